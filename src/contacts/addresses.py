@@ -1,0 +1,55 @@
+"""Email address validation and the one versioned canonicaliser (REQ-39/40, REQ-45)."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from contacts.errors import ValidationError
+
+# Bump when the rules below change: suppression entries record the version that hashed them.
+CANONICALISER_VERSION = 1
+
+# Local parts that name a role rather than a person (REQ-4's generic kind).
+ROLE_LOCAL_PARTS = frozenset(
+    {
+        "accueil", "admin", "bonjour", "communication", "contact", "direction", "hello", "info", "infos",
+        "mairie", "marketing", "media", "medias", "office", "presse", "press", "reception", "redaction",
+        "secretariat", "service", "support", "webmaster",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    normalized: str  # what we store and send to
+    canonical: str  # what we compare and hash
+    needs_smtputf8: bool
+
+    @property
+    def is_role(self) -> bool:
+        return self.canonical.split("@", 1)[0] in ROLE_LOCAL_PARTS
+
+
+def parse_address(raw: str, field: str = "email", check_deliverability: bool = False) -> Address:
+    """Validate with email-validator (no DNS unless asked: only interactive signup asks)."""
+    text = unicodedata.normalize("NFC", raw.strip())
+    if not text:
+        raise ValidationError(field, "is empty")
+    try:
+        result = validate_email(text, check_deliverability=check_deliverability)
+    except EmailNotValidError as error:
+        raise ValidationError(field, str(error)) from None
+    return Address(
+        normalized=result.normalized,
+        canonical=f"{result.local_part.lower()}@{result.ascii_domain}",
+        needs_smtputf8=result.smtputf8,
+    )
+
+
+def canonicalise(raw: str) -> str:
+    """REQ-45, version 1: trim; NFC; domain to lowercase ASCII by IDNA 2008; local part lowercased;
+    dots and +tags kept."""
+    return parse_address(raw).canonical

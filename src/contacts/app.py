@@ -1,0 +1,13 @@
+"""create_app(): the ASGI application. Everything is registered by the plugin (the composition root)."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+
+from contacts.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    from contacts.plugin import ContactsPlugin
+
+    return Litestar(plugins=[ContactsPlugin(settings or get_settings())])

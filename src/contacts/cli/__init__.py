@@ -1,0 +1,22 @@
+"""The `contacts` command. Commands are thin: parse, call a service, print."""
+
+import click
+
+import contacts  # noqa: F401 - sets PICCOLO_CONF before any table is imported
+from contacts.cli.catalogue import lists_command
+from contacts.cli.imports import import_command
+from contacts.cli.runner import load_settings_or_exit
+from contacts.cli.server import migrate_command, serve_command
+from contacts.cli.suppression import suppress_command, suppression_group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Consent-first contact lists and communication preferences."""
+    load_settings_or_exit()  # a bad configuration fails here, naming the variable
+
+
+for command in (serve_command, migrate_command, lists_command, import_command, suppress_command, suppression_group):
+    main.add_command(command)
+
+__all__ = ["main"]

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from contacts.cli.runner import run
+
+
+@click.command(name="lists")
+def lists_command() -> None:
+    """Print each list with its purpose and legal basis."""
+    from contacts.services import catalogue
+
+    table = Table("list", "name", "purpose", "legal basis", "double opt-in", "for")
+    for item in run(catalogue.lists):
+        table.add_row(
+            item.slug,
+            item.name,
+            item.purpose.code,
+            str(item.purpose.default_legal_basis),
+            "yes" if item.double_opt_in else "no",
+            item.audience,
+        )
+    # Wide when piped, so scripts and tests see whole rows.
+    Console(width=None if click.get_text_stream("stdout").isatty() else 200).print(table)

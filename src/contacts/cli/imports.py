@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
+from contacts.cli.runner import actor, fail, run
+from contacts.domain import LegalBasis, SourceType, parse_enum
+from contacts.errors import ValidationError
+
+
+@click.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--list", "list_slug", required=True, help="The list to subscribe the contacts to (see `contacts lists`).")
+@click.option("--source-type", required=True, help="given, third-party, relationship or service-use.")
+@click.option("--source", "source_name", required=True, help="Where the addresses came from, e.g. \"Salon du livre 2026\".")
+@click.option("--legal-basis", default=None, help="consent, contract, legitimate-interest or legal-obligation; default: the purpose's.")
+@click.option("--dry-run", is_flag=True, help="Validate and count everything, write nothing but the report.")
+@click.option("--errors", "report_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Where to write the row report (default: FILE.errors.csv beside the file).")
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Validation processes (default: one per core; 0: none).")
+def import_command(file: Path, list_slug: str, source_type: str, source_name: str, legal_basis: str | None,
+                   dry_run: bool, report_path: Path | None, workers: int | None) -> None:
+    """Import contacts from a CSV file into a list."""
+    from contacts.services.importing import ImportOptions, run_import
+
+    try:
+        options = ImportOptions(
+            path=file,
+            list_slug=list_slug,
+            source_type=parse_enum(SourceType, "--source-type", source_type),
+            source_name=source_name,
+            legal_basis=parse_enum(LegalBasis, "--legal-basis", legal_basis) if legal_basis else None,
+            dry_run=dry_run,
+            report_path=report_path,
+            workers=workers,
+            actor=actor(),
+        )
+    except ValidationError as error:
+        fail(str(error))
+
+    console = Console(stderr=True)
+    progress = Progress(
+        "[progress.description]{task.description}", BarColumn(), TaskProgressColumn(), DownloadColumn(),
+        TimeRemainingColumn(), console=console, disable=not console.is_terminal, transient=True,
+    )
+
+    async def work():
+        with progress:
+            task = progress.add_task("importing", total=file.stat().st_size if file.exists() else None)
+            return await run_import(options, on_progress=lambda done, total: progress.update(task, completed=done))
+
+    report = run(work)
+    counts = report.counts
+    if report.ignored_headers:
+        click.echo(f"ignored columns: {', '.join(report.ignored_headers)}")
+    click.echo(("dry run, nothing written: " if report.dry_run else "") + f"{counts['rows']} rows")
+    for key, value in counts.items():
+        if key != "rows":
+            click.echo(f"  {key.replace('_', '-')}: {value}")
+    problems = counts["invalid"] + sum(counts[k] for k in ("duplicates", "skipped_suppressed", "skipped_restricted", "not_resubscribed"))
+    click.echo(f"row report: {report.report_path}" + ("" if problems else " (no problems)"))

@@ -1,0 +1,67 @@
+"""Running a service call from a command: database connected, schema checked, errors printed."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, NoReturn
+
+from rich.console import Console
+
+from contacts.errors import ConfigurationError, ContactsError
+
+err_console = Console(stderr=True, highlight=False)
+
+
+def fail(message: str) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}")
+    sys.exit(2)
+
+
+def load_settings_or_exit():
+    from contacts.settings import get_settings
+
+    try:
+        return get_settings()
+    except ContactsError as error:
+        fail(str(error))
+
+
+def actor() -> str:
+    """Who did it, for the consent ledger."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - some containers have no login name
+        return "cli"
+
+
+def run(work: Callable[[], Awaitable[Any]], *, check_schema: bool = True) -> Any:
+    async def connected_work() -> Any:
+        from contacts.database import connected
+
+        async with connected():
+            if check_schema:
+                await ensure_schema()
+            return await work()
+
+    try:
+        return asyncio.run(connected_work())
+    except ContactsError as error:
+        fail(str(error))
+
+
+async def ensure_schema() -> None:
+    """The embedded SQLite database migrates itself in development; production migrates explicitly."""
+    from contacts.database import migrate, pending_migrations
+    from contacts.settings import get_settings
+
+    settings = get_settings()
+    pending = await pending_migrations()
+    if not pending:
+        return
+    if settings.database_kind == "sqlite" and not settings.is_production:
+        await migrate()
+        return
+    raise ConfigurationError(f"{len(pending)} migration(s) pending; run `contacts migrate` first")

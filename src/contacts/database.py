@@ -1,0 +1,93 @@
+"""Engine construction, migrations and connection lifecycle, for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sqlite3
+from collections.abc import AsyncIterator
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from contacts.errors import ConfigurationError
+from contacts.settings import Settings
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.database_kind == "postgresql":
+        # No extensions: the app needs none, and creating one needs superuser rights.
+        return PostgresEngine(config={"dsn": settings.database_url}, extensions=())
+    path = settings.sqlite_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+
+
+def engine() -> Engine:
+    from contacts.piccolo_conf import DB
+
+    return DB
+
+
+def prepare_sqlite_file(path: str) -> None:
+    """WAL lets readers run beside the writer; the mode is stored in the file, so once is enough."""
+    with contextlib.closing(sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+
+
+async def migrate(verbose: bool = False) -> None:
+    """Apply every pending migration. Raises ConfigurationError when one fails."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        prepare_sqlite_file(db.path)
+    output = io.StringIO()
+    # Piccolo prints its progress; show it only when asked.
+    with contextlib.nullcontext() if verbose else contextlib.redirect_stdout(output):
+        result = await run_forwards(app_name="all", migration_id="all", fake=False)
+    if not result.success:
+        raise ConfigurationError(f"migration failed: {result.message}\n{output.getvalue()}")
+
+
+async def pending_migrations() -> list[str]:
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    app_config = Finder().get_app_config("contacts")
+    if not await Migration.table_exists():
+        ran: list[str] = []
+    else:
+        ran = await Migration.get_migrations_which_ran(app_name="contacts")
+    manager = BaseMigrationManager()
+    modules = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
+    return sorted(set(manager.get_migration_ids(modules)) - set(ran))
+
+
+@contextlib.asynccontextmanager
+async def connected() -> AsyncIterator[Engine]:
+    """Open the PostgreSQL pool for the duration of a command or of the app's life."""
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=1, max_size=10)
+        try:
+            yield db
+        finally:
+            await db.close_connection_pool()
+    else:
+        yield db
+
+
+def write_transaction():
+    """A transaction that will write. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so two
+    writers queue on the busy timeout instead of failing with "database is locked" on lock upgrade."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        from piccolo.engine.sqlite import TransactionType
+
+        return db.transaction(transaction_type=TransactionType.immediate)
+    return db.transaction()

@@ -1,0 +1,121 @@
+"""The vocabulary of the product: legal bases, statuses, sources, suppression reasons."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LegalBasis(StrEnum):
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGITIMATE_INTEREST = "legitimate_interest"
+    LEGAL_OBLIGATION = "legal_obligation"
+
+
+class SourceType(StrEnum):
+    """The privacy policy's four ways of collecting (REQ-13)."""
+
+    GIVEN = "given"  # provided by the person
+    THIRD_PARTY = "third_party"  # partners, providers, data suppliers, public sources
+    RELATIONSHIP = "relationship"  # collected during our relationship
+    SERVICE_USE = "service_use"  # collected through the use of our services
+
+
+class AddressKind(StrEnum):
+    """REQ-4: what kind of address, which decides what we may send without consent."""
+
+    PRIVATE = "private"
+    PROFESSIONAL = "professional"  # nominative work address, e.g. a journalist's
+    GENERIC = "generic"  # a role address such as contact@
+
+
+class ContactStatus(StrEnum):
+    ACTIVE = "active"
+    RESTRICTED = "restricted"
+    ERASED = "erased"
+
+
+class SubscriptionStatus(StrEnum):
+    PENDING = "pending"
+    SUBSCRIBED = "subscribed"
+    UNSUBSCRIBED = "unsubscribed"
+    OBJECTED = "objected"
+
+
+class Language(StrEnum):
+    FR = "fr"
+    EN = "en"
+
+
+class Department(StrEnum):
+    COMMUNICATIONS = "communications"
+    EVENTS = "events"
+    MEDIATION = "mediation"
+    PARTNERSHIPS = "partnerships"
+
+
+class RetentionRule(StrEnum):
+    """REQ-9: how long the data of a purpose lives."""
+
+    UNTIL_OBJECTION = "until_objection"  # invitations and communications
+    PROSPECT_3_YEARS = "prospect_3_years"  # from the last contact the person initiated
+    RELATIONSHIP_PLUS_LEGAL = "relationship_plus_legal"  # end of relationship plus the legal period
+
+
+class AudienceKind(StrEnum):
+    PROFESSIONAL = "professional"
+    PUBLIC = "public"
+
+
+class SuppressionReason(StrEnum):
+    UNSUBSCRIBE = "unsubscribe"
+    OBJECTION = "objection"
+    ERASURE = "erasure"
+    HARD_BOUNCE = "hard_bounce"
+    COMPLAINT = "complaint"
+    MANUAL = "manual"
+
+
+# REQ-46: these always apply to every purpose.
+ALWAYS_GLOBAL_REASONS = frozenset({SuppressionReason.HARD_BOUNCE, SuppressionReason.COMPLAINT})
+
+
+class EventAction(StrEnum):
+    """What a ConsentEvent records."""
+
+    SUBSCRIBED = "subscribed"
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    UNSUBSCRIBED = "unsubscribed"
+    OBJECTED = "objected"
+    SUPPRESSED = "suppressed"
+    SUPPRESSION_IMPORTED = "suppression_imported"
+
+
+class Channel(StrEnum):
+    """Through which channel a change of consent arrived (REQ-22)."""
+
+    IMPORT = "import"
+    CLI = "cli"
+    STAFF = "staff"
+    API = "api"
+    WEB_FORM = "web_form"
+    ONE_CLICK = "one_click"
+    UNSUBSCRIBE_PAGE = "unsubscribe_page"
+    PREFERENCE_CENTRE = "preference_centre"
+    MAILTO = "mailto"
+    BOUNCE = "bounce"
+    COMPLAINT = "complaint"
+    SYSTEM = "system"
+
+
+def parse_enum(enum_type: type[StrEnum], field: str, value: str) -> StrEnum:
+    """Parse a user-supplied value; the error names the field and the accepted values."""
+    from contacts.errors import ValidationError
+
+    cleaned = value.strip().lower().replace("-", "_")
+    try:
+        return enum_type(cleaned)
+    except ValueError:
+        accepted = ", ".join(member.value for member in enum_type)
+        raise ValidationError(field, f"{value!r} is not one of: {accepted}") from None

@@ -1,0 +1,26 @@
+"""Domain errors. No HTTP here: the web layer maps them to status codes."""
+
+
+class ContactsError(Exception):
+    """Base of every error the product raises on purpose."""
+
+
+class ConfigurationError(ContactsError):
+    """A setting or the purpose configuration is wrong; the message names it."""
+
+
+class ValidationError(ContactsError):
+    """Input is wrong; `field` names what to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFoundError(ContactsError):
+    pass
+
+
+class ConflictError(ContactsError):
+    pass

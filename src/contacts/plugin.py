@@ -1,0 +1,47 @@
+"""The composition root: routes, lifespan, error mapping and OpenAPI, registered in one place."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins import InitPluginProtocol
+
+from contacts.settings import Settings
+
+
+class ContactsPlugin(InitPluginProtocol):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        from contacts.web.devmail import DevMailController
+        from contacts.web.errors import EXCEPTION_HANDLERS
+        from contacts.web.health import health
+
+        app_config.route_handlers.append(health)
+        if self.settings.uses_mail_catcher:
+            app_config.route_handlers.append(DevMailController)
+        app_config.exception_handlers.update(EXCEPTION_HANDLERS)
+        app_config.lifespan.append(self.lifespan)
+        app_config.state["settings"] = self.settings
+        app_config.openapi_config = OpenAPIConfig(
+            title="contacts",
+            version="0.1.0",
+            description="Consent-first contact lists and communication preferences.",
+            path="/schema",
+        )
+        return app_config
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
+        from contacts.database import connected
+        from contacts.devmail import mail_catcher
+
+        async with connected(), contextlib.AsyncExitStack() as stack:
+            if self.settings.uses_mail_catcher:
+                await stack.enter_async_context(mail_catcher(self.settings))
+            yield

@@ -1,0 +1,1 @@
+"""Services hold the rules; only they touch Piccolo tables."""

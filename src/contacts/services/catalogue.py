@@ -1,0 +1,104 @@
+"""Purposes and lists: the catalogue every subscription and send refers to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contacts.domain import AudienceKind, LegalBasis, RetentionRule
+from contacts.errors import ConfigurationError, NotFoundError
+from contacts.tables import MailingList, Purpose, PurposeDepartment
+
+LEGAL_BASIS_WORDS = {
+    LegalBasis.CONSENT: "your consent",
+    LegalBasis.CONTRACT: "the performance of a contract",
+    LegalBasis.LEGITIMATE_INTEREST: "our legitimate interest",
+    LegalBasis.LEGAL_OBLIGATION: "a legal obligation",
+}
+
+
+@dataclass(frozen=True)
+class PurposeInfo:
+    id: int
+    code: str
+    name: str
+    description: str
+    default_legal_basis: LegalBasis
+    is_direct_marketing: bool
+    retention_rule: RetentionRule
+    retention_days: int | None
+    departments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    id: int
+    slug: str
+    name: str
+    audience: str
+    audience_kind: AudienceKind
+    double_opt_in: bool
+    purpose: PurposeInfo
+
+    @property
+    def suppression_scopes(self) -> tuple[str, ...]:
+        """Every suppression scope that stops mail on this list (REQ-46)."""
+        return ("global", f"purpose:{self.purpose.code}", f"list:{self.slug}")
+
+
+async def purposes() -> list[PurposeInfo]:
+    rows = await Purpose.select().order_by(Purpose.id)
+    departments: dict[int, list[str]] = {}
+    for row in await PurposeDepartment.select(PurposeDepartment.purpose, PurposeDepartment.department):
+        departments.setdefault(row["purpose"], []).append(row["department"])
+    result = []
+    for row in rows:
+        try:
+            rule = RetentionRule(row["retention_rule"])
+        except ValueError:
+            # REQ-6: a purpose without a (known) retention rule is a configuration error.
+            raise ConfigurationError(f"purpose {row['code']!r}: unknown retention rule {row['retention_rule']!r}") from None
+        result.append(
+            PurposeInfo(
+                id=row["id"],
+                code=row["code"],
+                name=row["name"],
+                description=row["description"],
+                default_legal_basis=LegalBasis(row["default_legal_basis"]),
+                is_direct_marketing=row["is_direct_marketing"],
+                retention_rule=rule,
+                retention_days=row["retention_days"],
+                departments=tuple(sorted(departments.get(row["id"], []))),
+            )
+        )
+    return result
+
+
+async def lists() -> list[ListInfo]:
+    by_id = {purpose.id: purpose for purpose in await purposes()}
+    rows = await MailingList.select().order_by(MailingList.id)
+    return [
+        ListInfo(
+            id=row["id"],
+            slug=row["slug"],
+            name=row["name"],
+            audience=row["audience"],
+            audience_kind=AudienceKind(row["audience_kind"]),
+            double_opt_in=row["double_opt_in"],
+            purpose=by_id[row["purpose"]],
+        )
+        for row in rows
+    ]
+
+
+async def list_by_slug(slug: str) -> ListInfo:
+    for mailing_list in await lists():
+        if mailing_list.slug == slug:
+            return mailing_list
+    raise NotFoundError(f"no list with the slug {slug!r}")
+
+
+async def valid_scopes() -> set[str]:
+    scopes = {"global"}
+    for mailing_list in await lists():
+        scopes.update(mailing_list.suppression_scopes)
+    return scopes

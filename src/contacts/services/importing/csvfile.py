@@ -1,0 +1,127 @@
+"""Reading a contacts CSV: UTF-8 with or without BOM, comma or semicolon, headers in French or English."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from contacts.errors import ValidationError
+
+# Our field names, and the headers that mean them once lowercased, unaccented and underscored.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "email": ("email", "e_mail", "mail", "courriel", "adresse_email", "adresse_e_mail", "email_address"),
+    "title": ("title", "civilite", "titre"),
+    "first_name": ("first_name", "firstname", "given_name", "prenom"),
+    "last_name": ("last_name", "lastname", "surname", "family_name", "nom", "nom_de_famille"),
+    "organisation": ("organisation", "organization", "company", "societe", "structure", "entreprise", "media"),
+    "position": ("position", "job_title", "fonction", "poste"),
+    "department": ("department", "service", "departement"),
+    "phone": ("phone", "telephone", "tel", "phone_number", "mobile", "portable"),
+    "postal_address": ("postal_address", "address", "adresse", "adresse_postale"),
+    "language": ("language", "langue", "lang"),
+    "address_kind": ("address_kind", "type_adresse", "type_d_adresse"),
+    "collected_at": ("collected_at", "date_collecte", "date_de_collecte"),
+    "notice_version": ("notice_version", "version_notice", "version_mention"),
+    "consent_at": ("consent_at", "date_consentement", "consented_at"),
+    "consent_channel": ("consent_channel", "canal_consentement", "consent_form", "formulaire"),
+    "confirmed_at": ("confirmed_at", "double_opt_in_at", "date_confirmation"),
+}
+_ALIAS_TO_FIELD = {alias: field for field, aliases in HEADER_ALIASES.items() for alias in aliases}
+CONSENT_PROOF_FIELDS = ("consent_at", "consent_channel", "notice_version")
+SNIFF_BYTES = 64 * 1024
+
+
+def header_key(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "_".join("".join(ch if ch.isalnum() else " " for ch in ascii_only).split())
+
+
+@dataclass
+class CsvSource:
+    """An open CSV file whose header has been mapped to our field names."""
+
+    binary: BinaryIO
+    reader: Iterator[list[str]]
+    columns: list[str | None]  # our field name per position; None for a column we ignore
+    ignored_headers: list[str]
+    total_bytes: int
+
+    @property
+    def fields(self) -> set[str]:
+        return {c for c in self.columns if c}
+
+    @property
+    def bytes_read(self) -> int:
+        return self.binary.tell()
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """(spreadsheet row number, values by field); the header is row 1. Blank lines are skipped."""
+        number = 1
+        try:
+            for number, cells in enumerate(self.reader, start=2):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                yield number, self._values(cells)
+        except UnicodeDecodeError:
+            raise ValidationError("FILE", f"is not UTF-8 after row {number}; rows before it were read") from None
+        except csv.Error as error:
+            raise ValidationError("FILE", f"unreadable CSV after row {number}: {error}") from None
+
+    def _values(self, cells: list[str]) -> dict[str, str]:
+        values = {field: cells[i] if i < len(cells) else "" for i, field in enumerate(self.columns) if field}
+        if len(cells) > len(self.columns) and any(c.strip() for c in cells[len(self.columns) :]):
+            values["__extra__"] = "1"
+        return values
+
+    def close(self) -> None:
+        self.binary.close()
+
+
+def open_csv(path: Path) -> CsvSource:
+    """Open and map the header. Raises ValidationError for an empty file, no email column or a duplicate."""
+    try:
+        binary = open(path, "rb")  # noqa: SIM115 - closed by CsvSource.close()
+    except OSError as error:
+        raise ValidationError("FILE", f"cannot open {path}: {error.strerror}") from None
+    try:
+        total = path.stat().st_size
+        sample = binary.read(SNIFF_BYTES)
+        binary.seek(0)
+        try:
+            # Incremental, so a character cut at the end of the sample is not mistaken for bad bytes.
+            codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=len(sample) < SNIFF_BYTES)
+        except UnicodeDecodeError as error:
+            raise ValidationError("FILE", f"is not UTF-8 (byte {error.start}); save it as CSV UTF-8") from None
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        reader = csv.reader(text, delimiter=_delimiter(sample))
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            raise ValidationError("FILE", "is empty: expected a header row with an email column")
+        columns: list[str | None] = []
+        ignored: list[str] = []
+        for name in header:
+            field = _ALIAS_TO_FIELD.get(header_key(name))
+            if field and field in columns:
+                raise ValidationError(name.strip(), f"a second column for {field}; keep one")
+            if field is None and name.strip():
+                ignored.append(name.strip())
+            columns.append(field)
+        if "email" not in columns:
+            raise ValidationError("email", "the file has no email column (accepted headers: email, e-mail, courriel, mail)")
+        return CsvSource(binary=binary, reader=reader, columns=columns, ignored_headers=ignored, total_bytes=total)
+    except BaseException:
+        binary.close()
+        raise
+
+
+def _delimiter(sample: bytes) -> str:
+    """Comma or semicolon, whichever the header line uses more (French spreadsheets write semicolons)."""
+    first_line = sample.decode("utf-8-sig", errors="replace").splitlines()[0] if sample.strip() else ""
+    return ";" if first_line.count(";") > first_line.count(",") else ","

@@ -1,0 +1,202 @@
+"""Validating one CSV row, with no database: this runs in worker processes.
+
+Every problem of a row is reported, each naming its column, so one pass of the error report fixes it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from contacts.addresses import parse_address
+from contacts.domain import AddressKind, AudienceKind, Language, LegalBasis
+from contacts.errors import ValidationError
+
+TEXT_LIMITS = {
+    "title": 40,
+    "first_name": 200,
+    "last_name": 200,
+    "organisation": 300,
+    "position": 200,
+    "department": 200,
+    "postal_address": 1000,
+}
+LANGUAGE_WORDS = {
+    "fr": Language.FR, "francais": Language.FR, "français": Language.FR, "french": Language.FR,
+    "en": Language.EN, "anglais": Language.EN, "english": Language.EN,
+}
+_PHONE_CHARS = re.compile(r"[0-9 +().\-/]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class RowRules:
+    """What the import as a whole decided; the same for every row."""
+
+    legal_basis: LegalBasis
+    audience_kind: AudienceKind
+    is_direct_marketing: bool
+    needs_confirmation: bool  # a double-opt-in list
+    notice_versions: frozenset[str]
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ValidRow:
+    number: int
+    email: str
+    canonical: str
+    fields: dict[str, str | None]  # contact fields present and non-empty in the file
+    address_kind: AddressKind
+    address_kind_given: bool
+    language: Language | None
+    collected_at: datetime | None
+    consent_proof: dict[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    number: int
+    column: str
+    reason: str
+
+
+def validate_batch(batch: list[tuple[int, dict[str, str]]], rules: RowRules) -> list[ValidRow | list[RowError]]:
+    return [validate_row(number, values, rules) for number, values in batch]
+
+
+def validate_row(number: int, values: dict[str, str], rules: RowRules) -> ValidRow | list[RowError]:
+    errors: list[RowError] = []
+
+    def fail(column: str, reason: str) -> None:
+        errors.append(RowError(number, column, reason))
+
+    if values.get("__extra__"):
+        fail("FILE", "the row has more cells than the header")
+    address = None
+    try:
+        address = parse_address(values.get("email", ""))
+    except ValidationError as error:
+        fail("email", error.message)
+
+    fields: dict[str, str | None] = {}
+    for name, limit in TEXT_LIMITS.items():
+        text = _clean(values.get(name))
+        if text is None:
+            continue
+        if len(text) > limit:
+            fail(name, f"is {len(text)} characters long; at most {limit}")
+        fields[name] = text
+
+    phone = _clean(values.get("phone"))
+    if phone is not None:
+        digits = sum(ch.isdigit() for ch in phone)
+        if not _PHONE_CHARS.fullmatch(phone) or not 6 <= digits <= 20:
+            fail("phone", f"{phone!r} is not a phone number")
+        fields["phone"] = phone
+
+    language = None
+    if (raw_language := _clean(values.get("language"))) is not None:
+        language = LANGUAGE_WORDS.get(raw_language.lower())
+        if language is None:
+            fail("language", f"{raw_language!r} is not fr or en")
+
+    address_kind, kind_given = _address_kind(values, address, rules, fail)
+    if (
+        address_kind == AddressKind.PRIVATE
+        and rules.is_direct_marketing
+        and rules.legal_basis != LegalBasis.CONSENT
+    ):
+        fail("address_kind", "a private individual needs consent for direct marketing (REQ-4)")
+
+    collected_at = _timestamp(values, "collected_at", rules.now, fail)
+    notice_version = _clean(values.get("notice_version"))
+    if notice_version is not None:
+        if notice_version not in rules.notice_versions:
+            fail("notice_version", f"{notice_version!r} is not a known notice version")
+        fields["notice_version"] = notice_version
+
+    consent_proof = None
+    if rules.legal_basis == LegalBasis.CONSENT:
+        consent_proof = _consent_proof(values, rules, fail)
+
+    if errors or address is None:
+        return errors
+    return ValidRow(
+        number=number,
+        email=address.normalized,
+        canonical=address.canonical,
+        fields=fields,
+        address_kind=address_kind,
+        address_kind_given=kind_given,
+        language=language,
+        collected_at=collected_at,
+        consent_proof=consent_proof,
+    )
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = _CONTROL.sub("", value).strip()
+    return text or None
+
+
+def _address_kind(values, address, rules: RowRules, fail) -> tuple[AddressKind, bool]:
+    raw = _clean(values.get("address_kind"))
+    if raw is not None:
+        try:
+            return AddressKind(raw.lower().replace("-", "_")), True
+        except ValueError:
+            fail("address_kind", f"{raw!r} is not one of: {', '.join(k.value for k in AddressKind)}")
+    if address is not None and address.is_role:
+        return AddressKind.GENERIC, False
+    if rules.audience_kind == AudienceKind.PUBLIC:
+        return AddressKind.PRIVATE, False
+    return AddressKind.PROFESSIONAL, False
+
+
+def _timestamp(values, column: str, now: datetime, fail) -> datetime | None:
+    raw = _clean(values.get(column))
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
+    except ValueError:
+        fail(column, f"{raw!r} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
+        return None
+    if moment.tzinfo is None:
+        # A naive time from a spreadsheet is read as UTC; a date alone is midnight UTC.
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    if moment > now:
+        fail(column, f"{raw!r} is in the future")
+        return None
+    return moment
+
+
+def _consent_proof(values, rules: RowRules, fail) -> dict[str, str] | None:
+    """REQ-2: time, channel and notice of the consent, and the double-opt-in confirmation where required."""
+    consent_at = _timestamp(values, "consent_at", rules.now, fail)
+    channel = _clean(values.get("consent_channel"))
+    notice = _clean(values.get("notice_version"))
+    missing = [
+        name for name, value in (("consent_at", consent_at), ("consent_channel", channel), ("notice_version", notice))
+        if value is None and _clean(values.get(name)) is None
+    ]
+    for name in missing:
+        fail(name, "is required as proof of consent (REQ-2)")
+    confirmed_at = None
+    if rules.needs_confirmation:
+        confirmed_at = _timestamp(values, "confirmed_at", rules.now, fail)
+        if confirmed_at is None and _clean(values.get("confirmed_at")) is None:
+            fail("confirmed_at", "this list needs the double-opt-in confirmation time (REQ-2)")
+        elif confirmed_at and consent_at and confirmed_at < consent_at:
+            fail("confirmed_at", "is before consent_at")
+    if consent_at is None or channel is None or notice is None:
+        return None
+    proof = {"consent_at": consent_at.isoformat(), "channel": channel, "notice_version": notice}
+    if confirmed_at is not None:
+        proof["double_opt_in_confirmed_at"] = confirmed_at.isoformat()
+    return proof

@@ -1,0 +1,200 @@
+"""A CSV import from start to end: checks, streaming in batches, validation on every core, the report.
+
+Memory stays flat whatever the file size: rows are read, validated and written a batch at a time,
+with a bounded number of batches in flight, and duplicates across batches are found in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import islice
+from pathlib import Path
+
+from contacts.database import write_transaction
+from contacts.domain import LegalBasis, SourceType
+from contacts.errors import ValidationError
+from contacts.services import catalogue
+from contacts.services.importing.csvfile import CONSENT_PROOF_FIELDS, CsvSource, open_csv
+from contacts.services.importing.rows import RowError, RowRules, ValidRow, validate_batch
+from contacts.services.importing.store import ImportContext, apply_batch
+from contacts.tables import ImportRun, Notice
+
+COUNT_KEYS = (
+    "rows", "created", "updated", "unchanged", "subscribed", "already_subscribed", "not_resubscribed",
+    "skipped_suppressed", "skipped_restricted", "duplicates", "invalid",
+)
+REPORT_COLUMNS = ("row", "column", "outcome", "reason")
+# Below this size, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 512 * 1024
+
+ProgressCallback = Callable[[int, int], None]  # (bytes read, total bytes)
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    path: Path
+    list_slug: str
+    source_type: SourceType
+    source_name: str
+    actor: str
+    legal_basis: LegalBasis | None = None
+    dry_run: bool = False
+    report_path: Path | None = None
+    workers: int | None = None  # None: one per core; 0: validate in this process
+    batch_size: int = 1000
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
+    report_path: Path | None = None
+    ignored_headers: list[str] = field(default_factory=list)
+    run_id: int | None = None
+    dry_run: bool = False
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+async def run_import(options: ImportOptions, on_progress: ProgressCallback | None = None) -> ImportReport:
+    """Raises ValidationError, before writing anything, when the file or the options are unusable."""
+    mailing_list = await catalogue.list_by_slug(options.list_slug)
+    legal_basis = options.legal_basis or mailing_list.purpose.default_legal_basis
+    if mailing_list.double_opt_in and legal_basis != LegalBasis.CONSENT:
+        raise ValidationError("legal-basis", f"the list {mailing_list.slug} is double opt-in: only consent is valid")
+    if not options.source_name.strip():
+        raise ValidationError("source", "name where the addresses came from")
+    source = open_csv(options.path)
+    try:
+        if legal_basis == LegalBasis.CONSENT:
+            required = CONSENT_PROOF_FIELDS + (("confirmed_at",) if mailing_list.double_opt_in else ())
+            missing = [name for name in required if name not in source.fields]
+            if missing:
+                raise ValidationError(
+                    missing[0], f"the consent basis needs proof columns {', '.join(required)} (REQ-2); missing: {', '.join(missing)}"
+                )
+        now = datetime.now(timezone.utc)
+        rules = RowRules(
+            legal_basis=legal_basis,
+            audience_kind=mailing_list.audience_kind,
+            is_direct_marketing=mailing_list.purpose.is_direct_marketing,
+            needs_confirmation=mailing_list.double_opt_in,
+            notice_versions=frozenset(row["version"] for row in await Notice.select(Notice.version)),
+            now=now,
+        )
+        report = ImportReport(
+            report_path=options.report_path or options.path.with_name(options.path.stem + ".errors.csv"),
+            ignored_headers=source.ignored_headers,
+            dry_run=options.dry_run,
+        )
+
+        async def import_all() -> None:
+            run_id = await _start_run(options, mailing_list.id, legal_basis, now)
+            report.run_id = run_id
+            context = ImportContext(
+                run_id=run_id, mailing_list=mailing_list, legal_basis=legal_basis, source_type=options.source_type,
+                source_name=options.source_name.strip(), file_name=options.path.name, actor=options.actor, now=now,
+            )
+            await _stream(source, rules, context, options, report, on_progress)
+            async with write_transaction():
+                await ImportRun.update(
+                    {ImportRun.finished_at: datetime.now(timezone.utc), ImportRun.counts: report.counts}
+                ).where(ImportRun.id == run_id)
+
+        if options.dry_run:
+            # The whole dry run is one transaction, rolled back: the same code, the exact counts, no writes.
+            try:
+                async with write_transaction():
+                    await import_all()
+                    raise _DryRunRollback
+            except _DryRunRollback:
+                pass
+        else:
+            await import_all()
+        return report
+    finally:
+        source.close()
+
+
+async def _start_run(options: ImportOptions, list_id: int, legal_basis: LegalBasis, now: datetime) -> int:
+    async with write_transaction():
+        rows = await ImportRun.insert(
+            ImportRun(
+                file_name=options.path.name, mailing_list=list_id, source_type=options.source_type,
+                source_name=options.source_name.strip(), legal_basis=legal_basis, actor=options.actor,
+                started_at=now, counts={},
+            )
+        ).returning(ImportRun.id)
+    return rows[0]["id"]
+
+
+async def _stream(
+    source: CsvSource,
+    rules: RowRules,
+    context: ImportContext,
+    options: ImportOptions,
+    report: ImportReport,
+    on_progress: ProgressCallback | None,
+) -> None:
+    assert report.report_path is not None
+    with open(report.report_path, "w", encoding="utf-8", newline="") as report_file:
+        writer = csv.writer(report_file)
+        writer.writerow(REPORT_COLUMNS)
+        batches = _batches(source.rows(), options.batch_size)
+        async for results in _validated(batches, rules, options.workers, source.total_bytes):
+            report.counts["rows"] += len(results)
+            valid: list[ValidRow] = []
+            for result in results:
+                if isinstance(result, ValidRow):
+                    valid.append(result)
+                else:
+                    report.counts["invalid"] += 1
+                    writer.writerows((e.number, e.column, "invalid", e.reason) for e in result)
+            if valid:
+                async with write_transaction():
+                    outcome = await apply_batch(valid, context)
+                for key, n in outcome.counts.items():
+                    report.counts[key] += n
+                writer.writerows((n.number, n.column, "skipped", n.reason) for n in _sorted(outcome.notes))
+            if on_progress:
+                on_progress(source.bytes_read, source.total_bytes)
+
+
+def _sorted(notes: list[RowError]) -> list[RowError]:
+    return sorted(notes, key=lambda note: note.number)
+
+
+def _batches(rows: Iterator[tuple[int, dict[str, str]]], size: int) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+async def _validated(batches, rules: RowRules, workers: int | None, total_bytes: int):
+    """Validate batches in order; with a process pool, several batches are validated while one is written."""
+    if workers == 0 or (workers is None and total_bytes < PARALLEL_MIN_BYTES):
+        for batch in batches:
+            yield validate_batch(batch, rules)
+        return
+    count = workers or os.cpu_count() or 1
+    loop = asyncio.get_running_loop()
+    # spawn, not fork: the parent runs threads (aiosqlite) that a fork would copy mid-flight.
+    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: list[asyncio.Future] = []
+        for batch in batches:
+            pending.append(_submit(loop, pool, batch, rules))
+            if len(pending) > count * 2:
+                yield await pending.pop(0)
+        while pending:
+            yield await pending.pop(0)
+
+
+def _submit(loop: asyncio.AbstractEventLoop, pool: Executor, batch, rules: RowRules) -> asyncio.Future:
+    return loop.run_in_executor(pool, validate_batch, batch, rules)

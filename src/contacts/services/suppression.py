@@ -1,0 +1,238 @@
+"""The suppression list: do-not-contact records that hold a keyed hash, never an address (REQ-42..46)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TextIO
+
+from contacts.addresses import CANONICALISER_VERSION, parse_address
+from contacts.database import write_transaction
+from contacts.domain import ALWAYS_GLOBAL_REASONS, Channel, EventAction, SuppressionReason, parse_enum
+from contacts.errors import ValidationError
+from contacts.services import catalogue, ledger
+from contacts.services.keyring import Keyring
+from contacts.settings import get_settings
+from contacts.tables import Contact, MailingList, Purpose, Suppression
+
+EXPORT_COLUMNS = ("address_hash", "key_id", "canonicaliser_version", "scope", "reason", "created_at")
+_HEX_64 = re.compile(r"[0-9a-f]{64}")
+# SQLite allows 32,766 bound parameters; stay well below it.
+LOOKUP_CHUNK = 2_000
+
+
+@dataclass(frozen=True)
+class SuppressionEntry:
+    scope: str
+    reason: SuppressionReason
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SuppressResult:
+    created: bool
+    entry: SuppressionEntry
+
+
+def keyring() -> Keyring:
+    return Keyring.from_settings(get_settings())
+
+
+async def validate_scope(scope: str, reason: SuppressionReason) -> str:
+    scope = scope.strip()
+    if reason in ALWAYS_GLOBAL_REASONS and scope != "global":
+        raise ValidationError("scope", f"{reason} suppressions are always global")
+    if scope not in await catalogue.valid_scopes():
+        raise ValidationError("scope", f"{scope!r} is not global, purpose:<code> or list:<slug> of a known purpose or list")
+    return scope
+
+
+async def suppress(
+    address: str,
+    reason: SuppressionReason | str,
+    *,
+    scope: str = "global",
+    actor: str,
+    channel: Channel,
+    note: str | None = None,
+) -> SuppressResult:
+    """Add a do-not-contact record. Repeating it keeps the first record and is harmless."""
+    reason = parse_enum(SuppressionReason, "reason", reason) if isinstance(reason, str) else reason
+    scope = await validate_scope(scope, reason)
+    canonical = parse_address(address).canonical
+    ring = keyring()
+    async with write_transaction():
+        existing = await Suppression.select().where(
+            Suppression.address_hash.is_in(ring.hashes(canonical)), Suppression.scope == scope
+        ).first()
+        if existing:
+            entry = SuppressionEntry(scope, SuppressionReason(existing["reason"]), existing["created_at"])
+            return SuppressResult(created=False, entry=entry)
+        rows = await Suppression.insert(
+            Suppression(
+                address_hash=ring.current.digest(canonical),
+                key_id=ring.current.key_id,
+                canonicaliser_version=CANONICALISER_VERSION,
+                scope=scope,
+                reason=reason,
+                created_by=actor,
+            )
+        ).returning(Suppression.id, Suppression.created_at)
+        contact = await Contact.select(Contact.id).where(Contact.email_canonical == canonical).first()
+        await ledger.record(
+            ledger.consent_event(
+                EventAction.SUPPRESSED,
+                channel,
+                actor,
+                reason=note or str(reason),
+                contact=contact["id"] if contact else None,
+                suppression=rows[0]["id"],
+                purpose=await _scope_purpose_id(scope),
+                mailing_list=await _scope_list_id(scope),
+                details={"scope": scope, "reason": str(reason)},
+            )
+        )
+    return SuppressResult(created=True, entry=SuppressionEntry(scope, reason, rows[0]["created_at"]))
+
+
+async def _scope_purpose_id(scope: str) -> int | None:
+    if not scope.startswith("purpose:"):
+        return None
+    row = await Purpose.select(Purpose.id).where(Purpose.code == scope.split(":", 1)[1]).first()
+    return row["id"] if row else None
+
+
+async def _scope_list_id(scope: str) -> int | None:
+    if not scope.startswith("list:"):
+        return None
+    row = await MailingList.select(MailingList.id).where(MailingList.slug == scope.split(":", 1)[1]).first()
+    return row["id"] if row else None
+
+
+async def entries_for(address: str) -> list[SuppressionEntry]:
+    """Every suppression record of an address, in every scope."""
+    canonical = parse_address(address).canonical
+    rows = await Suppression.select().where(Suppression.address_hash.is_in(keyring().hashes(canonical)))
+    return [SuppressionEntry(r["scope"], SuppressionReason(r["reason"]), r["created_at"]) for r in rows]
+
+
+async def suppressed_among(canonicals: Iterable[str], scopes: Iterable[str]) -> dict[str, SuppressionReason]:
+    """Which of these canonical addresses are suppressed in any of these scopes, with one reason each."""
+    ring = keyring()
+    by_hash: dict[str, str] = {}
+    for canonical in canonicals:
+        for digest in ring.hashes(canonical):
+            by_hash[digest] = canonical
+    scopes = list(scopes)
+    found: dict[str, SuppressionReason] = {}
+    hashes = list(by_hash)
+    for start in range(0, len(hashes), LOOKUP_CHUNK):
+        rows = await Suppression.select(Suppression.address_hash, Suppression.reason).where(
+            Suppression.address_hash.is_in(hashes[start : start + LOOKUP_CHUNK]), Suppression.scope.is_in(scopes)
+        )
+        for row in rows:
+            found.setdefault(by_hash[row["address_hash"]], SuppressionReason(row["reason"]))
+    return found
+
+
+async def counts_by_reason() -> dict[str, int]:
+    rows = await Suppression.raw("SELECT reason, COUNT(*) AS n FROM suppression GROUP BY reason ORDER BY reason")
+    return {row["reason"]: row["n"] for row in rows}
+
+
+async def export_rows() -> list[dict[str, str]]:
+    """Hashes with scope, reason and date: never an address."""
+    rows = await Suppression.select(*[getattr(Suppression, c) for c in EXPORT_COLUMNS]).order_by(Suppression.id)
+    for row in rows:
+        row["created_at"] = row["created_at"].astimezone(timezone.utc).isoformat()
+    return rows
+
+
+def write_export(rows: Iterable[dict[str, str]], out: TextIO) -> int:
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+@dataclass
+class SuppressionImportReport:
+    created: int = 0
+    already_present: int = 0
+    errors: list[tuple[int, str, str]] | None = None  # (row, column, reason)
+
+
+async def import_entries(source: TextIO, *, actor: str) -> SuppressionImportReport:
+    """Import an export of another instance holding the same keys. Rows with errors are reported and skipped."""
+    ring = keyring()
+    valid_scopes = await catalogue.valid_scopes()
+    report = SuppressionImportReport(errors=[])
+    reader = csv.DictReader(source)
+    missing = [c for c in ("address_hash", "key_id", "scope", "reason") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationError(missing[0], "column is missing from the suppression file")
+    accepted: list[tuple[int, dict]] = []
+    for row_number, row in enumerate(reader, start=2):
+        try:
+            accepted.append((row_number, _parse_export_row(row, ring, valid_scopes)))
+        except ValidationError as error:
+            report.errors.append((row_number, error.field, error.message))
+    async with write_transaction():
+        for row_number, entry in accepted:
+            exists = await Suppression.exists().where(
+                Suppression.address_hash == entry["address_hash"], Suppression.scope == entry["scope"]
+            )
+            if exists:
+                report.already_present += 1
+                continue
+            rows = await Suppression.insert(Suppression(**entry, created_by=actor)).returning(Suppression.id)
+            await ledger.record(
+                ledger.consent_event(
+                    EventAction.SUPPRESSION_IMPORTED,
+                    Channel.CLI,
+                    actor,
+                    reason=str(entry["reason"]),
+                    suppression=rows[0]["id"],
+                    details={"scope": entry["scope"], "row": row_number},
+                )
+            )
+            report.created += 1
+    return report
+
+
+def _parse_export_row(row: dict[str, str], ring: Keyring, valid_scopes: set[str]) -> dict:
+    digest = (row.get("address_hash") or "").strip().lower()
+    if not _HEX_64.fullmatch(digest):
+        raise ValidationError("address_hash", "is not a 64-character hex HMAC-SHA256")
+    key_id = (row.get("key_id") or "").strip()
+    if not ring.knows(key_id):
+        raise ValidationError("key_id", "was made with a secret key this instance does not hold")
+    reason = parse_enum(SuppressionReason, "reason", row.get("reason") or "")
+    scope = (row.get("scope") or "").strip()
+    if scope not in valid_scopes:
+        raise ValidationError("scope", f"{scope!r} is not a known scope")
+    if reason in ALWAYS_GLOBAL_REASONS and scope != "global":
+        raise ValidationError("scope", f"{reason} suppressions are always global")
+    version = (row.get("canonicaliser_version") or str(CANONICALISER_VERSION)).strip()
+    if version != str(CANONICALISER_VERSION):
+        raise ValidationError("canonicaliser_version", f"{version!r} is not the version this instance uses ({CANONICALISER_VERSION})")
+    entry = {
+        "address_hash": digest,
+        "key_id": key_id,
+        "canonicaliser_version": CANONICALISER_VERSION,
+        "scope": scope,
+        "reason": reason,
+    }
+    created_at = (row.get("created_at") or "").strip()
+    if created_at:
+        try:
+            entry["created_at"] = datetime.fromisoformat(created_at)
+        except ValueError:
+            raise ValidationError("created_at", f"{created_at!r} is not an ISO 8601 date") from None
+    return entry

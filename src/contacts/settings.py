@@ -1,0 +1,156 @@
+"""One frozen settings object, read from CONTACTS_* environment variables (and `.env`)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from contacts.errors import ConfigurationError
+
+DEFAULT_DATABASE_URL = "sqlite:///contacts.db"
+# In development, mail goes to the built-in catcher that `contacts serve` starts.
+DEV_SMTP_URL = "smtp://127.0.0.1:8025"
+ENVIRONMENTS = ("development", "production")
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    database_url: str
+    base_url: str
+    secret_keys: tuple[str, ...]  # first signs; all verify, so keys rotate without breaking links
+    smtp_url: str
+    from_address: str
+    organisation: str
+    templates_dir: Path
+
+    @property
+    def database_kind(self) -> str:
+        return "postgresql" if self.database_url.startswith(("postgresql:", "postgres:")) else "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path:
+        if self.database_kind != "sqlite":
+            raise ConfigurationError("CONTACTS_DATABASE_URL is not a SQLite URL")
+        return sqlite_path_from_url(self.database_url)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def uses_mail_catcher(self) -> bool:
+        return not self.is_production and self.smtp_url == DEV_SMTP_URL
+
+    @property
+    def mail_catcher_dir(self) -> Path:
+        """Where the development mail catcher keeps what it catches: beside the SQLite file."""
+        if self.database_kind == "sqlite":
+            return self.sqlite_path.with_name(self.sqlite_path.name + ".mail")
+        return Path("contacts-mail")
+
+    @property
+    def secret_key(self) -> str:
+        return self.secret_keys[0]
+
+
+def sqlite_path_from_url(url: str) -> Path:
+    """`sqlite:///contacts.db` is relative to the working directory, `sqlite:////var/x.db` absolute."""
+    if not url.startswith("sqlite:///"):
+        raise ConfigurationError(f"CONTACTS_DATABASE_URL: expected sqlite:///path, got {url!r}")
+    path = url[len("sqlite:///") :]
+    if not path:
+        raise ConfigurationError("CONTACTS_DATABASE_URL: the SQLite URL names no file")
+    return Path(path)
+
+
+def _validate_database_url(url: str) -> str:
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        sqlite_path_from_url(url)
+    elif scheme not in ("postgresql", "postgres"):
+        raise ConfigurationError(
+            f"CONTACTS_DATABASE_URL: unsupported scheme {scheme!r}; use sqlite:///path or postgresql://user@host:port/db"
+        )
+    return url
+
+
+def _development_secret_key(database_url: str) -> str:
+    """A random key kept in a 0600 file beside the SQLite file, created on first use."""
+    db_path = sqlite_path_from_url(database_url)
+    key_file = db_path.with_name(db_path.name + ".secret-key")
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = key_file.read_text(encoding="ascii").strip()
+        if not key:
+            raise ConfigurationError(f"{key_file} is empty; delete it or set CONTACTS_SECRET_KEY") from None
+        return key
+    key = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _default_templates_dir() -> Path:
+    # A checkout (or editable install) has templates/ at the top; an installed wheel ships none,
+    # so CONTACTS_TEMPLATES_DIR must then point at a copy.
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    if environ is None:
+        _load_dotenv()
+        environ = dict(os.environ)
+    environment = environ.get("CONTACTS_ENV", "development").strip() or "development"
+    if environment not in ENVIRONMENTS:
+        raise ConfigurationError(f"CONTACTS_ENV: expected one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+    database_url = _validate_database_url(environ.get("CONTACTS_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL)
+
+    raw_keys = environ.get("CONTACTS_SECRET_KEY", "").strip()
+    if raw_keys:
+        keys = tuple(k.strip() for k in raw_keys.split(",") if k.strip())
+        if any(len(k) < 16 for k in keys):
+            raise ConfigurationError("CONTACTS_SECRET_KEY: every key must be at least 16 characters")
+    elif environment == "production":
+        raise ConfigurationError("CONTACTS_SECRET_KEY is required in production; refusing to start without it")
+    elif not database_url.startswith("sqlite:"):
+        raise ConfigurationError("CONTACTS_SECRET_KEY is required with PostgreSQL (there is no SQLite file to keep a key beside)")
+    else:
+        keys = (_development_secret_key(database_url),)
+
+    smtp_url = environ.get("CONTACTS_SMTP_URL", "").strip()
+    if not smtp_url:
+        if environment == "production":
+            raise ConfigurationError("CONTACTS_SMTP_URL is required in production")
+        smtp_url = DEV_SMTP_URL
+    if urlsplit(smtp_url).scheme not in ("smtp", "smtps"):
+        raise ConfigurationError(f"CONTACTS_SMTP_URL: expected smtp://… or smtps://…, got {smtp_url!r}")
+
+    return Settings(
+        environment=environment,
+        database_url=database_url,
+        base_url=(environ.get("CONTACTS_BASE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/"),
+        secret_keys=keys,
+        smtp_url=smtp_url,
+        from_address=environ.get("CONTACTS_FROM", "").strip() or "communication@musee.example",
+        organisation=environ.get("CONTACTS_ORGANISATION", "").strip() or "Rmn - Musée du Luxembourg",
+        templates_dir=Path(environ.get("CONTACTS_TEMPLATES_DIR", "").strip() or _default_templates_dir()),
+    )
+
+
+def _load_dotenv() -> None:
+    from dotenv import load_dotenv
+
+    # Real environment variables win over the file.
+    load_dotenv(Path.cwd() / ".env", override=False)
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,153 @@
+"""Every Piccolo table. Only services touch these.
+
+Foreign keys default to RESTRICT here: a consent ledger must never vanish by cascade.
+Unique constraints over several columns are created as indexes in the migrations
+(SQLite cannot ADD CONSTRAINT).
+"""
+
+from piccolo.columns import (
+    JSON,
+    BigSerial,
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from contacts.domain import (
+    AddressKind,
+    AudienceKind,
+    Channel,
+    ContactStatus,
+    Department,
+    EventAction,
+    Language,
+    LegalBasis,
+    RetentionRule,
+    SourceType,
+    SubscriptionStatus,
+    SuppressionReason,
+)
+
+
+class Notice(Table):
+    """A version of the information notice shown at collection (REQ-2, REQ-12)."""
+
+    version = Varchar(length=40)
+    language = Varchar(length=2, choices=Language)
+    wording = Text()
+    published_at = Timestamptz(default=TimestamptzNow())
+
+
+class Purpose(Table):
+    code = Varchar(length=60, unique=True)
+    name = Varchar(length=200)
+    description = Text()
+    default_legal_basis = Varchar(length=30, choices=LegalBasis)
+    is_direct_marketing = Boolean(default=True)
+    retention_rule = Varchar(length=40, choices=RetentionRule)
+    retention_days = Integer(null=True, default=None)  # the period the rule counts, when it has one
+
+
+class PurposeDepartment(Table):
+    """The departments empowered for a purpose (REQ-7)."""
+
+    purpose = ForeignKey(references=Purpose, on_delete=OnDelete.cascade, index=True)
+    department = Varchar(length=40, choices=Department)
+
+
+class MailingList(Table, tablename="mailing_list"):
+    slug = Varchar(length=60, unique=True)
+    name = Varchar(length=200)
+    purpose = ForeignKey(references=Purpose, on_delete=OnDelete.restrict, index=True, null=False)
+    audience = Text()  # who it is for, in words
+    audience_kind = Varchar(length=20, choices=AudienceKind)
+    double_opt_in = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ImportRun(Table, tablename="import_run"):
+    """One CSV import: the evidence its subscriptions point at."""
+
+    file_name = Varchar(length=500)
+    mailing_list = ForeignKey(references=MailingList, on_delete=OnDelete.restrict, null=False)
+    source_type = Varchar(length=20, choices=SourceType)
+    source_name = Varchar(length=300)
+    legal_basis = Varchar(length=30, choices=LegalBasis)
+    actor = Varchar(length=100)
+    started_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+    counts = JSON(default="{}")
+
+
+class Contact(Table):
+    title = Varchar(length=40, null=True, default=None)
+    first_name = Varchar(length=200, null=True, default=None)
+    last_name = Varchar(length=200, null=True, default=None)
+    organisation = Varchar(length=300, null=True, default=None)
+    position = Varchar(length=200, null=True, default=None)
+    department = Varchar(length=200, null=True, default=None)
+    email = Varchar(length=254, null=True, default=None)  # email-validator's normalised form
+    email_canonical = Varchar(length=254, null=True, default=None)  # canonicaliser output; unique
+    phone = Varchar(length=40, null=True, default=None)
+    postal_address = Text(null=True, default=None)
+    language = Varchar(length=2, choices=Language, default=Language.FR)
+    address_kind = Varchar(length=20, choices=AddressKind)
+    source_type = Varchar(length=20, choices=SourceType)
+    source_name = Varchar(length=300)
+    collected_at = Timestamptz(default=TimestamptzNow())
+    notice_version = Varchar(length=40, null=True, default=None)
+    status = Varchar(length=20, choices=ContactStatus, default=ContactStatus.ACTIVE, index=True)
+    last_initiated_contact_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    # The last import that touched this contact, and its row: how an import finds duplicates
+    # within its own file without holding every address in memory.
+    import_run = ForeignKey(references=ImportRun, on_delete=OnDelete.restrict, null=True)
+    import_row = Integer(null=True, default=None)
+
+
+class Subscription(Table):
+    contact = ForeignKey(references=Contact, on_delete=OnDelete.restrict, index=True, null=False)
+    mailing_list = ForeignKey(references=MailingList, on_delete=OnDelete.restrict, index=True, null=False)
+    legal_basis = Varchar(length=30, choices=LegalBasis)
+    status = Varchar(length=20, choices=SubscriptionStatus)
+    evidence = JSON(default="{}")  # REQ-2: what justifies the basis
+    started_at = Timestamptz(null=True, default=None)
+    ended_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Suppression(Table):
+    """A do-not-contact record: a keyed hash of the canonical address, never the address (REQ-44)."""
+
+    address_hash = Varchar(length=64)  # hex HMAC-SHA256
+    key_id = Varchar(length=16)  # which secret key made the hash
+    canonicaliser_version = Integer()
+    scope = Varchar(length=100)  # "global", "purpose:<code>" or "list:<slug>"
+    reason = Varchar(length=20, choices=SuppressionReason)
+    created_at = Timestamptz(default=TimestamptzNow())
+    created_by = Varchar(length=100)
+
+
+class ConsentEvent(Table, tablename="consent_event"):
+    """Append-only: every change of subscription or suppression state. Triggers refuse UPDATE and DELETE."""
+
+    id = BigSerial(primary_key=True)
+    occurred_at = Timestamptz(default=TimestamptzNow())
+    action = Varchar(length=30, choices=EventAction)
+    channel = Varchar(length=30, choices=Channel)
+    actor = Varchar(length=100)
+    reason = Text(null=True, default=None)
+    contact = ForeignKey(references=Contact, on_delete=OnDelete.restrict, index=True, null=True)
+    subscription = ForeignKey(references=Subscription, on_delete=OnDelete.restrict, null=True)
+    mailing_list = ForeignKey(references=MailingList, on_delete=OnDelete.restrict, null=True)
+    purpose = ForeignKey(references=Purpose, on_delete=OnDelete.restrict, null=True)
+    suppression = ForeignKey(references=Suppression, on_delete=OnDelete.restrict, null=True)
+    details = JSON(default="{}")

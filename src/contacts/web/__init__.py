@@ -1,0 +1,1 @@
+"""HTTP: api/ (JSON), admin/ (staff pages), public/ (recipients' pages)."""
