@@ -12,6 +12,9 @@ from contacts.errors import ValidationError
 # Bump when the rules below change: suppression entries record the version that hashed them.
 CANONICALISER_VERSION = 1
 
+MAX_LOCAL_OCTETS = 64
+MAX_ADDRESS_OCTETS = 254
+
 # Local parts that name a role rather than a person (REQ-4's generic kind).
 ROLE_LOCAL_PARTS = frozenset(
     {
@@ -42,6 +45,13 @@ def parse_address(raw: str, field: str = "email", check_deliverability: bool = F
         result = validate_email(text, check_deliverability=check_deliverability)
     except EmailNotValidError as error:
         raise ValidationError(field, str(error)) from None
+    # REQ-40 counts octets; email-validator counts characters and only in strict mode.
+    local_octets = len(result.local_part.encode("utf-8"))
+    if local_octets > MAX_LOCAL_OCTETS:
+        raise ValidationError(field, f"the part before the @-sign is {local_octets} octets; at most {MAX_LOCAL_OCTETS}")
+    address_octets = len(result.normalized.encode("utf-8"))
+    if address_octets > MAX_ADDRESS_OCTETS:
+        raise ValidationError(field, f"the address is {address_octets} octets; at most {MAX_ADDRESS_OCTETS}")
     return Address(
         normalized=result.normalized,
         canonical=f"{result.local_part.lower()}@{result.ascii_domain}",

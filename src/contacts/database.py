@@ -70,9 +70,10 @@ async def pending_migrations() -> list[str]:
 
 @contextlib.asynccontextmanager
 async def connected() -> AsyncIterator[Engine]:
-    """Open the PostgreSQL pool for the duration of a command or of the app's life."""
+    """Open the PostgreSQL pool for the duration of a command or of the app's life.
+    A pool that is already open (a test's, say) is used and left open."""
     db = engine()
-    if isinstance(db, PostgresEngine):
+    if isinstance(db, PostgresEngine) and db.pool is None:
         await db.start_connection_pool(min_size=1, max_size=10)
         try:
             yield db
@@ -80,7 +81,6 @@ async def connected() -> AsyncIterator[Engine]:
             await db.close_connection_pool()
     else:
         yield db
-
 
 def write_transaction():
     """A transaction that will write. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so two

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar
 from litestar.config.app import AppConfig
+from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
 
@@ -23,11 +24,11 @@ class ContactsPlugin(InitPluginProtocol):
         from contacts.web.health import health
 
         app_config.route_handlers.append(health)
-        if self.settings.uses_mail_catcher:
+        if self.settings.mail_catcher:
             app_config.route_handlers.append(DevMailController)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
         app_config.lifespan.append(self.lifespan)
-        app_config.state["settings"] = self.settings
+        app_config.dependencies["settings"] = Provide(self._settings, sync_to_thread=False)
         app_config.openapi_config = OpenAPIConfig(
             title="contacts",
             version="0.1.0",
@@ -36,12 +37,15 @@ class ContactsPlugin(InitPluginProtocol):
         )
         return app_config
 
+    def _settings(self) -> Settings:
+        return self.settings
+
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
         from contacts.database import connected
         from contacts.devmail import mail_catcher
 
         async with connected(), contextlib.AsyncExitStack() as stack:
-            if self.settings.uses_mail_catcher:
+            if self.settings.mail_catcher:
                 await stack.enter_async_context(mail_catcher(self.settings))
             yield

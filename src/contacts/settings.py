@@ -27,6 +27,7 @@ class Settings:
     from_address: str
     organisation: str
     templates_dir: Path
+    mail_catcher: bool  # development without CONTACTS_SMTP_URL: `serve` catches mail locally
 
     @property
     def database_kind(self) -> str:
@@ -41,10 +42,6 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
-
-    @property
-    def uses_mail_catcher(self) -> bool:
-        return not self.is_production and self.smtp_url == DEV_SMTP_URL
 
     @property
     def mail_catcher_dir(self) -> Path:
@@ -125,6 +122,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         keys = (_development_secret_key(database_url),)
 
     smtp_url = environ.get("CONTACTS_SMTP_URL", "").strip()
+    mail_catcher = not smtp_url
     if not smtp_url:
         if environment == "production":
             raise ConfigurationError("CONTACTS_SMTP_URL is required in production")
@@ -141,6 +139,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         from_address=environ.get("CONTACTS_FROM", "").strip() or "communication@musee.example",
         organisation=environ.get("CONTACTS_ORGANISATION", "").strip() or "Rmn - Musée du Luxembourg",
         templates_dir=Path(environ.get("CONTACTS_TEMPLATES_DIR", "").strip() or _default_templates_dir()),
+        mail_catcher=mail_catcher,
     )
 
 

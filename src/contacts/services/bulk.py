@@ -98,3 +98,10 @@ def _array_type(column: Column) -> str:
 
 def _transpose(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     return [[row[i] for row in rows] for i in range(width)]
+
+
+async def refresh_statistics(*tables: type[Table]) -> None:
+    """PostgreSQL plans from table statistics; a table that grew from empty within one bulk job still looks
+    empty, and the planner then scans it whole for every lookup. SQLite uses the unique indexes regardless."""
+    if not _is_sqlite():
+        await tables[0].raw(f"ANALYZE {', '.join(t._meta.tablename for t in tables)}")

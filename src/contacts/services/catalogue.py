@@ -98,7 +98,5 @@ async def list_by_slug(slug: str) -> ListInfo:
 
 
 async def valid_scopes() -> set[str]:
-    scopes = {"global"}
-    for mailing_list in await lists():
-        scopes.update(mailing_list.suppression_scopes)
-    return scopes
+    scopes = {"global"} | {f"purpose:{purpose.code}" for purpose in await purposes()}
+    return scopes | {f"list:{mailing_list.slug}" for mailing_list in await lists()}

@@ -1,0 +1,153 @@
+"""The `contacts` command, run as a user runs it: a real process against this test's database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import ENGINE
+
+
+def test_lists_shows_every_seeded_list_with_purpose_and_basis(contacts_cli):
+    output = contacts_cli("lists").stdout
+    for slug in ("journalists", "vips", "patrons", "teachers", "town-halls", "associations", "partners", "public-newsletter"):
+        assert slug in output
+    line = next(line for line in output.splitlines() if "public-newsletter" in line and "consent" in line)
+    assert "yes" in line  # double opt-in
+    assert "legitimate_interest" in next(line for line in output.splitlines() if " teachers " in line)
+
+
+def test_import_of_100_rows_with_5_bad_imports_95_and_names_the_5(contacts_cli, tmp_path):
+    lines = ["email;nom;prénom"]
+    bad = set()
+    for i in range(100):
+        if i in (3, 20, 41, 77, 98):
+            lines.append(f"broken{i}@;Nom;Prénom")
+            bad.add(str(i + 2))
+        else:
+            lines.append(f"p{i}@presse.example.fr;Nom{i};Prénom{i}")
+    (tmp_path / "presse.csv").write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    output = contacts_cli("import", "presse.csv", "--list", "journalists", "--source-type", "third-party",
+                          "--source", "Annuaire presse").stdout
+    assert "100 rows" in output
+    assert "created: 95" in output and "subscribed: 95" in output and "invalid: 5" in output
+    report = (tmp_path / "presse.errors.csv").read_text(encoding="utf-8").splitlines()
+    assert report[0] == "row,column,outcome,reason"
+    assert {line.split(",")[0] for line in report[1:]} == bad
+    assert all(line.split(",")[1] == "email" for line in report[1:])
+
+
+# REQ-42: an address suppressed before the import is reported and not subscribed.
+def test_req42_address_suppressed_before_import_is_reported_and_not_subscribed(contacts_cli, tmp_path):
+    assert "suppressed (objection, global)" in contacts_cli("suppress", "Refus@Example.org", "--reason", "objection").stdout
+    assert "already suppressed" in contacts_cli("suppress", "refus@example.org", "--reason", "manual").stdout
+    (tmp_path / "a.csv").write_text("email\nrefus@example.org\nok@example.org\n", encoding="utf-8")
+    output = contacts_cli("import", "a.csv", "--list", "vips", "--source-type", "relationship", "--source", "Vernissage").stdout
+    assert "skipped-suppressed: 1" in output and "subscribed: 1" in output
+    assert "3,email,skipped" not in (tmp_path / "a.errors.csv").read_text()
+    assert "2,email,skipped,on the suppression list" in (tmp_path / "a.errors.csv").read_text()
+    assert "suppressed: global (objection)" in contacts_cli("suppression", "check", "REFUS@example.org").stdout
+    assert contacts_cli("suppression", "check", "ok@example.org").stdout.strip() == "not suppressed"
+
+
+# REQ-44: the export holds hashes, never addresses, and imports back.
+def test_req44_suppression_export_and_import(contacts_cli, tmp_path):
+    contacts_cli("suppress", "bounced@example.org", "--reason", "hard_bounce")
+    contacts_cli("suppress", "nomore@example.org", "--reason", "unsubscribe", "--scope", "list:teachers")
+    exported = contacts_cli("suppression", "export").stdout
+    assert "example.org" not in exported
+    assert len(exported.splitlines()) == 3
+    (tmp_path / "s.csv").write_text(exported)
+    output = contacts_cli("suppression", "import", "s.csv").stdout
+    assert "created: 0" in output and "already present: 2" in output
+    contacts_cli("suppression", "export", "--output", "again.csv")
+    assert (tmp_path / "again.csv").read_text() == exported
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("import", "none.csv", "--list", "vips", "--source-type", "alien", "--source", "x"), "--source-type"),
+        (("import", "none.csv", "--list", "vips", "--source-type", "given", "--source", "x"), "FILE: cannot open"),
+        (("import", "none.csv", "--list", "nope", "--source-type", "given", "--source", "x"), "no list with the slug"),
+        (("suppress", "not-an-address", "--reason", "manual"), "email:"),
+        (("suppress", "a@example.org", "--reason", "complaint", "--scope", "list:vips"), "scope: complaint"),
+    ],
+)
+def test_bad_input_gets_a_clear_error_naming_the_field(contacts_cli, args, message):
+    result = contacts_cli(*args, check=False)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_is_idempotent(contacts_cli):
+    assert contacts_cli("migrate").stdout.strip() == "the database is up to date"
+
+
+def test_production_refuses_to_start_without_a_secret_key(cli_env, tmp_path):
+    env = {**cli_env, "CONTACTS_ENV": "production"}
+    del env["CONTACTS_SECRET_KEY"]
+    result = subprocess.run([sys.executable, "-m", "contacts", "lists"], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "CONTACTS_SECRET_KEY is required in production" in result.stderr
+
+
+@pytest.mark.skipif(ENGINE != "postgresql", reason="PostgreSQL is migrated explicitly")
+def test_postgresql_with_pending_migrations_asks_for_migrate(cli_env, tmp_path):
+    import asyncio
+
+    import asyncpg
+
+    from tests.conftest import ADMIN_URL, RUN_ID, _postgres_url
+
+    name = f"contacts_{RUN_ID}_empty"
+
+    async def admin(statement):
+        connection = await asyncpg.connect(ADMIN_URL)
+        await connection.execute(statement)
+        await connection.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        env = {**cli_env, "CONTACTS_DATABASE_URL": _postgres_url(name)}
+        run = lambda *a: subprocess.run([sys.executable, "-m", "contacts", *a], env=env, cwd=tmp_path,  # noqa: E731
+                                        capture_output=True, text=True)
+        refused = run("lists")
+        assert refused.returncode == 2 and "run `contacts migrate` first" in refused.stderr
+        assert "applied 3 migration(s)" in run("migrate").stdout
+        assert "journalists" in run("lists").stdout
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_serve_creates_the_embedded_database_and_answers_health(tmp_path):
+    """The README's first command, on a machine with no configuration at all."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACTS_")}
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port)], env=env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(server.stdout.read() if server.poll() is not None else "no answer in 60 s")
+                time.sleep(0.2)
+        assert response.json() == {"status": "ok", "database": "sqlite"}
+        assert (tmp_path / "contacts.db").exists()
+        assert (tmp_path / "contacts.db.secret-key").stat().st_mode & 0o777 == 0o600
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,0 +1,97 @@
+"""The served app: health, the OpenAPI schema, the error format, and the development mail catcher."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+
+import aiosmtplib
+import pytest
+
+from contacts.settings import get_settings, load_settings
+
+pytestmark = pytest.mark.usefixtures("database_url")
+
+
+async def test_health_reports_status_and_database_kind(http_client):
+    async with http_client() as client:
+        response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": get_settings().database_kind}
+
+
+async def test_openapi_schema_is_served(http_client):
+    async with http_client() as client:
+        response = await client.get("/schema/openapi.json")
+        page = await client.get("/schema")
+    assert response.status_code == 200
+    assert "/health" in response.json()["paths"]
+    assert page.status_code == 200
+
+
+async def test_unknown_route_uses_the_one_error_format(http_client):
+    async with http_client() as client:
+        response = await client.get("/nowhere")
+    assert response.status_code == 404
+    assert response.json()["error"]["status"] == 404
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_development_mail_catcher_keeps_sent_mail_and_shows_it(tmp_path, http_client):
+    settings = load_settings({"CONTACTS_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}", "CONTACTS_SECRET_KEY": "k" * 32})
+    assert settings.mail_catcher  # no CONTACTS_SMTP_URL in development
+    port = free_port()
+    settings = dataclasses.replace(settings, smtp_url=f"smtp://127.0.0.1:{port}")
+    async with http_client(settings) as client:
+        await aiosmtplib.send(
+            "From: a@example.org\r\nTo: b@example.org\r\nSubject: Bonjour\r\n\r\nHello\r\n",
+            sender="a@example.org", recipients=["b@example.org"], hostname="127.0.0.1", port=port,
+        )
+        listing = (await client.get("/dev/mail")).json()
+        assert [(m["subject"], m["recipients"]) for m in listing] == [("Bonjour", "b@example.org")]
+        raw = await client.get(f"/dev/mail/{listing[0]['id']}")
+        assert raw.status_code == 200 and "Hello" in raw.text
+        assert (await client.get("/dev/mail/..%2Fetc")).status_code == 404
+
+
+def test_production_needs_a_secret_key_and_an_smtp_server():
+    from contacts.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="CONTACTS_SECRET_KEY"):
+        load_settings({"CONTACTS_ENV": "production"})
+    with pytest.raises(ConfigurationError, match="CONTACTS_SMTP_URL"):
+        load_settings({"CONTACTS_ENV": "production", "CONTACTS_SECRET_KEY": "k" * 32})
+    production = load_settings({"CONTACTS_ENV": "production", "CONTACTS_SECRET_KEY": "k" * 32,
+                                "CONTACTS_SMTP_URL": "smtp://relay:587?starttls=true"})
+    assert not production.mail_catcher
+
+
+def test_development_secret_key_is_kept_in_a_private_file_beside_the_database(tmp_path):
+    environ = {"CONTACTS_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'contacts.db'}"}
+    first = load_settings(environ)
+    key_file = tmp_path / "data" / "contacts.db.secret-key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert load_settings(environ).secret_key == first.secret_key  # kept, not regenerated
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"CONTACTS_DATABASE_URL": "mysql://x"}, "CONTACTS_DATABASE_URL"),
+        ({"CONTACTS_DATABASE_URL": "postgresql://u@h/db"}, "CONTACTS_SECRET_KEY"),
+        ({"CONTACTS_SECRET_KEY": "short"}, "CONTACTS_SECRET_KEY"),
+        ({"CONTACTS_ENV": "staging"}, "CONTACTS_ENV"),
+        ({"CONTACTS_SMTP_URL": "http://x", "CONTACTS_SECRET_KEY": "k" * 32}, "CONTACTS_SMTP_URL"),
+    ],
+)
+def test_bad_settings_name_their_variable(environ, variable, tmp_path):
+    from contacts.errors import ConfigurationError
+
+    environ.setdefault("CONTACTS_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(ConfigurationError, match=variable):
+        load_settings(environ)
