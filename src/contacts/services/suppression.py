@@ -14,6 +14,7 @@ from contacts.database import write_transaction
 from contacts.domain import ALWAYS_GLOBAL_REASONS, Channel, EventAction, SuppressionReason, parse_enum
 from contacts.errors import ValidationError
 from contacts.services import catalogue, ledger
+from contacts.services.bulk import BulkSession
 from contacts.services.keyring import Keyring
 from contacts.settings import get_settings
 from contacts.tables import Contact, MailingList, Purpose, Suppression
@@ -135,6 +136,16 @@ async def suppressed_among(canonicals: Iterable[str], scopes: Iterable[str]) -> 
         )
         for row in rows:
             found.setdefault(by_hash[row["address_hash"]], SuppressionReason(row["reason"]))
+    return found
+
+
+async def suppressed_hashes(session: BulkSession, hashes: Iterable[str], scopes: Iterable[str]) -> dict[str, SuppressionReason]:
+    """The bulk form of `suppressed_among`, for hashes already computed (by import workers, say)."""
+    found: dict[str, SuppressionReason] = {}
+    scopes = list(scopes)
+    for row in await session.select_in("suppression", ("address_hash", "scope", "reason"), "address_hash", list(hashes)):
+        if row["scope"] in scopes:
+            found.setdefault(row["address_hash"], SuppressionReason(row["reason"]))
     return found
 
 

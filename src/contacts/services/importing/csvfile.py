@@ -61,27 +61,29 @@ class CsvSource:
     def bytes_read(self) -> int:
         return self.binary.tell()
 
-    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """(spreadsheet row number, values by field); the header is row 1. Blank lines are skipped."""
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(spreadsheet row number, cells); the header is row 1. Blank lines are skipped.
+        Cells are mapped to fields by `values_by_field`, in the worker that validates them."""
         number = 1
         try:
             for number, cells in enumerate(self.reader, start=2):
                 if not any(cell.strip() for cell in cells):
                     continue
-                yield number, self._values(cells)
+                yield number, cells
         except UnicodeDecodeError:
             raise ValidationError("FILE", f"is not UTF-8 after row {number}; rows before it were read") from None
         except csv.Error as error:
             raise ValidationError("FILE", f"unreadable CSV after row {number}: {error}") from None
 
-    def _values(self, cells: list[str]) -> dict[str, str]:
-        values = {field: cells[i] if i < len(cells) else "" for i, field in enumerate(self.columns) if field}
-        if len(cells) > len(self.columns) and any(c.strip() for c in cells[len(self.columns) :]):
-            values["__extra__"] = "1"
-        return values
-
     def close(self) -> None:
         self.binary.close()
+
+
+def values_by_field(columns: tuple[str | None, ...], cells: list[str]) -> dict[str, str]:
+    values = {field: cells[i] if i < len(cells) else "" for i, field in enumerate(columns) if field}
+    if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+        values["__extra__"] = "1"
+    return values
 
 
 def open_csv(path: Path) -> CsvSource:

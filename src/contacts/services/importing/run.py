@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -17,19 +19,22 @@ from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
 
-from contacts.database import write_transaction
 from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
-from contacts.services import catalogue
+from contacts.services import catalogue, suppression
+from contacts.services.bulk import BulkSession, bulk_session
 from contacts.services.importing.csvfile import CONSENT_PROOF_FIELDS, CsvSource, open_csv
 from contacts.services.importing.rows import RowError, RowRules, ValidRow, validate_batch
 from contacts.services.importing.store import ImportContext, apply_batch
-from contacts.services.bulk import refresh_statistics
-from contacts.tables import ConsentEvent, Contact, ImportRun, Notice, Subscription
+from contacts.tables import Notice
 
 COUNT_KEYS = (
     "rows", "created", "updated", "unchanged", "subscribed", "already_subscribed", "not_resubscribed",
     "skipped_suppressed", "skipped_restricted", "duplicates", "invalid",
+)
+RUN_COLUMNS = (
+    "id", "file_name", "mailing_list", "source_type", "source_name", "legal_basis", "actor", "started_at",
+    "finished_at", "counts",
 )
 REPORT_COLUMNS = ("row", "column", "outcome", "reason")
 # The tables grow by orders of magnitude during a big import: refresh the planner's view as they do.
@@ -75,6 +80,7 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
         raise ValidationError("legal-basis", f"the list {mailing_list.slug} is double opt-in: only consent is valid")
     if not options.source_name.strip():
         raise ValidationError("source", "name where the addresses came from")
+    notice_versions = frozenset(row["version"] for row in await Notice.select(Notice.version))
     source = open_csv(options.path)
     try:
         if legal_basis == LegalBasis.CONSENT:
@@ -82,64 +88,80 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
             missing = [name for name in required if name not in source.fields]
             if missing:
                 raise ValidationError(
-                    missing[0], f"the consent basis needs proof columns {', '.join(required)} (REQ-2); missing: {', '.join(missing)}"
+                    missing[0],
+                    f"the consent basis needs proof columns {', '.join(required)} (REQ-2); missing: {', '.join(missing)}",
                 )
-        now = datetime.now(timezone.utc)
-        rules = RowRules(
-            legal_basis=legal_basis,
-            audience_kind=mailing_list.audience_kind,
-            is_direct_marketing=mailing_list.purpose.is_direct_marketing,
-            needs_confirmation=mailing_list.double_opt_in,
-            notice_versions=frozenset(row["version"] for row in await Notice.select(Notice.version)),
-            now=now,
-        )
         report = ImportReport(
             report_path=options.report_path or options.path.with_name(options.path.stem + ".errors.csv"),
             ignored_headers=source.ignored_headers,
             dry_run=options.dry_run,
         )
-
-        async def import_all() -> None:
-            run_id = await _start_run(options, mailing_list.id, legal_basis, now)
-            report.run_id = run_id
-            context = ImportContext(
-                run_id=run_id, mailing_list=mailing_list, legal_basis=legal_basis, source_type=options.source_type,
-                source_name=options.source_name.strip(), file_name=options.path.name, actor=options.actor, now=now,
-            )
-            await _stream(source, rules, context, options, report, on_progress)
-            async with write_transaction():
-                await ImportRun.update(
-                    {ImportRun.finished_at: datetime.now(timezone.utc), ImportRun.counts: report.counts}
-                ).where(ImportRun.id == run_id)
-
-        if options.dry_run:
-            # The whole dry run is one transaction, rolled back: the same code, the exact counts, no writes.
-            try:
-                async with write_transaction():
-                    await import_all()
-                    raise _DryRunRollback
-            except _DryRunRollback:
-                pass
-        else:
-            await import_all()
+        now = datetime.now(timezone.utc)
+        context = ImportContext(
+            run_id=0, mailing_list=mailing_list, legal_basis=legal_basis, source_type=options.source_type,
+            source_name=options.source_name.strip(), actor=options.actor, now=now,
+        )
+        async with bulk_session() as session:
+            if options.dry_run:
+                # The whole dry run is one transaction, rolled back: the same code, exact counts, no writes.
+                try:
+                    async with session.transaction():
+                        await _import_all(session, source, context, notice_versions, options, report, on_progress)
+                        raise _DryRunRollback
+                except _DryRunRollback:
+                    pass
+            else:
+                await _import_all(session, source, context, notice_versions, options, report, on_progress)
         return report
     finally:
         source.close()
 
 
-async def _start_run(options: ImportOptions, list_id: int, legal_basis: LegalBasis, now: datetime) -> int:
-    async with write_transaction():
-        rows = await ImportRun.insert(
-            ImportRun(
-                file_name=options.path.name, mailing_list=list_id, source_type=options.source_type,
-                source_name=options.source_name.strip(), legal_basis=legal_basis, actor=options.actor,
-                started_at=now, counts={},
-            )
-        ).returning(ImportRun.id)
-    return rows[0]["id"]
+async def _import_all(
+    session: BulkSession,
+    source: CsvSource,
+    context: ImportContext,
+    notice_versions: frozenset[str],
+    options: ImportOptions,
+    report: ImportReport,
+    on_progress: ProgressCallback | None,
+) -> None:
+    async with session.transaction():
+        (run_id,) = await session.allocate_ids("import_run", 1)
+        await session.insert("import_run", RUN_COLUMNS, [(
+            run_id, options.path.name, context.mailing_list.id, context.source_type.value, context.source_name,
+            context.legal_basis.value, context.actor, context.now, None, "{}",
+        )])
+    report.run_id = run_id
+    context = dataclasses.replace(context, run_id=run_id)
+    rules = RowRules(
+        legal_basis=context.legal_basis,
+        audience_kind=context.mailing_list.audience_kind,
+        is_direct_marketing=context.mailing_list.purpose.is_direct_marketing,
+        needs_confirmation=context.mailing_list.double_opt_in,
+        notice_versions=notice_versions,
+        now=context.now,
+        columns=tuple(source.columns),
+        keyring=suppression.keyring(),
+        evidence={
+            "kind": "import",
+            "import_run": run_id,
+            "file": options.path.name,
+            "source_type": context.source_type.value,
+            "source_name": context.source_name,
+            "purpose": context.mailing_list.purpose.code,
+            "legal_basis": context.legal_basis.value,
+            "recorded_at": context.now.isoformat(),
+        },
+    )
+    await _stream(session, source, rules, context, options, report, on_progress)
+    async with session.transaction():
+        await session.update("import_run", "id", ("finished_at", "counts"),
+                             [(run_id, datetime.now(timezone.utc), json.dumps(report.counts))])
 
 
 async def _stream(
+    session: BulkSession,
     source: CsvSource,
     rules: RowRules,
     context: ImportContext,
@@ -163,14 +185,14 @@ async def _stream(
                     report.counts["invalid"] += 1
                     writer.writerows((e.number, e.column, "invalid", e.reason) for e in result)
             if valid:
-                async with write_transaction():
-                    outcome = await apply_batch(valid, context)
+                async with session.transaction():
+                    outcome = await apply_batch(session, valid, context)
                 for key, n in outcome.counts.items():
                     report.counts[key] += n
                 writer.writerows((n.number, n.column, "skipped", n.reason) for n in _sorted(outcome.notes))
                 written += 1
                 if written in STATISTICS_REFRESH_AFTER:
-                    await refresh_statistics(Contact, Subscription, ConsentEvent)
+                    await session.refresh_statistics(("contact", "subscription", "consent_event"))
             if on_progress:
                 on_progress(source.bytes_read, source.total_bytes)
 
@@ -179,7 +201,7 @@ def _sorted(notes: list[RowError]) -> list[RowError]:
     return sorted(notes, key=lambda note: note.number)
 
 
-def _batches(rows: Iterator[tuple[int, dict[str, str]]], size: int) -> Iterator[list[tuple[int, dict[str, str]]]]:
+def _batches(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
     while batch := list(islice(rows, size)):
         yield batch
 

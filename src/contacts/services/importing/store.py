@@ -1,49 +1,38 @@
 """Writing one batch of validated rows: contacts, subscriptions and their consent events.
 
-The caller holds a write transaction around each batch, so every row is all or nothing.
+The caller holds a transaction of the bulk session around each batch, so every row is all or nothing.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from contacts.domain import Channel, ContactStatus, EventAction, LegalBasis, SourceType, SubscriptionStatus
 from contacts.services import suppression
-from contacts.services.bulk import Column, insert_many, update_many
+from contacts.services.bulk import BulkSession
 from contacts.services.catalogue import ListInfo
 from contacts.services.importing.rows import RowError, ValidRow
-from contacts.tables import ConsentEvent, Contact, Subscription
 
 # Contact fields an import may set; empty cells never erase what we hold.
 UPDATABLE = (
     "title", "first_name", "last_name", "organisation", "position", "department",
     "phone", "postal_address", "notice_version",
 )
-TEXT = "text"
-CONTACT_INSERT = [
-    Column(name, TEXT) for name in (*UPDATABLE, "email", "email_canonical", "language", "address_kind",
-                                    "source_type", "source_name", "status")
-] + [
-    Column("collected_at", "timestamptz"), Column("created_at", "timestamptz"), Column("updated_at", "timestamptz"),
-    Column("import_run", "integer"), Column("import_row", "integer"),
-]
-CONTACT_UPDATE = [Column(name, TEXT) for name in (*UPDATABLE, "language", "address_kind")] + [
-    Column("updated_at", "timestamptz"), Column("import_run", "integer"), Column("import_row", "integer"),
-]
-CONTACT_MARK = [Column("import_run", "integer"), Column("import_row", "integer")]
-SUBSCRIPTION_INSERT = [
-    Column("contact", "integer"), Column("mailing_list", "integer"), Column("legal_basis", TEXT),
-    Column("status", TEXT), Column("evidence", "json"), Column("started_at", "timestamptz"),
-    Column("created_at", "timestamptz"), Column("updated_at", "timestamptz"),
-]
-EVENT_INSERT = [
-    Column("occurred_at", "timestamptz"), Column("action", TEXT), Column("channel", TEXT), Column("actor", TEXT),
-    Column("reason", TEXT), Column("contact", "integer"), Column("subscription", "integer"),
-    Column("mailing_list", "integer"), Column("purpose", "integer"), Column("details", "json"),
-]
-KEY = Column("id", "integer")
+CONTACT_COLUMNS = (
+    "id", *UPDATABLE, "email", "email_canonical", "language", "address_kind", "source_type", "source_name",
+    "status", "collected_at", "created_at", "updated_at", "import_run", "import_row",
+)
+CONTACT_UPDATE = (*UPDATABLE, "language", "address_kind", "updated_at", "import_run", "import_row")
+CONTACT_MARK = ("import_run", "import_row")
+EXISTING = ("id", "email_canonical", "status", "language", "address_kind", "import_run", "import_row", *UPDATABLE)
+SUBSCRIPTION_COLUMNS = (
+    "id", "contact", "mailing_list", "legal_basis", "status", "evidence", "started_at", "created_at", "updated_at",
+)
+EVENT_COLUMNS = (
+    "id", "occurred_at", "action", "channel", "actor", "reason", "contact", "subscription", "mailing_list",
+    "purpose", "details",
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +42,6 @@ class ImportContext:
     legal_basis: LegalBasis
     source_type: SourceType
     source_name: str
-    file_name: str
     actor: str
     now: datetime
 
@@ -71,12 +59,14 @@ class BatchOutcome:
         self.notes.append(RowError(row.number, "email", reason))
 
 
-async def apply_batch(rows: list[ValidRow], ctx: ImportContext) -> BatchOutcome:
+async def apply_batch(session: BulkSession, rows: list[ValidRow], ctx: ImportContext) -> BatchOutcome:
     outcome = BatchOutcome()
-    suppressed = await suppression.suppressed_among((r.canonical for r in rows), ctx.mailing_list.suppression_scopes)
+    suppressed = await suppression.suppressed_hashes(
+        session, (h for r in rows for h in r.hashes), ctx.mailing_list.suppression_scopes
+    )
     existing = {
         row["email_canonical"]: row
-        for row in await Contact.select().where(Contact.email_canonical.is_in([r.canonical for r in rows]))
+        for row in await session.select_in("contact", EXISTING, "email_canonical", [r.canonical for r in rows])
     }
     first_row_of: dict[str, int] = {}
     to_create: list[ValidRow] = []
@@ -87,7 +77,7 @@ async def apply_batch(rows: list[ValidRow], ctx: ImportContext) -> BatchOutcome:
             outcome.skip(row, "duplicates", f"duplicate of row {first_row_of[row.canonical]}")
             continue
         first_row_of[row.canonical] = row.number
-        if reason := suppressed.get(row.canonical):
+        if reason := next((suppressed[h] for h in row.hashes if h in suppressed), None):
             outcome.skip(row, "skipped_suppressed", f"on the suppression list ({reason}); not subscribed (REQ-42)")
             continue
         current = existing.get(row.canonical)
@@ -102,90 +92,75 @@ async def apply_batch(rows: list[ValidRow], ctx: ImportContext) -> BatchOutcome:
         else:
             to_mark.append((row, current))
 
-    created = await insert_many(Contact, CONTACT_INSERT, [_new_contact(r, ctx) for r in to_create], ("id", "email_canonical"))
-    contact_ids = {row["email_canonical"]: row["id"] for row in created}
-    await update_many(Contact, KEY, CONTACT_UPDATE, [_updated_contact(r, c, ctx) for r, c in to_update])
-    await update_many(Contact, KEY, CONTACT_MARK, [(c["id"], ctx.run_id, r.number) for r, c in to_mark])
-    outcome.count("created", len(created))
+    new_ids = await session.allocate_ids("contact", len(to_create))
+    await session.insert("contact", CONTACT_COLUMNS, [_new_contact(i, r, ctx) for i, r in zip(new_ids, to_create)])
+    await session.update("contact", "id", CONTACT_UPDATE, [_updated_contact(r, c, ctx) for r, c in to_update])
+    await session.update("contact", "id", CONTACT_MARK, [(c["id"], ctx.run_id, r.number) for r, c in to_mark])
+    outcome.count("created", len(to_create))
     outcome.count("updated", len(to_update))
     outcome.count("unchanged", len(to_mark))
-    touched = {contact_ids[row.canonical]: row for row in to_create}
+
+    touched = dict(zip(new_ids, to_create))
     touched.update({current["id"]: row for row, current in (*to_update, *to_mark)})
-    await _subscribe(touched, new_contacts=set(contact_ids.values()), ctx=ctx, outcome=outcome)
+    await _subscribe(session, touched, new_contacts=set(new_ids), ctx=ctx, outcome=outcome)
     return outcome
 
 
-async def _subscribe(rows_by_contact: dict[int, ValidRow], new_contacts: set[int], ctx: ImportContext, outcome: BatchOutcome) -> None:
+async def _subscribe(
+    session: BulkSession, rows_by_contact: dict[int, ValidRow], new_contacts: set[int], ctx: ImportContext,
+    outcome: BatchOutcome,
+) -> None:
     """Subscribe who is not yet on the list; never re-subscribe who left it (REQ-43)."""
     known = [contact for contact in rows_by_contact if contact not in new_contacts]
-    statuses = {}
-    if known:
-        statuses = {
-            row["contact"]: row["status"]
-            for row in await Subscription.select(Subscription.contact, Subscription.status).where(
-                Subscription.mailing_list == ctx.mailing_list.id, Subscription.contact.is_in(known)
-            )
-        }
-    new_subscriptions = []
+    statuses = {
+        row["contact"]: row["status"]
+        for row in await session.select_in(
+            "subscription", ("contact", "status"), "contact", known, mailing_list=ctx.mailing_list.id
+        )
+    } if known else {}
+    to_subscribe = []
     for contact, row in rows_by_contact.items():
         status = statuses.get(contact)
         if status is None:
-            new_subscriptions.append((contact, row))
+            to_subscribe.append((contact, row))
         elif status in (SubscriptionStatus.UNSUBSCRIBED, SubscriptionStatus.OBJECTED):
             outcome.skip(row, "not_resubscribed", f"{status} from this list earlier; not re-subscribed (REQ-43)")
         else:
             outcome.count("already_subscribed")
-    inserted = await insert_many(
-        Subscription,
-        SUBSCRIPTION_INSERT,
+    subscription_ids = await session.allocate_ids("subscription", len(to_subscribe))
+    await session.insert(
+        "subscription",
+        SUBSCRIPTION_COLUMNS,
         [
-            (contact, ctx.mailing_list.id, str(ctx.legal_basis), SubscriptionStatus.SUBSCRIBED.value,
-             json.dumps(_evidence(row, ctx)), ctx.now, ctx.now, ctx.now)
-            for contact, row in new_subscriptions
-        ],
-        ("id", "contact"),
-    )
-    subscription_ids = {row["contact"]: row["id"] for row in inserted}
-    await insert_many(
-        ConsentEvent,
-        EVENT_INSERT,
-        [
-            (ctx.now, EventAction.SUBSCRIBED.value, Channel.IMPORT.value, ctx.actor,
-             f"imported from {ctx.source_name}", contact, subscription_ids[contact], ctx.mailing_list.id,
-             ctx.mailing_list.purpose.id, json.dumps({"import_run": ctx.run_id, "row": row.number}))
-            for contact, row in new_subscriptions
+            (sid, contact, ctx.mailing_list.id, ctx.legal_basis.value, SubscriptionStatus.SUBSCRIBED.value,
+             row.evidence_json, ctx.now, ctx.now, ctx.now)
+            for sid, (contact, row) in zip(subscription_ids, to_subscribe)
         ],
     )
-    outcome.count("subscribed", len(new_subscriptions))
+    event_ids = await session.allocate_ids("consent_event", len(to_subscribe))
+    reason = f"imported from {ctx.source_name}"
+    await session.insert(
+        "consent_event",
+        EVENT_COLUMNS,
+        [
+            (eid, ctx.now, EventAction.SUBSCRIBED.value, Channel.IMPORT.value, ctx.actor, reason, contact, sid,
+             ctx.mailing_list.id, ctx.mailing_list.purpose.id, f'{{"import_run": {ctx.run_id}, "row": {row.number}}}')
+            for eid, sid, (contact, row) in zip(event_ids, subscription_ids, to_subscribe)
+        ],
+    )
+    outcome.count("subscribed", len(to_subscribe))
 
 
-def _evidence(row: ValidRow, ctx: ImportContext) -> dict:
-    evidence = {
-        "kind": "import",
-        "import_run": ctx.run_id,
-        "file": ctx.file_name,
-        "row": row.number,
-        "source_type": str(ctx.source_type),
-        "source_name": ctx.source_name,
-        "purpose": ctx.mailing_list.purpose.code,
-        "legal_basis": str(ctx.legal_basis),
-        "recorded_at": ctx.now.isoformat(),
-    }
-    if row.fields.get("notice_version"):
-        evidence["notice_version"] = row.fields["notice_version"]
-    if row.consent_proof:
-        evidence["consent"] = row.consent_proof
-    return evidence
-
-
-def _new_contact(row: ValidRow, ctx: ImportContext) -> tuple:
+def _new_contact(contact_id: int, row: ValidRow, ctx: ImportContext) -> tuple:
+    fields = row.fields
     return (
-        *(row.fields.get(name) for name in UPDATABLE),
+        contact_id,
+        *(fields.get(name) for name in UPDATABLE),
         row.email,
         row.canonical,
-        str(row.language or "fr"),
-        str(row.address_kind),
-        str(ctx.source_type),
+        row.language or "fr",
+        row.address_kind,
+        ctx.source_type.value,
         ctx.source_name,
         ContactStatus.ACTIVE.value,
         row.collected_at or ctx.now,
@@ -198,9 +173,9 @@ def _new_contact(row: ValidRow, ctx: ImportContext) -> tuple:
 
 def _merged(row: ValidRow, current: dict) -> dict:
     merged = {name: row.fields.get(name) or current[name] for name in UPDATABLE}
-    merged["language"] = str(row.language) if row.language else current["language"]
+    merged["language"] = row.language or current["language"]
     # An inferred kind never overrides what we know; a kind given in the file does.
-    merged["address_kind"] = str(row.address_kind) if row.address_kind_given else current["address_kind"]
+    merged["address_kind"] = row.address_kind if row.address_kind_given else current["address_kind"]
     return merged
 
 
@@ -210,12 +185,4 @@ def _changes(row: ValidRow, current: dict) -> bool:
 
 def _updated_contact(row: ValidRow, current: dict, ctx: ImportContext) -> tuple:
     merged = _merged(row, current)
-    return (
-        current["id"],
-        *(merged[name] for name in UPDATABLE),
-        merged["language"],
-        merged["address_kind"],
-        ctx.now,
-        ctx.run_id,
-        row.number,
-    )
+    return (current["id"], *(merged[name] for name in CONTACT_UPDATE[:-3]), ctx.now, ctx.run_id, row.number)
