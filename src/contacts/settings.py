@@ -130,10 +130,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if urlsplit(smtp_url).scheme not in ("smtp", "smtps"):
         raise ConfigurationError(f"CONTACTS_SMTP_URL: expected smtp://… or smtps://…, got {smtp_url!r}")
 
+    base_url = (environ.get("CONTACTS_BASE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
+    parsed_base = urlsplit(base_url)
+    if parsed_base.scheme not in ("http", "https") or not parsed_base.netloc:
+        raise ConfigurationError(f"CONTACTS_BASE_URL: expected http(s)://host[/path], got {base_url!r}")
+    if environment == "production" and parsed_base.scheme != "https":
+        raise ConfigurationError("CONTACTS_BASE_URL must be https:// in production: links carry tokens")
+
     return Settings(
         environment=environment,
         database_url=database_url,
-        base_url=(environ.get("CONTACTS_BASE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/"),
+        base_url=base_url,
         secret_keys=keys,
         smtp_url=smtp_url,
         from_address=environ.get("CONTACTS_FROM", "").strip() or "communication@musee.example",

@@ -67,7 +67,8 @@ def test_production_needs_a_secret_key_and_an_smtp_server():
     with pytest.raises(ConfigurationError, match="CONTACTS_SMTP_URL"):
         load_settings({"CONTACTS_ENV": "production", "CONTACTS_SECRET_KEY": "k" * 32})
     production = load_settings({"CONTACTS_ENV": "production", "CONTACTS_SECRET_KEY": "k" * 32,
-                                "CONTACTS_SMTP_URL": "smtp://relay:587?starttls=true"})
+                                "CONTACTS_SMTP_URL": "smtp://relay:587?starttls=true",
+                                "CONTACTS_BASE_URL": "https://contacts.musee.example"})
     assert not production.mail_catcher
 
 
@@ -87,6 +88,9 @@ def test_development_secret_key_is_kept_in_a_private_file_beside_the_database(tm
         ({"CONTACTS_SECRET_KEY": "short"}, "CONTACTS_SECRET_KEY"),
         ({"CONTACTS_ENV": "staging"}, "CONTACTS_ENV"),
         ({"CONTACTS_SMTP_URL": "http://x", "CONTACTS_SECRET_KEY": "k" * 32}, "CONTACTS_SMTP_URL"),
+        ({"CONTACTS_BASE_URL": "musee.example"}, "CONTACTS_BASE_URL"),
+        ({"CONTACTS_ENV": "production", "CONTACTS_SECRET_KEY": "k" * 32, "CONTACTS_SMTP_URL": "smtp://relay",
+          "CONTACTS_BASE_URL": "http://musee.example"}, "CONTACTS_BASE_URL"),
     ],
 )
 def test_bad_settings_name_their_variable(environ, variable, tmp_path):
