@@ -1,0 +1,1 @@
+"""The sending pipeline: rendering, message headers, SMTP transport, delivery queue and worker."""

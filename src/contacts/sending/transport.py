@@ -1,0 +1,195 @@
+"""SMTP delivery over a pool of reused aiosmtplib connections, one recipient per transaction.
+
+Each send returns an outcome instead of raising, so the caller decides what a failure means:
+- Delivered;
+- Temporary (4xx, a dropped connection, a timeout): retry later with backoff;
+- Permanent (5xx): fail; `hard_bounce` when the server refused the recipient (REQ-41);
+- Permanent with `needs_smtputf8`: the address needs SMTPUTF8 and the server lacks it. Only this
+  message fails; the connection and the batch go on (REQ-40).
+A connection that dropped is replaced on the next send: a message whose DATA was cut off is reported
+temporary and will be sent again with the same Message-ID, the one repeat the design allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import aiosmtplib
+
+from contacts.errors import ConfigurationError
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    use_tls: bool = False  # smtps://: TLS from the first byte
+    start_tls: bool | None = None  # None: upgrade when the server offers it
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+    validate_certs: bool = True
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpSettings:
+        """`smtp://user:pass@host:587?starttls=true`, `smtps://host`; `?verify=false` for a test server."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ConfigurationError(f"CONTACTS_SMTP_URL: expected smtp://host[:port] or smtps://host[:port], got {url!r}")
+        query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
+        unknown = set(query) - {"starttls", "timeout", "verify"}
+        if unknown:
+            raise ConfigurationError(f"CONTACTS_SMTP_URL: unknown option {sorted(unknown)[0]!r} (starttls, timeout, verify)")
+        use_tls = parts.scheme == "smtps"
+        start_tls = _flag(query.get("starttls"), "starttls")
+        if use_tls and start_tls:
+            raise ConfigurationError("CONTACTS_SMTP_URL: smtps:// is TLS already; starttls=true does not apply")
+        try:
+            timeout = float(query.get("timeout", 30))
+            port = parts.port or (465 if use_tls else 587 if start_tls else 25)
+        except ValueError as error:
+            raise ConfigurationError(f"CONTACTS_SMTP_URL: {error}") from None
+        verify = _flag(query.get("verify"), "verify")
+        return cls(
+            host=parts.hostname,
+            port=port,
+            use_tls=use_tls,
+            start_tls=False if use_tls else start_tls,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            timeout=timeout,
+            validate_certs=verify is not False,
+        )
+
+
+def _flag(value: str | None, name: str) -> bool | None:
+    if value is None:
+        return None
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ConfigurationError(f"CONTACTS_SMTP_URL: {name}={value!r} is not true or false")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivered: bool
+    temporary: bool = False
+    code: int | None = None
+    message: str = ""
+    hard_bounce: bool = False
+    needs_smtputf8: bool = False
+
+    @property
+    def permanent(self) -> bool:
+        return not self.delivered and not self.temporary
+
+
+DELIVERED = Outcome(delivered=True, code=250)
+
+
+def _temporary(message: str, code: int | None = None) -> Outcome:
+    return Outcome(delivered=False, temporary=True, code=code, message=message)
+
+
+def _from_response(error: aiosmtplib.SMTPResponseException, *, recipient_stage: bool) -> Outcome:
+    if 400 <= error.code < 500:
+        return _temporary(error.message, error.code)
+    # A 5xx to RCPT is the server saying the mailbox will never take mail: a hard bounce.
+    return Outcome(delivered=False, code=error.code, message=error.message, hard_bounce=recipient_stage)
+
+
+@dataclass
+class SmtpPool:
+    """Up to `size` connections, opened on demand and reused across messages."""
+
+    settings: SmtpSettings
+    size: int = 4
+    _idle: asyncio.Queue = field(init=False)
+    _slots: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._idle = asyncio.Queue()
+        self._slots = asyncio.Semaphore(self.size)
+
+    async def send(self, sender: str, recipient: str, message: bytes, *, smtputf8: bool = False) -> Outcome:
+        async with self._slots:
+            client = self._idle.get_nowait() if not self._idle.empty() else None
+            try:
+                if client is None or not client.is_connected:
+                    client = await self._connect()
+                outcome = await self._transact(client, sender, recipient, message, smtputf8)
+            except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError,
+                    ConnectionError, OSError, asyncio.TimeoutError) as error:
+                _discard(client)
+                return _temporary(f"connection: {error}")
+            except aiosmtplib.SMTPAuthenticationError as error:
+                _discard(client)
+                return Outcome(delivered=False, code=error.code, message=f"authentication refused: {error.message}")
+            except aiosmtplib.SMTPResponseException as error:  # refused at connect, EHLO or STARTTLS
+                _discard(client)
+                return _from_response(error, recipient_stage=False)
+            if client.is_connected:
+                self._idle.put_nowait(client)
+            return outcome
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        s = self.settings
+        client = aiosmtplib.SMTP(
+            hostname=s.host, port=s.port, use_tls=s.use_tls, start_tls=s.start_tls, timeout=s.timeout,
+            validate_certs=s.validate_certs, username=s.username, password=s.password,
+            tls_context=None if s.validate_certs else _unverified_context(),
+        )
+        await client.connect()
+        return client
+
+    async def _transact(self, client: aiosmtplib.SMTP, sender: str, recipient: str, message: bytes,
+                        smtputf8: bool) -> Outcome:
+        if smtputf8:
+            if client.last_ehlo_response is None:
+                await client.ehlo()
+            if not client.supports_extension("smtputf8"):
+                return Outcome(delivered=False, message="the address needs SMTPUTF8, which the server lacks",
+                               needs_smtputf8=True)
+        try:
+            errors, _ = await client.sendmail(sender, [recipient], message,
+                                              mail_options=["SMTPUTF8"] if smtputf8 else None)
+        except aiosmtplib.SMTPRecipientsRefused as refused:
+            return _from_response(refused.recipients[0], recipient_stage=True)
+        except aiosmtplib.SMTPSenderRefused as error:
+            return _from_response(error, recipient_stage=False)
+        except aiosmtplib.SMTPDataError as error:
+            return _from_response(error, recipient_stage=False)
+        if errors:  # cannot happen with one recipient, but never report a refused recipient as delivered
+            response = next(iter(errors.values()))
+            return Outcome(delivered=False, temporary=400 <= response.code < 500, code=response.code,
+                           message=response.message, hard_bounce=response.code >= 500)
+        return DELIVERED
+
+    async def close(self) -> None:
+        while not self._idle.empty():
+            client = self._idle.get_nowait()
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, ConnectionError, OSError):
+                client.close()
+
+
+def _discard(client: aiosmtplib.SMTP | None) -> None:
+    if client is not None and client.is_connected:
+        client.close()
+
+
+def _unverified_context() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+

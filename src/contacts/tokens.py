@@ -1,0 +1,99 @@
+"""Link tokens: what a link in a message may do, sealed so that nobody can read or forge it (REQ-32/33).
+
+A token is the payload (action, contact, scope, campaign, expiry) encrypted and authenticated with
+AES-SIV under a key derived from CONTACTS_SECRET_KEY. So no address and no database id can be read from a
+URL, a token changed by one bit is refused (the tag check is constant-time), and a token for one action
+cannot be used for another. AES-SIV is deterministic: the same link is issued for the same payload,
+which is harmless for opt-out links and keeps them stable.
+
+Opt-out tokens carry no expiry: repeating an opt-out is harmless (REQ-33). Tokens that widen processing
+(confirming a subscription) must be issued with one. After a key rotation (CONTACTS_SECRET_KEY=new,old)
+old links still open: the key byte in each token picks the key that sealed it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import struct
+import time
+from dataclasses import dataclass
+from enum import IntEnum
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+
+FORMAT_VERSION = 1
+_PAYLOAD = struct.Struct(">BIIIQ")  # action, contact, scope, campaign, expires (unix seconds; 0 = never)
+_KEY_PURPOSE = b"contacts/link-token/v1"
+
+
+class TokenAction(IntEnum):
+    UNSUBSCRIBE = 1  # scope: a list id
+    OBJECT = 2  # scope: a purpose id, or 0 for every direct-marketing purpose
+    PREFERENCES = 3  # scope: 0
+    CONFIRM_SUBSCRIPTION = 4  # scope: a list id; must expire
+
+
+@dataclass(frozen=True)
+class LinkToken:
+    action: TokenAction
+    contact_id: int
+    scope_id: int = 0
+    campaign_id: int = 0
+    expires_at: int = 0  # unix seconds; 0 never expires
+
+
+@dataclass(frozen=True)
+class _Key:
+    key_id: int
+    cipher: AESSIV
+
+
+def _derive(secret: str) -> _Key:
+    material = hmac.new(secret.encode("utf-8"), _KEY_PURPOSE, hashlib.sha512).digest()  # 64 bytes: AES-256-SIV
+    return _Key(key_id=hashlib.sha256(material).digest()[0], cipher=AESSIV(material))
+
+
+class TokenCodec:
+    def __init__(self, secret_keys: tuple[str, ...]) -> None:
+        if not secret_keys:
+            raise ValueError("at least one secret key is needed")
+        self.keys = [_derive(secret) for secret in secret_keys]
+
+    def seal(self, token: LinkToken) -> str:
+        if token.action == TokenAction.CONFIRM_SUBSCRIPTION and not token.expires_at:
+            raise ValueError("a token that widens processing must expire (REQ-33)")
+        key = self.keys[0]
+        header = bytes((FORMAT_VERSION, key.key_id))
+        payload = _PAYLOAD.pack(token.action, token.contact_id, token.scope_id, token.campaign_id, token.expires_at)
+        sealed = key.cipher.encrypt(payload, [header])
+        return base64.urlsafe_b64encode(header + sealed).rstrip(b"=").decode("ascii")
+
+    def open(self, text: str, action: TokenAction, now: float | None = None) -> LinkToken | None:
+        """The token if it is genuine, for this action and not expired; otherwise None, never an error."""
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        except (binascii.Error, ValueError):
+            return None
+        if len(raw) < 2 or raw[0] != FORMAT_VERSION:
+            return None
+        header, sealed = raw[:2], raw[2:]
+        for key in self.keys:
+            if key.key_id != header[1]:
+                continue
+            try:
+                payload = key.cipher.decrypt(sealed, [header])
+            except InvalidTag:
+                continue
+            if len(payload) != _PAYLOAD.size:
+                return None
+            action_value, contact_id, scope_id, campaign_id, expires_at = _PAYLOAD.unpack(payload)
+            if action_value != action:
+                return None
+            if expires_at and expires_at < (time.time() if now is None else now):
+                return None
+            return LinkToken(TokenAction(action_value), contact_id, scope_id, campaign_id, expires_at)
+        return None

@@ -1,0 +1,81 @@
+"""A scriptable SMTP server for tests: aiosmtpd in a thread, refusing, deferring or dropping on demand."""
+
+from __future__ import annotations
+
+import socket
+from collections import Counter
+from dataclasses import dataclass, field
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ScriptedHandler:
+    refuse: set[str] = field(default_factory=set)  # 550 at RCPT
+    defer: Counter = field(default_factory=Counter)  # 451 at RCPT, this many times per address
+    drop_on_data: Counter = field(default_factory=Counter)  # close the connection at DATA, this many times
+    received: list[Envelope] = field(default_factory=list)
+    connections: int = 0
+
+    async def handle_RCPT(self, server, session: Session, envelope: Envelope, address: str, options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        if self.defer[address] > 0:
+            self.defer[address] -= 1
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session: Session, envelope: Envelope):  # noqa: N802
+        recipient = envelope.rcpt_tos[0]
+        if self.drop_on_data[recipient] > 0:
+            self.drop_on_data[recipient] -= 1
+            server.transport.close()
+            return "421 closing"
+        self.received.append(envelope)
+        return "250 Message accepted"
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+
+class Authenticator:
+    def __init__(self, username: str, password: str) -> None:
+        self.credentials = (username.encode(), password.encode())
+
+    def __call__(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == self.credentials
+        return AuthResult(success=ok, handled=False)
+
+
+class TestSmtpServer:
+    __test__ = False  # not a test class
+
+    def __init__(self, *, smtputf8: bool = True, credentials: tuple[str, str] | None = None) -> None:
+        self.handler = ScriptedHandler()
+        self.port = free_port()
+        kwargs = {}
+        if credentials:
+            kwargs = {"authenticator": Authenticator(*credentials), "auth_require_tls": False, "auth_required": True}
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8,
+                                     **kwargs)
+
+    def __enter__(self) -> TestSmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"

@@ -1,0 +1,116 @@
+"""SMTP transport against a real SMTP server in the test process (aiosmtpd)."""
+
+from __future__ import annotations
+
+import pytest
+
+from contacts.errors import ConfigurationError
+from contacts.sending.transport import SmtpPool, SmtpSettings
+from tests.sending.smtp_server import TestSmtpServer
+
+MESSAGE = b"From: a@musee.example\r\nTo: x@example.org\r\nSubject: test\r\nMessage-ID: <1@musee.example>\r\n\r\nbody\r\n"
+
+
+async def test_messages_go_through_a_pool_of_reused_connections():
+    with TestSmtpServer() as server:
+        pool = SmtpPool(SmtpSettings.from_url(server.url), size=2)
+        for i in range(10):
+            assert (await pool.send("bounces@musee.example", f"r{i}@example.org", MESSAGE)).delivered
+        await pool.close()
+    assert len(server.handler.received) == 10
+    assert server.handler.connections == 1  # sequential sends reuse one connection
+
+
+async def test_a_451_is_temporary_and_the_next_attempt_delivers():
+    with TestSmtpServer() as server:
+        server.handler.defer["slow@example.org"] = 1
+        pool = SmtpPool(SmtpSettings.from_url(server.url))
+        first = await pool.send("b@musee.example", "slow@example.org", MESSAGE)
+        second = await pool.send("b@musee.example", "slow@example.org", MESSAGE)
+        await pool.close()
+    assert first.temporary and first.code == 451 and not first.hard_bounce
+    assert second.delivered
+
+
+# REQ-41: a 5xx for a recipient is a hard bounce; other recipients on the connection are unaffected.
+async def test_req41_a_550_for_one_recipient_is_a_permanent_hard_bounce():
+    with TestSmtpServer() as server:
+        server.handler.refuse.add("gone@example.org")
+        pool = SmtpPool(SmtpSettings.from_url(server.url))
+        refused = await pool.send("b@musee.example", "gone@example.org", MESSAGE)
+        after = await pool.send("b@musee.example", "here@example.org", MESSAGE)
+        await pool.close()
+    assert refused.permanent and refused.hard_bounce and refused.code == 550
+    assert after.delivered
+    assert [e.rcpt_tos for e in server.handler.received] == [["here@example.org"]]
+
+
+async def test_a_dropped_connection_is_temporary_and_replaced():
+    with TestSmtpServer() as server:
+        server.handler.drop_on_data["x@example.org"] = 1
+        pool = SmtpPool(SmtpSettings.from_url(server.url))
+        dropped = await pool.send("b@musee.example", "x@example.org", MESSAGE)
+        retried = await pool.send("b@musee.example", "x@example.org", MESSAGE)
+        await pool.close()
+    assert dropped.temporary
+    assert retried.delivered
+    assert server.handler.connections == 2
+
+
+async def test_an_unreachable_server_is_temporary():
+    pool = SmtpPool(SmtpSettings.from_url("smtp://127.0.0.1:9?timeout=2"))
+    outcome = await pool.send("b@musee.example", "x@example.org", MESSAGE)
+    assert outcome.temporary and "connection" in outcome.message
+
+
+# REQ-40: an address that needs SMTPUTF8 fails alone when the server lacks it.
+async def test_req40_smtputf8_address_fails_alone_on_a_server_without_it():
+    with TestSmtpServer(smtputf8=False) as server:
+        pool = SmtpPool(SmtpSettings.from_url(server.url))
+        unicode = await pool.send("b@musee.example", "émile@exemple.fr", MESSAGE, smtputf8=True)
+        ascii_after = await pool.send("b@musee.example", "emile@exemple.fr", MESSAGE)
+        await pool.close()
+    assert unicode.permanent and unicode.needs_smtputf8 and not unicode.hard_bounce
+    assert ascii_after.delivered
+
+
+async def test_req40_smtputf8_address_is_delivered_when_the_server_has_it():
+    with TestSmtpServer(smtputf8=True) as server:
+        pool = SmtpPool(SmtpSettings.from_url(server.url))
+        outcome = await pool.send("b@musee.example", "émile@exemple.fr", MESSAGE, smtputf8=True)
+        await pool.close()
+    assert outcome.delivered
+    assert server.handler.received[0].rcpt_tos == ["émile@exemple.fr"]
+
+
+async def test_authentication_from_the_url():
+    with TestSmtpServer(credentials=("mailer", "s3cr:t")) as server:
+        good = SmtpPool(SmtpSettings.from_url(f"smtp://mailer:s3cr%3At@127.0.0.1:{server.port}?starttls=false"))
+        bad = SmtpPool(SmtpSettings.from_url(f"smtp://mailer:wrong@127.0.0.1:{server.port}?starttls=false"))
+        assert (await good.send("b@musee.example", "x@example.org", MESSAGE)).delivered
+        refused = await bad.send("b@musee.example", "x@example.org", MESSAGE)
+        await good.close()
+    assert refused.permanent and "authentication" in refused.message
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp://relay.example", dict(host="relay.example", port=25, use_tls=False, start_tls=None)),
+        ("smtp://u:p%40ss@relay.example:587?starttls=true",
+         dict(port=587, start_tls=True, username="u", password="p@ss")),
+        ("smtp://relay.example?starttls=true", dict(port=587, start_tls=True)),
+        ("smtps://relay.example", dict(port=465, use_tls=True, start_tls=False)),
+        ("smtp://relay.example?timeout=5&verify=false", dict(timeout=5.0, validate_certs=False)),
+    ],
+)
+def test_smtp_url_forms(url, expected):
+    settings = SmtpSettings.from_url(url)
+    assert {key: getattr(settings, key) for key in expected} == expected
+
+
+@pytest.mark.parametrize("url", ["http://x", "smtp://", "smtp://x?starttls=maybe", "smtps://x?starttls=true",
+                                 "smtp://x?colour=blue", "smtp://x:notaport"])
+def test_bad_smtp_urls_name_the_variable(url):
+    with pytest.raises(ConfigurationError, match="CONTACTS_SMTP_URL"):
+        SmtpSettings.from_url(url)
