@@ -8,14 +8,6 @@ from contacts.domain import AudienceKind, LegalBasis, RetentionRule
 from contacts.errors import ConfigurationError, NotFoundError
 from contacts.tables import MailingList, Purpose, PurposeDepartment
 
-LEGAL_BASIS_WORDS = {
-    LegalBasis.CONSENT: "your consent",
-    LegalBasis.CONTRACT: "the performance of a contract",
-    LegalBasis.LEGITIMATE_INTEREST: "our legitimate interest",
-    LegalBasis.LEGAL_OBLIGATION: "a legal obligation",
-}
-
-
 @dataclass(frozen=True)
 class PurposeInfo:
     id: int

@@ -1,0 +1,113 @@
+"""Building the bytes of a campaign message, fast.
+
+The stdlib `EmailMessage` costs about 3 ms per message to build and serialise, which would cap a
+campaign at a few hundred messages a second. So the constant headers are encoded once per campaign
+variant, and each recipient costs only their own headers and the quoted-printable encoding of their
+two parts (binascii, in C). The result is `multipart/alternative`, text then HTML (REQ-37), with no
+line over 76 octets but the headers a recipient's own values lengthen (REQ-38 allows 998), and the
+RFC 8058 one-click headers (REQ-27).
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from email.header import Header
+from email.utils import format_datetime, formataddr
+
+from contacts.sending.render import RenderedParts
+
+CRLF = b"\r\n"
+
+
+def encode_header_value(value: str) -> str:
+    """RFC 2047 for non-ASCII text, folded at 76 columns; ASCII as it is."""
+    if value.isascii():
+        return value
+    return Header(value, "utf-8", maxlinelen=76).encode(linesep="\r\n")
+
+
+def mailbox(name: str | None, address: str) -> str:
+    """A From/To value. An address that needs SMTPUTF8 is written in UTF-8, as RFC 6532 allows."""
+    if not address.isascii():
+        quoted = (name or "").replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{quoted}" <{address}>' if name else address
+    return formataddr((name or "", address), charset="utf-8") if name else address
+
+
+def message_id(secret: bytes, campaign_id: int, contact_id: int, domain: str) -> str:
+    """Stable for a (campaign, contact): a repeat after a crash carries the same Message-ID, and the
+    ids themselves are not readable from it."""
+    digest = hmac.new(secret, f"{campaign_id}:{contact_id}".encode(), hashlib.sha256).hexdigest()[:24]
+    return f"<c{campaign_id}.{digest}@{domain}>"
+
+
+@dataclass(frozen=True)
+class MessageSkeleton:
+    """Everything a campaign variant's messages share, encoded once."""
+
+    constant_headers: bytes
+    boundary: bytes
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        from_name: str,
+        from_address: str,
+        subject: str,
+        list_id: str | None,
+        boundary_seed: str,
+        automatic: bool = True,
+    ) -> MessageSkeleton:
+        lines = [
+            f"From: {mailbox(from_name, from_address)}",
+            f"Subject: {encode_header_value(subject)}",
+            "MIME-Version: 1.0",
+        ]
+        if list_id:
+            lines.append(f"List-Id: {list_id}")
+        if automatic:
+            lines.append("Auto-Submitted: auto-generated")  # RFC 3834: no auto-replies, please
+            lines.append("Precedence: bulk")
+        boundary = "=_contacts_" + hashlib.sha256(boundary_seed.encode()).hexdigest()[:32]
+        lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
+        return cls(constant_headers=("\r\n".join(lines) + "\r\n").encode("utf-8"), boundary=boundary.encode())
+
+    def message(
+        self,
+        *,
+        to: str,
+        message_id: str,
+        date: datetime,
+        parts: RenderedParts,
+        unsubscribe_url: str | None,
+        unsubscribe_mailto: str | None = None,
+    ) -> bytes:
+        own = [f"To: {to}", f"Date: {format_datetime(date)}", f"Message-ID: {message_id}"]
+        if unsubscribe_url:
+            targets = [f"<{unsubscribe_url}>"] + ([f"<{unsubscribe_mailto}>"] if unsubscribe_mailto else [])
+            own.append(f"List-Unsubscribe: {', '.join(targets)}")
+            own.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+        head = ("\r\n".join(own) + "\r\n").encode("utf-8") + self.constant_headers
+        marker = b"--" + self.boundary
+        return b"".join(
+            [
+                head, CRLF,
+                marker, CRLF, _part_headers("text/plain"), CRLF, _quoted_printable(parts.text), CRLF,
+                marker, CRLF, _part_headers("text/html"), CRLF, _quoted_printable(parts.html), CRLF,
+                marker, b"--", CRLF,
+            ]
+        )
+
+
+def _part_headers(content_type: str) -> bytes:
+    return f'Content-Type: {content_type}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n'.encode()
+
+
+def _quoted_printable(text: str) -> bytes:
+    data = text.replace("\r\n", "\n").encode("utf-8")
+    return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).replace(b"\n", CRLF)

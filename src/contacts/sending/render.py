@@ -1,0 +1,109 @@
+"""Rendering email templates: Jinja2 with StrictUndefined, HTML autoescaped and its CSS inlined.
+
+A campaign renders each template once per variant (language, list, whether the contact came from a
+third party), with markers such as `%%unsubscribe_url%%` where a recipient's own values go. Each
+recipient's message is then the variant with the markers replaced: string work, not template work.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import css_inline
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, UndefinedError, select_autoescape
+
+from contacts.errors import ValidationError
+from contacts.sending.wording import Words
+
+# What differs from one recipient to the next; templates receive these as markers.
+RECIPIENT_FIELDS = (
+    "greeting", "unsubscribe_url", "objection_url", "preferences_url", "third_party_source",
+    "rsvp_accept_url", "rsvp_decline_url",
+)
+_MARKER = re.compile(r"%%([a-z_]+)%%")
+LAYOUTS = frozenset({"base"})
+
+
+def marker(field: str) -> str:
+    return f"%%{field}%%"
+
+
+@dataclass(frozen=True)
+class RenderedParts:
+    text: str
+    html: str
+
+    def fill(self, values: Mapping[str, str]) -> RenderedParts:
+        """Replace the markers with one recipient's values, escaped for HTML in the HTML part."""
+        return RenderedParts(
+            text=_MARKER.sub(lambda m: values[m.group(1)], self.text),
+            html=_MARKER.sub(lambda m: html.escape(values[m.group(1)], quote=True), self.html),
+        )
+
+
+class TemplateLibrary:
+    def __init__(self, templates_dir: Path) -> None:
+        self.folder = templates_dir / "emails"
+        self.environment = Environment(
+            loader=FileSystemLoader(self.folder),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+            keep_trailing_newline=True,
+            trim_blocks=False,
+        )
+        self.inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+    def names(self) -> list[str]:
+        """Templates that have both a text and an HTML part."""
+        html_names = {p.stem for p in self.folder.glob("*.html")}
+        return sorted(name for name in html_names if (self.folder / f"{name}.txt").is_file() and name not in LAYOUTS)
+
+    def render(self, name: str, context: Mapping[str, object]) -> RenderedParts:
+        if name not in self.names():
+            raise ValidationError("template", f"no template {name!r}; available: {', '.join(self.names())}")
+        full = {"t": Words(str(context.get("lang", "fr"))), **context}
+        try:
+            text = self.environment.get_template(f"{name}.txt").render(full)
+            page = self.environment.get_template(f"{name}.html").render(full)
+        except UndefinedError as error:
+            raise ValidationError("template", f"{name}: {error.message}") from None
+        except TemplateNotFound as error:
+            raise ValidationError("template", f"{name}: includes a missing template {error.name!r}") from None
+        return RenderedParts(text=_tidy_text(text), html=self.inliner.inline(page))
+
+    def check_marketing(self, name: str) -> None:
+        """REQ-5: a marketing template names the sender and carries the unsubscribe link, in both parts."""
+        canary_sender = "Sender-Canary-7f3a"
+        parts = self.render(name, sample_context(organisation=canary_sender))
+        for label, content in (("text", parts.text), ("HTML", parts.html)):
+            if canary_sender not in content:
+                raise ValidationError("template", f"{name}: the {label} part does not name the sender (REQ-5)")
+            if marker("unsubscribe_url") not in content:
+                raise ValidationError("template", f"{name}: the {label} part has no unsubscribe link (REQ-5)")
+        if f'href="{marker("unsubscribe_url")}"' not in parts.html:
+            raise ValidationError("template", f"{name}: the unsubscribe link in the HTML part is not a link (REQ-5)")
+
+
+def sample_context(**overrides: object) -> dict[str, object]:
+    """A full marketing context with markers for the recipient's values: for checks and previews."""
+    context: dict[str, object] = {
+        "lang": "fr",
+        "organisation": "Rmn - Musée du Luxembourg",
+        "subject": "Sample",
+        "list_name": "Journalists",
+        "purpose_name": "Communications newsletter",
+        "basis_words": "notre intérêt légitime",
+        "body_paragraphs": ["Sample paragraph."],
+        **{field: marker(field) for field in RECIPIENT_FIELDS if not field.startswith("rsvp_")},
+    }
+    context.update(overrides)
+    return context
+
+
+def _tidy_text(text: str) -> str:
+    """Template logic leaves runs of blank lines in the text part; keep at most one."""
+    return re.sub(r"\n{3,}", "\n\n", text.strip()) + "\n"

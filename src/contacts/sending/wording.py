@@ -1,0 +1,67 @@
+"""The fixed words of every message, in French and English. Templates reach them as `t.<key>`."""
+
+from __future__ import annotations
+
+from contacts.domain import LegalBasis
+
+WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "why_title": "Pourquoi recevez-vous ce message ?",
+        "why_list": "Vous êtes inscrit·e à la liste « {list} » ({purpose}).",
+        "why_basis": "Nous vous écrivons sur le fondement de {basis}.",
+        "source_third_party": (
+            "Nous avons obtenu votre adresse auprès de {source}. Vous pouvez vous opposer à tout moment "
+            "à l'utilisation de vos données."
+        ),
+        "unsubscribe": "Se désinscrire en un clic",
+        "object": "M'opposer à ces envois",
+        "preferences": "Gérer mes préférences",
+        "sent_by": "Envoyé par {organisation}.",
+        "greeting": "Bonjour {name},",
+        "greeting_anonymous": "Bonjour,",
+    },
+    "en": {
+        "why_title": "Why are you receiving this message?",
+        "why_list": "You are on the list “{list}” ({purpose}).",
+        "why_basis": "We write to you on the basis of {basis}.",
+        "source_third_party": (
+            "We obtained your address from {source}. You may object to the use of your data at any time."
+        ),
+        "unsubscribe": "Unsubscribe in one click",
+        "object": "Object to these messages",
+        "preferences": "Manage my preferences",
+        "sent_by": "Sent by {organisation}.",
+        "greeting": "Dear {name},",
+        "greeting_anonymous": "Hello,",
+    },
+}
+
+BASIS_WORDS: dict[str, dict[LegalBasis, str]] = {
+    "fr": {
+        LegalBasis.CONSENT: "votre consentement",
+        LegalBasis.CONTRACT: "l'exécution d'un contrat ou de mesures précontractuelles",
+        LegalBasis.LEGITIMATE_INTEREST: "notre intérêt légitime",
+        LegalBasis.LEGAL_OBLIGATION: "une obligation légale",
+    },
+    "en": {
+        LegalBasis.CONSENT: "your consent",
+        LegalBasis.CONTRACT: "the performance of a contract or pre-contractual steps",
+        LegalBasis.LEGITIMATE_INTEREST: "our legitimate interest",
+        LegalBasis.LEGAL_OBLIGATION: "a legal obligation",
+    },
+}
+
+LANGUAGES = tuple(WORDS)
+
+
+class Words:
+    """Attribute access for templates: `t.unsubscribe`."""
+
+    def __init__(self, language: str) -> None:
+        self._words = WORDS[language]
+
+    def __getattr__(self, key: str) -> str:
+        try:
+            return self._words[key]
+        except KeyError:
+            raise AttributeError(key) from None
