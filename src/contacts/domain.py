@@ -109,6 +109,34 @@ class Channel(StrEnum):
     SYSTEM = "system"
 
 
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    RUNNING = "running"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    FINISHED = "finished"
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class SkipReason(StrEnum):
+    """Why a recipient of a campaign gets no message; each is counted."""
+
+    SUPPRESSED = "suppressed"
+    UNSUBSCRIBED = "unsubscribed"
+    OBJECTED = "objected"
+    RESTRICTED = "restricted"
+    ERASED = "erased"
+    NO_VALID_BASIS = "no_valid_basis"
+    CANCELLED = "cancelled"
+
+
 def parse_enum(enum_type: type[StrEnum], field: str, value: str) -> StrEnum:
     """Parse a user-supplied value; the error names the field and the accepted values."""
     from contacts.errors import ValidationError

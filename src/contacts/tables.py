@@ -22,8 +22,10 @@ from piccolo.table import Table
 from contacts.domain import (
     AddressKind,
     AudienceKind,
+    CampaignStatus,
     Channel,
     ContactStatus,
+    DeliveryStatus,
     Department,
     EventAction,
     Language,
@@ -151,3 +153,40 @@ class ConsentEvent(Table, tablename="consent_event"):
     purpose = ForeignKey(references=Purpose, on_delete=OnDelete.restrict, null=True)
     suppression = ForeignKey(references=Suppression, on_delete=OnDelete.restrict, null=True)
     details = JSON(default="{}")
+
+
+class Campaign(Table):
+    subject = Varchar(length=300)
+    template = Varchar(length=100)
+    body = Text(default="")  # paragraphs separated by blank lines
+    purpose = ForeignKey(references=Purpose, on_delete=OnDelete.restrict, null=False)
+    status = Varchar(length=20, choices=CampaignStatus, default=CampaignStatus.DRAFT)
+    rate = Integer(null=True, default=None)  # messages per second; None: as fast as the server takes them
+    created_by = Varchar(length=100)
+    created_at = Timestamptz(default=TimestamptzNow())
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class CampaignList(Table, tablename="campaign_list"):
+    campaign = ForeignKey(references=Campaign, on_delete=OnDelete.restrict, index=True, null=False)
+    mailing_list = ForeignKey(references=MailingList, on_delete=OnDelete.restrict, null=False)
+
+
+class Delivery(Table):
+    """One row per (campaign, contact): the durable ledger that makes sending resumable and exactly-once
+    but for the messages in flight at a crash, which repeat with the same Message-ID."""
+
+    campaign = ForeignKey(references=Campaign, on_delete=OnDelete.restrict, null=False)
+    contact = ForeignKey(references=Contact, on_delete=OnDelete.restrict, null=False, index=True)
+    mailing_list = ForeignKey(references=MailingList, on_delete=OnDelete.restrict, null=False)  # reached through
+    status = Varchar(length=20, choices=DeliveryStatus)
+    skip_reason = Varchar(length=30, null=True, default=None)
+    message_id = Varchar(length=200)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow())
+    claimed_by = Varchar(length=100, null=True, default=None)
+    claimed_at = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
