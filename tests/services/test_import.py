@@ -281,3 +281,149 @@ async def test_the_import_run_records_its_counts(tmp_path):
     counts = json.loads(run["counts"]) if isinstance(run["counts"], str) else run["counts"]
     assert counts["created"] == 1 and run["finished_at"] is not None
     assert await MailingList.exists().where(MailingList.id == run["mailing_list"])
+
+
+# REQ-4 also holds for a contact we already know as a private individual.
+async def test_req4_known_private_individual_is_not_subscribed_to_marketing_without_consent(tmp_path):
+    consent = ("email,consent_at,consent_channel,notice_version,confirmed_at\n"
+               "marie@gmail.example,2026-01-01,site web,2026-11,2026-01-02\n")
+    await do_import(write(tmp_path, consent), list_slug="public-newsletter", source_type=SourceType.GIVEN)
+    report = await do_import(write(tmp_path, "email,first_name\nmarie@gmail.example,Marie\n", "b.csv"), list_slug="partners")
+    assert report.counts["skipped_no_basis"] == 1 and report.counts["subscribed"] == 0
+    assert [(r["row"], r["column"]) for r in report_rows(report)] == [("2", "address_kind")]
+    assert [s["mailing_list.slug"] for s in await subscriptions_of("marie@gmail.example")] == ["public-newsletter"]
+
+
+def test_row_limits_match_the_contact_columns():
+    from contacts.services.importing.rows import PHONE_LIMIT, TEXT_LIMITS
+    from contacts.services.importing.run import SOURCE_NAME_LIMIT
+
+    for name, limit in TEXT_LIMITS.items():
+        column = getattr(Contact, name)
+        assert getattr(column, "length", None) in (limit, None), name  # Text columns have no length
+    assert Contact.phone.length == PHONE_LIMIT
+    assert Contact.source_name.length == ImportRun.source_name.length == SOURCE_NAME_LIMIT
+
+
+async def test_over_long_values_are_row_errors_on_every_engine(tmp_path):
+    phone = "(+33) 1 - 23 - 45 - 67 - 89 / 06 - 12 - 34"  # 42 characters, 16 digits
+    report = await do_import(write(tmp_path, f"email,phone,title\na@example.org,{phone},\nb@example.org,,{'M' * 41}\nc@example.org,,\n"))
+    assert {(r["row"], r["column"]) for r in report_rows(report)} == {("2", "phone"), ("3", "title")}
+    assert report.counts["created"] == 1
+    with pytest.raises(ValidationError) as error:
+        await do_import(write(tmp_path, "email\nd@example.org\n", "d.csv"), source_name="x" * 301)
+    assert error.value.field == "source"
+
+
+async def test_a_row_the_database_refuses_costs_only_itself(tmp_path, monkeypatch):
+    from contacts.services.importing import store
+
+    real = store._new_contact
+
+    def sabotaged(contact_id, row, ctx):
+        values = list(real(contact_id, row, ctx))
+        if row.email == "boom@example.org":
+            values[store.CONTACT_COLUMNS.index("source_name")] = None  # NOT NULL: refused by both engines
+        return tuple(values)
+
+    monkeypatch.setattr(store, "_new_contact", sabotaged)
+    report = await do_import(write(tmp_path, "email\na@example.org\nboom@example.org\nc@example.org\n"))
+    assert (report.counts["created"], report.counts["invalid"]) == (2, 1)
+    refused = report_rows(report)
+    assert [(r["row"], r["outcome"]) for r in refused] == [("3", "invalid")]
+    assert "database refused" in refused[0]["reason"]
+    assert await Contact.count() == 2 and await Subscription.count() == 2
+
+
+async def test_bytes_that_are_not_utf8_after_the_first_block_fail_only_their_row(tmp_path):
+    lines = [b"email,last_name"] + [f"p{i}@example.org,Nom{i}".encode() for i in range(6000)]
+    lines[5001] = b"latin@example.org,H\xe9l\xe8ne"  # row 5002
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    report = await do_import(path, workers=0)
+    assert [(r["row"], r["column"]) for r in report_rows(report)] == [("5002", "last_name")]
+    assert report.counts["created"] == 5999
+
+
+async def test_unreadable_csv_midway_keeps_what_came_before_and_says_where(tmp_path):
+    rows = [f"p{i}@example.org,x" for i in range(50)] + ['q@example.org,"' + "y" * 200_000 + '"']
+    path = write(tmp_path, "email,last_name\n" + "\n".join(rows) + "\n")
+    with pytest.raises(ValidationError) as error:
+        await do_import(path, batch_size=20)
+    assert error.value.field == "FILE" and "the rows before it were imported" in error.value.message
+    assert await Contact.count() == 50
+    run = await ImportRun.select().first()
+    assert run["finished_at"] is not None
+
+
+@pytest.mark.parametrize("content", ["\ufeff", "\ufeff\n\n", "\n\n\n"])
+async def test_bom_only_or_blank_files_are_empty(tmp_path, content):
+    with pytest.raises(ValidationError, match="empty"):
+        await do_import(write(tmp_path, content))
+
+
+async def test_blank_lines_before_the_header_are_skipped(tmp_path):
+    report = await do_import(write(tmp_path, "\n\nemail\na@example.org\nbad\n"))
+    assert report.counts["created"] == 1
+    assert [r["row"] for r in report_rows(report)] == ["5"]
+
+
+async def test_dates_out_of_range_are_row_errors(tmp_path):
+    report = await do_import(write(tmp_path, "email,collected_at\na@example.org,0001-01-01T00:00+01:00\nb@example.org,2026-02-30\n"))
+    assert [(r["row"], r["column"]) for r in report_rows(report)] == [("2", "collected_at"), ("3", "collected_at")]
+
+
+async def test_an_unwritable_report_path_is_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(ValidationError) as error:
+        await do_import(write(tmp_path, "email\na@example.org\n"), report_path=tmp_path / "missing" / "r.csv")
+    assert error.value.field == "errors"
+    assert await ImportRun.count() == 0 and await Contact.count() == 0
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 10])
+async def test_counts_do_not_depend_on_where_batches_split(tmp_path, batch_size):
+    await suppression.suppress("s@example.org", "unsubscribe", actor="test", channel=Channel.CLI)
+    text = "email\ns@example.org\na@example.org\nS@example.org\na@example.org\nb@example.org\n"
+    report = await do_import(write(tmp_path, text), batch_size=batch_size)
+    assert (report.counts["skipped_suppressed"], report.counts["duplicates"], report.counts["created"]) == (2, 1, 2)
+
+
+# REQ-2, REQ-43: a pending double opt-in is confirmed only by an import that brings the consent proof.
+async def test_req2_pending_subscription_is_confirmed_by_imported_proof(tmp_path):
+    await do_import(write(tmp_path, "email\nzoe@example.org\n"), list_slug="vips")
+    contact = await Contact.select(Contact.id).first()
+    public = await MailingList.select(MailingList.id).where(MailingList.slug == "public-newsletter").first()
+    async with write_transaction():
+        await Subscription.insert(Subscription(contact=contact["id"], mailing_list=public["id"], legal_basis="consent",
+                                               status="pending", evidence={"kind": "signup"}))
+    text = ("email,consent_at,consent_channel,notice_version,confirmed_at\n"
+            "zoe@example.org,2026-05-01,Formulaire,2026-11,2026-05-02\n")
+    report = await do_import(write(tmp_path, text, "proof.csv"), list_slug="public-newsletter", source_type=SourceType.GIVEN)
+    assert report.counts["confirmed"] == 1
+    subscription = next(s for s in await subscriptions_of("zoe@example.org") if s["mailing_list.slug"] == "public-newsletter")
+    evidence = json.loads(subscription["evidence"]) if isinstance(subscription["evidence"], str) else subscription["evidence"]
+    assert subscription["status"] == "subscribed" and evidence["consent"]["double_opt_in_confirmed_at"]
+    assert await ConsentEvent.exists().where(ConsentEvent.action == "confirmed")
+
+
+# REQ-44: after a key rotation, addresses suppressed under the old key are still skipped by imports.
+async def test_req44_import_honours_suppressions_made_under_a_rotated_key(tmp_path, monkeypatch):
+    await suppression.suppress("old@example.org", "objection", actor="test", channel=Channel.CLI)
+    settings = suppression.get_settings()
+    rotated = type(settings)(**{**settings.__dict__, "secret_keys": ("a-new-secret-key-000000001", *settings.secret_keys)})
+    monkeypatch.setattr(suppression, "get_settings", lambda: rotated)
+    report = await do_import(write(tmp_path, "email\nold@example.org\nnew@example.org\n"))
+    assert (report.counts["skipped_suppressed"], report.counts["created"]) == (1, 1)
+
+
+async def test_two_imports_at_once_do_not_collide(tmp_path):
+    import asyncio
+
+    path = write(tmp_path, "email\n" + "\n".join(f"same{i}@example.org" for i in range(300)) + "\n")
+    first, second = await asyncio.gather(
+        do_import(path, list_slug="journalists", batch_size=25, report_path=tmp_path / "1.csv"),
+        do_import(path, list_slug="vips", batch_size=25, report_path=tmp_path / "2.csv"),
+    )
+    assert first.counts["created"] + second.counts["created"] == 300
+    assert first.counts["subscribed"] == second.counts["subscribed"] == 300
+    assert await Contact.count() == 300 and await Subscription.count() == 600

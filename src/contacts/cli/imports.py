@@ -61,5 +61,7 @@ def import_command(file: Path, list_slug: str, source_type: str, source_name: st
     for key, value in counts.items():
         if key != "rows":
             click.echo(f"  {key.replace('_', '-')}: {value}")
-    problems = counts["invalid"] + sum(counts[k] for k in ("duplicates", "skipped_suppressed", "skipped_restricted", "not_resubscribed"))
-    click.echo(f"row report: {report.report_path}" + ("" if problems else " (no problems)"))
+    reported = ("invalid", "duplicates", "skipped_suppressed", "skipped_restricted", "skipped_no_basis",
+                "not_resubscribed", "awaiting_confirmation")
+    problems = sum(counts[key] for key in reported)
+    click.echo(f"row report: {report.report_path}" + (f" ({problems} rows)" if problems else " (no problems)"))

@@ -31,6 +31,13 @@ SQLITE_IN_CHUNK = 10_000
 
 
 class BulkSession(ABC):
+    # What the driver raises when the database refuses a statement.
+    database_errors: tuple[type[Exception], ...] = ()
+
+    async def serialise_writers(self, job: str) -> None:
+        """Inside a transaction: wait until no other session of the same job writes (SQLite's
+        BEGIN IMMEDIATE already does). Two imports then never race to create one contact."""
+
     @abstractmethod
     def transaction(self) -> contextlib.AbstractAsyncContextManager[None]:
         """A write transaction; nested, a savepoint."""
@@ -59,7 +66,13 @@ class BulkSession(ABC):
 
 class PostgresBulkSession(BulkSession):
     def __init__(self, connection) -> None:
+        import asyncpg
+
         self.connection = connection
+        self.database_errors = (asyncpg.PostgresError, asyncpg.InterfaceError)
+
+    async def serialise_writers(self, job):
+        await self.connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"contacts:{job}")
 
     def transaction(self):
         return self.connection.transaction()
@@ -96,6 +109,8 @@ class PostgresBulkSession(BulkSession):
 
 class SqliteBulkSession(BulkSession):
     """One sqlite3 connection, used from one thread: every call hops to it."""
+
+    database_errors = (sqlite3.DatabaseError,)
 
     def __init__(self, path: str) -> None:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-bulk")

@@ -65,8 +65,8 @@ async def purposes() -> list[PurposeInfo]:
     return result
 
 
-async def lists() -> list[ListInfo]:
-    by_id = {purpose.id: purpose for purpose in await purposes()}
+async def lists(known_purposes: list[PurposeInfo] | None = None) -> list[ListInfo]:
+    by_id = {purpose.id: purpose for purpose in known_purposes or await purposes()}
     rows = await MailingList.select().order_by(MailingList.id)
     return [
         ListInfo(
@@ -90,5 +90,6 @@ async def list_by_slug(slug: str) -> ListInfo:
 
 
 async def valid_scopes() -> set[str]:
-    scopes = {"global"} | {f"purpose:{purpose.code}" for purpose in await purposes()}
-    return scopes | {f"list:{mailing_list.slug}" for mailing_list in await lists()}
+    known = await purposes()
+    scopes = {"global"} | {f"purpose:{purpose.code}" for purpose in known}
+    return scopes | {f"list:{mailing_list.slug}" for mailing_list in await lists(known)}

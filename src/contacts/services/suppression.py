@@ -21,8 +21,6 @@ from contacts.tables import Contact, MailingList, Purpose, Suppression
 
 EXPORT_COLUMNS = ("address_hash", "key_id", "canonicaliser_version", "scope", "reason", "created_at")
 _HEX_64 = re.compile(r"[0-9a-f]{64}")
-# SQLite allows 32,766 bound parameters; stay well below it.
-LOOKUP_CHUNK = 2_000
 
 
 @dataclass(frozen=True)
@@ -43,10 +41,13 @@ def keyring() -> Keyring:
 
 
 async def validate_scope(scope: str, reason: SuppressionReason) -> str:
-    scope = scope.strip()
+    return check_scope(scope.strip(), reason, await catalogue.valid_scopes())
+
+
+def check_scope(scope: str, reason: SuppressionReason, valid_scopes: set[str]) -> str:
     if reason in ALWAYS_GLOBAL_REASONS and scope != "global":
-        raise ValidationError("scope", f"{reason} suppressions are always global")
-    if scope not in await catalogue.valid_scopes():
+        raise ValidationError("scope", f"{reason} suppressions are always global (REQ-46)")
+    if scope not in valid_scopes:
         raise ValidationError("scope", f"{scope!r} is not global, purpose:<code> or list:<slug> of a known purpose or list")
     return scope
 
@@ -120,38 +121,14 @@ async def entries_for(address: str) -> list[SuppressionEntry]:
     return [SuppressionEntry(r["scope"], SuppressionReason(r["reason"]), r["created_at"]) for r in rows]
 
 
-async def suppressed_among(canonicals: Iterable[str], scopes: Iterable[str]) -> dict[str, SuppressionReason]:
-    """Which of these canonical addresses are suppressed in any of these scopes, with one reason each."""
-    ring = keyring()
-    by_hash: dict[str, str] = {}
-    for canonical in canonicals:
-        for digest in ring.hashes(canonical):
-            by_hash[digest] = canonical
-    scopes = list(scopes)
-    found: dict[str, SuppressionReason] = {}
-    hashes = list(by_hash)
-    for start in range(0, len(hashes), LOOKUP_CHUNK):
-        rows = await Suppression.select(Suppression.address_hash, Suppression.reason).where(
-            Suppression.address_hash.is_in(hashes[start : start + LOOKUP_CHUNK]), Suppression.scope.is_in(scopes)
-        )
-        for row in rows:
-            found.setdefault(by_hash[row["address_hash"]], SuppressionReason(row["reason"]))
-    return found
-
-
 async def suppressed_hashes(session: BulkSession, hashes: Iterable[str], scopes: Iterable[str]) -> dict[str, SuppressionReason]:
-    """The bulk form of `suppressed_among`, for hashes already computed (by import workers, say)."""
+    """Which of these hashes (every key's hash of each address) are suppressed in any of these scopes."""
     found: dict[str, SuppressionReason] = {}
     scopes = list(scopes)
     for row in await session.select_in("suppression", ("address_hash", "scope", "reason"), "address_hash", list(hashes)):
         if row["scope"] in scopes:
             found.setdefault(row["address_hash"], SuppressionReason(row["reason"]))
     return found
-
-
-async def counts_by_reason() -> dict[str, int]:
-    rows = await Suppression.raw("SELECT reason, COUNT(*) AS n FROM suppression GROUP BY reason ORDER BY reason")
-    return {row["reason"]: row["n"] for row in rows}
 
 
 async def export_rows() -> list[dict[str, str]]:
@@ -225,11 +202,7 @@ def _parse_export_row(row: dict[str, str], ring: Keyring, valid_scopes: set[str]
     if not ring.knows(key_id):
         raise ValidationError("key_id", "was made with a secret key this instance does not hold")
     reason = parse_enum(SuppressionReason, "reason", row.get("reason") or "")
-    scope = (row.get("scope") or "").strip()
-    if scope not in valid_scopes:
-        raise ValidationError("scope", f"{scope!r} is not a known scope")
-    if reason in ALWAYS_GLOBAL_REASONS and scope != "global":
-        raise ValidationError("scope", f"{reason} suppressions are always global")
+    scope = check_scope((row.get("scope") or "").strip(), reason, valid_scopes)
     version = (row.get("canonicaliser_version") or str(CANONICALISER_VERSION)).strip()
     if version != str(CANONICALISER_VERSION):
         raise ValidationError("canonicaliser_version", f"{version!r} is not the version this instance uses ({CANONICALISER_VERSION})")

@@ -52,6 +52,7 @@ class CsvSource:
     columns: list[str | None]  # our field name per position; None for a column we ignore
     ignored_headers: list[str]
     total_bytes: int
+    header_row: int = 1
 
     @property
     def fields(self) -> set[str]:
@@ -64,14 +65,12 @@ class CsvSource:
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(spreadsheet row number, cells); the header is row 1. Blank lines are skipped.
         Cells are mapped to fields by `values_by_field`, in the worker that validates them."""
-        number = 1
+        number = self.header_row
         try:
-            for number, cells in enumerate(self.reader, start=2):
+            for number, cells in enumerate(self.reader, start=self.header_row + 1):
                 if not any(cell.strip() for cell in cells):
                     continue
                 yield number, cells
-        except UnicodeDecodeError:
-            raise ValidationError("FILE", f"is not UTF-8 after row {number}; rows before it were read") from None
         except csv.Error as error:
             raise ValidationError("FILE", f"unreadable CSV after row {number}: {error}") from None
 
@@ -101,10 +100,15 @@ def open_csv(path: Path) -> CsvSource:
             codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=len(sample) < SNIFF_BYTES)
         except UnicodeDecodeError as error:
             raise ValidationError("FILE", f"is not UTF-8 (byte {error.start}); save it as CSV UTF-8") from None
-        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        # Bytes that are not UTF-8 further on are kept as surrogates and reported on their own row.
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
         reader = csv.reader(text, delimiter=_delimiter(sample))
-        header = next(reader, None)
-        if header is None or not any(h.strip() for h in header):
+        header, header_row = None, 0
+        for header_row, cells in enumerate(reader, start=1):
+            if any(cell.strip() for cell in cells):
+                header = cells
+                break
+        if header is None:
             raise ValidationError("FILE", "is empty: expected a header row with an email column")
         columns: list[str | None] = []
         ignored: list[str] = []
@@ -117,7 +121,8 @@ def open_csv(path: Path) -> CsvSource:
             columns.append(field)
         if "email" not in columns:
             raise ValidationError("email", "the file has no email column (accepted headers: email, e-mail, courriel, mail)")
-        return CsvSource(binary=binary, reader=reader, columns=columns, ignored_headers=ignored, total_bytes=total)
+        return CsvSource(binary=binary, reader=reader, columns=columns, ignored_headers=ignored, total_bytes=total,
+                         header_row=header_row)
     except BaseException:
         binary.close()
         raise
@@ -125,5 +130,6 @@ def open_csv(path: Path) -> CsvSource:
 
 def _delimiter(sample: bytes) -> str:
     """Comma or semicolon, whichever the header line uses more (French spreadsheets write semicolons)."""
-    first_line = sample.decode("utf-8-sig", errors="replace").splitlines()[0] if sample.strip() else ""
-    return ";" if first_line.count(";") > first_line.count(",") else ","
+    lines = [line for line in sample.decode("utf-8-sig", errors="replace").splitlines() if line.strip()]
+    header = lines[0] if lines else ""
+    return ";" if header.count(";") > header.count(",") else ","

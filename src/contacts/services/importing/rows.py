@@ -5,12 +5,11 @@ Every problem of a row is reported, each naming its column, so one pass of the e
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import NamedTuple
-
-import json
 
 from contacts.addresses import parse_address
 from contacts.domain import AddressKind, AudienceKind, Language, LegalBasis
@@ -18,6 +17,8 @@ from contacts.errors import ValidationError
 from contacts.services.importing.csvfile import values_by_field
 from contacts.services.keyring import Keyring
 
+# The lengths of the Contact columns (a test keeps them equal): checked here, so that no row reaches the
+# database with a value PostgreSQL would refuse.
 TEXT_LIMITS = {
     "title": 40,
     "first_name": 200,
@@ -27,11 +28,13 @@ TEXT_LIMITS = {
     "department": 200,
     "postal_address": 1000,
 }
+PHONE_LIMIT = 40
 LANGUAGE_WORDS = {
     "fr": Language.FR, "francais": Language.FR, "français": Language.FR, "french": Language.FR,
     "en": Language.EN, "anglais": Language.EN, "english": Language.EN,
 }
 _PHONE_CHARS = re.compile(r"[0-9 +().\-/]+")
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -48,20 +51,14 @@ class RowRules:
     columns: tuple[str | None, ...]  # the field of each CSV column
     keyring: Keyring  # suppression hashes are computed here, on every core
     evidence: dict[str, str | int]  # what every subscription's evidence shares
-    evidence_prefix: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        # Each row's evidence is this JSON object with a few keys added: join strings, not dumps per row.
-        object.__setattr__(self, "evidence_prefix", json.dumps(self.evidence, ensure_ascii=False)[:-1])
 
     def evidence_json(self, number: int, notice_version: str | None, consent_proof: dict | None) -> str:
-        parts = [self.evidence_prefix, f', "row": {number}']
+        evidence = {**self.evidence, "row": number}
         if notice_version is not None:
-            parts.append(f', "notice_version": {json.dumps(notice_version, ensure_ascii=False)}')
+            evidence["notice_version"] = notice_version
         if consent_proof is not None:
-            parts.append(f', "consent": {json.dumps(consent_proof, ensure_ascii=False)}')
-        parts.append("}")
-        return "".join(parts)
+            evidence["consent"] = consent_proof
+        return json.dumps(evidence, ensure_ascii=False)
 
 
 class ValidRow(NamedTuple):
@@ -98,6 +95,10 @@ def validate_row(number: int, values: dict[str, str], rules: RowRules) -> ValidR
 
     if values.get("__extra__"):
         fail("FILE", "the row has more cells than the header")
+    for column, value in values.items():
+        if _NOT_UTF8.search(value):
+            fail(column, "is not UTF-8 text; save the file as CSV UTF-8")
+            values[column] = ""
     address = None
     try:
         address = parse_address(values.get("email", ""))
@@ -118,6 +119,8 @@ def validate_row(number: int, values: dict[str, str], rules: RowRules) -> ValidR
         digits = sum(ch.isdigit() for ch in phone)
         if not _PHONE_CHARS.fullmatch(phone) or not 6 <= digits <= 20:
             fail("phone", f"{phone!r} is not a phone number")
+        elif len(phone) > PHONE_LIMIT:
+            fail("phone", f"is {len(phone)} characters long; at most {PHONE_LIMIT}")
         fields["phone"] = phone
 
     language = None
@@ -188,13 +191,16 @@ def _timestamp(values, column: str, now: datetime, fail) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
-    except ValueError:
+        if moment.tzinfo is None:
+            # A naive time from a spreadsheet is read as UTC; a date alone is midnight UTC.
+            moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         fail(column, f"{raw!r} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
         return None
-    if moment.tzinfo is None:
-        # A naive time from a spreadsheet is read as UTC; a date alone is midnight UTC.
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
+    if moment.year < 1900:
+        fail(column, f"{raw!r} is too far in the past")
+        return None
     if moment > now:
         fail(column, f"{raw!r} is in the future")
         return None

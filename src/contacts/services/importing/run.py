@@ -16,22 +16,24 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
 from contacts.services import catalogue, suppression
 from contacts.services.bulk import BulkSession, bulk_session
 from contacts.services.importing.csvfile import CONSENT_PROOF_FIELDS, CsvSource, open_csv
-from contacts.services.importing.rows import RowError, RowRules, ValidRow, validate_batch
-from contacts.services.importing.store import ImportContext, apply_batch
+from contacts.services.importing.rows import RowRules, ValidRow, validate_batch
+from contacts.services.importing.store import BatchOutcome, ImportContext, Note, apply_batch
 from contacts.tables import Notice
 
 COUNT_KEYS = (
-    "rows", "created", "updated", "unchanged", "subscribed", "already_subscribed", "not_resubscribed",
-    "skipped_suppressed", "skipped_restricted", "duplicates", "invalid",
+    "rows", "created", "updated", "unchanged", "subscribed", "confirmed", "already_subscribed",
+    "awaiting_confirmation", "not_resubscribed", "skipped_suppressed", "skipped_restricted", "skipped_no_basis",
+    "duplicates", "invalid",
 )
+SOURCE_NAME_LIMIT = 300  # ImportRun.source_name and Contact.source_name
 RUN_COLUMNS = (
     "id", "file_name", "mailing_list", "source_type", "source_name", "legal_basis", "actor", "started_at",
     "finished_at", "counts",
@@ -73,14 +75,19 @@ class _DryRunRollback(Exception):
 
 
 async def run_import(options: ImportOptions, on_progress: ProgressCallback | None = None) -> ImportReport:
-    """Raises ValidationError, before writing anything, when the file or the options are unusable."""
+    """Raises ValidationError, before writing anything, when the file or the options are unusable; and,
+    with the counts so far, when the file turns unreadable midway (the rows before it are imported)."""
     mailing_list = await catalogue.list_by_slug(options.list_slug)
     legal_basis = options.legal_basis or mailing_list.purpose.default_legal_basis
     if mailing_list.double_opt_in and legal_basis != LegalBasis.CONSENT:
         raise ValidationError("legal-basis", f"the list {mailing_list.slug} is double opt-in: only consent is valid")
-    if not options.source_name.strip():
+    source_name = options.source_name.strip()
+    if not source_name:
         raise ValidationError("source", "name where the addresses came from")
+    if len(source_name) > SOURCE_NAME_LIMIT:
+        raise ValidationError("source", f"is {len(source_name)} characters long; at most {SOURCE_NAME_LIMIT}")
     notice_versions = frozenset(row["version"] for row in await Notice.select(Notice.version))
+    report_path = options.report_path or options.path.with_name(options.path.stem + ".errors.csv")
     source = open_csv(options.path)
     try:
         if legal_basis == LegalBasis.CONSENT:
@@ -91,118 +98,156 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
                     missing[0],
                     f"the consent basis needs proof columns {', '.join(required)} (REQ-2); missing: {', '.join(missing)}",
                 )
-        report = ImportReport(
-            report_path=options.report_path or options.path.with_name(options.path.stem + ".errors.csv"),
-            ignored_headers=source.ignored_headers,
-            dry_run=options.dry_run,
-        )
-        now = datetime.now(timezone.utc)
-        context = ImportContext(
-            run_id=0, mailing_list=mailing_list, legal_basis=legal_basis, source_type=options.source_type,
-            source_name=options.source_name.strip(), actor=options.actor, now=now,
-        )
-        async with bulk_session() as session:
-            if options.dry_run:
-                # The whole dry run is one transaction, rolled back: the same code, exact counts, no writes.
-                try:
-                    async with session.transaction():
-                        await _import_all(session, source, context, notice_versions, options, report, on_progress)
-                        raise _DryRunRollback
-                except _DryRunRollback:
-                    pass
-            else:
-                await _import_all(session, source, context, notice_versions, options, report, on_progress)
+        try:
+            report_file = open(report_path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+        except OSError as error:
+            raise ValidationError("errors", f"cannot write the report {report_path}: {error.strerror}") from None
+        with report_file:
+            report = ImportReport(report_path=report_path, ignored_headers=source.ignored_headers, dry_run=options.dry_run)
+            context = ImportContext(
+                run_id=0, mailing_list=mailing_list, legal_basis=legal_basis, source_type=options.source_type,
+                source_name=source_name, actor=options.actor, now=datetime.now(timezone.utc),
+            )
+            job = _ImportJob(source, context, notice_versions, options, report, csv.writer(report_file), on_progress)
+            async with bulk_session() as session:
+                if options.dry_run:
+                    # The whole dry run is one transaction, rolled back: the same code, exact counts, no writes.
+                    try:
+                        async with session.transaction():
+                            await job.run(session)
+                            raise _DryRunRollback
+                    except _DryRunRollback:
+                        pass
+                else:
+                    await job.run(session)
         return report
     finally:
         source.close()
 
 
-async def _import_all(
-    session: BulkSession,
-    source: CsvSource,
-    context: ImportContext,
-    notice_versions: frozenset[str],
-    options: ImportOptions,
-    report: ImportReport,
-    on_progress: ProgressCallback | None,
-) -> None:
-    async with session.transaction():
-        (run_id,) = await session.allocate_ids("import_run", 1)
-        await session.insert("import_run", RUN_COLUMNS, [(
-            run_id, options.path.name, context.mailing_list.id, context.source_type.value, context.source_name,
-            context.legal_basis.value, context.actor, context.now, None, "{}",
-        )])
-    report.run_id = run_id
-    context = dataclasses.replace(context, run_id=run_id)
-    rules = RowRules(
-        legal_basis=context.legal_basis,
-        audience_kind=context.mailing_list.audience_kind,
-        is_direct_marketing=context.mailing_list.purpose.is_direct_marketing,
-        needs_confirmation=context.mailing_list.double_opt_in,
-        notice_versions=notice_versions,
-        now=context.now,
-        columns=tuple(source.columns),
-        keyring=suppression.keyring(),
-        evidence={
-            "kind": "import",
-            "import_run": run_id,
-            "file": options.path.name,
-            "source_type": context.source_type.value,
-            "source_name": context.source_name,
-            "purpose": context.mailing_list.purpose.code,
-            "legal_basis": context.legal_basis.value,
-            "recorded_at": context.now.isoformat(),
-        },
-    )
-    await _stream(session, source, rules, context, options, report, on_progress)
-    async with session.transaction():
-        await session.update("import_run", "id", ("finished_at", "counts"),
-                             [(run_id, datetime.now(timezone.utc), json.dumps(report.counts))])
+@dataclass
+class _ImportJob:
+    source: CsvSource
+    context: ImportContext
+    notice_versions: frozenset[str]
+    options: ImportOptions
+    report: ImportReport
+    writer: Any  # csv writer of the row report
+    on_progress: ProgressCallback | None
 
+    async def run(self, session: BulkSession) -> None:
+        self.writer.writerow(REPORT_COLUMNS)
+        context = self.context
+        async with session.transaction():
+            (run_id,) = await session.allocate_ids("import_run", 1)
+            await session.insert("import_run", RUN_COLUMNS, [(
+                run_id, self.options.path.name[:500], context.mailing_list.id, context.source_type.value,
+                context.source_name, context.legal_basis.value, context.actor, context.now, None, "{}",
+            )])
+        self.report.run_id = run_id
+        self.context = dataclasses.replace(context, run_id=run_id)
+        try:
+            await self._stream(session)
+        except ValidationError as error:
+            # The file turned unreadable midway: what came before is imported; say so, and where it stopped.
+            await self._finish(session)
+            counts = ", ".join(f"{k} {v}" for k, v in self.report.counts.items() if v)
+            raise ValidationError(error.field, f"{error.message}; the rows before it were imported ({counts})") from None
+        await self._finish(session)
 
-async def _stream(
-    session: BulkSession,
-    source: CsvSource,
-    rules: RowRules,
-    context: ImportContext,
-    options: ImportOptions,
-    report: ImportReport,
-    on_progress: ProgressCallback | None,
-) -> None:
-    assert report.report_path is not None
-    with open(report.report_path, "w", encoding="utf-8", newline="") as report_file:
-        writer = csv.writer(report_file)
-        writer.writerow(REPORT_COLUMNS)
-        batches = _batches(source.rows(), options.batch_size)
+    async def _finish(self, session: BulkSession) -> None:
+        async with session.transaction():
+            await session.update("import_run", "id", ("finished_at", "counts"),
+                                 [(self.report.run_id, datetime.now(timezone.utc), json.dumps(self.report.counts))])
+
+    def _rules(self) -> RowRules:
+        context = self.context
+        return RowRules(
+            legal_basis=context.legal_basis,
+            audience_kind=context.mailing_list.audience_kind,
+            is_direct_marketing=context.mailing_list.purpose.is_direct_marketing,
+            needs_confirmation=context.mailing_list.double_opt_in,
+            notice_versions=self.notice_versions,
+            now=context.now,
+            columns=tuple(self.source.columns),
+            keyring=suppression.keyring(),
+            evidence={
+                "kind": "import",
+                "import_run": context.run_id,
+                "file": self.options.path.name,
+                "source_type": context.source_type.value,
+                "source_name": context.source_name,
+                "purpose": context.mailing_list.purpose.code,
+                "legal_basis": context.legal_basis.value,
+                "recorded_at": context.now.isoformat(),
+            },
+        )
+
+    async def _stream(self, session: BulkSession) -> None:
+        counts = self.report.counts
+        batches = _batches(self.source.rows(), self.options.batch_size)
         written = 0
-        async for results in _validated(batches, rules, options.workers, source.total_bytes):
-            report.counts["rows"] += len(results)
+        async for results in _validated(batches, self._rules(), self.options.workers, self.source.total_bytes):
+            counts["rows"] += len(results)
             valid: list[ValidRow] = []
             for result in results:
                 if isinstance(result, ValidRow):
                     valid.append(result)
                 else:
-                    report.counts["invalid"] += 1
-                    writer.writerows((e.number, e.column, "invalid", e.reason) for e in result)
+                    counts["invalid"] += 1
+                    self.writer.writerows((e.number, e.column, "invalid", e.reason) for e in result)
             if valid:
-                async with session.transaction():
-                    outcome = await apply_batch(session, valid, context)
+                outcome = await self._write(session, valid)
                 for key, n in outcome.counts.items():
-                    report.counts[key] += n
-                writer.writerows((n.number, n.column, "skipped", n.reason) for n in _sorted(outcome.notes))
+                    counts[key] += n
+                self.writer.writerows((n.number, n.column, n.outcome, n.reason) for n in _sorted(outcome.notes))
                 written += 1
                 if written in STATISTICS_REFRESH_AFTER:
                     await session.refresh_statistics(("contact", "subscription", "consent_event"))
-            if on_progress:
-                on_progress(source.bytes_read, source.total_bytes)
+            if self.on_progress:
+                self.on_progress(self.source.bytes_read, self.source.total_bytes)
+
+    async def _write(self, session: BulkSession, rows: list[ValidRow]) -> BatchOutcome:
+        """A batch in one transaction; if the database refuses it, each row alone, so that one bad row
+        costs only itself."""
+        try:
+            async with session.transaction():
+                await session.serialise_writers("import")
+                return await apply_batch(session, rows, self.context)
+        except session.database_errors:
+            pass
+        outcome = BatchOutcome()
+        for row in rows:
+            try:
+                async with session.transaction():
+                    await session.serialise_writers("import")
+                    outcome.merge(await apply_batch(session, [row], self.context))
+            except session.database_errors as error:
+                outcome.refuse(row, f"the database refused the row: {_first_line(error)}")
+        return outcome
 
 
-def _sorted(notes: list[RowError]) -> list[RowError]:
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _sorted(notes: list[Note]) -> list[Note]:
     return sorted(notes, key=lambda note: note.number)
 
 
 def _batches(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
-    while batch := list(islice(rows, size)):
+    batch: list[tuple[int, list[str]]] = []
+    try:
+        for row in rows:
+            batch.append(row)
+            if len(batch) == size:
+                yield batch
+                batch = []
+    except ValidationError:
+        if batch:  # the rows read before the file failed are still imported
+            yield batch
+        raise
+    if batch:
         yield batch
 
 
@@ -217,10 +262,16 @@ async def _validated(batches, rules: RowRules, workers: int | None, total_bytes:
     # spawn, not fork: the parent runs threads (aiosqlite) that a fork would copy mid-flight.
     with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: list[asyncio.Future] = []
-        for batch in batches:
-            pending.append(_submit(loop, pool, batch, rules))
-            if len(pending) > count * 2:
+        try:
+            for batch in batches:
+                pending.append(_submit(loop, pool, batch, rules))
+                if len(pending) > count * 2:
+                    yield await pending.pop(0)
+        except ValidationError:
+            # Batches read before the file failed are written before the error is raised.
+            while pending:
                 yield await pending.pop(0)
+            raise
         while pending:
             yield await pending.pop(0)
 

@@ -5,14 +5,24 @@ The caller holds a transaction of the bulk session around each batch, so every r
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
-from contacts.domain import Channel, ContactStatus, EventAction, LegalBasis, SourceType, SubscriptionStatus
+from contacts.domain import (
+    AddressKind,
+    Channel,
+    ContactStatus,
+    EventAction,
+    LegalBasis,
+    SourceType,
+    SubscriptionStatus,
+)
 from contacts.services import suppression
 from contacts.services.bulk import BulkSession
 from contacts.services.catalogue import ListInfo
-from contacts.services.importing.rows import RowError, ValidRow
+from contacts.services.importing.rows import ValidRow
 
 # Contact fields an import may set; empty cells never erase what we hold.
 UPDATABLE = (
@@ -46,17 +56,35 @@ class ImportContext:
     now: datetime
 
 
+class Note(NamedTuple):
+    """A line of the row report for a row that was read but not (wholly) imported."""
+
+    number: int
+    column: str
+    outcome: str  # skipped or invalid
+    reason: str
+
+
 @dataclass
 class BatchOutcome:
     counts: dict[str, int] = field(default_factory=dict)
-    notes: list[RowError] = field(default_factory=list)  # skipped rows, for the report
+    notes: list[Note] = field(default_factory=list)
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
 
-    def skip(self, row: ValidRow, key: str, reason: str) -> None:
+    def skip(self, row: ValidRow, key: str, reason: str, column: str = "email") -> None:
         self.count(key)
-        self.notes.append(RowError(row.number, "email", reason))
+        self.notes.append(Note(row.number, column, "skipped", reason))
+
+    def refuse(self, row: ValidRow, reason: str) -> None:
+        self.count("invalid")
+        self.notes.append(Note(row.number, "FILE", "invalid", reason))
+
+    def merge(self, other: BatchOutcome) -> None:
+        for key, n in other.counts.items():
+            self.count(key, n)
+        self.notes.extend(other.notes)
 
 
 async def apply_batch(session: BulkSession, rows: list[ValidRow], ctx: ImportContext) -> BatchOutcome:
@@ -72,21 +100,30 @@ async def apply_batch(session: BulkSession, rows: list[ValidRow], ctx: ImportCon
     to_create: list[ValidRow] = []
     to_update: list[tuple[ValidRow, dict]] = []
     to_mark: list[tuple[ValidRow, dict]] = []
+    needs_consent = ctx.mailing_list.purpose.is_direct_marketing and ctx.legal_basis != LegalBasis.CONSENT
+    # Suppressed and restricted rows are skipped every time they appear; a duplicate is a second row
+    # for a contact this import already wrote, in this batch or an earlier one.
     for row in rows:
-        if row.canonical in first_row_of:
-            outcome.skip(row, "duplicates", f"duplicate of row {first_row_of[row.canonical]}")
-            continue
-        first_row_of[row.canonical] = row.number
         if reason := next((suppressed[h] for h in row.hashes if h in suppressed), None):
             outcome.skip(row, "skipped_suppressed", f"on the suppression list ({reason}); not subscribed (REQ-42)")
             continue
         current = existing.get(row.canonical)
+        if current is not None and current["status"] != ContactStatus.ACTIVE:
+            outcome.skip(row, "skipped_restricted", "the contact is restricted: stored only, not processed (REQ-20)")
+            continue
+        if row.canonical in first_row_of:
+            outcome.skip(row, "duplicates", f"duplicate of row {first_row_of[row.canonical]}")
+            continue
+        if current is not None and current["import_run"] == ctx.run_id:
+            outcome.skip(row, "duplicates", f"duplicate of row {current['import_row']}")
+            continue
+        if current is not None and needs_consent and _merged(row, current)["address_kind"] == AddressKind.PRIVATE:
+            outcome.skip(row, "skipped_no_basis", "the contact is a private individual: direct marketing needs consent (REQ-4)",
+                         column="address_kind")
+            continue
+        first_row_of[row.canonical] = row.number
         if current is None:
             to_create.append(row)
-        elif current["import_run"] == ctx.run_id:
-            outcome.skip(row, "duplicates", f"duplicate of row {current['import_row']}")
-        elif current["status"] != ContactStatus.ACTIVE:
-            outcome.skip(row, "skipped_restricted", "the contact is restricted: stored only, not processed (REQ-20)")
         elif _changes(row, current):
             to_update.append((row, current))
         else:
@@ -119,14 +156,20 @@ async def _subscribe(
         )
     } if known else {}
     to_subscribe = []
+    to_confirm = []
     for contact, row in rows_by_contact.items():
         status = statuses.get(contact)
         if status is None:
             to_subscribe.append((contact, row))
         elif status in (SubscriptionStatus.UNSUBSCRIBED, SubscriptionStatus.OBJECTED):
             outcome.skip(row, "not_resubscribed", f"{status} from this list earlier; not re-subscribed (REQ-43)")
+        elif status == SubscriptionStatus.PENDING and ctx.legal_basis == LegalBasis.CONSENT:
+            to_confirm.append((contact, row))  # the file brings the proof of a confirmed consent
+        elif status == SubscriptionStatus.PENDING:
+            outcome.skip(row, "awaiting_confirmation", "awaits the person's double opt-in confirmation (REQ-43)")
         else:
             outcome.count("already_subscribed")
+    await _confirm(session, to_confirm, ctx, outcome)
     subscription_ids = await session.allocate_ids("subscription", len(to_subscribe))
     await session.insert(
         "subscription",
@@ -144,11 +187,33 @@ async def _subscribe(
         EVENT_COLUMNS,
         [
             (eid, ctx.now, EventAction.SUBSCRIBED.value, Channel.IMPORT.value, ctx.actor, reason, contact, sid,
-             ctx.mailing_list.id, ctx.mailing_list.purpose.id, f'{{"import_run": {ctx.run_id}, "row": {row.number}}}')
+             ctx.mailing_list.id, ctx.mailing_list.purpose.id, json.dumps({"import_run": ctx.run_id, "row": row.number}))
             for eid, sid, (contact, row) in zip(event_ids, subscription_ids, to_subscribe)
         ],
     )
     outcome.count("subscribed", len(to_subscribe))
+
+
+async def _confirm(session: BulkSession, rows: list[tuple[int, ValidRow]], ctx: ImportContext,
+                   outcome: BatchOutcome) -> None:
+    """Pending subscriptions whose confirmed consent the file proves become subscribed, with that proof."""
+    if not rows:
+        return
+    found = await session.select_in("subscription", ("id", "contact"), "contact", [c for c, _ in rows],
+                                    mailing_list=ctx.mailing_list.id)
+    ids = {row["contact"]: row["id"] for row in found}
+    await session.update("subscription", "id", ("status", "legal_basis", "evidence", "started_at", "updated_at"), [
+        (ids[contact], SubscriptionStatus.SUBSCRIBED.value, ctx.legal_basis.value, row.evidence_json, ctx.now, ctx.now)
+        for contact, row in rows
+    ])
+    event_ids = await session.allocate_ids("consent_event", len(rows))
+    await session.insert("consent_event", EVENT_COLUMNS, [
+        (eid, ctx.now, EventAction.CONFIRMED.value, Channel.IMPORT.value, ctx.actor,
+         f"consent proof imported from {ctx.source_name}", contact, ids[contact], ctx.mailing_list.id,
+         ctx.mailing_list.purpose.id, json.dumps({"import_run": ctx.run_id, "row": row.number}))
+        for eid, (contact, row) in zip(event_ids, rows)
+    ])
+    outcome.count("confirmed", len(rows))
 
 
 def _new_contact(contact_id: int, row: ValidRow, ctx: ImportContext) -> tuple:
