@@ -76,6 +76,10 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="Campaign", tablename="campaign", schema=None, columns=None
+    )
+
+    manager.add_table(
         class_name="CampaignList",
         tablename="campaign_list",
         schema=None,
@@ -83,59 +87,7 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Campaign", tablename="campaign", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="Delivery", tablename="delivery", schema=None, columns=None
-    )
-
-    manager.add_column(
-        table_class_name="CampaignList",
-        tablename="campaign_list",
-        column_name="campaign",
-        db_column_name="campaign",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Campaign,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CampaignList",
-        tablename="campaign_list",
-        column_name="mailing_list",
-        db_column_name="mailing_list",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": MailingList,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
     )
 
     manager.add_column(
@@ -365,6 +317,54 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="CampaignList",
+        tablename="campaign_list",
+        column_name="campaign",
+        db_column_name="campaign",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Campaign,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CampaignList",
+        tablename="campaign_list",
+        column_name="mailing_list",
+        db_column_name="mailing_list",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": MailingList,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="Delivery",
         tablename="delivery",
         column_name="campaign",
@@ -521,6 +521,27 @@ async def forwards():
         params={
             "default": 0,
             "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Delivery",
+        tablename="delivery",
+        column_name="first_attempt_at",
+        db_column_name="first_attempt_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,

@@ -184,6 +184,7 @@ class Delivery(Table):
     skip_reason = Varchar(length=30, null=True, default=None)
     message_id = Varchar(length=200)
     attempts = Integer(default=0)
+    first_attempt_at = Timestamptz(null=True, default=None)  # retries stop a while after it
     next_attempt_at = Timestamptz(default=TimestamptzNow())
     claimed_by = Varchar(length=100, null=True, default=None)
     claimed_at = Timestamptz(null=True, default=None)

@@ -35,6 +35,7 @@ class TokenAction(IntEnum):
     OBJECT = 2  # scope: a purpose id, or 0 for every direct-marketing purpose
     PREFERENCES = 3  # scope: 0
     CONFIRM_SUBSCRIPTION = 4  # scope: a list id; must expire
+    BOUNCE = 5  # in the envelope sender (VERP): scope 0, the campaign and contact of one delivery
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,17 @@ class BulkSession(ABC):
     async def refresh_statistics(self, tables: Sequence[str]) -> None:
         """Let the planner see that tables grew (PostgreSQL); nothing to do elsewhere."""
 
+    @abstractmethod
+    async def fetch(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        """Run one statement written with `?` placeholders; rows as dicts."""
+
+    async def execute(self, sql: str, *params: Any) -> None:
+        await self.fetch(sql, *params)
+
+    @abstractmethod
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement with `?` placeholders, once per row."""
+
 
 class PostgresBulkSession(BulkSession):
     def __init__(self, connection) -> None:
@@ -100,6 +111,13 @@ class PostgresBulkSession(BulkSession):
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=1))
         sql = f"UPDATE {table} SET {assignments} WHERE {key} = ${len(columns) + 1}"
         await self.connection.executemany(sql, [(*row[1:], row[0]) for row in rows])
+
+    async def fetch(self, sql, *params):
+        return [dict(row) for row in await self.connection.fetch(_dollar_placeholders(sql), *params)]
+
+    async def execute_many(self, sql, rows):
+        if rows:
+            await self.connection.executemany(_dollar_placeholders(sql), rows)
 
     async def refresh_statistics(self, tables):
         # A table that grew from empty within one job still looks empty to the planner, which then scans
@@ -190,6 +208,22 @@ class SqliteBulkSession(BulkSession):
         if rows:
             sql = f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in columns)} WHERE {key} = ?"
             await self._call(self.connection.executemany, sql, [(*row[1:], row[0]) for row in rows])
+
+    async def fetch(self, sql, *params):
+        def run() -> list[dict[str, Any]]:
+            return [dict(row) for row in self.connection.execute(sql, params)]
+
+        return await self._call(run)
+
+    async def execute_many(self, sql, rows):
+        if rows:
+            await self._call(self.connection.executemany, sql, rows)
+
+
+def _dollar_placeholders(sql: str) -> str:
+    """`?` to PostgreSQL's `$1, $2, …` (our statements have no `?` inside literals)."""
+    parts = sql.split("?")
+    return "".join(part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, start=1))
 
 
 @contextlib.asynccontextmanager

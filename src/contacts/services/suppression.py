@@ -123,11 +123,20 @@ async def entries_for(address: str) -> list[SuppressionEntry]:
 
 async def suppressed_hashes(session: BulkSession, hashes: Iterable[str], scopes: Iterable[str]) -> dict[str, SuppressionReason]:
     """Which of these hashes (every key's hash of each address) are suppressed in any of these scopes."""
+    scopes = set(scopes)
     found: dict[str, SuppressionReason] = {}
-    scopes = list(scopes)
+    for digest, entries in (await entries_by_hash(session, hashes)).items():
+        for scope, reason in entries:
+            if scope in scopes:
+                found.setdefault(digest, reason)
+    return found
+
+
+async def entries_by_hash(session: BulkSession, hashes: Iterable[str]) -> dict[str, list[tuple[str, SuppressionReason]]]:
+    """Every (scope, reason) recorded for each of these hashes."""
+    found: dict[str, list[tuple[str, SuppressionReason]]] = {}
     for row in await session.select_in("suppression", ("address_hash", "scope", "reason"), "address_hash", list(hashes)):
-        if row["scope"] in scopes:
-            found.setdefault(row["address_hash"], SuppressionReason(row["reason"]))
+        found.setdefault(row["address_hash"], []).append((row["scope"], SuppressionReason(row["reason"])))
     return found
 
 

@@ -1,0 +1,133 @@
+"""Composing each recipient's message from the campaign's rendered variants.
+
+A variant is the template rendered once for a (language, list, legal basis, third-party source or not);
+a recipient's message fills in their greeting and their own links (REQ-32: sealed tokens, no address or
+id in any URL), then is assembled by `MessageSkeleton` with the RFC 8058 headers (REQ-27).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from contacts.domain import LegalBasis, SourceType
+from contacts.sending.message import MessageSkeleton, mailbox, message_id
+from contacts.sending.render import RenderedParts, TemplateLibrary, marker
+from contacts.sending.wording import BASIS_WORDS, LANGUAGES, Words
+from contacts.services.campaigns import CampaignInfo
+from contacts.settings import Settings
+from contacts.tokens import LinkToken, TokenAction, TokenCodec
+
+RECIPIENT_COLUMNS = ("id", "title", "first_name", "last_name", "email", "language", "source_type", "source_name")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    contact_id: int
+    list_id: int
+    legal_basis: str
+    email: str
+    name: str | None
+    language: str
+    third_party_source: str | None  # REQ-13: where we got the address, when it was not from the person
+
+    @classmethod
+    def from_row(cls, row: dict, list_id: int, legal_basis: str) -> Recipient:
+        name = " ".join(part for part in (row["first_name"], row["last_name"]) if part) or None
+        language = row["language"] if row["language"] in LANGUAGES else "fr"
+        third_party = row["source_name"] if row["source_type"] == SourceType.THIRD_PARTY else None
+        return cls(row["id"], list_id, legal_basis, row["email"], name, language, third_party)
+
+
+def message_id_secret(settings: Settings) -> bytes:
+    return hmac.new(settings.secret_key.encode(), b"contacts/message-id/v1", hashlib.sha256).digest()
+
+
+class Composer:
+    def __init__(self, campaign: CampaignInfo, settings: Settings, library: TemplateLibrary) -> None:
+        self.campaign = campaign
+        self.settings = settings
+        self.library = library
+        self.codec = TokenCodec(settings.secret_keys)
+        self.domain = settings.from_address.rsplit("@", 1)[1]
+        self.message_id_secret = message_id_secret(settings)
+        self._variants: dict[tuple, tuple[RenderedParts, MessageSkeleton]] = {}
+        self._lists = {item.id: item for item in campaign.lists}
+
+    def message_id(self, contact_id: int) -> str:
+        return message_id(self.message_id_secret, self.campaign.id, contact_id, self.domain)
+
+    def envelope_sender(self, contact_id: int) -> str:
+        """VERP: bounces come back to an address that names the delivery, never the recipient's address."""
+        token = self.codec.seal(LinkToken(TokenAction.BOUNCE, contact_id, 0, self.campaign.id))
+        return f"bounces+{token}@{self.domain}"
+
+    def links(self, recipient: Recipient) -> dict[str, str]:
+        base, campaign = self.settings.base_url, self.campaign
+        unsubscribe = self.codec.seal(LinkToken(TokenAction.UNSUBSCRIBE, recipient.contact_id, recipient.list_id, campaign.id))
+        objection = self.codec.seal(LinkToken(TokenAction.OBJECT, recipient.contact_id, campaign.purpose.id, campaign.id))
+        preferences = self.codec.seal(LinkToken(TokenAction.PREFERENCES, recipient.contact_id, 0, campaign.id))
+        return {
+            "unsubscribe_url": f"{base}/u/{unsubscribe}",
+            "unsubscribe_mailto": f"mailto:unsubscribe+{unsubscribe}@{self.domain}?subject=unsubscribe",
+            "objection_url": f"{base}/o/{objection}",
+            "preferences_url": f"{base}/p/{preferences}",
+        }
+
+    def compose(self, recipient: Recipient, now: datetime | None = None) -> bytes:
+        parts, skeleton = self._variant(recipient)
+        links = self.links(recipient)
+        words = Words(recipient.language)
+        values = {
+            **links,
+            "greeting": words.greeting.format(name=recipient.name) if recipient.name else words.greeting_anonymous,
+            "third_party_source": recipient.third_party_source or "",
+        }
+        return skeleton.message(
+            to=mailbox(recipient.name, recipient.email),
+            message_id=self.message_id(recipient.contact_id),
+            date=now or datetime.now(timezone.utc),
+            parts=parts.fill(values),
+            unsubscribe_url=links["unsubscribe_url"],
+            unsubscribe_mailto=links["unsubscribe_mailto"],
+        )
+
+    def _variant(self, recipient: Recipient) -> tuple[RenderedParts, MessageSkeleton]:
+        key = (recipient.language, recipient.list_id, recipient.legal_basis, recipient.third_party_source is not None)
+        if key not in self._variants:
+            mailing_list = self._lists[recipient.list_id]
+            context = {
+                "lang": recipient.language,
+                "organisation": self.settings.organisation,
+                "subject": self.campaign.subject,
+                "list_name": mailing_list.name,
+                "purpose_name": self.campaign.purpose.name,
+                "basis_words": BASIS_WORDS[recipient.language][LegalBasis(recipient.legal_basis)],
+                "body_paragraphs": self.campaign.paragraphs,
+                "greeting": marker("greeting"),
+                "unsubscribe_url": marker("unsubscribe_url"),
+                "objection_url": marker("objection_url"),
+                "preferences_url": marker("preferences_url"),
+                "third_party_source": marker("third_party_source") if recipient.third_party_source else None,
+            }
+            parts = self.library.render(self.campaign.template, context)
+            skeleton = MessageSkeleton.build(
+                from_name=self.settings.organisation,
+                from_address=self.settings.from_address,
+                subject=self.campaign.subject,
+                list_id=f"{_phrase(mailing_list.name)} <{mailing_list.slug}.{self.domain}>",
+                boundary_seed=f"{self.campaign.id}:{key}",
+            )
+            self._variants[key] = (parts, skeleton)
+        return self._variants[key]
+
+
+def _phrase(name: str) -> str:
+    """A List-Id phrase: quoted when it holds specials, RFC 2047 when it is not ASCII."""
+    from contacts.sending.message import encode_header_value
+
+    if not name.isascii():
+        return encode_header_value(name)
+    return f'"{name}"' if any(ch in name for ch in '()<>@,;:\\".[]') else name

@@ -1,0 +1,168 @@
+"""The delivery ledger as a work queue: one row per (campaign, contact), queued → sending → sent | failed |
+skipped(reason).
+
+Rows are claimed in batches: on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so several workers on several
+machines drain one campaign together; on SQLite with one `UPDATE … RETURNING` statement, atomic under
+the database's write lock. A row's state moves to sent only after the SMTP server accepted the message,
+so a crash loses nothing; what was in flight is claimed again and repeats with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from contacts.domain import DeliveryStatus, SkipReason
+from contacts.services.audience import candidates, exclusion, facts_for
+from contacts.services.bulk import BulkSession, PostgresBulkSession
+from contacts.services.campaigns import CampaignInfo
+from contacts.services.keyring import Keyring
+
+DELIVERY_COLUMNS = ("campaign", "contact", "mailing_list", "status", "skip_reason", "message_id", "attempts",
+                    "next_attempt_at", "updated_at")
+
+
+def worker_name() -> str:
+    """host:pid — lets a worker on the same host tell a dead worker's claims from a live one's."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: int
+    contact_id: int
+    list_id: int
+    message_id: str
+    attempts: int
+    first_attempt_at: datetime | None
+
+
+async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: Keyring, message_id_for) -> None:
+    """Write the ledger rows, a page at a time. Idempotent: a rerun after a crash adds only what is missing."""
+    after = 0
+    now = datetime.now(timezone.utc)
+    while page := await candidates(session, campaign, after):
+        after = page[-1][0]
+        facts = await facts_for(session, [contact for contact, _ in page], campaign, keyring)
+        rows = []
+        for contact, list_id in page:
+            reason = exclusion(facts.get(contact), campaign, list_id)
+            status = DeliveryStatus.SKIPPED if reason else DeliveryStatus.QUEUED
+            rows.append((campaign.id, contact, list_id, status.value, reason.value if reason else None,
+                         message_id_for(contact), 0, now, now))
+        async with session.transaction():
+            await session.execute_many(
+                f"INSERT INTO delivery ({', '.join(DELIVERY_COLUMNS)}) VALUES ({', '.join('?' * len(DELIVERY_COLUMNS))}) "
+                "ON CONFLICT (campaign, contact) DO NOTHING",
+                rows,
+            )
+
+
+async def requeue_abandoned(session: BulkSession, campaign_id: int, lease: timedelta) -> int:
+    """Rows left `sending` by a worker that died: on this host, a worker whose process is gone; anywhere,
+    a claim older than the lease."""
+    rows = await session.fetch(
+        "SELECT id, claimed_by, claimed_at FROM delivery WHERE campaign = ? AND status = 'sending'", campaign_id
+    )
+    host = socket.gethostname()
+    cutoff = datetime.now(timezone.utc) - lease
+    dead = [row["id"] for row in rows if _abandoned(row, host, cutoff)]
+    await session.execute_many("UPDATE delivery SET status = 'queued', claimed_by = NULL WHERE id = ? AND status = 'sending'",
+                               [(delivery_id,) for delivery_id in dead])
+    return len(dead)
+
+
+def _abandoned(row: dict, host: str, cutoff: datetime) -> bool:
+    claimed_by = row["claimed_by"] or ""
+    worker_host, _, pid = claimed_by.rpartition(":")
+    if worker_host == host and pid.isdigit() and not _alive(int(pid)):
+        return True
+    claimed_at = _moment(row["claimed_at"])
+    return claimed_at is None or claimed_at < cutoff
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def claim(session: BulkSession, campaign_id: int, worker: str, limit: int) -> list[Claim]:
+    now = datetime.now(timezone.utc)
+    lock = "FOR UPDATE SKIP LOCKED" if isinstance(session, PostgresBulkSession) else ""
+    rows = await session.fetch(
+        "UPDATE delivery SET status = 'sending', claimed_by = ?, claimed_at = ?, updated_at = ? "
+        "WHERE id IN (SELECT id FROM delivery WHERE campaign = ? AND status = 'queued' AND next_attempt_at <= ? "
+        f"ORDER BY id LIMIT ? {lock}) "
+        "RETURNING id, contact, mailing_list, message_id, attempts, first_attempt_at",
+        worker, now, now, campaign_id, now, limit,
+    )
+    rows.sort(key=lambda row: row["id"])
+    return [
+        Claim(r["id"], r["contact"], r["mailing_list"], r["message_id"], r["attempts"], _moment(r["first_attempt_at"]))
+        for r in rows
+    ]
+
+
+def _moment(value) -> datetime | None:
+    """SQLite hands timestamps back as the strings Piccolo's adapter wrote."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+async def next_retry_at(session: BulkSession, campaign_id: int) -> datetime | None:
+    rows = await session.fetch(
+        "SELECT MIN(next_attempt_at) AS at FROM delivery WHERE campaign = ? AND status = 'queued'", campaign_id
+    )
+    return _moment(rows[0]["at"]) if rows else None
+
+
+async def mark_sent(session: BulkSession, claim: Claim) -> None:
+    now = datetime.now(timezone.utc)
+    await session.execute(
+        "UPDATE delivery SET status = 'sent', sent_at = ?, attempts = ?, last_error = NULL, updated_at = ? WHERE id = ?",
+        now, claim.attempts + 1, now, claim.delivery_id,
+    )
+
+
+async def mark_skipped(session: BulkSession, claim: Claim, reason: SkipReason) -> None:
+    await session.execute(
+        "UPDATE delivery SET status = 'skipped', skip_reason = ?, updated_at = ? WHERE id = ?",
+        reason.value, datetime.now(timezone.utc), claim.delivery_id,
+    )
+
+
+async def mark_failed(session: BulkSession, claim: Claim, error: str) -> None:
+    await session.execute(
+        "UPDATE delivery SET status = 'failed', attempts = ?, last_error = ?, updated_at = ? WHERE id = ?",
+        claim.attempts + 1, error[:2000], datetime.now(timezone.utc), claim.delivery_id,
+    )
+
+
+async def mark_retry(session: BulkSession, claim: Claim, error: str, at: datetime) -> None:
+    await session.execute(
+        "UPDATE delivery SET status = 'queued', attempts = ?, last_error = ?, next_attempt_at = ?, claimed_by = NULL, "
+        "first_attempt_at = ?, updated_at = ? WHERE id = ?",
+        claim.attempts + 1, error[:2000], at, claim.first_attempt_at or datetime.now(timezone.utc),
+        datetime.now(timezone.utc), claim.delivery_id,
+    )
+
+
+async def release(session: BulkSession, claim: Claim) -> None:
+    """Give a claimed row back, untried (the campaign was paused or cancelled meanwhile)."""
+    await session.execute(
+        "UPDATE delivery SET status = 'queued', claimed_by = NULL, updated_at = ? WHERE id = ? AND status = 'sending'",
+        datetime.now(timezone.utc), claim.delivery_id,
+    )
+
+
+async def campaign_status(session: BulkSession, campaign_id: int) -> str:
+    rows = await session.fetch("SELECT status FROM campaign WHERE id = ?", campaign_id)
+    return rows[0]["status"]

@@ -1,0 +1,222 @@
+"""Sending a campaign: build its audience once, then claim, re-check, compose, send and record, message by
+message, with several SMTP transactions in flight.
+
+Every message is checked again immediately before its SMTP transaction (subscription, objection,
+suppression, restriction), so an unsubscribe that lands mid-campaign stops all later mail to that person.
+4xx answers are retried with exponential backoff until a deadline; 5xx answers fail the message, and a 5xx
+to the recipient is a hard bounce that suppresses the address globally (REQ-41).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReason
+from contacts.errors import ConflictError
+from contacts.sending import queue
+from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Recipient
+from contacts.sending.render import TemplateLibrary
+from contacts.sending.transport import Outcome, SmtpPool, SmtpSettings
+from contacts.services import audience, campaigns, suppression
+from contacts.services.bulk import BulkSession, bulk_session
+from contacts.services.keyring import Keyring
+from contacts.settings import Settings, get_settings
+
+
+class Transport(Protocol):
+    async def send(self, sender: str, recipient: str, message: bytes, *, smtputf8: bool = False) -> Outcome: ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    concurrency: int = 4
+    rate: float | None = None  # messages per second
+    batch_size: int = 50
+    lease: timedelta = timedelta(minutes=5)
+    retry_base: timedelta = timedelta(seconds=30)
+    retry_max: timedelta = timedelta(minutes=30)
+    retry_window: timedelta = timedelta(hours=6)
+    wait_for_retries: bool = True
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retried: int = 0
+    outcome: str = ""  # finished, paused, cancelled or retries-pending
+
+
+ProgressCallback = Callable[[SendSummary, int], None]  # (this run's counts, messages left at the start)
+
+
+class RateLimiter:
+    def __init__(self, per_second: float | None) -> None:
+        self.interval = 1.0 / per_second if per_second else 0.0
+        self.next_at = 0.0
+        self.lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        async with self.lock:
+            now = time.monotonic()
+            delay = self.next_at - now
+            self.next_at = max(now, self.next_at) + self.interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+async def send_campaign(
+    campaign_id: int,
+    options: SendOptions = SendOptions(),
+    *,
+    on_progress: ProgressCallback | None = None,
+    transport: Transport | None = None,
+    settings: Settings | None = None,
+) -> SendSummary:
+    """Send (or resume) a campaign until nothing is left, or it is paused or cancelled."""
+    settings = settings or get_settings()
+    campaign = await campaigns.get(campaign_id)
+    if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
+        if campaign.status == CampaignStatus.CANCELLED:
+            raise ConflictError(f"campaign {campaign_id} was cancelled")
+        return SendSummary(outcome="finished")
+    library = TemplateLibrary(settings.templates_dir)
+    composer = Composer(campaign, settings, library)
+    keyring = suppression.keyring()
+    async with bulk_session() as session:
+        if campaign.status == CampaignStatus.DRAFT:
+            await queue.build_audience(session, campaign, keyring, composer.message_id)
+        if campaign.status != CampaignStatus.RUNNING:
+            campaign = await campaigns.change_status(campaign_id, "start")
+        await queue.requeue_abandoned(session, campaign_id, options.lease)
+    own_transport = transport is None
+    transport = transport or SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=options.concurrency)
+    run = _Run(campaign, options, composer, keyring, transport, RateLimiter(options.rate or campaign.rate), on_progress)
+    try:
+        await run.drain()
+    finally:
+        if own_transport:
+            await transport.close()
+    if await campaigns.finish_if_done(campaign_id):
+        run.summary.outcome = "finished"
+    return run.summary
+
+
+@dataclass
+class _Run:
+    campaign: campaigns.CampaignInfo
+    options: SendOptions
+    composer: Composer
+    keyring: Keyring
+    transport: Transport
+    limiter: RateLimiter
+    on_progress: ProgressCallback | None
+    summary: SendSummary = field(default_factory=SendSummary)
+    worker: str = field(default_factory=queue.worker_name)
+
+    async def drain(self) -> None:
+        left = (await campaigns.progress(self.campaign.id)).remaining
+        work: asyncio.Queue = asyncio.Queue(maxsize=self.options.batch_size * 2)
+        # A task group: if one consumer fails, the others and the producer stop too, instead of waiting.
+        async with asyncio.TaskGroup() as group:
+            for _ in range(self.options.concurrency):
+                group.create_task(self._consume(work, left))
+            group.create_task(self._produce_all(work))
+
+    async def _produce_all(self, work: asyncio.Queue) -> None:
+        async with bulk_session() as session:
+            await self._produce(session, work)
+        for _ in range(self.options.concurrency):
+            await work.put(None)
+
+    async def _produce(self, session: BulkSession, work: asyncio.Queue) -> None:
+        while True:
+            status = await queue.campaign_status(session, self.campaign.id)
+            if status != CampaignStatus.RUNNING:
+                self.summary.outcome = status
+                return
+            claims = await queue.claim(session, self.campaign.id, self.worker, self.options.batch_size)
+            if claims:
+                contacts = {
+                    row["id"]: row
+                    for row in await session.select_in("contact", RECIPIENT_COLUMNS, "id", [c.contact_id for c in claims])
+                }
+                for claim in claims:
+                    await work.put((claim, contacts.get(claim.contact_id)))
+                continue
+            await work.join()  # what is in flight may be rescheduled
+            retry_at = await queue.next_retry_at(session, self.campaign.id)
+            if retry_at is None:
+                self.summary.outcome = "finished"
+                return
+            if not self.options.wait_for_retries:
+                self.summary.outcome = "retries-pending"
+                return
+            await asyncio.sleep(max(0.0, min((retry_at - datetime.now(timezone.utc)).total_seconds(), 30.0)) + 0.01)
+
+    async def _consume(self, work: asyncio.Queue, left: int) -> None:
+        async with bulk_session() as session:
+            while (item := await work.get()) is not None:
+                try:
+                    await self._deliver(session, *item)
+                finally:
+                    work.task_done()
+                if self.on_progress:
+                    self.on_progress(self.summary, left)
+            work.task_done()
+
+    async def _deliver(self, session: BulkSession, claim: queue.Claim, contact: dict | None) -> None:
+        # A pause or cancel takes effect before the next SMTP transaction, not after the claimed batch.
+        status = await queue.campaign_status(session, self.campaign.id)
+        if status != CampaignStatus.RUNNING:
+            if status == CampaignStatus.CANCELLED:
+                await queue.mark_skipped(session, claim, SkipReason.CANCELLED)
+            else:
+                await queue.release(session, claim)
+            self.summary.outcome = status
+            return
+        # Immediately before the SMTP transaction: is this person still to be written to?
+        facts = (await audience.facts_for(session, [claim.contact_id], self.campaign, self.keyring)).get(claim.contact_id)
+        reason = audience.exclusion(facts, self.campaign, claim.list_id)
+        if reason is not None or contact is None or not contact["email"]:
+            await queue.mark_skipped(session, claim, reason or SkipReason.ERASED)
+            self.summary.skipped += 1
+            return
+        recipient = Recipient.from_row(contact, claim.list_id, facts.subscribed[claim.list_id])
+        message = self.composer.compose(recipient)
+        await self.limiter.wait()
+        outcome = await self.transport.send(
+            self.composer.envelope_sender(claim.contact_id), recipient.email, message,
+            smtputf8=not recipient.email.isascii(),
+        )
+        await self._record(session, claim, recipient, outcome)
+
+    async def _record(self, session: BulkSession, claim: queue.Claim, recipient: Recipient, outcome: Outcome) -> None:
+        if outcome.delivered:
+            await queue.mark_sent(session, claim)
+            self.summary.sent += 1
+            return
+        error = f"{outcome.code or ''} {outcome.message}".strip()
+        now = datetime.now(timezone.utc)
+        first = claim.first_attempt_at or now
+        if outcome.temporary and now - first < self.options.retry_window:
+            delay = min(self.options.retry_base * (2 ** claim.attempts), self.options.retry_max)
+            await queue.mark_retry(session, claim, error, now + delay)
+            self.summary.retried += 1
+            return
+        await queue.mark_failed(session, claim, error)
+        self.summary.failed += 1
+        if outcome.hard_bounce:
+            await suppression.suppress(recipient.email, SuppressionReason.HARD_BOUNCE, actor="sender",
+                                       channel=Channel.BOUNCE, note=f"campaign {self.campaign.id}: {error}")
+

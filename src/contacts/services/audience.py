@@ -1,0 +1,105 @@
+"""Who may receive a campaign: the rules, applied when the audience is built and again before each message.
+
+The audience is the union of the campaign lists' subscribed contacts, one row per person, reached
+through the first of their lists. It excludes, each counted by reason: suppressed addresses (every scope
+that applies, REQ-42/46), people who unsubscribed from or objected to the purpose (REQ-21/22),
+restricted and erased contacts (REQ-20), and people without a valid legal basis (REQ-1, REQ-4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from contacts.domain import AddressKind, ContactStatus, LegalBasis, SkipReason, SubscriptionStatus
+from contacts.services import suppression
+from contacts.services.bulk import BulkSession
+from contacts.services.campaigns import CampaignInfo
+from contacts.services.keyring import Keyring
+
+PAGE = 2_000
+
+
+@dataclass
+class Facts:
+    """What the rules need to know of one contact, read in a few queries for many contacts at once."""
+
+    status: str
+    address_kind: str
+    canonical: str | None
+    subscribed: dict[int, str] = field(default_factory=dict)  # campaign list id -> legal basis
+    left: dict[int, str] = field(default_factory=dict)  # purpose id -> unsubscribed or objected
+    suppressions: list[tuple[str, str]] = field(default_factory=list)  # (scope, reason)
+
+
+def exclusion(facts: Facts | None, campaign: CampaignInfo, list_id: int) -> SkipReason | None:
+    """Why this contact may not receive this campaign through this list, or None."""
+    if facts is None or facts.status == ContactStatus.ERASED:
+        return SkipReason.ERASED
+    if facts.status == ContactStatus.RESTRICTED:
+        return SkipReason.RESTRICTED
+    mailing_list = next(item for item in campaign.lists if item.id == list_id)
+    purposes = {campaign.purpose.id, mailing_list.purpose.id}
+    scopes = {"global", f"list:{mailing_list.slug}"} | {
+        f"purpose:{code}" for code in (campaign.purpose.code, mailing_list.purpose.code)
+    }
+    if any(scope in scopes for scope, _ in facts.suppressions):
+        return SkipReason.SUPPRESSED
+    left = {status for purpose, status in facts.left.items() if purpose in purposes}
+    if SubscriptionStatus.OBJECTED in left:
+        return SkipReason.OBJECTED
+    if SubscriptionStatus.UNSUBSCRIBED in left or list_id not in facts.subscribed:
+        return SkipReason.UNSUBSCRIBED
+    basis = facts.subscribed[list_id]
+    if (
+        campaign.purpose.is_direct_marketing
+        and facts.address_kind == AddressKind.PRIVATE
+        and basis != LegalBasis.CONSENT
+    ):
+        return SkipReason.NO_VALID_BASIS  # REQ-4: a private individual needs consent
+    return None
+
+
+async def facts_for(session: BulkSession, contact_ids: Sequence[int], campaign: CampaignInfo,
+                    keyring: Keyring) -> dict[int, Facts]:
+    if not contact_ids:
+        return {}
+    facts = {
+        row["id"]: Facts(row["status"], row["address_kind"], row["email_canonical"])
+        for row in await session.select_in("contact", ("id", "status", "address_kind", "email_canonical"), "id", contact_ids)
+    }
+    list_ids = {item.id for item in campaign.lists}
+    purpose_of = {item.id: item.purpose.id for item in campaign.lists}
+    for row in await session.select_in(
+        "subscription", ("contact", "mailing_list", "status", "legal_basis"), "contact", list(facts)
+    ):
+        contact = facts[row["contact"]]
+        if row["status"] == SubscriptionStatus.SUBSCRIBED and row["mailing_list"] in list_ids:
+            contact.subscribed[row["mailing_list"]] = row["legal_basis"]
+        elif row["status"] in (SubscriptionStatus.UNSUBSCRIBED, SubscriptionStatus.OBJECTED):
+            purpose = purpose_of.get(row["mailing_list"]) or await _purpose_of(session, row["mailing_list"], purpose_of)
+            # An objection outweighs an unsubscription for the same purpose.
+            if contact.left.get(purpose) != SubscriptionStatus.OBJECTED:
+                contact.left[purpose] = row["status"]
+    by_hash = {digest: contact_id for contact_id, f in facts.items() if f.canonical for digest in keyring.hashes(f.canonical)}
+    for digest, entries in (await suppression.entries_by_hash(session, list(by_hash))).items():
+        facts[by_hash[digest]].suppressions.extend(entries)
+    return facts
+
+
+async def _purpose_of(session: BulkSession, list_id: int, known: dict[int, int]) -> int:
+    rows = await session.fetch("SELECT purpose FROM mailing_list WHERE id = ?", list_id)
+    known[list_id] = rows[0]["purpose"]
+    return known[list_id]
+
+
+async def candidates(session: BulkSession, campaign: CampaignInfo, after: int) -> list[tuple[int, int]]:
+    """The next page of (contact, list reached through), by contact id."""
+    list_ids = [item.id for item in campaign.lists]
+    rows = await session.fetch(
+        "SELECT contact, MIN(mailing_list) AS mailing_list FROM subscription "
+        f"WHERE status = 'subscribed' AND mailing_list IN ({', '.join('?' * len(list_ids))}) AND contact > ? "
+        "GROUP BY contact ORDER BY contact LIMIT ?",
+        *list_ids, after, PAGE,
+    )
+    return [(row["contact"], row["mailing_list"]) for row in rows]

@@ -1,0 +1,165 @@
+"""Campaigns: what is sent, to which lists, for which purpose, and where sending stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from contacts.database import write_transaction
+from contacts.domain import CampaignStatus, DeliveryStatus
+from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.services import catalogue
+from contacts.services.catalogue import ListInfo, PurposeInfo
+from contacts.settings import get_settings
+from contacts.tables import Campaign, CampaignList, Delivery
+
+SUBJECT_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    id: int
+    subject: str
+    template: str
+    body: str
+    purpose: PurposeInfo
+    lists: tuple[ListInfo, ...]
+    status: CampaignStatus
+    rate: int | None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [" ".join(block.split()) for block in self.body.split("\n\n") if block.strip()]
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    by_status: dict[str, int]
+    skipped_by_reason: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def remaining(self) -> int:
+        return self.by_status.get(DeliveryStatus.QUEUED, 0) + self.by_status.get(DeliveryStatus.SENDING, 0)
+
+
+async def create(
+    *, list_slugs: list[str], template: str, subject: str, actor: str, body: str = "",
+    purpose_code: str | None = None, rate: int | None = None,
+) -> CampaignInfo:
+    """Refuses unknown lists, a template that fails REQ-5, and lists of several purposes without --purpose."""
+    from contacts.sending.render import TemplateLibrary
+
+    subject = " ".join(subject.split())
+    if not subject:
+        raise ValidationError("subject", "is empty")
+    if len(subject) > SUBJECT_LIMIT:
+        raise ValidationError("subject", f"is {len(subject)} characters long; at most {SUBJECT_LIMIT}")
+    if not list_slugs:
+        raise ValidationError("list", "name at least one list")
+    if rate is not None and rate < 1:
+        raise ValidationError("rate", "must be at least 1 message per second")
+    chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
+    purpose = await _purpose(chosen, purpose_code)
+    TemplateLibrary(get_settings().templates_dir).check_marketing(template)
+    async with write_transaction():
+        rows = await Campaign.insert(
+            Campaign(subject=subject, template=template, body=body, purpose=purpose.id, rate=rate, created_by=actor,
+                     status=CampaignStatus.DRAFT)
+        ).returning(Campaign.id)
+        campaign_id = rows[0]["id"]
+        await CampaignList.insert(*[CampaignList(campaign=campaign_id, mailing_list=item.id) for item in chosen])
+    return await get(campaign_id)
+
+
+async def _purpose(lists: list[ListInfo], purpose_code: str | None) -> PurposeInfo:
+    if purpose_code:
+        for purpose in await catalogue.purposes():
+            if purpose.code == purpose_code:
+                return purpose
+        raise ValidationError("purpose", f"no purpose {purpose_code!r}")
+    codes = {item.purpose.code for item in lists}
+    if len(codes) > 1:
+        raise ValidationError("purpose", f"the lists serve several purposes ({', '.join(sorted(codes))}); name one")
+    return lists[0].purpose
+
+
+async def get(campaign_id: int) -> CampaignInfo:
+    row = await Campaign.select().where(Campaign.id == campaign_id).first()
+    if row is None:
+        raise NotFoundError(f"no campaign {campaign_id}")
+    purposes = {p.id: p for p in await catalogue.purposes()}
+    lists = {item.id: item for item in await catalogue.lists(list(purposes.values()))}
+    list_ids = [r["mailing_list"] for r in await CampaignList.select(CampaignList.mailing_list)
+                .where(CampaignList.campaign == campaign_id).order_by(CampaignList.id)]
+    return CampaignInfo(
+        id=row["id"], subject=row["subject"], template=row["template"], body=row["body"],
+        purpose=purposes[row["purpose"]], lists=tuple(lists[i] for i in list_ids), status=CampaignStatus(row["status"]),
+        rate=row["rate"], created_by=row["created_by"], created_at=row["created_at"], started_at=row["started_at"],
+        finished_at=row["finished_at"],
+    )
+
+
+async def progress(campaign_id: int) -> CampaignProgress:
+    await get(campaign_id)
+    by_status = {
+        row["status"]: row["n"]
+        for row in await Delivery.raw(
+            "SELECT status, COUNT(*) AS n FROM delivery WHERE campaign = {} GROUP BY status", campaign_id
+        )
+    }
+    skipped = {
+        row["skip_reason"]: row["n"]
+        for row in await Delivery.raw(
+            "SELECT skip_reason, COUNT(*) AS n FROM delivery WHERE campaign = {} AND status = 'skipped' "
+            "GROUP BY skip_reason ORDER BY skip_reason", campaign_id
+        )
+    }
+    return CampaignProgress(by_status=by_status, skipped_by_reason=skipped)
+
+
+ALLOWED = {
+    # action: (from statuses, to status)
+    "pause": ({CampaignStatus.RUNNING}, CampaignStatus.PAUSED),
+    "cancel": ({CampaignStatus.DRAFT, CampaignStatus.RUNNING, CampaignStatus.PAUSED}, CampaignStatus.CANCELLED),
+    "start": ({CampaignStatus.DRAFT, CampaignStatus.PAUSED, CampaignStatus.RUNNING}, CampaignStatus.RUNNING),
+}
+
+
+async def change_status(campaign_id: int, action: str) -> CampaignInfo:
+    """pause: workers stop claiming; cancel: nothing more is sent, for good; start: (re)start sending."""
+    sources, target = ALLOWED[action]
+    async with write_transaction():
+        campaign = await get(campaign_id)
+        if campaign.status not in sources:
+            raise ConflictError(f"campaign {campaign_id} is {campaign.status}; cannot {action} it")
+        values = {Campaign.status: target}
+        if target == CampaignStatus.RUNNING and campaign.started_at is None:
+            values[Campaign.started_at] = datetime.now(timezone.utc)
+        await Campaign.update(values).where(Campaign.id == campaign_id)
+        if target == CampaignStatus.CANCELLED:
+            await Delivery.update(
+                {Delivery.status: DeliveryStatus.SKIPPED, Delivery.skip_reason: "cancelled",
+                 Delivery.updated_at: datetime.now(timezone.utc)}
+            ).where(Delivery.campaign == campaign_id, Delivery.status == DeliveryStatus.QUEUED)
+    return await get(campaign_id)
+
+
+async def finish_if_done(campaign_id: int) -> bool:
+    """A running campaign with nothing queued or in flight is finished."""
+    async with write_transaction():
+        remaining = await Delivery.count().where(
+            Delivery.campaign == campaign_id, Delivery.status.is_in([DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
+        )
+        if remaining:
+            return False
+        await Campaign.update({Campaign.status: CampaignStatus.FINISHED, Campaign.finished_at: datetime.now(timezone.utc)}
+                              ).where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING)
+    return True
