@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ class ScriptedHandler:
     drop_on_data: Counter = field(default_factory=Counter)  # close the connection at DATA, this many times
     received: list[Envelope] = field(default_factory=list)
     connections: int = 0
+    delay: float = 0.0  # seconds before answering DATA: a slow server keeps messages in flight
 
     async def handle_RCPT(self, server, session: Session, envelope: Envelope, address: str, options):  # noqa: N802
         if address in self.refuse:
@@ -34,6 +36,8 @@ class ScriptedHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session: Session, envelope: Envelope):  # noqa: N802
+        if self.delay:
+            await asyncio.sleep(self.delay)
         recipient = envelope.rcpt_tos[0]
         if self.drop_on_data[recipient] > 0:
             self.drop_on_data[recipient] -= 1

@@ -3,6 +3,7 @@
 import click
 
 import contacts  # noqa: F401 - sets PICCOLO_CONF before any table is imported
+from contacts.cli.campaigns import campaign_group, worker_command
 from contacts.cli.catalogue import lists_command
 from contacts.cli.imports import import_command
 from contacts.cli.runner import load_settings_or_exit
@@ -16,7 +17,10 @@ def main() -> None:
     load_settings_or_exit()  # a bad configuration fails here, naming the variable
 
 
-for command in (serve_command, migrate_command, lists_command, import_command, suppress_command, suppression_group):
+for command in (
+    serve_command, migrate_command, lists_command, import_command, suppress_command, suppression_group,
+    campaign_group, worker_command,
+):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -220,3 +220,15 @@ class _Run:
             await suppression.suppress(recipient.email, SuppressionReason.HARD_BOUNCE, actor="sender",
                                        channel=Channel.BOUNCE, note=f"campaign {self.campaign.id}: {error}")
 
+
+
+async def drain_running(options: SendOptions) -> int:
+    """One pass over the running campaigns; returns how many messages this pass handled."""
+    handled = 0
+    for campaign_id in await campaigns.running_ids():
+        try:
+            summary = await send_campaign(campaign_id, options)
+        except ConflictError:
+            continue  # cancelled meanwhile
+        handled += summary.sent + summary.failed + summary.skipped + summary.retried
+    return handled

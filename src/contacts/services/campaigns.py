@@ -163,3 +163,8 @@ async def finish_if_done(campaign_id: int) -> bool:
         await Campaign.update({Campaign.status: CampaignStatus.FINISHED, Campaign.finished_at: datetime.now(timezone.utc)}
                               ).where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING)
     return True
+
+
+async def running_ids() -> list[int]:
+    rows = await Campaign.select(Campaign.id).where(Campaign.status == CampaignStatus.RUNNING).order_by(Campaign.id)
+    return [row["id"] for row in rows]

@@ -1,0 +1,160 @@
+"""`contacts campaign …` and `contacts worker`."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+from email import policy
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from contacts.cli.runner import actor, run
+
+
+@click.group(name="campaign")
+def campaign_group() -> None:
+    """Create, preview, test, send and follow campaigns."""
+
+
+@campaign_group.command(name="create")
+@click.option("--list", "list_slugs", multiple=True, required=True, help="A list to send to; repeat for several.")
+@click.option("--template", required=True, help="A template of templates/emails/, e.g. newsletter-communications.")
+@click.option("--subject", required=True)
+@click.option("--body", "body_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="A UTF-8 text file: the message's paragraphs, separated by blank lines.")
+@click.option("--purpose", "purpose_code", default=None, help="The purpose, when the lists serve several.")
+@click.option("--rate", type=click.IntRange(min=1), default=None, help="At most this many messages per second.")
+def create_command(list_slugs, template, subject, body_file, purpose_code, rate) -> None:
+    """Create a draft campaign; prints its id alone on the last line."""
+    from contacts.services import campaigns
+
+    body = body_file.read_text(encoding="utf-8") if body_file else ""
+    campaign = run(lambda: campaigns.create(list_slugs=list(list_slugs), template=template, subject=subject,
+                                            actor=actor(), body=body, purpose_code=purpose_code, rate=rate))
+    click.echo(f"campaign {campaign.id}: {campaign.subject!r} to {', '.join(i.slug for i in campaign.lists)} "
+               f"({campaign.purpose.code}), template {campaign.template}")
+    click.echo(campaign.id)
+
+
+@campaign_group.command(name="preview")
+@click.argument("campaign_id", type=int)
+@click.option("--to", default=None, help="Show the message of the contact with this address.")
+@click.option("--raw", is_flag=True, help="Print the whole message as sent (MIME).")
+@click.option("--html", "show_html", is_flag=True, help="Print the HTML part instead of the text part.")
+def preview_command(campaign_id: int, to: str | None, raw: bool, show_html: bool) -> None:
+    """Show a campaign's message as a recipient gets it."""
+    from contacts.sending.preview import preview
+
+    message_bytes = run(lambda: preview(campaign_id, to))
+    if raw:
+        click.echo(message_bytes.decode("utf-8", errors="replace"))
+        return
+    message = email.message_from_bytes(message_bytes, policy=policy.default)
+    for header in ("From", "To", "Subject", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"):
+        click.echo(f"{header}: {message[header]}")
+    click.echo()
+    text, html = message.get_payload()
+    click.echo((html if show_html else text).get_content())
+
+
+@campaign_group.command(name="test")
+@click.argument("campaign_id", type=int)
+@click.option("--to", required=True, help="Where to send the test message.")
+def test_command(campaign_id: int, to: str) -> None:
+    """Send one test message (subject marked [TEST]), outside the campaign's ledger."""
+    from contacts.sending.preview import send_test
+
+    run(lambda: send_test(campaign_id, to))
+    click.echo(f"test message sent to {to}")
+
+
+@campaign_group.command(name="send")
+@click.argument("campaign_id", type=int)
+@click.option("--concurrency", type=click.IntRange(min=1, max=64), default=4, show_default=True,
+              help="SMTP transactions in flight.")
+@click.option("--rate", type=click.FloatRange(min=0.01), default=None, help="At most this many messages per second.")
+def send_command(campaign_id: int, concurrency: int, rate: float | None) -> None:
+    """Send a campaign; run it again to resume after an interruption."""
+    from contacts.sending.worker import SendOptions, send_campaign
+
+    console = Console(stderr=True)
+    progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                        TimeRemainingColumn(), console=console, disable=not console.is_terminal, transient=True)
+
+    async def work():
+        with progress:
+            task = progress.add_task("sending", total=None)
+
+            def report(summary, left):
+                progress.update(task, total=left, completed=summary.sent + summary.failed + summary.skipped)
+
+            return await send_campaign(campaign_id, SendOptions(concurrency=concurrency, rate=rate), on_progress=report)
+
+    summary = run(work)
+    click.echo(f"this run: sent {summary.sent}, failed {summary.failed}, skipped {summary.skipped}, "
+               f"retries scheduled {summary.retried}; {summary.outcome}")
+    _print_status(campaign_id)
+
+
+@campaign_group.command(name="status")
+@click.argument("campaign_id", type=int)
+def status_command(campaign_id: int) -> None:
+    """Counts per delivery state, and skipped recipients per reason."""
+    _print_status(campaign_id)
+
+
+def _print_status(campaign_id: int) -> None:
+    from contacts.services import campaigns
+
+    async def work():
+        return await campaigns.get(campaign_id), await campaigns.progress(campaign_id)
+
+    campaign, progress = run(work)
+    click.echo(f"campaign {campaign.id} ({campaign.status}): {campaign.subject}")
+    for state in ("queued", "sending", "sent", "failed", "skipped"):
+        click.echo(f"  {state}: {progress.by_status.get(state, 0)}")
+    for reason, count in progress.skipped_by_reason.items():
+        click.echo(f"    skipped, {reason}: {count}")
+
+
+@campaign_group.command(name="pause")
+@click.argument("campaign_id", type=int)
+def pause_command(campaign_id: int) -> None:
+    """Stop sending after the messages in flight; `send` resumes."""
+    from contacts.services import campaigns
+
+    campaign = run(lambda: campaigns.change_status(campaign_id, "pause"))
+    click.echo(f"campaign {campaign.id} is {campaign.status}")
+
+
+@campaign_group.command(name="cancel")
+@click.argument("campaign_id", type=int)
+def cancel_command(campaign_id: int) -> None:
+    """Stop for good: nothing more of this campaign is sent."""
+    from contacts.services import campaigns
+
+    campaign = run(lambda: campaigns.change_status(campaign_id, "cancel"))
+    click.echo(f"campaign {campaign.id} is {campaign.status}")
+
+
+@click.command(name="worker")
+@click.option("--concurrency", type=click.IntRange(min=1, max=64), default=4, show_default=True)
+@click.option("--poll", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Seconds between looks for running campaigns.")
+@click.option("--once", is_flag=True, help="Exit when no running campaign has anything left to send now.")
+def worker_command(concurrency: int, poll: float, once: bool) -> None:
+    """Drain running campaigns; start several, on several machines, to share the work."""
+    from contacts.sending.worker import SendOptions, drain_running
+
+    async def work():
+        options = SendOptions(concurrency=concurrency, wait_for_retries=False)
+        while True:
+            sent = await drain_running(options)
+            if once and not sent:
+                return
+            await asyncio.sleep(0 if sent else poll)
+
+    run(work)

@@ -1,0 +1,63 @@
+"""Previews and test sends: a campaign's message as one recipient would get it, outside the ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from contacts.addresses import parse_address
+from contacts.domain import LegalBasis
+from contacts.errors import ValidationError
+from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Recipient
+from contacts.sending.render import TemplateLibrary
+from contacts.sending.transport import SmtpPool, SmtpSettings
+from contacts.services import audience, campaigns, suppression
+from contacts.services.bulk import bulk_session
+from contacts.settings import Settings, get_settings
+
+
+async def preview(campaign_id: int, to: str | None = None, settings: Settings | None = None) -> bytes:
+    """The message for the contact with this address when they are in the audience, else for a sample
+    recipient. Links in a sample carry no contact: they open pages with nothing to show."""
+    settings = settings or get_settings()
+    campaign = await campaigns.get(campaign_id)
+    composer = Composer(campaign, settings, TemplateLibrary(settings.templates_dir))
+    recipient = await _recipient(campaign, to)
+    return composer.compose(recipient, now=datetime.now(timezone.utc))
+
+
+async def send_test(campaign_id: int, to: str, settings: Settings | None = None) -> None:
+    settings = settings or get_settings()
+    address = parse_address(to, field="to")
+    campaign = await campaigns.get(campaign_id)
+    test_campaign = campaigns.CampaignInfo(**{**campaign.__dict__, "subject": f"[TEST] {campaign.subject}"})
+    composer = Composer(test_campaign, settings, TemplateLibrary(settings.templates_dir))
+    message = composer.compose(_sample(campaign, address.normalized))
+    pool = SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=1)
+    try:
+        outcome = await pool.send(f"bounces@{composer.domain}", address.normalized, message,
+                                  smtputf8=address.needs_smtputf8)
+    finally:
+        await pool.close()
+    if not outcome.delivered:
+        raise ValidationError("to", f"the SMTP server refused the test message: {outcome.code or ''} {outcome.message}")
+
+
+async def _recipient(campaign: campaigns.CampaignInfo, to: str | None) -> Recipient:
+    if to is None:
+        return _sample(campaign, "preview@example.org")
+    address = parse_address(to, field="to")
+    async with bulk_session() as session:
+        rows = await session.select_in("contact", RECIPIENT_COLUMNS + ("email_canonical",), "email_canonical",
+                                       [address.canonical])
+        if rows:
+            facts = await audience.facts_for(session, [rows[0]["id"]], campaign, suppression.keyring())
+            reached = next((item.id for item in campaign.lists if item.id in facts[rows[0]["id"]].subscribed), None)
+            if reached is not None:
+                return Recipient.from_row(rows[0], reached, facts[rows[0]["id"]].subscribed[reached])
+    return _sample(campaign, address.normalized)
+
+
+def _sample(campaign: campaigns.CampaignInfo, address: str) -> Recipient:
+    first = campaign.lists[0]
+    return Recipient(contact_id=0, list_id=first.id, legal_basis=LegalBasis(first.purpose.default_legal_basis),
+                     email=address, name="Camille Martin", language="fr", third_party_source=None)
