@@ -22,8 +22,9 @@ class ContactsPlugin(InitPluginProtocol):
         from contacts.web.devmail import DevMailController
         from contacts.web.errors import EXCEPTION_HANDLERS
         from contacts.web.health import health
+        from contacts.web.public.unsubscribe import UnsubscribeController
 
-        app_config.route_handlers.append(health)
+        app_config.route_handlers.extend([health, UnsubscribeController])
         if self.settings.mail_catcher:
             app_config.route_handlers.append(DevMailController)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
