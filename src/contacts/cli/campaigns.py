@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import os
 from email import policy
 from pathlib import Path
 
@@ -76,7 +77,9 @@ def test_command(campaign_id: int, to: str) -> None:
 @click.option("--concurrency", type=click.IntRange(min=1, max=64), default=4, show_default=True,
               help="SMTP transactions in flight.")
 @click.option("--rate", type=click.FloatRange(min=0.01), default=None, help="At most this many messages per second.")
-def send_command(campaign_id: int, concurrency: int, rate: float | None) -> None:
+@click.option("--processes", type=click.IntRange(min=1, max=32), default=None,
+              help="Sending processes (default: one per core); each keeps --concurrency transactions in flight.")
+def send_command(campaign_id: int, concurrency: int, rate: float | None, processes: int | None) -> None:
     """Send a campaign; run it again to resume after an interruption."""
     from contacts.sending.worker import SendOptions, send_campaign
 
@@ -85,13 +88,25 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None) -> None
                         TimeRemainingColumn(), console=console, disable=not console.is_terminal, transient=True)
 
     async def work():
+        from contacts.services import campaigns
+
         with progress:
             task = progress.add_task("sending", total=None)
 
-            def report(summary, left):
-                progress.update(task, total=left, completed=summary.sent + summary.failed + summary.skipped)
+            async def follow() -> None:
+                # From the ledger, so that every sending process's messages count.
+                while True:
+                    state = await campaigns.progress(campaign_id)
+                    progress.update(task, total=state.total, completed=state.total - state.remaining)
+                    await asyncio.sleep(0.5)
 
-            return await send_campaign(campaign_id, SendOptions(concurrency=concurrency, rate=rate), on_progress=report)
+            follower = asyncio.create_task(follow()) if console.is_terminal else None
+            options = SendOptions(concurrency=concurrency, rate=rate, processes=processes or os.cpu_count() or 1)
+            try:
+                return await send_campaign(campaign_id, options)
+            finally:
+                if follower:
+                    follower.cancel()
 
     summary = run(work)
     click.echo(f"this run: sent {summary.sent}, failed {summary.failed}, skipped {summary.skipped}, "

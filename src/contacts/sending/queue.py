@@ -166,3 +166,8 @@ async def release(session: BulkSession, claim: Claim) -> None:
 async def campaign_status(session: BulkSession, campaign_id: int) -> str:
     rows = await session.fetch("SELECT status FROM campaign WHERE id = ?", campaign_id)
     return rows[0]["status"]
+
+
+async def claimed_elsewhere(session: BulkSession, campaign_id: int) -> int:
+    rows = await session.fetch("SELECT COUNT(*) AS n FROM delivery WHERE campaign = ? AND status = 'sending'", campaign_id)
+    return rows[0]["n"]

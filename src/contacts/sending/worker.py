@@ -10,6 +10,10 @@ to the recipient is a hard bounce that suppresses the address globally (REQ-41).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +27,7 @@ from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Recipient
 from contacts.sending.render import TemplateLibrary
 from contacts.sending.transport import Outcome, SmtpPool, SmtpSettings
 from contacts.services import audience, campaigns, suppression
-from contacts.services.bulk import BulkSession, bulk_session
+from contacts.services.bulk import BulkSession, SqliteBulkSession, bulk_session
 from contacts.services.keyring import Keyring
 from contacts.settings import Settings, get_settings
 
@@ -44,6 +48,8 @@ class SendOptions:
     retry_max: timedelta = timedelta(minutes=30)
     retry_window: timedelta = timedelta(hours=6)
     wait_for_retries: bool = True
+    processes: int = 1  # sending processes on this machine: composing and SMTP use one core each
+    parent_pid: int | None = None  # a helper process stops claiming when the process that started it died
 
 
 @dataclass
@@ -99,17 +105,58 @@ async def send_campaign(
         if campaign.status != CampaignStatus.RUNNING:
             campaign = await campaigns.change_status(campaign_id, "start")
         await queue.requeue_abandoned(session, campaign_id, options.lease)
+    helpers = _start_helpers(campaign_id, options) if options.processes > 1 and transport is None else []
     own_transport = transport is None
     transport = transport or SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=options.concurrency)
-    run = _Run(campaign, options, composer, keyring, transport, RateLimiter(options.rate or campaign.rate), on_progress)
+    rate = options.rate or campaign.rate
+    run = _Run(campaign, options, composer, keyring, transport,
+               RateLimiter(rate / options.processes if rate else None), on_progress)
     try:
         await run.drain()
     finally:
         if own_transport:
             await transport.close()
+        for helper in helpers:
+            _add(run.summary, await helper)
     if await campaigns.finish_if_done(campaign_id):
         run.summary.outcome = "finished"
     return run.summary
+
+
+def _start_helpers(campaign_id: int, options: SendOptions) -> list[asyncio.Future]:
+    """More sending processes for the same campaign; they share the work through the ledger's claims."""
+    context = multiprocessing.get_context("spawn")  # not fork: the parent runs threads and an event loop
+    helper_options = dataclasses.replace(options, processes=1, parent_pid=os.getpid(),
+                                         rate=options.rate / options.processes if options.rate else None)
+    futures = []
+    for _ in range(options.processes - 1):
+        results = context.SimpleQueue()
+        process = context.Process(target=_helper, args=(campaign_id, helper_options, results), daemon=True)
+        process.start()
+        futures.append(asyncio.ensure_future(asyncio.to_thread(_collect, process, results)))
+    return futures
+
+
+def _collect(process, results) -> SendSummary:
+    process.join()
+    return results.get() if not results.empty() else SendSummary(outcome=f"helper exited with {process.exitcode}")
+
+
+def _helper(campaign_id: int, options: SendOptions, results) -> None:
+    from contacts.database import connected
+
+    async def work() -> SendSummary:
+        async with connected():
+            return await send_campaign(campaign_id, options)
+
+    results.put(asyncio.run(work()))
+
+
+def _add(total: SendSummary, part: SendSummary) -> None:
+    total.sent += part.sent
+    total.failed += part.failed
+    total.skipped += part.skipped
+    total.retried += part.retried
 
 
 @dataclass
@@ -127,20 +174,30 @@ class _Run:
     async def drain(self) -> None:
         left = (await campaigns.progress(self.campaign.id)).remaining
         work: asyncio.Queue = asyncio.Queue(maxsize=self.options.batch_size * 2)
-        # A task group: if one consumer fails, the others and the producer stop too, instead of waiting.
-        async with asyncio.TaskGroup() as group:
-            for _ in range(self.options.concurrency):
-                group.create_task(self._consume(work, left))
-            group.create_task(self._produce_all(work))
+        async with contextlib.AsyncExitStack() as stack:
+            # PostgreSQL: a connection per task, queries in parallel. SQLite: one connection for all, since
+            # its writers would otherwise queue on the file lock, sleeping in its busy handler.
+            shared = await stack.enter_async_context(bulk_session())
+            sessions = [
+                shared if isinstance(shared, SqliteBulkSession) else await stack.enter_async_context(bulk_session())
+                for _ in range(self.options.concurrency)
+            ]
+            # A task group: if one consumer fails, the others and the producer stop too, instead of waiting.
+            async with asyncio.TaskGroup() as group:
+                for session in sessions:
+                    group.create_task(self._consume(session, work, left))
+                group.create_task(self._produce_all(shared, work))
 
-    async def _produce_all(self, work: asyncio.Queue) -> None:
-        async with bulk_session() as session:
-            await self._produce(session, work)
+    async def _produce_all(self, session: BulkSession, work: asyncio.Queue) -> None:
+        await self._produce(session, work)
         for _ in range(self.options.concurrency):
             await work.put(None)
 
     async def _produce(self, session: BulkSession, work: asyncio.Queue) -> None:
         while True:
+            if self.options.parent_pid and os.getppid() != self.options.parent_pid:
+                self.summary.outcome = "orphaned"  # the sender that started us was killed: leave the rest to a resume
+                return
             status = await queue.campaign_status(session, self.campaign.id)
             if status != CampaignStatus.RUNNING:
                 self.summary.outcome = status
@@ -155,6 +212,11 @@ class _Run:
                     await work.put((claim, contacts.get(claim.contact_id)))
                 continue
             await work.join()  # what is in flight may be rescheduled
+            if self.options.wait_for_retries and await queue.claimed_elsewhere(session, self.campaign.id):
+                # Another process still has messages in flight: wait for them, or take them over if it died.
+                await queue.requeue_abandoned(session, self.campaign.id, self.options.lease)
+                await asyncio.sleep(0.2)
+                continue
             retry_at = await queue.next_retry_at(session, self.campaign.id)
             if retry_at is None:
                 self.summary.outcome = "finished"
@@ -164,16 +226,15 @@ class _Run:
                 return
             await asyncio.sleep(max(0.0, min((retry_at - datetime.now(timezone.utc)).total_seconds(), 30.0)) + 0.01)
 
-    async def _consume(self, work: asyncio.Queue, left: int) -> None:
-        async with bulk_session() as session:
-            while (item := await work.get()) is not None:
-                try:
-                    await self._deliver(session, *item)
-                finally:
-                    work.task_done()
-                if self.on_progress:
-                    self.on_progress(self.summary, left)
-            work.task_done()
+    async def _consume(self, session: BulkSession, work: asyncio.Queue, left: int) -> None:
+        while (item := await work.get()) is not None:
+            try:
+                await self._deliver(session, *item)
+            finally:
+                work.task_done()
+            if self.on_progress:
+                self.on_progress(self.summary, left)
+        work.task_done()
 
     async def _deliver(self, session: BulkSession, claim: queue.Claim, contact: dict | None) -> None:
         # A pause or cancel takes effect before the next SMTP transaction, not after the claimed batch.

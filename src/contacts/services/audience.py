@@ -62,35 +62,33 @@ def exclusion(facts: Facts | None, campaign: CampaignInfo, list_id: int) -> Skip
 
 async def facts_for(session: BulkSession, contact_ids: Sequence[int], campaign: CampaignInfo,
                     keyring: Keyring) -> dict[int, Facts]:
+    """Two queries whatever the number of contacts: their subscriptions (with each list's purpose), and the
+    suppression entries of their addresses under every key."""
     if not contact_ids:
         return {}
-    facts = {
-        row["id"]: Facts(row["status"], row["address_kind"], row["email_canonical"])
-        for row in await session.select_in("contact", ("id", "status", "address_kind", "email_canonical"), "id", contact_ids)
-    }
+    rows = await session.fetch(
+        "SELECT c.id AS id, c.status AS status, c.address_kind AS address_kind, c.email_canonical AS email_canonical, "
+        "s.mailing_list AS mailing_list, s.status AS subscription_status, s.legal_basis AS legal_basis, "
+        "l.purpose AS purpose FROM contact c LEFT JOIN subscription s ON s.contact = c.id "
+        "LEFT JOIN mailing_list l ON l.id = s.mailing_list "
+        f"WHERE c.id IN ({', '.join('?' * len(contact_ids))})",
+        *contact_ids,
+    )
     list_ids = {item.id for item in campaign.lists}
-    purpose_of = {item.id: item.purpose.id for item in campaign.lists}
-    for row in await session.select_in(
-        "subscription", ("contact", "mailing_list", "status", "legal_basis"), "contact", list(facts)
-    ):
-        contact = facts[row["contact"]]
-        if row["status"] == SubscriptionStatus.SUBSCRIBED and row["mailing_list"] in list_ids:
+    facts: dict[int, Facts] = {}
+    for row in rows:
+        contact = facts.setdefault(row["id"], Facts(row["status"], row["address_kind"], row["email_canonical"]))
+        status = row["subscription_status"]
+        if status == SubscriptionStatus.SUBSCRIBED and row["mailing_list"] in list_ids:
             contact.subscribed[row["mailing_list"]] = row["legal_basis"]
-        elif row["status"] in (SubscriptionStatus.UNSUBSCRIBED, SubscriptionStatus.OBJECTED):
-            purpose = purpose_of.get(row["mailing_list"]) or await _purpose_of(session, row["mailing_list"], purpose_of)
+        elif status in (SubscriptionStatus.UNSUBSCRIBED, SubscriptionStatus.OBJECTED):
             # An objection outweighs an unsubscription for the same purpose.
-            if contact.left.get(purpose) != SubscriptionStatus.OBJECTED:
-                contact.left[purpose] = row["status"]
+            if contact.left.get(row["purpose"]) != SubscriptionStatus.OBJECTED:
+                contact.left[row["purpose"]] = status
     by_hash = {digest: contact_id for contact_id, f in facts.items() if f.canonical for digest in keyring.hashes(f.canonical)}
     for digest, entries in (await suppression.entries_by_hash(session, list(by_hash))).items():
         facts[by_hash[digest]].suppressions.extend(entries)
     return facts
-
-
-async def _purpose_of(session: BulkSession, list_id: int, known: dict[int, int]) -> int:
-    rows = await session.fetch("SELECT purpose FROM mailing_list WHERE id = ?", list_id)
-    known[list_id] = rows[0]["purpose"]
-    return known[list_id]
 
 
 async def candidates(session: BulkSession, campaign: CampaignInfo, after: int) -> list[tuple[int, int]]:

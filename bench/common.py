@@ -1,0 +1,101 @@
+"""Helpers shared by the bench scripts."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import random
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+ADMIN_URL = os.environ.get("CONTACTS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SECRET = "bench-secret-key-0123456789"
+
+
+FIRST = ["Jean", "Marie", "Émile", "Hélène", "François", "Zoé", "Loïc", "Anaïs", "Noël", "Chloé", "Paul", "Inès"]
+LAST = ["Dupont", "Durand", "Lefèvre", "Moreau", "Girard", "Bonnaud", "Fournier", "Mercier", "Gauthier", "Perrin"]
+ORGS = ["Le Monde", "Libération", "Le Figaro", "France Culture", "Télérama", "Les Échos", "Ouest-France", "AFP"]
+DOMAINS = ["lemonde.fr", "liberation.fr", "lefigaro.fr", "radiofrance.com", "telerama.fr", "lesechos.fr", "afp.com"]
+
+
+def generate(path: Path, rows: int) -> list[str]:
+    random.seed(42)
+    addresses = []
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["email", "prénom", "nom", "société", "fonction", "téléphone", "langue"])
+        for i in range(rows):
+            first, last = random.choice(FIRST), random.choice(LAST)
+            # Addresses are ASCII, as nearly all are: an accented local part needs SMTPUTF8.
+            address = f"{_ascii(first)}.{_ascii(last)}.{i}@{random.choice(DOMAINS)}"
+            addresses.append(address)
+            writer.writerow([address, first, last, random.choice(ORGS), "Journaliste",
+                             f"+33 1 {random.randint(10, 99)} {random.randint(10, 99)} {random.randint(10, 99)} {i % 100:02d}",
+                             random.choice(["fr", "en"])])
+    return addresses
+
+
+def _ascii(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/statm") as statm:
+                total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                stack.extend(int(child) for child in children.read().split())
+        except OSError:
+            continue  # it ended between two reads
+    return total / 2**20
+
+
+def run_measured(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int, str]:
+    """(seconds, peak resident MiB of the process tree, exit code, stderr) of a `contacts` command."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "contacts", *args], env=env, cwd=cwd,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_mib(process.pid))
+        time.sleep(0.2)
+    return time.perf_counter() - start, peak, process.returncode, process.stderr.read()
+
+
+def contacts(args: list[str], env: dict[str, str], cwd: Path) -> str:
+    result = subprocess.run([sys.executable, "-m", "contacts", *args], env=env, cwd=cwd, capture_output=True,
+                            text=True, check=True)
+    return result.stdout
+
+
+async def _admin(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(ADMIN_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+class PostgresDatabase:
+    """A throw-away PostgreSQL database for one bench run."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+    def __enter__(self) -> PostgresDatabase:
+        asyncio.run(_admin(f'CREATE DATABASE "{self.name}"'))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))

@@ -1,0 +1,135 @@
+"""Campaign sending speed: `contacts campaign send` of a newsletter to N contacts against a fast SMTP sink,
+against the limit measured in the same run: raw aiosmtplib sending as many pre-rendered messages over the
+same number of connections to the same sink.
+
+    .venv/bin/python bench/send.py [--count 100000] [--concurrency 8] [--engine sqlite|postgresql|both]
+
+The sink is Postfix's /usr/sbin/smtp-sink (Debian package postfix; the daemon is never started), or an
+aiosmtpd sink when it is missing. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import SECRET, PostgresDatabase, contacts, generate, run_measured  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_sink(port: int) -> subprocess.Popen:
+    if shutil.which("smtp-sink") or Path("/usr/sbin/smtp-sink").exists():
+        binary = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
+        user = ["-u", "nobody"] if os.geteuid() == 0 else []
+        process = subprocess.Popen([binary, *user, f"127.0.0.1:{port}", "1024"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        name = "smtp-sink"
+    else:
+        code = ("import asyncio\nfrom aiosmtpd.controller import Controller\n"
+                "class Sink:\n    async def handle_DATA(self, s, ses, env):\n        return '250 OK'\n"
+                f"c = Controller(Sink(), hostname='127.0.0.1', port={port}); c.start()\n"
+                "asyncio.get_event_loop().run_forever()\n")
+        process = subprocess.Popen([sys.executable, "-c", code])
+        name = "aiosmtpd sink"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            print(f"  sink: {name} on port {port}")
+            return process
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("the SMTP sink did not start")
+
+
+async def raw_aiosmtplib(port: int, messages: list[bytes], connections: int) -> float:
+    """Messages per second of bare aiosmtplib: pre-rendered messages, one recipient each, N connections."""
+    import aiosmtplib
+
+    queue: asyncio.Queue = asyncio.Queue()
+    for message in messages:
+        queue.put_nowait(message)
+
+    async def one_connection() -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+        await client.connect()
+        while not queue.empty():
+            message = queue.get_nowait()
+            await client.sendmail("bounces@musee.example", ["reader@example.org"], message)
+        await client.quit()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one_connection() for _ in range(connections)))
+    return len(messages) / (time.perf_counter() - start)
+
+
+def sample_messages(env: dict[str, str], workdir: Path, campaign_id: str, count: int) -> list[bytes]:
+    raw = contacts(["campaign", "preview", campaign_id, "--raw"], env, workdir).encode()
+    return [raw] * count
+
+
+def bench(engine: str, database_url: str, count: int, concurrency: int, workdir: Path, csv_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "CONTACTS_DATABASE_URL": database_url, "CONTACTS_SECRET_KEY": SECRET,
+           "CONTACTS_SMTP_URL": f"smtp://127.0.0.1:{port}"}
+    contacts(["migrate"], env, workdir)
+    contacts(["import", str(csv_path), "--list", "journalists", "--source-type", "third-party", "--source", "bench"],
+             env, workdir)
+    body = workdir / "body.txt"
+    body.write_text("Paragraphe de la lettre, avec quelques phrases pour faire réaliste. " * 6 + "\n\n" +
+                    "Un second paragraphe, annonçant une exposition et son vernissage. " * 4)
+    campaign_id = contacts(["campaign", "create", "--list", "journalists", "--template", "newsletter-communications",
+                            "--subject", "La lettre de la communication", "--body", str(body)], env, workdir).split()[-1]
+    print(f"\n{engine}: {count:,} recipients, {concurrency} connections")
+    sink = start_sink(port)
+    try:
+        limit = asyncio.run(raw_aiosmtplib(port, sample_messages(env, workdir, campaign_id, count), concurrency))
+        print(f"  limit: raw aiosmtplib, pre-rendered: {limit:,.0f} messages/s")
+        seconds, peak, code, stderr = run_measured(
+            ["campaign", "send", campaign_id, "--concurrency", str(concurrency)], env, workdir
+        )
+        if code != 0:
+            print(stderr, file=sys.stderr)
+        status = contacts(["campaign", "status", campaign_id], env, workdir)
+        sent = int(next(line for line in status.splitlines() if line.strip().startswith("sent:")).split()[-1])
+        rate = sent / seconds
+        print(f"  contacts campaign send: {sent:,} sent in {seconds:.1f} s = {rate:,.0f} messages/s "
+              f"(audience building included)  ratio {rate / limit:.2f}  peak RSS {peak:,.0f} MiB")
+    finally:
+        sink.terminate()
+        sink.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}; ratio = campaign messages/s ÷ raw aiosmtplib messages/s (goal ≥ 0.7)")
+    with tempfile.TemporaryDirectory(prefix="contacts-bench-") as tmp:
+        workdir = Path(tmp)
+        csv_path = workdir / "contacts.csv"
+        generate(csv_path, args.count)
+        if args.engine in ("sqlite", "both"):
+            bench("SQLite", f"sqlite:///{workdir / 'send.db'}", args.count, args.concurrency, workdir, csv_path)
+        if args.engine in ("postgresql", "both"):
+            with PostgresDatabase(f"contacts_bench_send_{os.getpid()}") as database:
+                bench("PostgreSQL", database.url, args.count, args.concurrency, workdir, csv_path)
+
+
+if __name__ == "__main__":
+    main()
