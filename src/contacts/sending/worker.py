@@ -105,12 +105,13 @@ async def send_campaign(
         if campaign.status != CampaignStatus.RUNNING:
             campaign = await campaigns.change_status(campaign_id, "start")
         await queue.requeue_abandoned(session, campaign_id, options.lease)
+    options = dataclasses.replace(options, rate=options.rate or campaign.rate)
     helpers = _start_helpers(campaign_id, options) if options.processes > 1 and transport is None else []
     own_transport = transport is None
     transport = transport or SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=options.concurrency)
-    rate = options.rate or campaign.rate
+    # The rate is the campaign's: each of the sending processes takes its share.
     run = _Run(campaign, options, composer, keyring, transport,
-               RateLimiter(rate / options.processes if rate else None), on_progress)
+               RateLimiter(options.rate / options.processes if options.rate else None), on_progress)
     try:
         await run.drain()
     finally:
