@@ -160,3 +160,17 @@ async def test_pause_stops_claiming_and_send_resumes(tmp_path):
     second = await send_campaign(campaign.id, SendOptions(concurrency=2, batch_size=3), transport=PausingTransport())
     assert second.outcome == "finished"
     assert sorted(sent) == sorted(f"j{i}@presse.example" for i in range(8))  # each exactly once
+
+
+async def test_a_dropped_connection_is_retried_with_the_same_message_id(tmp_path):
+    await import_list(tmp_path, "journalists", ["cut@presse.example,C,D,fr", "ok@presse.example,O,D,fr"])
+    campaign = await new_campaign("journalists")
+    with TestSmtpServer() as server:
+        server.handler.drop_on_data["cut@presse.example"] = 1
+        summary = await send_campaign(campaign.id, SendOptions(concurrency=2, retry_base=timedelta(milliseconds=50)),
+                                      settings=settings_for(server))
+    assert (summary.sent, summary.retried, summary.failed) == (2, 1, 0)
+    assert sorted(received(server)) == ["cut@presse.example", "ok@presse.example"]
+    delivery = await Delivery.select(Delivery.attempts, Delivery.message_id).where(
+        Delivery.status == "sent", Delivery.attempts == 2).first()
+    assert delivery["message_id"] == received(server)["cut@presse.example"]["Message-ID"]

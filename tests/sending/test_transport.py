@@ -114,3 +114,54 @@ def test_smtp_url_forms(url, expected):
 def test_bad_smtp_urls_name_the_variable(url):
     with pytest.raises(ConfigurationError, match="CONTACTS_SMTP_URL"):
         SmtpSettings.from_url(url)
+
+
+def self_signed_context(tmp_path):
+    """A TLS server context with a throw-away certificate for 127.0.0.1."""
+    import datetime
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+async def test_starttls_and_auth_from_the_url(tmp_path):
+    from aiosmtpd.controller import Controller
+
+    from tests.sending.smtp_server import Authenticator, ScriptedHandler, free_port
+
+    handler, port = ScriptedHandler(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, tls_context=self_signed_context(tmp_path),
+                            require_starttls=True, authenticator=Authenticator("mailer", "secret"), auth_required=True)
+    controller.start()
+    try:
+        pool = SmtpPool(SmtpSettings.from_url(f"smtp://mailer:secret@127.0.0.1:{port}?starttls=true&verify=false"))
+        outcome = await pool.send("b@musee.example", "x@example.org", MESSAGE)
+        await pool.close()
+        plain = SmtpPool(SmtpSettings.from_url(f"smtp://127.0.0.1:{port}?starttls=false"))
+        refused = await plain.send("b@musee.example", "x@example.org", MESSAGE)
+    finally:
+        controller.stop()
+    assert outcome.delivered and len(handler.received) == 1
+    assert not refused.delivered  # the server requires STARTTLS; nothing went in clear
