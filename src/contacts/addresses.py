@@ -30,6 +30,7 @@ class Address:
     normalized: str  # what we store and send to
     canonical: str  # what we compare and hash
     needs_smtputf8: bool
+    ascii_form: str | None = None  # the address with an A-label domain, when the local part is ASCII
 
     @property
     def is_role(self) -> bool:
@@ -56,6 +57,7 @@ def parse_address(raw: str, field: str = "email", check_deliverability: bool = F
         normalized=result.normalized,
         canonical=f"{result.local_part.lower()}@{result.ascii_domain}",
         needs_smtputf8=result.smtputf8,
+        ascii_form=result.ascii_email,
     )
 
 

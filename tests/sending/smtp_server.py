@@ -22,6 +22,8 @@ class ScriptedHandler:
     refuse: set[str] = field(default_factory=set)  # 550 at RCPT
     defer: Counter = field(default_factory=Counter)  # 451 at RCPT, this many times per address
     drop_on_data: Counter = field(default_factory=Counter)  # close the connection at DATA, this many times
+    refuse_rcpt_with: dict[str, str] = field(default_factory=dict)  # address -> the full RCPT reply
+    refuse_data_with: dict[str, str] = field(default_factory=dict)  # address -> the full DATA reply
     received: list[Envelope] = field(default_factory=list)
     connections: int = 0
     delay: float = 0.0  # seconds before answering DATA: a slow server keeps messages in flight
@@ -29,6 +31,8 @@ class ScriptedHandler:
     async def handle_RCPT(self, server, session: Session, envelope: Envelope, address: str, options):  # noqa: N802
         if address in self.refuse:
             return "550 5.1.1 No such user here"
+        if address in self.refuse_rcpt_with:
+            return self.refuse_rcpt_with[address]
         if self.defer[address] > 0:
             self.defer[address] -= 1
             return "451 4.3.0 Try again later"
@@ -39,6 +43,8 @@ class ScriptedHandler:
         if self.delay:
             await asyncio.sleep(self.delay)
         recipient = envelope.rcpt_tos[0]
+        if recipient in self.refuse_data_with:
+            return self.refuse_data_with[recipient]
         if self.drop_on_data[recipient] > 0:
             self.drop_on_data[recipient] -= 1
             server.transport.close()

@@ -121,3 +121,18 @@ async def test_req3_one_click_removes_the_person_from_the_next_campaign(http_cli
                                       subject="Next", actor="test")
     await send_campaign(campaign.id, SendOptions(concurrency=1), transport=Recorder())
     assert sent == ["hugo@presse.example"]
+
+
+# REQ-29: a mail client's malformed body still unsubscribes; the token decides.
+@pytest.mark.parametrize(("content_type", "body"), [
+    ("multipart/form-data", b"List-Unsubscribe=One-Click"),  # no boundary
+    ("application/x-www-form-urlencoded", b"\xff\xfe garbage"),
+    ("text/plain", b""),
+])
+async def test_req29_malformed_bodies_still_unsubscribe(http_client, subscriber, content_type, body):
+    contact_id, list_id = subscriber
+    async with http_client() as client:
+        response = await client.post(f"/u/{token_for(contact_id, list_id)}", content=body,
+                                     headers={"Content-Type": content_type})
+    assert response.status_code == 200
+    assert await status_of(contact_id) == "unsubscribed"

@@ -74,8 +74,8 @@ def test_command(campaign_id: int, to: str) -> None:
 
 @campaign_group.command(name="send")
 @click.argument("campaign_id", type=int)
-@click.option("--concurrency", type=click.IntRange(min=1, max=64), default=4, show_default=True,
-              help="SMTP transactions in flight.")
+@click.option("--concurrency", type=click.IntRange(min=1, max=32), default=4, show_default=True,
+              help="SMTP transactions in flight (each holds a database connection on PostgreSQL).")
 @click.option("--rate", type=click.FloatRange(min=0.01), default=None, help="At most this many messages per second.")
 @click.option("--processes", type=click.IntRange(min=1, max=32), default=None,
               help="Sending processes (default: one per core); each keeps --concurrency transactions in flight.")
@@ -156,7 +156,7 @@ def cancel_command(campaign_id: int) -> None:
 
 
 @click.command(name="worker")
-@click.option("--concurrency", type=click.IntRange(min=1, max=64), default=4, show_default=True)
+@click.option("--concurrency", type=click.IntRange(min=1, max=32), default=4, show_default=True)
 @click.option("--poll", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
               help="Seconds between looks for running campaigns.")
 @click.option("--once", is_flag=True, help="Exit when no running campaign has anything left to send now.")

@@ -76,7 +76,8 @@ class Composer:
             "preferences_url": f"{base}/p/{preferences}",
         }
 
-    def compose(self, recipient: Recipient, now: datetime | None = None) -> bytes:
+    def compose(self, recipient: Recipient, now: datetime | None = None, message_id: str | None = None) -> bytes:
+        """`message_id`: the one the ledger recorded, so that a repeat carries it even after a key rotation."""
         parts, skeleton = self._variant(recipient)
         links = self.links(recipient)
         words = Words(recipient.language)
@@ -87,7 +88,7 @@ class Composer:
         }
         return skeleton.message(
             to=mailbox(recipient.name, recipient.email),
-            message_id=self.message_id(recipient.contact_id),
+            message_id=message_id or self.message_id(recipient.contact_id),
             date=now or datetime.now(timezone.utc),
             parts=parts.fill(values),
             unsubscribe_url=links["unsubscribe_url"],

@@ -11,6 +11,7 @@ RFC 8058 one-click headers (REQ-27).
 from __future__ import annotations
 
 import binascii
+import re
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -21,10 +22,17 @@ from email.utils import format_datetime, formataddr
 from contacts.sending.render import RenderedParts
 
 CRLF = b"\r\n"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def single_line(value: str) -> str:
+    """No CR, LF or other control character may reach a header: they would end it and start another."""
+    return " ".join(_CONTROL.sub(" ", value).split())
 
 
 def encode_header_value(value: str) -> str:
     """RFC 2047 for non-ASCII text, folded at 76 columns; ASCII as it is."""
+    value = single_line(value)
     if value.isascii():
         return value
     return Header(value, "utf-8", maxlinelen=76).encode(linesep="\r\n")
@@ -32,6 +40,7 @@ def encode_header_value(value: str) -> str:
 
 def mailbox(name: str | None, address: str) -> str:
     """A From/To value. An address that needs SMTPUTF8 is written in UTF-8, as RFC 6532 allows."""
+    name = single_line(name) if name else None
     if not address.isascii():
         quoted = (name or "").replace("\\", "\\\\").replace('"', '\\"')
         return f'"{quoted}" <{address}>' if name else address
@@ -109,5 +118,5 @@ def _part_headers(content_type: str) -> bytes:
 
 
 def _quoted_printable(text: str) -> bytes:
-    data = text.replace("\r\n", "\n").encode("utf-8")
+    data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")  # no bare CR reaches the wire
     return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).replace(b"\n", CRLF)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -20,13 +21,16 @@ from contacts.services.bulk import BulkSession, PostgresBulkSession
 from contacts.services.campaigns import CampaignInfo
 from contacts.services.keyring import Keyring
 
+# Every change to a claimed row holds only while the claim is still the caller's.
+_OURS = "AND claimed_by = ? AND status = 'sending'"
 DELIVERY_COLUMNS = ("campaign", "contact", "mailing_list", "status", "skip_reason", "message_id", "attempts",
                     "next_attempt_at", "updated_at")
 
 
 def worker_name() -> str:
-    """host:pid — lets a worker on the same host tell a dead worker's claims from a live one's."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """host:pid:run — the host and pid let a worker on the same host tell a dead worker's claims from a live
+    one's; the run id makes every claim's owner unique, so a claim taken over is never marked by its old owner."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Claim:
     message_id: str
     attempts: int
     first_attempt_at: datetime | None
+    worker: str  # the claim's owner: every change below applies only while the claim is still theirs
 
 
 async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: Keyring, message_id_for) -> None:
@@ -68,15 +73,17 @@ async def requeue_abandoned(session: BulkSession, campaign_id: int, lease: timed
     )
     host = socket.gethostname()
     cutoff = datetime.now(timezone.utc) - lease
-    dead = [row["id"] for row in rows if _abandoned(row, host, cutoff)]
-    await session.execute_many("UPDATE delivery SET status = 'queued', claimed_by = NULL WHERE id = ? AND status = 'sending'",
-                               [(delivery_id,) for delivery_id in dead])
+    dead = [(row["id"], row["claimed_by"]) for row in rows if _abandoned(row, host, cutoff)]
+    # Only the claim that was read: if another worker took the row over meanwhile, its claim stands.
+    await session.execute_many(
+        "UPDATE delivery SET status = 'queued', claimed_by = NULL WHERE id = ? " + _OURS,
+        dead,
+    )
     return len(dead)
 
 
 def _abandoned(row: dict, host: str, cutoff: datetime) -> bool:
-    claimed_by = row["claimed_by"] or ""
-    worker_host, _, pid = claimed_by.rpartition(":")
+    worker_host, _, pid = (row["claimed_by"] or "").rsplit(":", 1)[0].rpartition(":")
     if worker_host == host and pid.isdigit() and not _alive(int(pid)):
         return True
     claimed_at = _moment(row["claimed_at"])
@@ -107,7 +114,8 @@ async def claim(session: BulkSession, campaign_id: int, worker: str, limit: int)
     )
     rows.sort(key=lambda row: row["id"])
     return [
-        Claim(r["id"], r["contact"], r["mailing_list"], r["message_id"], r["attempts"], _moment(r["first_attempt_at"]))
+        Claim(r["id"], r["contact"], r["mailing_list"], r["message_id"], r["attempts"], _moment(r["first_attempt_at"]),
+              worker)
         for r in rows
     ]
 
@@ -124,42 +132,53 @@ async def next_retry_at(session: BulkSession, campaign_id: int) -> datetime | No
     return _moment(rows[0]["at"]) if rows else None
 
 
+async def renew(session: BulkSession, claim: Claim) -> bool:
+    """Immediately before the SMTP transaction: is the claim still ours? Renews its lease if so. A claim that
+    outlived its lease may have been taken over by another worker, which then sends it instead."""
+    rows = await session.fetch(
+        "UPDATE delivery SET claimed_at = ? WHERE id = ? AND claimed_by = ? AND status = 'sending' RETURNING id",
+        datetime.now(timezone.utc), claim.delivery_id, claim.worker,
+    )
+    return bool(rows)
+
+
 async def mark_sent(session: BulkSession, claim: Claim) -> None:
     now = datetime.now(timezone.utc)
     await session.execute(
-        "UPDATE delivery SET status = 'sent', sent_at = ?, attempts = ?, last_error = NULL, updated_at = ? WHERE id = ?",
-        now, claim.attempts + 1, now, claim.delivery_id,
+        "UPDATE delivery SET status = 'sent', sent_at = ?, attempts = ?, last_error = NULL, updated_at = ? "
+        "WHERE id = ? " + _OURS,
+        now, claim.attempts + 1, now, claim.delivery_id, claim.worker,
     )
 
 
 async def mark_skipped(session: BulkSession, claim: Claim, reason: SkipReason) -> None:
     await session.execute(
-        "UPDATE delivery SET status = 'skipped', skip_reason = ?, updated_at = ? WHERE id = ?",
-        reason.value, datetime.now(timezone.utc), claim.delivery_id,
+        "UPDATE delivery SET status = 'skipped', skip_reason = ?, updated_at = ? WHERE id = ? " + _OURS,
+        reason.value, datetime.now(timezone.utc), claim.delivery_id, claim.worker,
     )
 
 
 async def mark_failed(session: BulkSession, claim: Claim, error: str) -> None:
     await session.execute(
-        "UPDATE delivery SET status = 'failed', attempts = ?, last_error = ?, updated_at = ? WHERE id = ?",
-        claim.attempts + 1, error[:2000], datetime.now(timezone.utc), claim.delivery_id,
+        "UPDATE delivery SET status = 'failed', attempts = ?, last_error = ?, updated_at = ? WHERE id = ? " + _OURS,
+        claim.attempts + 1, error[:2000], datetime.now(timezone.utc), claim.delivery_id, claim.worker,
     )
 
 
 async def mark_retry(session: BulkSession, claim: Claim, error: str, at: datetime) -> None:
     await session.execute(
         "UPDATE delivery SET status = 'queued', attempts = ?, last_error = ?, next_attempt_at = ?, claimed_by = NULL, "
-        "first_attempt_at = ?, updated_at = ? WHERE id = ?",
+        "first_attempt_at = ?, updated_at = ? WHERE id = ? " + _OURS,
         claim.attempts + 1, error[:2000], at, claim.first_attempt_at or datetime.now(timezone.utc),
-        datetime.now(timezone.utc), claim.delivery_id,
+        datetime.now(timezone.utc), claim.delivery_id, claim.worker,
     )
 
 
 async def release(session: BulkSession, claim: Claim) -> None:
     """Give a claimed row back, untried (the campaign was paused or cancelled meanwhile)."""
     await session.execute(
-        "UPDATE delivery SET status = 'queued', claimed_by = NULL, updated_at = ? WHERE id = ? AND status = 'sending'",
-        datetime.now(timezone.utc), claim.delivery_id,
+        "UPDATE delivery SET status = 'queued', claimed_by = NULL, updated_at = ? WHERE id = ? " + _OURS,
+        datetime.now(timezone.utc), claim.delivery_id, claim.worker,
     )
 
 

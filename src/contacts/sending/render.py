@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +25,15 @@ RECIPIENT_FIELDS = (
     "greeting", "unsubscribe_url", "objection_url", "preferences_url", "third_party_source",
     "rsvp_accept_url", "rsvp_decline_url",
 )
-_MARKER = re.compile(r"%%([a-z_]+)%%")
+# Markers carry a nonce drawn per process, so that text written by staff (a body, a list name) can never
+# contain one by chance or on purpose; `%%anything%%` of their own is left as it is.
+_NONCE = secrets.token_hex(6)
+_MARKER = re.compile(rf"%%{_NONCE}\.([a-z_]+)%%")
 LAYOUTS = frozenset({"base"})
 
 
 def marker(field: str) -> str:
-    return f"%%{field}%%"
+    return f"%%{_NONCE}.{field}%%"
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,9 @@ class Outcome:
     message: str = ""
     hard_bounce: bool = False
     needs_smtputf8: bool = False
+    relay_fault: bool = False  # the relay refuses us, not this message: authentication, connect, EHLO
+    connection_error: bool = False
+
 
     @property
     def permanent(self) -> bool:
@@ -99,11 +102,20 @@ def _temporary(message: str, code: int | None = None) -> Outcome:
     return Outcome(delivered=False, temporary=True, code=code, message=message)
 
 
+# Enhanced status codes (RFC 3463) that say the mailbox itself is bad or gone: a hard bounce. A policy
+# refusal (5.7.x, e.g. "relay access denied") says nothing about the address and must not suppress it.
+HARD_BOUNCE_STATUS = ("5.1.", "5.2.1")
+
+
 def _from_response(error: aiosmtplib.SMTPResponseException, *, recipient_stage: bool) -> Outcome:
-    if 400 <= error.code < 500:
-        return _temporary(error.message, error.code)
-    # A 5xx to RCPT is the server saying the mailbox will never take mail: a hard bounce.
-    return Outcome(delivered=False, code=error.code, message=error.message, hard_bounce=recipient_stage)
+    code, message = error.code, error.message
+    # RFC 5321 4.5.3.1.10: a 552 to RCPT means "too many recipients" and is treated as 452. A 503 is a
+    # confused session, not a verdict on the message.
+    if 400 <= code < 500 or code == 503 or (recipient_stage and code == 552):
+        return _temporary(message, code)
+    enhanced = message.split(" ", 1)[0] if message[:2] == "5." else ""
+    hard = recipient_stage and code in (550, 551, 553) and (not enhanced or enhanced.startswith(HARD_BOUNCE_STATUS))
+    return Outcome(delivered=False, code=code, message=message, hard_bounce=hard)
 
 
 @dataclass
@@ -129,13 +141,15 @@ class SmtpPool:
             except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError,
                     ConnectionError, OSError, asyncio.TimeoutError) as error:
                 _discard(client)
-                return _temporary(f"connection: {error}")
+                return Outcome(delivered=False, temporary=True, message=f"connection: {error}", connection_error=True)
             except aiosmtplib.SMTPAuthenticationError as error:
                 _discard(client)
-                return Outcome(delivered=False, code=error.code, message=f"authentication refused: {error.message}")
+                return Outcome(delivered=False, code=error.code, message=f"authentication refused: {error.message}",
+                               relay_fault=True)
             except aiosmtplib.SMTPResponseException as error:  # refused at connect, EHLO or STARTTLS
                 _discard(client)
-                return _from_response(error, recipient_stage=False)
+                return Outcome(delivered=False, code=error.code, message=f"the relay refused the session: {error.message}",
+                               relay_fault=True)
             if client.is_connected:
                 self._idle.put_nowait(client)
             return outcome
@@ -170,7 +184,8 @@ class SmtpPool:
         try:
             await client.data(message)
         except aiosmtplib.SMTPDataError as error:
-            return _from_response(error, recipient_stage=False)
+            # Some servers keep the transaction open after refusing DATA: reset it for the next message.
+            return await self._refused(client, error, recipient_stage=False)
         return DELIVERED
 
     @staticmethod
@@ -180,8 +195,9 @@ class SmtpPool:
                 await client.rset()  # leave the connection clean for the next message
             except (aiosmtplib.SMTPException, ConnectionError, OSError):
                 client.close()
-        error = aiosmtplib.SMTPResponseException(response.code, response.message)
-        return _from_response(error, recipient_stage=recipient_stage)
+        if not isinstance(response, aiosmtplib.SMTPResponseException):
+            response = aiosmtplib.SMTPResponseException(response.code, response.message)
+        return _from_response(response, recipient_stage=recipient_stage)
 
     async def close(self) -> None:
         while not self._idle.empty():

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
+from contacts.addresses import parse_address
 from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReason
 from contacts.errors import ConflictError
 from contacts.sending import queue
@@ -60,6 +61,9 @@ class SendSummary:
     retried: int = 0
     outcome: str = ""  # finished, paused, cancelled or retries-pending
 
+
+# This many connection failures in a row, and the relay is taken to be down: the campaign pauses.
+RELAY_DOWN_AFTER = 10
 
 ProgressCallback = Callable[[SendSummary, int], None]  # (this run's counts, messages left at the start)
 
@@ -171,6 +175,7 @@ class _Run:
     on_progress: ProgressCallback | None
     summary: SendSummary = field(default_factory=SendSummary)
     worker: str = field(default_factory=queue.worker_name)
+    connection_errors: int = 0  # in a row
 
     async def drain(self) -> None:
         left = (await campaigns.progress(self.campaign.id)).remaining
@@ -238,6 +243,9 @@ class _Run:
         work.task_done()
 
     async def _deliver(self, session: BulkSession, claim: queue.Claim, contact: dict | None) -> None:
+        # The rate limit is waited out first, so that nothing stands between the checks below and the SMTP
+        # transaction: an unsubscribe that lands during the wait is seen.
+        await self.limiter.wait()
         # A pause or cancel takes effect before the next SMTP transaction, not after the claimed batch.
         status = await queue.campaign_status(session, self.campaign.id)
         if status != CampaignStatus.RUNNING:
@@ -247,6 +255,8 @@ class _Run:
                 await queue.release(session, claim)
             self.summary.outcome = status
             return
+        if not await queue.renew(session, claim):
+            return  # the claim outlived its lease and another worker took it over: it sends this one
         # Immediately before the SMTP transaction: is this person still to be written to?
         facts = (await audience.facts_for(session, [claim.contact_id], self.campaign, self.keyring)).get(claim.contact_id)
         reason = audience.exclusion(facts, self.campaign, claim.list_id)
@@ -255,20 +265,30 @@ class _Run:
             self.summary.skipped += 1
             return
         recipient = Recipient.from_row(contact, claim.list_id, facts.subscribed[claim.list_id])
-        message = self.composer.compose(recipient)
-        await self.limiter.wait()
+        message = self.composer.compose(recipient, message_id=claim.message_id)
+        address = parse_address(recipient.email)
         outcome = await self.transport.send(
-            self.composer.envelope_sender(claim.contact_id), recipient.email, message,
-            smtputf8=not recipient.email.isascii(),
+            self.composer.envelope_sender(claim.contact_id),
+            address.ascii_form or address.normalized,  # an IDN domain goes as its A-label, without SMTPUTF8
+            message,
+            smtputf8=address.needs_smtputf8,
         )
         await self._record(session, claim, recipient, outcome)
 
     async def _record(self, session: BulkSession, claim: queue.Claim, recipient: Recipient, outcome: Outcome) -> None:
+        self.connection_errors = self.connection_errors + 1 if outcome.connection_error else 0
         if outcome.delivered:
             await queue.mark_sent(session, claim)
             self.summary.sent += 1
             return
         error = f"{outcome.code or ''} {outcome.message}".strip()
+        if outcome.relay_fault or self.connection_errors >= RELAY_DOWN_AFTER:
+            # The relay refuses us, or is gone: failing every message would burn the campaign. Pause it,
+            # give the message back, and let staff fix the relay and resume.
+            await queue.release(session, claim)
+            await campaigns.pause_for(self.campaign.id, error)
+            self.summary.outcome = f"paused: {error}"
+            return
         now = datetime.now(timezone.utc)
         first = claim.first_attempt_at or now
         if outcome.temporary and now - first < self.options.retry_window:
@@ -281,7 +301,6 @@ class _Run:
         if outcome.hard_bounce:
             await suppression.suppress(recipient.email, SuppressionReason.HARD_BOUNCE, actor="sender",
                                        channel=Channel.BOUNCE, note=f"campaign {self.campaign.id}: {error}")
-
 
 
 async def drain_running(options: SendOptions) -> int:

@@ -52,7 +52,7 @@ def exclusion(facts: Facts | None, campaign: CampaignInfo, list_id: int) -> Skip
         return SkipReason.UNSUBSCRIBED
     basis = facts.subscribed[list_id]
     if (
-        campaign.purpose.is_direct_marketing
+        (campaign.purpose.is_direct_marketing or mailing_list.purpose.is_direct_marketing)
         and facts.address_kind == AddressKind.PRIVATE
         and basis != LegalBasis.CONSENT
     ):

@@ -230,15 +230,13 @@ def _dollar_placeholders(sql: str) -> str:
 async def bulk_session() -> AsyncIterator[BulkSession]:
     db = engine()
     if isinstance(db, PostgresEngine):
-        if db.pool is not None:
-            async with db.pool.acquire() as connection:
-                yield PostgresBulkSession(connection)
-        else:
-            connection = await db.get_new_connection()
-            try:
-                yield PostgresBulkSession(connection)
-            finally:
-                await connection.close()
+        # A connection of its own, never one of Piccolo's pool: a bulk job holds its sessions for long, and
+        # the services it calls meanwhile (a suppression, say) must still find a free pool connection.
+        connection = await db.get_new_connection()
+        try:
+            yield PostgresBulkSession(connection)
+        finally:
+            await connection.close()
     elif isinstance(db, SQLiteEngine):
         session = SqliteBulkSession(db.path)
         await session.open()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -14,6 +15,7 @@ from contacts.settings import get_settings
 from contacts.tables import Campaign, CampaignList, Delivery
 
 SUBJECT_LIMIT = 300
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,14 @@ async def create(
 
 async def _purpose(lists: list[ListInfo], purpose_code: str | None) -> PurposeInfo:
     if purpose_code:
-        for purpose in await catalogue.purposes():
-            if purpose.code == purpose_code:
-                return purpose
-        raise ValidationError("purpose", f"no purpose {purpose_code!r}")
+        purpose = next((p for p in await catalogue.purposes() if p.code == purpose_code), None)
+        if purpose is None:
+            raise ValidationError("purpose", f"no purpose {purpose_code!r}")
+        # REQ-1: a purpose the lists do not serve is only for direct marketing to them (an invitation, say),
+        # whose legitimate interest and opt-outs the audience rules check; never, say, press information.
+        if purpose.code not in {item.purpose.code for item in lists} and not purpose.is_direct_marketing:
+            raise ValidationError("purpose", f"{purpose.code} is not a purpose of these lists")
+        return purpose
     codes = {item.purpose.code for item in lists}
     if len(codes) > 1:
         raise ValidationError("purpose", f"the lists serve several purposes ({', '.join(sorted(codes))}); name one")
@@ -150,6 +156,15 @@ async def change_status(campaign_id: int, action: str) -> CampaignInfo:
                  Delivery.updated_at: datetime.now(timezone.utc)}
             ).where(Delivery.campaign == campaign_id, Delivery.status == DeliveryStatus.QUEUED)
     return await get(campaign_id)
+
+
+async def pause_for(campaign_id: int, reason: str) -> None:
+    """Pause a running campaign because sending cannot go on (the relay refuses us, say)."""
+    async with write_transaction():
+        await Campaign.update({Campaign.status: CampaignStatus.PAUSED}).where(
+            Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING
+        )
+    log.warning("campaign %s paused: %s", campaign_id, reason)
 
 
 async def finish_if_done(campaign_id: int) -> bool:

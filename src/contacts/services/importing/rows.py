@@ -29,6 +29,7 @@ TEXT_LIMITS = {
     "postal_address": 1000,
 }
 PHONE_LIMIT = 40
+MULTILINE = frozenset({"postal_address"})
 LANGUAGE_WORDS = {
     "fr": Language.FR, "francais": Language.FR, "français": Language.FR, "french": Language.FR,
     "en": Language.EN, "anglais": Language.EN, "english": Language.EN,
@@ -107,7 +108,7 @@ def validate_row(number: int, values: dict[str, str], rules: RowRules) -> ValidR
 
     fields: dict[str, str | None] = {}
     for name, limit in TEXT_LIMITS.items():
-        text = _clean(values.get(name))
+        text = _clean(values.get(name), multiline=name in MULTILINE)
         if text is None:
             continue
         if len(text) > limit:
@@ -164,11 +165,16 @@ def validate_row(number: int, values: dict[str, str], rules: RowRules) -> ValidR
     )
 
 
-def _clean(value: str | None) -> str | None:
+def _clean(value: str | None, multiline: bool = False) -> str | None:
+    """Control characters out; line breaks and tabs too, but in a postal address, kept as line breaks."""
     if value is None:
         return None
-    text = _CONTROL.sub("", value).strip()
-    return text or None
+    text = _CONTROL.sub("", value)
+    if multiline:
+        text = "\n".join(" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    else:
+        text = " ".join(text.split())
+    return text.strip() or None
 
 
 def _address_kind(values, address, rules: RowRules, fail) -> tuple[AddressKind, bool]:

@@ -52,8 +52,10 @@ class UnsubscribeController(Controller):
     @post("/{token:str}", summary="Unsubscribe at once (RFC 8058 one-click, or the page's button)", status_code=200,
           exclude_from_csrf=True)
     async def unsubscribe(self, token: FromPath[str], request: Request) -> Response[str]:
-        form = await request.form()
-        one_click = form.get("List-Unsubscribe") == "One-Click"
+        # The token decides; the body only tells which channel it came through. It is not parsed as a form,
+        # so a mail client's malformed body (a multipart without boundary, say) cannot stop an opt-out.
+        body = await request.body()
+        one_click = b"List-Unsubscribe=One-Click" in body or b"One-Click" in body
         await optout.unsubscribe(token, Channel.ONE_CLICK if one_click else Channel.UNSUBSCRIBE_PAGE)
         return _page(
             "Désinscription / Unsubscribed",
