@@ -89,3 +89,22 @@ class TestSmtpServer:
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
+
+
+class Recorder:
+    """A transport that accepts everything and records the recipients; `on_send(count)` runs after each."""
+
+    def __init__(self, on_send=None) -> None:
+        self.sent: list[str] = []
+        self.on_send = on_send
+
+    async def send(self, sender, recipient, message, *, smtputf8=False):
+        from contacts.sending.transport import DELIVERED
+
+        self.sent.append(recipient)
+        if self.on_send:
+            await self.on_send(len(self.sent))
+        return DELIVERED
+
+    async def close(self) -> None:
+        pass

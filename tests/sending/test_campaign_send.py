@@ -17,7 +17,7 @@ from contacts.services import campaigns, suppression
 from contacts.services.importing import ImportOptions, run_import
 from contacts.settings import get_settings
 from contacts.tables import Contact, Delivery, Subscription
-from tests.sending.smtp_server import TestSmtpServer
+from tests.sending.smtp_server import Recorder, TestSmtpServer
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -85,27 +85,18 @@ async def test_newsletter_reaches_every_eligible_journalist_once_with_the_rfc805
 async def test_req3_unsubscribe_during_the_campaign_stops_later_mail(tmp_path):
     await import_list(tmp_path, "journalists", [f"j{i}@presse.example,J{i},D,fr" for i in range(6)])
     campaign = await new_campaign("journalists")
-    sent_to = []
 
-    class UnsubscribingTransport:
+    async def unsubscribe_j5_and_object_j4(count):
         """After the first message, j5 unsubscribes and j4 objects, as a person clicking would."""
+        if count == 1:
+            async with write_transaction():
+                for email_address, status in (("j5@presse.example", "unsubscribed"), ("j4@presse.example", "objected")):
+                    contact = await Contact.select(Contact.id).where(Contact.email_canonical == email_address).first()
+                    await Subscription.update({Subscription.status: status}).where(Subscription.contact == contact["id"])
 
-        async def send(self, sender, recipient, message, *, smtputf8=False):
-            from contacts.sending.transport import DELIVERED
-
-            sent_to.append(recipient)
-            if len(sent_to) == 1:
-                async with write_transaction():
-                    for email_address, status in (("j5@presse.example", "unsubscribed"), ("j4@presse.example", "objected")):
-                        contact = await Contact.select(Contact.id).where(Contact.email_canonical == email_address).first()
-                        await Subscription.update({Subscription.status: status}).where(Subscription.contact == contact["id"])
-            return DELIVERED
-
-        async def close(self):
-            pass
-
-    summary = await send_campaign(campaign.id, SendOptions(concurrency=1, batch_size=2), transport=UnsubscribingTransport())
-    assert "j5@presse.example" not in sent_to and "j4@presse.example" not in sent_to
+    transport = Recorder(unsubscribe_j5_and_object_j4)
+    summary = await send_campaign(campaign.id, SendOptions(concurrency=1, batch_size=2), transport=transport)
+    assert "j5@presse.example" not in transport.sent and "j4@presse.example" not in transport.sent
     assert (summary.sent, summary.skipped) == (4, 2)
     assert (await campaigns.progress(campaign.id)).skipped_by_reason == {"objected": 1, "unsubscribed": 1}
 
@@ -141,25 +132,17 @@ async def test_a_campaign_refuses_lists_of_several_purposes_and_unknown_template
 async def test_pause_stops_claiming_and_send_resumes(tmp_path):
     await import_list(tmp_path, "journalists", [f"j{i}@presse.example,J{i},D,fr" for i in range(8)])
     campaign = await new_campaign("journalists")
-    sent = []
 
-    class PausingTransport:
-        async def send(self, sender, recipient, message, *, smtputf8=False):
-            from contacts.sending.transport import DELIVERED
+    async def pause_after_three(count):
+        if count == 3:
+            await campaigns.change_status(campaign.id, "pause")
 
-            sent.append(recipient)
-            if len(sent) == 3:
-                await campaigns.change_status(campaign.id, "pause")
-            return DELIVERED
-
-        async def close(self):
-            pass
-
-    first = await send_campaign(campaign.id, SendOptions(concurrency=1, batch_size=3), transport=PausingTransport())
-    assert first.outcome == "paused" and len(sent) == 3
-    second = await send_campaign(campaign.id, SendOptions(concurrency=2, batch_size=3), transport=PausingTransport())
+    transport = Recorder(pause_after_three)
+    first = await send_campaign(campaign.id, SendOptions(concurrency=1, batch_size=3), transport=transport)
+    assert first.outcome == "paused" and len(transport.sent) == 3
+    second = await send_campaign(campaign.id, SendOptions(concurrency=2, batch_size=3), transport=transport)
     assert second.outcome == "finished"
-    assert sorted(sent) == sorted(f"j{i}@presse.example" for i in range(8))  # each exactly once
+    assert sorted(transport.sent) == sorted(f"j{i}@presse.example" for i in range(8))  # each exactly once
 
 
 async def test_a_dropped_connection_is_retried_with_the_same_message_id(tmp_path):

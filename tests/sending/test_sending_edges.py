@@ -17,30 +17,14 @@ from contacts.errors import ValidationError
 from contacts.sending import queue
 from contacts.sending.message import mailbox
 from contacts.sending.preview import send_test
-from contacts.sending.transport import DELIVERED
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services import campaigns, suppression
 from contacts.services.bulk import bulk_session
 from contacts.tables import Contact, Delivery, Subscription
-from tests.sending.smtp_server import TestSmtpServer
+from tests.sending.smtp_server import Recorder, TestSmtpServer
 from tests.sending.test_campaign_send import import_list, new_campaign, received, settings_for
 
 pytestmark = pytest.mark.usefixtures("database_url")
-
-
-class Recorder:
-    def __init__(self, on_send=None):
-        self.sent: list[str] = []
-        self.on_send = on_send
-
-    async def send(self, sender, recipient, message, *, smtputf8=False):
-        self.sent.append(recipient)
-        if self.on_send:
-            await self.on_send(len(self.sent))
-        return DELIVERED
-
-    async def close(self):
-        pass
 
 
 async def test_a_claim_taken_over_after_its_lease_is_neither_sent_nor_marked_by_its_old_owner(tmp_path):

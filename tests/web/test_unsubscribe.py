@@ -102,25 +102,16 @@ async def test_an_unsubscribe_token_cannot_object_or_touch_another_list(http_cli
 
 # Issue 3, done when: a one-click POST to one recipient's List-Unsubscribe URL removes them from the next campaign.
 async def test_req3_one_click_removes_the_person_from_the_next_campaign(http_client, subscriber):
-    from contacts.sending.transport import DELIVERED
+    from tests.sending.smtp_server import Recorder
 
-    sent: list[str] = []
-
-    class Recorder:
-        async def send(self, sender, recipient, message, *, smtputf8=False):
-            sent.append(recipient)
-            return DELIVERED
-
-        async def close(self):
-            pass
-
+    recorder = Recorder()
     contact_id, list_id = subscriber
     async with http_client() as client:
         await client.post(f"/u/{token_for(contact_id, list_id)}", data=ONE_CLICK)
     campaign = await campaigns.create(list_slugs=["journalists"], template="newsletter-communications",
                                       subject="Next", actor="test")
-    await send_campaign(campaign.id, SendOptions(concurrency=1), transport=Recorder())
-    assert sent == ["hugo@presse.example"]
+    await send_campaign(campaign.id, SendOptions(concurrency=1), transport=recorder)
+    assert recorder.sent == ["hugo@presse.example"]
 
 
 # REQ-29: a mail client's malformed body still unsubscribes; the token decides.
