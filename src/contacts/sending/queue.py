@@ -133,10 +133,12 @@ async def next_retry_at(session: BulkSession, campaign_id: int) -> datetime | No
 
 
 async def renew(session: BulkSession, claim: Claim) -> bool:
-    """Immediately before the SMTP transaction: is the claim still ours? Renews its lease if so. A claim that
-    outlived its lease may have been taken over by another worker, which then sends it instead."""
+    """Immediately before the SMTP transaction: is the campaign still running and the claim still ours?
+    Renews the claim's lease if so. A claim that outlived its lease may have been taken over by another
+    worker, which then sends it instead. One statement, since it runs once per message."""
     rows = await session.fetch(
-        "UPDATE delivery SET claimed_at = ? WHERE id = ? AND claimed_by = ? AND status = 'sending' RETURNING id",
+        "UPDATE delivery SET claimed_at = ? WHERE id = ? " + _OURS +
+        " AND (SELECT status FROM campaign WHERE id = delivery.campaign) = 'running' RETURNING id",
         datetime.now(timezone.utc), claim.delivery_id, claim.worker,
     )
     return bool(rows)

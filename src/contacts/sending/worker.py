@@ -246,17 +246,17 @@ class _Run:
         # The rate limit is waited out first, so that nothing stands between the checks below and the SMTP
         # transaction: an unsubscribe that lands during the wait is seen.
         await self.limiter.wait()
-        # A pause or cancel takes effect before the next SMTP transaction, not after the claimed batch.
-        status = await queue.campaign_status(session, self.campaign.id)
-        if status != CampaignStatus.RUNNING:
+        if not await queue.renew(session, claim):
+            # Paused or cancelled meanwhile (which takes effect before the next SMTP transaction, not after
+            # the claimed batch), or the claim outlived its lease and another worker took it over.
+            status = await queue.campaign_status(session, self.campaign.id)
             if status == CampaignStatus.CANCELLED:
                 await queue.mark_skipped(session, claim, SkipReason.CANCELLED)
-            else:
+            elif status != CampaignStatus.RUNNING:
                 await queue.release(session, claim)
-            self.summary.outcome = status
+            if status != CampaignStatus.RUNNING:
+                self.summary.outcome = status
             return
-        if not await queue.renew(session, claim):
-            return  # the claim outlived its lease and another worker took it over: it sends this one
         # Immediately before the SMTP transaction: is this person still to be written to?
         facts = (await audience.facts_for(session, [claim.contact_id], self.campaign, self.keyring)).get(claim.contact_id)
         reason = audience.exclusion(facts, self.campaign, claim.list_id)
@@ -266,12 +266,13 @@ class _Run:
             return
         recipient = Recipient.from_row(contact, claim.list_id, facts.subscribed[claim.list_id])
         message = self.composer.compose(recipient, message_id=claim.message_id)
-        address = parse_address(recipient.email)
+        if recipient.email.isascii():
+            envelope_recipient, smtputf8 = recipient.email, False
+        else:  # an IDN domain goes as its A-label, without SMTPUTF8; a Unicode local part needs SMTPUTF8
+            address = parse_address(recipient.email)
+            envelope_recipient, smtputf8 = address.ascii_form or address.normalized, address.needs_smtputf8
         outcome = await self.transport.send(
-            self.composer.envelope_sender(claim.contact_id),
-            address.ascii_form or address.normalized,  # an IDN domain goes as its A-label, without SMTPUTF8
-            message,
-            smtputf8=address.needs_smtputf8,
+            self.composer.envelope_sender(claim.contact_id), envelope_recipient, message, smtputf8=smtputf8
         )
         await self._record(session, claim, recipient, outcome)
 
