@@ -49,6 +49,7 @@ class Notice(Table):
 class Purpose(Table):
     code = Varchar(length=60, unique=True)
     name = Varchar(length=200)
+    name_fr = Varchar(length=200, default="")  # what French messages and pages call it
     description = Text()
     default_legal_basis = Varchar(length=30, choices=LegalBasis)
     is_direct_marketing = Boolean(default=True)
@@ -66,6 +67,7 @@ class PurposeDepartment(Table):
 class MailingList(Table, tablename="mailing_list"):
     slug = Varchar(length=60, unique=True)
     name = Varchar(length=200)
+    name_fr = Varchar(length=200, default="")
     purpose = ForeignKey(references=Purpose, on_delete=OnDelete.restrict, index=True, null=False)
     audience = Text()  # who it is for, in words
     audience_kind = Varchar(length=20, choices=AudienceKind)

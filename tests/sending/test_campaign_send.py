@@ -75,7 +75,9 @@ async def test_newsletter_reaches_every_eligible_journalist_once_with_the_rfc805
     assert "j3" not in unsubscribe and "presse.example" not in unsubscribe.split("mailto:")[0]
     # REQ-13: third-party source named; English for the English-speaking contact
     assert "Annuaire presse" in text and "Bonjour Jeanne3 Dupont," in text
-    assert "Dear Victor Hugo," in mail["v@vip.example"].get_payload()[0].get_content()
+    english = mail["v@vip.example"].get_payload()[0].get_content()
+    assert "Dear Victor Hugo," in english and "“VIPs” (Communications newsletter)" in english
+    assert "« Journalistes » (Lettre de la communication)" in text  # the catalogue's French names
     # VERP: the envelope sender names the delivery, not the address
     sender = server.handler.received[0].mail_from
     assert sender.startswith("bounces+") and "presse" not in sender

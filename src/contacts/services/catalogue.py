@@ -13,6 +13,7 @@ class PurposeInfo:
     id: int
     code: str
     name: str
+    name_fr: str
     description: str
     default_legal_basis: LegalBasis
     is_direct_marketing: bool
@@ -20,16 +21,23 @@ class PurposeInfo:
     retention_days: int | None
     departments: tuple[str, ...]
 
+    def display_name(self, language: str) -> str:
+        return self.name_fr if language == "fr" and self.name_fr else self.name
+
 
 @dataclass(frozen=True)
 class ListInfo:
     id: int
     slug: str
     name: str
+    name_fr: str
     audience: str
     audience_kind: AudienceKind
     double_opt_in: bool
     purpose: PurposeInfo
+
+    def display_name(self, language: str) -> str:
+        return self.name_fr if language == "fr" and self.name_fr else self.name
 
     @property
     def suppression_scopes(self) -> tuple[str, ...]:
@@ -54,6 +62,7 @@ async def purposes() -> list[PurposeInfo]:
                 id=row["id"],
                 code=row["code"],
                 name=row["name"],
+                name_fr=row["name_fr"],
                 description=row["description"],
                 default_legal_basis=LegalBasis(row["default_legal_basis"]),
                 is_direct_marketing=row["is_direct_marketing"],
@@ -73,6 +82,7 @@ async def lists(known_purposes: list[PurposeInfo] | None = None) -> list[ListInf
             id=row["id"],
             slug=row["slug"],
             name=row["name"],
+            name_fr=row["name_fr"],
             audience=row["audience"],
             audience_kind=AudienceKind(row["audience_kind"]),
             double_opt_in=row["double_opt_in"],

@@ -47,10 +47,10 @@ async def unsubscribe(token_text: str, channel: Channel) -> bool:
     return changed
 
 
-async def list_name_for(token_text: str) -> str | None:
-    """The list an unsubscribe token is for, to name it on the confirmation page."""
+async def list_names_for(token_text: str) -> tuple[str, str] | None:
+    """The French and English names of the list an unsubscribe token is for, for the confirmation page."""
     token = TokenCodec(get_settings().secret_keys).open(token_text, TokenAction.UNSUBSCRIBE)
     if token is None:
         return None
-    row = await MailingList.select(MailingList.name).where(MailingList.id == token.scope_id).first()
-    return row["name"] if row else None
+    row = await MailingList.select(MailingList.name, MailingList.name_fr).where(MailingList.id == token.scope_id).first()
+    return (row["name_fr"] or row["name"], row["name"]) if row else None

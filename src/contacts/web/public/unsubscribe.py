@@ -36,9 +36,9 @@ class UnsubscribeController(Controller):
 
     @get("/{token:str}", summary="Confirmation page for an unsubscribe link; changes nothing")
     async def confirm_page(self, token: FromPath[str]) -> Response[str]:
-        name = await optout.list_name_for(token)
-        which = f" « {escape(name)} »" if name else ""
-        which_en = f" “{escape(name)}”" if name else ""
+        names = await optout.list_names_for(token)
+        which = f" « {escape(names[0])} »" if names else ""
+        which_en = f" “{escape(names[1])}”" if names else ""
         return _page(
             "Se désinscrire / Unsubscribe",
             f"<h1>Se désinscrire</h1><p>Ne plus recevoir les messages de la liste{which} ?</p>"
