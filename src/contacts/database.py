@@ -82,6 +82,7 @@ async def connected() -> AsyncIterator[Engine]:
     else:
         yield db
 
+
 def write_transaction():
     """A transaction that will write. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so two
     writers queue on the busy timeout instead of failing with "database is locked" on lock upgrade."""

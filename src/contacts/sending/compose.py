@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from contacts.domain import LegalBasis, SourceType
-from contacts.sending.message import MessageSkeleton, mailbox, message_id
-from contacts.sending.render import RenderedParts, TemplateLibrary, marker
+from contacts.sending.message import MessageSkeleton, encode_header_value, mailbox, message_id
+from contacts.sending.render import RenderedParts, TemplateLibrary, recipient_markers
 from contacts.sending.wording import BASIS_WORDS, LANGUAGES, Words
 from contacts.services.campaigns import CampaignInfo
 from contacts.settings import Settings
@@ -107,11 +107,7 @@ class Composer:
                 "purpose_name": self.campaign.purpose.display_name(recipient.language),
                 "basis_words": BASIS_WORDS[recipient.language][LegalBasis(recipient.legal_basis)],
                 "body_paragraphs": self.campaign.paragraphs,
-                "greeting": marker("greeting"),
-                "unsubscribe_url": marker("unsubscribe_url"),
-                "objection_url": marker("objection_url"),
-                "preferences_url": marker("preferences_url"),
-                "third_party_source": marker("third_party_source") if recipient.third_party_source else None,
+                **recipient_markers(third_party=recipient.third_party_source is not None),
             }
             parts = self.library.render(self.campaign.template, context)
             skeleton = MessageSkeleton.build(
@@ -127,8 +123,6 @@ class Composer:
 
 def _phrase(name: str) -> str:
     """A List-Id phrase: quoted when it holds specials, RFC 2047 when it is not ASCII."""
-    from contacts.sending.message import encode_header_value
-
     if not name.isascii():
         return encode_header_value(name)
     return f'"{name}"' if any(ch in name for ch in '()<>@,;:\\".[]') else name

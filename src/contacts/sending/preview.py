@@ -29,8 +29,7 @@ async def send_test(campaign_id: int, to: str, settings: Settings | None = None)
     settings = settings or get_settings()
     address = parse_address(to, field="to")
     campaign = await campaigns.get(campaign_id)
-    scopes = {"global", f"purpose:{campaign.purpose.code}"}
-    scopes |= {f"list:{item.slug}" for item in campaign.lists} | {f"purpose:{item.purpose.code}" for item in campaign.lists}
+    scopes = set().union(*(campaign.suppression_scopes(item) for item in campaign.lists))
     blocked = [entry for entry in await suppression.entries_for(address.normalized) if entry.scope in scopes]
     if blocked:
         raise ValidationError("to", f"is on the suppression list ({blocked[0].reason}); no test message was sent")

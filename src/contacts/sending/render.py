@@ -92,6 +92,15 @@ class TemplateLibrary:
             raise ValidationError("template", f"{name}: the unsubscribe link in the HTML part is not a link (REQ-5)")
 
 
+def recipient_markers(third_party: bool) -> dict[str, str | None]:
+    """The context entries a campaign variant leaves to each recipient (invitations add their RSVP links)."""
+    markers: dict[str, str | None] = {
+        field: marker(field) for field in RECIPIENT_FIELDS if not field.startswith("rsvp_")
+    }
+    markers["third_party_source"] = marker("third_party_source") if third_party else None
+    return markers
+
+
 def sample_context(**overrides: object) -> dict[str, object]:
     """A full marketing context with markers for the recipient's values: for checks and previews."""
     context: dict[str, object] = {
@@ -102,7 +111,7 @@ def sample_context(**overrides: object) -> dict[str, object]:
         "purpose_name": "Communications newsletter",
         "basis_words": "notre intérêt légitime",
         "body_paragraphs": ["Sample paragraph."],
-        **{field: marker(field) for field in RECIPIENT_FIELDS if not field.startswith("rsvp_")},
+        **recipient_markers(third_party=True),
     }
     context.update(overrides)
     return context

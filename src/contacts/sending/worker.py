@@ -3,8 +3,9 @@ message, with several SMTP transactions in flight.
 
 Every message is checked again immediately before its SMTP transaction (subscription, objection,
 suppression, restriction), so an unsubscribe that lands mid-campaign stops all later mail to that person.
-4xx answers are retried with exponential backoff until a deadline; 5xx answers fail the message, and a 5xx
-to the recipient is a hard bounce that suppresses the address globally (REQ-41).
+4xx answers are retried with exponential backoff until a deadline; 5xx answers fail the message, and a
+refusal of the mailbox itself (5.1.x at RCPT) is a hard bounce that suppresses the address globally (REQ-41).
+A relay that refuses us, or is down, pauses the campaign instead.
 """
 
 from __future__ import annotations

@@ -40,9 +40,7 @@ def exclusion(facts: Facts | None, campaign: CampaignInfo, list_id: int) -> Skip
         return SkipReason.RESTRICTED
     mailing_list = next(item for item in campaign.lists if item.id == list_id)
     purposes = {campaign.purpose.id, mailing_list.purpose.id}
-    scopes = {"global", f"list:{mailing_list.slug}"} | {
-        f"purpose:{code}" for code in (campaign.purpose.code, mailing_list.purpose.code)
-    }
+    scopes = campaign.suppression_scopes(mailing_list)
     if any(scope in scopes for scope, _ in facts.suppressions):
         return SkipReason.SUPPRESSED
     left = {status for purpose, status in facts.left.items() if purpose in purposes}

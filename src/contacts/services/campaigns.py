@@ -33,6 +33,11 @@ class CampaignInfo:
     started_at: datetime | None
     finished_at: datetime | None
 
+    def suppression_scopes(self, mailing_list: ListInfo) -> set[str]:
+        """Every suppression scope that stops this campaign's mail to someone reached through this list:
+        the list's own (REQ-46), and the campaign's purpose when it differs from the list's."""
+        return {*mailing_list.suppression_scopes, f"purpose:{self.purpose.code}"}
+
     @property
     def paragraphs(self) -> list[str]:
         return [" ".join(block.split()) for block in self.body.split("\n\n") if block.strip()]

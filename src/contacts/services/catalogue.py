@@ -8,6 +8,10 @@ from contacts.domain import AudienceKind, LegalBasis, RetentionRule
 from contacts.errors import ConfigurationError, NotFoundError
 from contacts.tables import MailingList, Purpose, PurposeDepartment
 
+def _display_name(name: str, name_fr: str, language: str) -> str:
+    return name_fr if language == "fr" and name_fr else name
+
+
 @dataclass(frozen=True)
 class PurposeInfo:
     id: int
@@ -22,7 +26,7 @@ class PurposeInfo:
     departments: tuple[str, ...]
 
     def display_name(self, language: str) -> str:
-        return self.name_fr if language == "fr" and self.name_fr else self.name
+        return _display_name(self.name, self.name_fr, language)
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class ListInfo:
     purpose: PurposeInfo
 
     def display_name(self, language: str) -> str:
-        return self.name_fr if language == "fr" and self.name_fr else self.name
+        return _display_name(self.name, self.name_fr, language)
 
     @property
     def suppression_scopes(self) -> tuple[str, ...]:

@@ -55,7 +55,7 @@ class UnsubscribeController(Controller):
         # The token decides; the body only tells which channel it came through. It is not parsed as a form,
         # so a mail client's malformed body (a multipart without boundary, say) cannot stop an opt-out.
         body = await request.body()
-        one_click = b"List-Unsubscribe=One-Click" in body or b"One-Click" in body
+        one_click = b"One-Click" in body  # List-Unsubscribe=One-Click, urlencoded or as a multipart field
         await optout.unsubscribe(token, Channel.ONE_CLICK if one_click else Channel.UNSUBSCRIBE_PAGE)
         return _page(
             "Désinscription / Unsubscribed",
