@@ -90,6 +90,8 @@ class EventAction(StrEnum):
     OBJECTED = "objected"
     SUPPRESSED = "suppressed"
     SUPPRESSION_IMPORTED = "suppression_imported"
+    SUPPRESSION_LIFTED = "suppression_lifted"  # REQ-43: only by the person's confirmed fresh consent
+    RIGHTS_REQUESTED = "rights_requested"
 
 
 class Channel(StrEnum):
@@ -102,11 +104,34 @@ class Channel(StrEnum):
     WEB_FORM = "web_form"
     ONE_CLICK = "one_click"
     UNSUBSCRIBE_PAGE = "unsubscribe_page"
+    OBJECTION_PAGE = "objection_page"
     PREFERENCE_CENTRE = "preference_centre"
     MAILTO = "mailto"
     BOUNCE = "bounce"
     COMPLAINT = "complaint"
     SYSTEM = "system"
+
+
+class RightsRequestType(StrEnum):
+    """REQ-14: the rights the policy promises."""
+
+    ACCESS = "access"
+    RECTIFICATION = "rectification"
+    ERASURE = "erasure"
+    RESTRICTION = "restriction"
+    OBJECTION = "objection"
+    PORTABILITY = "portability"
+    WITHDRAW_CONSENT = "withdraw_consent"
+    AFTER_DEATH = "after_death"
+
+
+class RightsRequestStatus(StrEnum):
+    RECEIVED = "received"
+    AWAITING_IDENTITY = "awaiting_identity"  # REQ-15: the clock pauses
+    IN_PROGRESS = "in_progress"
+    EXTENDED = "extended"
+    ANSWERED = "answered"
+    REFUSED = "refused"
 
 
 class CampaignStatus(StrEnum):

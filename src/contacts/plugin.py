@@ -22,9 +22,10 @@ class ContactsPlugin(InitPluginProtocol):
         from contacts.web.devmail import DevMailController
         from contacts.web.errors import EXCEPTION_HANDLERS
         from contacts.web.health import health
-        from contacts.web.public.unsubscribe import UnsubscribeController
+        from contacts.web.public.routes import public_router
 
-        app_config.route_handlers.extend([health, UnsubscribeController])
+        app_config.route_handlers.extend([health, public_router(self.settings), self._static_files()])
+        app_config.template_config = self._templates()
         if self.settings.mail_catcher:
             app_config.route_handlers.append(DevMailController)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
@@ -37,6 +38,24 @@ class ContactsPlugin(InitPluginProtocol):
             path="/schema",
         )
         return app_config
+
+    def _templates(self):
+        from jinja2 import StrictUndefined
+        from litestar.plugins.jinja import JinjaTemplateEngine
+        from litestar.template.config import TemplateConfig
+
+        def configure(engine: JinjaTemplateEngine) -> None:
+            engine.engine.undefined = StrictUndefined
+            engine.engine.globals["organisation"] = self.settings.organisation
+
+        return TemplateConfig(directory=self.settings.templates_dir / "web", engine=JinjaTemplateEngine,
+                              engine_callback=configure)
+
+    def _static_files(self):
+        from litestar.static_files import create_static_files_router
+
+        return create_static_files_router(path="/static", directories=[self.settings.templates_dir / "web" / "static"],
+                                          include_in_schema=False)
 
     def _settings(self) -> Settings:
         return self.settings

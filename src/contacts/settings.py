@@ -28,6 +28,9 @@ class Settings:
     organisation: str
     templates_dir: Path
     mail_catcher: bool  # development without CONTACTS_SMTP_URL: `serve` catches mail locally
+    signup_checks_dns: bool = False  # REQ-40: deliverability is checked at interactive signup only
+    public_rate_limit: int = 600  # requests per minute per client on the public pages; 0: no limit
+    signup_rate_limit: int = 10  # signup requests per minute per client (each may send a mail); 0: no limit
 
     @property
     def database_kind(self) -> str:
@@ -147,7 +150,30 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         organisation=environ.get("CONTACTS_ORGANISATION", "").strip() or "Rmn - Musée du Luxembourg",
         templates_dir=Path(environ.get("CONTACTS_TEMPLATES_DIR", "").strip() or _default_templates_dir()),
         mail_catcher=mail_catcher,
+        signup_checks_dns=_flag(environ, "CONTACTS_SIGNUP_CHECK_DNS", default=environment == "production"),
+        public_rate_limit=_count(environ, "CONTACTS_PUBLIC_RATE_LIMIT", 600),
+        signup_rate_limit=_count(environ, "CONTACTS_SIGNUP_RATE_LIMIT", 10),
     )
+
+
+def _flag(environ: dict[str, str], name: str, *, default: bool) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name}: expected true or false, got {raw!r}")
+
+
+def _count(environ: dict[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigurationError(f"{name}: expected a whole number (0 for no limit), got {raw!r}")
+    return int(raw)
 
 
 def _load_dotenv() -> None:

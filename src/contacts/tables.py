@@ -9,6 +9,7 @@ from piccolo.columns import (
     JSON,
     BigSerial,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -31,6 +32,8 @@ from contacts.domain import (
     Language,
     LegalBasis,
     RetentionRule,
+    RightsRequestStatus,
+    RightsRequestType,
     SourceType,
     SubscriptionStatus,
     SuppressionReason,
@@ -138,6 +141,8 @@ class Suppression(Table):
     reason = Varchar(length=20, choices=SuppressionReason)
     created_at = Timestamptz(default=TimestamptzNow())
     created_by = Varchar(length=100)
+    # REQ-43: set when the person's confirmed fresh consent lifted it. Kept, not deleted: the ledger refers to it.
+    lifted_at = Timestamptz(null=True, default=None)
 
 
 class ConsentEvent(Table, tablename="consent_event"):
@@ -193,3 +198,37 @@ class Delivery(Table):
     last_error = Text(null=True, default=None)
     sent_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PendingConsent(Table, tablename="pending_consent"):
+    """A consent asked for but not yet confirmed by the person (double opt-in, REQ-2/43). Nothing is
+    subscribed, and no contact is created, until the link in the confirmation mail is followed."""
+
+    email = Varchar(length=254)  # normalised; where the confirmation goes
+    email_canonical = Varchar(length=254, index=True)
+    contact = ForeignKey(references=Contact, on_delete=OnDelete.restrict, null=True)  # known from a preference link
+    first_name = Varchar(length=200, null=True, default=None)
+    last_name = Varchar(length=200, null=True, default=None)
+    language = Varchar(length=2, choices=Language, default=Language.FR)
+    lists = JSON(default="[]")  # [{"list": id, "wording": the checkbox text shown}], one consent each
+    notice_version = Varchar(length=40)
+    channel = Varchar(length=30, choices=Channel)
+    form = Varchar(length=200)  # where the request was made, e.g. /subscribe/public-newsletter
+    requested_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    confirmed_at = Timestamptz(null=True, default=None)
+
+
+class RightsRequest(Table, tablename="rights_request"):
+    """A data-subject request (REQ-14): its type, when it was received and when it is due."""
+
+    contact = ForeignKey(references=Contact, on_delete=OnDelete.restrict, index=True, null=True)
+    request_type = Varchar(length=30, choices=RightsRequestType)
+    status = Varchar(length=30, choices=RightsRequestStatus, default=RightsRequestStatus.RECEIVED)
+    channel = Varchar(length=30, choices=Channel)
+    received_at = Timestamptz(default=TimestamptzNow())
+    due_on = Date()
+    details = JSON(default="{}")  # what the person wrote, e.g. the correction asked for
+    identity_verified = Boolean(default=False)
+    identity_method = Varchar(length=100, null=True, default=None)  # REQ-15: only verified, method and date remain
+    identity_verified_at = Timestamptz(null=True, default=None)

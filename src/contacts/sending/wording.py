@@ -55,10 +55,10 @@ LANGUAGES = tuple(WORDS)
 
 
 class Words:
-    """Attribute access for templates: `t.unsubscribe`."""
+    """Attribute access for templates: `t.unsubscribe`. Messages use WORDS; the public pages their own table."""
 
-    def __init__(self, language: str) -> None:
-        self._words = WORDS[language]
+    def __init__(self, language: str, table: dict[str, dict[str, str]] = WORDS) -> None:
+        self._words = table[language]
 
     def __getattr__(self, key: str) -> str:
         try:

@@ -1,55 +1,131 @@
-"""Opting out through a link: the one-click unsubscribe of RFC 8058 and the unsubscribe page (REQ-3, REQ-22, REQ-29).
+"""Opting out through a link: the one-click unsubscribe of RFC 8058 and the unsubscribe page (REQ-3, REQ-22,
+REQ-29), and the objection of GDPR Art. 21 (REQ-21), absolute and immediate.
 
 An unknown, tampered or already-used token changes nothing and is answered like any other (REQ-25).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from contacts.database import write_transaction
 from contacts.domain import Channel, EventAction, SubscriptionStatus, SuppressionReason
-from contacts.services import ledger, suppression
+from contacts.services import catalogue, ledger, suppression
 from contacts.settings import get_settings
 from contacts.tables import Contact, MailingList, Subscription
 from contacts.tokens import TokenAction, TokenCodec
 
 
+def _open(token_text: str, action: TokenAction):
+    return TokenCodec(get_settings().secret_keys).open(token_text, action)
+
+
 async def unsubscribe(token_text: str, channel: Channel) -> bool:
     """Unsubscribe from the list the token names, at once. True when something changed."""
-    token = TokenCodec(get_settings().secret_keys).open(token_text, TokenAction.UNSUBSCRIBE)
+    token = _open(token_text, TokenAction.UNSUBSCRIBE)
     if token is None:
         return False
     async with write_transaction():
-        subscription = await Subscription.select(
-            Subscription.id, Subscription.status, Subscription.mailing_list.purpose.as_alias("purpose"),
-            Subscription.mailing_list.slug.as_alias("slug"),
-        ).where(Subscription.contact == token.contact_id, Subscription.mailing_list == token.scope_id).first()
-        if subscription is None:
-            return False
-        changed = subscription["status"] in (SubscriptionStatus.SUBSCRIBED, SubscriptionStatus.PENDING)
-        if changed:
-            now = datetime.now(timezone.utc)
-            await Subscription.update(
-                {Subscription.status: SubscriptionStatus.UNSUBSCRIBED, Subscription.ended_at: now,
-                 Subscription.updated_at: now}
-            ).where(Subscription.id == subscription["id"])
-            await ledger.record(ledger.consent_event(
-                EventAction.UNSUBSCRIBED, channel, "recipient", reason="unsubscribe link",
-                contact=token.contact_id, subscription=subscription["id"], mailing_list=token.scope_id,
-                purpose=subscription["purpose"], details={"campaign": token.campaign_id or None},
-            ))
-        contact = await Contact.select(Contact.email).where(Contact.id == token.contact_id).first()
-        if contact and contact["email"]:
-            # REQ-42: a do-not-contact record for that list, which outlives the contact's data.
-            await suppression.suppress(contact["email"], SuppressionReason.UNSUBSCRIBE,
-                                       scope=f"list:{subscription['slug']}", actor="recipient", channel=channel)
+        return await unsubscribe_from_list(token.contact_id, token.scope_id, channel, reason="unsubscribe link",
+                                           campaign_id=token.campaign_id)
+
+
+async def unsubscribe_from_list(contact_id: int, list_id: int, channel: Channel, *, reason: str,
+                                campaign_id: int = 0) -> bool:
+    """Call inside a write transaction. True when the subscription changed; the suppression is written anyway."""
+    subscription = await Subscription.select(
+        Subscription.id, Subscription.status, Subscription.mailing_list.purpose.as_alias("purpose"),
+        Subscription.mailing_list.slug.as_alias("slug"),
+    ).where(Subscription.contact == contact_id, Subscription.mailing_list == list_id).first()
+    if subscription is None:
+        return False
+    changed = subscription["status"] in (SubscriptionStatus.SUBSCRIBED, SubscriptionStatus.PENDING)
+    if changed:
+        now = datetime.now(timezone.utc)
+        await Subscription.update(
+            {Subscription.status: SubscriptionStatus.UNSUBSCRIBED, Subscription.ended_at: now,
+             Subscription.updated_at: now}
+        ).where(Subscription.id == subscription["id"])
+        await ledger.record(ledger.consent_event(
+            EventAction.UNSUBSCRIBED, channel, "recipient", reason=reason,
+            contact=contact_id, subscription=subscription["id"], mailing_list=list_id,
+            purpose=subscription["purpose"], details={"campaign": campaign_id or None},
+        ))
+    email = await _email_of(contact_id)
+    if email:
+        # REQ-42: a do-not-contact record for that list, which outlives the contact's data.
+        await suppression.suppress(email, SuppressionReason.UNSUBSCRIBE, scope=f"list:{subscription['slug']}",
+                                   actor="recipient", channel=channel)
     return changed
+
+
+async def _email_of(contact_id: int) -> str | None:
+    contact = await Contact.select(Contact.email).where(Contact.id == contact_id).first()
+    return contact["email"] if contact else None
+
+
+@dataclass(frozen=True)
+class ObjectionChoice:
+    """What the objection page offers: the purpose the link was for (None when it is for all of them),
+    and every direct-marketing purpose, which the person may object to at once."""
+
+    purpose: catalogue.PurposeInfo | None
+    marketing_purposes: list[catalogue.PurposeInfo]
+
+
+async def objection_choice(token_text: str) -> ObjectionChoice:
+    """An unknown or tampered token gets the same choice as a valid one, without a purpose's name (REQ-25)."""
+    token = _open(token_text, TokenAction.OBJECT)
+    known = await catalogue.purposes()
+    marketing = [purpose for purpose in known if purpose.is_direct_marketing]
+    purpose = next((p for p in known if token and p.id == token.scope_id), None)
+    return ObjectionChoice(purpose=purpose, marketing_purposes=marketing)
+
+
+async def object_to(token_text: str, *, everything: bool, reason: str | None, channel: Channel) -> int:
+    """REQ-21: object to the token's purpose, or to every direct-marketing purpose. Absolute and immediate:
+    the purpose's subscriptions end, and a do-not-contact record per purpose outlives them. Returns how many
+    purposes the objection covered (0 for a token that is not genuine)."""
+    token = _open(token_text, TokenAction.OBJECT)
+    if token is None:
+        return 0
+    known = await catalogue.purposes()
+    if everything or not token.scope_id:
+        purposes = [purpose for purpose in known if purpose.is_direct_marketing]
+    else:
+        purposes = [purpose for purpose in known if purpose.id == token.scope_id]
+    reason = (reason or "").strip()[:2000] or None
+    async with write_transaction():
+        email = await _email_of(token.contact_id)
+        if email is None:
+            return 0
+        now = datetime.now(timezone.utc)
+        for purpose in purposes:
+            subscriptions = await Subscription.select(Subscription.id, Subscription.mailing_list).where(
+                Subscription.contact == token.contact_id,
+                Subscription.mailing_list.purpose == purpose.id,
+                Subscription.status != SubscriptionStatus.OBJECTED,
+            )
+            if subscriptions:
+                await Subscription.update(
+                    {Subscription.status: SubscriptionStatus.OBJECTED, Subscription.ended_at: now,
+                     Subscription.updated_at: now}
+                ).where(Subscription.id.is_in([row["id"] for row in subscriptions]))
+            await ledger.record(ledger.consent_event(
+                EventAction.OBJECTED, channel, "recipient", reason=reason, contact=token.contact_id,
+                purpose=purpose.id,
+                details={"campaign": token.campaign_id or None, "all_marketing": everything or not token.scope_id,
+                         "subscriptions": [row["id"] for row in subscriptions]},
+            ))
+            await suppression.suppress(email, SuppressionReason.OBJECTION, scope=f"purpose:{purpose.code}",
+                                       actor="recipient", channel=channel)
+    return len(purposes)
 
 
 async def list_names_for(token_text: str) -> tuple[str, str] | None:
     """The French and English names of the list an unsubscribe token is for, for the confirmation page."""
-    token = TokenCodec(get_settings().secret_keys).open(token_text, TokenAction.UNSUBSCRIBE)
+    token = _open(token_text, TokenAction.UNSUBSCRIBE)
     if token is None:
         return None
     row = await MailingList.select(MailingList.name, MailingList.name_fr).where(MailingList.id == token.scope_id).first()

@@ -68,7 +68,8 @@ async def suppress(
     ring = keyring()
     async with write_transaction():
         existing = await Suppression.select().where(
-            Suppression.address_hash.is_in(ring.hashes(canonical)), Suppression.scope == scope
+            Suppression.address_hash.is_in(ring.hashes(canonical)), Suppression.scope == scope,
+            Suppression.lifted_at.is_null(),
         ).first()
         if existing:
             entry = SuppressionEntry(scope, SuppressionReason(existing["reason"]), existing["created_at"])
@@ -117,7 +118,9 @@ async def _scope_list_id(scope: str) -> int | None:
 async def entries_for(address: str) -> list[SuppressionEntry]:
     """Every suppression record of an address, in every scope."""
     canonical = parse_address(address).canonical
-    rows = await Suppression.select().where(Suppression.address_hash.is_in(keyring().hashes(canonical)))
+    rows = await Suppression.select().where(
+        Suppression.address_hash.is_in(keyring().hashes(canonical)), Suppression.lifted_at.is_null()
+    )
     return [SuppressionEntry(r["scope"], SuppressionReason(r["reason"]), r["created_at"]) for r in rows]
 
 
@@ -135,14 +138,20 @@ async def suppressed_hashes(session: BulkSession, hashes: Iterable[str], scopes:
 async def entries_by_hash(session: BulkSession, hashes: Iterable[str]) -> dict[str, list[tuple[str, SuppressionReason]]]:
     """Every (scope, reason) recorded for each of these hashes."""
     found: dict[str, list[tuple[str, SuppressionReason]]] = {}
-    for row in await session.select_in("suppression", ("address_hash", "scope", "reason"), "address_hash", list(hashes)):
+    rows = await session.select_in("suppression", ("address_hash", "scope", "reason", "lifted_at"), "address_hash",
+                                   list(hashes))
+    for row in rows:
+        if row["lifted_at"] is not None:
+            continue  # REQ-43: lifted by the person's confirmed fresh consent
         found.setdefault(row["address_hash"], []).append((row["scope"], SuppressionReason(row["reason"])))
     return found
 
 
 async def export_rows() -> list[dict[str, str]]:
     """Hashes with scope, reason and date: never an address."""
-    rows = await Suppression.select(*[getattr(Suppression, c) for c in EXPORT_COLUMNS]).order_by(Suppression.id)
+    rows = await Suppression.select(*[getattr(Suppression, c) for c in EXPORT_COLUMNS]).where(
+        Suppression.lifted_at.is_null()
+    ).order_by(Suppression.id)
     for row in rows:
         row["created_at"] = row["created_at"].astimezone(timezone.utc).isoformat()
     return rows
@@ -183,7 +192,8 @@ async def import_entries(source: TextIO, *, actor: str) -> SuppressionImportRepo
     async with write_transaction():
         for row_number, entry in accepted:
             exists = await Suppression.exists().where(
-                Suppression.address_hash == entry["address_hash"], Suppression.scope == entry["scope"]
+                Suppression.address_hash == entry["address_hash"], Suppression.scope == entry["scope"],
+                Suppression.lifted_at.is_null(),
             )
             if exists:
                 report.already_present += 1
@@ -229,3 +239,26 @@ def _parse_export_row(row: dict[str, str], ring: Keyring, valid_scopes: set[str]
         except ValueError:
             raise ValidationError("created_at", f"{created_at!r} is not an ISO 8601 date") from None
     return entry
+
+
+async def lift_for_fresh_consent(address: str, scopes: Iterable[str], *, channel: Channel, contact_id: int | None,
+                                 evidence: dict) -> int:
+    """REQ-43: the person confirmed a fresh consent (double opt-in), which lifts their own opt-outs in these
+    scopes. A `manual` entry, which staff set for reasons of their own, stays. Call inside a transaction."""
+    canonical = parse_address(address).canonical
+    rows = await Suppression.select(Suppression.id, Suppression.scope, Suppression.reason).where(
+        Suppression.address_hash.is_in(keyring().hashes(canonical)), Suppression.scope.is_in(list(scopes)),
+        Suppression.lifted_at.is_null(), Suppression.reason != SuppressionReason.MANUAL,
+    )
+    if not rows:
+        return 0
+    await Suppression.update({Suppression.lifted_at: datetime.now(timezone.utc)}).where(
+        Suppression.id.is_in([row["id"] for row in rows])
+    )
+    await ledger.record(*(
+        ledger.consent_event(EventAction.SUPPRESSION_LIFTED, channel, "recipient", reason="confirmed fresh consent",
+                             contact=contact_id, suppression=row["id"],
+                             details={"scope": row["scope"], "reason": row["reason"], **evidence})
+        for row in rows
+    ))
+    return len(rows)

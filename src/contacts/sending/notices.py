@@ -1,0 +1,62 @@
+"""Single messages to one person that are not campaigns: the double-opt-in confirmation and the
+acknowledgement of a rights request. They carry no List-Unsubscribe: the person asked for them.
+
+Sent after the web answer has gone (a background task), so that neither the time they take nor a failing
+relay can tell a visitor anything about an address (REQ-25). A failure is logged; the person can ask again.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timezone
+
+from contacts.addresses import parse_address
+from contacts.sending.message import MessageSkeleton, mailbox
+from contacts.sending.render import TemplateLibrary
+from contacts.sending.transport import Outcome, SmtpPool, SmtpSettings
+from contacts.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+SUBJECTS = {
+    "double-opt-in": {"fr": "Confirmez votre inscription", "en": "Please confirm your subscription"},
+    "rights-acknowledgement": {"fr": "Nous avons reçu votre demande", "en": "We received your request"},
+}
+
+
+def compose_notice(template: str, *, to: str, name: str | None, language: str, context: dict,
+                   settings: Settings) -> bytes:
+    subject = SUBJECTS[template][language]
+    library = TemplateLibrary(settings.templates_dir)
+    parts = library.render(template, {"lang": language, "organisation": settings.organisation, "subject": subject,
+                                      **context})
+    domain = settings.from_address.rsplit("@", 1)[1]
+    skeleton = MessageSkeleton.build(from_name=settings.organisation, from_address=settings.from_address,
+                                     subject=subject, list_id=None, boundary_seed=secrets.token_hex(16))
+    return skeleton.message(to=mailbox(name, to), message_id=f"<{secrets.token_hex(16)}@{domain}>",
+                            date=datetime.now(timezone.utc), parts=parts, unsubscribe_url=None)
+
+
+async def send_notice(template: str, *, to: str, name: str | None, language: str, context: dict,
+                      settings: Settings | None = None) -> Outcome:
+    settings = settings or get_settings()
+    message = compose_notice(template, to=to, name=name, language=language, context=context, settings=settings)
+    address = parse_address(to, field="to")
+    pool = SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=1)
+    try:
+        outcome = await pool.send(f"bounces@{settings.from_address.rsplit('@', 1)[1]}",
+                                  address.ascii_form or address.normalized, message, smtputf8=address.needs_smtputf8)
+    finally:
+        await pool.close()
+    if not outcome.delivered:
+        log.warning("the %s notice was not accepted: %s %s", template, outcome.code or "", outcome.message)
+    return outcome
+
+
+async def send_notice_quietly(template: str, **kwargs) -> None:
+    """For a background task: never raises, so a relay fault cannot surface on a public page."""
+    try:
+        await send_notice(template, **kwargs)
+    except Exception:  # noqa: BLE001 - logged; the page has answered already
+        log.exception("sending the %s notice failed", template)

@@ -1,0 +1,83 @@
+"""What every public page shares: its language, its headers, and its rate limits.
+
+The language comes from `?lang=` (the switch on every page), else from Accept-Language; it is kept in
+the URL, never in a cookie (REQ-11). Pages load nothing from elsewhere, and a strict Content-Security-Policy
+says so to the browser. Links carry tokens, so pages are never cached and send no Referer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import ResponseHeader
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.response import Template
+
+from contacts.sending.wording import Words
+from contacts.settings import Settings
+from contacts.web.public.words import LANGUAGE_NAMES, PAGE_WORDS
+
+LANGUAGES = tuple(PAGE_WORDS)
+
+SECURITY_HEADERS = [
+    ResponseHeader(name="Content-Security-Policy", value=(
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'")),
+    ResponseHeader(name="Cache-Control", value="no-store"),
+    ResponseHeader(name="Referrer-Policy", value="no-referrer"),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+]
+
+
+def page_language(request: Request) -> str:
+    chosen = request.query_params.get("lang", "")
+    if chosen in LANGUAGES:
+        return chosen
+    return accepted_language(request.headers.get("accept-language", ""))
+
+
+def accepted_language(header: str) -> str:
+    """The best of our languages by the Accept-Language q-values; French when none matches."""
+    best, best_q = "fr", 0.0
+    for position, item in enumerate(header.split(",")):
+        tag, _, params = item.strip().partition(";")
+        code = tag.strip().lower().split("-")[0]
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        q -= position * 1e-6  # equal q-values: the first listed wins
+        if code in LANGUAGES and q > best_q:
+            best, best_q = code, q
+    return best
+
+
+def render(request: Request, template: str, language: str, status_code: int = 200, **context: Any) -> Template:
+    other = next(code for code in LANGUAGES if code != language)
+    return Template(
+        template_name=f"public/{template}",
+        context={
+            "lang": language,
+            "t": Words(language, PAGE_WORDS),
+            "action": f"{request.url.path}?lang={language}",
+            "switch_url": f"{request.url.path}?lang={other}",
+            "other_lang": other,
+            "language_names": LANGUAGE_NAMES,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def rate_limits(settings: Settings) -> tuple[list, list]:
+    """Middleware for every public route, and the stricter one for signup requests, which send mail."""
+    def limit(per_minute: int, store: str, check) -> list:
+        if not per_minute:
+            return []
+        return [RateLimitConfig(rate_limit=("minute", per_minute), store=store, check_throttle_handler=check).middleware]
+
+    every_page = limit(settings.public_rate_limit, "public_rate_limit", None)
+    return every_page, limit(settings.signup_rate_limit, "signup_rate_limit", lambda request: request.method == "POST")

@@ -1,0 +1,25 @@
+"""The recipients' side as one router: its security headers and rate limits apply to every page."""
+
+from __future__ import annotations
+
+from litestar import Router
+
+from contacts.settings import Settings
+from contacts.web.public.objection import ObjectionController
+from contacts.web.public.pages import SECURITY_HEADERS, rate_limits
+from contacts.web.public.preferences import PreferencesController
+from contacts.web.public.signup import ConfirmController, SignupController
+from contacts.web.public.unsubscribe import UnsubscribeController
+
+
+def public_router(settings: Settings) -> Router:
+    every_page, signup_requests = rate_limits(settings)
+    # Signup requests send mail: their own, stricter limit, on top of every page's.
+    signup = Router(path="/", route_handlers=[SignupController], middleware=signup_requests)
+    return Router(
+        path="/",
+        route_handlers=[UnsubscribeController, ObjectionController, PreferencesController, ConfirmController, signup],
+        response_headers=SECURITY_HEADERS,
+        middleware=every_page,
+        include_in_schema=True,
+    )

@@ -1,0 +1,176 @@
+"""The fixed words of the public pages, in French and English. Templates reach them as `t.<key>`."""
+
+from __future__ import annotations
+
+from contacts.domain import RightsRequestType
+
+PAGE_WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "skip": "Aller au contenu",
+        "language_switch": "Langue",
+        "other_language": "English",
+        "footer": "Vos données sont traitées conformément à notre politique de confidentialité. Aucun cookie "
+                  "ni traceur n'est déposé sur cette page.",
+        "unsubscribe_title": "Se désinscrire",
+        "unsubscribe_question": "Ne plus recevoir les messages de la liste « {list} » ?",
+        "unsubscribe_question_any": "Ne plus recevoir les messages de cette liste ?",
+        "unsubscribe_button": "Confirmer la désinscription",
+        "unsubscribe_done_title": "C'est fait",
+        "unsubscribe_done": "Vous ne recevrez plus ces messages. Si vous changez d'avis, le centre de préférences "
+                            "de nos messages vous permet de vous réinscrire.",
+        "objection_title": "M'opposer à ces envois",
+        "objection_intro": "Le règlement général sur la protection des données (article 21) vous permet de vous "
+                           "opposer à tout moment, sans avoir à vous justifier, à l'utilisation de vos données pour "
+                           "de la prospection. Votre opposition prend effet immédiatement et définitivement : aucun "
+                           "membre de notre personnel ne peut la lever.",
+        "objection_scope": "À quoi vous opposez-vous ?",
+        "objection_this": "Aux envois « {purpose} »",
+        "objection_all": "À tous nos envois de prospection : {purposes}",
+        "objection_reason": "Votre raison (facultatif)",
+        "objection_reason_hint": "Vous n'êtes pas obligé·e de nous la donner.",
+        "objection_button": "Enregistrer mon opposition",
+        "objection_done_title": "Votre opposition est enregistrée",
+        "objection_done": "Elle s'applique dès maintenant. Vous ne recevrez plus ces envois.",
+        "preferences_title": "Mes préférences",
+        "preferences_intro": "Voici les listes sur lesquelles vous figurez, pourquoi nous vous écrivons, et sur quel "
+                             "fondement. Décochez une liste pour ne plus la recevoir.",
+        "preferences_none": "Aucune liste à afficher pour ce lien.",
+        "preferences_lists": "Mes listes",
+        "preferences_purpose": "Finalité : {purpose}.",
+        "preferences_basis": "Fondement : {basis}.",
+        "preferences_pending": "En attente de votre confirmation par courriel.",
+        "preferences_off_note": "Pour recevoir à nouveau une liste, cochez-la : nous vous enverrons un courriel "
+                                "de confirmation.",
+        "preferences_language": "Langue de nos messages",
+        "preferences_save": "Enregistrer mes préférences",
+        "preferences_saved": "Vos préférences sont enregistrées.",
+        "preferences_confirm_sent": "Pour recevoir à nouveau {lists}, confirmez par le lien que nous venons de vous "
+                                    "envoyer par courriel.",
+        "everything_title": "Tout arrêter",
+        "everything_intro": "Ne plus recevoir aucun de nos messages, sur aucune liste.",
+        "everything_button": "Me désinscrire de tout",
+        "everything_done": "Vous êtes désinscrit·e de tout. Vous ne recevrez plus aucun de nos messages.",
+        "rights_title": "Exercer mes droits",
+        "rights_intro": "Demandez l'accès à vos données, leur export, leur rectification ou leur effacement. Nous "
+                        "répondons dans le délai d'un mois.",
+        "rights_type": "Ma demande",
+        "rights_details": "Précisions (par exemple la correction à apporter)",
+        "rights_button": "Envoyer ma demande",
+        "rights_done": "Votre demande est enregistrée. Un accusé de réception vous est envoyé par courriel.",
+        "signup_title": "S'inscrire : {list}",
+        "signup_intro": "Recevez nos actualités. Chaque inscription est confirmée par un courriel.",
+        "signup_email": "Adresse électronique",
+        "signup_first_name": "Prénom (facultatif)",
+        "signup_last_name": "Nom (facultatif)",
+        "signup_language": "Langue des messages",
+        "signup_purposes": "Ce que vous acceptez de recevoir",
+        "signup_notice": "Information sur vos données (version {version})",
+        "signup_button": "M'inscrire",
+        "signup_done_title": "Vérifiez votre boîte de réception",
+        "signup_done": "Si cette adresse peut être inscrite, vous allez recevoir un courriel : cliquez sur le lien "
+                       "qu'il contient pour confirmer. Sans confirmation, rien n'est enregistré.",
+        "confirm_title": "Confirmer mon inscription",
+        "confirm_question": "Confirmez-vous votre inscription à : {lists} ?",
+        "confirm_button": "Confirmer",
+        "confirm_invalid": "Ce lien n'est plus valable : il a expiré ou a déjà servi. Vous pouvez refaire une "
+                           "demande d'inscription.",
+        "confirm_done_title": "Inscription confirmée",
+        "confirm_done": "Merci, votre inscription est confirmée.",
+        "error_title": "Le formulaire contient une erreur",
+        "required": "obligatoire",
+    },
+    "en": {
+        "skip": "Skip to content",
+        "language_switch": "Language",
+        "other_language": "Français",
+        "footer": "Your data is processed under our privacy policy. This page sets no cookie and no tracker.",
+        "unsubscribe_title": "Unsubscribe",
+        "unsubscribe_question": "Stop receiving the messages of the list “{list}”?",
+        "unsubscribe_question_any": "Stop receiving the messages of this list?",
+        "unsubscribe_button": "Confirm unsubscription",
+        "unsubscribe_done_title": "Done",
+        "unsubscribe_done": "You will not receive these messages any more. If you change your mind, the preference "
+                            "centre of our messages lets you subscribe again.",
+        "objection_title": "Object to these messages",
+        "objection_intro": "The General Data Protection Regulation (Article 21) lets you object at any time, without "
+                           "giving a reason, to the use of your data for direct marketing. Your objection takes effect "
+                           "at once and for good: none of our staff can override it.",
+        "objection_scope": "What do you object to?",
+        "objection_this": "The “{purpose}” messages",
+        "objection_all": "All our direct-marketing messages: {purposes}",
+        "objection_reason": "Your reason (optional)",
+        "objection_reason_hint": "You do not have to give one.",
+        "objection_button": "Record my objection",
+        "objection_done_title": "Your objection is recorded",
+        "objection_done": "It applies from now on. You will not receive these messages any more.",
+        "preferences_title": "My preferences",
+        "preferences_intro": "These are the lists you are on, why we write to you, and on what basis. Untick a list "
+                             "to stop receiving it.",
+        "preferences_none": "There is no list to show for this link.",
+        "preferences_lists": "My lists",
+        "preferences_purpose": "Purpose: {purpose}.",
+        "preferences_basis": "Basis: {basis}.",
+        "preferences_pending": "Waiting for your confirmation by email.",
+        "preferences_off_note": "To receive a list again, tick it: we will send you a confirmation email.",
+        "preferences_language": "Language of our messages",
+        "preferences_save": "Save my preferences",
+        "preferences_saved": "Your preferences are saved.",
+        "preferences_confirm_sent": "To receive {lists} again, confirm through the link we just emailed you.",
+        "everything_title": "Stop everything",
+        "everything_intro": "Receive none of our messages, on any list.",
+        "everything_button": "Unsubscribe from everything",
+        "everything_done": "You are unsubscribed from everything. You will receive none of our messages.",
+        "rights_title": "Exercise my rights",
+        "rights_intro": "Ask for access to your data, an export, a correction or erasure. We answer within one month.",
+        "rights_type": "My request",
+        "rights_details": "Details (for example the correction to make)",
+        "rights_button": "Send my request",
+        "rights_done": "Your request is recorded. An acknowledgement is on its way by email.",
+        "signup_title": "Subscribe: {list}",
+        "signup_intro": "Receive our news. Every subscription is confirmed by email.",
+        "signup_email": "Email address",
+        "signup_first_name": "First name (optional)",
+        "signup_last_name": "Last name (optional)",
+        "signup_language": "Language of the messages",
+        "signup_purposes": "What you agree to receive",
+        "signup_notice": "How we use your data (version {version})",
+        "signup_button": "Subscribe",
+        "signup_done_title": "Check your inbox",
+        "signup_done": "If this address can be subscribed, you will receive an email: follow its link to confirm. "
+                       "Without confirmation, nothing is recorded.",
+        "confirm_title": "Confirm my subscription",
+        "confirm_question": "Do you confirm your subscription to: {lists}?",
+        "confirm_button": "Confirm",
+        "confirm_invalid": "This link is no longer valid: it has expired or was used already. You can sign up again.",
+        "confirm_done_title": "Subscription confirmed",
+        "confirm_done": "Thank you, your subscription is confirmed.",
+        "error_title": "The form has an error",
+        "required": "required",
+    },
+}
+
+RIGHTS_WORDS: dict[str, dict[RightsRequestType, str]] = {
+    "fr": {
+        RightsRequestType.ACCESS: "accès à mes données",
+        RightsRequestType.PORTABILITY: "export de mes données (portabilité)",
+        RightsRequestType.RECTIFICATION: "rectification de mes données",
+        RightsRequestType.ERASURE: "effacement de mes données",
+        RightsRequestType.RESTRICTION: "limitation du traitement",
+        RightsRequestType.OBJECTION: "opposition",
+        RightsRequestType.WITHDRAW_CONSENT: "retrait du consentement",
+        RightsRequestType.AFTER_DEATH: "directives post-mortem",
+    },
+    "en": {
+        RightsRequestType.ACCESS: "access to my data",
+        RightsRequestType.PORTABILITY: "an export of my data (portability)",
+        RightsRequestType.RECTIFICATION: "correction of my data",
+        RightsRequestType.ERASURE: "erasure of my data",
+        RightsRequestType.RESTRICTION: "restriction of processing",
+        RightsRequestType.OBJECTION: "objection",
+        RightsRequestType.WITHDRAW_CONSENT: "withdrawal of consent",
+        RightsRequestType.AFTER_DEATH: "after-death instructions",
+    },
+}
+
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
