@@ -45,11 +45,11 @@ os.environ.update(
 )
 os.environ.pop("CONTACTS_BASE_URL", None)
 
-import asyncpg  # noqa: E402
-import pytest  # noqa: E402
+import asyncpg
+import pytest
 
-import contacts  # noqa: E402,F401
-from contacts.database import engine, migrate  # noqa: E402
+import contacts  # noqa: F401
+from contacts.database import engine, migrate
 
 _counter = itertools.count(1)
 

@@ -118,7 +118,7 @@ def test_postgresql_with_pending_migrations_asks_for_migrate(cli_env, tmp_path):
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
         env = {**cli_env, "CONTACTS_DATABASE_URL": _postgres_url(name)}
-        run = lambda *a: subprocess.run([sys.executable, "-m", "contacts", *a], env=env, cwd=tmp_path,  # noqa: E731
+        run = lambda *a: subprocess.run([sys.executable, "-m", "contacts", *a], env=env, cwd=tmp_path,
                                         capture_output=True, text=True)
         refused = run("lists")
         assert refused.returncode == 2 and "run `contacts migrate` first" in refused.stderr

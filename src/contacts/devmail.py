@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,8 +27,8 @@ class CatchingHandler:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's name
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         name = f"{stamp}-{uuid.uuid4().hex[:8]}"
         header = f"X-Catcher-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n".encode()
         content = envelope.original_content or envelope.content or b""

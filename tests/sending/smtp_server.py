@@ -28,7 +28,7 @@ class ScriptedHandler:
     connections: int = 0
     delay: float = 0.0  # seconds before answering DATA: a slow server keeps messages in flight
 
-    async def handle_RCPT(self, server, session: Session, envelope: Envelope, address: str, options):  # noqa: N802
+    async def handle_RCPT(self, server, session: Session, envelope: Envelope, address: str, options):
         if address in self.refuse:
             return "550 5.1.1 No such user here"
         if address in self.refuse_rcpt_with:
@@ -39,7 +39,7 @@ class ScriptedHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session: Session, envelope: Envelope):  # noqa: N802
+    async def handle_DATA(self, server, session: Session, envelope: Envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
         recipient = envelope.rcpt_tos[0]
@@ -52,7 +52,7 @@ class ScriptedHandler:
         self.received.append(envelope)
         return "250 Message accepted"
 
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
         session.host_name = hostname
         return responses

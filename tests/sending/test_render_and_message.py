@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
 
@@ -94,7 +94,7 @@ def build(parts, to="Zoé Lefèvre <zoe@example.org>"):
                                      subject="Exposition « Cézanne » : vernissage", list_id="Journalists <journalists.musee.example>",
                                      boundary_seed="campaign-1")
     return skeleton.message(
-        to=to, message_id=message_id(b"k", 1, 42, "musee.example"), date=datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc),
+        to=to, message_id=message_id(b"k", 1, 42, "musee.example"), date=datetime(2026, 11, 25, 10, 0, tzinfo=UTC),
         parts=parts, unsubscribe_url=RECIPIENT["unsubscribe_url"], unsubscribe_mailto="mailto:unsubscribe+TOKEN@musee.example",
     )
 

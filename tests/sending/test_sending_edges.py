@@ -22,7 +22,12 @@ from contacts.services import campaigns, suppression
 from contacts.services.bulk import bulk_session
 from contacts.tables import Contact, Delivery, Subscription
 from tests.sending.smtp_server import Recorder, TestSmtpServer
-from tests.sending.test_campaign_send import import_list, new_campaign, received, settings_for
+from tests.sending.test_campaign_send import (
+    import_list,
+    new_campaign,
+    received,
+    settings_for,
+)
 
 pytestmark = pytest.mark.usefixtures("database_url")
 

@@ -1,7 +1,8 @@
 """The canonicaliser and address validation."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contacts.addresses import CANONICALISER_VERSION, canonicalise, parse_address
 from contacts.errors import ValidationError

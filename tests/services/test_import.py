@@ -8,7 +8,13 @@ import json
 import pytest
 
 from contacts.database import write_transaction
-from contacts.domain import Channel, ContactStatus, LegalBasis, SourceType, SubscriptionStatus
+from contacts.domain import (
+    Channel,
+    ContactStatus,
+    LegalBasis,
+    SourceType,
+    SubscriptionStatus,
+)
 from contacts.errors import ValidationError
 from contacts.services import suppression
 from contacts.services.importing import ImportOptions, run_import

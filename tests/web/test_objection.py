@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from contacts.domain import SourceType
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services import campaigns, catalogue, suppression
 from contacts.services.importing import ImportOptions, run_import
-from contacts.domain import SourceType
 from contacts.tables import ConsentEvent, Subscription
 from contacts.tokens import TokenAction
 from tests.sending.smtp_server import Recorder

@@ -4,7 +4,13 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskProgressColumn,
+    TimeRemainingColumn,
+)
 
 from contacts.cli.runner import actor, fail, run
 from contacts.domain import LegalBasis, SourceType, parse_enum

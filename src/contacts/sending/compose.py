@@ -10,10 +10,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from contacts.domain import LegalBasis, SourceType
-from contacts.sending.message import MessageSkeleton, encode_header_value, mailbox, message_id
+from contacts.sending.message import (
+    MessageSkeleton,
+    encode_header_value,
+    mailbox,
+    message_id,
+)
 from contacts.sending.render import RenderedParts, TemplateLibrary, recipient_markers
 from contacts.sending.wording import BASIS_WORDS, LANGUAGES, Words
 from contacts.services.campaigns import CampaignInfo
@@ -89,7 +94,7 @@ class Composer:
         return skeleton.message(
             to=mailbox(recipient.name, recipient.email),
             message_id=message_id or self.message_id(recipient.contact_id),
-            date=now or datetime.now(timezone.utc),
+            date=now or datetime.now(UTC),
             parts=parts.fill(values),
             unsubscribe_url=links["unsubscribe_url"],
             unsubscribe_mailto=links["unsubscribe_mailto"],

@@ -11,9 +11,9 @@ RFC 8058 one-click headers (REQ-27).
 from __future__ import annotations
 
 import binascii
-import re
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header

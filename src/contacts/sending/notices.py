@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from contacts.addresses import parse_address
 from contacts.sending.message import MessageSkeleton, mailbox
@@ -35,7 +35,7 @@ def compose_notice(template: str, *, to: str, name: str | None, language: str, c
     skeleton = MessageSkeleton.build(from_name=settings.organisation, from_address=settings.from_address,
                                      subject=subject, list_id=None, boundary_seed=secrets.token_hex(16))
     return skeleton.message(to=mailbox(name, to), message_id=f"<{secrets.token_hex(16)}@{domain}>",
-                            date=datetime.now(timezone.utc), parts=parts, unsubscribe_url=None)
+                            date=datetime.now(UTC), parts=parts, unsubscribe_url=None)
 
 
 async def send_notice(template: str, *, to: str, name: str | None, language: str, context: dict,
@@ -58,5 +58,5 @@ async def send_notice_quietly(template: str, **kwargs) -> None:
     """For a background task: never raises, so a relay fault cannot surface on a public page."""
     try:
         await send_notice(template, **kwargs)
-    except Exception:  # noqa: BLE001 - logged; the page has answered already
+    except Exception:
         log.exception("sending the %s notice failed", template)

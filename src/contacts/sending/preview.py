@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from contacts.addresses import parse_address
 from contacts.domain import LegalBasis
@@ -22,7 +22,7 @@ async def preview(campaign_id: int, to: str | None = None, settings: Settings | 
     campaign = await campaigns.get(campaign_id)
     composer = Composer(campaign, settings, TemplateLibrary(settings.templates_dir))
     recipient = await _recipient(campaign, to)
-    return composer.compose(recipient, now=datetime.now(timezone.utc))
+    return composer.compose(recipient, now=datetime.now(UTC))
 
 
 async def send_test(campaign_id: int, to: str, settings: Settings | None = None) -> None:

@@ -13,7 +13,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from contacts.domain import DeliveryStatus, SkipReason
 from contacts.services.audience import candidates, exclusion, facts_for
@@ -47,7 +47,7 @@ class Claim:
 async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: Keyring, message_id_for) -> None:
     """Write the ledger rows, a page at a time. Idempotent: a rerun after a crash adds only what is missing."""
     after = 0
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     while page := await candidates(session, campaign, after):
         after = page[-1][0]
         facts = await facts_for(session, [contact for contact, _ in page], campaign, keyring)
@@ -72,7 +72,7 @@ async def requeue_abandoned(session: BulkSession, campaign_id: int, lease: timed
         "SELECT id, claimed_by, claimed_at FROM delivery WHERE campaign = ? AND status = 'sending'", campaign_id
     )
     host = socket.gethostname()
-    cutoff = datetime.now(timezone.utc) - lease
+    cutoff = datetime.now(UTC) - lease
     dead = [(row["id"], row["claimed_by"]) for row in rows if _abandoned(row, host, cutoff)]
     # Only the claim that was read: if another worker took the row over meanwhile, its claim stands.
     await session.execute_many(
@@ -103,7 +103,7 @@ def _alive(pid: int) -> bool:
 
 
 async def claim(session: BulkSession, campaign_id: int, worker: str, limit: int) -> list[Claim]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     lock = "FOR UPDATE SKIP LOCKED" if isinstance(session, PostgresBulkSession) else ""
     rows = await session.fetch(
         "UPDATE delivery SET status = 'sending', claimed_by = ?, claimed_at = ?, updated_at = ? "
@@ -139,13 +139,13 @@ async def renew(session: BulkSession, claim: Claim) -> bool:
     rows = await session.fetch(
         "UPDATE delivery SET claimed_at = ? WHERE id = ? " + _OURS +
         " AND (SELECT status FROM campaign WHERE id = delivery.campaign) = 'running' RETURNING id",
-        datetime.now(timezone.utc), claim.delivery_id, claim.worker,
+        datetime.now(UTC), claim.delivery_id, claim.worker,
     )
     return bool(rows)
 
 
 async def mark_sent(session: BulkSession, claim: Claim) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     await session.execute(
         "UPDATE delivery SET status = 'sent', sent_at = ?, attempts = ?, last_error = NULL, updated_at = ? "
         "WHERE id = ? " + _OURS,
@@ -156,14 +156,14 @@ async def mark_sent(session: BulkSession, claim: Claim) -> None:
 async def mark_skipped(session: BulkSession, claim: Claim, reason: SkipReason) -> None:
     await session.execute(
         "UPDATE delivery SET status = 'skipped', skip_reason = ?, updated_at = ? WHERE id = ? " + _OURS,
-        reason.value, datetime.now(timezone.utc), claim.delivery_id, claim.worker,
+        reason.value, datetime.now(UTC), claim.delivery_id, claim.worker,
     )
 
 
 async def mark_failed(session: BulkSession, claim: Claim, error: str) -> None:
     await session.execute(
         "UPDATE delivery SET status = 'failed', attempts = ?, last_error = ?, updated_at = ? WHERE id = ? " + _OURS,
-        claim.attempts + 1, error[:2000], datetime.now(timezone.utc), claim.delivery_id, claim.worker,
+        claim.attempts + 1, error[:2000], datetime.now(UTC), claim.delivery_id, claim.worker,
     )
 
 
@@ -171,8 +171,8 @@ async def mark_retry(session: BulkSession, claim: Claim, error: str, at: datetim
     await session.execute(
         "UPDATE delivery SET status = 'queued', attempts = ?, last_error = ?, next_attempt_at = ?, claimed_by = NULL, "
         "first_attempt_at = ?, updated_at = ? WHERE id = ? " + _OURS,
-        claim.attempts + 1, error[:2000], at, claim.first_attempt_at or datetime.now(timezone.utc),
-        datetime.now(timezone.utc), claim.delivery_id, claim.worker,
+        claim.attempts + 1, error[:2000], at, claim.first_attempt_at or datetime.now(UTC),
+        datetime.now(UTC), claim.delivery_id, claim.worker,
     )
 
 
@@ -180,7 +180,7 @@ async def release(session: BulkSession, claim: Claim) -> None:
     """Give a claimed row back, untried (the campaign was paused or cancelled meanwhile)."""
     await session.execute(
         "UPDATE delivery SET status = 'queued', claimed_by = NULL, updated_at = ? WHERE id = ? " + _OURS,
-        datetime.now(timezone.utc), claim.delivery_id, claim.worker,
+        datetime.now(UTC), claim.delivery_id, claim.worker,
     )
 
 

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import css_inline
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, UndefinedError, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    UndefinedError,
+    select_autoescape,
+)
 
 from contacts.errors import ValidationError
 from contacts.sending.wording import Words

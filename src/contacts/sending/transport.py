@@ -138,8 +138,7 @@ class SmtpPool:
                 if client is None or not client.is_connected:
                     client = await self._connect()
                 outcome = await self._transact(client, sender, recipient, message, smtputf8)
-            except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError,
-                    ConnectionError, OSError, asyncio.TimeoutError) as error:
+            except (TimeoutError, aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, ConnectionError, OSError) as error:
                 _discard(client)
                 return Outcome(delivered=False, temporary=True, message=f"connection: {error}", connection_error=True)
             except aiosmtplib.SMTPAuthenticationError as error:

@@ -18,7 +18,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from contacts.addresses import parse_address
@@ -231,7 +231,7 @@ class _Run:
             if not self.options.wait_for_retries:
                 self.summary.outcome = "retries-pending"
                 return
-            await asyncio.sleep(max(0.0, min((retry_at - datetime.now(timezone.utc)).total_seconds(), 30.0)) + 0.01)
+            await asyncio.sleep(max(0.0, min((retry_at - datetime.now(UTC)).total_seconds(), 30.0)) + 0.01)
 
     async def _consume(self, session: BulkSession, work: asyncio.Queue, left: int) -> None:
         while (item := await work.get()) is not None:
@@ -291,7 +291,7 @@ class _Run:
             await campaigns.pause_for(self.campaign.id, error)
             self.summary.outcome = f"paused: {error}"
             return
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         first = claim.first_attempt_at or now
         if outcome.temporary and now - first < self.options.retry_window:
             delay = min(self.options.retry_base * (2 ** claim.attempts), self.options.retry_max)

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from contacts.domain import AddressKind, ContactStatus, LegalBasis, SkipReason, SubscriptionStatus
+from contacts.domain import (
+    AddressKind,
+    ContactStatus,
+    LegalBasis,
+    SkipReason,
+    SubscriptionStatus,
+)
 from contacts.services import suppression
 from contacts.services.bulk import BulkSession
 from contacts.services.campaigns import CampaignInfo

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from contacts.database import write_transaction
 from contacts.domain import CampaignStatus, DeliveryStatus
@@ -153,12 +153,12 @@ async def change_status(campaign_id: int, action: str) -> CampaignInfo:
             raise ConflictError(f"campaign {campaign_id} is {campaign.status}; cannot {action} it")
         values = {Campaign.status: target}
         if target == CampaignStatus.RUNNING and campaign.started_at is None:
-            values[Campaign.started_at] = datetime.now(timezone.utc)
+            values[Campaign.started_at] = datetime.now(UTC)
         await Campaign.update(values).where(Campaign.id == campaign_id)
         if target == CampaignStatus.CANCELLED:
             await Delivery.update(
                 {Delivery.status: DeliveryStatus.SKIPPED, Delivery.skip_reason: "cancelled",
-                 Delivery.updated_at: datetime.now(timezone.utc)}
+                 Delivery.updated_at: datetime.now(UTC)}
             ).where(Delivery.campaign == campaign_id, Delivery.status == DeliveryStatus.QUEUED)
     return await get(campaign_id)
 
@@ -180,7 +180,7 @@ async def finish_if_done(campaign_id: int) -> bool:
         )
         if remaining:
             return False
-        await Campaign.update({Campaign.status: CampaignStatus.FINISHED, Campaign.finished_at: datetime.now(timezone.utc)}
+        await Campaign.update({Campaign.status: CampaignStatus.FINISHED, Campaign.finished_at: datetime.now(UTC)}
                               ).where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING)
     return True
 

@@ -8,6 +8,7 @@ from contacts.domain import AudienceKind, LegalBasis, RetentionRule
 from contacts.errors import ConfigurationError, NotFoundError
 from contacts.tables import MailingList, Purpose, PurposeDepartment
 
+
 def _display_name(name: str, name_fr: str, language: str) -> str:
     return name_fr if language == "fr" and name_fr else name
 

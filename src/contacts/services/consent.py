@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from contacts.addresses import parse_address
 from contacts.database import write_transaction
@@ -121,7 +121,7 @@ async def request_resubscription(contact_id: int, list_ids: list[int], language:
 async def _ask(email: str, canonical: str, contact_id: int | None, chosen: list[catalogue.ListInfo], *,
                first_name: str | None, last_name: str | None, language: str, notice_version: str,
                channel: Channel, form: str) -> ConfirmationMail | None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if contact_id is not None:
         subscribed = {row["mailing_list"] for row in await Subscription.select(Subscription.mailing_list).where(
             Subscription.contact == contact_id, Subscription.status == SubscriptionStatus.SUBSCRIBED)}
@@ -172,7 +172,7 @@ async def _pending(token_text: str) -> dict | None:
         return None
     return await PendingConsent.select().where(
         PendingConsent.id == token.scope_id, PendingConsent.confirmed_at.is_null(),
-        PendingConsent.expires_at > datetime.now(timezone.utc),
+        PendingConsent.expires_at > datetime.now(UTC),
     ).first()
 
 
@@ -190,7 +190,7 @@ async def confirm(token_text: str) -> bool:
         return False
     by_id = {item.id: item for item in await catalogue.lists()}
     chosen = [(by_id[entry["list"]], entry["wording"]) for entry in entries_of(row) if entry["list"] in by_id]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with write_transaction():
         claimed = await PendingConsent.update({PendingConsent.confirmed_at: now}).where(
             PendingConsent.id == row["id"], PendingConsent.confirmed_at.is_null()
@@ -200,7 +200,7 @@ async def confirm(token_text: str) -> bool:
         contact_id = await _contact_for(row, now)
         for mailing_list, text in chosen:
             evidence = {
-                "consent_at": row["requested_at"].astimezone(timezone.utc).isoformat(), "confirmed_at": now.isoformat(),
+                "consent_at": row["requested_at"].astimezone(UTC).isoformat(), "confirmed_at": now.isoformat(),
                 "channel": row["channel"], "form": row["form"], "notice_version": row["notice_version"],
                 "wording": text, "purpose": mailing_list.purpose.code, "double_opt_in": True,
                 "pending_consent": row["id"],

@@ -7,7 +7,7 @@ An unknown, tampered or already-used token changes nothing and is answered like 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from contacts.database import write_transaction
 from contacts.domain import Channel, EventAction, SubscriptionStatus, SuppressionReason
@@ -42,7 +42,7 @@ async def unsubscribe_from_list(contact_id: int, list_id: int, channel: Channel,
         return False
     changed = subscription["status"] in (SubscriptionStatus.SUBSCRIBED, SubscriptionStatus.PENDING)
     if changed:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         await Subscription.update(
             {Subscription.status: SubscriptionStatus.UNSUBSCRIBED, Subscription.ended_at: now,
              Subscription.updated_at: now}
@@ -100,7 +100,7 @@ async def object_to(token_text: str, *, everything: bool, reason: str | None, ch
         email = await _email_of(token.contact_id)
         if email is None:
             return 0
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for purpose in purposes:
             subscriptions = await Subscription.select(Subscription.id, Subscription.mailing_list).where(
                 Subscription.contact == token.contact_id,

@@ -9,10 +9,17 @@ An unknown or tampered token opens an empty centre, exactly like a genuine one w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from contacts.database import write_transaction
-from contacts.domain import Channel, LegalBasis, Language, RightsRequestType, SubscriptionStatus, SuppressionReason
+from contacts.domain import (
+    Channel,
+    Language,
+    LegalBasis,
+    RightsRequestType,
+    SubscriptionStatus,
+    SuppressionReason,
+)
 from contacts.sending.wording import BASIS_WORDS
 from contacts.services import catalogue, consent, optout, rights, suppression
 from contacts.services.consent import ConfirmationMail
@@ -101,7 +108,7 @@ async def load(token_text: str, page_language: str) -> Preferences:
 async def _pending_list_ids(contact_id: int) -> set[int]:
     rows = await PendingConsent.select(PendingConsent.lists).where(
         PendingConsent.contact == contact_id, PendingConsent.confirmed_at.is_null(),
-        PendingConsent.expires_at > datetime.now(timezone.utc))
+        PendingConsent.expires_at > datetime.now(UTC))
     return {entry["list"] for row in rows for entry in consent.entries_of(row)}
 
 
@@ -133,7 +140,7 @@ async def save(token_text: str, *, shown: set[str], wanted: set[str], language: 
                                                reason="preference centre")
             result.turned_off.append(mailing_list.slug)
         if mail_language != contact["language"]:
-            await Contact.update({Contact.language: mail_language, Contact.updated_at: datetime.now(timezone.utc)}
+            await Contact.update({Contact.language: mail_language, Contact.updated_at: datetime.now(UTC)}
                                  ).where(Contact.id == contact["id"])
     if to_turn_on:
         result.confirmation = await consent.request_resubscription(

@@ -6,7 +6,7 @@ The desk that answers them (identity checks, exports, erasure, extensions) build
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -50,7 +50,7 @@ async def record_request(
 ) -> dict:
     """A new request, received now. `identity_method`: how the person was recognised through a known channel
     (REQ-15), e.g. a link mailed to their address; None leaves the identity to be checked."""
-    received_at = received_at or datetime.now(timezone.utc)
+    received_at = received_at or datetime.now(UTC)
     row = (
         await RightsRequest.insert(
             RightsRequest(

@@ -6,12 +6,18 @@ import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TextIO
 
 from contacts.addresses import CANONICALISER_VERSION, parse_address
 from contacts.database import write_transaction
-from contacts.domain import ALWAYS_GLOBAL_REASONS, Channel, EventAction, SuppressionReason, parse_enum
+from contacts.domain import (
+    ALWAYS_GLOBAL_REASONS,
+    Channel,
+    EventAction,
+    SuppressionReason,
+    parse_enum,
+)
 from contacts.errors import ValidationError
 from contacts.services import catalogue, ledger
 from contacts.services.bulk import BulkSession
@@ -153,7 +159,7 @@ async def export_rows() -> list[dict[str, str]]:
         Suppression.lifted_at.is_null()
     ).order_by(Suppression.id)
     for row in rows:
-        row["created_at"] = row["created_at"].astimezone(timezone.utc).isoformat()
+        row["created_at"] = row["created_at"].astimezone(UTC).isoformat()
     return rows
 
 
@@ -252,7 +258,7 @@ async def lift_for_fresh_consent(address: str, scopes: Iterable[str], *, channel
     )
     if not rows:
         return 0
-    await Suppression.update({Suppression.lifted_at: datetime.now(timezone.utc)}).where(
+    await Suppression.update({Suppression.lifted_at: datetime.now(UTC)}).where(
         Suppression.id.is_in([row["id"] for row in rows])
     )
     await ledger.record(*(

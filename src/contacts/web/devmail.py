@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get
-from litestar.exceptions import NotFoundException
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from contacts import devmail

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from contacts.addresses import parse_address
@@ -199,8 +199,8 @@ def _timestamp(values, column: str, now: datetime, fail) -> datetime | None:
         moment = datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
         if moment.tzinfo is None:
             # A naive time from a spreadsheet is read as UTC; a date alone is midnight UTC.
-            moment = moment.replace(tzinfo=timezone.utc)
-        moment = moment.astimezone(timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
     except (ValueError, OverflowError):
         fail(column, f"{raw!r} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
         return None

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,18 @@ from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
 from contacts.services import catalogue, suppression
 from contacts.services.bulk import BulkSession, bulk_session
-from contacts.services.importing.csvfile import CONSENT_PROOF_FIELDS, CsvSource, open_csv
+from contacts.services.importing.csvfile import (
+    CONSENT_PROOF_FIELDS,
+    CsvSource,
+    open_csv,
+)
 from contacts.services.importing.rows import RowRules, ValidRow, validate_batch
-from contacts.services.importing.store import BatchOutcome, ImportContext, Note, apply_batch
+from contacts.services.importing.store import (
+    BatchOutcome,
+    ImportContext,
+    Note,
+    apply_batch,
+)
 from contacts.tables import Notice
 
 COUNT_KEYS = (
@@ -106,7 +115,7 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
             report = ImportReport(report_path=report_path, ignored_headers=source.ignored_headers, dry_run=options.dry_run)
             context = ImportContext(
                 run_id=0, mailing_list=mailing_list, legal_basis=legal_basis, source_type=options.source_type,
-                source_name=source_name, actor=options.actor, now=datetime.now(timezone.utc),
+                source_name=source_name, actor=options.actor, now=datetime.now(UTC),
             )
             job = _ImportJob(source, context, notice_versions, options, report, csv.writer(report_file), on_progress)
             async with bulk_session() as session:
@@ -158,7 +167,7 @@ class _ImportJob:
     async def _finish(self, session: BulkSession) -> None:
         async with session.transaction():
             await session.update("import_run", "id", ("finished_at", "counts"),
-                                 [(self.report.run_id, datetime.now(timezone.utc), json.dumps(self.report.counts))])
+                                 [(self.report.run_id, datetime.now(UTC), json.dumps(self.report.counts))])
 
     def _rules(self) -> RowRules:
         context = self.context

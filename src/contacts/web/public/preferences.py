@@ -4,18 +4,17 @@ a rights acknowledgement) goes after the answer."""
 
 from __future__ import annotations
 
+from babel.dates import format_date
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.params import FromPath
 from litestar.response import Template
 
-from babel.dates import format_date
-
 from contacts.domain import RightsRequestType
 from contacts.sending import notices
+from contacts.sending.wording import Words
 from contacts.services import consent, preferences
 from contacts.web.public.pages import page_language, render
-from contacts.sending.wording import Words
 from contacts.web.public.words import PAGE_WORDS, RIGHTS_WORDS
 
 

@@ -1,0 +1,125 @@
+"""The preference centre at /p/{token}: REQ-3, REQ-14, REQ-15, REQ-22, REQ-25, REQ-42, REQ-43."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from contacts.services import suppression
+from contacts.tables import ConsentEvent, Contact, PendingConsent, RightsRequest, Subscription
+from contacts.tokens import TokenAction
+from tests.web.conftest import contact_id, import_to, same_page, seal
+
+pytestmark = pytest.mark.usefixtures("database_url")
+ADDRESS = "zoe@presse.example"
+
+
+@pytest.fixture
+async def zoe(tmp_path):
+    await import_to(tmp_path, "journalists", ADDRESS)
+    await import_to(tmp_path, "teachers", ADDRESS)
+    return await contact_id(ADDRESS)
+
+
+async def statuses(contact: int) -> dict[str, str]:
+    rows = await Subscription.select(Subscription.mailing_list.slug.as_alias("slug"), Subscription.status).where(
+        Subscription.contact == contact)
+    return {row["slug"]: row["status"] for row in rows}
+
+
+LISTS_FORM = {"form": "lists", "shown": ["journalists", "teachers"], "language": "fr"}
+
+
+async def test_the_centre_shows_every_list_with_its_purpose_and_basis_in_plain_words(http_client, zoe):
+    async with http_client() as client:
+        page = await client.get(f"/p/{seal(TokenAction.PREFERENCES, zoe)}?lang=en")
+    assert page.status_code == 200 and 'lang="en"' in page.text
+    assert "Journalists" in page.text and "Teachers" in page.text
+    assert "Purpose: Communications newsletter." in page.text and "Basis: our legitimate interest." in page.text
+    assert page.text.count('name="keep"') == 2 and page.text.count("checked") >= 2
+    assert "<script" not in page.text  # works without JavaScript
+
+
+# REQ-3, REQ-22, REQ-42: unticking a list turns it off at once, recorded with its channel.
+async def test_req22_unticking_a_list_turns_it_off(http_client, zoe):
+    async with http_client() as client:
+        page = await client.post(f"/p/{seal(TokenAction.PREFERENCES, zoe)}", data={**LISTS_FORM, "keep": ["teachers"]})
+    assert page.status_code == 200 and "préférences sont enregistrées" in page.text
+    assert await statuses(zoe) == {"journalists": "unsubscribed", "teachers": "subscribed"}
+    event = await ConsentEvent.select().where(ConsentEvent.action == "unsubscribed").first()
+    assert event["channel"] == "preference_centre"
+    assert [(e.scope, e.reason) for e in await suppression.entries_for(ADDRESS)] == [("list:journalists", "unsubscribe")]
+
+
+# REQ-43: turning a list back on goes through double opt-in; only the confirmation lifts the opt-out.
+async def test_req43_turning_a_list_back_on_needs_double_opt_in(http_client, zoe, mailbox):
+    token = seal(TokenAction.PREFERENCES, zoe)
+    async with http_client() as client:
+        await client.post(f"/p/{token}", data={**LISTS_FORM, "keep": ["teachers"]})
+        asked = await client.post(f"/p/{token}", data={**LISTS_FORM, "keep": ["teachers", "journalists"]})
+        assert "confirmez par le lien" in asked.text
+        assert await statuses(zoe) == {"journalists": "unsubscribed", "teachers": "subscribed"}
+        link = mailbox.link(ADDRESS, "/confirm/")
+        opened = await client.get(link)  # a mail scanner opening it changes nothing (REQ-30)
+        assert "Journalistes" in opened.text or "Journalists" in opened.text
+        assert await statuses(zoe) == {"journalists": "unsubscribed", "teachers": "subscribed"}
+        confirmed = await client.post(link)
+        again = await client.post(link)
+    assert "Inscription confirmée" in confirmed.text and "plus valable" in again.text
+    assert await statuses(zoe) == {"journalists": "subscribed", "teachers": "subscribed"}
+    row = await Subscription.select(Subscription.legal_basis, Subscription.evidence).where(
+        Subscription.contact == zoe, Subscription.mailing_list.slug == "journalists").first()
+    assert row["legal_basis"] == "consent"
+    assert await suppression.entries_for(ADDRESS) == []
+    assert await ConsentEvent.count().where(ConsentEvent.action == "suppression_lifted") == 1
+
+
+async def test_unsubscribe_from_everything(http_client, zoe):
+    async with http_client() as client:
+        page = await client.post(f"/p/{seal(TokenAction.PREFERENCES, zoe)}", data={"form": "everything"})
+    assert "désinscrit·e de tout" in page.text
+    assert await statuses(zoe) == {"journalists": "unsubscribed", "teachers": "unsubscribed"}
+    assert {e.scope for e in await suppression.entries_for(ADDRESS)} == {"global", "list:journalists", "list:teachers"}
+
+
+async def test_the_language_of_messages_can_be_chosen(http_client, zoe):
+    async with http_client() as client:
+        await client.post(f"/p/{seal(TokenAction.PREFERENCES, zoe)}",
+                          data={**LISTS_FORM, "keep": ["journalists", "teachers"], "language": "en"})
+    assert (await Contact.select(Contact.language).where(Contact.id == zoe).first())["language"] == "en"
+    assert await statuses(zoe) == {"journalists": "subscribed", "teachers": "subscribed"}
+
+
+# REQ-14, REQ-15: a rights request from the centre is recorded with its due date; the link mailed to the
+# address is the known channel that verifies the identity; an acknowledgement says when it is due.
+async def test_req14_a_rights_request_from_the_centre(http_client, zoe, mailbox):
+    async with http_client() as client:
+        page = await client.post(f"/p/{seal(TokenAction.PREFERENCES, zoe)}",
+                                 data={"form": "rights", "request_type": "rectification", "details": "Nouvelle fonction"})
+    assert "demande est enregistrée" in page.text
+    request = await RightsRequest.select().first()
+    assert (request["contact"], request["request_type"], request["channel"]) == (zoe, "rectification", "preference_centre")
+    assert request["identity_verified"] and "link mailed" in request["identity_method"]
+    assert isinstance(request["due_on"], date) and request["due_on"] > request["received_at"].date()
+    acknowledgement = mailbox.messages_to(ADDRESS)[-1]
+    assert acknowledgement["Subject"] == "Nous avons reçu votre demande"
+    assert "List-Unsubscribe" not in acknowledgement
+    assert str(request["due_on"].year) in acknowledgement.get_body(("plain",)).get_content()
+
+
+# REQ-25: a forged token opens the centre a genuine one opens when there is nothing to show, and every
+# form posted through it changes nothing.
+async def test_req25_a_forged_token_gets_the_empty_centre_and_changes_nothing(http_client, zoe, tmp_path):
+    await Contact.update({Contact.email: None, Contact.status: "erased"}).where(Contact.id == zoe)
+    erased = seal(TokenAction.PREFERENCES, zoe)
+    async with http_client() as client:
+        genuine = await client.get(f"/p/{erased}")
+        forged = await client.get("/p/AVnESEjuLVUAKA5FmodveFJ0qkEH6rZxfBuy8oJi8wxgYfIVeddO")
+        for form in ({"form": "everything"}, {"form": "rights", "request_type": "erasure"},
+                     {**LISTS_FORM, "keep": []}):
+            answer = await client.post("/p/forged", data=form)
+            assert answer.status_code == 200
+    assert genuine.status_code == forged.status_code == 200 and same_page(genuine.text, forged.text)
+    assert await RightsRequest.count() == 0 and await PendingConsent.count() == 0
+    assert await ConsentEvent.count().where(ConsentEvent.action == "unsubscribed") == 0
