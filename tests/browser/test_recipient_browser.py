@@ -1,0 +1,118 @@
+"""The recipients' pages in a real browser: headless Chromium (Debian's package) driven by Playwright,
+against `contacts serve` and a real SMTP server. REQ-22, REQ-29, REQ-30.
+
+Screenshots of each page go to tests/artifacts/ (not committed). The test is skipped where Chromium is
+not installed, unless CONTACTS_REQUIRE_BROWSER=1 (CI sets it, and installs Chromium).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import subprocess
+import sys
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contacts.sending.worker import SendOptions, send_campaign
+from contacts.services import campaigns
+from contacts.settings import get_settings
+from contacts.tables import ConsentEvent, Subscription
+from tests.sending.smtp_server import TestSmtpServer, free_port
+from tests.web.conftest import contact_id, import_to
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+pytestmark = [
+    pytest.mark.usefixtures("database_url"),
+    pytest.mark.skipif(not CHROMIUM.exists() and os.environ.get("CONTACTS_REQUIRE_BROWSER") != "1",
+                       reason="Debian's chromium is not installed (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def server(cli_env, tmp_path):
+    """`contacts serve` on this test's database, as a newcomer runs it."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    with TestSmtpServer() as smtp:
+        env = {**cli_env, "CONTACTS_BASE_URL": base_url, "CONTACTS_SMTP_URL": smtp.url}
+        process = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port)], env=env,
+                                   cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"contacts serve did not start: {process.stderr.read().decode()}")
+                time.sleep(0.1)
+            yield base_url, smtp
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+async def statuses(contact: int) -> dict[str, str]:
+    rows = await Subscription.select(Subscription.mailing_list.slug.as_alias("slug"), Subscription.status).where(
+        Subscription.contact == contact)
+    return {row["slug"]: row["status"] for row in rows}
+
+
+async def test_unsubscribe_and_preference_centre_in_chromium(server, tmp_path):
+    from playwright.async_api import async_playwright
+
+    base_url, smtp = server
+    await import_to(tmp_path, "journalists", "zoe@presse.example", "hugo@presse.example")
+    await import_to(tmp_path, "teachers", "zoe@presse.example")
+    zoe = await contact_id("zoe@presse.example")
+    campaign = await campaigns.create(list_slugs=["journalists"], template="newsletter-communications",
+                                      subject="La lettre", actor="test")
+    settings = dataclasses.replace(get_settings(), smtp_url=smtp.url, base_url=base_url)
+    await send_campaign(campaign.id, SendOptions(concurrency=1), settings=settings)
+    envelope = next(e for e in smtp.handler.received if e.rcpt_tos == ["zoe@presse.example"])
+    message = message_from_bytes(envelope.content, policy=policy.default)
+    unsubscribe_url = re.match(r"<([^>]+)>", message["List-Unsubscribe"]).group(1)
+    preferences_url = re.search(rf"{re.escape(base_url)}/p/[A-Za-z0-9_-]+",
+                                message.get_body(("plain",)).get_content()).group(0)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = await browser.new_page(locale="fr-FR")
+            # The link from the message: a confirmation page that changes nothing (REQ-30), then its button.
+            await page.goto(unsubscribe_url)
+            await page.screenshot(path=ARTIFACTS / "unsubscribe-confirm.png", full_page=True)
+            assert await statuses(zoe) == {"journalists": "subscribed", "teachers": "subscribed"}
+            await page.get_by_role("button", name="Confirmer la désinscription").click()
+            await page.get_by_role("heading", name="C'est fait").wait_for()
+            await page.screenshot(path=ARTIFACTS / "unsubscribe-done.png", full_page=True)
+            assert (await statuses(zoe))["journalists"] == "unsubscribed"
+
+            # The preference centre: untick one list and save, without JavaScript's help.
+            await page.goto(preferences_url)
+            await page.screenshot(path=ARTIFACTS / "preferences.png", full_page=True)
+            teachers = page.get_by_label("Enseignants", exact=False).or_(page.get_by_label("Teachers"))
+            await teachers.uncheck()
+            await page.get_by_role("button", name="Enregistrer mes préférences").click()
+            await page.get_by_text("Vos préférences sont enregistrées.").wait_for()
+            await page.screenshot(path=ARTIFACTS / "preferences-saved.png", full_page=True)
+        finally:
+            await browser.close()
+
+    assert await statuses(zoe) == {"journalists": "unsubscribed", "teachers": "unsubscribed"}
+    channels = {row["channel"] for row in await ConsentEvent.select(ConsentEvent.channel).where(
+        ConsentEvent.action == "unsubscribed", ConsentEvent.contact == zoe)}
+    assert channels == {"unsubscribe_page", "preference_centre"}
