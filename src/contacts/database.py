@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import io
 import sqlite3
 from collections.abc import AsyncIterator
@@ -83,12 +85,33 @@ async def connected() -> AsyncIterator[Engine]:
         yield db
 
 
-def write_transaction():
-    """A transaction that will write. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so two
-    writers queue on the busy timeout instead of failing with "database is locked" on lock upgrade."""
-    db = engine()
-    if isinstance(db, SQLiteEngine):
-        from piccolo.engine.sqlite import TransactionType
+# Writers of this process queue here, not on SQLite's busy handler, which sleeps in growing steps and
+# turned a burst of one-click unsubscribes into seconds of latency. One lock per event loop.
+_sqlite_writers: dict[int, asyncio.Lock] = {}
+_holding_sqlite_write = contextvars.ContextVar("holding_sqlite_write", default=False)
 
-        return db.transaction(transaction_type=TransactionType.immediate)
-    return db.transaction()
+
+@contextlib.asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """A transaction that will write. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so two
+    writers queue instead of failing with "database is locked" on lock upgrade; the writers of this
+    process queue on an asyncio lock first. A write transaction inside another joins it."""
+    db = engine()
+    if not isinstance(db, SQLiteEngine):
+        async with db.transaction():
+            yield
+        return
+    if _holding_sqlite_write.get():
+        async with db.transaction():  # Piccolo joins the transaction already open in this task
+            yield
+        return
+    from piccolo.engine.sqlite import TransactionType
+
+    lock = _sqlite_writers.setdefault(id(asyncio.get_running_loop()), asyncio.Lock())
+    async with lock:
+        token = _holding_sqlite_write.set(True)
+        try:
+            async with db.transaction(transaction_type=TransactionType.immediate):
+                yield
+        finally:
+            _holding_sqlite_write.reset(token)
