@@ -36,7 +36,7 @@ async def unsubscribe_from_list(contact_id: int, list_id: int, channel: Channel,
     """Call inside a write transaction. True when the subscription changed; the suppression is written anyway."""
     subscription = await Subscription.select(
         Subscription.id, Subscription.status, Subscription.mailing_list.purpose.as_alias("purpose"),
-        Subscription.mailing_list.slug.as_alias("slug"),
+        Subscription.mailing_list.slug.as_alias("slug"), Subscription.contact.email_canonical.as_alias("canonical"),
     ).where(Subscription.contact == contact_id, Subscription.mailing_list == list_id).first()
     if subscription is None:
         return False
@@ -52,17 +52,17 @@ async def unsubscribe_from_list(contact_id: int, list_id: int, channel: Channel,
             contact=contact_id, subscription=subscription["id"], mailing_list=list_id,
             purpose=subscription["purpose"], details={"campaign": campaign_id or None},
         ))
-    email = await _email_of(contact_id)
-    if email:
+    if subscription["canonical"]:
         # REQ-42: a do-not-contact record for that list, which outlives the contact's data.
-        await suppression.suppress(email, SuppressionReason.UNSUBSCRIBE, scope=f"list:{subscription['slug']}",
-                                   actor="recipient", channel=channel)
+        await suppression.record_suppression(
+            subscription["canonical"], SuppressionReason.UNSUBSCRIBE, f"list:{subscription['slug']}",
+            actor="recipient", channel=channel, contact_id=contact_id, purpose_id=None, list_id=list_id)
     return changed
 
 
-async def _email_of(contact_id: int) -> str | None:
-    contact = await Contact.select(Contact.email).where(Contact.id == contact_id).first()
-    return contact["email"] if contact else None
+async def _canonical_address(contact_id: int) -> str | None:
+    contact = await Contact.select(Contact.email_canonical).where(Contact.id == contact_id).first()
+    return contact["email_canonical"] if contact else None
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,8 @@ async def object_to(token_text: str, *, everything: bool, reason: str | None, ch
         purposes = [purpose for purpose in known if purpose.id == token.scope_id]
     reason = (reason or "").strip()[:2000] or None
     async with write_transaction():
-        email = await _email_of(token.contact_id)
-        if email is None:
+        canonical = await _canonical_address(token.contact_id)
+        if canonical is None:
             return 0
         now = datetime.now(UTC)
         for purpose in purposes:
@@ -118,8 +118,9 @@ async def object_to(token_text: str, *, everything: bool, reason: str | None, ch
                 details={"campaign": token.campaign_id or None, "all_marketing": everything or not token.scope_id,
                          "subscriptions": [row["id"] for row in subscriptions]},
             ))
-            await suppression.suppress(email, SuppressionReason.OBJECTION, scope=f"purpose:{purpose.code}",
-                                       actor="recipient", channel=channel)
+            await suppression.record_suppression(canonical, SuppressionReason.OBJECTION, f"purpose:{purpose.code}",
+                                                 actor="recipient", channel=channel, contact_id=token.contact_id,
+                                                 purpose_id=purpose.id)
     return len(purposes)
 
 

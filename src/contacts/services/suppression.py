@@ -71,39 +71,60 @@ async def suppress(
     reason = parse_enum(SuppressionReason, "reason", reason) if isinstance(reason, str) else reason
     scope = await validate_scope(scope, reason)
     canonical = parse_address(address).canonical
-    ring = keyring()
     async with write_transaction():
-        existing = await Suppression.select().where(
-            Suppression.address_hash.is_in(ring.hashes(canonical)), Suppression.scope == scope,
-            Suppression.lifted_at.is_null(),
-        ).first()
-        if existing:
-            entry = SuppressionEntry(scope, SuppressionReason(existing["reason"]), existing["created_at"])
-            return SuppressResult(created=False, entry=entry)
-        rows = await Suppression.insert(
-            Suppression(
-                address_hash=ring.current.digest(canonical),
-                key_id=ring.current.key_id,
-                canonicaliser_version=CANONICALISER_VERSION,
-                scope=scope,
-                reason=reason,
-                created_by=actor,
-            )
-        ).returning(Suppression.id, Suppression.created_at)
         contact = await Contact.select(Contact.id).where(Contact.email_canonical == canonical).first()
-        await ledger.record(
-            ledger.consent_event(
-                EventAction.SUPPRESSED,
-                channel,
-                actor,
-                reason=note or str(reason),
-                contact=contact["id"] if contact else None,
-                suppression=rows[0]["id"],
-                purpose=await _scope_purpose_id(scope),
-                mailing_list=await _scope_list_id(scope),
-                details={"scope": scope, "reason": str(reason)},
-            )
+        return await record_suppression(
+            canonical, reason, scope, actor=actor, channel=channel, note=note,
+            contact_id=contact["id"] if contact else None,
+            purpose_id=await _scope_purpose_id(scope), list_id=await _scope_list_id(scope),
         )
+
+
+async def record_suppression(
+    canonical: str,
+    reason: SuppressionReason,
+    scope: str,
+    *,
+    actor: str,
+    channel: Channel,
+    contact_id: int | None,
+    purpose_id: int | None = None,
+    list_id: int | None = None,
+    note: str | None = None,
+) -> SuppressResult:
+    """The record itself, for callers that know the scope is valid and whose contact, purpose and list it
+    names (an opt-out link does): no catalogue lookups on that hot path. Call inside a write transaction."""
+    ring = keyring()
+    existing = await Suppression.select(Suppression.reason, Suppression.created_at).where(
+        Suppression.address_hash.is_in(ring.hashes(canonical)), Suppression.scope == scope,
+        Suppression.lifted_at.is_null(),
+    ).first()
+    if existing:
+        return SuppressResult(created=False, entry=SuppressionEntry(scope, SuppressionReason(existing["reason"]),
+                                                                    existing["created_at"]))
+    rows = await Suppression.insert(
+        Suppression(
+            address_hash=ring.current.digest(canonical),
+            key_id=ring.current.key_id,
+            canonicaliser_version=CANONICALISER_VERSION,
+            scope=scope,
+            reason=reason,
+            created_by=actor,
+        )
+    ).returning(Suppression.id, Suppression.created_at)
+    await ledger.record(
+        ledger.consent_event(
+            EventAction.SUPPRESSED,
+            channel,
+            actor,
+            reason=note or str(reason),
+            contact=contact_id,
+            suppression=rows[0]["id"],
+            purpose=purpose_id,
+            mailing_list=list_id,
+            details={"scope": scope, "reason": str(reason)},
+        )
+    )
     return SuppressResult(created=True, entry=SuppressionEntry(scope, reason, rows[0]["created_at"]))
 
 
