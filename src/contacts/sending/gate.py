@@ -13,7 +13,6 @@ import asyncio
 
 from contacts.sending import queue
 from contacts.services import audience
-from contacts.services.audience import Facts
 from contacts.services.bulk import BulkSession
 from contacts.services.campaigns import CampaignInfo
 from contacts.services.keyring import Keyring
@@ -31,21 +30,22 @@ class Gate:
         self.session = session
         self.campaign = campaign
         self.keyring = keyring
-        self._checks: list[tuple[queue.Claim, asyncio.Future]] = []
+        self._checks: list[tuple[tuple[queue.Claim, str | None], asyncio.Future]] = []
         self._marks: list[tuple[queue.Claim, asyncio.Future]] = []
         self._flusher: asyncio.Task | None = None
 
-    def check(self, claim: queue.Claim) -> asyncio.Future:
-        """Resolves to the contact's facts (None if they are gone), or CLAIM_LOST. Renews the claim's lease."""
-        return self._enqueue(self._checks, claim)
+    def check(self, claim: queue.Claim, canonical: str | None) -> asyncio.Future:
+        """Resolves to the contact's facts (None if they are gone), or CLAIM_LOST; renews the claim's lease.
+        `canonical`: the address the message goes to, whose suppressions are looked up."""
+        return self._enqueue(self._checks, (claim, canonical))
 
     def mark_sent(self, claim: queue.Claim) -> asyncio.Future:
         """Resolves once the mark is written."""
         return self._enqueue(self._marks, claim)
 
-    def _enqueue(self, pending: list, claim: queue.Claim) -> asyncio.Future:
+    def _enqueue(self, pending: list, item) -> asyncio.Future:
         future = asyncio.get_running_loop().create_future()
-        pending.append((claim, future))
+        pending.append((item, future))
         if self._flusher is None:
             # A task, not a call: it first runs after every consumer ready in this loop tick has asked.
             self._flusher = asyncio.create_task(self._flush())
@@ -57,30 +57,36 @@ class Gate:
                 marks, self._marks = self._marks, []
                 checks, self._checks = self._checks, []
                 try:
-                    # Marks first: a consumer's check then also vouches for its previous mark.
-                    await queue.mark_sent_many(self.session, [claim for claim, _ in marks])
-                    _resolve(marks, {})
-                    _resolve(checks, await self._verdicts([claim for claim, _ in checks]))
+                    verdicts = await self._round_trip([claim for claim, _ in marks], [item for item, _ in checks])
                 except Exception as error:  # the consumers waiting for this round trip get it
                     for _, future in marks + checks:
                         if not future.done():
                             future.set_exception(error)
+                    continue
+                _resolve(marks, lambda claim: None)
+                _resolve(checks, lambda item: verdicts[item[0].delivery_id])
         finally:
             self._flusher = None
 
-    async def _verdicts(self, claims: list[queue.Claim]) -> dict[int, Facts | ClaimLost | None]:
-        """By delivery id: the contact's facts (None if they are gone), or CLAIM_LOST."""
-        if not claims:
+    async def _round_trip(self, marks: list[queue.Claim], checks: list[tuple[queue.Claim, str | None]]) -> dict:
+        """Writes the marks, then returns the checks' verdicts by delivery id: the contact's facts (None if
+        they are gone), or CLAIM_LOST. Marks first: a consumer's check then also vouches for its previous mark."""
+        session, claims = self.session, [claim for claim, _ in checks]
+        contact_by_hash = {digest: claim.contact_id for claim, canonical in checks if canonical
+                           for digest in self.keyring.hashes(canonical)}
+        statements = [queue.mark_sent_statement(session, marks)] if marks else []
+        if checks:
+            statements += [queue.renew_statement(session, claims),
+                           audience.subscriptions_query(session, [claim.contact_id for claim in claims]),
+                           audience.suppressions_query(session, list(contact_by_hash))]
+        results = await session.fetch_each(statements)
+        if not checks:
             return {}
-        renewed = await queue.renew_many(self.session, claims)
-        facts = await audience.facts_for(
-            self.session, [claim.contact_id for claim in claims if claim.delivery_id in renewed], self.campaign,
-            self.keyring,
-        )
-        return {
-            claim.delivery_id: facts.get(claim.contact_id) if claim.delivery_id in renewed else CLAIM_LOST
-            for claim in claims
-        }
+        renewed, subscriptions, suppressions = ({row["id"] for row in results[-3]}, results[-2], results[-1])
+        facts = audience.facts_from_rows(subscriptions, self.campaign)
+        audience.add_suppressions(facts, contact_by_hash, suppressions)
+        return {claim.delivery_id: facts.get(claim.contact_id) if claim.delivery_id in renewed else CLAIM_LOST
+                for claim in claims}
 
     async def flushed(self) -> None:
         """Wait for what is pending to be written."""
@@ -88,8 +94,8 @@ class Gate:
             await asyncio.shield(self._flusher)
 
 
-def _resolve(pending: list[tuple[queue.Claim, asyncio.Future]], verdicts: dict) -> None:
-    for claim, future in pending:
+def _resolve(pending: list[tuple[object, asyncio.Future]], verdict) -> None:
+    for item, future in pending:
         if not future.done():  # a consumer that was cancelled meanwhile
-            future.set_result(verdicts.get(claim.delivery_id))
+            future.set_result(verdict(item))
 

@@ -133,47 +133,39 @@ async def next_retry_at(session: BulkSession, campaign_id: int) -> datetime | No
 
 
 async def renew(session: BulkSession, claim: Claim) -> bool:
-    """Immediately before the SMTP transaction: is the campaign still running and the claim still ours?"""
-    return claim.delivery_id in await renew_many(session, [claim])
+    """Immediately before the SMTP transaction: is the campaign still running and the claim still ours?
+    Renews the claim's lease if so. A claim that outlived its lease may have been taken over by another
+    worker, which then sends it instead. (Sending checks many claims at once: `renew_statement`.)"""
+    sql, params = renew_statement(session, [claim])
+    return bool(await session.fetch(sql, *params))
 
 
-async def renew_many(session: BulkSession, claims: list[Claim]) -> set[int]:
-    """The delivery ids, among these claims (all of one owner), whose campaign is still running and whose
-    claim is still the owner's; their leases are renewed. A claim that outlived its lease may have been
-    taken over by another worker, which then sends it instead. One statement for all."""
-    if not claims:
-        return set()
-    ids, params = _id_list(session, [claim.delivery_id for claim in claims])
-    rows = await session.fetch(
-        f"UPDATE delivery SET claimed_at = ? WHERE id {ids} " + _OURS +
+def renew_statement(session: BulkSession, claims: list[Claim]) -> tuple[str, list]:
+    """One statement for claims of one owner; it returns the ids whose campaign still runs and whose claim
+    is still theirs, and renews their leases."""
+    among, ids = session.among([claim.delivery_id for claim in claims])
+    return (
+        f"UPDATE delivery SET claimed_at = ? WHERE id {among} " + _OURS +
         " AND (SELECT status FROM campaign WHERE id = delivery.campaign) = 'running' RETURNING id",
-        datetime.now(timezone.utc), *params, _owner(claims),
+        [datetime.now(timezone.utc), *ids, _owner(claims)],
     )
-    return {row["id"] for row in rows}
 
 
 async def mark_sent(session: BulkSession, claim: Claim) -> None:
-    await mark_sent_many(session, [claim])
+    sql, params = mark_sent_statement(session, [claim])
+    await session.execute(sql, *params)
 
 
-async def mark_sent_many(session: BulkSession, claims: list[Claim]) -> None:
-    """Claims of one owner; `attempts` moves on in SQL, since an owned row's count cannot change meanwhile."""
-    if not claims:
-        return
+def mark_sent_statement(session: BulkSession, claims: list[Claim]) -> tuple[str, list]:
+    """One statement for claims of one owner; `attempts` moves on in SQL, since an owned row's count cannot
+    change meanwhile."""
     now = datetime.now(timezone.utc)
-    ids, params = _id_list(session, [claim.delivery_id for claim in claims])
-    await session.execute(
+    among, ids = session.among([claim.delivery_id for claim in claims])
+    return (
         "UPDATE delivery SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, "
-        f"updated_at = ? WHERE id {ids} " + _OURS,
-        now, now, *params, _owner(claims),
+        f"updated_at = ? WHERE id {among} " + _OURS,
+        [now, now, *ids, _owner(claims)],
     )
-
-
-def _id_list(session: BulkSession, ids: list[int]) -> tuple[str, list]:
-    """`= ANY(array)` on PostgreSQL (one prepared statement whatever the count), `IN (…)` on SQLite."""
-    if isinstance(session, PostgresBulkSession):
-        return "= ANY(?)", [ids]
-    return f"IN ({', '.join('?' * len(ids))})", ids
 
 
 def _owner(claims: list[Claim]) -> str:

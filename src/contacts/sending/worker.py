@@ -217,7 +217,8 @@ class _Run:
             if claims:
                 contacts = {
                     row["id"]: row
-                    for row in await session.select_in("contact", RECIPIENT_COLUMNS, "id", [c.contact_id for c in claims])
+                    for row in await session.select_in("contact", (*RECIPIENT_COLUMNS, "email_canonical"), "id",
+                                                      [c.contact_id for c in claims])
                 }
                 for claim in claims:
                     await work.put((claim, contacts.get(claim.contact_id)))
@@ -257,7 +258,7 @@ class _Run:
         # The rate limit is waited out first, so that nothing stands between the checks below and the SMTP
         # transaction: an unsubscribe that lands during the wait is seen.
         await self.limiter.wait()
-        verdict = await self.gate.check(claim)
+        verdict = await self.gate.check(claim, contact["email_canonical"] if contact else None)
         if unwritten is not None:
             await unwritten  # written before the check (so at once): a crash now repeats only what is in flight
         if verdict is CLAIM_LOST:
