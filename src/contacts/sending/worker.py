@@ -3,6 +3,8 @@ message, with several SMTP transactions in flight.
 
 Every message is checked again immediately before its SMTP transaction (subscription, objection,
 suppression, restriction), so an unsubscribe that lands mid-campaign stops all later mail to that person.
+The checks of the messages about to go out at the same moment, and the marks of those just sent, share one
+round trip (sending/gate.py).
 4xx answers are retried with exponential backoff until a deadline; 5xx answers fail the message, and a
 refusal of the mailbox itself (5.1.x at RCPT) is a hard bounce that suppresses the address globally (REQ-41).
 A relay that refuses us, or is down, pauses the campaign instead.
