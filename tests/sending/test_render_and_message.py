@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from contacts.errors import ValidationError
-from contacts.sending.message import MessageSkeleton, mailbox, message_id
-from contacts.sending.render import TemplateLibrary, marker, sample_context
+from contacts.sending.message import EncodedTemplate, MessageSkeleton, mailbox, message_id
+from contacts.sending.render import TemplateLibrary, fill_html, fill_text, has_markers, marker, sample_context
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 library = TemplateLibrary(TEMPLATES)
@@ -135,3 +135,13 @@ def test_req40_smtputf8_recipient_header_is_utf8():
     parts = library.render("newsletter-communications", sample_context()).fill(RECIPIENT)
     raw = build(parts, to=mailbox("Émile", "émile@exemple.fr"))
     assert "To: \"Émile\" <émile@exemple.fr>".encode() in raw
+
+
+@pytest.mark.parametrize("value", ["Zoé", "trailing space \nnext", "a\r\nb\rc", ".", "x" * 300, "tab\t", "=3D é " * 40, ""])
+def test_a_variant_encoded_once_gives_the_same_bytes_as_encoding_each_filled_message(value):
+    parts = library.render("newsletter-communications", sample_context(body_paragraphs=["Para. " * 50, "."]))
+    values = {**RECIPIENT, "greeting": value, "third_party_source": value + "\n."}
+    expected = build(parts.fill(values))
+    encoded = (EncodedTemplate.of(parts.text, has_markers).encode(lambda line: fill_text(line, values)),
+               EncodedTemplate.of(parts.html, has_markers).encode(lambda line: fill_html(line, values)))
+    assert build(encoded) == expected

@@ -6,9 +6,11 @@ from datetime import date
 
 import pytest
 
-from contacts.services import suppression
+from contacts.sending.worker import SendOptions, send_campaign
+from contacts.services import campaigns, suppression
 from contacts.tables import ConsentEvent, Contact, PendingConsent, RightsRequest, Subscription
 from contacts.tokens import TokenAction
+from tests.sending.smtp_server import Recorder
 from tests.web.conftest import contact_id, import_to, same_page, seal
 
 pytestmark = pytest.mark.usefixtures("database_url")
@@ -73,6 +75,12 @@ async def test_req43_turning_a_list_back_on_needs_double_opt_in(http_client, zoe
     assert row["legal_basis"] == "consent"
     assert await suppression.entries_for(ADDRESS) == []
     assert await ConsentEvent.count().where(ConsentEvent.action == "suppression_lifted") == 1
+    # The lifted entry no longer stops mail: the next campaign to the list reaches the person again.
+    recorder = Recorder()
+    campaign = await campaigns.create(list_slugs=["journalists"], template="newsletter-communications",
+                                      subject="Next", actor="test")
+    await send_campaign(campaign.id, SendOptions(concurrency=1), transport=recorder)
+    assert recorder.sent == [ADDRESS]
 
 
 async def test_unsubscribe_from_everything(http_client, zoe):

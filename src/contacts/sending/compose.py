@@ -10,16 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from contacts.domain import LegalBasis, SourceType
-from contacts.sending.message import (
-    MessageSkeleton,
-    encode_header_value,
-    mailbox,
-    message_id,
-)
-from contacts.sending.render import RenderedParts, TemplateLibrary, recipient_markers
+from contacts.sending.message import EncodedTemplate, MessageSkeleton, encode_header_value, mailbox, message_id
+from contacts.sending.render import TemplateLibrary, fill_html, fill_text, has_markers, recipient_markers
 from contacts.sending.wording import BASIS_WORDS, LANGUAGES, Words
 from contacts.services.campaigns import CampaignInfo
 from contacts.settings import Settings
@@ -58,7 +53,7 @@ class Composer:
         self.codec = TokenCodec(settings.secret_keys)
         self.domain = settings.from_address.rsplit("@", 1)[1]
         self.message_id_secret = message_id_secret(settings)
-        self._variants: dict[tuple, tuple[RenderedParts, MessageSkeleton]] = {}
+        self._variants: dict[tuple, _Variant] = {}
         self._lists = {item.id: item for item in campaign.lists}
 
     def message_id(self, contact_id: int) -> str:
@@ -83,7 +78,7 @@ class Composer:
 
     def compose(self, recipient: Recipient, now: datetime | None = None, message_id: str | None = None) -> bytes:
         """`message_id`: the one the ledger recorded, so that a repeat carries it even after a key rotation."""
-        parts, skeleton = self._variant(recipient)
+        variant = self._variant(recipient)
         links = self.links(recipient)
         words = Words(recipient.language)
         values = {
@@ -91,16 +86,17 @@ class Composer:
             "greeting": words.greeting.format(name=recipient.name) if recipient.name else words.greeting_anonymous,
             "third_party_source": recipient.third_party_source or "",
         }
-        return skeleton.message(
+        return variant.skeleton.message(
             to=mailbox(recipient.name, recipient.email),
             message_id=message_id or self.message_id(recipient.contact_id),
-            date=now or datetime.now(UTC),
-            parts=parts.fill(values),
+            date=now or datetime.now(timezone.utc),
+            parts=(variant.text.encode(lambda line: fill_text(line, values)),
+                   variant.html.encode(lambda line: fill_html(line, values))),
             unsubscribe_url=links["unsubscribe_url"],
             unsubscribe_mailto=links["unsubscribe_mailto"],
         )
 
-    def _variant(self, recipient: Recipient) -> tuple[RenderedParts, MessageSkeleton]:
+    def _variant(self, recipient: Recipient) -> _Variant:
         key = (recipient.language, recipient.list_id, recipient.legal_basis, recipient.third_party_source is not None)
         if key not in self._variants:
             mailing_list = self._lists[recipient.list_id]
@@ -122,8 +118,17 @@ class Composer:
                 list_id=f"{_phrase(mailing_list.name)} <{mailing_list.slug}.{self.domain}>",
                 boundary_seed=f"{self.campaign.id}:{key}",
             )
-            self._variants[key] = (parts, skeleton)
+            self._variants[key] = _Variant(
+                EncodedTemplate.of(parts.text, has_markers), EncodedTemplate.of(parts.html, has_markers), skeleton
+            )
         return self._variants[key]
+
+
+@dataclass(frozen=True)
+class _Variant:
+    text: EncodedTemplate
+    html: EncodedTemplate
+    skeleton: MessageSkeleton
 
 
 def _phrase(name: str) -> str:

@@ -11,9 +11,11 @@ RFC 8058 one-click headers (REQ-27).
 from __future__ import annotations
 
 import binascii
+import functools
+import re
 import hashlib
 import hmac
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
@@ -92,11 +94,13 @@ class MessageSkeleton:
         to: str,
         message_id: str,
         date: datetime,
-        parts: RenderedParts,
+        parts: RenderedParts | tuple[bytes, bytes],
         unsubscribe_url: str | None,
         unsubscribe_mailto: str | None = None,
     ) -> bytes:
-        own = [f"To: {to}", f"Date: {format_datetime(date)}", f"Message-ID: {message_id}"]
+        """`parts`: rendered, or already quoted-printable encoded (text, HTML) as `EncodedTemplate` gives them."""
+        text, page = (_quoted_printable(parts.text), _quoted_printable(parts.html)) if isinstance(parts, RenderedParts) else parts
+        own = [f"To: {to}", f"Date: {_date_header(date.replace(microsecond=0))}", f"Message-ID: {message_id}"]
         if unsubscribe_url:
             targets = [f"<{unsubscribe_url}>"] + ([f"<{unsubscribe_mailto}>"] if unsubscribe_mailto else [])
             own.append(f"List-Unsubscribe: {', '.join(targets)}")
@@ -106,15 +110,56 @@ class MessageSkeleton:
         return b"".join(
             [
                 head, CRLF,
-                marker, CRLF, _part_headers("text/plain"), CRLF, _quoted_printable(parts.text), CRLF,
-                marker, CRLF, _part_headers("text/html"), CRLF, _quoted_printable(parts.html), CRLF,
+                marker, CRLF, _TEXT_HEADERS, CRLF, text, CRLF,
+                marker, CRLF, _HTML_HEADERS, CRLF, page, CRLF,
                 marker, b"--", CRLF,
             ]
         )
 
 
+@functools.lru_cache(maxsize=4)
+def _date_header(date: datetime) -> str:
+    """Messages sent in the same second share it: formatting costs more than the rest of the headers."""
+    return format_datetime(date)
+
+
 def _part_headers(content_type: str) -> bytes:
     return f'Content-Type: {content_type}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n'.encode()
+
+
+_TEXT_HEADERS = _part_headers("text/plain")
+_HTML_HEADERS = _part_headers("text/html")
+
+
+@dataclass(frozen=True)
+class EncodedTemplate:
+    """A variant's part, quoted-printable encoded once: per message, only the lines that hold a marker are
+    filled and encoded (b2a_qp was the costliest step of composing). Quoted-printable encodes each line on
+    its own, so the result is byte for byte the encoding of the filled whole, as long as every chunk but
+    the last ends a line."""
+
+    chunks: tuple[bytes | str, ...]  # encoded constant lines, or a line with markers
+
+    @classmethod
+    def of(cls, template: str, has_markers: Callable[[str], bool]) -> EncodedTemplate:
+        chunks: list[bytes | str] = []
+        constant: list[str] = []
+        lines = template.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        for number, line in enumerate(lines):
+            line += "\n" if number < len(lines) - 1 else ""
+            if has_markers(line):
+                if constant:
+                    chunks.append(_quoted_printable("".join(constant)))
+                    constant = []
+                chunks.append(line)
+            else:
+                constant.append(line)
+        if constant:
+            chunks.append(_quoted_printable("".join(constant)))
+        return cls(tuple(chunks))
+
+    def encode(self, fill: Callable[[str], str]) -> bytes:
+        return b"".join(chunk if isinstance(chunk, bytes) else _quoted_printable(fill(chunk)) for chunk in self.chunks)
 
 
 def _quoted_printable(text: str) -> bytes:

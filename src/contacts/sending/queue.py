@@ -13,7 +13,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from contacts.domain import DeliveryStatus, SkipReason
 from contacts.services.audience import candidates, exclusion, facts_for
@@ -47,7 +47,7 @@ class Claim:
 async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: Keyring, message_id_for) -> None:
     """Write the ledger rows, a page at a time. Idempotent: a rerun after a crash adds only what is missing."""
     after = 0
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     while page := await candidates(session, campaign, after):
         after = page[-1][0]
         facts = await facts_for(session, [contact for contact, _ in page], campaign, keyring)
@@ -72,7 +72,7 @@ async def requeue_abandoned(session: BulkSession, campaign_id: int, lease: timed
         "SELECT id, claimed_by, claimed_at FROM delivery WHERE campaign = ? AND status = 'sending'", campaign_id
     )
     host = socket.gethostname()
-    cutoff = datetime.now(UTC) - lease
+    cutoff = datetime.now(timezone.utc) - lease
     dead = [(row["id"], row["claimed_by"]) for row in rows if _abandoned(row, host, cutoff)]
     # Only the claim that was read: if another worker took the row over meanwhile, its claim stands.
     await session.execute_many(
@@ -103,7 +103,7 @@ def _alive(pid: int) -> bool:
 
 
 async def claim(session: BulkSession, campaign_id: int, worker: str, limit: int) -> list[Claim]:
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     lock = "FOR UPDATE SKIP LOCKED" if isinstance(session, PostgresBulkSession) else ""
     rows = await session.fetch(
         "UPDATE delivery SET status = 'sending', claimed_by = ?, claimed_at = ?, updated_at = ? "
@@ -135,35 +135,55 @@ async def next_retry_at(session: BulkSession, campaign_id: int) -> datetime | No
 async def renew(session: BulkSession, claim: Claim) -> bool:
     """Immediately before the SMTP transaction: is the campaign still running and the claim still ours?
     Renews the claim's lease if so. A claim that outlived its lease may have been taken over by another
-    worker, which then sends it instead. One statement, since it runs once per message."""
-    rows = await session.fetch(
-        "UPDATE delivery SET claimed_at = ? WHERE id = ? " + _OURS +
+    worker, which then sends it instead. (Sending checks many claims at once: `renew_statement`.)"""
+    sql, params = renew_statement(session, [claim])
+    return bool(await session.fetch(sql, *params))
+
+
+def renew_statement(session: BulkSession, claims: list[Claim]) -> tuple[str, list]:
+    """One statement for claims of one owner; it returns the ids whose campaign still runs and whose claim
+    is still theirs, and renews their leases."""
+    among, ids = session.among([claim.delivery_id for claim in claims])
+    return (
+        f"UPDATE delivery SET claimed_at = ? WHERE id {among} " + _OURS +
         " AND (SELECT status FROM campaign WHERE id = delivery.campaign) = 'running' RETURNING id",
-        datetime.now(UTC), claim.delivery_id, claim.worker,
+        [datetime.now(timezone.utc), *ids, _owner(claims)],
     )
-    return bool(rows)
 
 
 async def mark_sent(session: BulkSession, claim: Claim) -> None:
-    now = datetime.now(UTC)
-    await session.execute(
-        "UPDATE delivery SET status = 'sent', sent_at = ?, attempts = ?, last_error = NULL, updated_at = ? "
-        "WHERE id = ? " + _OURS,
-        now, claim.attempts + 1, now, claim.delivery_id, claim.worker,
+    sql, params = mark_sent_statement(session, [claim])
+    await session.execute(sql, *params)
+
+
+def mark_sent_statement(session: BulkSession, claims: list[Claim]) -> tuple[str, list]:
+    """One statement for claims of one owner; `attempts` moves on in SQL, since an owned row's count cannot
+    change meanwhile."""
+    now = datetime.now(timezone.utc)
+    among, ids = session.among([claim.delivery_id for claim in claims])
+    return (
+        "UPDATE delivery SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, "
+        f"updated_at = ? WHERE id {among} " + _OURS,
+        [now, now, *ids, _owner(claims)],
     )
+
+
+def _owner(claims: list[Claim]) -> str:
+    (owner,) = {claim.worker for claim in claims}
+    return owner
 
 
 async def mark_skipped(session: BulkSession, claim: Claim, reason: SkipReason) -> None:
     await session.execute(
         "UPDATE delivery SET status = 'skipped', skip_reason = ?, updated_at = ? WHERE id = ? " + _OURS,
-        reason.value, datetime.now(UTC), claim.delivery_id, claim.worker,
+        reason.value, datetime.now(timezone.utc), claim.delivery_id, claim.worker,
     )
 
 
 async def mark_failed(session: BulkSession, claim: Claim, error: str) -> None:
     await session.execute(
         "UPDATE delivery SET status = 'failed', attempts = ?, last_error = ?, updated_at = ? WHERE id = ? " + _OURS,
-        claim.attempts + 1, error[:2000], datetime.now(UTC), claim.delivery_id, claim.worker,
+        claim.attempts + 1, error[:2000], datetime.now(timezone.utc), claim.delivery_id, claim.worker,
     )
 
 
@@ -171,8 +191,8 @@ async def mark_retry(session: BulkSession, claim: Claim, error: str, at: datetim
     await session.execute(
         "UPDATE delivery SET status = 'queued', attempts = ?, last_error = ?, next_attempt_at = ?, claimed_by = NULL, "
         "first_attempt_at = ?, updated_at = ? WHERE id = ? " + _OURS,
-        claim.attempts + 1, error[:2000], at, claim.first_attempt_at or datetime.now(UTC),
-        datetime.now(UTC), claim.delivery_id, claim.worker,
+        claim.attempts + 1, error[:2000], at, claim.first_attempt_at or datetime.now(timezone.utc),
+        datetime.now(timezone.utc), claim.delivery_id, claim.worker,
     )
 
 
@@ -180,7 +200,7 @@ async def release(session: BulkSession, claim: Claim) -> None:
     """Give a claimed row back, untried (the campaign was paused or cancelled meanwhile)."""
     await session.execute(
         "UPDATE delivery SET status = 'queued', claimed_by = NULL, updated_at = ? WHERE id = ? " + _OURS,
-        datetime.now(UTC), claim.delivery_id, claim.worker,
+        datetime.now(timezone.utc), claim.delivery_id, claim.worker,
     )
 
 

@@ -50,10 +50,19 @@ class RenderedParts:
 
     def fill(self, values: Mapping[str, str]) -> RenderedParts:
         """Replace the markers with one recipient's values, escaped for HTML in the HTML part."""
-        return RenderedParts(
-            text=_MARKER.sub(lambda m: values[m.group(1)], self.text),
-            html=_MARKER.sub(lambda m: html.escape(values[m.group(1)], quote=True), self.html),
-        )
+        return RenderedParts(text=fill_text(self.text, values), html=fill_html(self.html, values))
+
+
+def fill_text(text: str, values: Mapping[str, str]) -> str:
+    return _MARKER.sub(lambda m: values[m.group(1)], text)
+
+
+def fill_html(page: str, values: Mapping[str, str]) -> str:
+    return _MARKER.sub(lambda m: html.escape(values[m.group(1)], quote=True), page)
+
+
+def has_markers(text: str) -> bool:
+    return _MARKER.search(text) is not None
 
 
 class TemplateLibrary:

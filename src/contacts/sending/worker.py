@@ -3,6 +3,8 @@ message, with several SMTP transactions in flight.
 
 Every message is checked again immediately before its SMTP transaction (subscription, objection,
 suppression, restriction), so an unsubscribe that lands mid-campaign stops all later mail to that person.
+The checks of the messages about to go out at the same moment, and the marks of those just sent, share one
+round trip (sending/gate.py).
 4xx answers are retried with exponential backoff until a deadline; 5xx answers fail the message, and a
 refusal of the mailbox itself (5.1.x at RCPT) is a hard bounce that suppresses the address globally (REQ-41).
 A relay that refuses us, or is down, pauses the campaign instead.
@@ -18,7 +20,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 from contacts.addresses import parse_address
@@ -26,6 +28,7 @@ from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReas
 from contacts.errors import ConflictError
 from contacts.sending import queue
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Recipient
+from contacts.sending.gate import CLAIM_LOST, Gate
 from contacts.sending.render import TemplateLibrary
 from contacts.sending.transport import Outcome, SmtpPool, SmtpSettings
 from contacts.services import audience, campaigns, suppression
@@ -177,6 +180,7 @@ class _Run:
     summary: SendSummary = field(default_factory=SendSummary)
     worker: str = field(default_factory=queue.worker_name)
     connection_errors: int = 0  # in a row
+    gate: Gate = field(init=False)
 
     async def drain(self) -> None:
         left = (await campaigns.progress(self.campaign.id)).remaining
@@ -185,10 +189,12 @@ class _Run:
             # PostgreSQL: a connection per task, queries in parallel. SQLite: one connection for all, since
             # its writers would otherwise queue on the file lock, sleeping in its busy handler.
             shared = await stack.enter_async_context(bulk_session())
-            sessions = [
-                shared if isinstance(shared, SqliteBulkSession) else await stack.enter_async_context(bulk_session())
-                for _ in range(self.options.concurrency)
-            ]
+
+            async def another() -> BulkSession:
+                return shared if isinstance(shared, SqliteBulkSession) else await stack.enter_async_context(bulk_session())
+
+            sessions = [await another() for _ in range(self.options.concurrency)]
+            self.gate = Gate(await another(), self.campaign, self.keyring)
             # A task group: if one consumer fails, the others and the producer stop too, instead of waiting.
             async with asyncio.TaskGroup() as group:
                 for session in sessions:
@@ -213,12 +219,14 @@ class _Run:
             if claims:
                 contacts = {
                     row["id"]: row
-                    for row in await session.select_in("contact", RECIPIENT_COLUMNS, "id", [c.contact_id for c in claims])
+                    for row in await session.select_in("contact", (*RECIPIENT_COLUMNS, "email_canonical"), "id",
+                                                      [c.contact_id for c in claims])
                 }
                 for claim in claims:
                     await work.put((claim, contacts.get(claim.contact_id)))
                 continue
             await work.join()  # what is in flight may be rescheduled
+            await self.gate.flushed()
             if self.options.wait_for_retries and await queue.claimed_elsewhere(session, self.campaign.id):
                 # Another process still has messages in flight: wait for them, or take them over if it died.
                 await queue.requeue_abandoned(session, self.campaign.id, self.options.lease)
@@ -231,23 +239,31 @@ class _Run:
             if not self.options.wait_for_retries:
                 self.summary.outcome = "retries-pending"
                 return
-            await asyncio.sleep(max(0.0, min((retry_at - datetime.now(UTC)).total_seconds(), 30.0)) + 0.01)
+            await asyncio.sleep(max(0.0, min((retry_at - datetime.now(timezone.utc)).total_seconds(), 30.0)) + 0.01)
 
     async def _consume(self, session: BulkSession, work: asyncio.Queue, left: int) -> None:
+        unwritten: asyncio.Future | None = None  # the mark of this consumer's previous message
         while (item := await work.get()) is not None:
             try:
-                await self._deliver(session, *item)
+                unwritten = await self._deliver(session, *item, unwritten) or unwritten
             finally:
                 work.task_done()
             if self.on_progress:
                 self.on_progress(self.summary, left)
+        if unwritten is not None:
+            await unwritten
         work.task_done()
 
-    async def _deliver(self, session: BulkSession, claim: queue.Claim, contact: dict | None) -> None:
+    async def _deliver(self, session: BulkSession, claim: queue.Claim, contact: dict | None,
+                       unwritten: asyncio.Future | None) -> asyncio.Future | None:
+        """Returns the future of the message's mark when it was sent: it is written with the next check."""
         # The rate limit is waited out first, so that nothing stands between the checks below and the SMTP
         # transaction: an unsubscribe that lands during the wait is seen.
         await self.limiter.wait()
-        if not await queue.renew(session, claim):
+        verdict = await self.gate.check(claim, contact["email_canonical"] if contact else None)
+        if unwritten is not None:
+            await unwritten  # written before the check (so at once): a crash now repeats only what is in flight
+        if verdict is CLAIM_LOST:
             # Paused or cancelled meanwhile (which takes effect before the next SMTP transaction, not after
             # the claimed batch), or the claim outlived its lease and another worker took it over.
             status = await queue.campaign_status(session, self.campaign.id)
@@ -257,15 +273,14 @@ class _Run:
                 await queue.release(session, claim)
             if status != CampaignStatus.RUNNING:
                 self.summary.outcome = status
-            return
-        # Immediately before the SMTP transaction: is this person still to be written to?
-        facts = (await audience.facts_for(session, [claim.contact_id], self.campaign, self.keyring)).get(claim.contact_id)
-        reason = audience.exclusion(facts, self.campaign, claim.list_id)
+            return None
+        # Checked in the same round trip: is this person still to be written to?
+        reason = audience.exclusion(verdict, self.campaign, claim.list_id)
         if reason is not None or contact is None or not contact["email"]:
             await queue.mark_skipped(session, claim, reason or SkipReason.ERASED)
             self.summary.skipped += 1
-            return
-        recipient = Recipient.from_row(contact, claim.list_id, facts.subscribed[claim.list_id])
+            return None
+        recipient = Recipient.from_row(contact, claim.list_id, verdict.subscribed[claim.list_id])
         message = self.composer.compose(recipient, message_id=claim.message_id)
         if recipient.email.isascii():
             envelope_recipient, smtputf8 = recipient.email, False
@@ -275,14 +290,14 @@ class _Run:
         outcome = await self.transport.send(
             self.composer.envelope_sender(claim.contact_id), envelope_recipient, message, smtputf8=smtputf8
         )
-        await self._record(session, claim, recipient, outcome)
+        return await self._record(session, claim, recipient, outcome)
 
-    async def _record(self, session: BulkSession, claim: queue.Claim, recipient: Recipient, outcome: Outcome) -> None:
+    async def _record(self, session: BulkSession, claim: queue.Claim, recipient: Recipient,
+                      outcome: Outcome) -> asyncio.Future | None:
         self.connection_errors = self.connection_errors + 1 if outcome.connection_error else 0
         if outcome.delivered:
-            await queue.mark_sent(session, claim)
             self.summary.sent += 1
-            return
+            return self.gate.mark_sent(claim)
         error = f"{outcome.code or ''} {outcome.message}".strip()
         if outcome.relay_fault or self.connection_errors >= RELAY_DOWN_AFTER:
             # The relay refuses us, or is gone: failing every message would burn the campaign. Pause it,
@@ -290,19 +305,20 @@ class _Run:
             await queue.release(session, claim)
             await campaigns.pause_for(self.campaign.id, error)
             self.summary.outcome = f"paused: {error}"
-            return
-        now = datetime.now(UTC)
+            return None
+        now = datetime.now(timezone.utc)
         first = claim.first_attempt_at or now
         if outcome.temporary and now - first < self.options.retry_window:
             delay = min(self.options.retry_base * (2 ** claim.attempts), self.options.retry_max)
             await queue.mark_retry(session, claim, error, now + delay)
             self.summary.retried += 1
-            return
+            return None
         await queue.mark_failed(session, claim, error)
         self.summary.failed += 1
         if outcome.hard_bounce:
             await suppression.suppress(recipient.email, SuppressionReason.HARD_BOUNCE, actor="sender",
                                        channel=Channel.BOUNCE, note=f"campaign {self.campaign.id}: {error}")
+        return None
 
 
 async def drain_running(options: SendOptions) -> int:

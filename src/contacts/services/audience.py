@@ -11,14 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from contacts.domain import (
-    AddressKind,
-    ContactStatus,
-    LegalBasis,
-    SkipReason,
-    SubscriptionStatus,
-)
-from contacts.services import suppression
+from contacts.domain import AddressKind, ContactStatus, LegalBasis, SkipReason, SubscriptionStatus, SuppressionReason
 from contacts.services.bulk import BulkSession
 from contacts.services.campaigns import CampaignInfo
 from contacts.services.keyring import Keyring
@@ -70,14 +63,33 @@ async def facts_for(session: BulkSession, contact_ids: Sequence[int], campaign: 
     suppression entries of their addresses under every key."""
     if not contact_ids:
         return {}
-    rows = await session.fetch(
+    sql, params = subscriptions_query(session, contact_ids)
+    facts = facts_from_rows(await session.fetch(sql, *params), campaign)
+    by_hash = {digest: contact_id for contact_id, f in facts.items() if f.canonical for digest in keyring.hashes(f.canonical)}
+    sql, params = suppressions_query(session, list(by_hash))
+    add_suppressions(facts, by_hash, await session.fetch(sql, *params))
+    return facts
+
+
+def subscriptions_query(session: BulkSession, contact_ids: Sequence[int]) -> tuple[str, list]:
+    among, params = session.among(contact_ids)
+    return (
         "SELECT c.id AS id, c.status AS status, c.address_kind AS address_kind, c.email_canonical AS email_canonical, "
         "s.mailing_list AS mailing_list, s.status AS subscription_status, s.legal_basis AS legal_basis, "
         "l.purpose AS purpose FROM contact c LEFT JOIN subscription s ON s.contact = c.id "
-        "LEFT JOIN mailing_list l ON l.id = s.mailing_list "
-        f"WHERE c.id IN ({', '.join('?' * len(contact_ids))})",
-        *contact_ids,
+        f"LEFT JOIN mailing_list l ON l.id = s.mailing_list WHERE c.id {among}",
+        params,
     )
+
+
+def suppressions_query(session: BulkSession, hashes: Sequence[str]) -> tuple[str, list]:
+    among, params = session.among(hashes)
+    # REQ-43: an entry lifted by the person's confirmed fresh consent no longer stops mail.
+    return f"SELECT address_hash, scope, reason FROM suppression WHERE address_hash {among} AND lifted_at IS NULL", params
+
+
+def facts_from_rows(rows: Sequence[dict], campaign: CampaignInfo) -> dict[int, Facts]:
+    """Facts from the rows of `subscriptions_query`, suppressions still to add."""
     list_ids = {item.id for item in campaign.lists}
     facts: dict[int, Facts] = {}
     for row in rows:
@@ -89,10 +101,15 @@ async def facts_for(session: BulkSession, contact_ids: Sequence[int], campaign: 
             # An objection outweighs an unsubscription for the same purpose.
             if contact.left.get(row["purpose"]) != SubscriptionStatus.OBJECTED:
                 contact.left[row["purpose"]] = status
-    by_hash = {digest: contact_id for contact_id, f in facts.items() if f.canonical for digest in keyring.hashes(f.canonical)}
-    for digest, entries in (await suppression.entries_by_hash(session, list(by_hash))).items():
-        facts[by_hash[digest]].suppressions.extend(entries)
     return facts
+
+
+def add_suppressions(facts: dict[int, Facts], contact_by_hash: dict[str, int], rows: Sequence[dict]) -> None:
+    """The rows of `suppressions_query`, to the facts of the contacts whose hashes they match."""
+    for row in rows:
+        contact = facts.get(contact_by_hash[row["address_hash"]])
+        if contact is not None:
+            contact.suppressions.append((row["scope"], SuppressionReason(row["reason"])))
 
 
 async def candidates(session: BulkSession, campaign: CampaignInfo, after: int) -> list[tuple[int, int]]:

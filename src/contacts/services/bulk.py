@@ -70,6 +70,14 @@ class BulkSession(ABC):
     async def execute(self, sql: str, *params: Any) -> None:
         await self.fetch(sql, *params)
 
+    async def fetch_each(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[dict[str, Any]]]:
+        """Several statements, one after the other, each one's rows (SQLite: in one hop to its thread)."""
+        return [await self.fetch(sql, *params) for sql, params in statements]
+
+    @abstractmethod
+    def among(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """`(condition, params)` to write `column <condition>`: is the column among these values?"""
+
     @abstractmethod
     async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """One statement with `?` placeholders, once per row."""
@@ -114,6 +122,9 @@ class PostgresBulkSession(BulkSession):
 
     async def fetch(self, sql, *params):
         return [dict(row) for row in await self.connection.fetch(_dollar_placeholders(sql), *params)]
+
+    def among(self, values):
+        return "= ANY(?)", [list(values)]  # one prepared statement whatever the count
 
     async def execute_many(self, sql, rows):
         if rows:
@@ -214,6 +225,19 @@ class SqliteBulkSession(BulkSession):
             return [dict(row) for row in self.connection.execute(sql, params)]
 
         return await self._call(run)
+
+    async def fetch_each(self, statements):
+        # A hop to the thread costs more than a small statement: one for all.
+        def run() -> list[list[dict[str, Any]]]:
+            return [[dict(row) for row in self.connection.execute(sql, params)] for sql, params in statements]
+
+        return await self._call(run)
+
+    def among(self, values):
+        values = list(values)
+        if len(values) > SQLITE_IN_CHUNK:
+            raise ValueError(f"at most {SQLITE_IN_CHUNK} values")
+        return f"IN ({', '.join('?' * len(values))})", values
 
     async def execute_many(self, sql, rows):
         if rows:
