@@ -113,12 +113,18 @@ def add_suppressions(facts: dict[int, Facts], contact_by_hash: dict[str, int], r
 
 
 async def candidates(session: BulkSession, campaign: CampaignInfo, after: int) -> list[tuple[int, int]]:
-    """The next page of (contact, list reached through), by contact id."""
+    """The next page of (contact, list reached through), by contact id. Each list gives its next page from
+    the index in contact order, so a page costs the same wherever it is: the page of the union is within
+    the union of the lists' pages."""
     list_ids = [item.id for item in campaign.lists]
+    each_list = " UNION ALL ".join(
+        "SELECT * FROM (SELECT contact, mailing_list FROM subscription WHERE mailing_list = ? "
+        "AND status = 'subscribed' AND contact > ? ORDER BY contact LIMIT ?) AS page"
+        for _ in list_ids
+    )
     rows = await session.fetch(
-        "SELECT contact, MIN(mailing_list) AS mailing_list FROM subscription "
-        f"WHERE status = 'subscribed' AND mailing_list IN ({', '.join('?' * len(list_ids))}) AND contact > ? "
+        f"SELECT contact, MIN(mailing_list) AS mailing_list FROM ({each_list}) AS pages "
         "GROUP BY contact ORDER BY contact LIMIT ?",
-        *list_ids, after, PAGE,
+        *[value for list_id in list_ids for value in (list_id, after, PAGE)], PAGE,
     )
     return [(row["contact"], row["mailing_list"]) for row in rows]
