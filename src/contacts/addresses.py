@@ -33,6 +33,12 @@ class Address:
     ascii_form: str | None = None  # the address with an A-label domain, when the local part is ASCII
 
     @property
+    def envelope_recipient(self) -> str:
+        """What RCPT TO names: the A-label form when the local part is ASCII (no SMTPUTF8 needed), else the
+        address itself, which needs SMTPUTF8."""
+        return self.ascii_form or self.normalized
+
+    @property
     def is_role(self) -> bool:
         return self.canonical.split("@", 1)[0] in ROLE_LOCAL_PARTS
 

@@ -54,6 +54,11 @@ class Settings:
         return Path("contacts-mail")
 
     @property
+    def sender_domain(self) -> str:
+        """The domain of CONTACTS_FROM: Message-IDs, bounce and unsubscribe addresses are made under it."""
+        return self.from_address.rsplit("@", 1)[1]
+
+    @property
     def secret_key(self) -> str:
         return self.secret_keys[0]
 

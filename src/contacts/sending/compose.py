@@ -51,7 +51,7 @@ class Composer:
         self.settings = settings
         self.library = library
         self.codec = TokenCodec(settings.secret_keys)
-        self.domain = settings.from_address.rsplit("@", 1)[1]
+        self.domain = settings.sender_domain
         self.message_id_secret = message_id_secret(settings)
         self._variants: dict[tuple, _Variant] = {}
         self._lists = {item.id: item for item in campaign.lists}

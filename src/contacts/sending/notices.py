@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from contacts.addresses import parse_address
 from contacts.sending.message import MessageSkeleton, mailbox
 from contacts.sending.render import TemplateLibrary
-from contacts.sending.transport import Outcome, SmtpPool, SmtpSettings
+from contacts.sending.transport import Outcome, SmtpSettings, send_one
 from contacts.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -31,10 +31,9 @@ def compose_notice(template: str, *, to: str, name: str | None, language: str, c
     library = TemplateLibrary(settings.templates_dir)
     parts = library.render(template, {"lang": language, "organisation": settings.organisation, "subject": subject,
                                       **context})
-    domain = settings.from_address.rsplit("@", 1)[1]
     skeleton = MessageSkeleton.build(from_name=settings.organisation, from_address=settings.from_address,
                                      subject=subject, list_id=None, boundary_seed=secrets.token_hex(16))
-    return skeleton.message(to=mailbox(name, to), message_id=f"<{secrets.token_hex(16)}@{domain}>",
+    return skeleton.message(to=mailbox(name, to), message_id=f"<{secrets.token_hex(16)}@{settings.sender_domain}>",
                             date=datetime.now(UTC), parts=parts, unsubscribe_url=None)
 
 
@@ -42,13 +41,8 @@ async def send_notice(template: str, *, to: str, name: str | None, language: str
                       settings: Settings | None = None) -> Outcome:
     settings = settings or get_settings()
     message = compose_notice(template, to=to, name=name, language=language, context=context, settings=settings)
-    address = parse_address(to, field="to")
-    pool = SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=1)
-    try:
-        outcome = await pool.send(f"bounces@{settings.from_address.rsplit('@', 1)[1]}",
-                                  address.ascii_form or address.normalized, message, smtputf8=address.needs_smtputf8)
-    finally:
-        await pool.close()
+    outcome = await send_one(SmtpSettings.from_url(settings.smtp_url), f"bounces@{settings.sender_domain}",
+                             parse_address(to, field="to"), message)
     if not outcome.delivered:
         log.warning("the %s notice was not accepted: %s %s", template, outcome.code or "", outcome.message)
     return outcome

@@ -9,7 +9,7 @@ from contacts.domain import LegalBasis
 from contacts.errors import ValidationError
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Recipient
 from contacts.sending.render import TemplateLibrary
-from contacts.sending.transport import SmtpPool, SmtpSettings
+from contacts.sending.transport import SmtpSettings, send_one
 from contacts.services import audience, campaigns, suppression
 from contacts.services.bulk import bulk_session
 from contacts.settings import Settings, get_settings
@@ -36,12 +36,7 @@ async def send_test(campaign_id: int, to: str, settings: Settings | None = None)
     test_campaign = campaigns.CampaignInfo(**{**campaign.__dict__, "subject": f"[TEST] {campaign.subject}"})
     composer = Composer(test_campaign, settings, TemplateLibrary(settings.templates_dir))
     message = composer.compose(_sample(campaign, address.normalized))
-    pool = SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=1)
-    try:
-        outcome = await pool.send(f"bounces@{composer.domain}", address.normalized, message,
-                                  smtputf8=address.needs_smtputf8)
-    finally:
-        await pool.close()
+    outcome = await send_one(SmtpSettings.from_url(settings.smtp_url), f"bounces@{composer.domain}", address, message)
     if not outcome.delivered:
         raise ValidationError("to", f"the SMTP server refused the test message: {outcome.code or ''} {outcome.message}")
 

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
+from contacts.addresses import Address
 from contacts.errors import ConfigurationError
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -218,3 +219,11 @@ def _unverified_context() -> ssl.SSLContext:
     context.verify_mode = ssl.CERT_NONE
     return context
 
+
+async def send_one(settings: SmtpSettings, sender: str, address: Address, message: bytes) -> Outcome:
+    """One message over a connection of its own, closed after it: test sends and single notices."""
+    pool = SmtpPool(settings, size=1)
+    try:
+        return await pool.send(sender, address.envelope_recipient, message, smtputf8=address.needs_smtputf8)
+    finally:
+        await pool.close()

@@ -286,7 +286,7 @@ class _Run:
             envelope_recipient, smtputf8 = recipient.email, False
         else:  # an IDN domain goes as its A-label, without SMTPUTF8; a Unicode local part needs SMTPUTF8
             address = parse_address(recipient.email)
-            envelope_recipient, smtputf8 = address.ascii_form or address.normalized, address.needs_smtputf8
+            envelope_recipient, smtputf8 = address.envelope_recipient, address.needs_smtputf8
         outcome = await self.transport.send(
             self.composer.envelope_sender(claim.contact_id), envelope_recipient, message, smtputf8=smtputf8
         )
