@@ -6,6 +6,7 @@ import asyncio
 import csv
 import os
 import random
+import socket
 import subprocess
 import sys
 import time
@@ -41,6 +42,13 @@ def generate(path: Path, rows: int) -> list[str]:
 
 def _ascii(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for a sink or a server of the bench."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def tree_rss_mib(pid: int) -> float:

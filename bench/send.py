@@ -22,13 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SECRET, PostgresDatabase, contacts, generate, run_measured  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from common import SECRET, PostgresDatabase, contacts, free_port, generate, run_measured  # noqa: E402
 
 
 def start_sink(port: int) -> subprocess.Popen:

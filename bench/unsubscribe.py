@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SECRET, PostgresDatabase, contacts, generate  # noqa: E402
+from common import SECRET, PostgresDatabase, contacts, free_port, generate  # noqa: E402
 
 LUA = """
 local paths = {}
@@ -44,12 +44,6 @@ function request()
   return wrk.format(nil, paths[(counter % #paths) + 1])
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def subscriptions(database_url: str) -> list[tuple[int, int]]:

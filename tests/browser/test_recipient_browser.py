@@ -22,9 +22,9 @@ import pytest
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services import campaigns
 from contacts.settings import get_settings
-from contacts.tables import ConsentEvent, Subscription
+from contacts.tables import ConsentEvent
 from tests.sending.smtp_server import TestSmtpServer, free_port
-from tests.web.conftest import contact_id, import_to
+from tests.web.conftest import contact_id, import_to, statuses
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -59,12 +59,6 @@ def server(cli_env, tmp_path):
         finally:
             process.terminate()
             process.wait(timeout=10)
-
-
-async def statuses(contact: int) -> dict[str, str]:
-    rows = await Subscription.select(Subscription.mailing_list.slug.as_alias("slug"), Subscription.status).where(
-        Subscription.contact == contact)
-    return {row["slug"]: row["status"] for row in rows}
 
 
 async def test_unsubscribe_and_preference_centre_in_chromium(server, tmp_path):

@@ -13,7 +13,7 @@ from contacts.domain import SourceType
 from contacts.sending import notices
 from contacts.services.importing import ImportOptions, run_import
 from contacts.settings import get_settings
-from contacts.tables import Contact
+from contacts.tables import Contact, Subscription
 from contacts.tokens import LinkToken, TokenAction, TokenCodec
 from tests.sending.smtp_server import TestSmtpServer
 
@@ -53,6 +53,13 @@ async def contact_id(address: str) -> int:
 
 def seal(action: TokenAction, contact: int, scope: int = 0, campaign: int = 7) -> str:
     return TokenCodec(get_settings().secret_keys).seal(LinkToken(action, contact, scope, campaign))
+
+
+async def statuses(contact: int) -> dict[str, str]:
+    """Each list's slug and the contact's subscription status on it."""
+    rows = await Subscription.select(Subscription.mailing_list.slug.as_alias("slug"), Subscription.status).where(
+        Subscription.contact == contact)
+    return {row["slug"]: row["status"] for row in rows}
 
 
 def same_page(first: str, second: str) -> bool:

@@ -8,10 +8,10 @@ from contacts.domain import SourceType
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services import campaigns, catalogue, suppression
 from contacts.services.importing import ImportOptions, run_import
-from contacts.tables import ConsentEvent, Subscription
+from contacts.tables import ConsentEvent
 from contacts.tokens import TokenAction
 from tests.sending.smtp_server import Recorder
-from tests.web.conftest import contact_id, import_to, same_page, seal
+from tests.web.conftest import contact_id, import_to, same_page, seal, statuses
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -25,12 +25,6 @@ async def zoe(tmp_path):
 
 async def purpose_id(code: str) -> int:
     return next(p.id for p in await catalogue.purposes() if p.code == code)
-
-
-async def statuses(contact: int) -> dict[str, str]:
-    rows = await Subscription.select(Subscription.mailing_list.slug.as_alias("slug"), Subscription.status).where(
-        Subscription.contact == contact)
-    return {row["slug"]: row["status"] for row in rows}
 
 
 # REQ-30: opening the link (a mail scanner does) changes nothing; the page explains the right.

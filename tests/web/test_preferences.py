@@ -11,7 +11,7 @@ from contacts.services import campaigns, suppression
 from contacts.tables import ConsentEvent, Contact, PendingConsent, RightsRequest, Subscription
 from contacts.tokens import TokenAction
 from tests.sending.smtp_server import Recorder
-from tests.web.conftest import contact_id, import_to, same_page, seal
+from tests.web.conftest import contact_id, import_to, same_page, seal, statuses
 
 pytestmark = pytest.mark.usefixtures("database_url")
 ADDRESS = "zoe@presse.example"
@@ -22,12 +22,6 @@ async def zoe(tmp_path):
     await import_to(tmp_path, "journalists", ADDRESS)
     await import_to(tmp_path, "teachers", ADDRESS)
     return await contact_id(ADDRESS)
-
-
-async def statuses(contact: int) -> dict[str, str]:
-    rows = await Subscription.select(Subscription.mailing_list.slug.as_alias("slug"), Subscription.status).where(
-        Subscription.contact == contact)
-    return {row["slug"]: row["status"] for row in rows}
 
 
 LISTS_FORM = {"form": "lists", "shown": ["journalists", "teachers"], "language": "fr"}

@@ -89,12 +89,11 @@ async def signup_form(slug: str, language: str) -> SignupForm:
 
 
 async def request_signup(
-    slug: str, *, email: str, first_name: str | None, last_name: str | None, language: str,
+    signup: SignupForm, *, email: str, first_name: str | None, last_name: str | None, language: str,
     ticked: list[str], form: str,
 ) -> ConfirmationMail | None:
     """A visitor asks to subscribe. Errors name the field; otherwise None or a mail to send, which the
     caller must not reveal. DNS is checked when the settings ask (interactive signup only, REQ-40)."""
-    signup = await signup_form(slug, language)
     address = parse_address(email, field="email", check_deliverability=get_settings().signup_checks_dns)
     chosen = [item for item in signup.offers if item.slug in set(ticked)]
     if not chosen:

@@ -37,7 +37,6 @@ class ListPreference:
     slug: str
     name: str
     purpose_name: str
-    purpose_description: str
     basis_words: str
     status: SubscriptionStatus
     is_on: bool
@@ -52,7 +51,6 @@ class Preferences:
 
 @dataclass
 class SaveResult:
-    turned_off: list[str] = field(default_factory=list)
     confirmation: ConfirmationMail | None = None  # lists to turn back on: the caller mails the link
 
 
@@ -96,7 +94,6 @@ async def load(token_text: str, page_language: str) -> Preferences:
             slug=mailing_list.slug,
             name=mailing_list.display_name(page_language),
             purpose_name=mailing_list.purpose.display_name(page_language),
-            purpose_description=mailing_list.purpose.description,
             basis_words=BASIS_WORDS[page_language][LegalBasis(row["legal_basis"])],
             status=status,
             is_on=status == SubscriptionStatus.SUBSCRIBED,
@@ -138,7 +135,6 @@ async def save(token_text: str, *, shown: set[str], wanted: set[str], language: 
         for mailing_list in to_turn_off:
             await optout.unsubscribe_from_list(contact["id"], mailing_list.id, Channel.PREFERENCE_CENTRE,
                                                reason="preference centre")
-            result.turned_off.append(mailing_list.slug)
         if mail_language != contact["language"]:
             await Contact.update({Contact.language: mail_language, Contact.updated_at: datetime.now(UTC)}
                                  ).where(Contact.id == contact["id"])

@@ -12,6 +12,7 @@ from contacts.errors import ValidationError
 from contacts.services import consent
 from contacts.web.public.pages import page_language, render
 from contacts.web.public.preferences import confirmation_task
+from contacts.web.public.words import PAGE_WORDS
 
 EMPTY_VALUES = {"email": "", "first_name": "", "last_name": ""}
 
@@ -23,41 +24,39 @@ class SignupController(Controller):
     @get("/{slug:str}", summary="The signup form of a consent-based list")
     async def form(self, slug: FromPath[str], request: Request) -> Template:
         language = page_language(request)
-        return await _form(request, slug, language, {**EMPTY_VALUES, "language": language})
+        signup = await consent.signup_form(slug, language)
+        return _form(request, signup, language, {**EMPTY_VALUES, "language": language})
 
     # Anyone may post this form; the double opt-in, not a CSRF cookie, stops subscribing someone else.
     @post("/{slug:str}", summary="Ask to subscribe; a confirmation mail follows", status_code=200,
           exclude_from_csrf=True, opt={"signup": True})
     async def ask(self, slug: FromPath[str], request: Request) -> Template:
         language = page_language(request)
+        signup = await consent.signup_form(slug, language)
         form = await request.form()
         values = {key: (form.get(key) or "")[:300] for key in EMPTY_VALUES}
         values["language"] = form.get("language") if form.get("language") in ("fr", "en") else language
         try:
             mail = await consent.request_signup(
-                slug, email=values["email"], first_name=values["first_name"], last_name=values["last_name"],
+                signup, email=values["email"], first_name=values["first_name"], last_name=values["last_name"],
                 language=values["language"], ticked=form.getall("lists", []), form=f"/subscribe/{slug}",
             )
         except ValidationError as error:
-            return await _form(request, slug, language, values, error=error, status_code=400)
-        signup = await consent.signup_form(slug, language)
+            return _form(request, signup, language, values, error=error, status_code=400)
         response = render(request, "signup.html", language, done=True,
                           list_name=signup.mailing_list.display_name(language))
         response.background = confirmation_task(mail) if mail else None
         return response
 
 
-async def _form(request: Request, slug: str, language: str, values: dict, *, error: ValidationError | None = None,
-                status_code: int = 200) -> Template:
-    signup = await consent.signup_form(slug, language)
+def _form(request: Request, signup: consent.SignupForm, language: str, values: dict, *,
+          error: ValidationError | None = None, status_code: int = 200) -> Template:
     offers = [{"slug": item.slug, "wording": consent.wording(item, language)} for item in signup.offers]
     shown_error = None
     if error is not None:
-        words = {"email": {"fr": "Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr.",
-                           "en": "Enter a valid email address, such as first.last@example.org."},
-                 "purposes": {"fr": "Cochez au moins une case pour vous inscrire.",
-                              "en": "Tick at least one box to subscribe."}}
-        shown_error = {"field": error.field, "message": words.get(error.field, {}).get(language, error.message)}
+        # The page's own words for the fields it has; the service's message otherwise.
+        message = PAGE_WORDS[language].get(f"error_{error.field}", error.message)
+        shown_error = {"field": error.field, "message": message}
     return render(request, "signup.html", language, status_code=status_code, done=False,
                   list_name=signup.mailing_list.display_name(language), offers=offers, values=values,
                   notice_version=signup.notice_version, notice_wording=signup.notice_wording, error=shown_error)

@@ -77,6 +77,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "confirm_done_title": "Inscription confirmée",
         "confirm_done": "Merci, votre inscription est confirmée.",
         "error_title": "Le formulaire contient une erreur",
+        "error_email": "Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr.",
+        "error_purposes": "Cochez au moins une case pour vous inscrire.",
         "required": "obligatoire",
     },
     "en": {
@@ -145,6 +147,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "confirm_done_title": "Subscription confirmed",
         "confirm_done": "Thank you, your subscription is confirmed.",
         "error_title": "The form has an error",
+        "error_email": "Enter a valid email address, such as first.last@example.org.",
+        "error_purposes": "Tick at least one box to subscribe.",
         "required": "required",
     },
 }
