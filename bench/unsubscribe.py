@@ -104,7 +104,8 @@ def bench(engine: str, database_url: str, count: int, connections: int, seconds:
           csv_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "CONTACTS_DATABASE_URL": database_url, "CONTACTS_SECRET_KEY": SECRET,
-           "CONTACTS_SMTP_URL": "smtp://127.0.0.1:9", "CONTACTS_PUBLIC_RATE_LIMIT": "0"}
+           "CONTACTS_SMTP_URL": "smtp://127.0.0.1:9", "CONTACTS_PUBLIC_RATE_LIMIT": "0",
+           "CONTACTS_ENV": "production", "CONTACTS_BASE_URL": "https://contacts.example"}
     contacts(["migrate"], env, workdir)
     contacts(["import", str(csv_path), "--list", "journalists", "--source-type", "third-party", "--source", "bench"],
              env, workdir)

@@ -92,6 +92,25 @@ _holding_sqlite_write = contextvars.ContextVar("holding_sqlite_write", default=F
 
 
 @contextlib.asynccontextmanager
+async def process_writer_turn() -> AsyncIterator[None]:
+    """On SQLite, wait for this process's other writers to finish before a connection of our own (a bulk
+    session's) begins its IMMEDIATE transaction; elsewhere, nothing to wait for."""
+    if not isinstance(engine(), SQLiteEngine):
+        yield
+        return
+    if _holding_sqlite_write.get():
+        # Our own connection would wait for the write lock that this very task holds through Piccolo.
+        raise RuntimeError("a second SQLite connection cannot write inside a write_transaction()")
+    lock = _sqlite_writers.setdefault(id(asyncio.get_running_loop()), asyncio.Lock())
+    async with lock:
+        token = _holding_sqlite_write.set(True)
+        try:
+            yield
+        finally:
+            _holding_sqlite_write.reset(token)
+
+
+@contextlib.asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
     """A transaction that will write. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so two
     writers queue instead of failing with "database is locked" on lock upgrade; the writers of this
@@ -107,11 +126,5 @@ async def write_transaction() -> AsyncIterator[None]:
         return
     from piccolo.engine.sqlite import TransactionType
 
-    lock = _sqlite_writers.setdefault(id(asyncio.get_running_loop()), asyncio.Lock())
-    async with lock:
-        token = _holding_sqlite_write.set(True)
-        try:
-            async with db.transaction(transaction_type=TransactionType.immediate):
-                yield
-        finally:
-            _holding_sqlite_write.reset(token)
+    async with process_writer_turn(), db.transaction(transaction_type=TransactionType.immediate):
+        yield

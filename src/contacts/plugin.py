@@ -47,6 +47,8 @@ class ContactsPlugin(InitPluginProtocol):
         def configure(engine: JinjaTemplateEngine) -> None:
             engine.engine.undefined = StrictUndefined
             engine.engine.globals["organisation"] = self.settings.organisation
+            # Checking every template file's mtime on every page costs a stat call per render.
+            engine.engine.auto_reload = not self.settings.is_production
 
         return TemplateConfig(directory=self.settings.templates_dir / "web", engine=JinjaTemplateEngine,
                               engine_callback=configure)
@@ -64,8 +66,10 @@ class ContactsPlugin(InitPluginProtocol):
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
         from contacts.database import connected
         from contacts.devmail import mail_catcher
+        from contacts.services.optout_writer import running_writer
 
         async with connected(), contextlib.AsyncExitStack() as stack:
             if self.settings.mail_catcher:
                 await stack.enter_async_context(mail_catcher(self.settings))
+            await stack.enter_async_context(running_writer())
             yield

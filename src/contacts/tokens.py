@@ -14,6 +14,7 @@ old links still open: the key byte in each token picks the key that sealed it.
 from __future__ import annotations
 
 import base64
+import functools
 import binascii
 import hashlib
 import hmac
@@ -98,3 +99,9 @@ class TokenCodec:
                 return None
             return LinkToken(TokenAction(action_value), contact_id, scope_id, campaign_id, expires_at)
         return None
+
+
+@functools.lru_cache(maxsize=8)
+def codec_for(secret_keys: tuple[str, ...]) -> TokenCodec:
+    """The codec for these keys, derived once: deriving costs more than opening a token."""
+    return TokenCodec(secret_keys)

@@ -131,3 +131,26 @@ async def test_req29_malformed_bodies_still_unsubscribe(http_client, subscriber,
                                      headers={"Content-Type": content_type})
     assert response.status_code == 200
     assert await status_of(contact_id) == "unsubscribed"
+
+
+# REQ-29, REQ-42: a burst of one-click POSTs is written in groups; each person, even one who clicks twice
+# within the same group, ends up unsubscribed once, with one event and one do-not-contact entry.
+async def test_req29_a_burst_of_one_clicks_is_written_once_per_person(http_client, tmp_path):
+    import asyncio
+
+    addresses = [f"reader{i}@presse.example" for i in range(40)]
+    path = tmp_path / "burst.csv"
+    path.write_text("email\n" + "\n".join(addresses) + "\n")
+    await run_import(ImportOptions(path=path, list_slug="journalists", source_type=SourceType.GIVEN, source_name="t",
+                                   actor="test"))
+    rows = await Subscription.select(Subscription.contact, Subscription.mailing_list)
+    paths = [f"/u/{token_for(row['contact'], row['mailing_list'])}" for row in rows] * 2  # everybody clicks twice
+    async with http_client() as client:
+        answers = await asyncio.gather(*(client.post(path, data=ONE_CLICK) for path in paths))
+    assert {answer.status_code for answer in answers} == {200}
+    assert set(await Subscription.select(Subscription.status).output(as_list=True)) == {"unsubscribed"}
+    assert await ConsentEvent.count().where(ConsentEvent.action == "unsubscribed") == len(addresses)
+    assert await ConsentEvent.count().where(ConsentEvent.action == "suppressed") == len(addresses)
+    for address in addresses[:5]:
+        assert [(e.scope, e.reason) for e in await suppression.entries_for(address)] == [
+            ("list:journalists", "unsubscribe")]

@@ -32,7 +32,7 @@ from contacts.errors import NotFoundError, ValidationError
 from contacts.services import catalogue, ledger, suppression
 from contacts.settings import get_settings
 from contacts.tables import Contact, Notice, PendingConsent, Subscription
-from contacts.tokens import LinkToken, TokenAction, TokenCodec
+from contacts.tokens import LinkToken, TokenAction, codec_for
 
 CONFIRMATION_DAYS = 7
 RESEND_AFTER = timedelta(minutes=2)  # at most one confirmation mail per address in this time: no mail-bombing
@@ -144,7 +144,7 @@ async def _ask(email: str, canonical: str, contact_id: int | None, chosen: list[
             notice_version=notice_version, channel=channel, form=form, requested_at=now, expires_at=expires_at,
         )).returning(PendingConsent.id))[0]
     settings = get_settings()
-    token = TokenCodec(settings.secret_keys).seal(
+    token = codec_for(settings.secret_keys).seal(
         LinkToken(TokenAction.CONFIRM_SUBSCRIPTION, contact_id or 0, row["id"], 0, int(expires_at.timestamp())))
     name = " ".join(part for part in (first_name, last_name) if part) or None
     return ConfirmationMail(email, name, language, [item.display_name(language) for item in chosen],
@@ -166,7 +166,7 @@ async def pending_for(token_text: str, language: str) -> PendingView | None:
 
 
 async def _pending(token_text: str) -> dict | None:
-    token = TokenCodec(get_settings().secret_keys).open(token_text, TokenAction.CONFIRM_SUBSCRIPTION)
+    token = codec_for(get_settings().secret_keys).open(token_text, TokenAction.CONFIRM_SUBSCRIPTION)
     if token is None:
         return None
     return await PendingConsent.select().where(

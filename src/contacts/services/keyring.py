@@ -6,6 +6,7 @@ address suppressed under an old key stays suppressed after the key rotates.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ class Keyring:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Keyring:
-        return cls(tuple(_derive(key) for key in settings.secret_keys))
+        return _keyring_for(settings.secret_keys)
 
     @property
     def current(self) -> HashKey:
@@ -47,3 +48,8 @@ class Keyring:
 
     def knows(self, key_id: str) -> bool:
         return any(key.key_id == key_id for key in self.keys)
+
+
+@functools.lru_cache(maxsize=8)
+def _keyring_for(secret_keys: tuple[str, ...]) -> Keyring:
+    return Keyring(tuple(_derive(key) for key in secret_keys))

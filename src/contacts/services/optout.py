@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 
 from contacts.database import write_transaction
 from contacts.domain import Channel, EventAction, SubscriptionStatus, SuppressionReason
-from contacts.services import catalogue, ledger, suppression
+from contacts.services import catalogue, ledger, optout_writer, suppression
 from contacts.settings import get_settings
 from contacts.tables import Contact, MailingList, Subscription
-from contacts.tokens import TokenAction, TokenCodec
+from contacts.tokens import TokenAction, codec_for
 
 
 def _open(token_text: str, action: TokenAction):
-    return TokenCodec(get_settings().secret_keys).open(token_text, action)
+    return codec_for(get_settings().secret_keys).open(token_text, action)
 
 
 async def unsubscribe(token_text: str, channel: Channel) -> bool:
@@ -26,37 +26,8 @@ async def unsubscribe(token_text: str, channel: Channel) -> bool:
     token = _open(token_text, TokenAction.UNSUBSCRIBE)
     if token is None:
         return False
-    async with write_transaction():
-        return await unsubscribe_from_list(token.contact_id, token.scope_id, channel, reason="unsubscribe link",
-                                           campaign_id=token.campaign_id)
-
-
-async def unsubscribe_from_list(contact_id: int, list_id: int, channel: Channel, *, reason: str,
-                                campaign_id: int = 0) -> bool:
-    """Call inside a write transaction. True when the subscription changed; the suppression is written anyway."""
-    subscription = await Subscription.select(
-        Subscription.id, Subscription.status, Subscription.mailing_list.purpose.as_alias("purpose"),
-        Subscription.mailing_list.slug.as_alias("slug"), Subscription.contact.email_canonical.as_alias("canonical"),
-    ).where(Subscription.contact == contact_id, Subscription.mailing_list == list_id).first()
-    if subscription is None:
-        return False
-    changed = subscription["status"] in (SubscriptionStatus.SUBSCRIBED, SubscriptionStatus.PENDING)
-    if changed:
-        now = datetime.now(UTC)
-        await Subscription.update(
-            {Subscription.status: SubscriptionStatus.UNSUBSCRIBED, Subscription.ended_at: now,
-             Subscription.updated_at: now}
-        ).where(Subscription.id == subscription["id"])
-        await ledger.record(ledger.consent_event(
-            EventAction.UNSUBSCRIBED, channel, "recipient", reason=reason,
-            contact=contact_id, subscription=subscription["id"], mailing_list=list_id,
-            purpose=subscription["purpose"], details={"campaign": campaign_id or None},
-        ))
-    if subscription["canonical"]:
-        # REQ-42: a do-not-contact record for that list, which outlives the contact's data.
-        await suppression.record_suppression(
-            subscription["canonical"], SuppressionReason.UNSUBSCRIBE, f"list:{subscription['slug']}",
-            actor="recipient", channel=channel, contact_id=contact_id, purpose_id=None, list_id=list_id)
+    (changed,) = await optout_writer.unsubscribe([optout_writer.Unsubscribe(
+        token.contact_id, token.scope_id, channel, reason="unsubscribe link", campaign_id=token.campaign_id)])
     return changed
 
 

@@ -18,14 +18,13 @@ from contacts.domain import (
     LegalBasis,
     RightsRequestType,
     SubscriptionStatus,
-    SuppressionReason,
 )
 from contacts.sending.wording import BASIS_WORDS
-from contacts.services import catalogue, consent, optout, rights, suppression
+from contacts.services import catalogue, consent, optout_writer, rights
 from contacts.services.consent import ConfirmationMail
 from contacts.settings import get_settings
 from contacts.tables import Contact, PendingConsent, Subscription
-from contacts.tokens import TokenAction, TokenCodec
+from contacts.tokens import TokenAction, codec_for
 
 # What the preference centre lets a person ask for; the rights desk handles them.
 CENTRE_REQUESTS = (RightsRequestType.ACCESS, RightsRequestType.PORTABILITY, RightsRequestType.RECTIFICATION,
@@ -67,7 +66,7 @@ class RightsReceipt:
 
 
 def _contact_id(token_text: str) -> int | None:
-    token = TokenCodec(get_settings().secret_keys).open(token_text, TokenAction.PREFERENCES)
+    token = codec_for(get_settings().secret_keys).open(token_text, TokenAction.PREFERENCES)
     return token.contact_id if token else None
 
 
@@ -131,11 +130,11 @@ async def save(token_text: str, *, shown: set[str], wanted: set[str], language: 
         elif not is_on and slug in wanted:
             to_turn_on.append(mailing_list)
     mail_language = language if language in tuple(Language) else contact["language"]
-    async with write_transaction():
-        for mailing_list in to_turn_off:
-            await optout.unsubscribe_from_list(contact["id"], mailing_list.id, Channel.PREFERENCE_CENTRE,
-                                               reason="preference centre")
-        if mail_language != contact["language"]:
+    await optout_writer.unsubscribe([
+        optout_writer.Unsubscribe(contact["id"], mailing_list.id, Channel.PREFERENCE_CENTRE, "preference centre")
+        for mailing_list in to_turn_off])
+    if mail_language != contact["language"]:
+        async with write_transaction():
             await Contact.update({Contact.language: mail_language, Contact.updated_at: datetime.now(UTC)}
                                  ).where(Contact.id == contact["id"])
     if to_turn_on:
@@ -149,15 +148,8 @@ async def unsubscribe_everything(token_text: str) -> None:
     contact = await _active_contact(_contact_id(token_text))
     if contact is None:
         return
-    rows = await Subscription.select(Subscription.mailing_list).where(
-        Subscription.contact == contact["id"],
-        Subscription.status.is_in([SubscriptionStatus.SUBSCRIBED, SubscriptionStatus.PENDING]))
-    async with write_transaction():
-        for row in rows:
-            await optout.unsubscribe_from_list(contact["id"], row["mailing_list"], Channel.PREFERENCE_CENTRE,
-                                               reason="unsubscribe from everything")
-        await suppression.suppress(contact["email"], SuppressionReason.UNSUBSCRIBE, scope="global",
-                                   actor="recipient", channel=Channel.PREFERENCE_CENTRE)
+    await optout_writer.unsubscribe([optout_writer.Unsubscribe(
+        contact["id"], None, Channel.PREFERENCE_CENTRE, "unsubscribe from everything")])
 
 
 async def request_right(token_text: str, request_type: RightsRequestType, details: str | None) -> RightsReceipt | None:
