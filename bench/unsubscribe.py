@@ -3,6 +3,7 @@ each request for another recipient, against the limit measured in the same run o
 with the same connections.
 
     .venv/bin/python bench/unsubscribe.py [--contacts 30000] [--seconds 10] [--engine sqlite|postgresql|both]
+                                          [--workers 1]
 
 PostgreSQL runs with 64 connections, SQLite with 16. Needs Debian's wrk (apt-get install wrk). The public rate
 limit is turned off for the run (CONTACTS_PUBLIC_RATE_LIMIT=0): every request comes from one address here.
@@ -88,8 +89,9 @@ def wrk(url: str, connections: int, seconds: int, script: Path | None, tokens: P
     return figures
 
 
-def serve(env: dict[str, str], workdir: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port)], env=env, cwd=workdir,
+def serve(env: dict[str, str], workdir: Path, port: int, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port), "--workers", str(workers)],
+                               env=env, cwd=workdir,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -101,7 +103,7 @@ def serve(env: dict[str, str], workdir: Path, port: int) -> subprocess.Popen:
 
 
 def bench(engine: str, database_url: str, count: int, connections: int, seconds: int, workdir: Path,
-          csv_path: Path) -> None:
+          csv_path: Path, workers: int = 1) -> None:
     port = free_port()
     env = {**os.environ, "CONTACTS_DATABASE_URL": database_url, "CONTACTS_SECRET_KEY": SECRET,
            "CONTACTS_SMTP_URL": "smtp://127.0.0.1:9", "CONTACTS_PUBLIC_RATE_LIMIT": "0",
@@ -113,8 +115,9 @@ def bench(engine: str, database_url: str, count: int, connections: int, seconds:
     tokens.write_text("\n".join(unsubscribe_paths(database_url)) + "\n")
     script = workdir / "one-click.lua"
     script.write_text(LUA)
-    print(f"\n{engine}: {count:,} subscribers, {connections} connections, {seconds} s each")
-    server = serve(env, workdir, port)
+    print(f"\n{engine}: {count:,} subscribers, {connections} connections, {seconds} s each, "
+          f"{workers} server process{'es' if workers > 1 else ''}")
+    server = serve(env, workdir, port, workers)
     try:
         url = f"http://127.0.0.1:{port}"
         wrk(f"{url}/health", connections, 2, None, None)  # warm up
@@ -135,6 +138,7 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=30_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--workers", type=int, default=1, help="server processes on PostgreSQL (SQLite: always 1)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -148,7 +152,7 @@ def main() -> None:
                   csv_path)
         if args.engine in ("postgresql", "both"):
             with PostgresDatabase(f"contacts_bench_unsubscribe_{os.getpid()}") as database:
-                bench("PostgreSQL", database.url, args.contacts, 64, args.seconds, workdir, csv_path)
+                bench("PostgreSQL", database.url, args.contacts, 64, args.seconds, workdir, csv_path, args.workers)
 
 
 if __name__ == "__main__":

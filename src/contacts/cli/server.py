@@ -10,14 +10,29 @@ from contacts.cli.runner import run
 @click.command(name="serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve_command(host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes (PostgreSQL only: SQLite has one writer).")
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="Log every request. Off by default: recipients' links carry their tokens in the path.")
+def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the web app and API (migrating the embedded SQLite database first)."""
     import uvicorn
 
     from contacts.app import create_app
+    from contacts.settings import get_settings
 
+    settings = get_settings()
+    if workers > 1 and settings.database_kind != "postgresql":
+        raise click.BadParameter("more than one worker needs PostgreSQL (CONTACTS_DATABASE_URL)", param_hint="--workers")
+    if workers > 1 and settings.mail_catcher:
+        raise click.BadParameter("the built-in mail catcher runs in one process: set CONTACTS_SMTP_URL",
+                                 param_hint="--workers")
     run(lambda: asyncio.sleep(0))  # ensure_schema: migrates SQLite, refuses a stale PostgreSQL
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=access_log)
+    else:
+        uvicorn.run("contacts.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info",
+                    access_log=access_log)
 
 
 @click.command(name="migrate")
