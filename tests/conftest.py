@@ -41,6 +41,7 @@ os.environ.update(
         "CONTACTS_SECRET_KEY": TEST_SECRET_KEY,
         "CONTACTS_SMTP_URL": "smtp://127.0.0.1:2525",
         "CONTACTS_ENV": "development",
+        "CONTACTS_SERVE_SENDS": "false",  # tests drain campaigns themselves
     }
 )
 os.environ.pop("CONTACTS_BASE_URL", None)

@@ -152,3 +152,22 @@ def test_serve_creates_the_embedded_database_and_answers_health(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# REQ-24: `contacts user create` reads the password from standard input when it is not a terminal; the token
+# it makes acts for the account.
+def test_req24_user_create_reads_the_password_from_stdin_and_tokens_work(contacts_cli):
+    created = contacts_cli("user", "create", "Camille", "--role", "communications",
+                           input="correct horse battery staple\n").stdout
+    assert "user camille (communications)" in created
+    refused = contacts_cli("user", "create", "rene", "--role", "read-only", input="correct horse battery staple\n",
+                           check=False)
+    assert refused.returncode == 2 and "department" in refused.stderr
+    short = contacts_cli("user", "create", "rene", "--role", "read-only", "--department", "events", input="short\n",
+                         check=False)
+    assert short.returncode == 2 and "password" in short.stderr
+    token = contacts_cli("user", "token", "camille", "--name", "script").stdout.strip().splitlines()[-1]
+    assert token.startswith("ct_") and len(token) > 40
+    listing = contacts_cli("user", "list").stdout
+    assert "camille\tcommunications\tcommunications" in listing
+    assert contacts_cli("user", "revoke-token", "camille", "--name", "script").stdout.strip() == "revoked 1 token(s)"

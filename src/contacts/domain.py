@@ -172,3 +172,45 @@ def parse_enum(enum_type: type[StrEnum], field: str, value: str) -> StrEnum:
     except ValueError:
         accepted = ", ".join(member.value for member in enum_type)
         raise ValidationError(field, f"{value!r} is not one of: {accepted}") from None
+
+
+class Role(StrEnum):
+    """A staff account's role (REQ-7, REQ-24): what it may do, and for which departments' purposes."""
+
+    ADMIN = "admin"
+    COMMUNICATIONS = "communications"
+    EVENTS = "events"
+    PARTNERSHIPS = "partnerships"
+    MEDIATION = "mediation"
+    DPO = "dpo"
+    READ_ONLY = "read_only"
+
+
+class Permission(StrEnum):
+    VIEW = "view"  # contacts, lists and campaigns of the role's purposes
+    SEND = "send"  # create, test, send, pause and cancel campaigns
+    SUPPRESS = "suppress"  # add to the do-not-contact list
+    RIGHTS = "rights"  # answer data-subject requests
+    AUDIT = "audit"  # read the audit log
+    MANAGE_USERS = "manage_users"
+
+
+_SENDERS = frozenset({Permission.VIEW, Permission.SEND})
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.COMMUNICATIONS: _SENDERS,
+    Role.EVENTS: _SENDERS,
+    Role.PARTNERSHIPS: _SENDERS,
+    Role.MEDIATION: _SENDERS,
+    Role.DPO: frozenset({Permission.VIEW, Permission.SUPPRESS, Permission.RIGHTS, Permission.AUDIT}),
+    Role.READ_ONLY: frozenset({Permission.VIEW}),
+}
+# The department a department's role is empowered for. Admin and DPO see every purpose; a read-only
+# account is given its departments when it is created.
+ROLE_DEPARTMENT: dict[Role, Department] = {
+    Role.COMMUNICATIONS: Department.COMMUNICATIONS,
+    Role.EVENTS: Department.EVENTS,
+    Role.PARTNERSHIPS: Department.PARTNERSHIPS,
+    Role.MEDIATION: Department.MEDIATION,
+}
+EVERY_PURPOSE_ROLES = frozenset({Role.ADMIN, Role.DPO})

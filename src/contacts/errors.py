@@ -24,3 +24,11 @@ class NotFoundError(ContactsError):
 
 class ConflictError(ContactsError):
     pass
+
+
+class AuthenticationError(ContactsError):
+    """No valid credentials: sign in, or send a valid API token."""
+
+
+class PermissionDeniedError(ContactsError):
+    """Signed in, but the role is not empowered for this action or purpose (REQ-7)."""

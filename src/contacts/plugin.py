@@ -19,12 +19,14 @@ class ContactsPlugin(InitPluginProtocol):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        from contacts.web.api.auth import SECURITY_COMPONENTS
+        from contacts.web.api.routes import api_router
         from contacts.web.devmail import DevMailController
         from contacts.web.errors import EXCEPTION_HANDLERS
         from contacts.web.health import health
         from contacts.web.public.routes import public_router
 
-        app_config.route_handlers.extend([health, public_router(self.settings), self._static_files()])
+        app_config.route_handlers.extend([health, public_router(self.settings), api_router(), self._static_files()])
         app_config.template_config = self._templates()
         if self.settings.mail_catcher:
             app_config.route_handlers.append(DevMailController)
@@ -36,6 +38,7 @@ class ContactsPlugin(InitPluginProtocol):
             version="0.1.0",
             description="Consent-first contact lists and communication preferences.",
             path="/schema",
+            components=SECURITY_COMPONENTS,
         )
         return app_config
 
@@ -66,10 +69,13 @@ class ContactsPlugin(InitPluginProtocol):
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
         from contacts.database import connected
         from contacts.devmail import mail_catcher
+        from contacts.sending.worker import background_sender
         from contacts.services.optout_writer import running_writer
 
         async with connected(), contextlib.AsyncExitStack() as stack:
             if self.settings.mail_catcher:
                 await stack.enter_async_context(mail_catcher(self.settings))
             await stack.enter_async_context(running_writer())
+            if self.settings.serve_sends:
+                await stack.enter_async_context(background_sender())
             yield

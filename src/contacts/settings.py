@@ -31,6 +31,7 @@ class Settings:
     signup_checks_dns: bool = False  # REQ-40: deliverability is checked at interactive signup only
     public_rate_limit: int = 600  # requests per minute per client on the public pages; 0: no limit
     signup_rate_limit: int = 10  # signup requests per minute per client (each may send a mail); 0: no limit
+    serve_sends: bool = False  # `serve` also sends running campaigns (development default; else `contacts worker`)
 
     @property
     def database_kind(self) -> str:
@@ -158,6 +159,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         signup_checks_dns=_flag(environ, "CONTACTS_SIGNUP_CHECK_DNS", default=environment == "production"),
         public_rate_limit=_count(environ, "CONTACTS_PUBLIC_RATE_LIMIT", 600),
         signup_rate_limit=_count(environ, "CONTACTS_SIGNUP_RATE_LIMIT", 10),
+        serve_sends=_flag(environ, "CONTACTS_SERVE_SENDS", default=environment != "production"),
     )
 
 

@@ -34,6 +34,7 @@ from contacts.domain import (
     RetentionRule,
     RightsRequestStatus,
     RightsRequestType,
+    Role,
     SourceType,
     SubscriptionStatus,
     SuppressionReason,
@@ -232,3 +233,41 @@ class RightsRequest(Table, tablename="rights_request"):
     identity_verified = Boolean(default=False)
     identity_method = Varchar(length=100, null=True, default=None)  # REQ-15: only verified, method and date remain
     identity_verified_at = Timestamptz(null=True, default=None)
+
+
+class StaffUser(Table, tablename="staff_user"):
+    """A member of staff who signs in (REQ-24). The password is kept as an argon2 hash only."""
+
+    username = Varchar(length=100, unique=True)
+    password_hash = Varchar(length=200)
+    role = Varchar(length=20, choices=Role)
+    departments = JSON(default="[]")  # a read-only account's departments; the others' follow from the role
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A personal API token: only its SHA-256 is kept. It acts with its owner's role and scope."""
+
+    user = ForeignKey(references=StaffUser, on_delete=OnDelete.restrict, index=True, null=False)
+    name = Varchar(length=100)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """Append-only (REQ-8): every staff view, export or change of personal data. Triggers refuse UPDATE and
+    DELETE."""
+
+    id = BigSerial(primary_key=True)
+    occurred_at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor = Varchar(length=100)  # the username, or cli:<login>
+    role = Varchar(length=20)
+    action = Varchar(length=60, index=True)  # e.g. campaign.create, contact.view, export
+    object_type = Varchar(length=40)
+    object_id = Varchar(length=40, null=True, default=None)
+    purpose = Varchar(length=60, null=True, default=None)  # the purpose code it was done for
+    details = JSON(default="{}")

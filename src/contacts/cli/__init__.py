@@ -9,6 +9,7 @@ from contacts.cli.imports import import_command
 from contacts.cli.runner import load_settings_or_exit
 from contacts.cli.server import migrate_command, serve_command
 from contacts.cli.suppression import suppress_command, suppression_group
+from contacts.cli.users import user_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,7 +20,7 @@ def main() -> None:
 
 for command in (
     serve_command, migrate_command, lists_command, import_command, suppress_command, suppression_group,
-    campaign_group, worker_command,
+    campaign_group, worker_command, user_group,
 ):
     main.add_command(command)
 

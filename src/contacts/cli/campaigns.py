@@ -162,14 +162,6 @@ def cancel_command(campaign_id: int) -> None:
 @click.option("--once", is_flag=True, help="Exit when no running campaign has anything left to send now.")
 def worker_command(concurrency: int, poll: float, once: bool) -> None:
     """Drain running campaigns; start several, on several machines, to share the work."""
-    from contacts.sending.worker import SendOptions, drain_running
+    from contacts.sending.worker import SendOptions, work_forever
 
-    async def work():
-        options = SendOptions(concurrency=concurrency, wait_for_retries=False)
-        while True:
-            sent = await drain_running(options)
-            if once and not sent:
-                return
-            await asyncio.sleep(0 if sent else poll)
-
-    run(work)
+    run(lambda: work_forever(SendOptions(concurrency=concurrency, wait_for_retries=False), poll, once=once))

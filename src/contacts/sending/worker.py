@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import multiprocessing
 import os
 import time
@@ -35,6 +36,8 @@ from contacts.services import audience, campaigns, suppression
 from contacts.services.bulk import BulkSession, SqliteBulkSession, bulk_session
 from contacts.services.keyring import Keyring
 from contacts.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 
 class Transport(Protocol):
@@ -100,19 +103,9 @@ async def send_campaign(
     """Send (or resume) a campaign until nothing is left, or it is paused or cancelled."""
     settings = settings or get_settings()
     campaign = await campaigns.get(campaign_id)
-    if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
-        if campaign.status == CampaignStatus.CANCELLED:
-            raise ConflictError(f"campaign {campaign_id} was cancelled")
+    if campaign.status == CampaignStatus.FINISHED:
         return SendSummary(outcome="finished")
-    library = TemplateLibrary(settings.templates_dir)
-    composer = Composer(campaign, settings, library)
-    keyring = suppression.keyring()
-    async with bulk_session() as session:
-        if campaign.status == CampaignStatus.DRAFT:
-            await queue.build_audience(session, campaign, keyring, composer.message_id)
-        if campaign.status != CampaignStatus.RUNNING:
-            campaign = await campaigns.change_status(campaign_id, "start")
-        await queue.requeue_abandoned(session, campaign_id, options.lease)
+    campaign, composer, keyring = await start_campaign(campaign_id, settings, options.lease)
     options = dataclasses.replace(options, rate=options.rate or campaign.rate)
     helpers = _start_helpers(campaign_id, options) if options.processes > 1 and transport is None else []
     own_transport = transport is None
@@ -130,6 +123,25 @@ async def send_campaign(
     if await campaigns.finish_if_done(campaign_id):
         run.summary.outcome = "finished"
     return run.summary
+
+
+async def start_campaign(campaign_id: int, settings: Settings | None = None,
+                         lease: timedelta = SendOptions.lease) -> tuple[campaigns.CampaignInfo, Composer, Keyring]:
+    """Make a campaign running: its audience built into the ledger the first time, abandoned claims
+    requeued. Senders (`campaign send`, `contacts worker`) then drain it."""
+    settings = settings or get_settings()
+    campaign = await campaigns.get(campaign_id)
+    if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
+        raise ConflictError(f"campaign {campaign_id} is {campaign.status}")
+    composer = Composer(campaign, settings, TemplateLibrary(settings.templates_dir))
+    keyring = suppression.keyring()
+    async with bulk_session() as session:
+        if campaign.status == CampaignStatus.DRAFT:
+            await queue.build_audience(session, campaign, keyring, composer.message_id)
+        if campaign.status != CampaignStatus.RUNNING:
+            campaign = await campaigns.change_status(campaign_id, "start")
+        await queue.requeue_abandoned(session, campaign_id, lease)
+    return campaign, composer, keyring
 
 
 def _start_helpers(campaign_id: int, options: SendOptions) -> list[asyncio.Future]:
@@ -331,3 +343,37 @@ async def drain_running(options: SendOptions) -> int:
             continue  # cancelled meanwhile
         handled += summary.sent + summary.failed + summary.skipped + summary.retried
     return handled
+
+
+async def work_forever(options: SendOptions, poll: float, *, once: bool = False) -> None:
+    """`contacts worker`, and the sender inside `contacts serve`: drain the running campaigns, then look
+    again every `poll` seconds. `once`: return when a pass finds nothing to send."""
+    while True:
+        handled = await drain_running(options)
+        if once and not handled:
+            return
+        await asyncio.sleep(0 if handled else poll)
+
+
+@contextlib.asynccontextmanager
+async def background_sender(poll: float = 2.0):
+    """For the life of `contacts serve`: campaigns started from the API or the staff pages are sent by
+    the server process itself. A failed pass is logged and tried again; nothing is lost, since the
+    ledger holds the state."""
+
+    async def keep_sending() -> None:
+        options = SendOptions(concurrency=4, wait_for_retries=False)
+        while True:
+            try:
+                await work_forever(options, poll)
+            except Exception:
+                log.exception("the background sender failed; trying again in %s s", poll)
+                await asyncio.sleep(poll)
+
+    task = asyncio.create_task(keep_sending())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

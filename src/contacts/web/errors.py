@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 
-from contacts.errors import ConflictError, ContactsError, NotFoundError, ValidationError
+from contacts.errors import (
+    AuthenticationError,
+    ConflictError,
+    ContactsError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 
-STATUS = {ValidationError: 400, NotFoundError: 404, ConflictError: 409}
+STATUS = {ValidationError: 400, AuthenticationError: 401, PermissionDeniedError: 403, NotFoundError: 404,
+          ConflictError: 409}
+CODES = {AuthenticationError: "unauthenticated", PermissionDeniedError: "forbidden"}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
@@ -18,10 +29,24 @@ def domain_error(_: Request, error: ContactsError) -> Response:
     status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
     field = error.field if isinstance(error, ValidationError) else None
     message = error.message if isinstance(error, ValidationError) else str(error)
-    return error_response(status, type(error).__name__.removesuffix("Error").lower() or "error", message, field)
+    code = next((code for kind, code in CODES.items() if isinstance(error, kind)), None)
+    response = error_response(status, code or type(error).__name__.removesuffix("Error").lower() or "error", message,
+                              field)
+    if isinstance(error, AuthenticationError):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="contacts"'
+    return response
 
 
 def http_error(_: Request, error: HTTPException) -> Response:
+    if isinstance(error, ValidationException) and isinstance(error.extra, list) and error.extra:
+        # Litestar names the parameter or body field it could not read: say which, and why.
+        first = error.extra[0] if isinstance(error.extra[0], dict) else {}
+        field = first.get("key") or None
+        if field == "data":  # the body: msgspec names the field inside its message
+            inner = re.search(r"at `\$\.([^`]+)`|field `([^`]+)`", str(first.get("message", "")))
+            field = next(name for name in inner.groups() if name) if inner else field
+        message = f"{field}: {first.get('message')}" if field and first.get("message") else error.detail
+        return error_response(error.status_code, "validation", message, field)
     return error_response(error.status_code, "http", error.detail)
 
 

@@ -1,0 +1,111 @@
+"""`contacts user …`: staff accounts and their personal API tokens."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from contacts.cli.runner import actor, fail, run
+
+
+@click.group(name="user")
+def user_group() -> None:
+    """Staff accounts (roles: admin, communications, events, partnerships, mediation, dpo, read_only)."""
+
+
+def _read_password() -> str:
+    """Prompted for twice on a terminal; otherwise the first line of standard input."""
+    if sys.stdin.isatty():
+        return click.prompt("password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    if not line.strip():
+        fail("password: none on standard input")
+    return line.rstrip("\r\n")
+
+
+@user_group.command(name="create")
+@click.argument("username")
+@click.option("--role", required=True, help="admin, communications, events, partnerships, mediation, dpo or read_only.")
+@click.option("--department", "departments", multiple=True,
+              help="A read-only account's department (communications, events, mediation, partnerships); repeat.")
+def create_command(username: str, role: str, departments: tuple[str, ...]) -> None:
+    """Create an account; the password is prompted for, or read from standard input."""
+    from contacts.services import audit, staff
+
+    password = _read_password()
+
+    async def work():
+        created = await staff.create_user(username, role, password, departments)
+        await audit.record(actor(), "user.create", "staff_user", created.id,
+                           details={"username": created.username, "role": created.role.value})
+        return created
+
+    created = run(work)
+    click.echo(f"user {created.username} ({created.role}) created, empowered for: "
+               f"{', '.join(sorted(created.departments))}")
+
+
+@user_group.command(name="list")
+def list_command() -> None:
+    """Every account with its role and departments."""
+    from contacts.services import staff
+
+    for account, active in run(staff.users):
+        state = "" if active else "  (disabled)"
+        click.echo(f"{account.username}\t{account.role}\t{','.join(sorted(account.departments))}{state}")
+
+
+@user_group.command(name="disable")
+@click.argument("username")
+def disable_command(username: str) -> None:
+    """Stop an account from signing in or using its tokens."""
+    _set_active(username, False)
+
+
+@user_group.command(name="enable")
+@click.argument("username")
+def enable_command(username: str) -> None:
+    """Let a disabled account sign in again."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from contacts.services import audit, staff
+
+    async def work():
+        await staff.set_active(username, active)
+        await audit.record(actor(), "user.enable" if active else "user.disable", "staff_user", username)
+
+    run(work)
+    click.echo(f"user {username} {'enabled' if active else 'disabled'}")
+
+
+@user_group.command(name="token")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for, e.g. 'newsletter script'.")
+def token_command(username: str, name: str) -> None:
+    """Make a personal API token (shown once); it acts with the account's role and scope."""
+    from contacts.services import audit, staff
+
+    async def work():
+        token = await staff.create_token(username, name)
+        await audit.record(actor(), "token.create", "staff_user", username, details={"name": name})
+        return token
+
+    click.echo(run(work))
+
+
+@user_group.command(name="revoke-token")
+@click.argument("username")
+@click.option("--name", required=True, help="The token's name.")
+def revoke_token_command(username: str, name: str) -> None:
+    """Revoke an account's tokens of this name."""
+    from contacts.services import audit, staff
+
+    async def work():
+        count = await staff.revoke_token(username, name)
+        await audit.record(actor(), "token.revoke", "staff_user", username, details={"name": name, "count": count})
+        return count
+
+    click.echo(f"revoked {run(work)} token(s)")

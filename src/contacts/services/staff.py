@@ -1,0 +1,216 @@
+"""Staff accounts, their sign-in and personal API tokens, and what each role may see and do (REQ-7, REQ-24).
+
+A role is empowered for the purposes of its department: the communications role for the purposes whose
+departments include communications, and so on. Admin and DPO see every purpose; a read-only account is
+given its departments. Only the SHA-256 of an API token is stored: a token is 256 random bits, so a fast
+hash is enough, and a database leak yields no usable token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import hmac
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from contacts.database import write_transaction
+from contacts.domain import (
+    EVERY_PURPOSE_ROLES,
+    ROLE_DEPARTMENT,
+    ROLE_PERMISSIONS,
+    Department,
+    Permission,
+    Role,
+    parse_enum,
+)
+from contacts.errors import AuthenticationError, ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from contacts.services.catalogue import ListInfo, PurposeInfo
+from contacts.tables import ApiToken, StaffUser
+
+TOKEN_PREFIX = "ct_"
+PASSWORD_MIN_LENGTH = 12
+USERNAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+# last_used_at is written at most this often per token, not on every request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so that a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is acting, with what they may do."""
+
+    id: int
+    username: str
+    role: Role
+    departments: frozenset[str]
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    def empowered_for(self, purpose: PurposeInfo) -> bool:
+        return self.role in EVERY_PURPOSE_ROLES or bool(self.departments & set(purpose.departments))
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDeniedError(f"the {self.role} role may not {permission.value.replace('_', ' ')}")
+
+    def require_purpose(self, purpose: PurposeInfo) -> None:
+        if not self.empowered_for(purpose):
+            raise PermissionDeniedError(f"the {self.role} role is not empowered for the purpose {purpose.code}")
+
+    def require_lists(self, lists: Iterable[ListInfo]) -> None:
+        for mailing_list in lists:
+            if not self.empowered_for(mailing_list.purpose):
+                raise PermissionDeniedError(
+                    f"the {self.role} role is not empowered for the list {mailing_list.slug} "
+                    f"(purpose {mailing_list.purpose.code})")
+
+    @property
+    def actor(self) -> str:
+        """How the consent ledger and the audit log name this person."""
+        return f"staff:{self.username}"
+
+
+def departments_of(role: Role, chosen: Iterable[str] = ()) -> frozenset[str]:
+    if role in EVERY_PURPOSE_ROLES:
+        return frozenset(Department)
+    if role in ROLE_DEPARTMENT:
+        return frozenset({ROLE_DEPARTMENT[role].value})
+    return frozenset(chosen)
+
+
+def _staff(row: dict) -> Staff:
+    role = Role(row["role"])
+    chosen = row["departments"]
+    chosen = json.loads(chosen) if isinstance(chosen, str) else chosen  # Piccolo reads JSON back as text
+    return Staff(id=row["id"], username=row["username"], role=role, departments=departments_of(role, chosen or ()))
+
+
+def _check_username(username: str) -> str:
+    username = username.strip().lower()
+    if not username or len(username) > 100 or not set(username) <= USERNAME_CHARACTERS:
+        raise ValidationError("username", "use 1 to 100 of: lowercase letters, digits, '.', '_' and '-'")
+    return username
+
+
+def _check_password(password: str) -> None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise ValidationError("password", f"must be at least {PASSWORD_MIN_LENGTH} characters long")
+
+
+async def create_user(username: str, role: str, password: str, departments: Iterable[str] = ()) -> Staff:
+    username = _check_username(username)
+    parsed_role = parse_enum(Role, "role", role)
+    chosen = sorted({parse_enum(Department, "department", d).value for d in departments})
+    if parsed_role == Role.READ_ONLY and not chosen:
+        raise ValidationError("department", "a read-only account needs at least one department")
+    if parsed_role != Role.READ_ONLY and chosen:
+        raise ValidationError("department", f"the {parsed_role} role's departments follow from the role")
+    _check_password(password)
+    async with write_transaction():
+        if await StaffUser.exists().where(StaffUser.username == username):
+            raise ConflictError(f"a user named {username!r} exists already")
+        rows = await StaffUser.insert(StaffUser(username=username, password_hash=_hasher.hash(password),
+                                                role=parsed_role, departments=chosen)).returning(StaffUser.id)
+    return await user(rows[0]["id"])
+
+
+async def user(user_id: int) -> Staff:
+    row = await StaffUser.select().where(StaffUser.id == user_id).first()
+    if row is None:
+        raise NotFoundError(f"no user {user_id}")
+    return _staff(row)
+
+
+async def users() -> list[tuple[Staff, bool]]:
+    """Every account, with whether it is active."""
+    return [(_staff(row), row["active"]) for row in await StaffUser.select().order_by(StaffUser.username)]
+
+
+async def set_active(username: str, active: bool) -> None:
+    """Deactivating an account also ends the use of its tokens."""
+    async with write_transaction():
+        changed = await StaffUser.update({StaffUser.active: active}).where(
+            StaffUser.username == _check_username(username)).returning(StaffUser.id)
+    if not changed:
+        raise NotFoundError(f"no user {username!r}")
+
+
+async def authenticate(username: str, password: str) -> Staff:
+    """The account, if the password is right and the account active; otherwise AuthenticationError, the
+    same for a wrong name and a wrong password."""
+    row = await StaffUser.select().where(StaffUser.username == username.strip().lower()).first()
+    try:
+        _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        row = None
+    if row is None or not row["active"]:
+        raise AuthenticationError("wrong username or password")
+    async with write_transaction():
+        values = {StaffUser.last_login_at: datetime.now(UTC)}
+        if _hasher.check_needs_rehash(row["password_hash"]):
+            values[StaffUser.password_hash] = _hasher.hash(password)
+        await StaffUser.update(values).where(StaffUser.id == row["id"])
+    return _staff(row)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(username: str, name: str) -> str:
+    """A new personal API token for this account; it is shown once and never stored."""
+    name = " ".join(name.split())
+    if not name or len(name) > 100:
+        raise ValidationError("name", "name the token (1 to 100 characters), e.g. what uses it")
+    row = await StaffUser.select(StaffUser.id).where(StaffUser.username == _check_username(username)).first()
+    if row is None:
+        raise NotFoundError(f"no user {username!r}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    async with write_transaction():
+        await ApiToken.insert(ApiToken(user=row["id"], name=name, token_hash=_token_hash(token)))
+    return token
+
+
+async def revoke_token(username: str, name: str) -> int:
+    """Revokes the account's tokens of this name; returns how many."""
+    row = await StaffUser.select(StaffUser.id).where(StaffUser.username == _check_username(username)).first()
+    if row is None:
+        raise NotFoundError(f"no user {username!r}")
+    async with write_transaction():
+        revoked = await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
+            ApiToken.user == row["id"], ApiToken.name == name, ApiToken.revoked_at.is_null()).returning(ApiToken.id)
+    return len(revoked)
+
+
+async def staff_for_token(token: str) -> Staff:
+    """The account an API token acts for: active, and the token not revoked."""
+    if not token.startswith(TOKEN_PREFIX):
+        raise AuthenticationError("not an API token")
+    digest = _token_hash(token)
+    row = await ApiToken.select(
+        ApiToken.id, ApiToken.token_hash, ApiToken.last_used_at, ApiToken.revoked_at, ApiToken.user.active,
+        *ApiToken.user.all_columns(exclude=[ApiToken.user.password_hash]),
+    ).where(ApiToken.token_hash == digest).first()
+    # The lookup is by hash; the comparison again in constant time, against a timing side channel (REQ-32).
+    if row is None or not hmac.compare_digest(row["token_hash"], digest) or row["revoked_at"] is not None \
+            or not row["user.active"]:
+        raise AuthenticationError("unknown or revoked API token")
+    now = datetime.now(UTC)
+    if row["last_used_at"] is None or now - _aware(row["last_used_at"]) > TOKEN_USE_RESOLUTION:
+        async with write_transaction():
+            await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
+    return _staff({key.removeprefix("user."): value for key, value in row.items() if key.startswith("user.")})
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

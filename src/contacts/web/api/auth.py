@@ -1,0 +1,23 @@
+"""Who is calling the API: a personal API token in `Authorization: Bearer …` (REQ-24)."""
+
+from __future__ import annotations
+
+from litestar import Request
+from litestar.openapi.spec import Components, SecurityScheme
+
+from contacts.errors import AuthenticationError
+from contacts.services import staff
+from contacts.services.staff import Staff
+
+SECURITY_COMPONENTS = Components(security_schemes={
+    "apiToken": SecurityScheme(type="http", scheme="bearer",
+                               description="A personal API token from `contacts user token USERNAME --name NAME`."),
+})
+SECURITY = [{"apiToken": []}]
+
+
+async def provide_staff(request: Request) -> Staff:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("send a personal API token: Authorization: Bearer <token>")
+    return await staff.staff_for_token(token.strip())

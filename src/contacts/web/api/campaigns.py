@@ -1,0 +1,79 @@
+"""The JSON API for campaigns: the same operations as `contacts campaign …`, scoped by the caller's role."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from contacts.services import campaign_desk
+from contacts.services.staff import Staff
+from contacts.web.api.schemas import CampaignIn, CampaignOut, CampaignStatusOut, ListOut, Page, PreviewOut, TestSendIn
+
+PREVIEW_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "List-Id", "List-Unsubscribe",
+                   "List-Unsubscribe-Post", "Auto-Submitted")
+
+
+class ListsController(Controller):
+    path = "/api/lists"
+    tags = ["lists"]
+
+    @get("/", summary="The lists of the purposes the caller is empowered for")
+    async def lists(self, staff: NamedDependency[Staff]) -> list[ListOut]:
+        return [ListOut.of(item) for item in await campaign_desk.lists(staff)]
+
+
+class CampaignsController(Controller):
+    path = "/api/campaigns"
+    tags = ["campaigns"]
+
+    @get("/", summary="Campaigns, newest first")
+    async def index(self, staff: NamedDependency[Staff], page: FromQuery[int] = 1,
+                    per_page: FromQuery[int] = 50) -> Page[CampaignOut]:
+        found = await campaign_desk.page(staff, page, per_page)
+        return Page(items=[CampaignOut.of(c) for c in found.items], page=page, per_page=per_page, total=found.total)
+
+    @post("/", summary="Create a draft campaign")
+    async def create(self, staff: NamedDependency[Staff], data: JSONBody[CampaignIn]) -> CampaignOut:
+        campaign = await campaign_desk.create(staff, list_slugs=data.lists, template=data.template,
+                                              subject=data.subject, body=data.body, purpose_code=data.purpose,
+                                              rate=data.rate)
+        return CampaignOut.of(campaign)
+
+    @get("/{campaign_id:int}", summary="A campaign with its counts per delivery state")
+    async def status(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> CampaignStatusOut:
+        return CampaignStatusOut.of(*await campaign_desk.progress(staff, campaign_id))
+
+    @get("/{campaign_id:int}/preview", summary="The message as a contact (or a sample recipient) gets it")
+    async def preview(self, staff: NamedDependency[Staff], campaign_id: FromPath[int],
+                      to: FromQuery[str | None] = None) -> PreviewOut:
+        message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, to), policy=policy.default)
+        text, html = message.get_payload()
+        return PreviewOut(subject=str(message["Subject"]), text=text.get_content(), html=html.get_content(),
+                          headers={name: str(message[name]) for name in PREVIEW_HEADERS if message[name]})
+
+    @get("/{campaign_id:int}/preview.eml", summary="The whole message as sent (MIME)",
+         media_type="message/rfc822")
+    async def preview_raw(self, staff: NamedDependency[Staff], campaign_id: FromPath[int],
+                          to: FromQuery[str | None] = None) -> Response[bytes]:
+        return Response(await campaign_desk.preview(staff, campaign_id, to), media_type="message/rfc822")
+
+    @post("/{campaign_id:int}/test", summary="Send one [TEST] message, outside the ledger", status_code=202)
+    async def test(self, staff: NamedDependency[Staff], campaign_id: FromPath[int], data: JSONBody[TestSendIn]) -> dict[str, str]:
+        await campaign_desk.send_test(staff, campaign_id, data.to)
+        return {"sent_to": data.to}
+
+    @post("/{campaign_id:int}/send", summary="Start or resume sending", status_code=202)
+    async def send(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> CampaignStatusOut:
+        await campaign_desk.start(staff, campaign_id)
+        return CampaignStatusOut.of(*await campaign_desk.progress(staff, campaign_id))
+
+    @post("/{campaign_id:int}/pause", summary="Stop after the messages in flight; send resumes", status_code=200)
+    async def pause(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> CampaignOut:
+        return CampaignOut.of(await campaign_desk.change_status(staff, campaign_id, "pause"))
+
+    @post("/{campaign_id:int}/cancel", summary="Stop for good", status_code=200)
+    async def cancel(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> CampaignOut:
+        return CampaignOut.of(await campaign_desk.change_status(staff, campaign_id, "cancel"))

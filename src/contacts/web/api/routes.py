@@ -1,0 +1,17 @@
+"""The staff JSON API under /api: every route needs a personal API token."""
+
+from __future__ import annotations
+
+from litestar import Router
+from litestar.datastructures import ResponseHeader
+from litestar.di import Provide
+
+from contacts.web.api.auth import SECURITY, provide_staff
+from contacts.web.api.campaigns import CampaignsController, ListsController
+
+
+def api_router() -> Router:
+    return Router(path="/", route_handlers=[ListsController, CampaignsController],
+                  dependencies={"staff": Provide(provide_staff)}, security=SECURITY,
+                  response_headers=[ResponseHeader(name="Cache-Control", value="no-store"),
+                                    ResponseHeader(name="X-Content-Type-Options", value="nosniff")])

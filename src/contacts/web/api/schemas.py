@@ -1,0 +1,96 @@
+"""What the JSON API reads and writes. Dataclasses, not Piccolo's pydantic models (they break /schema)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from contacts.services.campaigns import CampaignInfo, CampaignProgress
+from contacts.services.catalogue import ListInfo
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+
+@dataclass
+class ListOut:
+    slug: str
+    name: str
+    name_fr: str
+    purpose: str
+    legal_basis: str
+    double_opt_in: bool
+
+    @classmethod
+    def of(cls, item: ListInfo) -> ListOut:
+        return cls(slug=item.slug, name=item.name, name_fr=item.name_fr, purpose=item.purpose.code,
+                   legal_basis=item.purpose.default_legal_basis.value, double_opt_in=item.double_opt_in)
+
+
+@dataclass
+class CampaignIn:
+    lists: list[str]
+    template: str
+    subject: str
+    body: str = ""
+    purpose: str | None = None
+    rate: int | None = None
+
+
+@dataclass
+class CampaignOut:
+    id: int
+    subject: str
+    template: str
+    purpose: str
+    lists: list[str]
+    status: str
+    rate: int | None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, campaign: CampaignInfo) -> CampaignOut:
+        return cls(id=campaign.id, subject=campaign.subject, template=campaign.template,
+                   purpose=campaign.purpose.code, lists=[item.slug for item in campaign.lists],
+                   status=campaign.status.value, rate=campaign.rate, created_by=campaign.created_by,
+                   created_at=campaign.created_at, started_at=campaign.started_at, finished_at=campaign.finished_at)
+
+
+@dataclass
+class CampaignStatusOut:
+    campaign: CampaignOut
+    by_status: dict[str, int] = field(default_factory=dict)  # queued, sending, sent, failed, skipped
+    skipped_by_reason: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    remaining: int = 0
+
+    @classmethod
+    def of(cls, campaign: CampaignInfo, progress: CampaignProgress) -> CampaignStatusOut:
+        states = ("queued", "sending", "sent", "failed", "skipped")
+        return cls(campaign=CampaignOut.of(campaign), by_status={s: progress.by_status.get(s, 0) for s in states},
+                   skipped_by_reason=dict(progress.skipped_by_reason), total=progress.total,
+                   remaining=progress.remaining)
+
+
+@dataclass
+class TestSendIn:
+    to: str
+
+
+@dataclass
+class PreviewOut:
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]

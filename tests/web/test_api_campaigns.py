@@ -1,0 +1,154 @@
+"""The staff JSON API for campaigns: tokens, role scoping, the audit log and a send through the API."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from contacts.sending import worker
+from contacts.services import staff
+from contacts.settings import get_settings
+from contacts.tables import ApiToken, AuditEvent, StaffUser
+from tests.sending.smtp_server import TestSmtpServer
+from tests.sending.test_campaign_send import import_list
+
+pytestmark = pytest.mark.usefixtures("database_url")
+PASSWORD = "correct horse battery staple"
+
+
+async def token_for(username: str, role: str, *departments: str) -> dict[str, str]:
+    await staff.create_user(username, role, PASSWORD, departments)
+    return {"Authorization": f"Bearer {await staff.create_token(username, 'tests')}"}
+
+
+NEWSLETTER = {"lists": ["journalists"], "template": "newsletter-communications", "subject": "La lettre"}
+MEDIATION = {"lists": ["teachers"], "template": "newsletter-mediation", "subject": "Ateliers"}
+
+
+# REQ-24: every API route needs a valid token; a revoked token or a disabled account is refused.
+async def test_req24_the_api_refuses_missing_wrong_and_revoked_tokens(http_client):
+    headers = await token_for("camille", "communications")
+    async with http_client() as client:
+        assert (await client.get("/api/campaigns")).status_code == 401
+        wrong = await client.get("/api/campaigns", headers={"Authorization": "Bearer ct_forged"})
+        assert wrong.status_code == 401 and wrong.headers["www-authenticate"].startswith("Bearer")
+        assert wrong.json()["error"]["code"] == "unauthenticated"
+        assert (await client.get("/api/campaigns", headers=headers)).status_code == 200
+        await staff.set_active("camille", False)
+        assert (await client.get("/api/campaigns", headers=headers)).status_code == 401
+        await staff.set_active("camille", True)
+        assert await staff.revoke_token("camille", "tests") == 1
+        assert (await client.get("/api/campaigns", headers=headers)).status_code == 401
+
+
+# REQ-24: passwords are kept as argon2 hashes, tokens as SHA-256 only; a wrong password and an unknown
+# name get the same refusal.
+async def test_req24_passwords_are_argon2_and_tokens_are_not_stored():
+    headers = await token_for("dominique", "dpo")
+    row = await StaffUser.select().where(StaffUser.username == "dominique").first()
+    assert row["password_hash"].startswith("$argon2id$") and PASSWORD not in row["password_hash"]
+    token = headers["Authorization"].removeprefix("Bearer ")
+    assert token not in str(await ApiToken.select())
+    assert (await staff.authenticate("dominique", PASSWORD)).username == "dominique"
+    refusals = []
+    for name, password in (("dominique", "wrong password!!"), ("nobody", PASSWORD)):
+        with pytest.raises(Exception) as caught:
+            await staff.authenticate(name, password)
+        refusals.append((type(caught.value), str(caught.value)))
+    assert refusals[0] == refusals[1]
+
+
+# REQ-7: the communications role gets 403 for the mediation list, and sees neither its lists nor its campaigns.
+async def test_req7_a_role_acts_only_on_the_purposes_of_its_department(http_client):
+    communications = await token_for("camille", "communications")
+    mediation = await token_for("mona", "mediation")
+    async with http_client() as client:
+        refused = await client.post("/api/campaigns", json=MEDIATION, headers=communications)
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+        theirs = (await client.post("/api/campaigns", json=MEDIATION, headers=mediation)).json()
+        ours = (await client.post("/api/campaigns", json=NEWSLETTER, headers=communications)).json()
+        slugs = {item["slug"] for item in (await client.get("/api/lists", headers=communications)).json()}
+        assert "journalists" in slugs and not slugs & {"teachers", "town-halls", "associations", "partners"}
+        listed = (await client.get("/api/campaigns", headers=communications)).json()
+        assert [item["id"] for item in listed["items"]] == [ours["id"]]
+        for path in ("", "/preview", "/send", "/pause", "/cancel"):
+            method = client.get if path in ("", "/preview") else client.post
+            assert (await method(f"/api/campaigns/{theirs['id']}{path}", headers=communications)).status_code == 403
+        # A purpose named outright is checked too.
+        named = await client.post("/api/campaigns", json={**NEWSLETTER, "purpose": "mediation-newsletter"},
+                                  headers=communications)
+        assert named.status_code == 403
+
+
+# REQ-7: read-only accounts view their departments' campaigns but change nothing; the DPO sees every purpose
+# and sends nothing.
+async def test_req7_read_only_and_dpo_roles_view_but_do_not_send(http_client):
+    communications = await token_for("camille", "communications")
+    reader = await token_for("rene", "read_only", "communications")
+    dpo = await token_for("dominique", "dpo")
+    async with http_client() as client:
+        created = (await client.post("/api/campaigns", json=NEWSLETTER, headers=communications)).json()
+        for headers in (reader, dpo):
+            assert (await client.get(f"/api/campaigns/{created['id']}", headers=headers)).status_code == 200
+            assert (await client.post("/api/campaigns", json=NEWSLETTER, headers=headers)).status_code == 403
+            assert (await client.post(f"/api/campaigns/{created['id']}/send", headers=headers)).status_code == 403
+
+
+# REQ-27, REQ-8: a campaign created and sent through the API reaches the list; each step is in the audit log.
+async def test_req27_req8_a_campaign_sent_through_the_api_is_delivered_and_audited(http_client, tmp_path,
+                                                                                  monkeypatch):
+    await import_list(tmp_path, "journalists", [f"j{i}@presse.example,Jeanne{i},Dupont,fr" for i in range(5)])
+    headers = await token_for("camille", "communications")
+    with TestSmtpServer() as server:
+        settings = dataclasses.replace(get_settings(), smtp_url=server.url)
+        monkeypatch.setattr(worker, "get_settings", lambda: settings)  # what `contacts worker` would send with
+        async with http_client(settings) as client:
+            created = await client.post("/api/campaigns", json=NEWSLETTER, headers=headers)
+            assert created.status_code == 201
+            campaign_id = created.json()["id"]
+            preview = (await client.get(f"/api/campaigns/{campaign_id}/preview", headers=headers)).json()
+            assert preview["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            started = await client.post(f"/api/campaigns/{campaign_id}/send", headers=headers)
+            assert started.status_code == 202
+            assert started.json()["by_status"]["queued"] == 5 and started.json()["campaign"]["status"] == "running"
+            await worker.drain_running(worker.SendOptions(concurrency=2, wait_for_retries=False))
+            status = (await client.get(f"/api/campaigns/{campaign_id}", headers=headers)).json()
+    assert status["by_status"]["sent"] == 5 and status["campaign"]["status"] == "finished"
+    assert len(server.handler.received) == 5
+    actions = [row["action"] for row in await AuditEvent.select(AuditEvent.action)
+               .where(AuditEvent.object_id == str(campaign_id)).order_by(AuditEvent.id)]
+    assert actions == ["campaign.create", "campaign.send"]
+
+
+# REQ-8: the audit log is append-only, enforced by the database.
+async def test_req8_the_audit_log_refuses_updates_and_deletes():
+    from contacts.services import audit
+
+    await audit.record("cli:test", "user.create", "staff_user", 1)
+    with pytest.raises(Exception, match="append-only"):
+        await AuditEvent.update({AuditEvent.action: "forged"}, force=True)
+    with pytest.raises(Exception, match="append-only"):
+        await AuditEvent.delete(force=True)
+    assert await AuditEvent.count() == 1
+
+
+async def test_api_lists_are_paginated_and_errors_name_the_field(http_client):
+    headers = await token_for("camille", "communications")
+    async with http_client() as client:
+        for n in range(3):
+            await client.post("/api/campaigns", json={**NEWSLETTER, "subject": f"n°{n}"}, headers=headers)
+        first = (await client.get("/api/campaigns?per_page=2", headers=headers)).json()
+        second = (await client.get("/api/campaigns?per_page=2&page=2", headers=headers)).json()
+        assert (first["total"], len(first["items"]), len(second["items"])) == (3, 2, 1)
+        assert [item["subject"] for item in first["items"] + second["items"]] == ["n°2", "n°1", "n°0"]
+        errors = {
+            "per_page": await client.get("/api/campaigns?per_page=1000", headers=headers),
+            "lists": await client.post("/api/campaigns", json={**NEWSLETTER, "lists": ["nowhere"]}, headers=headers),
+            "subject": await client.post("/api/campaigns", json={**NEWSLETTER, "subject": " "}, headers=headers),
+            "template": await client.post("/api/campaigns", json={k: v for k, v in NEWSLETTER.items()
+                                                                  if k != "template"}, headers=headers),
+        }
+    for field, response in errors.items():
+        assert response.status_code == 400, field
+        assert response.json()["error"]["field"] == field, response.json()
