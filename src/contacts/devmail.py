@@ -74,12 +74,12 @@ class CaughtMail:
     date: str
 
 
-def caught(folder: Path) -> list[CaughtMail]:
-    """Newest first."""
+def caught(folder: Path, limit: int | None = None) -> list[CaughtMail]:
+    """Newest first; the newest `limit` when given."""
     if not folder.is_dir():
         return []
     result = []
-    for path in sorted(folder.glob("*.eml"), reverse=True):
+    for path in sorted(folder.glob("*.eml"), reverse=True)[:limit]:
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         result.append(
             CaughtMail(

@@ -25,8 +25,12 @@ class ContactsPlugin(InitPluginProtocol):
         from contacts.web.errors import EXCEPTION_HANDLERS
         from contacts.web.health import health
         from contacts.web.public.routes import public_router
+        from contacts.web.staff.routes import SESSION_STORE, staff_router
+        from contacts.services.sessions import DatabaseSessionStore
 
-        app_config.route_handlers.extend([health, public_router(self.settings), api_router(), self._static_files()])
+        app_config.route_handlers.extend([health, public_router(self.settings), api_router(), staff_router(self.settings),
+                                          self._static_files()])
+        app_config.stores = {**(app_config.stores or {}), SESSION_STORE: DatabaseSessionStore()}
         app_config.template_config = self._templates()
         if self.settings.mail_catcher:
             app_config.route_handlers.append(DevMailController)

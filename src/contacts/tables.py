@@ -8,6 +8,7 @@ Unique constraints over several columns are created as indexes in the migrations
 from piccolo.columns import (
     JSON,
     BigSerial,
+    Bytea,
     Boolean,
     Date,
     ForeignKey,
@@ -271,3 +272,11 @@ class AuditEvent(Table, tablename="audit_event"):
     object_id = Varchar(length=40, null=True, default=None)
     purpose = Varchar(length=60, null=True, default=None)  # the purpose code it was done for
     details = JSON(default="{}")
+
+
+class StaffSession(Table, tablename="staff_session"):
+    """A signed-in staff member's server-side session, under the SHA-256 of its cookie's id."""
+
+    key_hash = Varchar(length=64, unique=True)
+    value = Bytea()
+    expires_at = Timestamptz(null=True, default=None, index=True)

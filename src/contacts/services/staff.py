@@ -214,3 +214,9 @@ async def staff_for_token(token: str) -> Staff:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def active_user(user_id: int) -> Staff | None:
+    """The account of a session, while it stays active."""
+    row = await StaffUser.select().where(StaffUser.id == user_id, StaffUser.active.eq(True)).first()
+    return _staff(row) if row else None

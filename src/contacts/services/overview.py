@@ -1,0 +1,70 @@
+"""What the staff dashboard shows: the lists in the account's scope with their members by status, the
+campaigns under way, and the rights requests falling due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from piccolo.query.functions.aggregate import Count
+
+from contacts.domain import CampaignStatus, Permission, RightsRequestStatus
+from contacts.services import campaign_desk, campaigns
+from contacts.services.campaigns import CampaignInfo
+from contacts.services.catalogue import ListInfo
+from contacts.services.staff import Staff
+from contacts.tables import Campaign, Contact, RightsRequest, Subscription
+
+OPEN_REQUESTS = (RightsRequestStatus.RECEIVED, RightsRequestStatus.AWAITING_IDENTITY, RightsRequestStatus.IN_PROGRESS,
+                 RightsRequestStatus.EXTENDED)
+
+
+@dataclass(frozen=True)
+class ListCounts:
+    list: ListInfo
+    by_status: dict[str, int]
+
+
+@dataclass(frozen=True)
+class DueRequest:
+    id: int
+    request_type: str
+    status: str
+    received_on: date
+    due_on: date
+
+
+@dataclass(frozen=True)
+class Overview:
+    contacts: int
+    lists: list[ListCounts]
+    under_way: list[CampaignInfo]
+    due_requests: list[DueRequest] = field(default_factory=list)
+
+
+async def overview(staff: Staff) -> Overview:
+    staff.require(Permission.VIEW)
+    visible = await campaign_desk.lists(staff)
+    counts: dict[int, dict[str, int]] = {}
+    if visible:
+        rows = await Subscription.select(Subscription.mailing_list, Subscription.status, Count(alias="n")) \
+            .where(Subscription.mailing_list.is_in([item.id for item in visible])) \
+            .group_by(Subscription.mailing_list, Subscription.status)
+        for row in rows:
+            counts.setdefault(row["mailing_list"], {})[row["status"]] = row["n"]
+    purposes = {item.purpose.id for item in visible} or {0}
+    under_way = await Campaign.select(Campaign.id).where(
+        Campaign.status.is_in([CampaignStatus.RUNNING, CampaignStatus.PAUSED]), Campaign.purpose.is_in(list(purposes)),
+    ).order_by(Campaign.id)
+    due = []
+    if staff.can(Permission.RIGHTS):
+        due = [DueRequest(id=row["id"], request_type=row["request_type"], status=row["status"],
+                          received_on=row["received_at"].date(), due_on=row["due_on"])
+               for row in await RightsRequest.select().where(RightsRequest.status.is_in(list(OPEN_REQUESTS)))
+               .order_by(RightsRequest.due_on).limit(20)]
+    return Overview(
+        contacts=await Contact.count().where(Contact.status != "erased"),
+        lists=[ListCounts(list=item, by_status=counts.get(item.id, {})) for item in visible],
+        under_way=[await campaigns.get(row["id"]) for row in under_way],
+        due_requests=due,
+    )

@@ -1,0 +1,149 @@
+"""Staff pages: sign-in, the dashboard, campaigns and the mail caught in development. Thin: each calls a
+service and renders its answer."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from contacts import devmail
+from contacts.errors import AuthenticationError, ValidationError
+from contacts.services import campaign_desk, overview, staff as staff_service
+from contacts.services.staff import Staff
+from contacts.settings import Settings
+from contacts.web.staff.pages import render, sign_in
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+TEMPLATES = ("newsletter-communications", "newsletter-mediation", "invitation")
+CAUGHT_SHOWN = 200
+
+
+def _safe_next(target: str) -> str:
+    """Only a path of our own staff pages: never an open redirect."""
+    return target if target.startswith("/staff") and not target.startswith("//") else "/staff/"
+
+
+class SignInController(Controller):
+    path = "/staff"
+
+    @get("/login", name="staff-login")
+    async def login_page(self, request: Request, next: FromQuery[str] = "/staff/") -> Template:
+        return render(request, "login.html", None, next=_safe_next(next), error="")
+
+    @post("/login", status_code=303)
+    async def login(self, request: Request, data: Form) -> Response:
+        target = _safe_next(data.get("next", "/staff/"))
+        try:
+            account = await staff_service.authenticate(data.get("username", ""), data.get("password", ""))
+        except AuthenticationError as error:
+            return render(request, "login.html", None, status_code=401, next=target, error=str(error))
+        sign_in(request, account)
+        return Redirect(target, status_code=303)
+
+    @post("/logout", status_code=303)
+    async def logout(self, request: Request) -> Redirect:
+        request.clear_session()
+        return Redirect("/staff/login?notice=signed-out", status_code=303)
+
+
+class DashboardController(Controller):
+    path = "/staff"
+
+    @get("/")
+    async def dashboard(self, request: Request, staff: NamedDependency[Staff]) -> Template:
+        return render(request, "dashboard.html", staff, overview=await overview.overview(staff))
+
+
+class CampaignPagesController(Controller):
+    path = "/staff/campaigns"
+
+    @get("/")
+    async def index(self, request: Request, staff: NamedDependency[Staff], page: FromQuery[int] = 1) -> Template:
+        found = await campaign_desk.page(staff, page, 50)
+        return render(request, "campaigns.html", staff, campaigns=found.items, total=found.total, page=page,
+                      lists=await campaign_desk.lists(staff), templates=TEMPLATES, error="", values={})
+
+    @post("/", status_code=303)
+    async def create(self, request: Request, staff: NamedDependency[Staff]) -> Response:
+        form = await request.form()
+        try:
+            campaign = await campaign_desk.create(
+                staff, list_slugs=form.getall("lists", []), template=form.get("template", ""),
+                subject=form.get("subject", ""), body=form.get("body", ""), purpose_code=form.get("purpose") or None)
+        except ValidationError as error:
+            found = await campaign_desk.page(staff, 1, 50)
+            return render(request, "campaigns.html", staff, status_code=400, campaigns=found.items, total=found.total,
+                          page=1, lists=await campaign_desk.lists(staff), templates=TEMPLATES, error=str(error),
+                          values={"lists": form.getall("lists", []), **{k: form.get(k, "") for k in
+                                                                        ("template", "subject", "body")}})
+        return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
+
+    @get("/{campaign_id:int}")
+    async def show(self, request: Request, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> Template:
+        campaign, progress = await campaign_desk.progress(staff, campaign_id)
+        message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, None), policy=policy.default)
+        return render(request, "campaign.html", staff, campaign=campaign, progress=progress,
+                      preview_text=message.get_payload()[0].get_content(), error="")
+
+    @get("/{campaign_id:int}/preview.html")
+    async def preview_html(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> Response[str]:
+        message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, None), policy=policy.default)
+        # The message's own HTML, shown alone: inline styles only, no script, no request anywhere.
+        return Response(message.get_payload()[1].get_content(), media_type="text/html", headers={
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox"})
+
+    @post("/{campaign_id:int}/test", status_code=303)
+    async def test(self, request: Request, staff: NamedDependency[Staff], campaign_id: FromPath[int],
+                   data: Form) -> Response:
+        try:
+            await campaign_desk.send_test(staff, campaign_id, data.get("to", ""))
+        except ValidationError as error:
+            campaign, progress = await campaign_desk.progress(staff, campaign_id)
+            message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, None), policy=policy.default)
+            return render(request, "campaign.html", staff, status_code=400, campaign=campaign, progress=progress,
+                          preview_text=message.get_payload()[0].get_content(), error=str(error))
+        return Redirect(f"/staff/campaigns/{campaign_id}?notice=test-sent", status_code=303)
+
+    @post("/{campaign_id:int}/send", status_code=303)
+    async def send(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> Redirect:
+        await campaign_desk.start(staff, campaign_id)
+        return Redirect(f"/staff/campaigns/{campaign_id}?notice=sending", status_code=303)
+
+    @post("/{campaign_id:int}/pause", status_code=303)
+    async def pause(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> Redirect:
+        await campaign_desk.change_status(staff, campaign_id, "pause")
+        return Redirect(f"/staff/campaigns/{campaign_id}?notice=paused", status_code=303)
+
+    @post("/{campaign_id:int}/cancel", status_code=303)
+    async def cancel(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> Redirect:
+        await campaign_desk.change_status(staff, campaign_id, "cancel")
+        return Redirect(f"/staff/campaigns/{campaign_id}?notice=cancelled", status_code=303)
+
+
+class CaughtMailController(Controller):
+    """Registered only when the development mail catcher runs."""
+
+    path = "/staff/mail"
+
+    @get("/")
+    async def index(self, request: Request, staff: NamedDependency[Staff],
+                    settings: NamedDependency[Settings]) -> Template:
+        return render(request, "mail.html", staff, messages=devmail.caught(settings.mail_catcher_dir, CAUGHT_SHOWN))
+
+    @get("/{mail_id:str}")
+    async def show(self, request: Request, staff: NamedDependency[Staff], mail_id: FromPath[str],
+                   settings: NamedDependency[Settings]) -> Template:
+        content = devmail.raw_message(settings.mail_catcher_dir, mail_id)
+        if content is None:
+            raise NotFoundException(f"no caught mail {mail_id!r}")
+        message = message_from_bytes(content, policy=policy.default)
+        text = message.get_body(("plain",))
+        return render(request, "mail_message.html", staff, mail_id=mail_id, headers=list(message.items()),
+                      text=text.get_content() if text else "")

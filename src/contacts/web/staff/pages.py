@@ -1,0 +1,85 @@
+"""What every staff page shares: who is signed in, the layout's context, the headers, and sign-in itself.
+
+Staff pages use a server-side session (a cookie scoped to /staff, HttpOnly, SameSite=Strict) and CSRF
+tokens on every form; the recipients' pages set no cookie at all (REQ-11), so both live only under /staff.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.datastructures import ResponseHeader
+from litestar.response import Redirect, Template
+
+from contacts.domain import Permission
+from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError
+from contacts.services import staff as staff_service
+from contacts.services.staff import Staff
+
+# Idle sessions end after this; any session after SESSION_LIFETIME, however busy.
+SESSION_IDLE = timedelta(minutes=30)
+SESSION_LIFETIME = timedelta(hours=10)
+SECURITY_HEADERS = [
+    ResponseHeader(name="Content-Security-Policy", value=(
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'")),
+    ResponseHeader(name="Cache-Control", value="no-store"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+]
+
+
+async def provide_signed_in(request: Request) -> Staff:
+    """The signed-in account; AuthenticationError (a redirect to the sign-in page) otherwise."""
+    session = request.session or {}
+    user_id, signed_in_at = session.get("user"), session.get("signed_in_at")
+    if not user_id or not signed_in_at:
+        raise AuthenticationError("sign in")
+    if datetime.now(UTC) - datetime.fromisoformat(signed_in_at) > SESSION_LIFETIME:
+        request.clear_session()
+        raise AuthenticationError("the session has ended; sign in again")
+    account = await staff_service.active_user(user_id)
+    if account is None:
+        request.clear_session()
+        raise AuthenticationError("sign in")
+    return account
+
+
+def sign_in(request: Request, account: Staff) -> None:
+    request.set_session({"user": account.id, "signed_in_at": datetime.now(UTC).isoformat()})
+
+
+# What a redirect's ?notice= says on the page it lands on.
+NOTICES = {
+    "created": "The draft campaign is created.",
+    "test-sent": "The test message is sent.",
+    "sending": "Sending has started.",
+    "paused": "The campaign is paused; Resume sends the rest.",
+    "cancelled": "The campaign is cancelled: nothing more of it is sent.",
+    "signed-out": "You are signed out.",
+}
+
+
+def render(request: Request, template: str, staff: Staff | None, status_code: int = 200, **context: Any) -> Template:
+    from contacts.settings import get_settings
+
+    return Template(template_name=f"staff/{template}", status_code=status_code, context={
+        "staff": staff, "path": request.url.path, "notice": request.query_params.get("notice", ""),
+        "notices": NOTICES, "permissions": Permission, "mail_catcher": get_settings().mail_catcher, **context})
+
+
+def signed_out(request: Request, error: AuthenticationError) -> Response:
+    """Pages send the browser to sign in, and back to where it was going afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"/staff/login?next={quote(target)}", status_code=303)
+
+
+def refused(request: Request, error: ContactsError) -> Template:
+    from contacts.web.errors import STATUS
+
+    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
+    return render(request, "error.html", None, status_code=status, message=str(error),
+                  title="Not allowed" if isinstance(error, PermissionDeniedError) else "That did not work")

@@ -1,0 +1,49 @@
+"""The staff pages under /staff: server-side sessions, CSRF on every form, a rate limit on sign-in."""
+
+from __future__ import annotations
+
+import hashlib
+
+from litestar import Router
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+
+from contacts.errors import AuthenticationError, ContactsError
+from contacts.settings import Settings
+from contacts.web.staff.controllers import (
+    CampaignPagesController,
+    CaughtMailController,
+    DashboardController,
+    SignInController,
+)
+from contacts.web.staff.pages import SECURITY_HEADERS, SESSION_IDLE, provide_signed_in, refused, signed_out
+
+SESSION_STORE = "staff_sessions"
+LOGIN_ATTEMPTS_PER_MINUTE = 10
+
+
+def staff_router(settings: Settings) -> Router:
+    secure = settings.base_url.startswith("https://")
+    sessions = ServerSideSessionConfig(store=SESSION_STORE, key="contacts_staff", path="/staff", httponly=True,
+                                       samesite="strict", secure=secure, max_age=int(SESSION_IDLE.total_seconds()),
+                                       renew_on_access=True)
+    csrf = CSRFConfig(secret=hashlib.sha256(b"staff-csrf:" + settings.secret_key.encode()).hexdigest(),
+                      cookie_name="contacts_csrf", cookie_path="/staff", cookie_httponly=True,
+                      cookie_samesite="strict", cookie_secure=secure)
+    # Sign-in attempts per client address: with argon2's cost, guessing passwords stays slow (REQ-24).
+    login_limit = RateLimitConfig(rate_limit=("minute", LOGIN_ATTEMPTS_PER_MINUTE), store="staff_login_rate_limit",
+                                  check_throttle_handler=lambda request: request.method == "POST"
+                                  and request.url.path == "/staff/login")
+    handlers = [SignInController, DashboardController, CampaignPagesController]
+    if settings.mail_catcher:
+        handlers.append(CaughtMailController)
+    return Router(
+        path="/", route_handlers=handlers, include_in_schema=False,
+        middleware=[sessions.middleware, DefineMiddleware(CSRFMiddleware, config=csrf), login_limit.middleware],
+        dependencies={"staff": Provide(provide_signed_in)}, response_headers=SECURITY_HEADERS,
+        exception_handlers={AuthenticationError: signed_out, ContactsError: refused},
+    )

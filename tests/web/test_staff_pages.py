@@ -1,0 +1,144 @@
+"""The staff pages: sign-in with server-side sessions, CSRF on every form, role scoping, campaigns and
+caught mail, all without JavaScript."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+
+import pytest
+
+from contacts.services import staff
+from contacts.settings import get_settings
+from contacts.tables import AuditEvent, StaffSession
+from tests.sending.test_campaign_send import import_list
+
+pytestmark = pytest.mark.usefixtures("database_url")
+PASSWORD = "correct horse battery staple"
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+
+
+async def signed_in(client, username: str, role: str = "communications", *departments: str) -> str:
+    """Signs in; returns a CSRF token for the forms."""
+    await staff.create_user(username, role, PASSWORD, departments)
+    token = csrf_of((await client.get("/staff/login")).text)
+    answer = await client.post("/staff/login", data={"_csrf_token": token, "username": username,
+                                                     "password": PASSWORD, "next": "/staff/campaigns/"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/staff/campaigns/"
+    return csrf_of((await client.get("/staff/")).text)
+
+
+# REQ-24: staff pages need a signed-in session; the way back after signing in stays on our own pages.
+async def test_req24_pages_send_strangers_to_sign_in_and_back(http_client):
+    async with http_client() as client:
+        for path in ("/staff/", "/staff/campaigns/", "/staff/campaigns/1"):
+            answer = await client.get(path)
+            assert answer.status_code == 303 and answer.headers["location"].startswith("/staff/login?next=/staff")
+        page = (await client.get("/staff/login?next=https://evil.example/")).text
+        assert 'name="next" value="/staff/"' in page
+        assert '<html lang="en">' in page and '<label for="username">' in page and '<label for="password">' in page
+
+
+# REQ-24: a wrong password is refused without saying whether the name exists; sign-in is rate-limited.
+async def test_req24_wrong_passwords_are_refused_and_rate_limited(http_client):
+    await staff.create_user("camille", "communications", PASSWORD)
+    async with http_client() as client:
+        token = csrf_of((await client.get("/staff/login")).text)
+        answers = [await client.post("/staff/login", data={"_csrf_token": token, "username": name,
+                                                           "password": "not the password"})
+                   for name in ("camille", "nobody")]
+        assert [a.status_code for a in answers] == [401, 401]
+        assert answers[0].text.replace("camille", "nobody") == answers[1].text.replace("camille", "nobody")
+        codes = [(await client.post("/staff/login", data={"_csrf_token": token, "username": "camille",
+                                                          "password": "wrong"})).status_code for _ in range(12)]
+        assert 429 in codes
+
+
+# REQ-24: every staff form needs its CSRF token; the recipients' pages set no cookie at all (REQ-11).
+async def test_req24_forms_need_the_csrf_token_and_public_pages_set_no_cookie(http_client):
+    async with http_client() as client:
+        await signed_in(client, "camille")
+        forged = await client.post("/staff/campaigns/", data={"lists": "journalists", "template": "invitation",
+                                                              "subject": "x"})
+        assert forged.status_code == 403
+        assert (await client.post("/staff/logout")).status_code == 403
+    async with http_client() as stranger:
+        for path in ("/u/garbage", "/p/garbage", "/subscribe/public-newsletter", "/health"):
+            assert "set-cookie" not in (await stranger.get(path)).headers, path
+
+
+# REQ-24: the session cookie is HttpOnly, SameSite=Strict and scoped to /staff; the store keeps only its hash;
+# signing out, or disabling the account, ends it.
+async def test_req24_sessions_are_server_side_and_end(http_client):
+    async with http_client() as client:
+        token = await signed_in(client, "camille")
+        cookie = next(c for c in client.cookies.jar if c.name == "contacts_staff")
+        assert cookie.path == "/staff" and cookie.has_nonstandard_attr("HttpOnly")
+        assert (await StaffSession.count()) == 1
+        stored = (await StaffSession.select().first())["key_hash"]
+        assert cookie.value not in stored and len(stored) == 64 and stored != hashlib.sha256(b"").hexdigest()
+        assert (await client.post("/staff/logout", data={"_csrf_token": token})).status_code == 303
+        assert (await client.get("/staff/")).status_code == 303
+    async with http_client() as client:
+        await signed_in(client, "dominique", "dpo")
+        await staff.set_active("dominique", False)
+        assert (await client.get("/staff/")).status_code == 303
+
+
+# REQ-7: the communications role cannot send to the mediation lists, and does not see them.
+async def test_req7_pages_show_and_act_only_on_the_roles_purposes(http_client):
+    async with http_client() as client:
+        token = await signed_in(client, "camille")
+        page = (await client.get("/staff/campaigns/")).text
+        assert 'value="journalists"' in page and 'value="teachers"' not in page
+        refused = await client.post("/staff/campaigns/", data={"_csrf_token": token, "lists": "teachers",
+                                                               "template": "newsletter-mediation", "subject": "x"})
+        assert refused.status_code == 403 and "not empowered" in refused.text
+        dashboard = (await client.get("/staff/")).text
+        assert "Journalists" in dashboard and "Teachers" not in dashboard
+
+
+# REQ-27, REQ-8: a campaign created, previewed, sent and followed from the pages; each step is audited.
+async def test_req27_a_campaign_from_the_pages_reaches_the_catcher(http_client, tmp_path, monkeypatch):
+    from contacts import devmail
+    from contacts.sending import worker
+    from tests.sending.smtp_server import TestSmtpServer
+
+    await import_list(tmp_path, "journalists", [f"j{i}@presse.example,Jeanne{i},Dupont,fr" for i in range(4)])
+    with TestSmtpServer() as server:
+        settings = dataclasses.replace(get_settings(), smtp_url=server.url, mail_catcher=True,
+                                       database_url=f"sqlite:///{tmp_path / 'x.db'}")
+        monkeypatch.setattr(worker, "get_settings", lambda: settings)
+        async with http_client(settings) as client:
+            token = await signed_in(client, "camille")
+            created = await client.post("/staff/campaigns/", data={
+                "_csrf_token": token, "lists": "journalists", "template": "newsletter-communications",
+                "subject": "La lettre", "body": "Bonjour."})
+            assert created.status_code == 303
+            location = created.headers["location"]
+            page = (await client.get(location)).text
+            assert "draft" in page and "Se désinscrire" in page
+            campaign_path = location.split("?")[0]
+            html = await client.get(f"{campaign_path}/preview.html")
+            assert "sandbox" in html.headers["content-security-policy"] and "<html" in html.text.lower()
+            assert (await client.post(f"{campaign_path}/send", data={"_csrf_token": token})).status_code == 303
+            running = (await client.get(campaign_path)).text
+            assert 'http-equiv="refresh"' in running and "<progress" in running
+            await worker.drain_running(worker.SendOptions(concurrency=2, wait_for_retries=False))
+            finished = (await client.get(campaign_path)).text
+            assert "finished" in finished and re.search(r"<th scope=\"row\">sent</th><td>4</td>", finished)
+            for mail in server.handler.received:  # as the catcher keeps them
+                handler = devmail.CatchingHandler(settings.mail_catcher_dir)
+                settings.mail_catcher_dir.mkdir(parents=True, exist_ok=True)
+                await handler.handle_DATA(None, None, mail)
+            caught = (await client.get("/staff/mail/")).text
+            assert caught.count("La lettre") == 4
+            first = re.search(r'href="(/staff/mail/[^"]+)"', caught).group(1)
+            message = (await client.get(first)).text
+            assert "List-Unsubscribe-Post" in message and "One-Click" in message
+    actions = {row["action"] for row in await AuditEvent.select(AuditEvent.action)}
+    assert {"campaign.create", "campaign.send"} <= actions
