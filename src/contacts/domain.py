@@ -195,7 +195,8 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
 
 
-_SENDERS = frozenset({Permission.VIEW, Permission.SEND})
+# Senders may also add to the do-not-contact list: a "please stop" reaches whoever sent the mail.
+_SENDERS = frozenset({Permission.VIEW, Permission.SEND, Permission.SUPPRESS})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.COMMUNICATIONS: _SENDERS,

@@ -152,3 +152,52 @@ async def test_api_lists_are_paginated_and_errors_name_the_field(http_client):
     for field, response in errors.items():
         assert response.status_code == 400, field
         assert response.json()["error"]["field"] == field, response.json()
+
+
+# REQ-7, REQ-8: contacts are found only on the caller's lists; every view and search is audited, and only the
+# DPO and admin read the audit log.
+async def test_req7_req8_contacts_are_scoped_and_their_views_audited(http_client, tmp_path):
+    await import_list(tmp_path, "journalists", ["ada@presse.example,Ada,Lovelace,en"])
+    await import_list(tmp_path, "teachers", ["tom@ecole.example,Tom,Prof,fr"])
+    communications = await token_for("camille", "communications")
+    dpo = await token_for("dominique", "dpo")
+    async with http_client() as client:
+        found = (await client.get("/api/contacts?q=presse", headers=communications)).json()
+        assert [item["email"] for item in found["items"]] == ["ada@presse.example"]
+        assert (await client.get("/api/contacts?q=ecole", headers=communications)).json()["total"] == 0
+        ada = found["items"][0]["id"]
+        detail = (await client.get(f"/api/contacts/{ada}", headers=communications)).json()
+        assert detail["contact"]["last_name"] == "Lovelace" and detail["contact"]["source_type"] == "third_party"
+        assert [s["list"] for s in detail["subscriptions"]] == ["journalists"]
+        assert detail["consent_history"] and detail["suppressions"] == []
+        tom = (await client.get("/api/contacts?q=ecole", headers=dpo)).json()["items"][0]["id"]
+        # Another department's contact answers exactly as no contact at all.
+        hidden = await client.get(f"/api/contacts/{tom}", headers=communications)
+        missing = await client.get("/api/contacts/999999", headers=communications)
+        assert hidden.status_code == missing.status_code == 404
+        assert (await client.get("/api/audit", headers=communications)).status_code == 403
+        log = (await client.get("/api/audit?action=contact.view", headers=dpo)).json()
+    assert [(e["actor"], e["object_id"], e["purpose"]) for e in log] == [
+        ("staff:camille", str(ada), "communications-newsletter")]
+
+
+# REQ-42, REQ-46: staff add suppressions (global, or a scope of their own purposes) and check addresses;
+# counts by reason name no address.
+async def test_req42_staff_suppress_check_and_count(http_client):
+    communications = await token_for("camille", "communications")
+    async with http_client() as client:
+        added = await client.post("/api/suppression", json={"email": "Stop@Presse.example", "reason": "manual"},
+                                  headers=communications)
+        assert added.status_code == 201 and added.json()["created"] is True
+        again = (await client.post("/api/suppression", json={"email": "stop@presse.example"},
+                                   headers=communications)).json()
+        assert again["created"] is False
+        other = await client.post("/api/suppression", json={"email": "x@y.example", "scope": "list:teachers"},
+                                  headers=communications)
+        assert other.status_code == 403
+        bad = await client.post("/api/suppression", json={"email": "not an address"}, headers=communications)
+        assert bad.status_code == 400 and bad.json()["error"]["field"] == "email"
+        check = (await client.get("/api/suppression/check?email=stop@presse.example", headers=communications)).json()
+        assert check["suppressed"] is True and check["entries"][0]["scope"] == "global"
+        counts = (await client.get("/api/suppression/counts", headers=communications)).json()
+    assert counts == {"manual": 1}

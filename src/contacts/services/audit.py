@@ -6,6 +6,7 @@ for the DPO and admin roles.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,4 +53,6 @@ async def entries(reader: Staff, *, actor: str | None = None, action: str | None
         if value is not None:
             query = query.where(column == value)
     rows = await query.order_by(AuditEvent.id).limit(max(1, min(limit, PAGE_LIMIT)))
+    for row in rows:  # Piccolo reads JSON back as text
+        row["details"] = json.loads(row["details"]) if isinstance(row["details"], str) else row["details"]
     return [Entry(**{key: row[key] for key in Entry.__dataclass_fields__}) for row in rows]

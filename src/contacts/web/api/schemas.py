@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from contacts.services.campaigns import CampaignInfo, CampaignProgress
 from contacts.services.catalogue import ListInfo
@@ -94,3 +94,60 @@ class PreviewOut:
     text: str
     html: str
     headers: dict[str, str]
+
+
+@dataclass
+class ContactOut:
+    id: int
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    organisation: str | None
+    status: str
+
+
+@dataclass
+class SuppressionEntryOut:
+    scope: str
+    reason: str
+    created_at: datetime
+
+
+@dataclass
+class ContactDetailOut:
+    contact: dict[str, Any]
+    subscriptions: list[dict[str, Any]]
+    consent_history: list[dict[str, Any]]
+    suppressions: list[SuppressionEntryOut]
+
+
+@dataclass
+class SuppressIn:
+    email: str
+    reason: str = "manual"
+    scope: str = "global"
+
+
+@dataclass
+class SuppressionCheckOut:
+    suppressed: bool
+    entries: list[SuppressionEntryOut]
+
+
+@dataclass
+class SuppressOut:
+    created: bool
+    entry: SuppressionEntryOut
+
+
+@dataclass
+class AuditEntryOut:
+    id: int
+    occurred_at: datetime
+    actor: str
+    role: str
+    action: str
+    object_type: str
+    object_id: str | None
+    purpose: str | None
+    details: dict[str, Any]

@@ -1,0 +1,135 @@
+"""Contacts and the suppression list as staff reach them: scoped to the account's purposes (REQ-7), and
+every view of a person's data written to the audit log (REQ-8)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from contacts.addresses import parse_address
+from contacts.domain import Channel, ContactStatus, Permission
+from contacts.errors import NotFoundError, ValidationError
+from contacts.services import audit, campaign_desk, catalogue, suppression
+from contacts.services.staff import Staff
+from contacts.settings import get_settings
+from contacts.tables import ConsentEvent, Contact, Subscription, Suppression
+
+CONTACT_FIELDS = ("id", "title", "first_name", "last_name", "organisation", "position", "department", "email",
+                  "phone", "language", "address_kind", "source_type", "source_name", "collected_at", "notice_version",
+                  "status")
+SEARCH_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class ContactSummary:
+    id: int
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    organisation: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class ContactDetail:
+    fields: dict[str, Any]
+    subscriptions: list[dict[str, Any]]
+    consent_history: list[dict[str, Any]]
+    suppressions: list[suppression.SuppressionEntry]
+
+
+async def _visible_list_ids(staff: Staff) -> list[int]:
+    return [item.id for item in await campaign_desk.lists(staff)]
+
+
+async def search_contacts(staff: Staff, query: str, page: int = 1, per_page: int = 50) -> tuple[list[ContactSummary], int]:
+    """Contacts on the lists this account may see whose address, name or organisation contains `query`.
+    Erased contacts are never found; the search itself is audited, since it reveals who is a contact."""
+    staff.require(Permission.VIEW)
+    if page < 1:
+        raise ValidationError("page", "must be 1 or more")
+    if not 1 <= per_page <= SEARCH_LIMIT:
+        raise ValidationError("per_page", f"must be between 1 and {SEARCH_LIMIT}")
+    lists = await _visible_list_ids(staff)
+    if not lists:
+        return [], 0
+    in_scope = Contact.id.is_in(Subscription.select(Subscription.contact).where(Subscription.mailing_list.is_in(lists)))
+    condition = (Contact.status != ContactStatus.ERASED) & in_scope
+    query = " ".join(query.split())
+    if query:
+        pattern = f"%{query.replace('%', '').replace('_', '')}%"
+        # SQLite's LIKE ignores ASCII case already, and Piccolo warns at its ILIKE.
+        sqlite = get_settings().database_kind == "sqlite"
+        columns = (Contact.email, Contact.last_name, Contact.first_name, Contact.organisation)
+        matches = [column.like(pattern) if sqlite else column.ilike(pattern) for column in columns]
+        condition &= matches[0] | matches[1] | matches[2] | matches[3]
+    total = await Contact.count().where(condition)
+    rows = await Contact.select(Contact.id, Contact.email, Contact.first_name, Contact.last_name, Contact.organisation,
+                                Contact.status).where(condition).order_by(Contact.last_name).order_by(Contact.id) \
+        .offset((page - 1) * per_page).limit(per_page)
+    await audit.record(staff, "contact.search", "contact", None, details={"query": query, "found": total})
+    return [ContactSummary(**row) for row in rows], total
+
+
+async def contact_detail(staff: Staff, contact_id: int) -> ContactDetail:
+    """Everything about a contact the account may see: only its subscriptions to lists in scope, and the
+    consent history of those. Audited as a view (REQ-8)."""
+    staff.require(Permission.VIEW)
+    lists = set(await _visible_list_ids(staff))
+    row = await Contact.select(*[getattr(Contact, name) for name in CONTACT_FIELDS]).where(
+        Contact.id == contact_id, Contact.status != ContactStatus.ERASED).first()
+    subscriptions = [s for s in await Subscription.select(
+        Subscription.id, Subscription.mailing_list, Subscription.mailing_list.slug.as_alias("list"),
+        Subscription.mailing_list.purpose.code.as_alias("purpose"), Subscription.legal_basis, Subscription.status,
+        Subscription.evidence, Subscription.started_at, Subscription.ended_at,
+    ).where(Subscription.contact == contact_id) if s["mailing_list"] in lists] if row else []
+    if not subscriptions:  # not a contact of this account's purposes: the same answer as no contact at all
+        raise NotFoundError(f"no contact {contact_id}")
+    for item in subscriptions:
+        item["evidence"] = json.loads(item["evidence"]) if isinstance(item["evidence"], str) else item["evidence"]
+    events = await ConsentEvent.select(
+        ConsentEvent.occurred_at, ConsentEvent.action, ConsentEvent.channel, ConsentEvent.actor, ConsentEvent.reason,
+        ConsentEvent.mailing_list.slug.as_alias("list"), ConsentEvent.mailing_list,
+    ).where(ConsentEvent.contact == contact_id).order_by(ConsentEvent.id)
+    history = [event for event in events if event["mailing_list"] is None or event["mailing_list"] in lists]
+    entries = await suppression.entries_for(row["email"]) if row["email"] else []
+    await audit.record(staff, "contact.view", "contact", contact_id,
+                       purpose=",".join(sorted({item["purpose"] for item in subscriptions})))
+    return ContactDetail(fields=row, subscriptions=subscriptions, consent_history=history, suppressions=entries)
+
+
+async def check_suppression(staff: Staff, address: str) -> list[suppression.SuppressionEntry]:
+    """Whether an address is on the do-not-contact list, in which scopes. Answers without creating a contact."""
+    staff.require(Permission.VIEW)
+    entries = await suppression.entries_for(address)
+    await audit.record(staff, "suppression.check", "suppression", None, details={"found": len(entries)})
+    return entries
+
+
+async def suppress(staff: Staff, address: str, reason: str, scope: str = "global") -> suppression.SuppressResult:
+    """Global entries protect everyone and anyone empowered to send may add them; a purpose or list scope
+    must be one of the account's own."""
+    staff.require(Permission.SUPPRESS)
+    scope = scope.strip()
+    owner = None
+    if scope.startswith("purpose:"):
+        owner = next((p for p in await catalogue.purposes() if f"purpose:{p.code}" == scope), None)
+    elif scope.startswith("list:"):
+        owner = next((item.purpose for item in await catalogue.lists() if f"list:{item.slug}" == scope), None)
+    if owner is not None:  # an unknown scope is refused below, naming the field
+        staff.require_purpose(owner)
+    parse_address(address, field="email")
+    result = await suppression.suppress(address, reason, scope=scope, actor=staff.actor, channel=Channel.STAFF)
+    await audit.record(staff, "suppression.add", "suppression", None,
+                       details={"scope": result.entry.scope, "reason": str(result.entry.reason),
+                                "created": result.created})
+    return result
+
+
+async def suppression_counts(staff: Staff) -> dict[str, int]:
+    """Active entries by reason: no address is involved."""
+    staff.require(Permission.VIEW)
+    rows = await Suppression.raw(
+        "SELECT reason, COUNT(*) AS n FROM suppression WHERE lifted_at IS NULL GROUP BY reason ORDER BY reason")
+    return {row["reason"]: row["n"] for row in rows}

@@ -1,0 +1,75 @@
+"""The JSON API for contacts, the suppression list and the audit log."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from contacts.services import audit, staff_desk
+from contacts.services.staff import Staff
+from contacts.web.api.schemas import (
+    AuditEntryOut,
+    ContactDetailOut,
+    ContactOut,
+    Page,
+    SuppressIn,
+    SuppressionCheckOut,
+    SuppressionEntryOut,
+    SuppressOut,
+)
+
+
+def _entry(entry) -> SuppressionEntryOut:
+    return SuppressionEntryOut(scope=entry.scope, reason=str(entry.reason), created_at=entry.created_at)
+
+
+class ContactsController(Controller):
+    path = "/api/contacts"
+    tags = ["contacts"]
+
+    @get("/", summary="Contacts of the caller's lists, by address, name or organisation")
+    async def search(self, staff: NamedDependency[Staff], q: FromQuery[str] = "", page: FromQuery[int] = 1,
+                     per_page: FromQuery[int] = 50) -> Page[ContactOut]:
+        found, total = await staff_desk.search_contacts(staff, q, page, per_page)
+        return Page(items=[ContactOut(**vars(item)) for item in found], page=page, per_page=per_page, total=total)
+
+    @get("/{contact_id:int}", summary="A contact with subscriptions, consent history and suppression status")
+    async def detail(self, staff: NamedDependency[Staff], contact_id: FromPath[int]) -> ContactDetailOut:
+        found = await staff_desk.contact_detail(staff, contact_id)
+        return ContactDetailOut(contact=found.fields, subscriptions=found.subscriptions,
+                                consent_history=found.consent_history,
+                                suppressions=[_entry(entry) for entry in found.suppressions])
+
+
+class SuppressionController(Controller):
+    path = "/api/suppression"
+    tags = ["suppression"]
+
+    @get("/check", summary="Whether an address is suppressed, and in which scopes")
+    async def check(self, staff: NamedDependency[Staff], email: FromQuery[str]) -> SuppressionCheckOut:
+        entries = await staff_desk.check_suppression(staff, email)
+        return SuppressionCheckOut(suppressed=bool(entries), entries=[_entry(entry) for entry in entries])
+
+    @post("/", summary="Add a do-not-contact entry (kept as a keyed hash, never the address)")
+    async def add(self, staff: NamedDependency[Staff], data: JSONBody[SuppressIn]) -> SuppressOut:
+        result = await staff_desk.suppress(staff, data.email, data.reason, data.scope)
+        return SuppressOut(created=result.created, entry=_entry(result.entry))
+
+    @get("/counts", summary="Active entries by reason")
+    async def counts(self, staff: NamedDependency[Staff]) -> dict[str, int]:
+        return await staff_desk.suppression_counts(staff)
+
+
+class AuditController(Controller):
+    path = "/api/audit"
+    tags = ["audit"]
+
+    @get("/", summary="The audit log, oldest first from after_id (dpo and admin); it cannot be changed")
+    async def entries(self, staff: NamedDependency[Staff], actor: FromQuery[str | None] = None,
+                      action: FromQuery[str | None] = None, object_type: FromQuery[str | None] = None,
+                      object_id: FromQuery[str | None] = None, after_id: FromQuery[int] = 0,
+                      limit: FromQuery[int] = 100) -> list[AuditEntryOut]:
+        found = await audit.entries(staff, actor=actor, action=action, object_type=object_type, object_id=object_id,
+                                    after_id=after_id, limit=limit)
+        return [AuditEntryOut(**vars(entry)) for entry in found]
