@@ -142,3 +142,28 @@ async def test_req27_a_campaign_from_the_pages_reaches_the_catcher(http_client, 
             assert "List-Unsubscribe-Post" in message and "One-Click" in message
     actions = {row["action"] for row in await AuditEvent.select(AuditEvent.action)}
     assert {"campaign.create", "campaign.send"} <= actions
+
+
+# REQ-8, REQ-42: contact search and detail (audited), the suppression list's check and add, and the audit log.
+async def test_req8_req42_contacts_suppression_and_audit_pages(http_client, tmp_path):
+    await import_list(tmp_path, "journalists", ["ada@presse.example,Ada,Lovelace,en"])
+    async with http_client() as client:
+        token = await signed_in(client, "camille")
+        results = (await client.get("/staff/contacts/?q=lovelace")).text
+        link = re.search(r'href="(/staff/contacts/\d+)"', results).group(1)
+        detail = (await client.get(link)).text
+        assert "ada@presse.example" in detail and "journalists" in detail and "Not on the suppression list" in detail
+        added = await client.post("/staff/suppression/", data={"_csrf_token": token, "email": "ada@presse.example",
+                                                               "reason": "manual", "scope": "global"})
+        assert added.status_code == 200 and "Added: global, manual" in added.text
+        bad = await client.post("/staff/suppression/", data={"_csrf_token": token, "email": "ada@presse.example",
+                                                             "reason": "manual", "scope": "list:nowhere"})
+        assert bad.status_code == 400 and "scope" in bad.text
+        checked = await client.post("/staff/suppression/check", data={"_csrf_token": token,
+                                                                      "email": "ADA@presse.example"})
+        assert "is suppressed: global (manual" in checked.text
+        assert "<li>global: manual since" in (await client.get(link)).text
+    async with http_client() as client:
+        await signed_in(client, "dominique", "dpo")
+        log = (await client.get("/staff/audit/?action=contact.view")).text
+    assert "staff:camille" in log and "contact.view" in log and "suppression.add" not in log

@@ -20,6 +20,7 @@ from contacts.web.staff.controllers import (
     DashboardController,
     SignInController,
 )
+from contacts.web.staff.records import AuditPagesController, ContactPagesController, SuppressionPagesController
 from contacts.web.staff.pages import SECURITY_HEADERS, SESSION_IDLE, provide_signed_in, refused, signed_out
 
 SESSION_STORE = "staff_sessions"
@@ -38,7 +39,8 @@ def staff_router(settings: Settings) -> Router:
     login_limit = RateLimitConfig(rate_limit=("minute", LOGIN_ATTEMPTS_PER_MINUTE), store="staff_login_rate_limit",
                                   check_throttle_handler=lambda request: request.method == "POST"
                                   and request.url.path == "/staff/login")
-    handlers = [SignInController, DashboardController, CampaignPagesController]
+    handlers = [SignInController, DashboardController, CampaignPagesController, ContactPagesController,
+                SuppressionPagesController, AuditPagesController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)
     return Router(

@@ -1,0 +1,69 @@
+"""Staff pages for contacts, the suppression list and the audit log. Thin: each calls a service."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from contacts.errors import ValidationError
+from contacts.services import audit, staff_desk
+from contacts.services.staff import Staff
+from contacts.web.staff.controllers import Form
+from contacts.web.staff.pages import render
+
+
+class ContactPagesController(Controller):
+    path = "/staff/contacts"
+
+    @get("/")
+    async def search(self, request: Request, staff: NamedDependency[Staff], q: FromQuery[str] = "",
+                     page: FromQuery[int] = 1) -> Template:
+        found, total = await staff_desk.search_contacts(staff, q, page, 50) if q or page > 1 else ([], None)
+        return render(request, "contacts.html", staff, q=q, found=found, total=total, page=page)
+
+    @get("/{contact_id:int}")
+    async def detail(self, request: Request, staff: NamedDependency[Staff], contact_id: FromPath[int]) -> Template:
+        return render(request, "contact.html", staff, contact=await staff_desk.contact_detail(staff, contact_id))
+
+
+class SuppressionPagesController(Controller):
+    path = "/staff/suppression"
+
+    @get("/")
+    async def index(self, request: Request, staff: NamedDependency[Staff]) -> Template:
+        return await self._page(request, staff)
+
+    @post("/check")
+    async def check(self, request: Request, staff: NamedDependency[Staff], data: Form) -> Template:
+        address = data.get("email", "")
+        try:
+            entries = await staff_desk.check_suppression(staff, address)
+        except ValidationError as error:
+            return await self._page(request, staff, status_code=400, check_error=str(error), checked=address)
+        return await self._page(request, staff, checked=address, entries=entries)
+
+    @post("/")
+    async def add(self, request: Request, staff: NamedDependency[Staff], data: Form) -> Template:
+        try:
+            result = await staff_desk.suppress(staff, data.get("email", ""), data.get("reason", "manual"),
+                                               data.get("scope", "global") or "global")
+        except ValidationError as error:
+            return await self._page(request, staff, status_code=400, add_error=str(error))
+        return await self._page(request, staff, added=result)
+
+    async def _page(self, request: Request, staff: Staff, status_code: int = 200, **context) -> Template:
+        return render(request, "suppression.html", staff, status_code=status_code,
+                      counts=await staff_desk.suppression_counts(staff),
+                      **{"checked": "", "entries": None, "check_error": "", "add_error": "", "added": None, **context})
+
+
+class AuditPagesController(Controller):
+    path = "/staff/audit"
+
+    @get("/")
+    async def index(self, request: Request, staff: NamedDependency[Staff], actor: FromQuery[str] = "",
+                    action: FromQuery[str] = "", after_id: FromQuery[int] = 0) -> Template:
+        entries = await audit.entries(staff, actor=actor or None, action=action or None, after_id=after_id, limit=100)
+        return render(request, "audit.html", staff, entries=entries, actor=actor, action=action)
