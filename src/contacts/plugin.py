@@ -19,6 +19,7 @@ class ContactsPlugin(InitPluginProtocol):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        from contacts.services.sessions import DatabaseSessionStore
         from contacts.web.api.auth import SECURITY_COMPONENTS
         from contacts.web.api.routes import api_router
         from contacts.web.devmail import DevMailController
@@ -26,7 +27,6 @@ class ContactsPlugin(InitPluginProtocol):
         from contacts.web.health import health
         from contacts.web.public.routes import public_router
         from contacts.web.staff.routes import SESSION_STORE, staff_router
-        from contacts.services.sessions import DatabaseSessionStore
 
         app_config.route_handlers.extend([health, public_router(self.settings), api_router(), staff_router(self.settings),
                                           self._static_files()])

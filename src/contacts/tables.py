@@ -8,8 +8,8 @@ Unique constraints over several columns are created as indexes in the migrations
 from piccolo.columns import (
     JSON,
     BigSerial,
-    Bytea,
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
     Integer,

@@ -9,8 +9,8 @@ hash is enough, and a database leak yields no usable token.
 from __future__ import annotations
 
 import hashlib
-import json
 import hmac
+import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass

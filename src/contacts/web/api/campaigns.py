@@ -6,11 +6,21 @@ from email import message_from_bytes, policy
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from contacts.services import campaign_desk
 from contacts.services.staff import Staff
-from contacts.web.api.schemas import CampaignIn, CampaignOut, CampaignStatusOut, ListOut, Page, PreviewOut, TestSendIn
+from contacts.web.api.schemas import (
+    CampaignIn,
+    CampaignOut,
+    CampaignStatusOut,
+    ListOut,
+    Page,
+    PageNumber,
+    PreviewOut,
+    RowId,
+    TestSendIn,
+)
 
 PREVIEW_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "List-Id", "List-Unsubscribe",
                    "List-Unsubscribe-Post", "Auto-Submitted")
@@ -30,7 +40,7 @@ class CampaignsController(Controller):
     tags = ["campaigns"]
 
     @get("/", summary="Campaigns, newest first")
-    async def index(self, staff: NamedDependency[Staff], page: FromQuery[int] = 1,
+    async def index(self, staff: NamedDependency[Staff], page: PageNumber = 1,
                     per_page: FromQuery[int] = 50) -> Page[CampaignOut]:
         found = await campaign_desk.page(staff, page, per_page)
         return Page(items=[CampaignOut.of(c) for c in found.items], page=page, per_page=per_page, total=found.total)
@@ -43,11 +53,11 @@ class CampaignsController(Controller):
         return CampaignOut.of(campaign)
 
     @get("/{campaign_id:int}", summary="A campaign with its counts per delivery state")
-    async def status(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> CampaignStatusOut:
+    async def status(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignStatusOut:
         return CampaignStatusOut.of(*await campaign_desk.progress(staff, campaign_id))
 
     @get("/{campaign_id:int}/preview", summary="The message as a contact (or a sample recipient) gets it")
-    async def preview(self, staff: NamedDependency[Staff], campaign_id: FromPath[int],
+    async def preview(self, staff: NamedDependency[Staff], campaign_id: RowId,
                       to: FromQuery[str | None] = None) -> PreviewOut:
         message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, to), policy=policy.default)
         text, html = message.get_payload()
@@ -56,24 +66,24 @@ class CampaignsController(Controller):
 
     @get("/{campaign_id:int}/preview.eml", summary="The whole message as sent (MIME)",
          media_type="message/rfc822")
-    async def preview_raw(self, staff: NamedDependency[Staff], campaign_id: FromPath[int],
+    async def preview_raw(self, staff: NamedDependency[Staff], campaign_id: RowId,
                           to: FromQuery[str | None] = None) -> Response[bytes]:
         return Response(await campaign_desk.preview(staff, campaign_id, to), media_type="message/rfc822")
 
     @post("/{campaign_id:int}/test", summary="Send one [TEST] message, outside the ledger", status_code=202)
-    async def test(self, staff: NamedDependency[Staff], campaign_id: FromPath[int], data: JSONBody[TestSendIn]) -> dict[str, str]:
+    async def test(self, staff: NamedDependency[Staff], campaign_id: RowId, data: JSONBody[TestSendIn]) -> dict[str, str]:
         await campaign_desk.send_test(staff, campaign_id, data.to)
         return {"sent_to": data.to}
 
     @post("/{campaign_id:int}/send", summary="Start or resume sending", status_code=202)
-    async def send(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> CampaignStatusOut:
+    async def send(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignStatusOut:
         await campaign_desk.start(staff, campaign_id)
         return CampaignStatusOut.of(*await campaign_desk.progress(staff, campaign_id))
 
     @post("/{campaign_id:int}/pause", summary="Stop after the messages in flight; send resumes", status_code=200)
-    async def pause(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> CampaignOut:
+    async def pause(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignOut:
         return CampaignOut.of(await campaign_desk.change_status(staff, campaign_id, "pause"))
 
     @post("/{campaign_id:int}/cancel", summary="Stop for good", status_code=200)
-    async def cancel(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> CampaignOut:
+    async def cancel(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignOut:
         return CampaignOut.of(await campaign_desk.change_status(staff, campaign_id, "cancel"))

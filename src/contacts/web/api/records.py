@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from contacts.services import audit, staff_desk
 from contacts.services.staff import Staff
 from contacts.web.api.schemas import (
+    AfterId,
     AuditEntryOut,
     ContactDetailOut,
     ContactOut,
     Page,
+    PageNumber,
+    RowId,
     SuppressIn,
     SuppressionCheckOut,
     SuppressionEntryOut,
@@ -29,13 +32,13 @@ class ContactsController(Controller):
     tags = ["contacts"]
 
     @get("/", summary="Contacts of the caller's lists, by address, name or organisation")
-    async def search(self, staff: NamedDependency[Staff], q: FromQuery[str] = "", page: FromQuery[int] = 1,
+    async def search(self, staff: NamedDependency[Staff], q: FromQuery[str] = "", page: PageNumber = 1,
                      per_page: FromQuery[int] = 50) -> Page[ContactOut]:
         found, total = await staff_desk.search_contacts(staff, q, page, per_page)
         return Page(items=[ContactOut(**vars(item)) for item in found], page=page, per_page=per_page, total=total)
 
     @get("/{contact_id:int}", summary="A contact with subscriptions, consent history and suppression status")
-    async def detail(self, staff: NamedDependency[Staff], contact_id: FromPath[int]) -> ContactDetailOut:
+    async def detail(self, staff: NamedDependency[Staff], contact_id: RowId) -> ContactDetailOut:
         found = await staff_desk.contact_detail(staff, contact_id)
         return ContactDetailOut(contact=found.fields, subscriptions=found.subscriptions,
                                 consent_history=found.consent_history,
@@ -68,7 +71,7 @@ class AuditController(Controller):
     @get("/", summary="The audit log, oldest first from after_id (dpo and admin); it cannot be changed")
     async def entries(self, staff: NamedDependency[Staff], actor: FromQuery[str | None] = None,
                       action: FromQuery[str | None] = None, object_type: FromQuery[str | None] = None,
-                      object_id: FromQuery[str | None] = None, after_id: FromQuery[int] = 0,
+                      object_id: FromQuery[str | None] = None, after_id: AfterId = 0,
                       limit: FromQuery[int] = 100) -> list[AuditEntryOut]:
         found = await audit.entries(staff, actor=actor, action=action, object_type=object_type, object_id=object_id,
                                     after_id=after_id, limit=limit)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeAlias, TypeVar
+
+from litestar.params import PathParameter, QueryParameter
 
 from contacts.services.campaigns import CampaignInfo, CampaignProgress
 from contacts.services.catalogue import ListInfo
@@ -151,3 +153,10 @@ class AuditEntryOut:
     object_id: str | None
     purpose: str | None
     details: dict[str, Any]
+
+
+# Primary keys are 32-bit: a larger id in a path or query is refused as a bad parameter, never sent to the database.
+MAX_ID = 2_147_483_647
+RowId: TypeAlias = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+PageNumber: TypeAlias = Annotated[int, QueryParameter(ge=1, le=MAX_ID)]
+AfterId: TypeAlias = Annotated[int, QueryParameter(ge=0, le=MAX_ID)]

@@ -4,23 +4,23 @@ service and renders its answer."""
 from __future__ import annotations
 
 from email import message_from_bytes, policy
-from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from contacts import devmail
 from contacts.errors import AuthenticationError, ValidationError
-from contacts.services import campaign_desk, overview, staff as staff_service
+from contacts.services import campaign_desk, overview
+from contacts.services import staff as staff_service
 from contacts.services.staff import Staff
 from contacts.settings import Settings
+from contacts.web.api.schemas import PageNumber, RowId
 from contacts.web.staff.pages import render, sign_in
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Form = URLEncodedBody[dict[str, str]]
 TEMPLATES = ("newsletter-communications", "newsletter-mediation", "invitation")
 CAUGHT_SHOWN = 200
 
@@ -65,7 +65,7 @@ class CampaignPagesController(Controller):
     path = "/staff/campaigns"
 
     @get("/")
-    async def index(self, request: Request, staff: NamedDependency[Staff], page: FromQuery[int] = 1) -> Template:
+    async def index(self, request: Request, staff: NamedDependency[Staff], page: PageNumber = 1) -> Template:
         found = await campaign_desk.page(staff, page, 50)
         return render(request, "campaigns.html", staff, campaigns=found.items, total=found.total, page=page,
                       lists=await campaign_desk.lists(staff), templates=TEMPLATES, error="", values={})
@@ -86,21 +86,21 @@ class CampaignPagesController(Controller):
         return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
 
     @get("/{campaign_id:int}")
-    async def show(self, request: Request, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> Template:
+    async def show(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId) -> Template:
         campaign, progress = await campaign_desk.progress(staff, campaign_id)
         message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, None), policy=policy.default)
         return render(request, "campaign.html", staff, campaign=campaign, progress=progress,
                       preview_text=message.get_payload()[0].get_content(), error="")
 
     @get("/{campaign_id:int}/preview.html")
-    async def preview_html(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> Response[str]:
+    async def preview_html(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Response[str]:
         message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, None), policy=policy.default)
         # The message's own HTML, shown alone: inline styles only, no script, no request anywhere.
         return Response(message.get_payload()[1].get_content(), media_type="text/html", headers={
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox"})
 
     @post("/{campaign_id:int}/test", status_code=303)
-    async def test(self, request: Request, staff: NamedDependency[Staff], campaign_id: FromPath[int],
+    async def test(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId,
                    data: Form) -> Response:
         try:
             await campaign_desk.send_test(staff, campaign_id, data.get("to", ""))
@@ -112,17 +112,17 @@ class CampaignPagesController(Controller):
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=test-sent", status_code=303)
 
     @post("/{campaign_id:int}/send", status_code=303)
-    async def send(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> Redirect:
+    async def send(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Redirect:
         await campaign_desk.start(staff, campaign_id)
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=sending", status_code=303)
 
     @post("/{campaign_id:int}/pause", status_code=303)
-    async def pause(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> Redirect:
+    async def pause(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Redirect:
         await campaign_desk.change_status(staff, campaign_id, "pause")
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=paused", status_code=303)
 
     @post("/{campaign_id:int}/cancel", status_code=303)
-    async def cancel(self, staff: NamedDependency[Staff], campaign_id: FromPath[int]) -> Redirect:
+    async def cancel(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Redirect:
         await campaign_desk.change_status(staff, campaign_id, "cancel")
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=cancelled", status_code=303)
 

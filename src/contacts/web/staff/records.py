@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from contacts.errors import ValidationError
 from contacts.services import audit, staff_desk
 from contacts.services.staff import Staff
+from contacts.web.api.schemas import AfterId, PageNumber, RowId
 from contacts.web.staff.controllers import Form
 from contacts.web.staff.pages import render
 
@@ -19,12 +20,12 @@ class ContactPagesController(Controller):
 
     @get("/")
     async def search(self, request: Request, staff: NamedDependency[Staff], q: FromQuery[str] = "",
-                     page: FromQuery[int] = 1) -> Template:
+                     page: PageNumber = 1) -> Template:
         found, total = await staff_desk.search_contacts(staff, q, page, 50) if q or page > 1 else ([], None)
         return render(request, "contacts.html", staff, q=q, found=found, total=total, page=page)
 
     @get("/{contact_id:int}")
-    async def detail(self, request: Request, staff: NamedDependency[Staff], contact_id: FromPath[int]) -> Template:
+    async def detail(self, request: Request, staff: NamedDependency[Staff], contact_id: RowId) -> Template:
         return render(request, "contact.html", staff, contact=await staff_desk.contact_detail(staff, contact_id))
 
 
@@ -64,6 +65,6 @@ class AuditPagesController(Controller):
 
     @get("/")
     async def index(self, request: Request, staff: NamedDependency[Staff], actor: FromQuery[str] = "",
-                    action: FromQuery[str] = "", after_id: FromQuery[int] = 0) -> Template:
+                    action: FromQuery[str] = "", after_id: AfterId = 0) -> Template:
         entries = await audit.entries(staff, actor=actor or None, action=action or None, after_id=after_id, limit=100)
         return render(request, "audit.html", staff, entries=entries, actor=actor, action=action)

@@ -20,8 +20,8 @@ from contacts.web.staff.controllers import (
     DashboardController,
     SignInController,
 )
-from contacts.web.staff.records import AuditPagesController, ContactPagesController, SuppressionPagesController
 from contacts.web.staff.pages import SECURITY_HEADERS, SESSION_IDLE, provide_signed_in, refused, signed_out
+from contacts.web.staff.records import AuditPagesController, ContactPagesController, SuppressionPagesController
 
 SESSION_STORE = "staff_sessions"
 LOGIN_ATTEMPTS_PER_MINUTE = 10

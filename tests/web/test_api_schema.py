@@ -1,0 +1,72 @@
+"""schemathesis against the OpenAPI schema of a running `contacts serve`: generated requests to every API
+operation, with a valid token and without, never get a 5xx."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from tests.sending.smtp_server import free_port
+
+EXAMPLES_PER_OPERATION = 30
+
+
+@pytest.fixture
+def api_server(cli_env, contacts_cli, tmp_path):
+    contacts_cli("user", "create", "camille", "--role", "communications", input="correct horse battery staple\n")
+    token = contacts_cli("user", "token", "camille", "--name", "schemathesis").stdout.strip().splitlines()[-1]
+    (tmp_path / "presse.csv").write_text("email,first_name\nada@presse.example,Ada\n", encoding="utf-8")
+    contacts_cli("import", "presse.csv", "--list", "journalists", "--source-type", "given", "--source", "test")
+    contacts_cli("campaign", "create", "--list", "journalists", "--template", "newsletter-communications",
+                 "--subject", "Schema")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {**cli_env, "CONTACTS_BASE_URL": base_url, "CONTACTS_SMTP_URL": "smtp://127.0.0.1:9",
+           "CONTACTS_PUBLIC_RATE_LIMIT": "0"}
+    process = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port)], env=env,
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"contacts serve did not start: {process.stderr.read().decode()}")
+            time.sleep(0.1)
+        yield base_url, token
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_no_api_operation_answers_a_server_error(api_server):
+    base_url, token = api_server
+    schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json")
+    failures = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) > 15
+    for operation in operations:
+        if operation.path.startswith("/dev/"):
+            continue
+
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def exercise(case) -> None:
+            for headers in ({"Authorization": f"Bearer {token}"}, {}):
+                response = case.call(base_url=base_url, headers=headers)
+                if response.status_code >= 500:
+                    failures.append(f"{case.method} {case.formatted_path} {response.status_code}: "
+                                    f"{response.text[:200]}")
+
+        exercise()
+    assert sorted(set(failures))[:20] == []
