@@ -134,6 +134,16 @@ class RightsRequestStatus(StrEnum):
     REFUSED = "refused"
 
 
+class InvitationStatus(StrEnum):
+    """An invitation list member's RSVP. "Invited" is not stored: it is a member whose invitation was sent."""
+
+    LISTED = "listed"
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    ATTENDED = "attended"
+
+
 class CampaignStatus(StrEnum):
     DRAFT = "draft"
     RUNNING = "running"

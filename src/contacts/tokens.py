@@ -37,6 +37,8 @@ class TokenAction(IntEnum):
     PREFERENCES = 3  # scope: 0
     CONFIRM_SUBSCRIPTION = 4  # scope: a list id; must expire
     BOUNCE = 5  # in the envelope sender (VERP): scope 0, the campaign and contact of one delivery
+    RSVP_ACCEPT = 6  # scope: an invitation list id
+    RSVP_DECLINE = 7  # scope: an invitation list id
 
 
 @dataclass(frozen=True)

@@ -69,12 +69,18 @@ class Composer:
         unsubscribe = self.codec.seal(LinkToken(TokenAction.UNSUBSCRIBE, recipient.contact_id, recipient.list_id, campaign.id))
         objection = self.codec.seal(LinkToken(TokenAction.OBJECT, recipient.contact_id, campaign.purpose.id, campaign.id))
         preferences = self.codec.seal(LinkToken(TokenAction.PREFERENCES, recipient.contact_id, 0, campaign.id))
-        return {
+        links = {
             "unsubscribe_url": f"{base}/u/{unsubscribe}",
             "unsubscribe_mailto": f"mailto:unsubscribe+{unsubscribe}@{self.domain}?subject=unsubscribe",
             "objection_url": f"{base}/o/{objection}",
             "preferences_url": f"{base}/p/{preferences}",
         }
+        if campaign.invitation_list_id is not None:  # the guest's own answer links, for this invitation list
+            for field, action in (("rsvp_accept_url", TokenAction.RSVP_ACCEPT),
+                                  ("rsvp_decline_url", TokenAction.RSVP_DECLINE)):
+                token = self.codec.seal(LinkToken(action, recipient.contact_id, campaign.invitation_list_id, campaign.id))
+                links[field] = f"{base}/r/{token}"
+        return links
 
     def compose(self, recipient: Recipient, now: datetime | None = None, message_id: str | None = None) -> bytes:
         """`message_id`: the one the ledger recorded, so that a repeat carries it even after a key rotation."""
@@ -108,7 +114,8 @@ class Composer:
                 "purpose_name": self.campaign.purpose.display_name(recipient.language),
                 "basis_words": BASIS_WORDS[recipient.language][LegalBasis(recipient.legal_basis)],
                 "body_paragraphs": self.campaign.paragraphs,
-                **recipient_markers(third_party=recipient.third_party_source is not None),
+                **recipient_markers(third_party=recipient.third_party_source is not None,
+                                    rsvp=self.campaign.invitation_list_id is not None),
             }
             parts = self.library.render(self.campaign.template, context)
             skeleton = MessageSkeleton.build(

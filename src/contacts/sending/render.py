@@ -108,10 +108,10 @@ class TemplateLibrary:
             raise ValidationError("template", f"{name}: the unsubscribe link in the HTML part is not a link (REQ-5)")
 
 
-def recipient_markers(third_party: bool) -> dict[str, str | None]:
+def recipient_markers(third_party: bool, rsvp: bool = False) -> dict[str, str | None]:
     """The context entries a campaign variant leaves to each recipient (invitations add their RSVP links)."""
     markers: dict[str, str | None] = {
-        field: marker(field) for field in RECIPIENT_FIELDS if not field.startswith("rsvp_")
+        field: marker(field) for field in RECIPIENT_FIELDS if rsvp or not field.startswith("rsvp_")
     }
     markers["third_party_source"] = marker("third_party_source") if third_party else None
     return markers

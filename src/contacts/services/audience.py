@@ -116,6 +116,11 @@ async def candidates(session: BulkSession, campaign: CampaignInfo, after: int) -
     """The next page of (contact, list reached through), by contact id. Each list gives its next page from
     the index in contact order, so a page costs the same wherever it is: the page of the union is within
     the union of the lists' pages."""
+    if campaign.invitation_list_id is not None:  # the guests of its invitation list, through their list
+        rows = await session.fetch(
+            "SELECT contact, mailing_list FROM invitation WHERE invitation_list = ? AND contact > ? "
+            "ORDER BY contact LIMIT ?", campaign.invitation_list_id, after, PAGE)
+        return [(row["contact"], row["mailing_list"]) for row in rows]
     list_ids = [item.id for item in campaign.lists]
     each_list = " UNION ALL ".join(
         "SELECT * FROM (SELECT contact, mailing_list FROM subscription WHERE mailing_list = ? "

@@ -25,11 +25,13 @@ class CampaignPage:
 
 
 async def campaign_for(staff: Staff, campaign_id: int, permission: Permission = Permission.VIEW) -> CampaignInfo:
-    """The campaign, if this account may act on it: its purpose and every list's purpose in scope."""
+    """The campaign, if this account may act on it: its purpose in scope, and every list's purpose too,
+    except for an invitation campaign, whose guests were chosen under PR invitations from any list."""
     staff.require(permission)
     campaign = await campaigns.get(campaign_id)
     staff.require_purpose(campaign.purpose)
-    staff.require_lists(campaign.lists)
+    if campaign.invitation_list_id is None:
+        staff.require_lists(campaign.lists)
     return campaign
 
 

@@ -12,7 +12,7 @@ from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.services import catalogue
 from contacts.services.catalogue import ListInfo, PurposeInfo
 from contacts.settings import get_settings
-from contacts.tables import Campaign, CampaignList, Delivery
+from contacts.tables import Campaign, CampaignList, Delivery, InvitationList
 
 SUBJECT_LIMIT = 300
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ class CampaignInfo:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    invitation_list_id: int | None = None  # an invitation campaign goes to that list's guests only
 
     def suppression_scopes(self, mailing_list: ListInfo) -> set[str]:
         """Every suppression scope that stops this campaign's mail to someone reached through this list:
@@ -110,11 +111,12 @@ async def get(campaign_id: int) -> CampaignInfo:
     lists = {item.id: item for item in await catalogue.lists(list(purposes.values()))}
     list_ids = [r["mailing_list"] for r in await CampaignList.select(CampaignList.mailing_list)
                 .where(CampaignList.campaign == campaign_id).order_by(CampaignList.id)]
+    guests = await InvitationList.select(InvitationList.id).where(InvitationList.campaign == campaign_id).first()
     return CampaignInfo(
         id=row["id"], subject=row["subject"], template=row["template"], body=row["body"],
         purpose=purposes[row["purpose"]], lists=tuple(lists[i] for i in list_ids), status=CampaignStatus(row["status"]),
         rate=row["rate"], created_by=row["created_by"], created_at=row["created_at"], started_at=row["started_at"],
-        finished_at=row["finished_at"],
+        finished_at=row["finished_at"], invitation_list_id=guests["id"] if guests else None,
     )
 
 

@@ -160,3 +160,45 @@ MAX_ID = 2_147_483_647
 RowId: TypeAlias = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 PageNumber: TypeAlias = Annotated[int, QueryParameter(ge=1, le=MAX_ID)]
 AfterId: TypeAlias = Annotated[int, QueryParameter(ge=0, le=MAX_ID)]
+
+
+@dataclass
+class InvitationListIn:
+    name: str
+    lists: list[str]
+    filters: dict[str, str] = field(default_factory=dict)  # organisation (contains), language (fr or en)
+
+
+@dataclass
+class InvitationListOut:
+    id: int
+    name: str
+    lists: list[str]
+    filters: dict[str, str]
+    excluded: dict[str, int]  # left out when it was built, by reason
+    campaign_id: int | None
+    created_by: str
+    created_at: datetime
+    by_status: dict[str, int]  # listed, invited, accepted, declined, attended
+
+
+@dataclass
+class GuestOut:
+    contact_id: int
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    organisation: str | None
+    language: str
+    status: str
+
+
+@dataclass
+class InvitationCampaignIn:
+    subject: str
+    body: str = ""
+
+
+@dataclass
+class AttendedIn:
+    contacts: list[int]

@@ -8,6 +8,7 @@ from contacts.settings import Settings
 from contacts.web.public.objection import ObjectionController
 from contacts.web.public.pages import SECURITY_HEADERS, rate_limits
 from contacts.web.public.preferences import PreferencesController
+from contacts.web.public.rsvp import RsvpController
 from contacts.web.public.signup import ConfirmController, SignupController
 from contacts.web.public.unsubscribe import UnsubscribeController
 
@@ -18,7 +19,8 @@ def public_router(settings: Settings) -> Router:
     signup = Router(path="/", route_handlers=[SignupController], middleware=signup_requests)
     return Router(
         path="/",
-        route_handlers=[UnsubscribeController, ObjectionController, PreferencesController, ConfirmController, signup],
+        route_handlers=[UnsubscribeController, ObjectionController, PreferencesController, ConfirmController,
+                        RsvpController, signup],
         response_headers=SECURITY_HEADERS,
         middleware=every_page,
         include_in_schema=True,

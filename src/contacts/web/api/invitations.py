@@ -1,0 +1,63 @@
+"""The JSON API for event invitation lists: build, invite (a campaign), follow the answers, export."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody
+
+from contacts.services import invitations
+from contacts.services.staff import Staff
+from contacts.web.api.schemas import (
+    AttendedIn,
+    CampaignOut,
+    GuestOut,
+    InvitationCampaignIn,
+    InvitationListIn,
+    InvitationListOut,
+    Page,
+    PageNumber,
+    RowId,
+)
+
+
+class InvitationListsController(Controller):
+    path = "/api/invitation-lists"
+    tags = ["invitation lists"]
+
+    @get("/", summary="Invitation lists, newest first")
+    async def index(self, staff: NamedDependency[Staff]) -> list[InvitationListOut]:
+        return [InvitationListOut(**vars(item)) for item in await invitations.all_lists(staff)]
+
+    @post("/", summary="Build a guest list from lists and filters (PR invitations)")
+    async def build(self, staff: NamedDependency[Staff], data: JSONBody[InvitationListIn]) -> InvitationListOut:
+        return InvitationListOut(**vars(await invitations.build(staff, data.name, data.lists, data.filters)))
+
+    @get("/{list_id:int}", summary="An invitation list with its guests counted by answer")
+    async def show(self, staff: NamedDependency[Staff], list_id: RowId) -> InvitationListOut:
+        return InvitationListOut(**vars(await invitations.get(staff, list_id)))
+
+    @get("/{list_id:int}/guests", summary="The guests with their answers")
+    async def guests(self, staff: NamedDependency[Staff], list_id: RowId, page: PageNumber = 1,
+                     per_page: FromQuery[int] = 100) -> Page[GuestOut]:
+        found = await invitations.guests(staff, list_id)
+        per_page = max(1, min(per_page, 500))
+        chosen = found[(page - 1) * per_page:page * per_page]
+        return Page(items=[GuestOut(**vars(guest)) for guest in chosen], page=page, per_page=per_page,
+                    total=len(found))
+
+    @post("/{list_id:int}/campaign", summary="Create the invitation campaign (template invitation)")
+    async def campaign(self, staff: NamedDependency[Staff], list_id: RowId,
+                       data: JSONBody[InvitationCampaignIn]) -> CampaignOut:
+        return CampaignOut.of(await invitations.create_campaign(staff, list_id, data.subject, data.body))
+
+    @post("/{list_id:int}/attended", summary="Mark guests as having attended", status_code=200)
+    async def attended(self, staff: NamedDependency[Staff], list_id: RowId, data: JSONBody[AttendedIn]) -> dict[str, int]:
+        return {"marked": await invitations.mark_attended(staff, list_id, data.contacts)}
+
+    @get("/{list_id:int}/export.csv", summary="The guest list as CSV: a disclosure, logged with to whom and why",
+         media_type="text/csv")
+    async def export(self, staff: NamedDependency[Staff], list_id: RowId, to: FromQuery[str],
+                     why: FromQuery[str]) -> Response[str]:
+        return Response(await invitations.export_csv(staff, list_id, to, why), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="invitation-list-{list_id}.csv"'})
