@@ -1,4 +1,5 @@
-"""The recipients' side as one router: its security headers and rate limits apply to every page."""
+"""The recipients' side as one router: its security headers and rate limits apply to every page, and a HEAD
+request gets any page's headers without its body. Its errors are pages too (contacts.web.public.errors)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from litestar import Router
 
 from contacts.settings import Settings
 from contacts.web.public.objection import ObjectionController
-from contacts.web.public.pages import SECURITY_HEADERS, rate_limits
+from contacts.web.public.pages import SECURITY_HEADERS, rate_limits, without_body_for_head
 from contacts.web.public.preferences import PreferencesController
 from contacts.web.public.signup import ConfirmController, SignupController
 from contacts.web.public.unsubscribe import UnsubscribeController
@@ -20,6 +21,6 @@ def public_router(settings: Settings) -> Router:
         path="/",
         route_handlers=[UnsubscribeController, ObjectionController, PreferencesController, ConfirmController, signup],
         response_headers=SECURITY_HEADERS,
-        middleware=every_page,
+        middleware=[without_body_for_head, *every_page],
         include_in_schema=True,
     )

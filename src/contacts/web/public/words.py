@@ -80,6 +80,19 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "error_email": "Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr.",
         "error_purposes": "Cochez au moins une case pour vous inscrire.",
         "required": "obligatoire",
+        "http_404_title": "Page introuvable",
+        "http_404": "Cette adresse ne mène à aucune de nos pages. Vérifiez qu'elle est complète, ou ouvrez à nouveau le "
+                    "lien du message que vous avez reçu.",
+        "http_405_title": "Demande non prise en charge",
+        "http_405": "Cette page ne s'utilise pas ainsi. Ouvrez à nouveau le lien du message que vous avez reçu.",
+        "http_429_title": "Trop de demandes",
+        "http_429": "Nous avons reçu beaucoup de demandes de votre connexion en peu de temps. Patientez une minute, "
+                    "puis réessayez.",
+        "http_400_title": "Demande illisible",
+        "http_400": "Nous n'avons pas pu lire cette demande, et rien n'a été enregistré. Revenez à la page précédente "
+                    "et réessayez.",
+        "http_500_title": "Une erreur s'est produite",
+        "http_500": "Nous n'avons pas pu traiter votre demande. Réessayez dans quelques instants.",
     },
     "en": {
         "skip": "Skip to content",
@@ -150,6 +163,19 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "error_email": "Enter a valid email address, such as first.last@example.org.",
         "error_purposes": "Tick at least one box to subscribe.",
         "required": "required",
+        "http_404_title": "Page not found",
+        "http_404": "This address leads to none of our pages. Check that it is complete, or open the link of the "
+                    "message you received again.",
+        "http_405_title": "Request not supported",
+        "http_405": "This page is not used that way. Open the link of the message you received again.",
+        "http_429_title": "Too many requests",
+        "http_429": "We received many requests from your connection in a short time. Please wait a minute, then try "
+                    "again.",
+        "http_400_title": "Unreadable request",
+        "http_400": "We could not read this request, and nothing was recorded. Go back to the previous page and try "
+                    "again.",
+        "http_500_title": "Something went wrong",
+        "http_500": "We could not process your request. Please try again in a few moments.",
     },
 }
 
