@@ -36,6 +36,7 @@ class ListPreference:
     slug: str
     name: str
     purpose_name: str
+    purpose_description: str
     basis_words: str
     status: SubscriptionStatus
     is_on: bool
@@ -93,6 +94,7 @@ async def load(token_text: str, page_language: str) -> Preferences:
             slug=mailing_list.slug,
             name=mailing_list.display_name(page_language),
             purpose_name=mailing_list.purpose.display_name(page_language),
+            purpose_description=mailing_list.purpose.display_description(page_language),
             basis_words=BASIS_WORDS[page_language][LegalBasis(row["legal_basis"])],
             status=status,
             is_on=status == SubscriptionStatus.SUBSCRIBED,
@@ -108,9 +110,11 @@ async def _pending_list_ids(contact_id: int) -> set[int]:
     return {entry["list"] for row in rows for entry in consent.entries_of(row)}
 
 
-async def save(token_text: str, *, shown: set[str], wanted: set[str], language: str | None) -> SaveResult:
+async def save(token_text: str, *, shown: set[str], wanted: set[str], language: str | None,
+               page_language: str) -> SaveResult:
     """`shown`: the lists the page showed; of those, the ones not `wanted` turn off, and the ones wanted
-    that were off are asked for again by double opt-in. A list the page did not show is left alone."""
+    that were off are asked for again by double opt-in. A list the page did not show is left alone.
+    `language`: the one chosen for messages; `page_language`: the page's, in which the person read the lists."""
     result = SaveResult()
     contact = await _active_contact(_contact_id(token_text))
     if contact is None:
@@ -139,7 +143,7 @@ async def save(token_text: str, *, shown: set[str], wanted: set[str], language: 
                                  ).where(Contact.id == contact["id"])
     if to_turn_on:
         result.confirmation = await consent.request_resubscription(
-            contact["id"], [item.id for item in to_turn_on], mail_language)
+            contact["id"], [item.id for item in to_turn_on], mail_language, page_language)
     return result
 
 

@@ -38,7 +38,8 @@ class PreferencesController(Controller):
         which = form.get("form")
         if which == "lists":
             result = await preferences.save(token, shown=set(form.getall("shown", [])),
-                                            wanted=set(form.getall("keep", [])), language=form.get("language"))
+                                            wanted=set(form.getall("keep", [])), language=form.get("language"),
+                                            page_language=language)
             notes.append(words.preferences_saved)
             if result.confirmation:
                 mail = result.confirmation
