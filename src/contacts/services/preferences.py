@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from contacts.database import write_transaction
 from contacts.domain import (
@@ -31,6 +32,15 @@ CENTRE_REQUESTS = (RightsRequestType.ACCESS, RightsRequestType.PORTABILITY, Righ
                    RightsRequestType.ERASURE)
 
 
+class OffReason(StrEnum):
+    """Why a list the person is on does not reach them, as the centre explains it next to its box."""
+
+    UNSUBSCRIBED = "unsubscribed"
+    OBJECTED = "objected"  # ticking it again cannot lift the objection: only the confirmation, a fresh consent
+    OBJECTED_PENDING = "objected_pending"  # objected, and asked again: the objection holds until confirmed
+    PENDING = "pending"  # waiting for the person's confirmation (double opt-in)
+
+
 @dataclass(frozen=True)
 class ListPreference:
     slug: str
@@ -41,6 +51,7 @@ class ListPreference:
     status: SubscriptionStatus
     is_on: bool
     is_pending: bool
+    off_reason: OffReason | None  # None when the list is on
 
 
 @dataclass
@@ -90,6 +101,7 @@ async def load(token_text: str, page_language: str) -> Preferences:
     for row in rows:
         mailing_list = by_id[row["mailing_list"]]
         status = SubscriptionStatus(row["status"])
+        is_pending = mailing_list.id in pending or status == SubscriptionStatus.PENDING
         entries.append(ListPreference(
             slug=mailing_list.slug,
             name=mailing_list.display_name(page_language),
@@ -98,9 +110,18 @@ async def load(token_text: str, page_language: str) -> Preferences:
             basis_words=BASIS_WORDS[page_language][LegalBasis(row["legal_basis"])],
             status=status,
             is_on=status == SubscriptionStatus.SUBSCRIBED,
-            is_pending=mailing_list.id in pending,
+            is_pending=is_pending,
+            off_reason=_off_reason(status, is_pending),
         ))
     return Preferences(language=contact["language"], lists=entries)
+
+
+def _off_reason(status: SubscriptionStatus, is_pending: bool) -> OffReason | None:
+    if status == SubscriptionStatus.SUBSCRIBED:
+        return None
+    if status == SubscriptionStatus.OBJECTED:
+        return OffReason.OBJECTED_PENDING if is_pending else OffReason.OBJECTED
+    return OffReason.PENDING if is_pending else OffReason.UNSUBSCRIBED
 
 
 async def _pending_list_ids(contact_id: int) -> set[int]:
