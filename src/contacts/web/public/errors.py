@@ -14,11 +14,9 @@ import logging
 from litestar import MediaType, Request, Response
 
 from contacts.web.public.pages import SECURITY_HEADERS, page_language, render
+from contacts.web.public.routes import PAGE_PREFIXES
 
 log = logging.getLogger(__name__)
-
-# The first segment of every recipient's page: /u/…, /o/…, /p/…, /confirm/…, /subscribe/….
-PAGE_PREFIXES = ("/u", "/o", "/p", "/confirm", "/subscribe")
 
 # Headers of an error that the page keeps: the method a 405 allows, the rate limiter's counters.
 KEPT_HEADERS = ("allow", "ratelimit-policy", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
@@ -39,8 +37,8 @@ def error_page(request: Request, status_code: int, headers: dict[str, str] | Non
     kind = status_code if status_code in (404, 405, 429, 500) else (500 if status_code >= 500 else 400)
     page = render(request, "error.html", page_language(request), status_code=status_code, kind=kind)
     if request.method == "HEAD":
-        # Raised outside the pages' own middleware (no route matched, or the rate limiter said no), so nothing
-        # strips the body there: send the page's length alone, as for any HEAD.
+        # The answer may go out where the pages' middleware does not strip bodies (no route matched, or the
+        # rate limiter said no): send the page's length alone here, as for any HEAD.
         body = request.app.template_engine.get_template(page.template_name).render(**page.context).encode()
         return Response(b"", status_code=status_code, headers={**kept, "Content-Length": str(len(body))},
                         media_type=MediaType.HTML)

@@ -13,13 +13,19 @@ from contacts.web.public.signup import ConfirmController, SignupController
 from contacts.web.public.unsubscribe import UnsubscribeController
 
 
+PAGES = (UnsubscribeController, ObjectionController, PreferencesController, ConfirmController)
+
+# The first segment of every recipient's page: /u/…, /o/…, /p/…, /confirm/…, /subscribe/….
+PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController))
+
+
 def public_router(settings: Settings) -> Router:
     every_page, signup_requests = rate_limits(settings)
     # Signup requests send mail: their own, stricter limit, on top of every page's.
     signup = Router(path="/", route_handlers=[SignupController], middleware=signup_requests)
     return Router(
         path="/",
-        route_handlers=[UnsubscribeController, ObjectionController, PreferencesController, ConfirmController, signup],
+        route_handlers=[*PAGES, signup],
         response_headers=SECURITY_HEADERS,
         middleware=[without_body_for_head, *every_page],
         include_in_schema=True,
