@@ -57,6 +57,7 @@ class Purpose(Table):
     name = Varchar(length=200)
     name_fr = Varchar(length=200, default="")  # what French messages and pages call it
     description = Text()
+    description_fr = Text(default="")  # what French messages and pages say it is for
     default_legal_basis = Varchar(length=30, choices=LegalBasis)
     is_direct_marketing = Boolean(default=True)
     retention_rule = Varchar(length=40, choices=RetentionRule)

@@ -62,7 +62,7 @@ def server(cli_env, tmp_path):
 
 
 async def test_unsubscribe_and_preference_centre_in_chromium(server, tmp_path):
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
 
     base_url, smtp = server
     await import_to(tmp_path, "journalists", "zoe@presse.example", "hugo@presse.example")
@@ -95,14 +95,24 @@ async def test_unsubscribe_and_preference_centre_in_chromium(server, tmp_path):
             await page.screenshot(path=ARTIFACTS / "unsubscribe-done.png", full_page=True)
             assert (await statuses(zoe))["journalists"] == "unsubscribed"
 
-            # The preference centre: untick one list and save, without JavaScript's help.
+            # The preference centre: the list just left says why it is off, in its box's description; untick
+            # another list and save, without JavaScript's help.
             await page.goto(preferences_url)
             await page.screenshot(path=ARTIFACTS / "preferences.png", full_page=True)
+            await expect(page.get_by_label("Journalistes")).to_have_accessible_description(
+                re.compile("^Désactivée. Vous vous êtes désinscrit·e de cette liste."))
             teachers = page.get_by_label("Enseignants", exact=False).or_(page.get_by_label("Teachers"))
             await teachers.uncheck()
             await page.get_by_role("button", name="Enregistrer mes préférences").click()
             await page.get_by_text("Vos préférences sont enregistrées.").wait_for()
             await page.screenshot(path=ARTIFACTS / "preferences-saved.png", full_page=True)
+
+            # A signup link to a list that has none: a page in the browser's language, with its stylesheet.
+            answer = await page.goto(f"{base_url}/subscribe/no-such-list")
+            assert answer.status == 404
+            await page.get_by_role("heading", name="Page introuvable").wait_for()
+            assert await page.evaluate("getComputedStyle(document.body).maxWidth") != "none"  # public.css loaded
+            await page.screenshot(path=ARTIFACTS / "not-found.png", full_page=True)
         finally:
             await browser.close()
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 
 import pytest
 
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services import campaigns, suppression
-from contacts.tables import ConsentEvent, Contact, PendingConsent, RightsRequest, Subscription
+from contacts.tables import ConsentEvent, Contact, MailingList, PendingConsent, RightsRequest, Subscription
 from contacts.tokens import TokenAction
 from tests.sending.smtp_server import Recorder
 from tests.web.conftest import contact_id, import_to, same_page, seal, statuses
@@ -125,3 +127,69 @@ async def test_req25_a_forged_token_gets_the_empty_centre_and_changes_nothing(ht
     assert genuine.status_code == forged.status_code == 200 and same_page(genuine.text, forged.text)
     assert await RightsRequest.count() == 0 and await PendingConsent.count() == 0
     assert await ConsentEvent.count().where(ConsentEvent.action == "unsubscribed") == 0
+
+
+def describers(page: str, slug: str) -> list[str]:
+    """The texts a screen reader reads for a list's checkbox: its aria-describedby targets, which must exist."""
+    box = re.search(rf'<input type="checkbox" id="list-{slug}"[^>]*aria-describedby="([^"]+)"', page)
+    texts = []
+    for target in box.group(1).split():
+        found = re.search(rf'<p class="[^"]+" id="{target}">(.*?)</p>', page, re.S)
+        assert found, target
+        texts.append(html.unescape(re.sub(r"<[^>]+>", "", found.group(1))))
+    return texts
+
+
+# REQ-21, REQ-43: a list that is off says why: unsubscribed, objected (and then ticking it again cannot lift
+# the objection: only the confirmation, a fresh consent, can) or waiting for confirmation. Without JavaScript,
+# with each reason tied to its box for screen readers.
+async def test_req43_the_centre_says_why_a_list_is_off(http_client, zoe, mailbox):
+    token = seal(TokenAction.PREFERENCES, zoe)
+    objection = seal(TokenAction.OBJECT, zoe, (await Subscription.select(
+        Subscription.mailing_list.purpose.as_alias("purpose")).where(
+        Subscription.contact == zoe, Subscription.mailing_list.slug == "teachers").first())["purpose"])
+    async with http_client() as client:
+        on = await client.get(f"/p/{token}?lang=fr")
+        await client.post(f"/p/{token}", data={**LISTS_FORM, "keep": ["teachers"]})
+        await client.post(f"/o/{objection}", data={"scope": "purpose"})
+        french = await client.get(f"/p/{token}?lang=fr")
+        english = await client.get(f"/p/{token}?lang=en")
+        asked = await client.post(f"/p/{token}?lang=fr", data={**LISTS_FORM, "keep": ["journalists", "teachers"]})
+        asked_en = await client.get(f"/p/{token}?lang=en")
+    assert "Désactivée" not in on.text and len(describers(on.text, "journalists")) == 1
+    assert 'class="state"' not in on.text
+    unsubscribed = describers(french.text, "journalists")
+    assert unsubscribed[0].startswith("Désactivée. Vous vous êtes désinscrit·e de cette liste.")
+    objected = describers(french.text, "teachers")[0]
+    assert objected.startswith("Désactivée : opposition.") and "ne lève pas votre opposition" in objected
+    assert "nouveau consentement" in objected
+    assert describers(english.text, "teachers")[0].startswith("Off: objection. You objected to these messages.")
+    assert "fresh consent" in describers(english.text, "teachers")[0]
+    assert "You unsubscribed from this list." in describers(english.text, "journalists")[0]
+    # Ticking both again: a confirmation mail, and until it is confirmed the objection holds, and says so.
+    assert await statuses(zoe) == {"journalists": "unsubscribed", "teachers": "objected"}
+    assert len(mailbox.messages_to(ADDRESS)) == 1
+    assert describers(asked.text, "journalists")[0].startswith("En attente de confirmation.")
+    assert "Votre opposition reste en vigueur" in describers(asked.text, "teachers")[0]
+    assert describers(asked_en.text, "journalists")[0].startswith("Waiting for confirmation.")
+    assert "<script" not in asked.text
+    assert {e.scope for e in await suppression.entries_for(ADDRESS)} >= {"purpose:mediation-newsletter"}
+    async with http_client() as client:
+        link = mailbox.link(ADDRESS, "/confirm/")
+        confirm_page = await client.get(f"{link}?lang=fr")
+        await client.post(link)
+        after = await client.get(f"/p/{token}?lang=fr")
+    assert "elle lève une désinscription ou une opposition" in confirm_page.text
+    assert await statuses(zoe) == {"journalists": "subscribed", "teachers": "subscribed"}
+    assert await suppression.entries_for(ADDRESS) == []
+    assert 'class="state"' not in after.text
+
+
+# A subscription still waiting for its double-opt-in confirmation (imported so) says so too.
+async def test_a_subscription_awaiting_confirmation_says_so(http_client, zoe):
+    journalists = (await MailingList.select(MailingList.id).where(MailingList.slug == "journalists").first())["id"]
+    await Subscription.update({Subscription.status: "pending"}).where(
+        Subscription.contact == zoe, Subscription.mailing_list == journalists)
+    async with http_client() as client:
+        page = await client.get(f"/p/{seal(TokenAction.PREFERENCES, zoe)}?lang=en")
+    assert describers(page.text, "journalists")[0].startswith("Waiting for confirmation.")

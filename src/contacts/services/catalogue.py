@@ -9,8 +9,9 @@ from contacts.errors import ConfigurationError, NotFoundError
 from contacts.tables import MailingList, Purpose, PurposeDepartment
 
 
-def _display_name(name: str, name_fr: str, language: str) -> str:
-    return name_fr if language == "fr" and name_fr else name
+def _localised(text: str, text_fr: str, language: str) -> str:
+    """The French text on French pages and in French messages, when there is one; the English otherwise."""
+    return text_fr if language == "fr" and text_fr else text
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class PurposeInfo:
     name: str
     name_fr: str
     description: str
+    description_fr: str
     default_legal_basis: LegalBasis
     is_direct_marketing: bool
     retention_rule: RetentionRule
@@ -27,7 +29,10 @@ class PurposeInfo:
     departments: tuple[str, ...]
 
     def display_name(self, language: str) -> str:
-        return _display_name(self.name, self.name_fr, language)
+        return _localised(self.name, self.name_fr, language)
+
+    def display_description(self, language: str) -> str:
+        return _localised(self.description, self.description_fr, language)
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ class ListInfo:
     purpose: PurposeInfo
 
     def display_name(self, language: str) -> str:
-        return _display_name(self.name, self.name_fr, language)
+        return _localised(self.name, self.name_fr, language)
 
     @property
     def suppression_scopes(self) -> tuple[str, ...]:
@@ -69,6 +74,7 @@ async def purposes() -> list[PurposeInfo]:
                 name=row["name"],
                 name_fr=row["name_fr"],
                 description=row["description"],
+                description_fr=row["description_fr"],
                 default_legal_basis=LegalBasis(row["default_legal_basis"]),
                 is_direct_marketing=row["is_direct_marketing"],
                 retention_rule=rule,

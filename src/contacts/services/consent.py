@@ -37,9 +37,10 @@ from contacts.tokens import LinkToken, TokenAction, codec_for
 CONFIRMATION_DAYS = 7
 RESEND_AFTER = timedelta(minutes=2)  # at most one confirmation mail per address in this time: no mail-bombing
 
+# The words of one consent box; `{purpose}` is the purpose's description, in the same language, as a sentence.
 CONSENT_WORDING = {
-    "fr": "J'accepte de recevoir « {list} » : {purpose}. Je peux retirer mon consentement à tout moment.",
-    "en": "I agree to receive “{list}”: {purpose}. I can withdraw my consent at any time.",
+    "fr": "J'accepte de recevoir « {list} ». {purpose}Je peux retirer mon consentement à tout moment.",
+    "en": "I agree to receive “{list}”. {purpose}I can withdraw my consent at any time.",
 }
 
 
@@ -49,6 +50,7 @@ class SignupForm:
     offers: list[catalogue.ListInfo]  # one unticked checkbox each; the form's own list first
     notice_version: str
     notice_wording: str
+    language: str  # the language the form is shown in, and so of the words the person ticks
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,12 @@ class ConfirmationMail:
 
 
 def wording(mailing_list: catalogue.ListInfo, language: str) -> str:
+    """What a consent box says, all in one language: the list, what its purpose is, and the right to withdraw."""
+    description = mailing_list.purpose.display_description(language).strip()
+    if description and description[-1] not in ".!?…":
+        description += "."
     return CONSENT_WORDING[language].format(list=mailing_list.display_name(language),
-                                            purpose=mailing_list.purpose.description)
+                                            purpose=f"{description} " if description else "")
 
 
 def _signup_lists(all_lists: list[catalogue.ListInfo]) -> list[catalogue.ListInfo]:
@@ -85,7 +91,7 @@ async def signup_form(slug: str, language: str) -> SignupForm:
     if own is None:
         raise NotFoundError(f"no public signup for the list {slug!r}")
     version, text = await current_notice(language)
-    return SignupForm(own, [own] + [item for item in offers if item is not own], version, text)
+    return SignupForm(own, [own] + [item for item in offers if item is not own], version, text, language)
 
 
 async def request_signup(
@@ -101,11 +107,14 @@ async def request_signup(
     contact = await Contact.select(Contact.id).where(Contact.email_canonical == address.canonical).first()
     return await _ask(address.normalized, address.canonical, contact["id"] if contact else None, chosen,
                       first_name=_short(first_name), last_name=_short(last_name), language=language,
-                      notice_version=signup.notice_version, channel=Channel.WEB_FORM, form=form)
+                      shown_language=signup.language, notice_version=signup.notice_version, channel=Channel.WEB_FORM,
+                      form=form)
 
 
-async def request_resubscription(contact_id: int, list_ids: list[int], language: str) -> ConfirmationMail | None:
-    """The preference centre turns lists back on: through double opt-in, whatever their basis was."""
+async def request_resubscription(contact_id: int, list_ids: list[int], language: str,
+                                 shown_language: str) -> ConfirmationMail | None:
+    """The preference centre turns lists back on: through double opt-in, whatever their basis was. `language`
+    is that of the person's messages; `shown_language` that of the page, whose words are the consent's."""
     contact = await Contact.select(Contact.email, Contact.email_canonical, Contact.first_name,
                                    Contact.last_name).where(Contact.id == contact_id).first()
     if contact is None or not contact["email"]:
@@ -114,12 +123,15 @@ async def request_resubscription(contact_id: int, list_ids: list[int], language:
     version, _ = await current_notice(language)
     return await _ask(contact["email"], contact["email_canonical"], contact_id, chosen,
                       first_name=contact["first_name"], last_name=contact["last_name"], language=language,
-                      notice_version=version, channel=Channel.PREFERENCE_CENTRE, form="/p")
+                      shown_language=shown_language, notice_version=version, channel=Channel.PREFERENCE_CENTRE,
+                      form="/p")
 
 
 async def _ask(email: str, canonical: str, contact_id: int | None, chosen: list[catalogue.ListInfo], *,
-               first_name: str | None, last_name: str | None, language: str, notice_version: str,
-               channel: Channel, form: str) -> ConfirmationMail | None:
+               first_name: str | None, last_name: str | None, language: str, shown_language: str,
+               notice_version: str, channel: Channel, form: str) -> ConfirmationMail | None:
+    """`language`: of the confirmation mail and the contact's messages; `shown_language`: of the words the
+    person ticked, which the consent keeps as its wording (REQ-2)."""
     now = datetime.now(UTC)
     if contact_id is not None:
         subscribed = {row["mailing_list"] for row in await Subscription.select(Subscription.mailing_list).where(
@@ -140,7 +152,7 @@ async def _ask(email: str, canonical: str, contact_id: int | None, chosen: list[
         expires_at = now + timedelta(days=CONFIRMATION_DAYS)
         row = (await PendingConsent.insert(PendingConsent(
             email=email, email_canonical=canonical, contact=contact_id, first_name=first_name, last_name=last_name,
-            language=language, lists=[{"list": item.id, "wording": wording(item, language)} for item in chosen],
+            language=language, lists=[{"list": item.id, "wording": wording(item, shown_language)} for item in chosen],
             notice_version=notice_version, channel=channel, form=form, requested_at=now, expires_at=expires_at,
         )).returning(PendingConsent.id))[0]
     settings = get_settings()

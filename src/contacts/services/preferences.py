@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from contacts.database import write_transaction
 from contacts.domain import (
@@ -31,15 +32,26 @@ CENTRE_REQUESTS = (RightsRequestType.ACCESS, RightsRequestType.PORTABILITY, Righ
                    RightsRequestType.ERASURE)
 
 
+class OffReason(StrEnum):
+    """Why a list the person is on does not reach them, as the centre explains it next to its box."""
+
+    UNSUBSCRIBED = "unsubscribed"
+    OBJECTED = "objected"  # ticking it again cannot lift the objection: only the confirmation, a fresh consent
+    OBJECTED_PENDING = "objected_pending"  # objected, and asked again: the objection holds until confirmed
+    PENDING = "pending"  # waiting for the person's confirmation (double opt-in)
+
+
 @dataclass(frozen=True)
 class ListPreference:
     slug: str
     name: str
     purpose_name: str
+    purpose_description: str
     basis_words: str
     status: SubscriptionStatus
     is_on: bool
     is_pending: bool
+    off_reason: OffReason | None  # None when the list is on
 
 
 @dataclass
@@ -89,16 +101,27 @@ async def load(token_text: str, page_language: str) -> Preferences:
     for row in rows:
         mailing_list = by_id[row["mailing_list"]]
         status = SubscriptionStatus(row["status"])
+        is_pending = mailing_list.id in pending or status == SubscriptionStatus.PENDING
         entries.append(ListPreference(
             slug=mailing_list.slug,
             name=mailing_list.display_name(page_language),
             purpose_name=mailing_list.purpose.display_name(page_language),
+            purpose_description=mailing_list.purpose.display_description(page_language),
             basis_words=BASIS_WORDS[page_language][LegalBasis(row["legal_basis"])],
             status=status,
             is_on=status == SubscriptionStatus.SUBSCRIBED,
-            is_pending=mailing_list.id in pending,
+            is_pending=is_pending,
+            off_reason=_off_reason(status, is_pending),
         ))
     return Preferences(language=contact["language"], lists=entries)
+
+
+def _off_reason(status: SubscriptionStatus, is_pending: bool) -> OffReason | None:
+    if status == SubscriptionStatus.SUBSCRIBED:
+        return None
+    if status == SubscriptionStatus.OBJECTED:
+        return OffReason.OBJECTED_PENDING if is_pending else OffReason.OBJECTED
+    return OffReason.PENDING if is_pending else OffReason.UNSUBSCRIBED
 
 
 async def _pending_list_ids(contact_id: int) -> set[int]:
@@ -108,9 +131,11 @@ async def _pending_list_ids(contact_id: int) -> set[int]:
     return {entry["list"] for row in rows for entry in consent.entries_of(row)}
 
 
-async def save(token_text: str, *, shown: set[str], wanted: set[str], language: str | None) -> SaveResult:
+async def save(token_text: str, *, shown: set[str], wanted: set[str], language: str | None,
+               page_language: str) -> SaveResult:
     """`shown`: the lists the page showed; of those, the ones not `wanted` turn off, and the ones wanted
-    that were off are asked for again by double opt-in. A list the page did not show is left alone."""
+    that were off are asked for again by double opt-in. A list the page did not show is left alone.
+    `language`: the one chosen for messages; `page_language`: the page's, in which the person read the lists."""
     result = SaveResult()
     contact = await _active_contact(_contact_id(token_text))
     if contact is None:
@@ -139,7 +164,7 @@ async def save(token_text: str, *, shown: set[str], wanted: set[str], language: 
                                  ).where(Contact.id == contact["id"])
     if to_turn_on:
         result.confirmation = await consent.request_resubscription(
-            contact["id"], [item.id for item in to_turn_on], mail_language)
+            contact["id"], [item.id for item in to_turn_on], mail_language, page_language)
     return result
 
 

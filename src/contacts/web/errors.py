@@ -1,7 +1,12 @@
-"""One error body for the whole API: {"error": {"status", "code", "message", "field"}}."""
+"""One error body for the whole API: {"error": {"status", "code", "message", "field"}}.
+
+The recipients' pages answer their errors as pages instead (contacts.web.public.errors): the same handlers
+ask which kind of path failed, so that a path that matched no route is answered like the rest of its kind.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
 
 from litestar import Request, Response
@@ -15,18 +20,25 @@ from contacts.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from contacts.web.public import errors as pages
+
+log = logging.getLogger(__name__)
 
 STATUS = {ValidationError: 400, AuthenticationError: 401, PermissionDeniedError: 403, NotFoundError: 404,
           ConflictError: 409}
 CODES = {AuthenticationError: "unauthenticated", PermissionDeniedError: "forbidden"}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
-    return Response({"error": {"status": status, "code": code, "message": message, "field": field}}, status_code=status)
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    return Response({"error": {"status": status, "code": code, "message": message, "field": field}}, status_code=status,
+                    headers=headers)
 
 
-def domain_error(_: Request, error: ContactsError) -> Response:
+def domain_error(request: Request, error: ContactsError) -> Response:
     status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
+    if pages.is_page(request):
+        return pages.error_page(request, status) if status < 500 else pages.internal_error_page(request, error)
     field = error.field if isinstance(error, ValidationError) else None
     message = error.message if isinstance(error, ValidationError) else str(error)
     code = next((code for kind, code in CODES.items() if isinstance(error, kind)), None)
@@ -37,7 +49,11 @@ def domain_error(_: Request, error: ContactsError) -> Response:
     return response
 
 
-def http_error(_: Request, error: HTTPException) -> Response:
+def http_error(request: Request, error: HTTPException) -> Response:
+    if pages.is_page(request):
+        if error.status_code >= 500:
+            return pages.internal_error_page(request, error)
+        return pages.error_page(request, error.status_code, error.headers)
     if isinstance(error, ValidationException) and isinstance(error.extra, list) and error.extra:
         # Litestar names the parameter or body field it could not read: say which, and why.
         first = error.extra[0] if isinstance(error.extra[0], dict) else {}
@@ -47,7 +63,14 @@ def http_error(_: Request, error: HTTPException) -> Response:
             field = next(name for name in inner.groups() if name) if inner else field
         message = f"{field}: {first.get('message')}" if field and first.get("message") else error.detail
         return error_response(error.status_code, "validation", message, field)
-    return error_response(error.status_code, "http", error.detail)
+    return error_response(error.status_code, "http", error.detail, headers=error.headers)
 
 
-EXCEPTION_HANDLERS = {ContactsError: domain_error, HTTPException: http_error}
+def unexpected_error(request: Request, error: Exception) -> Response:
+    if pages.is_page(request):
+        return pages.internal_error_page(request, error)
+    log.error("%s %s failed", request.method, request.url.path, exc_info=error)
+    return error_response(500, "internal", "internal server error")
+
+
+EXCEPTION_HANDLERS = {ContactsError: domain_error, HTTPException: http_error, Exception: unexpected_error}

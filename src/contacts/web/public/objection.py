@@ -4,20 +4,20 @@ reason. An unknown or tampered token gets the same pages, without a purpose's na
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, post
 from litestar.params import FromPath
 from litestar.response import Template
 
 from contacts.domain import Channel
 from contacts.services import optout
-from contacts.web.public.pages import page_language, render
+from contacts.web.public.pages import page, page_language, read_form, render
 
 
 class ObjectionController(Controller):
     path = "/o"
     tags = ["recipients"]
 
-    @get("/{token:str}", summary="The right to object, explained, with a form; changes nothing")
+    @page("/{token:str}", summary="The right to object, explained, with a form; changes nothing")
     async def objection_page(self, token: FromPath[str], request: Request) -> Template:
         language = page_language(request)
         choice = await optout.objection_choice(token)
@@ -30,7 +30,7 @@ class ObjectionController(Controller):
     # The sealed token in the URL is the proof that the request comes from the recipient: no CSRF cookie.
     @post("/{token:str}", summary="Record an objection", status_code=200, exclude_from_csrf=True)
     async def object_to(self, token: FromPath[str], request: Request) -> Template:
-        form = await request.form()
+        form = await read_form(request)
         await optout.object_to(token, everything=form.get("scope") == "all", reason=form.get("reason"),
                                channel=Channel.OBJECTION_PAGE)
         return render(request, "objection.html", page_language(request), done=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
-from litestar.datastructures import ResponseHeader
+from litestar import HttpMethod, Request, route
+from litestar.datastructures import FormMultiDict, ResponseHeader
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.response import Template
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from contacts.sending.wording import Words
 from contacts.settings import Settings
@@ -28,6 +29,40 @@ SECURITY_HEADERS = [
     ResponseHeader(name="Referrer-Policy", value="no-referrer"),
     ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
 ]
+
+
+def page(path: str, **kwargs: Any):
+    """A page's GET route, which also answers HEAD, as link checkers and some mail scanners ask first."""
+    return route(path, http_method=[HttpMethod.GET, HttpMethod.HEAD], **kwargs)
+
+
+def without_body_for_head(app: ASGIApp) -> ASGIApp:
+    """Middleware: a HEAD request gets the GET answer's status and headers (its Content-Length too), no body."""
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await app(scope, receive, send_headers_only)
+
+    return middleware
+
+
+# NUL, which PostgreSQL refuses in text, and the other control characters but tab and line breaks.
+_CONTROLS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+async def read_form(request: Request) -> FormMultiDict:
+    """The text fields of the posted form: no page takes a file, so file parts are dropped, and control
+    characters are taken out. A body that cannot be read as a form is a 400, answered as a page."""
+    form = await request.form()
+    return FormMultiDict([(key, value.translate(_CONTROLS)) for key, value in form.multi_items()
+                          if isinstance(value, str)])
 
 
 def page_language(request: Request) -> str:

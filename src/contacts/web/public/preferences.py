@@ -5,7 +5,7 @@ a rights acknowledgement) goes after the answer."""
 from __future__ import annotations
 
 from babel.dates import format_date
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, post
 from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.params import FromPath
 from litestar.response import Template
@@ -14,7 +14,7 @@ from contacts.domain import RightsRequestType
 from contacts.sending import notices
 from contacts.sending.wording import Words
 from contacts.services import consent, preferences
-from contacts.web.public.pages import page_language, render
+from contacts.web.public.pages import page, page_language, read_form, render
 from contacts.web.public.words import PAGE_WORDS, RIGHTS_WORDS
 
 
@@ -22,7 +22,7 @@ class PreferencesController(Controller):
     path = "/p"
     tags = ["recipients"]
 
-    @get("/{token:str}", summary="The preference centre")
+    @page("/{token:str}", summary="The preference centre")
     async def centre(self, token: FromPath[str], request: Request) -> Template:
         return await _page(request, token, [])
 
@@ -32,13 +32,14 @@ class PreferencesController(Controller):
     async def change(self, token: FromPath[str], request: Request) -> Template:
         language = page_language(request)
         words = Words(language, PAGE_WORDS)
-        form = await request.form()
+        form = await read_form(request)
         notes: list[str] = []
         tasks = []
         which = form.get("form")
         if which == "lists":
             result = await preferences.save(token, shown=set(form.getall("shown", [])),
-                                            wanted=set(form.getall("keep", [])), language=form.get("language"))
+                                            wanted=set(form.getall("keep", [])), language=form.get("language"),
+                                            page_language=language)
             notes.append(words.preferences_saved)
             if result.confirmation:
                 mail = result.confirmation

@@ -1,4 +1,5 @@
-"""The recipients' side as one router: its security headers and rate limits apply to every page."""
+"""The recipients' side as one router: its security headers and rate limits apply to every page, and a HEAD
+request gets any page's headers without its body. Its errors are pages too (contacts.web.public.errors)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,16 @@ from litestar import Router
 
 from contacts.settings import Settings
 from contacts.web.public.objection import ObjectionController
-from contacts.web.public.pages import SECURITY_HEADERS, rate_limits
+from contacts.web.public.pages import SECURITY_HEADERS, rate_limits, without_body_for_head
 from contacts.web.public.preferences import PreferencesController
 from contacts.web.public.rsvp import RsvpController
 from contacts.web.public.signup import ConfirmController, SignupController
 from contacts.web.public.unsubscribe import UnsubscribeController
+
+PAGES = (UnsubscribeController, ObjectionController, PreferencesController, ConfirmController, RsvpController)
+
+# The first segment of every recipient's page: /u/…, /o/…, /p/…, /confirm/…, /subscribe/….
+PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController))
 
 
 def public_router(settings: Settings) -> Router:
@@ -19,9 +25,8 @@ def public_router(settings: Settings) -> Router:
     signup = Router(path="/", route_handlers=[SignupController], middleware=signup_requests)
     return Router(
         path="/",
-        route_handlers=[UnsubscribeController, ObjectionController, PreferencesController, ConfirmController,
-                        RsvpController, signup],
+        route_handlers=[*PAGES, signup],
         response_headers=SECURITY_HEADERS,
-        middleware=every_page,
+        middleware=[without_body_for_head, *every_page],
         include_in_schema=True,
     )

@@ -4,13 +4,13 @@ already or suppressed (REQ-25); only the confirmation mail, sent after the answe
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, post
 from litestar.params import FromPath
 from litestar.response import Template
 
 from contacts.errors import ValidationError
 from contacts.services import consent
-from contacts.web.public.pages import page_language, render
+from contacts.web.public.pages import page, page_language, read_form, render
 from contacts.web.public.preferences import confirmation_task
 from contacts.web.public.words import PAGE_WORDS
 
@@ -21,7 +21,7 @@ class SignupController(Controller):
     path = "/subscribe"
     tags = ["recipients"]
 
-    @get("/{slug:str}", summary="The signup form of a consent-based list")
+    @page("/{slug:str}", summary="The signup form of a consent-based list")
     async def form(self, slug: FromPath[str], request: Request) -> Template:
         language = page_language(request)
         signup = await consent.signup_form(slug, language)
@@ -33,7 +33,7 @@ class SignupController(Controller):
     async def ask(self, slug: FromPath[str], request: Request) -> Template:
         language = page_language(request)
         signup = await consent.signup_form(slug, language)
-        form = await request.form()
+        form = await read_form(request)
         values = {key: (form.get(key) or "")[:300] for key in EMPTY_VALUES}
         values["language"] = form.get("language") if form.get("language") in ("fr", "en") else language
         try:
@@ -66,7 +66,7 @@ class ConfirmController(Controller):
     path = "/confirm"
     tags = ["recipients"]
 
-    @get("/{token:str}", summary="The double-opt-in link: a page whose button confirms; changes nothing")
+    @page("/{token:str}", summary="The double-opt-in link: a page whose button confirms; changes nothing")
     async def confirm_page(self, token: FromPath[str], request: Request) -> Template:
         language = page_language(request)
         pending = await consent.pending_for(token, language)

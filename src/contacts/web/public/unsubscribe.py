@@ -7,20 +7,20 @@ multipart) needs no cookie, login or CSRF token, answers 200 without a redirect,
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, post
 from litestar.params import FromPath
 from litestar.response import Template
 
 from contacts.domain import Channel
 from contacts.services import optout
-from contacts.web.public.pages import page_language, render
+from contacts.web.public.pages import page, page_language, render
 
 
 class UnsubscribeController(Controller):
     path = "/u"
     tags = ["recipients"]
 
-    @get("/{token:str}", summary="Confirmation page for an unsubscribe link; changes nothing")
+    @page("/{token:str}", summary="Confirmation page for an unsubscribe link; changes nothing")
     async def confirm_page(self, token: FromPath[str], request: Request) -> Template:
         language = page_language(request)
         names = await optout.list_names_for(token)

@@ -38,9 +38,22 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "preferences_lists": "Mes listes",
         "preferences_purpose": "Finalité : {purpose}.",
         "preferences_basis": "Fondement : {basis}.",
-        "preferences_pending": "En attente de votre confirmation par courriel.",
-        "preferences_off_note": "Pour recevoir à nouveau une liste, cochez-la : nous vous enverrons un courriel "
-                                "de confirmation.",
+        "preferences_off_unsubscribed_label": "Désactivée.",
+        "preferences_off_unsubscribed": "Vous vous êtes désinscrit·e de cette liste. Cochez-la pour la recevoir à "
+                                        "nouveau : nous vous enverrons un courriel de confirmation.",
+        "preferences_off_objected_label": "Désactivée : opposition.",
+        "preferences_off_objected": "Vous vous êtes opposé·e à ces envois. Cocher la case ne lève pas votre "
+                                    "opposition : nous vous enverrons un courriel de confirmation, et seule votre "
+                                    "confirmation, qui vaut nouveau consentement, la lèvera pour cette liste.",
+        "preferences_off_objected_pending_label": "Désactivée : opposition.",
+        "preferences_off_objected_pending": "Vous vous êtes opposé·e à ces envois, et nous attendons votre "
+                                            "confirmation par le lien envoyé par courriel. Votre opposition reste en "
+                                            "vigueur jusque-là : seule cette confirmation, qui vaut nouveau "
+                                            "consentement, la lèvera pour cette liste.",
+        "preferences_off_pending_label": "En attente de confirmation.",
+        "preferences_off_pending": "Cette liste ne vous sera envoyée qu'après votre confirmation par le lien du "
+                                   "courriel de confirmation. Pour recevoir un nouveau lien, cochez-la et "
+                                   "enregistrez.",
         "preferences_language": "Langue de nos messages",
         "preferences_save": "Enregistrer mes préférences",
         "preferences_saved": "Vos préférences sont enregistrées.",
@@ -71,6 +84,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
                        "qu'il contient pour confirmer. Sans confirmation, rien n'est enregistré.",
         "confirm_title": "Confirmer mon inscription",
         "confirm_question": "Confirmez-vous votre inscription à : {lists} ?",
+        "confirm_fresh_consent": "Votre confirmation vaut consentement : pour ces listes, elle lève une "
+                                 "désinscription ou une opposition que vous auriez faite auparavant.",
         "confirm_button": "Confirmer",
         "confirm_invalid": "Ce lien n'est plus valable : il a expiré ou a déjà servi. Vous pouvez refaire une "
                            "demande d'inscription.",
@@ -80,6 +95,19 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "error_email": "Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr.",
         "error_purposes": "Cochez au moins une case pour vous inscrire.",
         "required": "obligatoire",
+        "http_404_title": "Page introuvable",
+        "http_404": "Cette adresse ne mène à aucune de nos pages. Vérifiez qu'elle est complète, ou ouvrez à nouveau le "
+                    "lien du message que vous avez reçu.",
+        "http_405_title": "Demande non prise en charge",
+        "http_405": "Cette page ne s'utilise pas ainsi. Ouvrez à nouveau le lien du message que vous avez reçu.",
+        "http_429_title": "Trop de demandes",
+        "http_429": "Nous avons reçu beaucoup de demandes de votre connexion en peu de temps. Patientez une minute, "
+                    "puis réessayez.",
+        "http_400_title": "Demande illisible",
+        "http_400": "Nous n'avons pas pu lire cette demande, et rien n'a été enregistré. Revenez à la page précédente "
+                    "et réessayez.",
+        "http_500_title": "Une erreur s'est produite",
+        "http_500": "Nous n'avons pas pu traiter votre demande. Réessayez dans quelques instants.",
     },
     "en": {
         "skip": "Skip to content",
@@ -112,8 +140,21 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "preferences_lists": "My lists",
         "preferences_purpose": "Purpose: {purpose}.",
         "preferences_basis": "Basis: {basis}.",
-        "preferences_pending": "Waiting for your confirmation by email.",
-        "preferences_off_note": "To receive a list again, tick it: we will send you a confirmation email.",
+        "preferences_off_unsubscribed_label": "Off.",
+        "preferences_off_unsubscribed": "You unsubscribed from this list. Tick it to receive it again: we will send "
+                                        "you a confirmation email.",
+        "preferences_off_objected_label": "Off: objection.",
+        "preferences_off_objected": "You objected to these messages. Ticking the box does not lift your objection: "
+                                    "we will send you a confirmation email, and only your confirmation, which is a "
+                                    "fresh consent, lifts it for this list.",
+        "preferences_off_objected_pending_label": "Off: objection.",
+        "preferences_off_objected_pending": "You objected to these messages, and we are waiting for your "
+                                            "confirmation through the link we emailed you. Your objection stays in "
+                                            "force until then: only that confirmation, which is a fresh consent, "
+                                            "lifts it for this list.",
+        "preferences_off_pending_label": "Waiting for confirmation.",
+        "preferences_off_pending": "This list is sent to you only after you confirm through the link of the "
+                                   "confirmation email. To get a new link, tick it and save.",
         "preferences_language": "Language of our messages",
         "preferences_save": "Save my preferences",
         "preferences_saved": "Your preferences are saved.",
@@ -142,6 +183,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
                        "Without confirmation, nothing is recorded.",
         "confirm_title": "Confirm my subscription",
         "confirm_question": "Do you confirm your subscription to: {lists}?",
+        "confirm_fresh_consent": "Your confirmation is your consent: for these lists, it lifts any unsubscription "
+                                 "or objection you made before.",
         "confirm_button": "Confirm",
         "confirm_invalid": "This link is no longer valid: it has expired or was used already. You can sign up again.",
         "confirm_done_title": "Subscription confirmed",
@@ -150,6 +193,19 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "error_email": "Enter a valid email address, such as first.last@example.org.",
         "error_purposes": "Tick at least one box to subscribe.",
         "required": "required",
+        "http_404_title": "Page not found",
+        "http_404": "This address leads to none of our pages. Check that it is complete, or open the link of the "
+                    "message you received again.",
+        "http_405_title": "Request not supported",
+        "http_405": "This page is not used that way. Open the link of the message you received again.",
+        "http_429_title": "Too many requests",
+        "http_429": "We received many requests from your connection in a short time. Please wait a minute, then try "
+                    "again.",
+        "http_400_title": "Unreadable request",
+        "http_400": "We could not read this request, and nothing was recorded. Go back to the previous page and try "
+                    "again.",
+        "http_500_title": "Something went wrong",
+        "http_500": "We could not process your request. Please try again in a few moments.",
     },
 }
 
