@@ -92,6 +92,7 @@ class EventAction(StrEnum):
     SUPPRESSION_IMPORTED = "suppression_imported"
     SUPPRESSION_LIFTED = "suppression_lifted"  # REQ-43: only by the person's confirmed fresh consent
     RIGHTS_REQUESTED = "rights_requested"
+    RECTIFIED = "rectified"  # a contact's data corrected (GDPR Art. 16)
 
 
 class Channel(StrEnum):
@@ -200,20 +201,22 @@ class Permission(StrEnum):
     VIEW = "view"  # contacts, lists and campaigns of the role's purposes
     SEND = "send"  # create, test, send, pause and cancel campaigns
     SUPPRESS = "suppress"  # add to the do-not-contact list
+    IMPORT = "import"  # import contacts into the role's lists
+    RECTIFY = "rectify"  # correct a contact's data
     RIGHTS = "rights"  # answer data-subject requests
     AUDIT = "audit"  # read the audit log
     MANAGE_USERS = "manage_users"
 
 
 # Senders may also add to the do-not-contact list: a "please stop" reaches whoever sent the mail.
-_SENDERS = frozenset({Permission.VIEW, Permission.SEND, Permission.SUPPRESS})
+_SENDERS = frozenset({Permission.VIEW, Permission.SEND, Permission.SUPPRESS, Permission.IMPORT, Permission.RECTIFY})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.COMMUNICATIONS: _SENDERS,
     Role.EVENTS: _SENDERS,
     Role.PARTNERSHIPS: _SENDERS,
     Role.MEDIATION: _SENDERS,
-    Role.DPO: frozenset({Permission.VIEW, Permission.SUPPRESS, Permission.RIGHTS, Permission.AUDIT}),
+    Role.DPO: frozenset({Permission.VIEW, Permission.SUPPRESS, Permission.RIGHTS, Permission.AUDIT, Permission.RECTIFY}),
     Role.READ_ONLY: frozenset({Permission.VIEW}),
 }
 # The department a department's role is empowered for. Admin and DPO see every purpose; a read-only

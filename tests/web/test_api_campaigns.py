@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -201,3 +202,31 @@ async def test_req42_staff_suppress_check_and_count(http_client):
         assert check["suppressed"] is True and check["entries"][0]["scope"] == "global"
         counts = (await client.get("/api/suppression/counts", headers=communications)).json()
     assert counts == {"manual": 1}
+
+
+# REQ-8: a correction is recorded in the consent ledger with old and new values, and audited; the address and
+# unknown fields are refused, naming the field; another department's contact is not found.
+async def test_req8_rectification_is_recorded_and_scoped(http_client, tmp_path):
+    from contacts.tables import ConsentEvent
+
+    await import_list(tmp_path, "journalists", ["ada@presse.example,Ada,Lovelase,en"])
+    await import_list(tmp_path, "teachers", ["tom@ecole.example,Tom,Prof,fr"])
+    communications = await token_for("camille", "communications")
+    async with http_client() as client:
+        ada = (await client.get("/api/contacts?q=ada", headers=communications)).json()["items"][0]["id"]
+        fixed = await client.patch(f"/api/contacts/{ada}", json={"last_name": "Lovelace", "language": "en"},
+                                   headers=communications)
+        assert fixed.status_code == 200 and fixed.json() == {"changed": ["last_name"]}
+        for body, field in (({"email": "x@y.example"}, "email"), ({"language": "de"}, "language"),
+                            ({"first_name": "x" * 201}, "first_name")):
+            refused = await client.patch(f"/api/contacts/{ada}", json=body, headers=communications)
+            assert refused.status_code == 400 and refused.json()["error"]["field"] == field
+        dpo = await token_for("dominique", "dpo")
+        tom = (await client.get("/api/contacts?q=ecole", headers=dpo)).json()["items"][0]["id"]
+        assert (await client.patch(f"/api/contacts/{tom}", json={"last_name": "X"},
+                                   headers=communications)).status_code == 404
+    event = await ConsentEvent.select().where(ConsentEvent.action == "rectified").first()
+    details = event["details"] if isinstance(event["details"], dict) else json.loads(event["details"])
+    assert details == {"fields": {"last_name": {"from": "Lovelase", "to": "Lovelace"}}}
+    assert event["actor"] == "staff:camille" and event["channel"] == "staff"
+    assert await AuditEvent.count().where(AuditEvent.action == "contact.rectify") == 1

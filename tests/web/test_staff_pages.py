@@ -167,3 +167,51 @@ async def test_req8_req42_contacts_suppression_and_audit_pages(http_client, tmp_
         await signed_in(client, "dominique", "dpo")
         log = (await client.get("/staff/audit/?action=contact.view")).text
     assert "staff:camille" in log and "contact.view" in log and "suppression.add" not in log
+
+
+# REQ-7, REQ-8, REQ-40: the import page previews a file with its row report and writes nothing, then
+# imports it as previewed; another department's list is refused; the import is audited.
+async def test_req7_req8_the_import_page_previews_then_imports(http_client, tmp_path, monkeypatch):
+    from contacts.tables import Contact, Subscription
+
+    settings = dataclasses.replace(get_settings(), database_url=f"sqlite:///{tmp_path / 'staging.db'}")
+    monkeypatch.setattr("contacts.services.import_desk.get_settings", lambda: settings)
+    content = "email;nom\nada@presse.example;Lovelace\nbroken@;Nobody\nbob@presse.example;Bob\n".encode()
+    async with http_client() as client:
+        token = await signed_in(client, "camille")
+        form = {"_csrf_token": token, "list_slug": "journalists", "source_type": "third_party",
+                "source_name": "Annuaire presse"}
+        preview = await client.post("/staff/import/preview", data=form,
+                                    files={"file": ("presse.csv", content, "text/csv")})
+        assert preview.status_code == 200, preview.text
+        assert "nothing is written yet" in preview.text and "<td>invalid</td>" in preview.text
+        assert await Contact.count() == 0
+        upload_id = re.search(r'name="upload_id" value="([0-9a-f]+)"', preview.text).group(1)
+        done = await client.post("/staff/import/run", data={**form, "upload_id": upload_id, "file_name": "presse.csv"})
+        assert done.status_code == 200 and "Import done" in done.text
+        assert await Subscription.count() == 2
+        again = await client.post("/staff/import/run", data={**form, "upload_id": upload_id, "file_name": "x"})
+        assert again.status_code == 404  # the staged file is deleted once imported
+        refused = await client.post("/staff/import/preview", data={**form, "list_slug": "teachers"},
+                                    files={"file": ("x.csv", content, "text/csv")})
+        assert refused.status_code == 403
+        no_file = await client.post("/staff/import/preview", data=form)
+        assert no_file.status_code == 400 and "file" in no_file.text
+    assert "import" in {row["action"] for row in await AuditEvent.select(AuditEvent.action)}
+
+
+# REQ-8: correcting a contact from its page is recorded in its consent history.
+async def test_req8_a_correction_from_the_contact_page_shows_in_its_history(http_client, tmp_path):
+    await import_list(tmp_path, "journalists", ["ada@presse.example,Ada,Lovelase,en"])
+    async with http_client() as client:
+        token = await signed_in(client, "camille")
+        link = re.search(r'href="(/staff/contacts/\d+)"', (await client.get("/staff/contacts/?q=ada")).text).group(1)
+        page = (await client.get(link)).text
+        assert '<label for="edit-last_name">' in page
+        saved = await client.post(link, data={"_csrf_token": token, "last_name": "Lovelace", "first_name": "Ada",
+                                              "language": "en"})
+        assert saved.status_code == 303 and saved.headers["location"].endswith("?notice=rectified")
+        after = (await client.get(saved.headers["location"])).text
+        assert "rectified" in after and 'value="Lovelace"' in after
+        too_long = await client.post(link, data={"_csrf_token": token, "title": "x" * 50})
+        assert too_long.status_code == 400 and "title" in too_long.text

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from contacts.addresses import parse_address
-from contacts.domain import Channel, ContactStatus, Permission
+from contacts.database import write_transaction
+from contacts.domain import Channel, ContactStatus, EventAction, Language, Permission
 from contacts.errors import NotFoundError, ValidationError
-from contacts.services import audit, campaign_desk, catalogue, suppression
+from contacts.services import audit, campaign_desk, catalogue, ledger, suppression
+from contacts.services.importing.rows import PHONE_LIMIT, TEXT_LIMITS
 from contacts.services.staff import Staff
 from contacts.settings import get_settings
 from contacts.tables import ConsentEvent, Contact, Subscription, Suppression
 
 CONTACT_FIELDS = ("id", "title", "first_name", "last_name", "organisation", "position", "department", "email",
-                  "phone", "language", "address_kind", "source_type", "source_name", "collected_at", "notice_version",
+                  "phone", "postal_address", "language", "address_kind", "source_type", "source_name", "collected_at", "notice_version",
                   "status")
 SEARCH_LIMIT = 200
 
@@ -70,6 +73,16 @@ async def search_contacts(staff: Staff, query: str, page: int = 1, per_page: int
         .offset((page - 1) * per_page).limit(per_page)
     await audit.record(staff, "contact.search", "contact", None, details={"query": query, "found": total})
     return [ContactSummary(**row) for row in rows], total
+
+
+async def _require_visible(staff: Staff, contact_id: int) -> None:
+    """A contact of this account's lists, not erased; otherwise the same answer as no contact at all."""
+    lists = await _visible_list_ids(staff)
+    visible = lists and await Subscription.exists().where(
+        Subscription.contact == contact_id, Subscription.mailing_list.is_in(lists),
+        Subscription.contact.status != ContactStatus.ERASED)
+    if not visible:
+        raise NotFoundError(f"no contact {contact_id}")
 
 
 async def contact_detail(staff: Staff, contact_id: int) -> ContactDetail:
@@ -133,3 +146,44 @@ async def suppression_counts(staff: Staff) -> dict[str, int]:
     rows = await Suppression.raw(
         "SELECT reason, COUNT(*) AS n FROM suppression WHERE lifted_at IS NULL GROUP BY reason ORDER BY reason")
     return {row["reason"]: row["n"] for row in rows}
+
+
+RECTIFIABLE = ("title", "first_name", "last_name", "organisation", "position", "department", "phone",
+               "postal_address", "language")
+
+
+async def rectify(staff: Staff, contact_id: int, changes: dict[str, str]) -> list[str]:
+    """Correct a contact's data (Art. 16): each changed field, old and new, is recorded in the consent
+    ledger and the change in the audit log. The address itself is not edited here: a new address is a
+    new canonical identity, with its own suppressions. Returns the fields changed."""
+    staff.require(Permission.RECTIFY)
+    await _require_visible(staff, contact_id)
+    unknown = set(changes) - set(RECTIFIABLE)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], "cannot be edited here")
+    cleaned: dict[str, str | None] = {}
+    for name, value in changes.items():
+        value = value.strip() if name == "postal_address" else " ".join(value.split())
+        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+            raise ValidationError(name, "holds control characters")
+        limit = PHONE_LIMIT if name == "phone" else TEXT_LIMITS.get(name, 2)
+        if len(value) > limit:
+            raise ValidationError(name, f"is {len(value)} characters long; at most {limit}")
+        if name == "language" and value not in {item.value for item in Language}:
+            raise ValidationError("language", "is fr or en")
+        cleaned[name] = value or None
+    if cleaned.get("language") is None:
+        cleaned.pop("language", None)
+    async with write_transaction():
+        row = await Contact.select(*[getattr(Contact, name) for name in RECTIFIABLE]).where(
+            Contact.id == contact_id).first()
+        changed = {name: value for name, value in cleaned.items() if row[name] != value}
+        if not changed:
+            return []
+        await Contact.update({**{getattr(Contact, n): v for n, v in changed.items()},
+                              Contact.updated_at: datetime.now(UTC)}).where(Contact.id == contact_id)
+        await ledger.record(ledger.consent_event(
+            EventAction.RECTIFIED, Channel.STAFF, staff.actor, contact=contact_id,
+            details={"fields": {name: {"from": row[name], "to": value} for name, value in changed.items()}}))
+    await audit.record(staff, "contact.rectify", "contact", contact_id, details={"fields": sorted(changed)})
+    return sorted(changed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody
 
@@ -43,6 +43,12 @@ class ContactsController(Controller):
         return ContactDetailOut(contact=found.fields, subscriptions=found.subscriptions,
                                 consent_history=found.consent_history,
                                 suppressions=[_entry(entry) for entry in found.suppressions])
+
+
+    @patch("/{contact_id:int}", summary="Correct a contact's data (Art. 16), recorded with old and new values")
+    async def rectify(self, staff: NamedDependency[Staff], contact_id: RowId,
+                      data: JSONBody[dict[str, str]]) -> dict[str, list[str]]:
+        return {"changed": await staff_desk.rectify(staff, contact_id, data)}
 
 
 class SuppressionController(Controller):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from contacts.errors import ValidationError
 from contacts.services import audit, staff_desk
@@ -26,7 +26,19 @@ class ContactPagesController(Controller):
 
     @get("/{contact_id:int}")
     async def detail(self, request: Request, staff: NamedDependency[Staff], contact_id: RowId) -> Template:
-        return render(request, "contact.html", staff, contact=await staff_desk.contact_detail(staff, contact_id))
+        return render(request, "contact.html", staff, contact=await staff_desk.contact_detail(staff, contact_id),
+                      editable=staff_desk.RECTIFIABLE, error="")
+
+    @post("/{contact_id:int}", status_code=303)
+    async def rectify(self, request: Request, staff: NamedDependency[Staff], contact_id: RowId,
+                      data: Form) -> Response:
+        changes = {name: data.get(name, "") for name in staff_desk.RECTIFIABLE if name in data}
+        try:
+            await staff_desk.rectify(staff, contact_id, changes)
+        except ValidationError as error:
+            return render(request, "contact.html", staff, status_code=400, editable=staff_desk.RECTIFIABLE,
+                          contact=await staff_desk.contact_detail(staff, contact_id), error=str(error))
+        return Redirect(f"/staff/contacts/{contact_id}?notice=rectified", status_code=303)
 
 
 class SuppressionPagesController(Controller):

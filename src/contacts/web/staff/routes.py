@@ -20,6 +20,7 @@ from contacts.web.staff.controllers import (
     DashboardController,
     SignInController,
 )
+from contacts.web.staff.imports import ImportPagesController
 from contacts.web.staff.pages import SECURITY_HEADERS, SESSION_IDLE, provide_signed_in, refused, signed_out
 from contacts.web.staff.records import AuditPagesController, ContactPagesController, SuppressionPagesController
 
@@ -40,7 +41,7 @@ def staff_router(settings: Settings) -> Router:
                                   check_throttle_handler=lambda request: request.method == "POST"
                                   and request.url.path == "/staff/login")
     handlers = [SignInController, DashboardController, CampaignPagesController, ContactPagesController,
-                SuppressionPagesController, AuditPagesController]
+                SuppressionPagesController, AuditPagesController, ImportPagesController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)
     return Router(
