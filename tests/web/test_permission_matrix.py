@@ -14,6 +14,7 @@ ROLES = ("admin", "communications", "events", "partnerships", "mediation", "dpo"
 SENDERS_OF_NEWSLETTER = {"admin", "communications"}
 VIEWERS_OF_NEWSLETTER = {"admin", "communications", "dpo", "read_only"}  # read_only: of communications
 EVERYONE = set(ROLES)
+INVITERS = {"admin", "communications", "events"}  # empowered for PR invitations, and may send
 
 
 def expected(allowed: set[str], ok: int) -> dict[str, int]:
@@ -36,6 +37,8 @@ def api_routes(campaign_id: int) -> list[tuple[str, str, dict | None, dict[str, 
         ("GET", "/api/suppression/check?email=a@b.example", None, expected(EVERYONE, 200)),
         ("POST", "/api/suppression", {"email": "stop@presse.example"}, expected(EVERYONE - {"read_only"}, 201)),
         ("GET", "/api/audit", None, expected({"admin", "dpo"}, 200)),
+        ("GET", "/api/invitation-lists", None, expected(EVERYONE, 200)),
+        ("POST", "/api/invitation-lists", {"name": "Gala", "lists": ["journalists"]}, expected(INVITERS, 201)),
     ]
 
 
@@ -48,6 +51,10 @@ def page_routes(campaign_id: int) -> list[tuple[str, dict[str, int]]]:
         ("/staff/contacts/?q=presse", expected(EVERYONE, 200)),
         ("/staff/suppression/", expected(EVERYONE, 200)),
         ("/staff/audit/", expected({"admin", "dpo"}, 200)),
+        ("/staff/lists/", expected(EVERYONE, 200)),
+        ("/staff/lists/journalists", expected(VIEWERS_OF_NEWSLETTER, 200)),
+        ("/staff/invitations/", expected(EVERYONE, 200)),
+        ("/staff/import/", expected(EVERYONE - {"dpo", "read_only"}, 200)),
     ]
 
 

@@ -215,3 +215,37 @@ async def test_req8_a_correction_from_the_contact_page_shows_in_its_history(http
         assert "rectified" in after and 'value="Lovelace"' in after
         too_long = await client.post(link, data={"_csrf_token": token, "title": "x" * 50})
         assert too_long.status_code == 400 and "title" in too_long.text
+
+
+# REQ-7, REQ-8, REQ-21: a list's members by status; the event team builds a guest list, invites, marks who
+# came and exports with to whom and why, from the pages.
+async def test_req7_lists_and_invitation_pages(http_client, tmp_path):
+    from contacts.services import suppression as suppression_service
+    from contacts.domain import Channel
+
+    await import_list(tmp_path, "journalists", ["ada@presse.example,Ada,Lovelace,en", "bo@presse.example,Bo,B,fr"])
+    await suppression_service.suppress("bo@presse.example", "objection", scope="purpose:pr-invitations",
+                                       actor="test", channel=Channel.OBJECTION_PAGE)
+    async with http_client() as client:
+        await signed_in(client, "camille")
+        members = (await client.get("/staff/lists/journalists?status=subscribed")).text
+        assert "2 member(s)" in members and "ada@presse.example" in members
+        assert (await client.get("/staff/lists/teachers")).status_code == 403
+    async with http_client() as client:
+        token = await signed_in(client, "eva", "events")
+        built = await client.post("/staff/invitations/", data={"_csrf_token": token, "name": "Vernissage",
+                                                               "lists": "journalists"})
+        assert built.status_code == 303
+        page = (await client.get(built.headers["location"])).text
+        assert "ada@presse.example" in page and "bo@presse.example" not in page and "left out: suppressed" in page
+        ada = re.search(r'id="came-(\d+)"', page).group(1)
+        assert (await client.post(f"{built.headers['location']}/attended",
+                                  data={"_csrf_token": token, "contacts": ada})).status_code == 303
+        assert "<td>attended</td>" in (await client.get(built.headers["location"])).text
+        export = await client.post(f"{built.headers['location']}/export",
+                                   data={"_csrf_token": token, "to": "Traiteur", "why": "badges"})
+        assert export.status_code == 200 and "ada@presse.example" in export.text
+        invite = await client.post(f"{built.headers['location']}/campaign",
+                                   data={"_csrf_token": token, "subject": "Vernissage", "body": "Venez."})
+        assert invite.status_code == 303 and invite.headers["location"].startswith("/staff/campaigns/")
+        assert "Vernissage" in (await client.get(invite.headers["location"])).text

@@ -101,3 +101,9 @@ async def preview(staff: Staff, request: ImportRequest) -> ImportOutcome:
 async def run(staff: Staff, request: ImportRequest) -> ImportOutcome:
     """The import itself; the staged file is deleted afterwards."""
     return await _run(staff, request, dry_run=False)
+
+
+async def lists_for_import(staff: Staff) -> list[catalogue.ListInfo]:
+    """The lists this account may import into."""
+    staff.require(Permission.IMPORT)
+    return [item for item in await catalogue.lists() if staff.empowered_for(item.purpose)]

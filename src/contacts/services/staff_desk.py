@@ -187,3 +187,37 @@ async def rectify(staff: Staff, contact_id: int, changes: dict[str, str]) -> lis
             details={"fields": {name: {"from": row[name], "to": value} for name, value in changed.items()}}))
     await audit.record(staff, "contact.rectify", "contact", contact_id, details={"fields": sorted(changed)})
     return sorted(changed)
+
+
+@dataclass(frozen=True)
+class Member:
+    contact_id: int
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    organisation: str | None
+    status: str  # the subscription's
+    legal_basis: str
+
+
+async def members(staff: Staff, slug: str, status: str | None, page: int, per_page: int = 50
+                  ) -> tuple[catalogue.ListInfo, list[Member], int]:
+    """A list's members, by subscription status; erased contacts are never shown. Audited as a view."""
+    staff.require(Permission.VIEW)
+    mailing_list = await catalogue.list_by_slug(slug)
+    staff.require_lists([mailing_list])
+    if page < 1:
+        raise ValidationError("page", "must be 1 or more")
+    condition = (Subscription.mailing_list == mailing_list.id) & (Subscription.contact.status != ContactStatus.ERASED)
+    if status:
+        condition &= Subscription.status == status
+    total = await Subscription.count().where(condition)
+    rows = await Subscription.select(
+        Subscription.contact, Subscription.contact.email.as_alias("email"),
+        Subscription.contact.first_name.as_alias("first_name"), Subscription.contact.last_name.as_alias("last_name"),
+        Subscription.contact.organisation.as_alias("organisation"), Subscription.status, Subscription.legal_basis,
+    ).where(condition).order_by(Subscription.contact).offset((page - 1) * per_page).limit(per_page)
+    await audit.record(staff, "list.view", "mailing_list", mailing_list.slug, purpose=mailing_list.purpose.code,
+                       details={"status": status, "page": page})
+    return mailing_list, [Member(contact_id=row["contact"], **{k: row[k] for k in (
+        "email", "first_name", "last_name", "organisation", "status", "legal_basis")}) for row in rows], total

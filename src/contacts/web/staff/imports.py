@@ -8,7 +8,7 @@ from litestar.response import Template
 
 from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
-from contacts.services import campaign_desk, import_desk
+from contacts.services import import_desk
 from contacts.services.staff import Staff
 from contacts.web.staff.pages import render
 
@@ -51,5 +51,5 @@ class ImportPagesController(Controller):
     async def _page(self, request: Request, staff: Staff, status_code: int = 200, error: str = "",
                     values: dict | None = None) -> Template:
         return render(request, "import.html", staff, status_code=status_code, error=error, values=values or {},
-                      lists=await campaign_desk.lists(staff), source_types=[item.value for item in SourceType],
+                      lists=await import_desk.lists_for_import(staff), source_types=[item.value for item in SourceType],
                       legal_bases=[item.value for item in LegalBasis])

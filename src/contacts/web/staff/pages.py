@@ -60,6 +60,7 @@ NOTICES = {
     "paused": "The campaign is paused; Resume sends the rest.",
     "cancelled": "The campaign is cancelled: nothing more of it is sent.",
     "signed-out": "You are signed out.",
+    "attended": "Attendance is saved.",
     "rectified": "The contact is corrected; the change is in its consent history.",
 }
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from contacts.domain import SubscriptionStatus
 from contacts.errors import ValidationError
-from contacts.services import audit, staff_desk
+from contacts.services import audit, overview, staff_desk
 from contacts.services.staff import Staff
 from contacts.web.api.schemas import AfterId, PageNumber, RowId
 from contacts.web.staff.controllers import Form
@@ -39,6 +40,21 @@ class ContactPagesController(Controller):
             return render(request, "contact.html", staff, status_code=400, editable=staff_desk.RECTIFIABLE,
                           contact=await staff_desk.contact_detail(staff, contact_id), error=str(error))
         return Redirect(f"/staff/contacts/{contact_id}?notice=rectified", status_code=303)
+
+
+class ListPagesController(Controller):
+    path = "/staff/lists"
+
+    @get("/")
+    async def index(self, request: Request, staff: NamedDependency[Staff]) -> Template:
+        return render(request, "lists.html", staff, overview=await overview.overview(staff))
+
+    @get("/{slug:str}")
+    async def members(self, request: Request, staff: NamedDependency[Staff], slug: FromPath[str],
+                      status: FromQuery[str] = "", page: PageNumber = 1) -> Template:
+        mailing_list, found, total = await staff_desk.members(staff, slug, status or None, page)
+        return render(request, "list.html", staff, mailing_list=mailing_list, members=found, total=total,
+                      status=status, page=page, statuses=[item.value for item in SubscriptionStatus])
 
 
 class SuppressionPagesController(Controller):

@@ -21,8 +21,14 @@ from contacts.web.staff.controllers import (
     SignInController,
 )
 from contacts.web.staff.imports import ImportPagesController
+from contacts.web.staff.invitations import InvitationPagesController
 from contacts.web.staff.pages import SECURITY_HEADERS, SESSION_IDLE, provide_signed_in, refused, signed_out
-from contacts.web.staff.records import AuditPagesController, ContactPagesController, SuppressionPagesController
+from contacts.web.staff.records import (
+    AuditPagesController,
+    ContactPagesController,
+    ListPagesController,
+    SuppressionPagesController,
+)
 
 SESSION_STORE = "staff_sessions"
 LOGIN_ATTEMPTS_PER_MINUTE = 10
@@ -41,7 +47,8 @@ def staff_router(settings: Settings) -> Router:
                                   check_throttle_handler=lambda request: request.method == "POST"
                                   and request.url.path == "/staff/login")
     handlers = [SignInController, DashboardController, CampaignPagesController, ContactPagesController,
-                SuppressionPagesController, AuditPagesController, ImportPagesController]
+                SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
+                InvitationPagesController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)
     return Router(

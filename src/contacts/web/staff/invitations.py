@@ -1,0 +1,75 @@
+"""Staff pages for event invitation lists: build, invite, follow the answers, mark attendance, export."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+
+from contacts.errors import ValidationError
+from contacts.services import campaign_desk, invitations
+from contacts.services.staff import Staff
+from contacts.web.api.schemas import RowId
+from contacts.web.staff.pages import render
+
+
+class InvitationPagesController(Controller):
+    path = "/staff/invitations"
+
+    @get("/")
+    async def index(self, request: Request, staff: NamedDependency[Staff]) -> Template:
+        return await self._index(request, staff)
+
+    @post("/", status_code=303)
+    async def build(self, request: Request, staff: NamedDependency[Staff]) -> Response:
+        form = await request.form()
+        filters = {name: str(form.get(name, "")) for name in invitations.FILTERS}
+        try:
+            built = await invitations.build(staff, str(form.get("name", "")), form.getall("lists", []), filters)
+        except ValidationError as error:
+            return await self._index(request, staff, status_code=400, error=str(error))
+        return Redirect(f"/staff/invitations/{built.id}", status_code=303)
+
+    @get("/{list_id:int}")
+    async def show(self, request: Request, staff: NamedDependency[Staff], list_id: RowId) -> Template:
+        return await self._show(request, staff, list_id)
+
+    @post("/{list_id:int}/campaign", status_code=303)
+    async def campaign(self, request: Request, staff: NamedDependency[Staff], list_id: RowId) -> Response:
+        form = await request.form()
+        try:
+            campaign = await invitations.create_campaign(staff, list_id, str(form.get("subject", "")),
+                                                         str(form.get("body", "")))
+        except ValidationError as error:
+            return await self._show(request, staff, list_id, status_code=400, error=str(error))
+        return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
+
+    @post("/{list_id:int}/attended", status_code=303)
+    async def attended(self, request: Request, staff: NamedDependency[Staff], list_id: RowId) -> Redirect:
+        form = await request.form()
+        chosen = [int(value) for value in form.getall("contacts", []) if str(value).isdigit()]
+        await invitations.mark_attended(staff, list_id, chosen)
+        return Redirect(f"/staff/invitations/{list_id}?notice=attended", status_code=303)
+
+    @post("/{list_id:int}/export", status_code=200)
+    async def export(self, request: Request, staff: NamedDependency[Staff], list_id: RowId) -> Response:
+        form = await request.form()
+        try:
+            content = await invitations.export_csv(staff, list_id, str(form.get("to", "")), str(form.get("why", "")))
+        except ValidationError as error:
+            return await self._show(request, staff, list_id, status_code=400, error=str(error))
+        return Response(content, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="invitation-list-{list_id}.csv"'})
+
+    async def _index(self, request: Request, staff: Staff, status_code: int = 200, error: str = "") -> Template:
+        from contacts.services import catalogue
+
+        return render(request, "invitations.html", staff, status_code=status_code, error=error,
+                      guest_lists=await invitations.all_lists(staff), lists=await catalogue.lists())
+
+    async def _show(self, request: Request, staff: Staff, list_id: int, status_code: int = 200,
+                    error: str = "") -> Template:
+        guest_list = await invitations.get(staff, list_id)
+        campaign = await campaign_desk.campaign_for(staff, guest_list.campaign_id) if guest_list.campaign_id else None
+        return render(request, "invitation_list.html", staff, status_code=status_code, error=error,
+                      guest_list=guest_list, guests=await invitations.guests(staff, list_id), campaign=campaign)
