@@ -106,6 +106,7 @@ async def test_a_campaign_from_sign_in_to_caught_mail_in_chromium(server, contac
             await page.get_by_label("Password").fill(PASSWORD)
             await page.get_by_role("button", name="Sign in").click()
             await page.get_by_role("heading", name="Dashboard", level=1).wait_for()
+            await expect(page.get_by_role("link", name="Dashboard")).to_have_attribute("aria-current", "page")
             await expect(page.get_by_role("row", name=re.compile(r"^Journalists"))).to_contain_text("10")
             await shot(page, "dashboard")
 

@@ -204,7 +204,9 @@ async def test_wcag_basics_on_every_staff_page(http_client, tmp_path, monkeypatc
         await check("/staff/login (refused)", await client.post("/staff/login", data={
             "_csrf_token": token, "username": "camille", "password": "not the password"}), 401)
         await client.post("/staff/login", data={"_csrf_token": token, "username": "camille", "password": PASSWORD})
-        await check("/staff/", await client.get("/staff/"))
+        dashboard = await client.get("/staff/")
+        await check("/staff/", dashboard)
+        assert '<a href="/staff/" aria-current="page">Dashboard</a>' in dashboard.text  # the request's path is /staff
         await check("/staff/campaigns/ (none)", await client.get("/staff/campaigns/"))
         await check("/staff/campaigns/ (refused)", await client.post("/staff/campaigns/", data={
             "_csrf_token": token, "lists": "journalists", "template": "invitation", "subject": ""}), 400)
