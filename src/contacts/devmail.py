@@ -1,4 +1,5 @@
-"""The development mail catcher: an SMTP server on 127.0.0.1:8025 that keeps every message as a .eml file.
+"""The development mail catcher: an SMTP server on 127.0.0.1:8025 (CONTACTS_MAIL_CATCHER_PORT)
+that keeps every message as a .eml file.
 
 `contacts serve` starts it when CONTACTS_SMTP_URL is not set, so that mail sent in development can be read
 at /dev/mail and never leaves the machine.

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 from contacts.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite:///contacts.db"
-# In development, mail goes to the built-in catcher that `contacts serve` starts.
-DEV_SMTP_URL = "smtp://127.0.0.1:8025"
+# In development, mail goes to the built-in catcher that `contacts serve` starts (CONTACTS_MAIL_CATCHER_PORT).
+DEV_SMTP_HOST = "127.0.0.1"
+DEV_SMTP_PORT = 8025
 ENVIRONMENTS = ("development", "production")
 
 
@@ -142,7 +143,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if not smtp_url:
         if environment == "production":
             raise ConfigurationError("CONTACTS_SMTP_URL is required in production")
-        smtp_url = DEV_SMTP_URL
+        smtp_url = f"smtp://{DEV_SMTP_HOST}:{_port(environ, 'CONTACTS_MAIL_CATCHER_PORT', DEV_SMTP_PORT)}"
     if urlsplit(smtp_url).scheme not in ("smtp", "smtps"):
         raise ConfigurationError(f"CONTACTS_SMTP_URL: expected smtp://… or smtps://…, got {smtp_url!r}")
 
@@ -187,6 +188,15 @@ def _count(environ: dict[str, str], name: str, default: int) -> int:
         return default
     if not raw.isdigit():
         raise ConfigurationError(f"{name}: expected a whole number (0 for no limit), got {raw!r}")
+    return int(raw)
+
+
+def _port(environ: dict[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigurationError(f"{name}: expected a TCP port from 1 to 65535, got {raw!r}")
     return int(raw)
 
 

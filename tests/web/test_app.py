@@ -59,6 +59,20 @@ async def test_development_mail_catcher_keeps_sent_mail_and_shows_it(tmp_path, h
         assert (await client.get("/dev/mail/..%2Fetc")).status_code == 404
 
 
+def test_the_mail_catcher_port_can_move_off_8025():
+    from contacts.errors import ConfigurationError
+
+    base = {"CONTACTS_DATABASE_URL": "sqlite:///x.db", "CONTACTS_SECRET_KEY": "k" * 32}
+    assert load_settings(base).smtp_url == "smtp://127.0.0.1:8025"
+    moved = load_settings({**base, "CONTACTS_MAIL_CATCHER_PORT": "18025"})
+    assert moved.mail_catcher and moved.smtp_url == "smtp://127.0.0.1:18025"
+    relay = load_settings({**base, "CONTACTS_MAIL_CATCHER_PORT": "18025", "CONTACTS_SMTP_URL": "smtp://relay:25"})
+    assert not relay.mail_catcher and relay.smtp_url == "smtp://relay:25"
+    for wrong in ("0", "70000", "port"):
+        with pytest.raises(ConfigurationError, match="CONTACTS_MAIL_CATCHER_PORT"):
+            load_settings({**base, "CONTACTS_MAIL_CATCHER_PORT": wrong})
+
+
 def test_production_needs_a_secret_key_and_an_smtp_server():
     from contacts.errors import ConfigurationError
 

@@ -13,6 +13,7 @@ from contacts.services import staff
 from contacts.settings import get_settings
 from contacts.tables import AuditEvent, StaffSession
 from tests.sending.test_campaign_send import import_list
+from tests.web.test_public_pages import PageAudit
 
 pytestmark = pytest.mark.usefixtures("database_url")
 PASSWORD = "correct horse battery staple"
@@ -220,8 +221,8 @@ async def test_req8_a_correction_from_the_contact_page_shows_in_its_history(http
 # REQ-7, REQ-8, REQ-21: a list's members by status; the event team builds a guest list, invites, marks who
 # came and exports with to whom and why, from the pages.
 async def test_req7_lists_and_invitation_pages(http_client, tmp_path):
-    from contacts.services import suppression as suppression_service
     from contacts.domain import Channel
+    from contacts.services import suppression as suppression_service
 
     await import_list(tmp_path, "journalists", ["ada@presse.example,Ada,Lovelace,en", "bo@presse.example,Bo,B,fr"])
     await suppression_service.suppress("bo@presse.example", "objection", scope="purpose:pr-invitations",
@@ -249,3 +250,131 @@ async def test_req7_lists_and_invitation_pages(http_client, tmp_path):
                                    data={"_csrf_token": token, "subject": "Vernissage", "body": "Venez."})
         assert invite.status_code == 303 and invite.headers["location"].startswith("/staff/campaigns/")
         assert "Vernissage" in (await client.get(invite.headers["location"])).text
+
+
+class StaffPageAudit(PageAudit):
+    """The public pages' checks, and what the staff layout adds: the skip link's target, named regions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self.labelled_by: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        super().handle_starttag(tag, attrs)
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a":
+            self.hrefs.append(attrs.get("href") or "")
+        if attrs.get("aria-labelledby"):
+            self.labelled_by.append(attrs["aria-labelledby"])
+
+
+def assert_accessible_basics(page, path: str) -> None:
+    audit = StaffPageAudit()
+    audit.feed(page.text)
+    assert audit.lang == "en", path
+    unlabelled = [control for control in audit.controls if control[1] not in audit.label_targets]
+    assert unlabelled == [], (path, unlabelled)
+    assert audit.headings.count("h1") == 1, path
+    assert audit.hrefs[0] == "#content" and "content" in audit.ids, path  # the skip link comes first
+    assert all(target in audit.ids for target in audit.labelled_by), path
+    assert audit.external == [], path
+    assert "default-src 'none'" in page.headers["content-security-policy"], path
+
+
+# WCAG 2.1 AA basics on every staff page, in each state a newcomer meets: the page's language, a label for
+# every control, one h1, a skip link to the content, named regions, nothing from elsewhere.
+async def test_wcag_basics_on_every_staff_page(http_client, tmp_path, monkeypatch):
+    from aiosmtpd.smtp import Envelope
+
+    from contacts import devmail
+    from contacts.sending.preview import preview
+    from tests.sending.smtp_server import free_port
+
+    await import_list(tmp_path, "journalists", [f"j{i}@presse.example,Jeanne{i},Dupont,fr" for i in range(2)])
+    settings = dataclasses.replace(get_settings(), smtp_url=f"smtp://127.0.0.1:{free_port()}", mail_catcher=True,
+                                   database_url=f"sqlite:///{tmp_path / 'x.db'}")
+    async with http_client(settings) as client:
+        checked = []
+
+        async def check(path: str, answer, status: int = 200) -> None:
+            assert answer.status_code == status, (path, answer.status_code)
+            assert_accessible_basics(answer, path)
+            checked.append(path)
+
+        await check("/staff/login", await client.get("/staff/login"))
+        token = csrf_of((await client.get("/staff/login")).text)
+        await staff.create_user("camille", "communications", PASSWORD)
+        await check("/staff/login (refused)", await client.post("/staff/login", data={
+            "_csrf_token": token, "username": "camille", "password": "not the password"}), 401)
+        await client.post("/staff/login", data={"_csrf_token": token, "username": "camille", "password": PASSWORD})
+        dashboard = await client.get("/staff/")
+        await check("/staff/", dashboard)
+        assert '<a href="/staff/" aria-current="page">Dashboard</a>' in dashboard.text  # the request's path is /staff
+        await check("/staff/campaigns/ (none)", await client.get("/staff/campaigns/"))
+        await check("/staff/campaigns/ (refused)", await client.post("/staff/campaigns/", data={
+            "_csrf_token": token, "lists": "journalists", "template": "invitation", "subject": ""}), 400)
+        created = await client.post("/staff/campaigns/", data={
+            "_csrf_token": token, "lists": "journalists", "template": "newsletter-communications",
+            "subject": "La lettre", "body": "Bonjour."})
+        campaign_path = created.headers["location"].split("?")[0]
+        await check("/staff/campaigns/ (one)", await client.get("/staff/campaigns/"))
+        await check(f"{campaign_path} (draft)", await client.get(created.headers["location"]))
+        await check(f"{campaign_path} (test refused)", await client.post(f"{campaign_path}/test", data={
+            "_csrf_token": token, "to": "not an address"}), 400)
+        await client.post(f"{campaign_path}/send", data={"_csrf_token": token})
+        running = await client.get(f"{campaign_path}?notice=sending")
+        await check(f"{campaign_path} (running)", running)
+        # The refresh comes back without the notice: "Sending has started" is said once, not until the end.
+        assert f'<meta http-equiv="refresh" content="3; url={campaign_path}">' in running.text
+        await check("/staff/campaigns/999 (not found)", await client.get("/staff/campaigns/999"), 404)
+
+        settings.mail_catcher_dir.mkdir(parents=True, exist_ok=True)
+        envelope = Envelope()
+        envelope.rcpt_tos = ["j0@presse.example"]
+        envelope.content = await preview(int(campaign_path.rsplit("/", 1)[1]))
+        await devmail.CatchingHandler(settings.mail_catcher_dir).handle_DATA(None, None, envelope)
+        listing = await client.get("/staff/mail/")
+        await check("/staff/mail/", listing)
+        await check("/staff/mail/ID", await client.get(re.search(r'href="(/staff/mail/[^"]+)"', listing.text).group(1)))
+        results = await client.get("/staff/contacts/?q=presse")
+        await check("/staff/contacts/", results)
+        await check("/staff/contacts/ID", await client.get(re.search(r'href="(/staff/contacts/\d+)"',
+                                                                     results.text).group(1)))
+        await check("/staff/suppression/", await client.get("/staff/suppression/"))
+        await check("/staff/import/", await client.get("/staff/import/"))
+        await check("/staff/lists/", await client.get("/staff/lists/"))
+        await check("/staff/lists/journalists", await client.get("/staff/lists/journalists"))
+        await check("/staff/invitations/", await client.get("/staff/invitations/"))
+        built = await client.post("/staff/invitations/", data={"_csrf_token": token, "name": "Gala",
+                                                               "lists": "journalists"})
+        await check("/staff/invitations/ID", await client.get(built.headers["location"]))
+        css = await client.get("/static/staff.css")
+    async with http_client(settings) as client:
+        await staff.create_user("dominique", "dpo", PASSWORD)
+        token = csrf_of((await client.get("/staff/login")).text)
+        await client.post("/staff/login", data={"_csrf_token": token, "username": "dominique", "password": PASSWORD})
+        await check("/staff/audit/", await client.get("/staff/audit/"))
+    assert css.status_code == 200 and ":focus-visible" in css.text and "outline" in css.text
+    assert len(checked) == 21
+
+
+# REQ-27: lists of several purposes need one named, and the form has the field for it.
+async def test_req27_the_form_names_the_purpose_of_lists_that_serve_several(http_client, tmp_path):
+    await import_list(tmp_path, "journalists", ["j0@presse.example,Jeanne,Dupont,fr"])
+    async with http_client() as client:
+        token = await signed_in(client, "camille")
+        form = {"_csrf_token": token, "lists": ["journalists", "press-releases"], "template": "newsletter-communications",
+                "subject": "La lettre", "body": "Bonjour."}
+        refused = await client.post("/staff/campaigns/", data=form)
+        assert refused.status_code == 400 and "several purposes" in refused.text
+        assert '<select id="purpose" name="purpose">' in refused.text
+        assert '<option value="communications-newsletter">' in refused.text
+        assert 'value="journalists" checked' in refused.text and 'value="press-releases" checked' in refused.text
+        created = await client.post("/staff/campaigns/", data={**form, "purpose": "communications-newsletter"})
+        assert created.status_code == 303
+        page = (await client.get(created.headers["location"])).text
+        assert "purpose\nCommunications newsletter" in page or "purpose Communications newsletter" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from contacts.settings import get_settings
 from contacts.tables import Campaign, CampaignList, Delivery, InvitationList
 
 SUBJECT_LIMIT = 300
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # a blank line, or one of spaces and tabs
 log = logging.getLogger(__name__)
 
 
@@ -41,7 +43,10 @@ class CampaignInfo:
 
     @property
     def paragraphs(self) -> list[str]:
-        return [" ".join(block.split()) for block in self.body.split("\n\n") if block.strip()]
+        """Paragraphs are separated by blank lines, whatever the line endings: a browser's textarea sends
+        CRLF (HTML's form encoding), a file from Windows too."""
+        blocks = PARAGRAPH_BREAK.split(self.body.replace("\r\n", "\n").replace("\r", "\n"))
+        return [" ".join(block.split()) for block in blocks if block.strip()]
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ class SignInController(Controller):
 
     @get("/login", name="staff-login")
     async def login_page(self, request: Request, next: FromQuery[str] = "/staff/") -> Template:
-        return render(request, "login.html", None, next=_safe_next(next), error="")
+        return render(request, "login.html", None, next=_safe_next(next), error="", username="")
 
     @post("/login", status_code=303)
     async def login(self, request: Request, data: Form) -> Response:
@@ -43,7 +43,9 @@ class SignInController(Controller):
         try:
             account = await staff_service.authenticate(data.get("username", ""), data.get("password", ""))
         except AuthenticationError as error:
-            return render(request, "login.html", None, status_code=401, next=target, error=str(error))
+            # What was typed stays in the form (never the password), whether or not the name exists.
+            return render(request, "login.html", None, status_code=401, next=target, error=str(error),
+                          username=data.get("username", ""))
         sign_in(request, account)
         return Redirect(target, status_code=303)
 
@@ -82,7 +84,7 @@ class CampaignPagesController(Controller):
             return render(request, "campaigns.html", staff, status_code=400, campaigns=found.items, total=found.total,
                           page=1, lists=await campaign_desk.lists(staff), templates=TEMPLATES, error=str(error),
                           values={"lists": form.getall("lists", []), **{k: form.get(k, "") for k in
-                                                                        ("template", "subject", "body")}})
+                                                                        ("template", "subject", "body", "purpose")}})
         return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
 
     @get("/{campaign_id:int}")

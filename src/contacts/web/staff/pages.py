@@ -83,5 +83,8 @@ def refused(request: Request, error: ContactsError) -> Template:
     from contacts.web.errors import STATUS
 
     status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
-    return render(request, "error.html", None, status_code=status, message=str(error),
+    page = render(request, "error.html", None, status_code=status, message=str(error),
                   title="Not allowed" if isinstance(error, PermissionDeniedError) else "That did not work")
+    # An exception handler's answer does not get the router's response headers: the page brings its own.
+    page.headers.update({header.name: header.value for header in SECURITY_HEADERS if header.value})
+    return page
