@@ -8,7 +8,7 @@ import json
 import pytest
 
 from contacts.sending import worker
-from contacts.services import staff
+from contacts.services import staff, suppression
 from contacts.settings import get_settings
 from contacts.tables import ApiToken, AuditEvent, StaffUser
 from tests.sending.smtp_server import TestSmtpServer
@@ -230,3 +230,30 @@ async def test_req8_rectification_is_recorded_and_scoped(http_client, tmp_path):
     assert details == {"fields": {"last_name": {"from": "Lovelase", "to": "Lovelace"}}}
     assert event["actor"] == "staff:camille" and event["channel"] == "staff"
     assert await AuditEvent.count().where(AuditEvent.action == "contact.rectify") == 1
+
+
+# REQ-22, REQ-42: an opt-out received by post or phone is recorded by staff through the same path as a link's:
+# the subscription ends, the list is suppressed, and the ledger names the staff member and the channel.
+async def test_req22_staff_record_an_opt_out_and_list_members_show_it(http_client, tmp_path):
+    from contacts.tables import ConsentEvent
+
+    await import_list(tmp_path, "journalists", ["ada@presse.example,Ada,Lovelace,en", "bo@presse.example,Bo,B,fr"])
+    communications = await token_for("camille", "communications")
+    async with http_client() as client:
+        members = (await client.get("/api/lists/journalists/members", headers=communications)).json()
+        assert members["total"] == 2 and {m["status"] for m in members["items"]} == {"subscribed"}
+        ada = next(m["contact_id"] for m in members["items"] if m["email"] == "ada@presse.example")
+        recorded = await client.post(f"/api/contacts/{ada}/unsubscribe",
+                                     json={"list": "journalists", "reason": "letter of 2 December"},
+                                     headers=communications)
+        assert recorded.status_code == 200 and recorded.json() == {"changed": True}
+        again = await client.post(f"/api/contacts/{ada}/unsubscribe", json={"list": "journalists"},
+                                  headers=communications)
+        assert again.json() == {"changed": False}
+        left = (await client.get("/api/lists/journalists/members?status=unsubscribed", headers=communications)).json()
+        assert [m["email"] for m in left["items"]] == ["ada@presse.example"]
+        assert (await client.get("/api/lists/teachers/members", headers=communications)).status_code == 403
+    event = await ConsentEvent.select().where(ConsentEvent.action == "unsubscribed").first()
+    assert (event["actor"], event["channel"], event["reason"]) == ("staff:camille", "staff", "letter of 2 December")
+    assert [(e.scope, e.reason) for e in await suppression.entries_for("ada@presse.example")] == [
+        ("list:journalists", "unsubscribe")]

@@ -49,6 +49,7 @@ class Unsubscribe:
     channel: Channel
     reason: str
     campaign_id: int = 0
+    actor: str = "recipient"  # or the member of staff who records an opt-out received by post or phone
 
 
 async def write(session: BulkSession, requests: Sequence[Unsubscribe], keyring: Keyring) -> list[bool]:
@@ -92,7 +93,7 @@ async def write(session: BulkSession, requests: Sequence[Unsubscribe], keyring: 
     events += await _suppress(session, wanted, keyring, now)
     event_ids = await session.allocate_ids("consent_event", len(events))
     await session.insert("consent_event", EVENT_COLUMNS, [
-        (event_id, now, action.value, request.channel.value, "recipient", reason, request.contact_id, subscription,
+        (event_id, now, action.value, request.channel.value, request.actor, reason, request.contact_id, subscription,
          row["mailing_list"] if row else request.list_id, row["purpose"] if row else None, suppression_id,
          json.dumps(details))
         for event_id, (action, request, row, subscription, suppression_id, details, reason) in zip(event_ids, events)
@@ -114,8 +115,8 @@ async def _suppress(session: BulkSession, wanted: dict, keyring: Keyring, now: d
     reason = SuppressionReason.UNSUBSCRIBE.value
     await session.insert("suppression", SUPPRESSION_COLUMNS, [
         (suppression_id, keyring.current.digest(canonical), keyring.current.key_id, CANONICALISER_VERSION, scope,
-         reason, now, "recipient")
-        for suppression_id, (canonical, scope, _) in zip(ids, missing)
+         reason, now, who.actor)
+        for suppression_id, (canonical, scope, (who, _)) in zip(ids, missing)
     ])
     return [(EventAction.SUPPRESSED, request, row, None, suppression_id, {"scope": scope, "reason": reason}, reason)
             for suppression_id, (_, scope, (request, row)) in zip(ids, missing)]

@@ -221,3 +221,21 @@ async def members(staff: Staff, slug: str, status: str | None, page: int, per_pa
                        details={"status": status, "page": page})
     return mailing_list, [Member(contact_id=row["contact"], **{k: row[k] for k in (
         "email", "first_name", "last_name", "organisation", "status", "legal_basis")}) for row in rows], total
+
+
+async def record_unsubscribe(staff: Staff, contact_id: int, list_slug: str, reason: str) -> bool:
+    """An opt-out the person sent by post, phone or mail to a member of staff: recorded as theirs, through
+    the same path as a link's (the subscription ends, a do-not-contact entry for the list, a ConsentEvent
+    naming the staff member and the channel). Returns whether a subscription changed."""
+    from contacts.services import optout_writer
+
+    staff.require(Permission.RECTIFY)
+    mailing_list = await catalogue.list_by_slug(list_slug)
+    staff.require_lists([mailing_list])
+    await _require_visible(staff, contact_id)
+    reason = " ".join(reason.split()) or "asked staff"
+    changed = await optout_writer.unsubscribe([optout_writer.Unsubscribe(
+        contact_id=contact_id, list_id=mailing_list.id, channel=Channel.STAFF, reason=reason, actor=staff.actor)])
+    await audit.record(staff, "subscription.unsubscribe", "contact", contact_id, purpose=mailing_list.purpose.code,
+                       details={"list": list_slug, "reason": reason})
+    return changed[0]

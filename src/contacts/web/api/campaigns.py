@@ -6,15 +6,16 @@ from email import message_from_bytes, policy
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from contacts.services import campaign_desk
+from contacts.services import campaign_desk, staff_desk
 from contacts.services.staff import Staff
 from contacts.web.api.schemas import (
     CampaignIn,
     CampaignOut,
     CampaignStatusOut,
     ListOut,
+    MemberOut,
     Page,
     PageNumber,
     PreviewOut,
@@ -33,6 +34,12 @@ class ListsController(Controller):
     @get("/", summary="The lists of the purposes the caller is empowered for")
     async def lists(self, staff: NamedDependency[Staff]) -> list[ListOut]:
         return [ListOut.of(item) for item in await campaign_desk.lists(staff)]
+
+    @get("/{slug:str}/members", summary="A list's subscriptions, by status (subscribed, pending, unsubscribed, objected)")
+    async def members(self, staff: NamedDependency[Staff], slug: FromPath[str], status: FromQuery[str | None] = None,
+                      page: PageNumber = 1) -> Page[MemberOut]:
+        _, found, total = await staff_desk.members(staff, slug, status, page)
+        return Page(items=[MemberOut(**vars(member)) for member in found], page=page, per_page=50, total=total)
 
 
 class CampaignsController(Controller):

@@ -20,6 +20,7 @@ from contacts.web.api.schemas import (
     SuppressionCheckOut,
     SuppressionEntryOut,
     SuppressOut,
+    UnsubscribeIn,
 )
 
 
@@ -49,6 +50,13 @@ class ContactsController(Controller):
     async def rectify(self, staff: NamedDependency[Staff], contact_id: RowId,
                       data: JSONBody[dict[str, str]]) -> dict[str, list[str]]:
         return {"changed": await staff_desk.rectify(staff, contact_id, data)}
+
+
+    @post("/{contact_id:int}/unsubscribe", summary="Record an opt-out the person sent by post, phone or mail",
+          status_code=200)
+    async def unsubscribe(self, staff: NamedDependency[Staff], contact_id: RowId,
+                          data: JSONBody[UnsubscribeIn]) -> dict[str, bool]:
+        return {"changed": await staff_desk.record_unsubscribe(staff, contact_id, data.list, data.reason)}
 
 
 class SuppressionController(Controller):

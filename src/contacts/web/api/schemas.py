@@ -202,3 +202,20 @@ class InvitationCampaignIn:
 @dataclass
 class AttendedIn:
     contacts: list[int]
+
+
+@dataclass
+class MemberOut:
+    contact_id: int
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    organisation: str | None
+    status: str
+    legal_basis: str
+
+
+@dataclass
+class UnsubscribeIn:
+    list: str
+    reason: str = ""
