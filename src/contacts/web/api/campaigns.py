@@ -15,7 +15,6 @@ from contacts.web.api.schemas import (
     CampaignOut,
     CampaignStatusOut,
     ListOut,
-    MemberOut,
     Page,
     PageNumber,
     PreviewOut,
@@ -37,9 +36,9 @@ class ListsController(Controller):
 
     @get("/{slug:str}/members", summary="A list's subscriptions, by status (subscribed, pending, unsubscribed, objected)")
     async def members(self, staff: NamedDependency[Staff], slug: FromPath[str], status: FromQuery[str | None] = None,
-                      page: PageNumber = 1) -> Page[MemberOut]:
+                      page: PageNumber = 1) -> Page[staff_desk.Member]:
         _, found, total = await staff_desk.members(staff, slug, status, page)
-        return Page(items=[MemberOut(**vars(member)) for member in found], page=page, per_page=50, total=total)
+        return Page(items=found, page=page, per_page=50, total=total)
 
 
 class CampaignsController(Controller):

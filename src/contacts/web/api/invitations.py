@@ -11,10 +11,8 @@ from contacts.services.staff import Staff
 from contacts.web.api.schemas import (
     AttendedIn,
     CampaignOut,
-    GuestOut,
     InvitationCampaignIn,
     InvitationListIn,
-    InvitationListOut,
     Page,
     PageNumber,
     RowId,
@@ -26,24 +24,24 @@ class InvitationListsController(Controller):
     tags = ["invitation lists"]
 
     @get("/", summary="Invitation lists, newest first")
-    async def index(self, staff: NamedDependency[Staff]) -> list[InvitationListOut]:
-        return [InvitationListOut(**vars(item)) for item in await invitations.all_lists(staff)]
+    async def index(self, staff: NamedDependency[Staff]) -> list[invitations.GuestList]:
+        return await invitations.all_lists(staff)
 
     @post("/", summary="Build a guest list from lists and filters (PR invitations)")
-    async def build(self, staff: NamedDependency[Staff], data: JSONBody[InvitationListIn]) -> InvitationListOut:
-        return InvitationListOut(**vars(await invitations.build(staff, data.name, data.lists, data.filters)))
+    async def build(self, staff: NamedDependency[Staff], data: JSONBody[InvitationListIn]) -> invitations.GuestList:
+        return await invitations.build(staff, data.name, data.lists, data.filters)
 
     @get("/{list_id:int}", summary="An invitation list with its guests counted by answer")
-    async def show(self, staff: NamedDependency[Staff], list_id: RowId) -> InvitationListOut:
-        return InvitationListOut(**vars(await invitations.get(staff, list_id)))
+    async def show(self, staff: NamedDependency[Staff], list_id: RowId) -> invitations.GuestList:
+        return await invitations.get(staff, list_id)
 
     @get("/{list_id:int}/guests", summary="The guests with their answers")
     async def guests(self, staff: NamedDependency[Staff], list_id: RowId, page: PageNumber = 1,
-                     per_page: FromQuery[int] = 100) -> Page[GuestOut]:
+                     per_page: FromQuery[int] = 100) -> Page[invitations.Guest]:
         found = await invitations.guests(staff, list_id)
         per_page = max(1, min(per_page, 500))
         chosen = found[(page - 1) * per_page:page * per_page]
-        return Page(items=[GuestOut(**vars(guest)) for guest in chosen], page=page, per_page=per_page,
+        return Page(items=chosen, page=page, per_page=per_page,
                     total=len(found))
 
     @post("/{list_id:int}/campaign", summary="Create the invitation campaign (template invitation)")

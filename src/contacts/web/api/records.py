@@ -10,9 +10,7 @@ from contacts.services import audit, staff_desk
 from contacts.services.staff import Staff
 from contacts.web.api.schemas import (
     AfterId,
-    AuditEntryOut,
     ContactDetailOut,
-    ContactOut,
     Page,
     PageNumber,
     RowId,
@@ -34,9 +32,9 @@ class ContactsController(Controller):
 
     @get("/", summary="Contacts of the caller's lists, by address, name or organisation")
     async def search(self, staff: NamedDependency[Staff], q: FromQuery[str] = "", page: PageNumber = 1,
-                     per_page: FromQuery[int] = 50) -> Page[ContactOut]:
+                     per_page: FromQuery[int] = 50) -> Page[staff_desk.ContactSummary]:
         found, total = await staff_desk.search_contacts(staff, q, page, per_page)
-        return Page(items=[ContactOut(**vars(item)) for item in found], page=page, per_page=per_page, total=total)
+        return Page(items=found, page=page, per_page=per_page, total=total)
 
     @get("/{contact_id:int}", summary="A contact with subscriptions, consent history and suppression status")
     async def detail(self, staff: NamedDependency[Staff], contact_id: RowId) -> ContactDetailOut:
@@ -86,7 +84,6 @@ class AuditController(Controller):
     async def entries(self, staff: NamedDependency[Staff], actor: FromQuery[str | None] = None,
                       action: FromQuery[str | None] = None, object_type: FromQuery[str | None] = None,
                       object_id: FromQuery[str | None] = None, after_id: AfterId = 0,
-                      limit: FromQuery[int] = 100) -> list[AuditEntryOut]:
-        found = await audit.entries(staff, actor=actor, action=action, object_type=object_type, object_id=object_id,
-                                    after_id=after_id, limit=limit)
-        return [AuditEntryOut(**vars(entry)) for entry in found]
+                      limit: FromQuery[int] = 100) -> list[audit.Entry]:
+        return await audit.entries(staff, actor=actor, action=action, object_type=object_type, object_id=object_id,
+                                   after_id=after_id, limit=limit)

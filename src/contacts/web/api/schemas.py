@@ -98,15 +98,6 @@ class PreviewOut:
     headers: dict[str, str]
 
 
-@dataclass
-class ContactOut:
-    id: int
-    email: str | None
-    first_name: str | None
-    last_name: str | None
-    organisation: str | None
-    status: str
-
 
 @dataclass
 class SuppressionEntryOut:
@@ -142,18 +133,6 @@ class SuppressOut:
     entry: SuppressionEntryOut
 
 
-@dataclass
-class AuditEntryOut:
-    id: int
-    occurred_at: datetime
-    actor: str
-    role: str
-    action: str
-    object_type: str
-    object_id: str | None
-    purpose: str | None
-    details: dict[str, Any]
-
 
 # Primary keys are 32-bit: a larger id in a path or query is refused as a bad parameter, never sent to the database.
 MAX_ID = 2_147_483_647
@@ -169,28 +148,6 @@ class InvitationListIn:
     filters: dict[str, str] = field(default_factory=dict)  # organisation (contains), language (fr or en)
 
 
-@dataclass
-class InvitationListOut:
-    id: int
-    name: str
-    lists: list[str]
-    filters: dict[str, str]
-    excluded: dict[str, int]  # left out when it was built, by reason
-    campaign_id: int | None
-    created_by: str
-    created_at: datetime
-    by_status: dict[str, int]  # listed, invited, accepted, declined, attended
-
-
-@dataclass
-class GuestOut:
-    contact_id: int
-    email: str | None
-    first_name: str | None
-    last_name: str | None
-    organisation: str | None
-    language: str
-    status: str
 
 
 @dataclass
@@ -203,16 +160,6 @@ class InvitationCampaignIn:
 class AttendedIn:
     contacts: list[int]
 
-
-@dataclass
-class MemberOut:
-    contact_id: int
-    email: str | None
-    first_name: str | None
-    last_name: str | None
-    organisation: str | None
-    status: str
-    legal_basis: str
 
 
 @dataclass

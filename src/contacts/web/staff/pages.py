@@ -11,25 +11,17 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
-from litestar.datastructures import ResponseHeader
 from litestar.response import Redirect, Template
 
 from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError
 from contacts.services import staff as staff_service
 from contacts.services.staff import Staff
+from contacts.web.public.pages import SECURITY_HEADERS  # the same strict policy as the recipients' pages
 
 # Idle sessions end after this; any session after SESSION_LIFETIME, however busy.
 SESSION_IDLE = timedelta(minutes=30)
 SESSION_LIFETIME = timedelta(hours=10)
-SECURITY_HEADERS = [
-    ResponseHeader(name="Content-Security-Policy", value=(
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-        "base-uri 'none'")),
-    ResponseHeader(name="Cache-Control", value="no-store"),
-    ResponseHeader(name="Referrer-Policy", value="same-origin"),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-]
 
 
 async def provide_signed_in(request: Request) -> Staff:
