@@ -31,17 +31,10 @@ def _read_password() -> str:
               help="A read-only account's department (communications, events, mediation, partnerships); repeat.")
 def create_command(username: str, role: str, departments: tuple[str, ...]) -> None:
     """Create an account; the password is prompted for, or read from standard input."""
-    from contacts.services import audit, staff
+    from contacts.services import staff
 
     password = _read_password()
-
-    async def work():
-        created = await staff.create_user(username, role, password, departments)
-        await audit.record(actor(), "user.create", "staff_user", created.id,
-                           details={"username": created.username, "role": created.role.value})
-        return created
-
-    created = run(work)
+    created = run(lambda: staff.create_user(username, role, password, departments, actor=actor()))
     click.echo(f"user {created.username} ({created.role}) created, empowered for: "
                f"{', '.join(sorted(created.departments))}")
 
@@ -71,13 +64,9 @@ def enable_command(username: str) -> None:
 
 
 def _set_active(username: str, active: bool) -> None:
-    from contacts.services import audit, staff
+    from contacts.services import staff
 
-    async def work():
-        await staff.set_active(username, active)
-        await audit.record(actor(), "user.enable" if active else "user.disable", "staff_user", username)
-
-    run(work)
+    run(lambda: staff.set_active(username, active, actor=actor()))
     click.echo(f"user {username} {'enabled' if active else 'disabled'}")
 
 
@@ -86,14 +75,9 @@ def _set_active(username: str, active: bool) -> None:
 @click.option("--name", required=True, help="What the token is for, e.g. 'newsletter script'.")
 def token_command(username: str, name: str) -> None:
     """Make a personal API token (shown once); it acts with the account's role and scope."""
-    from contacts.services import audit, staff
+    from contacts.services import staff
 
-    async def work():
-        token = await staff.create_token(username, name)
-        await audit.record(actor(), "token.create", "staff_user", username, details={"name": name})
-        return token
-
-    click.echo(run(work))
+    click.echo(run(lambda: staff.create_token(username, name, actor=actor())))
 
 
 @user_group.command(name="revoke-token")
@@ -101,11 +85,6 @@ def token_command(username: str, name: str) -> None:
 @click.option("--name", required=True, help="The token's name.")
 def revoke_token_command(username: str, name: str) -> None:
     """Revoke an account's tokens of this name."""
-    from contacts.services import audit, staff
+    from contacts.services import staff
 
-    async def work():
-        count = await staff.revoke_token(username, name)
-        await audit.record(actor(), "token.revoke", "staff_user", username, details={"name": name, "count": count})
-        return count
-
-    click.echo(f"revoked {run(work)} token(s)")
+    click.echo(f"revoked {run(lambda: staff.revoke_token(username, name, actor=actor()))} token(s)")

@@ -107,7 +107,14 @@ def _check_password(password: str) -> None:
         raise ValidationError("password", f"must be at least {PASSWORD_MIN_LENGTH} characters long")
 
 
-async def create_user(username: str, role: str, password: str, departments: Iterable[str] = ()) -> Staff:
+async def _audit(actor: Staff | str, action: str, username: str, **details) -> None:
+    from contacts.services import audit  # audit names Staff: imported when used
+
+    await audit.record(actor, action, "staff_user", username, details=details)
+
+
+async def create_user(username: str, role: str, password: str, departments: Iterable[str] = (), *,
+                      actor: Staff | str = "system") -> Staff:
     username = _check_username(username)
     parsed_role = parse_enum(Role, "role", role)
     chosen = sorted({parse_enum(Department, "department", d).value for d in departments})
@@ -121,6 +128,7 @@ async def create_user(username: str, role: str, password: str, departments: Iter
             raise ConflictError(f"a user named {username!r} exists already")
         rows = await StaffUser.insert(StaffUser(username=username, password_hash=_hasher.hash(password),
                                                 role=parsed_role, departments=chosen)).returning(StaffUser.id)
+    await _audit(actor, "user.create", username, role=parsed_role.value, departments=chosen)
     return await user(rows[0]["id"])
 
 
@@ -136,13 +144,14 @@ async def users() -> list[tuple[Staff, bool]]:
     return [(_staff(row), row["active"]) for row in await StaffUser.select().order_by(StaffUser.username)]
 
 
-async def set_active(username: str, active: bool) -> None:
-    """Deactivating an account also ends the use of its tokens."""
+async def set_active(username: str, active: bool, *, actor: Staff | str = "system") -> None:
+    """Deactivating an account also ends the use of its tokens and sessions."""
     async with write_transaction():
         changed = await StaffUser.update({StaffUser.active: active}).where(
             StaffUser.username == _check_username(username)).returning(StaffUser.id)
     if not changed:
         raise NotFoundError(f"no user {username!r}")
+    await _audit(actor, "user.enable" if active else "user.disable", username)
 
 
 async def authenticate(username: str, password: str) -> Staff:
@@ -167,7 +176,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_token(username: str, name: str) -> str:
+async def create_token(username: str, name: str, *, actor: Staff | str = "system") -> str:
     """A new personal API token for this account; it is shown once and never stored."""
     name = " ".join(name.split())
     if not name or len(name) > 100:
@@ -178,10 +187,11 @@ async def create_token(username: str, name: str) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with write_transaction():
         await ApiToken.insert(ApiToken(user=row["id"], name=name, token_hash=_token_hash(token)))
+    await _audit(actor, "token.create", username, name=name)
     return token
 
 
-async def revoke_token(username: str, name: str) -> int:
+async def revoke_token(username: str, name: str, *, actor: Staff | str = "system") -> int:
     """Revokes the account's tokens of this name; returns how many."""
     row = await StaffUser.select(StaffUser.id).where(StaffUser.username == _check_username(username)).first()
     if row is None:
@@ -189,6 +199,7 @@ async def revoke_token(username: str, name: str) -> int:
     async with write_transaction():
         revoked = await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
             ApiToken.user == row["id"], ApiToken.name == name, ApiToken.revoked_at.is_null()).returning(ApiToken.id)
+    await _audit(actor, "token.revoke", username, name=name, count=len(revoked))
     return len(revoked)
 
 
