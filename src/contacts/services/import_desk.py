@@ -59,8 +59,11 @@ def _staged(staff: Staff, upload_id: str) -> Path:
     return path
 
 
-async def stage(staff: Staff, content: bytes) -> str:
+async def stage(staff: Staff, content: bytes | None) -> str:
+    """Keeps an uploaded file for its preview; `None`: no file was sent."""
     staff.require(Permission.IMPORT)
+    if content is None:
+        raise ValidationError("file", "choose a CSV file")
     if not content.strip():
         raise ValidationError("file", "is empty")
     upload_id = secrets.token_hex(16)

@@ -74,6 +74,10 @@ def _matches(contact: dict, filters: dict[str, str]) -> bool:
 
 async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[str, str] | None = None) -> GuestList:
     staff.require(Permission.SEND)
+    # Under PR invitations the event team may invite from any list (the journalists and VIPs, say): the
+    # purpose is what it is empowered for, and the audience rules below keep out whoever objected.
+    purpose = await _purpose()
+    staff.require_purpose(purpose)
     name = " ".join(name.split())
     if not name:
         raise ValidationError("name", "name the event or the guest list")
@@ -89,10 +93,6 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
         chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
     except NotFoundError as error:
         raise ValidationError("lists", str(error)) from None
-    # Under PR invitations the event team may invite from any list (the journalists and VIPs, say): the
-    # purpose is what it is empowered for, and the audience rules below keep out whoever objected.
-    purpose = await _purpose()
-    staff.require_purpose(purpose)
     # The audience rules, as for a PR-invitations campaign to these lists.
     probe = CampaignInfo(id=0, subject="", template="invitation", body="", purpose=purpose, lists=tuple(chosen),
                          status=CampaignStatus.DRAFT, rate=None, created_by=staff.actor, created_at=datetime.now(UTC),
@@ -176,10 +176,10 @@ async def guests(staff: Staff, list_id: int) -> list[Guest]:
 
 async def create_campaign(staff: Staff, list_id: int, subject: str, body: str = "") -> CampaignInfo:
     """The invitation campaign of this guest list: the invitation template, under PR invitations."""
+    staff.require(Permission.SEND)
     row = await _row(staff, list_id)
     if row["campaign"] is not None:
         raise ConflictError(f"invitation list {list_id} has its campaign already: {row['campaign']}")
-    staff.require(Permission.SEND)
     campaign = await campaigns.create(list_slugs=_json(row["lists"]), template="invitation", subject=subject,
                                       body=body, purpose_code=INVITATION_PURPOSE, actor=staff.actor)
     async with write_transaction():

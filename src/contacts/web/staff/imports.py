@@ -29,9 +29,8 @@ class ImportPagesController(Controller):
         upload = form.get("file")
         values = {name: str(form.get(name, "")) for name in FIELDS}
         try:
-            if upload is None or isinstance(upload, str):
-                raise ValidationError("file", "choose a CSV file")
-            upload_id = await import_desk.stage(staff, await upload.read())
+            is_file = upload is not None and not isinstance(upload, str)
+            upload_id = await import_desk.stage(staff, await upload.read() if is_file else None)
             outcome = await import_desk.preview(staff, import_desk.ImportRequest(
                 upload_id=upload_id, file_name=upload.filename or "upload.csv", **values))
         except ValidationError as error:
