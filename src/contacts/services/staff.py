@@ -163,13 +163,16 @@ async def authenticate(username: str, password: str) -> Staff:
     except (VerificationError, InvalidHashError):
         row = None
     if row is None or not row["active"]:
+        await _audit("anonymous", "staff.sign_in_refused", username.strip().lower()[:100])
         raise AuthenticationError("wrong username or password")
     async with write_transaction():
         values = {StaffUser.last_login_at: datetime.now(UTC)}
         if _hasher.check_needs_rehash(row["password_hash"]):
             values[StaffUser.password_hash] = _hasher.hash(password)
         await StaffUser.update(values).where(StaffUser.id == row["id"])
-    return _staff(row)
+    account = _staff(row)
+    await _audit(account, "staff.sign_in", account.username)
+    return account
 
 
 def _token_hash(token: str) -> str:
