@@ -171,3 +171,23 @@ def test_req24_user_create_reads_the_password_from_stdin_and_tokens_work(contact
     listing = contacts_cli("user", "list").stdout
     assert "camille\tcommunications\tcommunications" in listing
     assert contacts_cli("user", "revoke-token", "camille", "--name", "script").stdout.strip() == "revoked 1 token(s)"
+
+
+# REQ-6: the Art. 30 register comes from the purpose configuration, as Markdown or JSON on standard output.
+def test_req6_register_lists_every_purpose_with_its_basis_and_erasure(contacts_cli):
+    import json
+
+    markdown = contacts_cli("register").stdout
+    assert markdown.startswith("# Record of processing activities (GDPR Art. 30)")
+    for code in ("press-information", "pr-invitations", "communications-newsletter", "mediation-newsletter",
+                 "partnership-offers", "public-newsletter"):
+        assert f"(`{code}`)" in markdown
+    register = json.loads(contacts_cli("register", "--format", "json").stdout)
+    assert register["controller"] and register["dpo_contact"] and register["security_measures"]
+    by_code = {activity["purpose"]: activity for activity in register["activities"]}
+    assert by_code["public-newsletter"]["legal_basis"].startswith("consent")
+    assert "3 years" in by_code["public-newsletter"]["erasure"]
+    assert "5 years" in by_code["press-information"]["erasure"]
+    assert all(activity["transfers_outside_eu"] == "none" for activity in register["activities"])
+    assert "Journalists and editors, at their work address" in by_code["communications-newsletter"][
+        "categories_of_persons"]

@@ -32,6 +32,7 @@ class Settings:
     signup_checks_dns: bool = False  # REQ-40: deliverability is checked at interactive signup only
     public_rate_limit: int = 600  # requests per minute per client on the public pages; 0: no limit
     signup_rate_limit: int = 10  # signup requests per minute per client (each may send a mail); 0: no limit
+    dpo_contact: str = "dpo@musee.example"  # the data protection officer, as the register and notices name them
     serve_sends: bool = False  # `serve` also sends running campaigns (development default; else `contacts worker`)
 
     @property
@@ -168,6 +169,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         public_rate_limit=_count(environ, "CONTACTS_PUBLIC_RATE_LIMIT", 600),
         signup_rate_limit=_count(environ, "CONTACTS_SIGNUP_RATE_LIMIT", 10),
         serve_sends=_flag(environ, "CONTACTS_SERVE_SENDS", default=environment != "production"),
+        dpo_contact=environ.get("CONTACTS_DPO_CONTACT", "").strip() or "dpo@musee.example",
     )
 
 

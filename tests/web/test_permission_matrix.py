@@ -96,6 +96,7 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", "/staff/suppression/", {"email": "stop@presse.example", "reason": "manual"},
          by_role(SUPPRESSORS, 200)),
         ("GET", "/staff/audit/", None, by_role(AUDITORS, 200)),
+        ("GET", "/staff/register/", None, by_role(EVERYONE, 200)),
         ("GET", "/staff/import/", None, by_role(EVERYONE - {"dpo", "read_only"}, 200)),
         ("POST", "/staff/import/preview", {"list_slug": "journalists"}, by_role(EVERYONE - {"dpo", "read_only"}, 400)),
         ("POST", "/staff/import/run", {"list_slug": "journalists", "upload_id": "0" * 32, "source_type": "given",

@@ -96,3 +96,13 @@ class AuditPagesController(Controller):
                     action: FromQuery[str] = "", after_id: AfterId = 0) -> Template:
         entries = await audit.entries(staff, actor=actor or None, action=action or None, after_id=after_id, limit=100)
         return render(request, "audit.html", staff, entries=entries, actor=actor, action=action)
+
+
+class RegisterPageController(Controller):
+    path = "/staff/register"
+
+    @get("/")
+    async def show(self, request: Request, staff: NamedDependency[Staff]) -> Template:
+        from contacts.services import register
+
+        return render(request, "register.html", staff, register=await register.build())

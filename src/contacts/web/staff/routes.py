@@ -27,6 +27,7 @@ from contacts.web.staff.records import (
     AuditPagesController,
     ContactPagesController,
     ListPagesController,
+    RegisterPageController,
     SuppressionPagesController,
 )
 
@@ -48,7 +49,7 @@ def staff_router(settings: Settings) -> Router:
                                   and request.url.path == "/staff/login")
     handlers = [SignInController, DashboardController, CampaignPagesController, ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
-                InvitationPagesController]
+                InvitationPagesController, RegisterPageController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)
     return Router(

@@ -1,0 +1,18 @@
+"""`contacts register`: the record of processing activities, on standard output."""
+
+from __future__ import annotations
+
+import click
+
+from contacts.cli.runner import run
+
+
+@click.command(name="register")
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True)
+def register_command(output_format: str) -> None:
+    """Print the GDPR Art. 30 record of processing, generated from the purpose configuration."""
+    from contacts.services import register
+
+    built = run(register.build)
+    click.echo(register.as_json(built) if output_format == "json" else register.as_markdown(built), nl=False)

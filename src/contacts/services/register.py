@@ -1,0 +1,130 @@
+"""The record of processing activities (GDPR Art. 30, REQ-6), generated from the purpose configuration.
+
+One activity per purpose: its legal basis, the people and data concerned, who receives the data, transfers
+(none), when it is erased, and the security measures. A purpose whose retention rule is unknown, or lacks
+the period its rule counts, is a configuration error: the register is not generated around it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from contacts.domain import LegalBasis, RetentionRule
+from contacts.errors import ConfigurationError
+from contacts.services import catalogue
+from contacts.settings import get_settings
+
+BASIS_WORDS = {
+    LegalBasis.CONSENT: "consent (Art. 6(1)(a))",
+    LegalBasis.CONTRACT: "performance of a contract, at the person's request (Art. 6(1)(b))",
+    LegalBasis.LEGITIMATE_INTEREST: "legitimate interest of the controller (Art. 6(1)(f)); the person may object at any time",
+    LegalBasis.LEGAL_OBLIGATION: "legal obligation (Art. 6(1)(c))",
+}
+RULES_WITH_A_PERIOD = {RetentionRule.PROSPECT_3_YEARS, RetentionRule.RELATIONSHIP_PLUS_LEGAL}
+DATA_CATEGORIES = [
+    "identity: title, first and last name",
+    "professional information: organisation, position, department",
+    "contact details: email address, phone number, postal address",
+    "language of correspondence",
+    "provenance: how, from whom and when the data was collected",
+    "subscriptions with their legal basis and evidence; consent proofs (time, channel, notice shown)",
+    "send history: which campaigns were sent, and bounces; no per-recipient open tracking",
+]
+RECIPIENTS = [
+    "staff of the departments empowered for the purpose (role-based access)",
+    "service providers acting on the controller's instructions under contract (hosting, mail delivery)",
+    "third parties where a legal obligation requires it (authorities, courts)",
+]
+SECURITY_MEASURES = [
+    "staff accounts with argon2-hashed passwords, rate-limited sign-in, sessions that time out, CSRF protection",
+    "least-privilege roles: each department sees only the purposes it is empowered for",
+    "append-only audit log of every staff view, export and change; append-only consent ledger",
+    "do-not-contact list kept as keyed HMAC-SHA256 hashes, never plain addresses",
+    "links carry sealed, authenticated tokens (AES-SIV): no address or id in any URL; keys rotate",
+    "no tracker or third-party asset on public pages; no non-essential cookie",
+    "data stored on servers within the European Union",
+]
+
+
+@dataclass(frozen=True)
+class Activity:
+    purpose: str
+    name: str
+    description: str
+    legal_basis: str
+    departments: list[str]
+    categories_of_persons: list[str]
+    categories_of_data: list[str]
+    recipients: list[str]
+    transfers_outside_eu: str
+    erasure: str
+
+
+@dataclass(frozen=True)
+class Register:
+    generated_at: str
+    controller: str
+    controller_contact: str
+    dpo_contact: str
+    activities: list[Activity]
+    security_measures: list[str]
+
+
+def _erasure(purpose: catalogue.PurposeInfo) -> str:
+    rule, days = purpose.retention_rule, purpose.retention_days
+    if rule in RULES_WITH_A_PERIOD and not days:
+        raise ConfigurationError(f"purpose {purpose.code!r}: the rule {rule} needs its period (retention_days)")
+    years = f"{days // 365} years" if days and days % 365 == 0 else f"{days} days"
+    return {
+        RetentionRule.UNTIL_OBJECTION: "kept until the person objects or unsubscribes; then deleted or anonymised, "
+                                       "keeping only the do-not-contact hash",
+        RetentionRule.PROSPECT_3_YEARS: f"{years} from the last contact the person initiated (a click, reply or "
+                                        "form; an open does not count); then deleted or anonymised",
+        RetentionRule.RELATIONSHIP_PLUS_LEGAL: f"the relationship, then archived with restricted access for {years} "
+                                               "(legal period); then deleted or anonymised",
+    }[rule]
+
+
+async def build() -> Register:
+    settings = get_settings()
+    lists = await catalogue.lists()
+    activities = []
+    for purpose in await catalogue.purposes():
+        audiences = sorted({item.audience for item in lists if item.purpose.id == purpose.id})
+        activities.append(Activity(
+            purpose=purpose.code, name=purpose.name, description=purpose.description,
+            legal_basis=BASIS_WORDS[purpose.default_legal_basis], departments=list(purpose.departments),
+            categories_of_persons=audiences or ["none yet: the purpose has no list"],
+            categories_of_data=DATA_CATEGORIES, recipients=RECIPIENTS,
+            transfers_outside_eu="none", erasure=_erasure(purpose)))
+    return Register(generated_at=datetime.now(UTC).isoformat(timespec="seconds"), controller=settings.organisation,
+                    controller_contact=settings.from_address, dpo_contact=settings.dpo_contact,
+                    activities=activities, security_measures=SECURITY_MEASURES)
+
+
+def as_json(register: Register) -> str:
+    return json.dumps(asdict(register), ensure_ascii=False, indent=2)
+
+
+def as_markdown(register: Register) -> str:
+    lines = [
+        "# Record of processing activities (GDPR Art. 30)", "",
+        f"- **Controller:** {register.controller} ({register.controller_contact})",
+        f"- **Data protection officer:** {register.dpo_contact}",
+        f"- **Generated:** {register.generated_at}", "",
+    ]
+    for activity in register.activities:
+        lines += [
+            f"## {activity.name} (`{activity.purpose}`)", "", activity.description, "",
+            f"- **Legal basis:** {activity.legal_basis}",
+            f"- **Departments with access:** {', '.join(activity.departments)}",
+            f"- **Categories of persons:** {'; '.join(activity.categories_of_persons)}",
+            f"- **Categories of data:** {'; '.join(activity.categories_of_data)}",
+            f"- **Recipients:** {'; '.join(activity.recipients)}",
+            f"- **Transfers outside the EU:** {activity.transfers_outside_eu}",
+            f"- **Erasure:** {activity.erasure}", "",
+        ]
+    lines += ["## Security measures", "", *[f"- {measure}" for measure in register.security_measures], ""]
+    return "\n".join(lines)
