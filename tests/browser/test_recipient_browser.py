@@ -10,20 +10,17 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import subprocess
-import sys
-import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
-import httpx
 import pytest
 
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services import campaigns
 from contacts.settings import get_settings
 from contacts.tables import ConsentEvent
-from tests.sending.smtp_server import TestSmtpServer, free_port
+from tests.sending.smtp_server import TestSmtpServer
+from tests.serving import contacts_serve
 from tests.web.conftest import contact_id, import_to, statuses
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,27 +35,8 @@ pytestmark = [
 @pytest.fixture
 def server(cli_env, tmp_path):
     """`contacts serve` on this test's database, as a newcomer runs it."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    with TestSmtpServer() as smtp:
-        env = {**cli_env, "CONTACTS_BASE_URL": base_url, "CONTACTS_SMTP_URL": smtp.url}
-        process = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port)], env=env,
-                                   cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"contacts serve did not start: {process.stderr.read().decode()}")
-                time.sleep(0.1)
-            yield base_url, smtp
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with TestSmtpServer() as smtp, contacts_serve({**cli_env, "CONTACTS_SMTP_URL": smtp.url}, tmp_path) as base_url:
+        yield base_url, smtp
 
 
 async def test_unsubscribe_and_preference_centre_in_chromium(server, tmp_path):

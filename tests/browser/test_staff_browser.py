@@ -14,17 +14,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 
 from contacts.tables import Campaign, Contact, Delivery, Subscription
 from tests.sending.smtp_server import free_port
+from tests.serving import contacts_serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -66,28 +63,10 @@ pytestmark = [
 @pytest.fixture
 def server(cli_env, tmp_path):
     """`contacts serve` on this test's database, with the built-in mail catcher and its own sender."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {**cli_env, "CONTACTS_BASE_URL": base_url, "CONTACTS_MAIL_CATCHER_PORT": str(free_port()),
-           "CONTACTS_SERVE_SENDS": "true"}
+    env = {**cli_env, "CONTACTS_MAIL_CATCHER_PORT": str(free_port()), "CONTACTS_SERVE_SENDS": "true"}
     env.pop("CONTACTS_SMTP_URL")  # the tests' default; without it, serve runs the catcher
-    process = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port)], env=env,
-                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"contacts serve did not start: {process.stderr.read().decode()}")
-            time.sleep(0.1)
+    with contacts_serve(env, tmp_path) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 async def shot(page, name: str) -> None:

@@ -3,16 +3,11 @@ operation, with a valid token and without, never get a 5xx."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.sending.smtp_server import free_port
+from tests.serving import contacts_serve
 
 EXAMPLES_PER_OPERATION = 30
 
@@ -25,27 +20,9 @@ def api_server(cli_env, contacts_cli, tmp_path):
     contacts_cli("import", "presse.csv", "--list", "journalists", "--source-type", "given", "--source", "test")
     contacts_cli("campaign", "create", "--list", "journalists", "--template", "newsletter-communications",
                  "--subject", "Schema")
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {**cli_env, "CONTACTS_BASE_URL": base_url, "CONTACTS_SMTP_URL": "smtp://127.0.0.1:9",
-           "CONTACTS_PUBLIC_RATE_LIMIT": "0"}
-    process = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port)], env=env,
-                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"contacts serve did not start: {process.stderr.read().decode()}")
-            time.sleep(0.1)
+    env = {**cli_env, "CONTACTS_SMTP_URL": "smtp://127.0.0.1:9", "CONTACTS_PUBLIC_RATE_LIMIT": "0"}
+    with contacts_serve(env, tmp_path) as base_url:
         yield base_url, token
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_no_api_operation_answers_a_server_error(api_server):
