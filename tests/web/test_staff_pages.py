@@ -378,3 +378,16 @@ async def test_req27_the_form_names_the_purpose_of_lists_that_serve_several(http
         assert created.status_code == 303
         page = (await client.get(created.headers["location"])).text
         assert "purpose\nCommunications newsletter" in page or "purpose Communications newsletter" in page
+
+
+# REQ-24: Litestar's own refusals on staff pages (a stale CSRF token, a malformed id, an unknown caught mail)
+# are pages with the staff headers, not JSON.
+async def test_req24_framework_errors_on_staff_pages_are_pages(http_client):
+    async with http_client() as client:
+        await signed_in(client, "camille")
+        for path, method, status in (("/staff/campaigns/abc", "GET", 404), ("/staff/logout", "POST", 403)):
+            answer = await client.request(method, path)
+            assert answer.status_code == status, path
+            assert answer.headers["content-type"].startswith("text/html"), path
+            assert "default-src 'none'" in answer.headers["content-security-policy"]
+        assert "reload the page" in (await client.post("/staff/logout")).text

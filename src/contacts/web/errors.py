@@ -50,6 +50,10 @@ def domain_error(request: Request, error: ContactsError) -> Response:
 
 
 def http_error(request: Request, error: HTTPException) -> Response:
+    if request.scope.get("path", "").startswith("/staff/"):  # no staff route matched: a staff page still
+        from contacts.web.staff.pages import refused_by_litestar
+
+        return refused_by_litestar(request, error)
     if pages.is_page(request):
         if error.status_code >= 500:
             return pages.internal_error_page(request, error)

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
+from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from contacts.domain import Permission
@@ -75,8 +76,25 @@ def refused(request: Request, error: ContactsError) -> Template:
     from contacts.web.errors import STATUS
 
     status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
-    page = render(request, "error.html", None, status_code=status, message=str(error),
-                  title="Not allowed" if isinstance(error, PermissionDeniedError) else "That did not work")
+    return _error_page(request, status, str(error), "Not allowed" if isinstance(error, PermissionDeniedError)
+                       else "That did not work")
+
+
+# Litestar's own refusals on staff pages (a bad id in a path, a stale CSRF token, an unknown caught mail).
+HTTP_TITLES = {400: "That did not work", 403: "Not allowed", 404: "Not found", 405: "Not allowed here"}
+
+
+def refused_by_litestar(request: Request, error: HTTPException) -> Template:
+    status = error.status_code
+    message = ("The form had expired or came from elsewhere: go back, reload the page and try again."
+               if "CSRF" in str(error.detail) else str(error.detail))
+    page = _error_page(request, status, message, HTTP_TITLES.get(status, "That did not work"))
+    page.headers.update(error.headers or {})
+    return page
+
+
+def _error_page(request: Request, status: int, message: str, title: str) -> Template:
+    page = render(request, "error.html", None, status_code=status, message=message, title=title)
     # An exception handler's answer does not get the router's response headers: the page brings its own.
     page.headers.update({header.name: header.value for header in SECURITY_HEADERS if header.value})
     return page

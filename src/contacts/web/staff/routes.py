@@ -7,6 +7,7 @@ import hashlib
 from litestar import Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -22,7 +23,14 @@ from contacts.web.staff.controllers import (
 )
 from contacts.web.staff.imports import ImportPagesController
 from contacts.web.staff.invitations import InvitationPagesController
-from contacts.web.staff.pages import SECURITY_HEADERS, SESSION_IDLE, provide_signed_in, refused, signed_out
+from contacts.web.staff.pages import (
+    SECURITY_HEADERS,
+    SESSION_IDLE,
+    provide_signed_in,
+    refused,
+    refused_by_litestar,
+    signed_out,
+)
 from contacts.web.staff.records import (
     AuditPagesController,
     ContactPagesController,
@@ -56,5 +64,5 @@ def staff_router(settings: Settings) -> Router:
         path="/", route_handlers=handlers, include_in_schema=False,
         middleware=[sessions.middleware, DefineMiddleware(CSRFMiddleware, config=csrf), login_limit.middleware],
         dependencies={"staff": Provide(provide_signed_in)}, response_headers=SECURITY_HEADERS,
-        exception_handlers={AuthenticationError: signed_out, ContactsError: refused},
+        exception_handlers={AuthenticationError: signed_out, ContactsError: refused, HTTPException: refused_by_litestar},
     )
