@@ -19,8 +19,8 @@ from contacts.settings import get_settings
 from contacts.tables import ConsentEvent, Contact, Subscription, Suppression
 
 CONTACT_FIELDS = ("id", "title", "first_name", "last_name", "organisation", "position", "department", "email",
-                  "phone", "postal_address", "language", "address_kind", "source_type", "source_name", "collected_at", "notice_version",
-                  "status")
+                  "phone", "postal_address", "language", "address_kind", "source_type", "source_name", "collected_at",
+                  "notice_version", "status")
 SEARCH_LIMIT = 200
 
 
