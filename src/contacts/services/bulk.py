@@ -26,6 +26,8 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from contacts.database import SQLITE_BUSY_TIMEOUT_SECONDS, engine
 
+# Up to this many rows, PostgreSQL inserts are pipelined statements; beyond, COPY.
+SMALL_INSERT = 64
 # SQLite's limit on bound parameters is 32,766.
 SQLITE_IN_CHUNK = 10_000
 
@@ -110,8 +112,13 @@ class PostgresBulkSession(BulkSession):
         return [row["id"] for row in rows]
 
     async def insert(self, table, columns, rows):
-        if rows:
+        if len(rows) > SMALL_INSERT:
             await self.connection.copy_records_to_table(table, records=rows, columns=list(columns))
+        elif rows:
+            # A few rows (an opt-out group's): one pipelined round trip, where COPY takes two.
+            placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+            await self.connection.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
 
     async def update(self, table, key, columns, rows):
         if not rows:
