@@ -63,6 +63,9 @@ async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: 
                 "ON CONFLICT (campaign, contact) DO NOTHING",
                 rows,
             )
+    # The sending statements are planned once (BulkSession.plan_once): with statistics from before the
+    # campaign's rows, a plan can scan the whole ledger for every message.
+    await session.refresh_statistics(("delivery",))
 
 
 async def requeue_abandoned(session: BulkSession, campaign_id: int, lease: timedelta) -> int:
@@ -163,7 +166,7 @@ def mark_sent_statement(session: BulkSession, claims: list[Claim]) -> tuple[str,
     among, ids = session.among([claim.delivery_id for claim in claims])
     return (
         "UPDATE delivery SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, "
-        f"updated_at = ? WHERE id {among} " + _OURS,
+        f"updated_at = ? WHERE id {among} " + _OURS + " RETURNING id",
         [now, now, *ids, _owner(claims)],
     )
 

@@ -194,7 +194,9 @@ class _Run:
                 return shared if isinstance(shared, SqliteBulkSession) else await stack.enter_async_context(bulk_session())
 
             sessions = [await another() for _ in range(self.options.concurrency)]
-            self.gate = Gate(await another(), self.campaign, self.keyring)
+            gate_session = await another()
+            await gate_session.plan_once()  # it runs the same few statements for every message
+            self.gate = Gate(gate_session, self.campaign, self.keyring)
             # A task group: if one consumer fails, the others and the producer stop too, instead of waiting.
             async with asyncio.TaskGroup() as group:
                 for session in sessions:
