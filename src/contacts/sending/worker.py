@@ -209,6 +209,7 @@ class _Run:
             await work.put(None)
 
     async def _produce(self, session: BulkSession, work: asyncio.Queue) -> None:
+        after = 0  # the last row claimed: each claim goes on from there
         while True:
             if self.options.parent_pid and os.getppid() != self.options.parent_pid:
                 self.summary.outcome = "orphaned"  # the sender that started us was killed: leave the rest to a resume
@@ -217,8 +218,12 @@ class _Run:
             if status != CampaignStatus.RUNNING:
                 self.summary.outcome = status
                 return
-            claims = await queue.claim(session, self.campaign.id, self.worker, self.options.batch_size)
+            claims = await queue.claim(session, self.campaign.id, self.worker, self.options.batch_size, after)
+            if not claims and after:
+                after = 0  # rows given back, or due for a retry, may lie behind: look again from the start
+                continue
             if claims:
+                after = claims[-1].delivery_id
                 contacts = {
                     row["id"]: row
                     for row in await session.select_in("contact", (*RECIPIENT_COLUMNS, "email_canonical"), "id",
