@@ -53,6 +53,24 @@ async def test_a_claim_taken_over_after_its_lease_is_neither_sent_nor_marked_by_
     assert await Delivery.count().where(Delivery.status == "sent") == 4
 
 
+async def test_a_claim_goes_on_past_the_last_row_claimed_and_a_row_given_back_is_claimed_again(tmp_path):
+    await import_list(tmp_path, "journalists", [f"j{i}@presse.example,J,D,fr" for i in range(5)])
+    campaign = await new_campaign("journalists")
+    await send_campaign(campaign.id, SendOptions(concurrency=1), transport=Recorder())  # builds the audience
+    async with write_transaction():
+        await Delivery.update({Delivery.status: "queued"}, force=True)
+        await campaigns.Campaign.update({campaigns.Campaign.status: "running"}, force=True)
+    async with bulk_session() as session:
+        first = await queue.claim(session, campaign.id, "w:1:a", 2)
+        rest = await queue.claim(session, campaign.id, "w:1:a", 10, after=first[-1].delivery_id)
+        assert [c.delivery_id for c in first + rest] == sorted(c.delivery_id for c in first + rest)
+        assert len(first + rest) == 5
+        await queue.release(session, first[0])
+        assert await queue.claim(session, campaign.id, "w:1:a", 10, after=rest[-1].delivery_id) == []
+        again = await queue.claim(session, campaign.id, "w:1:a", 10)
+        assert [c.delivery_id for c in again] == [first[0].delivery_id]
+
+
 # REQ-3: the check happens after the rate-limit wait, just before the SMTP transaction.
 async def test_req3_an_unsubscribe_during_the_rate_limit_wait_is_seen(tmp_path):
     await import_list(tmp_path, "journalists", [f"j{i}@presse.example,J,D,fr" for i in range(3)])

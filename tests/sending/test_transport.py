@@ -165,3 +165,15 @@ async def test_starttls_and_auth_from_the_url(tmp_path):
         controller.stop()
     assert outcome.delivered and len(handler.received) == 1
     assert not refused.delivered  # the server requires STARTTLS; nothing went in clear
+
+
+def test_starttls_and_auth_on_the_event_loop_of_a_sending_process(tmp_path):
+    """`contacts campaign send` runs on uvloop where it is installed: TLS must work there too."""
+    import asyncio
+
+    from contacts.sending.worker import loop_factory
+
+    if loop_factory() is None:
+        pytest.skip("uvloop is not installed")
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        runner.run(test_starttls_and_auth_from_the_url(tmp_path))

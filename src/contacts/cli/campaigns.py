@@ -81,7 +81,7 @@ def test_command(campaign_id: int, to: str) -> None:
               help="Sending processes (default: one per core); each keeps --concurrency transactions in flight.")
 def send_command(campaign_id: int, concurrency: int, rate: float | None, processes: int | None) -> None:
     """Send a campaign; run it again to resume after an interruption."""
-    from contacts.sending.worker import SendOptions, send_campaign
+    from contacts.sending.worker import SendOptions, loop_factory, send_campaign
 
     console = Console(stderr=True)
     progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
@@ -108,7 +108,7 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None, process
                 if follower:
                     follower.cancel()
 
-    summary = run(work)
+    summary = run(work, loop_factory=loop_factory())
     click.echo(f"this run: sent {summary.sent}, failed {summary.failed}, skipped {summary.skipped}, "
                f"retries scheduled {summary.retried}; {summary.outcome}")
     _print_status(campaign_id)
@@ -162,6 +162,7 @@ def cancel_command(campaign_id: int) -> None:
 @click.option("--once", is_flag=True, help="Exit when no running campaign has anything left to send now.")
 def worker_command(concurrency: int, poll: float, once: bool) -> None:
     """Drain running campaigns; start several, on several machines, to share the work."""
-    from contacts.sending.worker import SendOptions, work_forever
+    from contacts.sending.worker import SendOptions, loop_factory, work_forever
 
-    run(lambda: work_forever(SendOptions(concurrency=concurrency, wait_for_retries=False), poll, once=once))
+    run(lambda: work_forever(SendOptions(concurrency=concurrency, wait_for_retries=False), poll, once=once),
+        loop_factory=loop_factory())

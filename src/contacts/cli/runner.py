@@ -37,7 +37,8 @@ def actor() -> str:
         return "cli"
 
 
-def run(work: Callable[[], Awaitable[Any]], *, check_schema: bool = True) -> Any:
+def run(work: Callable[[], Awaitable[Any]], *, check_schema: bool = True,
+        loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None) -> Any:
     async def connected_work() -> Any:
         from contacts.database import connected
 
@@ -47,7 +48,8 @@ def run(work: Callable[[], Awaitable[Any]], *, check_schema: bool = True) -> Any
             return await work()
 
     try:
-        return asyncio.run(connected_work())
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(connected_work())
     except ContactsError as error:
         fail(str(error))
 

@@ -79,7 +79,7 @@ class Gate:
             statements += [queue.renew_statement(session, claims),
                            audience.subscriptions_query(session, [claim.contact_id for claim in claims]),
                            audience.suppressions_query(session, list(contact_by_hash))]
-        results = await session.fetch_each(statements)
+        results = await session.fetch_together(statements)
         if not checks:
             return {}
         renewed, subscriptions, suppressions = ({row["id"] for row in results[-3]}, results[-2], results[-1])

@@ -63,6 +63,9 @@ async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: 
                 "ON CONFLICT (campaign, contact) DO NOTHING",
                 rows,
             )
+    # The sending statements are planned once (BulkSession.plan_once): with statistics from before the
+    # campaign's rows, a plan can scan the whole ledger for every message.
+    await session.refresh_statistics(("delivery",))
 
 
 async def requeue_abandoned(session: BulkSession, campaign_id: int, lease: timedelta) -> int:
@@ -102,15 +105,19 @@ def _alive(pid: int) -> bool:
     return True
 
 
-async def claim(session: BulkSession, campaign_id: int, worker: str, limit: int) -> list[Claim]:
+async def claim(session: BulkSession, campaign_id: int, worker: str, limit: int, after: int = 0) -> list[Claim]:
+    """Up to `limit` queued rows due now, in id order, past the row `after`. A sender passes the last id it
+    claimed: PostgreSQL may well scan the ledger in id order rather than the claim index (its statistics
+    say, rightly, that nearly every row of a new campaign is queued), and every claim from the first row
+    would step over all the rows sent already."""
     now = datetime.now(timezone.utc)
     lock = "FOR UPDATE SKIP LOCKED" if isinstance(session, PostgresBulkSession) else ""
     rows = await session.fetch(
         "UPDATE delivery SET status = 'sending', claimed_by = ?, claimed_at = ?, updated_at = ? "
         "WHERE id IN (SELECT id FROM delivery WHERE campaign = ? AND status = 'queued' AND next_attempt_at <= ? "
-        f"ORDER BY id LIMIT ? {lock}) "
+        f"AND id > ? ORDER BY id LIMIT ? {lock}) "
         "RETURNING id, contact, mailing_list, message_id, attempts, first_attempt_at",
-        worker, now, now, campaign_id, now, limit,
+        worker, now, now, campaign_id, now, after, limit,
     )
     rows.sort(key=lambda row: row["id"])
     return [
@@ -163,7 +170,7 @@ def mark_sent_statement(session: BulkSession, claims: list[Claim]) -> tuple[str,
     among, ids = session.among([claim.delivery_id for claim in claims])
     return (
         "UPDATE delivery SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, "
-        f"updated_at = ? WHERE id {among} " + _OURS,
+        f"updated_at = ? WHERE id {among} " + _OURS + " RETURNING id",
         [now, now, *ids, _owner(claims)],
     )
 
