@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -54,14 +55,14 @@ class Settings:
         """Where the development mail catcher keeps what it catches: beside the SQLite file."""
         if self.database_kind == "sqlite":
             return self.sqlite_path.with_name(self.sqlite_path.name + ".mail")
-        return Path("contacts-mail")
+        return Path(tempfile.gettempdir()) / "contacts-mail"
 
     @property
     def staged_imports_dir(self) -> Path:
         """Where files uploaded on the import page wait between their preview and their import."""
         if self.database_kind == "sqlite":
             return self.sqlite_path.with_name(self.sqlite_path.name + ".imports")
-        return Path("contacts-imports")
+        return Path(tempfile.gettempdir()) / "contacts-imports"
 
     @property
     def sender_domain(self) -> str:

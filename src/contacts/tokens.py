@@ -14,8 +14,8 @@ old links still open: the key byte in each token picks the key that sealed it.
 from __future__ import annotations
 
 import base64
-import functools
 import binascii
+import functools
 import hashlib
 import hmac
 import struct

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from contacts.sending import worker
+from contacts.domain import Channel
 from contacts.services import staff, suppression
 from contacts.settings import get_settings
 from contacts.tables import ApiToken, AuditEvent, StaffUser
@@ -257,3 +258,26 @@ async def test_req22_staff_record_an_opt_out_and_list_members_show_it(http_clien
     assert (event["actor"], event["channel"], event["reason"]) == ("staff:camille", "staff", "letter of 2 December")
     assert [(e.scope, e.reason) for e in await suppression.entries_for("ada@presse.example")] == [
         ("list:journalists", "unsubscribe")]
+
+
+# REQ-2, REQ-42, REQ-40: contacts subscribed through the API follow the import's rules: a suppressed address is
+# not subscribed, a bad one is named by its place in the request, consent needs its proof.
+async def test_req2_req42_api_subscriptions_follow_the_import_rules(http_client):
+    communications = await token_for("camille", "communications")
+    await suppression.suppress("stop@presse.example", "manual", actor="test", channel=Channel.CLI)
+    body = {"source_type": "third-party", "source_name": "Annuaire presse", "contacts": [
+        {"email": "ada@presse.example", "first_name": "Ada"}, {"email": "broken@"},
+        {"email": "stop@presse.example"}]}
+    async with http_client() as client:
+        answer = await client.post("/api/lists/journalists/subscriptions", json=body, headers=communications)
+        assert answer.status_code == 201, answer.text
+        result = answer.json()
+        assert (result["counts"]["subscribed"], result["counts"]["invalid"], result["counts"]["skipped_suppressed"]) \
+            == (1, 1, 1)
+        assert {(p["row"], p["outcome"]) for p in result["problems"]} == {("2", "invalid"), ("3", "skipped")}
+        consent = await client.post("/api/lists/public-newsletter/subscriptions", headers=communications, json={
+            **body, "legal_basis": "consent", "contacts": [{"email": "x@example.org"}]})
+        assert consent.status_code == 400 and "consent" in consent.json()["error"]["message"]
+        unknown = await client.post("/api/lists/journalists/subscriptions", headers=communications,
+                                    json={**body, "contacts": [{"email": "a@b.example", "shoe_size": "42"}]})
+        assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "contacts"

@@ -45,6 +45,9 @@ def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[st
     return [
         ("GET", "/api/lists", None, by_role(EVERYONE, 200)),
         ("GET", "/api/lists/journalists/members", None, by_role(NEWSLETTER_VIEWERS, 200)),
+        ("POST", "/api/lists/journalists/subscriptions", {"contacts": [{"email": "new@presse.example"}],
+                                                          "source_type": "given", "source_name": "matrix"},
+         by_role(NEWSLETTER_SENDERS, 201)),
         ("GET", "/api/campaigns", None, by_role(EVERYONE, 200)),
         ("POST", "/api/campaigns", newsletter, by_role(NEWSLETTER_SENDERS, 201)),
         ("GET", f"/api/campaigns/{c}", None, by_role(NEWSLETTER_VIEWERS, 200)),

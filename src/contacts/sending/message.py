@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import binascii
 import functools
-import re
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime

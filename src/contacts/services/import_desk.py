@@ -8,6 +8,7 @@ and nothing but those two can name it.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import secrets
 from dataclasses import dataclass
@@ -110,3 +111,29 @@ async def lists_for_import(staff: Staff) -> list[catalogue.ListInfo]:
     """The lists this account may import into."""
     staff.require(Permission.IMPORT)
     return [item for item in await catalogue.lists() if staff.empowered_for(item.purpose)]
+
+
+async def subscribe_contacts(staff: Staff, list_slug: str, source_type: str, source_name: str, legal_basis: str,
+                             contacts: list[dict[str, str]]) -> ImportOutcome:
+    """Contacts sent through the API, subscribed by the import's own rules (validation, duplicates,
+    suppression, REQ-4, consent proofs): they are written as a CSV file and imported like one."""
+    from contacts.services.importing.csvfile import HEADER_ALIASES
+
+    staff.require(Permission.IMPORT)
+    if not contacts:
+        raise ValidationError("contacts", "send at least one contact")
+    fields = sorted({name for contact in contacts for name in contact})
+    unknown = [name for name in fields if name not in HEADER_ALIASES]
+    if unknown:
+        raise ValidationError("contacts", f"unknown field {unknown[0]!r}; use {', '.join(HEADER_ALIASES)}")
+    with io.StringIO() as out:
+        writer = csv.DictWriter(out, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows({name: str(contact.get(name, "") or "") for name in fields} for contact in contacts)
+        upload_id = await stage(staff, out.getvalue().encode("utf-8"))
+    request = ImportRequest(upload_id=upload_id, file_name="api", list_slug=list_slug, source_type=source_type,
+                            source_name=source_name, legal_basis=legal_basis)
+    try:
+        return await run(staff, request)
+    finally:
+        (_folder() / f"{staff.id}-{upload_id}.csv").unlink(missing_ok=True)  # also when the import refused it

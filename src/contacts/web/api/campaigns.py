@@ -8,7 +8,7 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from contacts.services import campaign_desk, staff_desk
+from contacts.services import campaign_desk, import_desk, staff_desk
 from contacts.services.staff import Staff
 from contacts.web.api.schemas import (
     CampaignIn,
@@ -19,6 +19,8 @@ from contacts.web.api.schemas import (
     PageNumber,
     PreviewOut,
     RowId,
+    SubscribeIn,
+    SubscribeOut,
     TestSendIn,
 )
 
@@ -39,6 +41,17 @@ class ListsController(Controller):
                       page: PageNumber = 1) -> Page[staff_desk.Member]:
         _, found, total = await staff_desk.members(staff, slug, status, page)
         return Page(items=found, page=page, per_page=50, total=total)
+
+
+    @post("/{slug:str}/subscriptions", summary="Subscribe contacts to a list, by the rules of a CSV import")
+    async def subscribe(self, staff: NamedDependency[Staff], slug: FromPath[str],
+                        data: JSONBody[SubscribeIn]) -> SubscribeOut:
+        outcome = await import_desk.subscribe_contacts(staff, slug, data.source_type, data.source_name,
+                                                       data.legal_basis, data.contacts)
+        # Report rows are spreadsheet rows (the header is row 1): the API counts contacts from 1.
+        problems = [{**problem, "row": str(int(problem["row"]) - 1) if problem["row"].isdigit() else problem["row"]}
+                    for problem in outcome.problems]
+        return SubscribeOut(counts=outcome.counts, problems=problems)
 
 
 class CampaignsController(Controller):

@@ -166,3 +166,17 @@ class AttendedIn:
 class UnsubscribeIn:
     list: str
     reason: str = ""
+
+
+@dataclass
+class SubscribeIn:
+    contacts: list[dict[str, str]]  # the import's fields: email, first_name, last_name, organisation, …
+    source_type: str  # given, third_party, relationship, service_use
+    source_name: str
+    legal_basis: str = ""  # default: the purpose's; consent needs consent_at, consent_channel, notice_version
+
+
+@dataclass
+class SubscribeOut:
+    counts: dict[str, int]
+    problems: list[dict[str, str]]  # row (1 is the first contact), column, outcome, reason
