@@ -8,10 +8,8 @@ not installed, unless CONTACTS_REQUIRE_BROWSER=1 (CI sets it, and installs Chrom
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from email import message_from_bytes, policy
-from pathlib import Path
 
 import pytest
 
@@ -19,16 +17,14 @@ from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services import campaigns
 from contacts.settings import get_settings
 from contacts.tables import ConsentEvent
+from tests.browser.chromium import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, requires_chromium
 from tests.sending.smtp_server import TestSmtpServer
 from tests.serving import contacts_serve
 from tests.web.conftest import contact_id, import_to, statuses
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 pytestmark = [
     pytest.mark.usefixtures("database_url"),
-    pytest.mark.skipif(not CHROMIUM.exists() and os.environ.get("CONTACTS_REQUIRE_BROWSER") != "1",
-                       reason="Debian's chromium is not installed (apt-get install chromium)"),
+    requires_chromium,
 ]
 
 
@@ -60,7 +56,7 @@ async def test_unsubscribe_and_preference_centre_in_chromium(server, tmp_path):
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=LAUNCH_ARGS,
         )
         try:
             page = await browser.new_page(locale="fr-FR")

@@ -12,19 +12,16 @@ not installed, unless CONTACTS_REQUIRE_BROWSER=1 (CI sets it, and installs Chrom
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from contacts.tables import Campaign, Contact, Delivery, Subscription
+from tests.browser.chromium import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, requires_chromium
 from tests.sending.smtp_server import free_port
 from tests.serving import contacts_serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PASSWORD = "a long password here"
 JOURNALISTS = [(f"journaliste{i}@presse{i % 3}.example", f"Prénom{i}", f"Nom{i}") for i in range(10)]
 SUPPRESSED = [JOURNALISTS[3][0], JOURNALISTS[7][0]]
@@ -55,8 +52,7 @@ ANNUAIRE = [
 OVER_LONG_ROW, ON_SUPPRESSION_LIST = 15, ANNUAIRE[17][0]
 pytestmark = [
     pytest.mark.usefixtures("database_url"),
-    pytest.mark.skipif(not CHROMIUM.exists() and os.environ.get("CONTACTS_REQUIRE_BROWSER") != "1",
-                       reason="Debian's chromium is not installed (apt-get install chromium)"),
+    requires_chromium,
 ]
 
 
@@ -84,7 +80,7 @@ async def chromium_page(failure_name: str):
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=LAUNCH_ARGS,
         )
         try:
             page = await browser.new_page(locale="en-GB")

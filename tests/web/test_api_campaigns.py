@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from contacts.sending import worker
 from contacts.domain import Channel
+from contacts.sending import worker
 from contacts.services import staff, suppression
 from contacts.settings import get_settings
 from contacts.tables import ApiToken, AuditEvent, StaffUser

@@ -16,19 +16,14 @@ import pytest
 from contacts.database import write_transaction
 from contacts.domain import Channel
 from contacts.sending import worker
-from contacts.services import staff, suppression
+from contacts.services import suppression
 from contacts.settings import get_settings
 from contacts.tables import AuditEvent, Contact, Invitation
 from tests.sending.smtp_server import TestSmtpServer
 from tests.sending.test_campaign_send import import_list
+from tests.web.test_api_campaigns import token_for
 
 pytestmark = pytest.mark.usefixtures("database_url")
-PASSWORD = "correct horse battery staple"
-
-
-async def token_for(username: str, role: str) -> dict[str, str]:
-    await staff.create_user(username, role, PASSWORD)
-    return {"Authorization": f"Bearer {await staff.create_token(username, 'tests')}"}
 
 
 async def guests_and_exclusions(tmp_path) -> None:
