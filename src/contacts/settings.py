@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import secrets
 import tempfile
@@ -55,7 +56,9 @@ class Settings:
         """Where the development mail catcher keeps what it catches: beside the SQLite file."""
         if self.database_kind == "sqlite":
             return self.sqlite_path.with_name(self.sqlite_path.name + ".mail")
-        return Path(tempfile.gettempdir()) / "contacts-mail"
+        # One folder per database: two instances (or two test runs) never show each other's mail.
+        digest = hashlib.sha256(self.database_url.encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"contacts-mail-{digest}"
 
     @property
     def staged_imports_dir(self) -> Path:
