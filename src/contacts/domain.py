@@ -93,6 +93,9 @@ class EventAction(StrEnum):
     SUPPRESSION_LIFTED = "suppression_lifted"  # REQ-43: only by the person's confirmed fresh consent
     RIGHTS_REQUESTED = "rights_requested"
     RECTIFIED = "rectified"  # a contact's data corrected (GDPR Art. 16)
+    ERASED = "erased"  # the person's data erased or anonymised (Art. 17, REQ-19)
+    RESTRICTED = "restricted"  # processing restricted (Art. 18, REQ-20)
+    RESTRICTION_LIFTED = "restriction_lifted"
 
 
 class Channel(StrEnum):

@@ -164,6 +164,9 @@ class ConsentEvent(Table, tablename="consent_event"):
     purpose = ForeignKey(references=Purpose, on_delete=OnDelete.restrict, null=True)
     suppression = ForeignKey(references=Suppression, on_delete=OnDelete.restrict, null=True)
     details = JSON(default="{}")
+    # Erasure's one permitted change (REQ-19): reason and details blanked, the rest kept, once. Triggers allow
+    # no other UPDATE.
+    redacted_at = Timestamptz(null=True, default=None)
 
 
 class Campaign(Table):
@@ -236,6 +239,77 @@ class RightsRequest(Table, tablename="rights_request"):
     identity_verified = Boolean(default=False)
     identity_method = Varchar(length=100, null=True, default=None)  # REQ-15: only verified, method and date remain
     identity_verified_at = Timestamptz(null=True, default=None)
+    # Who asked, when no known contact's link did: a postal request, or the public form before the address is
+    # matched to a contact. Blanked by erasure.
+    requester_email = Varchar(length=254, null=True, default=None)
+    requester_name = Varchar(length=200, null=True, default=None)
+    language = Varchar(length=2, choices=Language, default=Language.FR)
+    # REQ-15: the clock pauses while awaiting identity; the days it stood still push the due date on.
+    awaiting_identity_since = Timestamptz(null=True, default=None)
+    paused_days = Integer(default=0)
+    # REQ-14: up to two more months, with a reason, notified before the first month ends.
+    extended_to = Date(null=True, default=None)
+    extension_reason = Text(null=True, default=None)
+    extension_notified_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    outcome = Text(null=True, default=None)  # what was done, as told to the person
+    refusal_ground = Varchar(length=40, null=True, default=None)  # REQ-19: a coded ground
+    handled_by = Varchar(length=100, null=True, default=None)
+
+
+class IdentityDocument(Table, tablename="identity_document"):
+    """A copy of an ID document sent for a rights request (REQ-15): kept apart from everything else, sealed,
+    and deleted as soon as it has been checked. Only "verified, method, date" stay, on the request."""
+
+    rights_request = ForeignKey(references=RightsRequest, on_delete=OnDelete.restrict, index=True, null=False)
+    file_name = Varchar(length=200)
+    media_type = Varchar(length=100)
+    sealed = Bytea()  # AES-GCM under a key derived from CONTACTS_SECRET_KEY
+    uploaded_at = Timestamptz(default=TimestamptzNow())
+    uploaded_by = Varchar(length=100)
+
+
+class Restriction(Table):
+    """A restriction of processing (REQ-20): while it lasts the contact is stored only. The person is told
+    before it is lifted."""
+
+    contact = ForeignKey(references=Contact, on_delete=OnDelete.restrict, index=True, null=False)
+    rights_request = ForeignKey(references=RightsRequest, on_delete=OnDelete.restrict, null=True)
+    reason = Varchar(length=40)  # asked_for, accuracy_disputed, objection_pending
+    started_at = Timestamptz(default=TimestamptzNow())
+    started_by = Varchar(length=100)
+    lift_notified_at = Timestamptz(null=True, default=None)
+    lifted_at = Timestamptz(null=True, default=None)
+    lifted_by = Varchar(length=100, null=True, default=None)
+
+
+class Propagation(Table):
+    """REQ-18: a rectification, erasure or restriction to pass on to someone the data was disclosed to,
+    found from the disclosure's audit entry; done when staff record that the recipient was told."""
+
+    rights_request = ForeignKey(references=RightsRequest, on_delete=OnDelete.restrict, index=True, null=False)
+    disclosure_audit_id = Integer()  # the audit_event of the export
+    recipient = Varchar(length=300)
+    disclosed_at = Timestamptz()
+    action = Varchar(length=30)  # rectification, erasure, restriction
+    recorded_at = Timestamptz(default=TimestamptzNow())
+    told_at = Timestamptz(null=True, default=None)
+    told_by = Varchar(length=100, null=True, default=None)
+
+
+class AfterDeathInstruction(Table, tablename="after_death_instruction"):
+    """REQ-23 (Loi Informatique et Libertés, art. 85): what to do with the person's data after their death,
+    and who carries it out. Revocable; applied on a verified death notice."""
+
+    contact = ForeignKey(references=Contact, on_delete=OnDelete.restrict, index=True, null=False)
+    instruction = Varchar(length=20)  # keep, erase, communicate
+    executor_name = Varchar(length=200, null=True, default=None)
+    executor_email = Varchar(length=254, null=True, default=None)
+    details = Text(default="")
+    recorded_at = Timestamptz(default=TimestamptzNow())
+    recorded_by = Varchar(length=100)
+    revoked_at = Timestamptz(null=True, default=None)
+    applied_at = Timestamptz(null=True, default=None)
 
 
 class StaffUser(Table, tablename="staff_user"):
@@ -274,6 +348,7 @@ class AuditEvent(Table, tablename="audit_event"):
     object_id = Varchar(length=40, null=True, default=None)
     purpose = Varchar(length=60, null=True, default=None)  # the purpose code it was done for
     details = JSON(default="{}")
+    redacted_at = Timestamptz(null=True, default=None)  # erasure blanked its details (REQ-19)
 
 
 class StaffSession(Table, tablename="staff_session"):
