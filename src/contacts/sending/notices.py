@@ -22,6 +22,13 @@ log = logging.getLogger(__name__)
 SUBJECTS = {
     "double-opt-in": {"fr": "Confirmez votre inscription", "en": "Please confirm your subscription"},
     "rights-acknowledgement": {"fr": "Nous avons reçu votre demande", "en": "We received your request"},
+    "rights-identity": {"fr": "Votre demande : nous devons vérifier votre identité",
+                        "en": "Your request: we need to verify your identity"},
+    "rights-extension": {"fr": "Votre demande : délai de réponse prolongé", "en": "Your request: more time to answer"},
+    "rights-answer": {"fr": "Réponse à votre demande", "en": "The answer to your request"},
+    "rights-refusal": {"fr": "Réponse à votre demande", "en": "The answer to your request"},
+    "restriction-lifting": {"fr": "La limitation du traitement de vos données est levée",
+                            "en": "The restriction of processing of your data is lifted"},
 }
 
 

@@ -66,15 +66,23 @@ async def object_to(token_text: str, *, everything: bool, reason: str | None, ch
         purposes = [purpose for purpose in known if purpose.is_direct_marketing]
     else:
         purposes = [purpose for purpose in known if purpose.id == token.scope_id]
+    return await object_for_contact(token.contact_id, purposes, reason=reason, channel=channel,
+                                    all_marketing=everything or not token.scope_id, campaign_id=token.campaign_id)
+
+
+async def object_for_contact(contact_id: int, purposes: list[catalogue.PurposeInfo], *, reason: str | None,
+                             channel: Channel, all_marketing: bool, campaign_id: int = 0,
+                             actor: str = "recipient") -> int:
+    """The objection itself, from a link or recorded by the rights desk (the person's own act either way)."""
     reason = (reason or "").strip()[:2000] or None
     async with write_transaction():
-        canonical = await _canonical_address(token.contact_id)
+        canonical = await _canonical_address(contact_id)
         if canonical is None:
             return 0
         now = datetime.now(UTC)
         for purpose in purposes:
             subscriptions = await Subscription.select(Subscription.id, Subscription.mailing_list).where(
-                Subscription.contact == token.contact_id,
+                Subscription.contact == contact_id,
                 Subscription.mailing_list.purpose == purpose.id,
                 Subscription.status != SubscriptionStatus.OBJECTED,
             )
@@ -84,13 +92,13 @@ async def object_to(token_text: str, *, everything: bool, reason: str | None, ch
                      Subscription.updated_at: now}
                 ).where(Subscription.id.is_in([row["id"] for row in subscriptions]))
             await ledger.record(ledger.consent_event(
-                EventAction.OBJECTED, channel, "recipient", reason=reason, contact=token.contact_id,
+                EventAction.OBJECTED, channel, actor, reason=reason, contact=contact_id,
                 purpose=purpose.id,
-                details={"campaign": token.campaign_id or None, "all_marketing": everything or not token.scope_id,
+                details={"campaign": campaign_id or None, "all_marketing": all_marketing,
                          "subscriptions": [row["id"] for row in subscriptions]},
             ))
             await suppression.record_suppression(canonical, SuppressionReason.OBJECTION, f"purpose:{purpose.code}",
-                                                 actor="recipient", channel=channel, contact_id=token.contact_id,
+                                                 actor=actor, channel=channel, contact_id=contact_id,
                                                  purpose_id=purpose.id)
     return len(purposes)
 
