@@ -39,6 +39,8 @@ class TokenAction(IntEnum):
     BOUNCE = 5  # in the envelope sender (VERP): scope 0, the campaign and contact of one delivery
     RSVP_ACCEPT = 6  # scope: an invitation list id
     RSVP_DECLINE = 7  # scope: an invitation list id
+    DOWNLOAD_EXPORT = 8  # scope: a rights request id (access or portability); must expire
+    VERIFY_RIGHTS_REQUEST = 9  # scope: a rights request id from the public form; must expire
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,11 @@ RECIPIENT = {
 }
 
 
-def test_the_five_templates_exist():
-    assert set(library.names()) == {*MARKETING, "double-opt-in", "rights-acknowledgement"}
+def test_the_templates_exist():
+    """The marketing templates, and one per notice the product sends (each with its subject)."""
+    from contacts.sending.notices import SUBJECTS
+    assert set(library.names()) == {*MARKETING, *SUBJECTS}
+    assert {"double-opt-in", "rights-acknowledgement"} <= set(SUBJECTS)
 
 
 # REQ-5: every marketing template names the sender and carries the unsubscribe link, in both parts.

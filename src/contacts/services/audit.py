@@ -33,9 +33,14 @@ class Entry:
 
 
 async def record(actor: Staff | str, action: str, object_type: str, object_id: object = None, *,
-                 purpose: str | None = None, details: dict[str, Any] | None = None) -> None:
-    """`actor`: the staff member, or a command-line actor such as cli:<login>."""
-    name, role = (actor.actor, actor.role.value) if isinstance(actor, Staff) else (actor, "cli")
+                 purpose: str | None = None, details: dict[str, Any] | None = None,
+                 role: str | None = None) -> None:
+    """`actor`: the staff member, a command-line actor such as cli:<login>, a system actor such as
+    system:retention, or `recipient` (with `role`) for what a person does through their own links."""
+    if isinstance(actor, Staff):
+        name, role = actor.actor, actor.role.value
+    else:
+        name, role = actor, role or ("system" if actor.startswith("system:") else "cli")
     async with write_transaction():
         await AuditEvent.insert(AuditEvent(
             actor=name, role=role, action=action, object_type=object_type,
