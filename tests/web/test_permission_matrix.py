@@ -29,6 +29,7 @@ INVITATION_VIEWERS = INVITERS | {"dpo", "read_only"}
 SUPPRESSORS = EVERYONE - {"read_only"}
 CORRECTORS = {"admin", "communications", "dpo"}
 AUDITORS = {"admin", "dpo"}
+RIGHTS_DESK = {"admin", "dpo"}
 
 
 def by_role(allowed: set[str], ok: int, others: int = 403, **special: int) -> dict[str, int]:
@@ -77,7 +78,7 @@ def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[st
 
 
 def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[str, int]]]:
-    c, x, k, g = ids["draft"], ids["cancelled"], ids["contact"], ids["guests"]
+    c, x, k, g, r = ids["draft"], ids["cancelled"], ids["contact"], ids["guests"], ids["refused"]
     return [
         ("GET", "/staff/", None, by_role(EVERYONE, 200)),
         ("GET", "/staff/campaigns/", None, by_role(EVERYONE, 200)),
@@ -110,6 +111,21 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", f"/staff/invitations/{g}/campaign", {"subject": "Gala"}, by_role(INVITERS, 409)),
         ("POST", f"/staff/invitations/{g}/attended", {}, by_role(INVITERS, 303)),
         ("POST", f"/staff/invitations/{g}/export", {"to": "Traiteur", "why": "badges"}, by_role(INVITERS, 200)),
+        # A refused request: every action on it is a conflict for the desk, whatever ran before.
+        ("GET", "/staff/rights/", None, by_role(RIGHTS_DESK, 200)),
+        ("POST", "/staff/rights/", {"request_type": "", "email": "a@b.example"}, by_role(RIGHTS_DESK, 400)),
+        ("GET", f"/staff/rights/{r}", None, by_role(RIGHTS_DESK, 200)),
+        ("POST", f"/staff/rights/{r}/identity/ask", {"what": "an ID"}, by_role(RIGHTS_DESK, 409)),
+        ("POST", f"/staff/rights/{r}/identity/documents", {}, by_role(RIGHTS_DESK, 400)),
+        ("GET", f"/staff/rights/{r}/identity/documents/1", None, by_role(RIGHTS_DESK, 404)),
+        ("POST", f"/staff/rights/{r}/identity/verify", {"method": "letter"}, by_role(RIGHTS_DESK, 409)),
+        ("POST", f"/staff/rights/{r}/extend", {"months": "1", "reason": "many"}, by_role(RIGHTS_DESK, 409)),
+        ("POST", f"/staff/rights/{r}/answer", {}, by_role(RIGHTS_DESK, 409)),
+        ("POST", f"/staff/rights/{r}/refuse", {"ground": "excessive"}, by_role(RIGHTS_DESK, 409)),
+        ("POST", f"/staff/rights/{r}/propagations/1/told", None, by_role(RIGHTS_DESK, 404)),
+        ("POST", f"/staff/rights/{r}/restrictions/1/lift", None, by_role(RIGHTS_DESK, 404)),
+        ("POST", f"/staff/contacts/{k}/death-notice", {"verified_by": ""}, by_role(RIGHTS_DESK, 400)),
+        ("POST", f"/staff/contacts/{k}/after-death/revoke", None, by_role(RIGHTS_DESK, 303)),
         ("GET", "/staff/mail/", None, by_role(EVERYONE, 200)),
         ("GET", "/staff/mail/20260101T000000000000-00000000", None, by_role(EVERYONE, 404)),
         # Last: it ends the session.
@@ -134,7 +150,20 @@ async def prepare(tmp_path) -> tuple[dict[str, dict[str, str]], dict[str, int]]:
     guests = await invitations.build(admin, "Vernissage", ["journalists"])
     await invitations.create_campaign(admin, guests.id, "Vernissage")
     contact = (await staff_desk_search(admin))[0]
-    return headers, {"draft": draft.id, "cancelled": cancelled.id, "contact": contact, "guests": guests.id}
+    return headers, {"draft": draft.id, "cancelled": cancelled.id, "contact": contact, "guests": guests.id,
+                     "refused": await refused_request(contact)}
+
+
+async def refused_request(contact: int) -> int:
+    from contacts.domain import Channel, RightsRequestStatus, RightsRequestType
+    from contacts.services import rights
+    from contacts.tables import RightsRequest
+
+    created = await rights.record_request(contact, RightsRequestType.ACCESS, Channel.STAFF, actor="test",
+                                          identity_method="letter", requester_email="ada@presse.example")
+    await RightsRequest.update({RightsRequest.status: RightsRequestStatus.REFUSED}).where(
+        RightsRequest.id == created["id"])
+    return created["id"]
 
 
 async def staff_desk_search(admin) -> list[int]:
@@ -149,9 +178,12 @@ def pattern(path: str) -> str:
     path = path.split("?")[0].rstrip("/") or "/"
     path = re.sub(r"/staff/mail/[^/]+$", "/staff/mail/{mail_id:str}", path)
     path = re.sub(r"/lists/[a-z-]+", "/lists/{slug:str}", path)
-    return re.sub(r"/(campaigns|contacts|invitation-lists|invitations)/\d+", lambda m: {
+    return re.sub(r"/(campaigns|contacts|invitation-lists|invitations|rights|documents|propagations|restrictions)/\d+",
+                  lambda m: {
         "campaigns": "/campaigns/{campaign_id:int}", "contacts": "/contacts/{contact_id:int}",
         "invitation-lists": "/invitation-lists/{list_id:int}", "invitations": "/invitations/{list_id:int}",
+        "rights": "/rights/{request_id:int}", "documents": "/documents/{document_id:int}",
+        "propagations": "/propagations/{propagation_id:int}", "restrictions": "/restrictions/{restriction_id:int}",
     }[m.group(1)], path)
 
 
@@ -162,7 +194,7 @@ def settings_with_catcher():
 def test_the_matrix_names_every_staff_route(tmp_path):
     from contacts.app import create_app
 
-    ids = {"draft": 1, "cancelled": 2, "contact": 3, "guests": 4}
+    ids = {"draft": 1, "cancelled": 2, "contact": 3, "guests": 4, "refused": 5}
     served = {(method, route.path) for route in create_app(settings_with_catcher()).routes
               if route.path.startswith(("/api", "/staff")) for method in route.methods
               if method not in ("HEAD", "OPTIONS")}

@@ -58,10 +58,11 @@ async def overview(staff: Staff) -> Overview:
     ).order_by(Campaign.id)
     due = []
     if staff.can(Permission.RIGHTS):
-        due = [DueRequest(id=row["id"], request_type=row["request_type"], status=row["status"],
-                          received_on=row["received_at"].date(), due_on=row["due_on"])
-               for row in await RightsRequest.select().where(RightsRequest.status.is_in(list(OPEN_REQUESTS)))
-               .order_by(RightsRequest.due_on).limit(20)]
+        # An extension moves the date the answer is owed by; the soonest owed come first.
+        due = sorted((DueRequest(id=row["id"], request_type=row["request_type"], status=row["status"],
+                                 received_on=row["received_at"].date(), due_on=row["extended_to"] or row["due_on"])
+                      for row in await RightsRequest.select().where(
+                          RightsRequest.status.is_in(list(OPEN_REQUESTS)))), key=lambda item: (item.due_on, item.id))[:20]
     return Overview(
         contacts=await Contact.count().where(Contact.status != "erased"),
         lists=[ListCounts(list=item, by_status=counts.get(item.id, {})) for item in visible],

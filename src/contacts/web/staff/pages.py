@@ -55,6 +55,19 @@ NOTICES = {
     "signed-out": "You are signed out.",
     "attended": "Attendance is saved.",
     "rectified": "The contact is corrected; the change is in its consent history.",
+    "rights-created": "The request is recorded; its due date is below.",
+    "rights-identity-asked": "The person is asked for proof of identity; the clock stands still until it is verified.",
+    "rights-document-added": "The document is stored sealed; it is deleted as soon as the identity is verified.",
+    "rights-verified": "The identity is verified; any document is deleted and the clock runs again.",
+    "rights-extended": "The extension is recorded and its notice sent.",
+    "rights-answered": "The request is answered: what was done is below, and the person is told.",
+    "rights-refused": "The refusal is recorded and sent with its ground.",
+    "rights-recipient-told": "The recipient is recorded as told.",
+    "rights-restriction-lifted": "The person is told, and the restriction is lifted.",
+    "death-notice-kept": "The death notice is recorded: the data is kept, stored only, and never mailed again.",
+    "death-notice-communicated": "The death notice is recorded: the executor is sent a link to the data.",
+    "death-notice-erased": "The death notice is recorded: the person's data is erased, as they asked.",
+    "after-death-revoked": "The after-death instructions are revoked.",
 }
 
 

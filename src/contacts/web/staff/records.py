@@ -7,9 +7,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from contacts.domain import SubscriptionStatus
+from contacts.domain import Permission, SubscriptionStatus
 from contacts.errors import ValidationError
-from contacts.services import audit, overview, staff_desk
+from contacts.services import after_death, audit, overview, staff_desk
 from contacts.services.staff import Staff
 from contacts.web.api.schemas import AfterId, PageNumber, RowId
 from contacts.web.staff.controllers import Form
@@ -27,8 +27,7 @@ class ContactPagesController(Controller):
 
     @get("/{contact_id:int}")
     async def detail(self, request: Request, staff: NamedDependency[Staff], contact_id: RowId) -> Template:
-        return render(request, "contact.html", staff, contact=await staff_desk.contact_detail(staff, contact_id),
-                      editable=staff_desk.RECTIFIABLE, error="")
+        return await _contact_page(request, staff, contact_id)
 
     @post("/{contact_id:int}", status_code=303)
     async def rectify(self, request: Request, staff: NamedDependency[Staff], contact_id: RowId,
@@ -37,9 +36,17 @@ class ContactPagesController(Controller):
         try:
             await staff_desk.rectify(staff, contact_id, changes)
         except ValidationError as error:
-            return render(request, "contact.html", staff, status_code=400, editable=staff_desk.RECTIFIABLE,
-                          contact=await staff_desk.contact_detail(staff, contact_id), error=str(error))
+            return await _contact_page(request, staff, contact_id, status_code=400, error=str(error))
         return Redirect(f"/staff/contacts/{contact_id}?notice=rectified", status_code=303)
+
+
+async def _contact_page(request: Request, staff: Staff, contact_id: int, status_code: int = 200,
+                        error: str = "") -> Template:
+    contact = await staff_desk.contact_detail(staff, contact_id)
+    # The rights desk also sees the after-death instructions in force, and records death notices here.
+    instruction = await after_death.in_force(contact_id) if staff.can(Permission.RIGHTS) else None
+    return render(request, "contact.html", staff, status_code=status_code, contact=contact,
+                  editable=staff_desk.RECTIFIABLE, error=error, after_death=instruction)
 
 
 class ListPagesController(Controller):

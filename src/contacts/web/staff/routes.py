@@ -23,6 +23,7 @@ from contacts.web.staff.controllers import (
 )
 from contacts.web.staff.imports import ImportPagesController
 from contacts.web.staff.invitations import InvitationPagesController
+from contacts.web.staff.rights import AfterDeathPagesController, RightsPagesController
 from contacts.web.staff.pages import (
     SECURITY_HEADERS,
     SESSION_IDLE,
@@ -57,7 +58,7 @@ def staff_router(settings: Settings) -> Router:
                                   and request.url.path == "/staff/login")
     handlers = [SignInController, DashboardController, CampaignPagesController, ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
-                InvitationPagesController, RegisterPageController]
+                InvitationPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)
     return Router(
