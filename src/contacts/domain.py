@@ -72,12 +72,21 @@ class SuppressionReason(StrEnum):
     OBJECTION = "objection"
     ERASURE = "erasure"
     HARD_BOUNCE = "hard_bounce"
+    SOFT_BOUNCE = "soft_bounce"  # CONTACTS_SOFT_BOUNCE_LIMIT temporary failures within the window
     COMPLAINT = "complaint"
     MANUAL = "manual"
 
 
 # REQ-46: these always apply to every purpose.
-ALWAYS_GLOBAL_REASONS = frozenset({SuppressionReason.HARD_BOUNCE, SuppressionReason.COMPLAINT})
+ALWAYS_GLOBAL_REASONS = frozenset({SuppressionReason.HARD_BOUNCE, SuppressionReason.SOFT_BOUNCE,
+                                   SuppressionReason.COMPLAINT})
+
+
+class BounceKind(StrEnum):
+    """What a delivery-status report says of one delivery (RFC 3464, status classes of RFC 3463)."""
+
+    HARD = "hard"  # 5.x.x: the address is bad or gone
+    SOFT = "soft"  # 4.x.x: the relay gave up after temporary failures
 
 
 class EventAction(StrEnum):

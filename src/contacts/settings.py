@@ -36,6 +36,8 @@ class Settings:
     signup_rate_limit: int = 10  # signup requests per minute per client (each may send a mail); 0: no limit
     dpo_contact: str = "dpo@musee.example"  # the data protection officer, as the register and notices name them
     serve_sends: bool = False  # `serve` also sends running campaigns (development default; else `contacts worker`)
+    soft_bounce_limit: int = 3  # REQ-41: this many soft-bounced messages to a person within the window suppress them
+    soft_bounce_window_days: int = 14
 
     @property
     def database_kind(self) -> str:
@@ -174,6 +176,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         signup_rate_limit=_count(environ, "CONTACTS_SIGNUP_RATE_LIMIT", 10),
         serve_sends=_flag(environ, "CONTACTS_SERVE_SENDS", default=environment != "production"),
         dpo_contact=environ.get("CONTACTS_DPO_CONTACT", "").strip() or "dpo@musee.example",
+        soft_bounce_limit=_positive(environ, "CONTACTS_SOFT_BOUNCE_LIMIT", 3),
+        soft_bounce_window_days=_positive(environ, "CONTACTS_SOFT_BOUNCE_WINDOW_DAYS", 14),
     )
 
 
@@ -194,6 +198,15 @@ def _count(environ: dict[str, str], name: str, default: int) -> int:
         return default
     if not raw.isdigit():
         raise ConfigurationError(f"{name}: expected a whole number (0 for no limit), got {raw!r}")
+    return int(raw)
+
+
+def _positive(environ: dict[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigurationError(f"{name}: expected a whole number of 1 or more, got {raw!r}")
     return int(raw)
 
 

@@ -205,6 +205,11 @@ class Delivery(Table):
     last_error = Text(null=True, default=None)
     sent_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+    # What came back after sending (REQ-41): a DSN's kind and RFC 3463 status, or an ARF complaint.
+    bounce_kind = Varchar(length=10, null=True, default=None)  # BounceKind: hard or soft
+    bounce_status = Varchar(length=20, null=True, default=None)
+    bounced_at = Timestamptz(null=True, default=None)
+    complained_at = Timestamptz(null=True, default=None)
 
 
 class PendingConsent(Table, tablename="pending_consent"):

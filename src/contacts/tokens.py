@@ -9,6 +9,10 @@ which is harmless for opt-out links and keeps them stable.
 Opt-out tokens carry no expiry: repeating an opt-out is harmless (REQ-33). Tokens that widen processing
 (confirming a subscription) must be issued with one. After a key rotation (CONTACTS_SECRET_KEY=new,old)
 old links still open: the key byte in each token picks the key that sealed it.
+
+Tokens inside mail addresses (the VERP envelope sender `bounces+ID@`, the `unsubscribe+ID@` mailto) take a
+shorter form, `seal_address`: no expiry, and lowercase base32, because MTAs may case-fold a local part
+and RFC 5321 caps it at 64 octets (`unsubscribe+` and 50 characters make 62).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 FORMAT_VERSION = 1
 _PAYLOAD = struct.Struct(">BIIIQ")  # action, contact, scope, campaign, expires (unix seconds; 0 = never)
 _KEY_PURPOSE = b"contacts/link-token/v1"
+ADDRESS_FORMAT_VERSION = 2
+_ADDRESS_PAYLOAD = struct.Struct(">BIII")  # action, contact, scope, campaign: no expiry
 
 
 class TokenAction(IntEnum):
@@ -41,6 +47,10 @@ class TokenAction(IntEnum):
     RSVP_DECLINE = 7  # scope: an invitation list id
     DOWNLOAD_EXPORT = 8  # scope: a rights request id (access or portability); must expire
     VERIFY_RIGHTS_REQUEST = 9  # scope: a rights request id from the public form; must expire
+
+
+# The two tokens that travel in mail addresses (`seal_address`).
+ADDRESS_ACTIONS = frozenset({TokenAction.UNSUBSCRIBE, TokenAction.BOUNCE})
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,40 @@ class TokenCodec:
         payload = _PAYLOAD.pack(token.action, token.contact_id, token.scope_id, token.campaign_id, token.expires_at)
         sealed = key.cipher.encrypt(payload, [header])
         return base64.urlsafe_b64encode(header + sealed).rstrip(b"=").decode("ascii")
+
+    def seal_address(self, token: LinkToken) -> str:
+        """For a mail address's local part: 50 characters of lowercase base32, which survive case-folding."""
+        if token.action not in ADDRESS_ACTIONS or token.expires_at:
+            raise ValueError("only unsubscribe and bounce tokens, which never expire, go in an address")
+        key = self.keys[0]
+        header = bytes((ADDRESS_FORMAT_VERSION, key.key_id))
+        payload = _ADDRESS_PAYLOAD.pack(token.action, token.contact_id, token.scope_id, token.campaign_id)
+        sealed = key.cipher.encrypt(payload, [header])
+        return base64.b32encode(header + sealed).rstrip(b"=").decode("ascii").lower()
+
+    def open_address(self, text: str, action: TokenAction) -> LinkToken | None:
+        """The token of `seal_address`, in any letter case; None when it is not genuine or for another action."""
+        try:
+            raw = base64.b32decode(text.upper() + "=" * (-len(text) % 8))
+        except (binascii.Error, ValueError):
+            return None
+        if len(raw) < 2 or raw[0] != ADDRESS_FORMAT_VERSION:
+            return None
+        header, sealed = raw[:2], raw[2:]
+        for key in self.keys:
+            if key.key_id != header[1]:
+                continue
+            try:
+                payload = key.cipher.decrypt(sealed, [header])
+            except InvalidTag:
+                continue
+            if len(payload) != _ADDRESS_PAYLOAD.size:
+                return None
+            action_value, contact_id, scope_id, campaign_id = _ADDRESS_PAYLOAD.unpack(payload)
+            if action_value != action:
+                return None
+            return LinkToken(TokenAction(action_value), contact_id, scope_id, campaign_id)
+        return None
 
     def open(self, text: str, action: TokenAction, now: float | None = None) -> LinkToken | None:
         """The token if it is genuine, for this action and not expired; otherwise None, never an error."""

@@ -6,6 +6,7 @@ import contacts  # noqa: F401 - sets PICCOLO_CONF before any table is imported
 from contacts.cli.campaigns import campaign_group, worker_command
 from contacts.cli.catalogue import lists_command
 from contacts.cli.imports import import_command
+from contacts.cli.inbound import inbound_command
 from contacts.cli.register import register_command
 from contacts.cli.runner import load_settings_or_exit
 from contacts.cli.server import migrate_command, serve_command
@@ -21,7 +22,7 @@ def main() -> None:
 
 for command in (
     serve_command, migrate_command, lists_command, import_command, suppress_command, suppression_group,
-    campaign_group, worker_command, user_group, register_command,
+    campaign_group, worker_command, user_group, register_command, inbound_command,
 ):
     main.add_command(command)
 

@@ -133,6 +133,9 @@ def _print_status(campaign_id: int) -> None:
         click.echo(f"  {state}: {progress.by_status.get(state, 0)}")
     for reason, count in progress.skipped_by_reason.items():
         click.echo(f"    skipped, {reason}: {count}")
+    click.echo(f"  hard bounces: {progress.hard_bounces}")
+    click.echo(f"  soft bounces: {progress.soft_bounces}")
+    click.echo(f"  complaints: {progress.complaints} ({progress.complaint_rate:.2%} of sent)")
 
 
 @campaign_group.command(name="pause")

@@ -61,17 +61,19 @@ class Composer:
 
     def envelope_sender(self, contact_id: int) -> str:
         """VERP: bounces come back to an address that names the delivery, never the recipient's address."""
-        token = self.codec.seal(LinkToken(TokenAction.BOUNCE, contact_id, 0, self.campaign.id))
+        token = self.codec.seal_address(LinkToken(TokenAction.BOUNCE, contact_id, 0, self.campaign.id))
         return f"bounces+{token}@{self.domain}"
 
     def links(self, recipient: Recipient) -> dict[str, str]:
         base, campaign = self.settings.base_url, self.campaign
-        unsubscribe = self.codec.seal(LinkToken(TokenAction.UNSUBSCRIBE, recipient.contact_id, recipient.list_id, campaign.id))
+        unsubscribe_token = LinkToken(TokenAction.UNSUBSCRIBE, recipient.contact_id, recipient.list_id, campaign.id)
+        unsubscribe = self.codec.seal(unsubscribe_token)
+        mailto = self.codec.seal_address(unsubscribe_token)  # the address form: case-folding MTAs keep it whole
         objection = self.codec.seal(LinkToken(TokenAction.OBJECT, recipient.contact_id, campaign.purpose.id, campaign.id))
         preferences = self.codec.seal(LinkToken(TokenAction.PREFERENCES, recipient.contact_id, 0, campaign.id))
         links = {
             "unsubscribe_url": f"{base}/u/{unsubscribe}",
-            "unsubscribe_mailto": f"mailto:unsubscribe+{unsubscribe}@{self.domain}?subject=unsubscribe",
+            "unsubscribe_mailto": f"mailto:unsubscribe+{mailto}@{self.domain}?subject=unsubscribe",
             "objection_url": f"{base}/o/{objection}",
             "preferences_url": f"{base}/p/{preferences}",
         }

@@ -53,6 +53,15 @@ class CampaignInfo:
 class CampaignProgress:
     by_status: dict[str, int]
     skipped_by_reason: dict[str, int]
+    hard_bounces: int = 0  # what came back by mail (REQ-41)
+    soft_bounces: int = 0
+    complaints: int = 0
+
+    @property
+    def complaint_rate(self) -> float:
+        """Complaints per message sent, 0 to 1."""
+        sent = self.by_status.get(DeliveryStatus.SENT, 0)
+        return self.complaints / sent if sent else 0.0
 
     @property
     def total(self) -> int:
@@ -140,7 +149,12 @@ async def progress(campaign_id: int) -> CampaignProgress:
             "GROUP BY skip_reason ORDER BY skip_reason", campaign_id
         )
     }
-    return CampaignProgress(by_status=by_status, skipped_by_reason=skipped)
+    feedback = (await Delivery.raw(
+        "SELECT SUM(CASE WHEN bounce_kind = 'hard' THEN 1 ELSE 0 END) AS hard, "
+        "SUM(CASE WHEN bounce_kind = 'soft' THEN 1 ELSE 0 END) AS soft, COUNT(complained_at) AS complaints "
+        "FROM delivery WHERE campaign = {}", campaign_id))[0]
+    return CampaignProgress(by_status=by_status, skipped_by_reason=skipped, hard_bounces=int(feedback["hard"] or 0),
+                            soft_bounces=int(feedback["soft"] or 0), complaints=int(feedback["complaints"] or 0))
 
 
 ALLOWED = {

@@ -31,6 +31,19 @@ async def unsubscribe(token_text: str, channel: Channel) -> bool:
     return changed
 
 
+async def unsubscribe_by_mail(token_text: str) -> bool | None:
+    """REQ-22: a mail to the `unsubscribe+TOKEN@` address of List-Unsubscribe unsubscribes as the one-click POST
+    does, channel `mailto`. The token is the address form (any letter case), or the link form that messages
+    sent before it carried. True when something changed; None when the token is not genuine."""
+    codec = codec_for(get_settings().secret_keys)
+    token = codec.open_address(token_text, TokenAction.UNSUBSCRIBE) or codec.open(token_text, TokenAction.UNSUBSCRIBE)
+    if token is None:
+        return None
+    (changed,) = await optout_writer.unsubscribe([optout_writer.Unsubscribe(
+        token.contact_id, token.scope_id, Channel.MAILTO, reason="mailto unsubscribe", campaign_id=token.campaign_id)])
+    return changed
+
+
 async def _canonical_address(contact_id: int) -> str | None:
     contact = await Contact.select(Contact.email_canonical).where(Contact.id == contact_id).first()
     return contact["email_canonical"] if contact else None

@@ -76,13 +76,19 @@ class CampaignStatusOut:
     skipped_by_reason: dict[str, int] = field(default_factory=dict)
     total: int = 0
     remaining: int = 0
+    hard_bounces: int = 0  # delivery-status reports that came back (REQ-41)
+    soft_bounces: int = 0
+    complaints: int = 0  # ARF complaint reports; the campaign pauses itself past 0.3% of sent
+    complaint_rate: float = 0.0
 
     @classmethod
     def of(cls, campaign: CampaignInfo, progress: CampaignProgress) -> CampaignStatusOut:
         states = ("queued", "sending", "sent", "failed", "skipped")
         return cls(campaign=CampaignOut.of(campaign), by_status={s: progress.by_status.get(s, 0) for s in states},
                    skipped_by_reason=dict(progress.skipped_by_reason), total=progress.total,
-                   remaining=progress.remaining)
+                   remaining=progress.remaining, hard_bounces=progress.hard_bounces,
+                   soft_bounces=progress.soft_bounces, complaints=progress.complaints,
+                   complaint_rate=round(progress.complaint_rate, 5))
 
 
 @dataclass

@@ -1,0 +1,36 @@
+"""`contacts inbound`: bounces, complaints and mailto unsubscribes by SMTP, or one message from a pipe."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from contacts.cli.runner import run
+
+
+@click.command(name="inbound")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8026, show_default=True, type=int)
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read one message from standard input (an MTA pipe).")
+@click.option("--recipient", default=None, help="With --stdin: the envelope recipient (Postfix: ${recipient}).")
+def inbound_command(host: str, port: int, from_stdin: bool, recipient: str | None) -> None:
+    """Receive bounces, complaints and mailto unsubscribes (REQ-22, REQ-41)."""
+    from contacts.settings import get_settings
+
+    settings = get_settings()
+    if from_stdin:
+        from contacts.inbound.handle import handle
+
+        raw = sys.stdin.buffer.read()
+        try:
+            handled = run(lambda: handle(raw, recipient, settings))
+        except Exception as error:  # noqa: BLE001 - EX_TEMPFAIL: the MTA keeps the message and retries
+            click.echo(f"inbound: {error}", err=True)
+            sys.exit(75)
+        click.echo(str(handled))
+        return
+    from contacts.inbound.server import serve_forever
+
+    click.echo(f"listening on {host}:{port} for bounces@ and unsubscribe+…@{settings.sender_domain}", err=True)
+    run(lambda: serve_forever(settings, host, port))
