@@ -49,6 +49,17 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+async def send_export(row: dict, note: str = "") -> bool:
+    """Mail the request's address an expiring link to the contact's export; True when their server took it."""
+    from contacts.services import subject_export
+    from contacts.services.rights_desk import _address_of, _tell
+
+    kind = RightsRequestType(row["request_type"])
+    link = subject_export.export_link(row["id"], contact_id=row["contact"])
+    return await _tell(row, "rights-answer", {"done": DONE[kind][(await _address_of(row))[2]], "note": note,
+                                              "link": link})
+
+
 async def carry_out(staff: Staff, row: dict, note: str, choices: dict[str, str]) -> Outcome:
     from contacts.services.rights_desk import _address_of, _tell
 
@@ -62,10 +73,7 @@ async def carry_out(staff: Staff, row: dict, note: str, choices: dict[str, str])
         told = await _tell(row, "rights-answer", {"done": NOTHING_HELD[language], "note": note, "link": ""})
         return Outcome("no data held", told)
     if kind in (RightsRequestType.ACCESS, RightsRequestType.PORTABILITY):
-        from contacts.services import subject_export
-
-        link = await subject_export.export_link(row["id"])
-        told = await _tell(row, "rights-answer", {"done": DONE[kind][language], "note": note, "link": link})
+        told = await send_export(row, note)
         return Outcome("export link sent", told)
     if kind == RightsRequestType.ERASURE:
         counts["propagations"] = await propagation.record_for(row["id"], contact_id, "erasure")

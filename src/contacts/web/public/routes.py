@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar import Router
 
 from contacts.settings import Settings
+from contacts.web.public.export import ExportController
 from contacts.web.public.objection import ObjectionController
 from contacts.web.public.pages import SECURITY_HEADERS, rate_limits, without_body_for_head
 from contacts.web.public.preferences import PreferencesController
@@ -13,7 +14,8 @@ from contacts.web.public.rsvp import RsvpController
 from contacts.web.public.signup import ConfirmController, SignupController
 from contacts.web.public.unsubscribe import UnsubscribeController
 
-PAGES = (UnsubscribeController, ObjectionController, PreferencesController, ConfirmController, RsvpController)
+PAGES = (UnsubscribeController, ObjectionController, PreferencesController, ConfirmController, RsvpController,
+         ExportController)
 
 # The first segment of every recipient's page: /u/…, /o/…, /p/…, /confirm/…, /subscribe/….
 PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController))
