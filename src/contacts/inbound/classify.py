@@ -74,11 +74,12 @@ def classify(raw: bytes) -> Classified:
         # delayed, delivered, relayed, expanded: the message is on its way or arrived; nothing to record
         return Classified(Kind.OTHER, original=_original_headers(message),
                           note=f"delivery-status report without failure ({', '.join(sorted(actions)) or 'no action'})")
-    if _is_auto_reply(message):
-        return Classified(Kind.AUTO_REPLY, note="auto-reply (RFC 3834)")
+    # MTAs mark their own bounces Auto-Submitted too (Exim does): a bounce is looked for before an auto-reply.
     failures = _non_standard_failures(message)
     if failures:
         return Classified(Kind.BOUNCE, tuple(failures), _original_headers(message), "non-standard bounce")
+    if _is_auto_reply(message):
+        return Classified(Kind.AUTO_REPLY, note="auto-reply (RFC 3834)")
     return Classified(Kind.OTHER, note="neither a report nor an auto-reply")
 
 
