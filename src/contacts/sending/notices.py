@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 SUBJECTS = {
     "double-opt-in": {"fr": "Confirmez votre inscription", "en": "Please confirm your subscription"},
     "rights-acknowledgement": {"fr": "Nous avons reçu votre demande", "en": "We received your request"},
+    "rights-verify": {"fr": "Confirmez votre demande", "en": "Please confirm your request"},
     "rights-identity": {"fr": "Votre demande : nous devons vérifier votre identité",
                         "en": "Your request: we need to verify your identity"},
     "rights-extension": {"fr": "Votre demande : délai de réponse prolongé", "en": "Your request: more time to answer"},

@@ -248,14 +248,21 @@ async def verify_identity(staff: Staff, request_id: int, method: str, *, now: da
     method = " ".join(method.split())[:100]
     if not method:
         raise ValidationError("method", "say how the identity was verified")
-    now = now or datetime.now(UTC)
     row = await _row(request_id)
     _require_open(row)
+    await mark_identity_verified(row, method, actor=staff, now=now)
+    return await get(staff, request_id)
+
+
+async def mark_identity_verified(row: dict, method: str, *, actor: Staff | str, now: datetime | None = None) -> int | None:
+    """Record the identity as verified (by staff, or by the person's click on a link mailed to the address)
+    and link the request to the contact holding that address. Returns that contact's id."""
+    now = now or datetime.now(UTC)
     paused = row["paused_days"]
     if row["awaiting_identity_since"] is not None:
         paused += max(0, (rights.paris_day(now) - rights.paris_day(row["awaiting_identity_since"])).days)
     async with write_transaction():
-        deleted = await identity_documents.delete_all(request_id)
+        deleted = await identity_documents.delete_all(row["id"])
         contact_id = row["contact"]
         if contact_id is None and row["requester_email"]:
             contact = await Contact.select(Contact.id).where(
@@ -267,11 +274,13 @@ async def verify_identity(staff: Staff, request_id: int, method: str, *, now: da
             RightsRequest.identity_verified_at: now, RightsRequest.awaiting_identity_since: None,
             RightsRequest.paused_days: paused, RightsRequest.contact: contact_id,
             RightsRequest.due_on: rights.due_date(row["received_at"], paused),
-            RightsRequest.status: RightsRequestStatus.IN_PROGRESS, RightsRequest.handled_by: staff.actor,
-        }).where(RightsRequest.id == request_id)
-    await audit.record(staff, "rights_request.identity_verified", "rights_request", request_id,
-                       details={"method": method, "documents_deleted": deleted, "paused_days": paused})
-    return await get(staff, request_id)
+            RightsRequest.status: RightsRequestStatus.IN_PROGRESS,
+            RightsRequest.handled_by: actor.actor if isinstance(actor, Staff) else actor,
+        }).where(RightsRequest.id == row["id"])
+    await audit.record(actor, "rights_request.identity_verified", "rights_request", row["id"],
+                       details={"method": method, "documents_deleted": deleted, "paused_days": paused},
+                       role=None if isinstance(actor, Staff) else "recipient")
+    return contact_id
 
 
 async def extend(staff: Staff, request_id: int, months: int, reason: str, *, now: datetime | None = None) -> RequestView:

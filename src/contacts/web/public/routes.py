@@ -10,6 +10,7 @@ from contacts.web.public.export import ExportController
 from contacts.web.public.objection import ObjectionController
 from contacts.web.public.pages import SECURITY_HEADERS, rate_limits, without_body_for_head
 from contacts.web.public.preferences import PreferencesController
+from contacts.web.public.rights_form import RightsFormController
 from contacts.web.public.rsvp import RsvpController
 from contacts.web.public.signup import ConfirmController, SignupController
 from contacts.web.public.unsubscribe import UnsubscribeController
@@ -18,13 +19,13 @@ PAGES = (UnsubscribeController, ObjectionController, PreferencesController, Conf
          ExportController)
 
 # The first segment of every recipient's page: /u/…, /o/…, /p/…, /confirm/…, /subscribe/….
-PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController))
+PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController, RightsFormController))
 
 
 def public_router(settings: Settings) -> Router:
     every_page, signup_requests = rate_limits(settings)
     # Signup requests send mail: their own, stricter limit, on top of every page's.
-    signup = Router(path="/", route_handlers=[SignupController], middleware=signup_requests)
+    signup = Router(path="/", route_handlers=[SignupController, RightsFormController], middleware=signup_requests)
     return Router(
         path="/",
         route_handlers=[*PAGES, signup],
