@@ -33,7 +33,7 @@ async def test_req14_req15_a_postal_request_from_record_to_answer(http_client, t
         listed = await client.get("/staff/rights/")
         assert page_path in listed.text and "awaiting identity" in listed.text
         dashboard = await client.get("/staff/")
-        assert page_path in dashboard.text
+        assert page_path in dashboard.text and "Every contact from a third-party source was told" in dashboard.text
         uploaded = await client.post(f"{page_path}/identity/documents", data={"_csrf_token": token},
                                      files={"document": ("id.png", b"\x89PNG fake scan", "image/png")})
         assert uploaded.status_code == 303

@@ -9,7 +9,7 @@ from datetime import date
 from piccolo.query.functions.aggregate import Count
 
 from contacts.domain import CampaignStatus, Permission, RightsRequestStatus
-from contacts.services import campaign_desk, campaigns
+from contacts.services import campaign_desk, campaigns, notice_check
 from contacts.services.campaigns import CampaignInfo
 from contacts.services.catalogue import ListInfo
 from contacts.services.staff import Staff
@@ -40,6 +40,7 @@ class Overview:
     lists: list[ListCounts]
     under_way: list[CampaignInfo]
     due_requests: list[DueRequest] = field(default_factory=list)
+    unnoticed_third_party: int = 0  # REQ-13: shown to the rights desk
 
 
 async def overview(staff: Staff) -> Overview:
@@ -68,4 +69,5 @@ async def overview(staff: Staff) -> Overview:
         lists=[ListCounts(list=item, by_status=counts.get(item.id, {})) for item in visible],
         under_way=[await campaigns.get(row["id"]) for row in under_way],
         due_requests=due,
+        unnoticed_third_party=len(await notice_check.unnoticed()) if staff.can(Permission.RIGHTS) else 0,
     )
