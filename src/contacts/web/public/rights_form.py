@@ -5,7 +5,7 @@ nothing, its button does (REQ-30)."""
 from __future__ import annotations
 
 from babel.dates import format_date
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, post
 from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
 from litestar.response import Template
