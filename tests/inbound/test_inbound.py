@@ -217,3 +217,28 @@ async def test_req22_a_mail_to_the_unsubscribe_address_unsubscribes(tmp_path, co
     assert statuses == {"unsubscribed"}
     forged = contacts_cli("inbound", "--stdin", "--recipient", mailto.replace("+", "+x"), input=raw)
     assert "ignored" in forged.stdout + forged.stderr
+
+
+# Issue 7: a running campaign pauses itself once its complaints pass the rate (0.3%, Gmail's and Yahoo's).
+async def test_a_campaign_pauses_itself_past_the_complaint_rate(tmp_path, monkeypatch):
+    from contacts.services import bounces, campaigns
+    from contacts.tables import AuditEvent, Campaign
+
+    assert bounces.COMPLAINT_RATE_LIMIT == 0.003
+    monkeypatch.setattr(bounces, "COMPLAINT_RATE_LIMIT", 0.5)  # three messages: 1/3 stays under, 2/3 passes
+    envelopes = await sent_campaign(tmp_path)
+    campaign_id = (await Campaign.select(Campaign.id).first())["id"]
+    await Campaign.update({Campaign.status: "running"}).where(Campaign.id == campaign_id)  # as if still sending
+
+    async def complain(address: str) -> str:
+        envelope = envelopes[address]
+        original = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        raw = arf(envelope.mail_from, f"Message-ID: {original['Message-ID']}\r\nSubject: x")
+        return str(await handle(raw, envelope.mail_from, get_settings()))
+
+    assert "paused" not in await complain("ana@presse.example")
+    assert (await campaigns.get(campaign_id)).status == "running"
+    assert "paused itself" in await complain("ben@presse.example")
+    assert (await campaigns.get(campaign_id)).status == "paused"
+    pause = await AuditEvent.select().where(AuditEvent.action == "campaign.pause").first()
+    assert (pause["actor"], pause["role"]) == ("system:inbound", "system")
