@@ -38,6 +38,7 @@ class Settings:
     serve_sends: bool = False  # `serve` also sends running campaigns (development default; else `contacts worker`)
     soft_bounce_limit: int = 3  # REQ-41: this many soft-bounced messages to a person within the window suppress them
     soft_bounce_window_days: int = 14
+    export_link_days: int = 7  # REQ-16/17: how long the link to a person's export opens
 
     @property
     def database_kind(self) -> str:
@@ -178,6 +179,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         dpo_contact=environ.get("CONTACTS_DPO_CONTACT", "").strip() or "dpo@musee.example",
         soft_bounce_limit=_positive(environ, "CONTACTS_SOFT_BOUNCE_LIMIT", 3),
         soft_bounce_window_days=_positive(environ, "CONTACTS_SOFT_BOUNCE_WINDOW_DAYS", 14),
+        export_link_days=_positive(environ, "CONTACTS_EXPORT_LINK_DAYS", 7),
     )
 
 

@@ -28,6 +28,7 @@ SUBJECTS = {
     "rights-extension": {"fr": "Votre demande : délai de réponse prolongé", "en": "Your request: more time to answer"},
     "rights-answer": {"fr": "Réponse à votre demande", "en": "The answer to your request"},
     "rights-refusal": {"fr": "Réponse à votre demande", "en": "The answer to your request"},
+    "rights-export": {"fr": "Votre lien d'accès aux données", "en": "Your link to the data"},
     "restriction-lifting": {"fr": "La limitation du traitement de vos données est levée",
                             "en": "The restriction of processing of your data is lifted"},
 }

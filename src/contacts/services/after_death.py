@@ -97,17 +97,16 @@ async def apply_death_notice(staff: Staff, contact_id: int, verified_by: str) ->
         await erasure.erase_contact(contact_id, actor=staff, reason="after-death instructions")
         done = "erased"
     elif instruction and instruction.instruction == "communicate":
-        from contacts.services import rights_actions
-        from contacts.tables import RightsRequest
+        from contacts.services import subject_export
 
         created = await rights.record_request(
             contact_id, RightsRequestType.ACCESS, Channel.STAFF, actor=staff.actor,
             identity_method=f"executor named in after-death instructions; death notice: {verified_by}"[:100],
             requester_email=instruction.executor_email, requester_name=instruction.executor_name,
             details={"text": "after-death instructions: communicate to the executor"})
-        # The request's address is the executor's: the link to the data goes to them.
-        request = await RightsRequest.select().where(RightsRequest.id == created["id"]).first()
-        if not await rights_actions.send_export(request):
+        # The link goes to the executor, not to the person's own address.
+        if not await subject_export.send_export_link(created["id"], to=instruction.executor_email,
+                                                     name=instruction.executor_name):
             raise ConflictError("the executor's server refused the link: try again later")
         await restriction.restrict(contact_id, "deceased", actor=staff)
         done = "communicated"

@@ -22,6 +22,13 @@ BASIS_WORDS = {
     LegalBasis.LEGITIMATE_INTEREST: "legitimate interest of the controller (Art. 6(1)(f)); the person may object at any time",
     LegalBasis.LEGAL_OBLIGATION: "legal obligation (Art. 6(1)(c))",
 }
+BASIS_WORDS_FR = {
+    LegalBasis.CONSENT: "consentement (art. 6, 1, a)",
+    LegalBasis.CONTRACT: "exécution d'un contrat, à la demande de la personne (art. 6, 1, b)",
+    LegalBasis.LEGITIMATE_INTEREST: "intérêt légitime du responsable du traitement (art. 6, 1, f) ; la personne peut "
+                                    "s'y opposer à tout moment",
+    LegalBasis.LEGAL_OBLIGATION: "obligation légale (art. 6, 1, c)",
+}
 RULES_WITH_A_PERIOD = {RetentionRule.PROSPECT_3_YEARS, RetentionRule.RELATIONSHIP_PLUS_LEGAL}
 DATA_CATEGORIES = [
     "identity: title, first and last name",
@@ -32,10 +39,27 @@ DATA_CATEGORIES = [
     "subscriptions with their legal basis and evidence; consent proofs (time, channel, notice shown)",
     "send history: which campaigns were sent, and bounces; no per-recipient open tracking",
 ]
+DATA_CATEGORIES_FR = [
+    "identité : civilité, prénom et nom",
+    "informations professionnelles : organisme, fonction, service",
+    "coordonnées : adresse électronique, téléphone, adresse postale",
+    "langue de correspondance",
+    "origine : comment, auprès de qui et quand les données ont été collectées",
+    "abonnements avec leur fondement juridique et leur justification ; preuves du consentement (date, canal, "
+    "mention d'information présentée)",
+    "historique des envois : quelles campagnes ont été envoyées, et les retours en erreur ; aucun suivi individuel "
+    "des ouvertures",
+]
 RECIPIENTS = [
     "staff of the departments empowered for the purpose (role-based access)",
     "service providers acting on the controller's instructions under contract (hosting, mail delivery)",
     "third parties where a legal obligation requires it (authorities, courts)",
+]
+RECIPIENTS_FR = [
+    "les agents des services habilités pour la finalité (accès selon le rôle)",
+    "les prestataires agissant sur instruction du responsable du traitement, sous contrat (hébergement, envoi des "
+    "courriels)",
+    "les tiers auxquels une obligation légale impose de les communiquer (autorités, juridictions)",
 ]
 SECURITY_MEASURES = [
     "staff accounts with argon2-hashed passwords, rate-limited sign-in, sessions that time out, CSRF protection",
@@ -72,19 +96,50 @@ class Register:
     security_measures: list[str]
 
 
-def _erasure(purpose: catalogue.PurposeInfo) -> str:
+def _period(days: int, language: str) -> str:
+    if days % 365 == 0:
+        years = days // 365
+        return f"{years} ans" if language == "fr" else f"{years} years"
+    return f"{days} jours" if language == "fr" else f"{days} days"
+
+
+def retention_words(purpose: catalogue.PurposeInfo, language: str = "en") -> str:
+    """How long the purpose keeps data, in words: the register and a person's export say the same (REQ-6/16)."""
     rule, days = purpose.retention_rule, purpose.retention_days
     if rule in RULES_WITH_A_PERIOD and not days:
         raise ConfigurationError(f"purpose {purpose.code!r}: the rule {rule} needs its period (retention_days)")
-    years = f"{days // 365} years" if days and days % 365 == 0 else f"{days} days"
+    period = _period(days, language) if days else ""
+    if language == "fr":
+        return {
+            RetentionRule.UNTIL_OBJECTION: "conservées jusqu'à ce que la personne s'y oppose ou se désinscrive ; "
+                                           "ensuite supprimées ou anonymisées, seule l'empreinte de la liste "
+                                           "d'opposition étant gardée",
+            RetentionRule.PROSPECT_3_YEARS: f"{period} à compter du dernier contact à l'initiative de la personne (un "
+                                            "clic, une réponse ou un formulaire ; une ouverture ne compte pas) ; "
+                                            "ensuite supprimées ou anonymisées",
+            RetentionRule.RELATIONSHIP_PLUS_LEGAL: f"la durée de la relation, puis archivées en accès restreint pendant "
+                                                   f"{period} (durée légale) ; ensuite supprimées ou anonymisées",
+        }[rule]
     return {
         RetentionRule.UNTIL_OBJECTION: "kept until the person objects or unsubscribes; then deleted or anonymised, "
                                        "keeping only the do-not-contact hash",
-        RetentionRule.PROSPECT_3_YEARS: f"{years} from the last contact the person initiated (a click, reply or "
+        RetentionRule.PROSPECT_3_YEARS: f"{period} from the last contact the person initiated (a click, reply or "
                                         "form; an open does not count); then deleted or anonymised",
-        RetentionRule.RELATIONSHIP_PLUS_LEGAL: f"the relationship, then archived with restricted access for {years} "
+        RetentionRule.RELATIONSHIP_PLUS_LEGAL: f"the relationship, then archived with restricted access for {period} "
                                                "(legal period); then deleted or anonymised",
     }[rule]
+
+
+def basis_words(basis: LegalBasis, language: str = "en") -> str:
+    return (BASIS_WORDS_FR if language == "fr" else BASIS_WORDS)[LegalBasis(basis)]
+
+
+def data_categories(language: str = "en") -> list[str]:
+    return list(DATA_CATEGORIES_FR if language == "fr" else DATA_CATEGORIES)
+
+
+def recipients(language: str = "en") -> list[str]:
+    return list(RECIPIENTS_FR if language == "fr" else RECIPIENTS)
 
 
 async def build() -> Register:
@@ -98,7 +153,7 @@ async def build() -> Register:
             legal_basis=BASIS_WORDS[purpose.default_legal_basis], departments=list(purpose.departments),
             categories_of_persons=audiences or ["none yet: the purpose has no list"],
             categories_of_data=DATA_CATEGORIES, recipients=RECIPIENTS,
-            transfers_outside_eu="none", erasure=_erasure(purpose)))
+            transfers_outside_eu="none", erasure=retention_words(purpose)))
     return Register(generated_at=datetime.now(UTC).isoformat(timespec="seconds"), controller=settings.organisation,
                     controller_contact=settings.from_address, dpo_contact=settings.dpo_contact,
                     activities=activities, security_measures=SECURITY_MEASURES)

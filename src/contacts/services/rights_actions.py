@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from babel.dates import format_date
+
 from contacts.domain import Channel, LegalBasis, RightsRequestType, SubscriptionStatus
 from contacts.errors import ConflictError
 from contacts.services import after_death, catalogue, erasure, optout, optout_writer, propagation, restriction
@@ -38,6 +40,8 @@ DONE = {
                                     "en": "Your after-death instructions are recorded. You may change or revoke them "
                                           "at any time."},
 }
+LINK_EXPIRES = {"fr": "Ce lien personnel est valable jusqu'au {date} ; ne le transmettez pas.",
+                "en": "This personal link works until {date}; do not pass it on."}
 NOTHING_HELD = {"fr": "Nous ne détenons aucune donnée associée à votre adresse.",
                 "en": "We hold no data linked to your address."}
 
@@ -50,14 +54,17 @@ class Outcome:
 
 
 async def send_export(row: dict, note: str = "") -> bool:
-    """Mail the request's address an expiring link to the contact's export; True when their server took it."""
+    """The answer to an access or portability request: the person is mailed an expiring link to their export
+    (REQ-16/17); True when their server took it."""
     from contacts.services import subject_export
     from contacts.services.rights_desk import _address_of, _tell
 
     kind = RightsRequestType(row["request_type"])
-    link = subject_export.export_link(row["id"], contact_id=row["contact"])
-    return await _tell(row, "rights-answer", {"done": DONE[kind][(await _address_of(row))[2]], "note": note,
-                                              "link": link})
+    language = (await _address_of(row))[2]
+    expires_on = format_date(subject_export.link_expiry(), format="long", locale=language)
+    return await _tell(row, "rights-answer", {
+        "done": f"{DONE[kind][language]} {LINK_EXPIRES[language].format(date=expires_on)}", "note": note,
+        "link": subject_export.export_link(row["id"])})
 
 
 async def carry_out(staff: Staff, row: dict, note: str, choices: dict[str, str]) -> Outcome:

@@ -108,6 +108,15 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
                     "et réessayez.",
         "http_500_title": "Une erreur s'est produite",
         "http_500": "Nous n'avons pas pu traiter votre demande. Réessayez dans quelques instants.",
+        "export_title": "Vos données",
+        "export_intro": "Voici tout ce que nous détenons sur vous. Choisissez un format :",
+        "export_json": "JSON : format structuré et documenté, pour le transmettre à un autre service",
+        "export_csv": "CSV : pour un tableur (UTF-8)",
+        "export_html": "Résumé lisible, à consulter ou imprimer",
+        "export_private": "Ce lien est personnel et expire de lui-même : ne le transmettez pas.",
+        "export_nothing": "Ce lien n'ouvre aucune donnée. Il a peut-être expiré, ou les données ont été effacées. "
+                          "Vous pouvez refaire une demande à tout moment depuis le centre de préférences de nos "
+                          "messages.",
     },
     "en": {
         "skip": "Skip to content",
@@ -206,6 +215,14 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
                     "again.",
         "http_500_title": "Something went wrong",
         "http_500": "We could not process your request. Please try again in a few moments.",
+        "export_title": "Your data",
+        "export_intro": "Here is everything we hold about you. Choose a format:",
+        "export_json": "JSON: a structured, documented format, to pass on to another service",
+        "export_csv": "CSV: for a spreadsheet (UTF-8)",
+        "export_html": "Readable summary, to read or print",
+        "export_private": "This link is personal and expires by itself: do not pass it on.",
+        "export_nothing": "This link opens no data. It may have expired, or the data was erased. You may ask again "
+                          "at any time from the preference centre of our messages.",
     },
 }
 
