@@ -208,3 +208,40 @@ async def test_a_request_needs_a_valid_type_channel_and_address(tmp_path):
     communications = await staff.create_user("comms", "communications", PASSWORD)
     with pytest.raises(Exception, match="may not rights"):
         await rights_desk.requests(communications)
+
+
+# REQ-16, REQ-17: answering an access request mails the person a link that downloads their own export.
+async def test_req16_answering_access_mails_a_link_to_the_persons_export(tmp_path, mailbox, http_client):
+    from contacts.services import subject_export
+
+    dpo, contact_id = await dpo_and_person(tmp_path)
+    await import_to(tmp_path, "vips", "bruno@autre.example")
+    request = await rights_desk.create(dpo, "access", channel="staff", email="ana@presse.example",
+                                       identity_method="email from the address on file")
+    answered = await rights_desk.answer(dpo, request.id)
+    assert (answered.status, answered.outcome) == (RightsRequestStatus.ANSWERED, "export link sent")
+    text = mailbox.messages_to("ana@presse.example")[-1].get_body(("plain",)).get_content()
+    assert "valable jusqu'au" in text and "CNIL" in text
+    link = mailbox.link("ana@presse.example", "/d/")
+    async with http_client() as client:
+        export = (await client.get(f"{link}/export.json")).json()
+    assert export["contact"]["email"] == "ana@presse.example" and "bruno@autre.example" not in str(export)
+    assert [item["reference"] for item in export["rights_requests"]] == [request.id]
+    assert (await subject_export.open_link(link.removeprefix("/d/"))).contact_id == contact_id
+
+
+# REQ-23: "communicate" mails the executor, not the dead person's address, a link to the person's export.
+async def test_req23_communicate_mails_the_executor_a_link_to_the_data(tmp_path, mailbox, http_client):
+    dpo, contact_id = await dpo_and_person(tmp_path)
+    await after_death.record(dpo, contact_id, "communicate", executor_name="Paul Durand",
+                             executor_email="paul@example.org")
+    before = len(mailbox.messages_to("ana@presse.example"))
+    assert await after_death.apply_death_notice(dpo, contact_id, "death certificate seen") == "communicated"
+    assert len(mailbox.messages_to("ana@presse.example")) == before
+    mail = mailbox.messages_to("paul@example.org")[-1]
+    assert "Paul Durand" in mail["To"] and "directives post-mortem" in mail.get_body(("plain",)).get_content()
+    link = mailbox.link("paul@example.org", "/d/")
+    async with http_client() as client:
+        export = (await client.get(f"{link}/export.json")).json()
+    assert export["contact"]["email"] == "ana@presse.example"
+    assert [item["instruction"] for item in export["after_death_instructions"]] == ["communicate"]
