@@ -13,7 +13,16 @@ import pytest
 
 from contacts.domain import Channel, SuppressionReason
 from contacts.errors import NotFoundError, ValidationError
-from contacts.services import erasure, propagation, register, restriction, rights_desk, staff, subject_export, suppression
+from contacts.services import (
+    erasure,
+    propagation,
+    register,
+    restriction,
+    rights_desk,
+    staff,
+    subject_export,
+    suppression,
+)
 from contacts.services.subject_export import link as export_link_module
 from contacts.settings import get_settings, load_settings
 from contacts.tables import AuditEvent, Campaign, Contact, Delivery, MailingList, Purpose

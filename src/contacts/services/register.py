@@ -117,8 +117,9 @@ def retention_words(purpose: catalogue.PurposeInfo, language: str = "en") -> str
             RetentionRule.PROSPECT_3_YEARS: f"{period} à compter du dernier contact à l'initiative de la personne (un "
                                             "clic, une réponse ou un formulaire ; une ouverture ne compte pas) ; "
                                             "ensuite supprimées ou anonymisées",
-            RetentionRule.RELATIONSHIP_PLUS_LEGAL: f"la durée de la relation, puis archivées en accès restreint pendant "
-                                                   f"{period} (durée légale) ; ensuite supprimées ou anonymisées",
+            RetentionRule.RELATIONSHIP_PLUS_LEGAL: "la durée de la relation, puis archivées en accès restreint "
+                                                   f"pendant {period} (durée légale) ; ensuite supprimées ou "
+                                                   "anonymisées",
         }[rule]
     return {
         RetentionRule.UNTIL_OBJECTION: "kept until the person objects or unsubscribes; then deleted or anonymised, "

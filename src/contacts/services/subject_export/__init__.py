@@ -8,7 +8,15 @@ delivered through an expiring sealed link `/d/{token}`.
 """
 
 from contacts.services.subject_export.assemble import SCHEMA_VERSION, build
-from contacts.services.subject_export.formats import as_csv, as_csv_bytes, as_html, as_json, csv_rows, safe_cell, schema
+from contacts.services.subject_export.formats import (
+    as_csv,
+    as_csv_bytes,
+    as_html,
+    as_json,
+    csv_rows,
+    safe_cell,
+    schema,
+)
 from contacts.services.subject_export.link import (
     EXPORTABLE,
     FORMATS,

@@ -24,7 +24,6 @@ from contacts.tables import (
     Contact,
     Delivery,
     Invitation,
-    InvitationList,
     PendingConsent,
     Restriction,
     RightsRequest,

@@ -42,7 +42,8 @@ def safe_cell(value: Any) -> str:
 
 def _flatten(value: Any, prefix: str) -> list[tuple[str, Any]]:
     if isinstance(value, dict):
-        return [pair for name, inner in value.items() for pair in _flatten(inner, f"{prefix}.{name}" if prefix else name)]
+        return [pair for name, inner in value.items()
+                for pair in _flatten(inner, f"{prefix}.{name}" if prefix else name)]
     if isinstance(value, list):
         return [pair for number, inner in enumerate(value, start=1)
                 for pair in _flatten(inner, f"{prefix}.{number}" if prefix else str(number))]

@@ -90,10 +90,11 @@ SUMMARY = {
         "complaint": "Réclamation (f)", "automated_decisions": "Décisions automatisées (h)",
         "none": "Néant.", "suppressed": "Votre adresse figure sur la liste d'opposition.",
         "not_suppressed": "Votre adresse ne figure pas sur la liste d'opposition.",
-        "legal_basis": "fondement", "status": "état", "since": "depuis", "until": "jusqu'au", "evidence": "justification",
+        "legal_basis": "fondement", "status": "état", "since": "depuis", "until": "jusqu'au",
+        "evidence": "justification",
         "list": "liste", "campaign": "campagne", "sent_at": "envoyé le", "reason": "motif", "channel": "canal",
-        "field": "champ", "value": "valeur", "controller": "Responsable du traitement", "dpo": "Délégué à la protection "
-        "des données", "transfers": "Transferts", "sep": " : ",
+        "field": "champ", "value": "valeur", "controller": "Responsable du traitement",
+        "dpo": "Délégué à la protection des données", "transfers": "Transferts", "sep": " : ",
     },
     "en": {
         "title": "Your personal data", "generated": "Export made on {date} by {controller}.",
@@ -152,7 +153,8 @@ VALUES_FR = {
     "withdraw_consent": "retrait du consentement", "after_death": "directives post-mortem", "listed": "sur la liste",
     "invited": "invité·e", "accepted": "acceptée", "declined": "déclinée", "attended": "présent·e",
     "unsubscribe": "désinscription", "hard_bounce": "adresse invalide", "soft_bounce": "échecs répétés",
-    "manual": "ajout manuel", "global": "tous nos envois", "fr": "français", "en": "anglais", "keep": "conserver", "erase": "effacer",
+    "manual": "ajout manuel", "global": "tous nos envois", "fr": "français", "en": "anglais",
+    "keep": "conserver", "erase": "effacer",
     "communicate": "communiquer", "asked_for": "à votre demande", "accuracy_disputed": "exactitude contestée",
     "objection_pending": "opposition en cours d'examen", "deceased": "décès", "true": "oui", "false": "non",
 }
