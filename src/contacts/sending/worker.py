@@ -291,6 +291,14 @@ class _Run:
         # transaction: an unsubscribe that lands during the wait is seen.
         await self.limiter.wait()
         verdict = await self.gate.check(claim, contact["email_canonical"] if contact else None)
+        try:
+            return await self._act(session, claim, contact, unwritten, verdict)
+        finally:
+            self.gate.transaction_over()  # the gate's next round trip need not wait for this consumer
+
+    async def _act(self, session: BulkSession, claim: queue.Claim, contact: dict | None,
+                   unwritten: asyncio.Future | None, verdict) -> asyncio.Future | None:
+        """On the gate's verdict: send, or skip, or give the claim back."""
         if unwritten is not None:
             await unwritten  # written before the check (so at once): a crash now repeats only what is in flight
         if verdict is CLAIM_LOST:
