@@ -5,6 +5,7 @@ that records what it is asked."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from types import SimpleNamespace
 
 from contacts.sending import queue
@@ -25,13 +26,14 @@ class RecordingSession:
         await asyncio.sleep(0)  # a round trip lets others run
         results = []
         for sql, params in statements:
-            if sql.startswith("UPDATE delivery SET claimed_at"):
-                results.append([{"id": delivery_id} for delivery_id in params[1]])
+            if sql.startswith("SELECT id FROM delivery"):  # every claim is young and still ours
+                results.append([{"id": delivery_id} for delivery_id in params[0]])
             else:
                 results.append([])
         return results
 
 
+LEASE = timedelta(minutes=5)
 CAMPAIGN = SimpleNamespace(lists=())  # facts_from_rows needs only its lists
 
 
@@ -41,8 +43,8 @@ def claim(delivery_id: int) -> queue.Claim:
 
 def marks_and_checks(statements) -> tuple[list[int], list[int]]:
     marks = [params for sql, params in statements if sql.startswith("UPDATE delivery SET status = 'sent'")]
-    checks = [params for sql, params in statements if sql.startswith("UPDATE delivery SET claimed_at")]
-    return (marks[0][2] if marks else []), (checks[0][1] if checks else [])
+    checks = [params for sql, params in statements if sql.startswith("SELECT id FROM delivery")]
+    return (marks[0][2] if marks else []), (checks[0][0] if checks else [])
 
 
 async def settle() -> None:
@@ -52,7 +54,7 @@ async def settle() -> None:
 
 async def test_a_round_trip_waits_for_the_consumer_still_in_its_transaction_then_serves_both():
     session = RecordingSession()
-    gate = Gate(session, campaign=CAMPAIGN, keyring=None, gather=3600)  # never the time limit here
+    gate = Gate(session, campaign=CAMPAIGN, keyring=None, lease=LEASE, gather=3600)  # never the time limit here
     first, second = await asyncio.gather(gate.check(claim(1), None), gate.check(claim(2), None))
     assert first is None and second is None and len(session.round_trips) == 1  # both checks, one round trip
 
@@ -75,7 +77,7 @@ async def test_a_round_trip_waits_for_the_consumer_still_in_its_transaction_then
 async def test_a_consumer_alone_is_not_kept_waiting():
     """Nobody else in a transaction: the round trip goes at once, the previous mark with the next check."""
     session = RecordingSession()
-    gate = Gate(session, campaign=CAMPAIGN, keyring=None, gather=3600)
+    gate = Gate(session, campaign=CAMPAIGN, keyring=None, lease=LEASE, gather=3600)
     await gate.check(claim(1), None)
     mark = gate.mark_sent(claim(1))
     gate.transaction_over()
@@ -85,7 +87,7 @@ async def test_a_consumer_alone_is_not_kept_waiting():
 
 async def test_without_gathering_each_request_goes_in_the_next_round_trip():
     session = RecordingSession()
-    gate = Gate(session, campaign=CAMPAIGN, keyring=None, gather=0)
+    gate = Gate(session, campaign=CAMPAIGN, keyring=None, lease=LEASE, gather=0)
     await asyncio.gather(gate.check(claim(1), None), gate.check(claim(2), None))
     mark = gate.mark_sent(claim(1))
     gate.transaction_over()
@@ -99,5 +101,5 @@ async def test_a_lost_claim_is_answered_as_such():
             self.round_trips.append(statements)
             return [[] for _ in statements]  # no renewal: the campaign stopped or the claim was taken over
 
-    gate = Gate(LosingSession(), campaign=CAMPAIGN, keyring=None)
+    gate = Gate(LosingSession(), campaign=CAMPAIGN, keyring=None, lease=LEASE)
     assert await gate.check(claim(1), None) is CLAIM_LOST

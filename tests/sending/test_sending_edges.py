@@ -71,6 +71,42 @@ async def test_a_claim_goes_on_past_the_last_row_claimed_and_a_row_given_back_is
         assert [c.delivery_id for c in again] == [first[0].delivery_id]
 
 
+
+async def held(session, claims, lease) -> set[int]:
+    fresh, renewed = await session.fetch_together(queue.hold_statements(session, claims, lease))
+    return {row["id"] for row in fresh} | {row["id"] for row in renewed}
+
+
+async def test_a_young_claim_is_held_without_a_write_an_old_one_is_renewed_and_neither_once_lost(tmp_path):
+    """The gate's check of a claim: still ours and the campaign running. The lease is renewed only past its
+    half, so that a message's row is written twice (claimed, sent), not three times."""
+    await import_list(tmp_path, "journalists", [f"j{i}@presse.example,J,D,fr" for i in range(3)])
+    campaign = await new_campaign("journalists")
+    await send_campaign(campaign.id, SendOptions(concurrency=1), transport=Recorder())  # builds the audience
+    async with write_transaction():
+        await Delivery.update({Delivery.status: "queued"}, force=True)
+        await campaigns.Campaign.update({campaigns.Campaign.status: "running"}, force=True)
+    lease = timedelta(minutes=5)
+    async with bulk_session() as session:
+        claims = await queue.claim(session, campaign.id, "w:1:a", 10)
+        ids = {claim.delivery_id for claim in claims}
+        claimed_at = {row["id"]: row["claimed_at"] for row in await session.fetch("SELECT id, claimed_at FROM delivery")}
+        assert await held(session, claims, lease) == ids
+        # Young claims are only read: nothing was written.
+        assert {row["id"]: row["claimed_at"] for row in await session.fetch("SELECT id, claimed_at FROM delivery")} == claimed_at
+        # Past half its lease, a claim is renewed.
+        assert await held(session, claims, timedelta(0)) == ids
+        assert all(row["claimed_at"] != claimed_at[row["id"]]
+                   for row in await session.fetch("SELECT id, claimed_at FROM delivery"))
+        # Taken over by another worker, or the campaign paused: not held, young or old.
+        await session.execute("UPDATE delivery SET claimed_by = 'w:2:b' WHERE id = ?", claims[0].delivery_id)
+        assert await held(session, claims, lease) == ids - {claims[0].delivery_id}
+        assert await held(session, claims, timedelta(0)) == ids - {claims[0].delivery_id}
+    await campaigns.change_status(campaign.id, "pause")
+    async with bulk_session() as session:
+        assert await held(session, claims, lease) == set()
+        assert await held(session, claims, timedelta(0)) == set()
+
 # REQ-3: the check happens after the rate-limit wait, just before the SMTP transaction.
 async def test_req3_an_unsubscribe_during_the_rate_limit_wait_is_seen(tmp_path):
     await import_list(tmp_path, "journalists", [f"j{i}@presse.example,J,D,fr" for i in range(3)])
@@ -172,3 +208,44 @@ async def test_test_sends_respect_the_suppression_list(tmp_path):
         await send_test(campaign.id, "staff@musee.example", settings=settings_for(server))
     assert list(received(server)) == ["staff@musee.example"]
     assert received(server)["staff@musee.example"]["Subject"] == "[TEST] La lettre de novembre"
+
+
+class MessageRecorder:
+    """A transport that accepts everything and keeps each message."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, bytes] = {}
+
+    async def send(self, sender, recipient, message, *, smtputf8=False):
+        from contacts.sending.transport import DELIVERED
+
+        self.messages[recipient] = message
+        return DELIVERED
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_a_message_composed_before_its_check_goes_with_the_legal_basis_the_check_found(tmp_path, monkeypatch):
+    """A message is composed while its last check runs, with the basis its row was claimed with; when the
+    check finds another (the subscription changed meanwhile), the message is composed again with it."""
+    from contacts.domain import LegalBasis
+    from contacts.sending.wording import BASIS_WORDS
+
+    await import_list(tmp_path, "journalists", ["j0@presse.example,Jeanne,Dupont,fr"])
+    (subscription,) = await Subscription.select(Subscription.legal_basis)
+    current = LegalBasis(subscription["legal_basis"])
+    stale = next(basis for basis in LegalBasis if basis != current)
+    claimed_with = queue.recipients
+
+    async def stale_recipients(session, claims, columns):
+        return {key: {**row, "legal_basis": stale.value} for key, row in (await claimed_with(session, claims, columns)).items()}
+
+    monkeypatch.setattr(queue, "recipients", stale_recipients)
+    campaign = await new_campaign("journalists")
+    transport = MessageRecorder()
+    summary = await send_campaign(campaign.id, SendOptions(concurrency=1), transport=transport)
+    assert summary.sent == 1
+    message = email.message_from_bytes(transport.messages["j0@presse.example"], policy=policy.default)
+    text = message.get_payload()[0].get_content()
+    assert BASIS_WORDS["fr"][current] in text and BASIS_WORDS["fr"][stale] not in text

@@ -12,6 +12,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from contacts.addresses import parse_address
 from contacts.domain import LegalBasis, SourceType
 from contacts.sending.message import EncodedTemplate, MessageSkeleton, encode_header_value, mailbox, message_id
 from contacts.sending.render import TemplateLibrary, fill_html, fill_text, has_markers, recipient_markers
@@ -39,6 +40,17 @@ class Recipient:
         language = row["language"] if row["language"] in LANGUAGES else "fr"
         third_party = row["source_name"] if row["source_type"] == SourceType.THIRD_PARTY else None
         return cls(row["id"], list_id, legal_basis, row["email"], name, language, third_party)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A composed message with its SMTP envelope, ready for its transaction."""
+
+    recipient: Recipient
+    message: bytes
+    sender: str
+    to: str  # the envelope recipient: an IDN domain as its A-label
+    smtputf8: bool  # a Unicode local part needs SMTPUTF8
 
 
 def message_id_secret(settings: Settings) -> bytes:
@@ -103,6 +115,16 @@ class Composer:
             unsubscribe_url=links["unsubscribe_url"],
             unsubscribe_mailto=links["unsubscribe_mailto"],
         )
+
+    def envelope(self, recipient: Recipient, message_id: str) -> Envelope:
+        """The message and its envelope."""
+        message = self.compose(recipient, message_id=message_id)
+        if recipient.email.isascii():
+            to, smtputf8 = recipient.email, False
+        else:  # an IDN domain goes as its A-label, without SMTPUTF8; a Unicode local part needs SMTPUTF8
+            address = parse_address(recipient.email)
+            to, smtputf8 = address.envelope_recipient, address.needs_smtputf8
+        return Envelope(recipient, message, self.envelope_sender(recipient.contact_id), to, smtputf8)
 
     def _variant(self, recipient: Recipient) -> _Variant:
         key = (recipient.language, recipient.list_id, recipient.legal_basis, recipient.third_party_source is not None)

@@ -15,6 +15,7 @@ and the sender's per round trip are paid once per group, which is most of what t
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from contacts.sending import queue
 from contacts.services import audience
@@ -36,9 +37,10 @@ CLAIM_LOST = ClaimLost()
 
 
 class Gate:
-    def __init__(self, session: BulkSession, campaign: CampaignInfo, keyring: Keyring,
+    def __init__(self, session: BulkSession, campaign: CampaignInfo, keyring: Keyring, lease: timedelta,
                  gather: float = GATHER_SECONDS) -> None:
         self.session = session
+        self.lease = lease
         self.campaign = campaign
         self.keyring = keyring
         self.gather = gather
@@ -49,7 +51,8 @@ class Gate:
         self._all_asked: asyncio.Future | None = None  # what a round trip that gathers waits for
 
     def check(self, claim: queue.Claim, canonical: str | None) -> asyncio.Future:
-        """Resolves to the contact's facts (None if they are gone), or CLAIM_LOST; renews the claim's lease.
+        """Resolves to the contact's facts (None if they are gone), or CLAIM_LOST; renews the claim's lease
+        when half of it is gone.
         `canonical`: the address the message goes to, whose suppressions are looked up."""
         return self._enqueue(self._checks, (claim, canonical))
 
@@ -111,16 +114,17 @@ class Gate:
                            for digest in self.keyring.hashes(canonical)}
         statements = [queue.mark_sent_statement(session, marks)] if marks else []
         if checks:
-            statements += [queue.renew_statement(session, claims),
+            statements += [*queue.hold_statements(session, claims, self.lease),
                            audience.subscriptions_query(session, [claim.contact_id for claim in claims]),
                            audience.suppressions_query(session, list(contact_by_hash))]
         results = await session.fetch_together(statements)
         if not checks:
             return {}
-        renewed, subscriptions, suppressions = ({row["id"] for row in results[-3]}, results[-2], results[-1])
+        held_fresh, held_renewed, subscriptions, suppressions = results[-4:]
+        held = {row["id"] for row in held_fresh} | {row["id"] for row in held_renewed}
         facts = audience.facts_from_rows(subscriptions, self.campaign)
         audience.add_suppressions(facts, contact_by_hash, suppressions)
-        return {claim.delivery_id: facts.get(claim.contact_id) if claim.delivery_id in renewed else CLAIM_LOST
+        return {claim.delivery_id: facts.get(claim.contact_id) if claim.delivery_id in held else CLAIM_LOST
                 for claim in claims}
 
     async def flushed(self) -> None:

@@ -132,6 +132,20 @@ def _moment(value) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+async def recipients(session: BulkSession, claims: list[Claim], columns: tuple[str, ...]) -> dict[int, dict]:
+    """The claimed rows' contacts by id, with the legal basis of the subscription each message goes through
+    as it stands now (`legal_basis`, None if unsubscribed): a message can be composed before its last check,
+    which still decides whether it goes, and with which basis."""
+    among, ids = session.among([claim.delivery_id for claim in claims])
+    rows = await session.fetch(
+        f"SELECT {', '.join(f'c.{name} AS {name}' for name in columns)}, s.legal_basis AS legal_basis "
+        "FROM delivery d JOIN contact c ON c.id = d.contact LEFT JOIN subscription s ON s.contact = d.contact "
+        f"AND s.mailing_list = d.mailing_list AND s.status = 'subscribed' WHERE d.id {among}",
+        *ids,
+    )
+    return {row["id"]: row for row in rows}
+
+
 async def next_retry_at(session: BulkSession, campaign_id: int) -> datetime | None:
     rows = await session.fetch(
         "SELECT MIN(next_attempt_at) AS at FROM delivery WHERE campaign = ? AND status = 'queued'", campaign_id
@@ -156,6 +170,25 @@ def renew_statement(session: BulkSession, claims: list[Claim]) -> tuple[str, lis
         " AND (SELECT status FROM campaign WHERE id = delivery.campaign) = 'running' RETURNING id",
         [datetime.now(timezone.utc), *ids, _owner(claims)],
     )
+
+
+def hold_statements(session: BulkSession, claims: list[Claim], lease: timedelta) -> list[tuple[str, list]]:
+    """Two statements for claims of one owner, immediately before their SMTP transactions: together they
+    return the ids whose campaign still runs and whose claim is still theirs. A claim past half its lease
+    is renewed (an UPDATE); a younger one is only read, which writes nothing: a sent message then costs its
+    ledger row two writes (claimed, sent) instead of three. A claim with half a lease left cannot be taken
+    over before its transaction ends: no other worker deems it abandoned until the lease is out."""
+    now = datetime.now(timezone.utc)
+    among, ids = session.among([claim.delivery_id for claim in claims])
+    renew_before, owner = now - lease / 2, _owner(claims)
+    running = " AND (SELECT status FROM campaign WHERE id = delivery.campaign) = 'running'"
+    return [
+        (f"SELECT id FROM delivery WHERE id {among} " + _OURS + " AND claimed_at >= ?" + running,
+         [*ids, owner, renew_before]),
+        (f"UPDATE delivery SET claimed_at = ? WHERE id {among} " + _OURS + " AND claimed_at < ?" + running +
+         " RETURNING id",
+         [now, *ids, owner, renew_before]),
+    ]
 
 
 async def mark_sent(session: BulkSession, claim: Claim) -> None:

@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
-from contacts.addresses import parse_address
 from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReason
 from contacts.errors import ConflictError
 from contacts.sending import queue
-from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Recipient
+from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Envelope, Recipient
 from contacts.sending.gate import CLAIM_LOST, Gate
 from contacts.sending.render import TemplateLibrary
 from contacts.sending.transport import Outcome, SmtpPool, SmtpSettings
@@ -219,7 +218,7 @@ class _Run:
             sessions = [await another() for _ in range(self.options.concurrency)]
             gate_session = await another()
             await gate_session.plan_once()  # it runs the same few statements for every message
-            self.gate = Gate(gate_session, self.campaign, self.keyring)
+            self.gate = Gate(gate_session, self.campaign, self.keyring, self.options.lease)
             # A task group: if one consumer fails, the others and the producer stop too, instead of waiting.
             async with asyncio.TaskGroup() as group:
                 for session in sessions:
@@ -247,11 +246,7 @@ class _Run:
                 continue
             if claims:
                 after = claims[-1].delivery_id
-                contacts = {
-                    row["id"]: row
-                    for row in await session.select_in("contact", (*RECIPIENT_COLUMNS, "email_canonical"), "id",
-                                                      [c.contact_id for c in claims])
-                }
+                contacts = await queue.recipients(session, claims, (*RECIPIENT_COLUMNS, "email_canonical"))
                 for claim in claims:
                     await work.put((claim, contacts.get(claim.contact_id)))
                 continue
@@ -290,14 +285,22 @@ class _Run:
         # The rate limit is waited out first, so that nothing stands between the checks below and the SMTP
         # transaction: an unsubscribe that lands during the wait is seen.
         await self.limiter.wait()
-        verdict = await self.gate.check(claim, contact["email_canonical"] if contact else None)
+        asked = self.gate.check(claim, contact["email_canonical"] if contact else None)
+        # Composed while the round trip runs (the yield lets it go first), with the legal basis the row was
+        # claimed with: nothing but the verdict then stands between check and transaction. The verdict still
+        # decides whether it goes; a basis changed meanwhile composes it again.
+        await asyncio.sleep(0)
+        draft = None
+        if contact and contact["email"] and contact["legal_basis"]:
+            draft = self.composer.envelope(Recipient.from_row(contact, claim.list_id, contact["legal_basis"]), claim.message_id)
+        verdict = await asked
         try:
-            return await self._act(session, claim, contact, unwritten, verdict)
+            return await self._act(session, claim, contact, unwritten, verdict, draft)
         finally:
             self.gate.transaction_over()  # the gate's next round trip need not wait for this consumer
 
     async def _act(self, session: BulkSession, claim: queue.Claim, contact: dict | None,
-                   unwritten: asyncio.Future | None, verdict) -> asyncio.Future | None:
+                   unwritten: asyncio.Future | None, verdict, draft: Envelope | None) -> asyncio.Future | None:
         """On the gate's verdict: send, or skip, or give the claim back."""
         if unwritten is not None:
             await unwritten  # written before the check (so at once): a crash now repeats only what is in flight
@@ -318,17 +321,11 @@ class _Run:
             await queue.mark_skipped(session, claim, reason or SkipReason.ERASED)
             self.summary.skipped += 1
             return None
-        recipient = Recipient.from_row(contact, claim.list_id, verdict.subscribed[claim.list_id])
-        message = self.composer.compose(recipient, message_id=claim.message_id)
-        if recipient.email.isascii():
-            envelope_recipient, smtputf8 = recipient.email, False
-        else:  # an IDN domain goes as its A-label, without SMTPUTF8; a Unicode local part needs SMTPUTF8
-            address = parse_address(recipient.email)
-            envelope_recipient, smtputf8 = address.envelope_recipient, address.needs_smtputf8
-        outcome = await self.transport.send(
-            self.composer.envelope_sender(claim.contact_id), envelope_recipient, message, smtputf8=smtputf8
-        )
-        return await self._record(session, claim, recipient, outcome)
+        basis = verdict.subscribed[claim.list_id]
+        envelope = (draft if draft is not None and draft.recipient.legal_basis == basis else
+                    self.composer.envelope(Recipient.from_row(contact, claim.list_id, basis), claim.message_id))
+        outcome = await self.transport.send(envelope.sender, envelope.to, envelope.message, smtputf8=envelope.smtputf8)
+        return await self._record(session, claim, envelope.recipient, outcome)
 
     async def _record(self, session: BulkSession, claim: queue.Claim, recipient: Recipient,
                       outcome: Outcome) -> asyncio.Future | None:
