@@ -249,3 +249,20 @@ async def test_a_message_composed_before_its_check_goes_with_the_legal_basis_the
     message = email.message_from_bytes(transport.messages["j0@presse.example"], policy=policy.default)
     text = message.get_payload()[0].get_content()
     assert BASIS_WORDS["fr"][current] in text and BASIS_WORDS["fr"][stale] not in text
+
+
+async def test_building_the_audience_again_adds_only_the_missing_rows(tmp_path):
+    """A build cut short by a crash runs again from the start: rows written already stay as they are."""
+    await import_list(tmp_path, "journalists", [f"j{i}@presse.example,J,D,fr" for i in range(3)])
+    campaign = await new_campaign("journalists")
+    async with bulk_session() as session:
+        await queue.build_audience(session, campaign, suppression.keyring(), lambda contact: f"<{contact}@first>")
+        rows = await session.fetch("SELECT id, contact FROM delivery ORDER BY contact")
+        await session.execute("DELETE FROM delivery WHERE id = ?", rows[0]["id"])
+        await session.execute("UPDATE delivery SET status = 'sent' WHERE id = ?", rows[1]["id"])
+        await queue.build_audience(session, campaign, suppression.keyring(), lambda contact: f"<{contact}@again>")
+        after = await session.fetch("SELECT contact, status, message_id FROM delivery ORDER BY contact")
+    contacts = [row["contact"] for row in rows]
+    assert after == [{"contact": contacts[0], "status": "queued", "message_id": f"<{contacts[0]}@again>"},
+                     {"contact": contacts[1], "status": "sent", "message_id": f"<{contacts[1]}@first>"},
+                     {"contact": contacts[2], "status": "queued", "message_id": f"<{contacts[2]}@first>"}]

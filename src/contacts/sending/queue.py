@@ -58,11 +58,7 @@ async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: 
             rows.append((campaign.id, contact, list_id, status.value, reason.value if reason else None,
                          message_id_for(contact), 0, now, now))
         async with session.transaction():
-            await session.execute_many(
-                f"INSERT INTO delivery ({', '.join(DELIVERY_COLUMNS)}) VALUES ({', '.join('?' * len(DELIVERY_COLUMNS))}) "
-                "ON CONFLICT (campaign, contact) DO NOTHING",
-                rows,
-            )
+            await session.insert_new("delivery", DELIVERY_COLUMNS, rows, unique=("campaign", "contact"))
     # The sending statements are planned once (BulkSession.plan_once): with statistics from before the
     # campaign's rows, a plan can scan the whole ledger for every message.
     await session.refresh_statistics(("delivery",))
