@@ -128,3 +128,10 @@ async def write_transaction() -> AsyncIterator[None]:
 
     async with process_writer_turn(), db.transaction(transaction_type=TransactionType.immediate):
         yield
+
+
+def json_value(value):
+    """A JSON column's value: Piccolo reads it back as text on some engines and parsed on others."""
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value

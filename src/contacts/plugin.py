@@ -75,6 +75,7 @@ class ContactsPlugin(InitPluginProtocol):
         from contacts.devmail import mail_catcher
         from contacts.sending.worker import background_sender
         from contacts.services.optout_writer import running_writer
+        from contacts.services.retention.daily import daily_retention
 
         async with connected(), contextlib.AsyncExitStack() as stack:
             if self.settings.mail_catcher:
@@ -82,4 +83,6 @@ class ContactsPlugin(InitPluginProtocol):
             await stack.enter_async_context(running_writer())
             if self.settings.serve_sends:
                 await stack.enter_async_context(background_sender())
+            if self.settings.retention_daily:
+                await stack.enter_async_context(daily_retention())
             yield

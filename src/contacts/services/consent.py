@@ -22,6 +22,7 @@ from contacts.domain import (
     AddressKind,
     AudienceKind,
     Channel,
+    ContactStatus,
     EventAction,
     LegalBasis,
     SourceType,
@@ -234,6 +235,9 @@ async def _contact_for(row: dict, now: datetime) -> int:
     if existing:
         await Contact.update({Contact.last_initiated_contact_at: now, Contact.notice_version: row["notice_version"],
                               Contact.updated_at: now}).where(Contact.id == existing["id"])
+        # The person's fresh consent starts a new relationship with an archived record (REQ-10).
+        await Contact.update({Contact.status: ContactStatus.ACTIVE}).where(
+            Contact.id == existing["id"], Contact.status == ContactStatus.ARCHIVED)
         return existing["id"]
     kind = AddressKind.GENERIC if parse_address(row["email"]).is_role else AddressKind.PRIVATE
     created = await Contact.insert(Contact(
