@@ -12,12 +12,11 @@ staff, or asked for a moment ago, nothing is sent, and the caller cannot tell.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from contacts.addresses import parse_address
-from contacts.database import write_transaction
+from contacts.database import json_value, write_transaction
 from contacts.domain import (
     AddressKind,
     AudienceKind,
@@ -190,8 +189,7 @@ async def _pending(token_text: str) -> dict | None:
 
 def entries_of(row: dict) -> list[dict]:
     """The lists of a pending consent, with the words the person ticked for each."""
-    lists = row["lists"]
-    return json.loads(lists) if isinstance(lists, str) else lists
+    return json_value(row["lists"])
 
 
 async def confirm(token_text: str) -> bool:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from contacts.database import write_transaction
+from contacts.database import json_value, write_transaction
 from contacts.domain import CampaignStatus, DeliveryStatus, InvitationStatus, Permission
 from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.services import audience, audit, campaigns, catalogue, suppression
@@ -56,10 +55,6 @@ class Guest:
     organisation: str | None
     language: str
     status: str
-
-
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
 
 
 async def _purpose() -> catalogue.PurposeInfo:
@@ -141,8 +136,9 @@ async def _row(staff: Staff, list_id: int) -> dict:
 async def get(staff: Staff, list_id: int) -> GuestList:
     row = await _row(staff, list_id)
     by_status = Counter(guest.status for guest in await _guests(row))
-    return GuestList(id=row["id"], name=row["name"], lists=_json(row["lists"]), filters=_json(row["filters"]),
-                     excluded=_json(row["excluded"]), campaign_id=row["campaign"], created_by=row["created_by"],
+    return GuestList(id=row["id"], name=row["name"], lists=json_value(row["lists"]),
+                     filters=json_value(row["filters"]), excluded=json_value(row["excluded"]),
+                     campaign_id=row["campaign"], created_by=row["created_by"],
                      created_at=row["created_at"], by_status=dict(sorted(by_status.items())))
 
 
@@ -185,7 +181,7 @@ async def create_campaign(staff: Staff, list_id: int, subject: str, body: str = 
     row = await _row(staff, list_id)
     if row["campaign"] is not None:
         raise ConflictError(f"invitation list {list_id} has its campaign already: {row['campaign']}")
-    campaign = await campaigns.create(list_slugs=_json(row["lists"]), template="invitation", subject=subject,
+    campaign = await campaigns.create(list_slugs=json_value(row["lists"]), template="invitation", subject=subject,
                                       body=body, purpose_code=INVITATION_PURPOSE, actor=staff.actor)
     async with write_transaction():
         await InvitationList.update({InvitationList.campaign: campaign.id}).where(InvitationList.id == list_id)
@@ -238,13 +234,14 @@ async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str) ->
 async def _still_eligible(staff: Staff, row: dict, found: list[Guest]) -> tuple[list[Guest], dict[str, int]]:
     """The guests the audience rules still allow, at the moment of the export: whoever has since objected,
     been restricted, archived or erased is left out of it (REQ-10, REQ-20, REQ-21), and counted by reason."""
-    probe = _probe(await _purpose(), [await catalogue.list_by_slug(slug) for slug in _json(row["lists"])], staff)
+    probe = _probe(await _purpose(), [await catalogue.list_by_slug(slug) for slug in json_value(row["lists"])], staff)
     through = {r["contact"]: r["mailing_list"] for r in await Invitation.select(
         Invitation.contact, Invitation.mailing_list).where(Invitation.invitation_list == row["id"])}
     ids, facts = [guest.contact_id for guest in found], {}
     async with bulk_session() as session:
         for start in range(0, len(ids), audience.PAGE):
-            facts.update(await audience.facts_for(session, ids[start:start + audience.PAGE], probe, suppression.keyring()))
+            page = ids[start:start + audience.PAGE]
+            facts.update(await audience.facts_for(session, page, probe, suppression.keyring()))
     kept, left_out = [], Counter()
     for guest in found:
         reason = audience.exclusion(facts.get(guest.contact_id), probe, through[guest.contact_id])

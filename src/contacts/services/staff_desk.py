@@ -3,13 +3,12 @@ every view of a person's data written to the audit log (REQ-8)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from contacts.addresses import parse_address
-from contacts.database import write_transaction
+from contacts.database import json_value, write_transaction
 from contacts.domain import Channel, ContactStatus, EventAction, Language, Permission
 from contacts.errors import NotFoundError, ValidationError
 from contacts.services import audit, campaign_desk, catalogue, ledger, suppression
@@ -107,7 +106,7 @@ async def contact_detail(staff: Staff, contact_id: int) -> ContactDetail:
     if not subscriptions:  # not a contact of this account's purposes: the same answer as no contact at all
         raise NotFoundError(f"no contact {contact_id}")
     for item in subscriptions:
-        item["evidence"] = json.loads(item["evidence"]) if isinstance(item["evidence"], str) else item["evidence"]
+        item["evidence"] = json_value(item["evidence"])
     events = await ConsentEvent.select(
         ConsentEvent.occurred_at, ConsentEvent.action, ConsentEvent.channel, ConsentEvent.actor, ConsentEvent.reason,
         ConsentEvent.mailing_list.slug.as_alias("list"), ConsentEvent.mailing_list,
