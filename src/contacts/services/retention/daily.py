@@ -1,8 +1,9 @@
 """The retention engine's daily run while serving (REQ-9).
 
 Every server process checks each hour; the first to claim the Paris day's row in `job_run` runs it, so
-several processes on several machines still run it once a day. A run that fails is logged and not tried
-again that day: the next day's run finds whatever it left.
+several processes on several machines still run it once a day. A run that fails, or that a shutdown stops,
+is logged and not tried again that day: each change is its own transaction, and the next day's run finds
+whatever it left.
 """
 
 from __future__ import annotations
