@@ -32,6 +32,13 @@ if TYPE_CHECKING:
 _ACTIVE = f"('{SubscriptionStatus.SUBSCRIBED.value}', '{SubscriptionStatus.PENDING.value}')"
 _REASON = SuppressionReason.UNSUBSCRIBE.value
 
+
+
+def digest_sql(inner: str, outer: str, text: str) -> str:
+    """SQL for the hex HMAC-SHA256 of `text` (UTF-8), given the key's inner and outer padded forms."""
+    return f"encode(sha256({outer} || sha256({inner} || convert_to({text}, 'UTF8'))), 'hex')"
+
+
 # $1 ordinal, $2 contact, $3 list (NULL: every list), $4 channel, $5 reason, $6 campaign (NULL: none),
 # $7 actor, one array element per request; $8 now; $9/$10 every key's inner and outer padded key, the
 # current key first; $11 the current key's id; $12 the canonicaliser's version.
@@ -64,8 +71,8 @@ WITH req AS (
           AND EXISTS (SELECT 1 FROM subscription s WHERE s.contact = r.contact)
     ) w ORDER BY canonical, scope, n
 ), hashed AS (
-    SELECT w.*, ARRAY(SELECT encode(sha256(k.opad || sha256(k.ipad || convert_to(w.canonical, 'UTF8'))), 'hex')
-                      FROM keys k ORDER BY k.position) AS digests
+    SELECT w.*, ARRAY(SELECT {digest_sql("k.ipad", "k.opad", "w.canonical")} FROM keys k ORDER BY k.position)
+        AS digests
     FROM wanted w
 ), known AS MATERIALIZED (  -- the active entries for these addresses, under any key, by the hash's index
     SELECT address_hash, scope FROM suppression
