@@ -63,11 +63,11 @@ WITH req AS (
     RETURNING s.id, e.n, e.mailing_list, e.purpose
 ), wanted AS (  -- the do-not-contact entries asked for, each by the group's first request that asks
     SELECT DISTINCT ON (canonical, scope) * FROM (
-        SELECT canonical, 'list:' || slug AS scope, n, mailing_list, purpose FROM target WHERE canonical IS NOT NULL
+        SELECT canonical, 'list:' || slug AS scope, n, mailing_list, purpose FROM target WHERE canonical <> ''
         UNION ALL
         SELECT c.email_canonical, 'global', r.n, NULL::int, NULL::int
         FROM req r JOIN contact c ON c.id = r.contact
-        WHERE r.list IS NULL AND c.email_canonical IS NOT NULL
+        WHERE r.list IS NULL AND c.email_canonical <> ''
           AND EXISTS (SELECT 1 FROM subscription s WHERE s.contact = r.contact)
     ) w ORDER BY canonical, scope, n
 ), hashed AS (

@@ -3,8 +3,9 @@
 After a campaign, mail clients and people POST one-click unsubscribes by the hundred per second. Written one
 by one through Piccolo, each cost about six queries, and on SQLite a new connection and thread for every
 one of them: p99 went past 200 ms. Here every unsubscribe that arrives while the previous group is being
-written goes into the next group, written in one transaction by a few set-wise statements (a group
-commit). A caller's answer waits for its group's commit, so an answered opt-out is durable.
+written goes into the next group, written atomically (a group commit): on SQLite in one transaction by a
+few set-wise statements (`write`), on PostgreSQL by one statement (contacts.services.optout_statement), a
+single round trip. A caller's answer waits for its group's commit, so an answered opt-out is durable.
 
 Each request records what a single unsubscribe did before: the subscription ends (status `unsubscribed`),
 a ConsentEvent names the channel and campaign, and a do-not-contact entry for the list's scope (and, for
