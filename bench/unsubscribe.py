@@ -7,7 +7,9 @@ with the same connections.
 
 PostgreSQL runs with 64 connections, SQLite with 16. Needs Debian's wrk (apt-get install wrk). The public rate
 limit is turned off for the run (CONTACTS_PUBLIC_RATE_LIMIT=0): every request comes from one address here.
-Figures are printed, never asserted.
+Figures are printed, never asserted. `--workers N` runs N server processes on PostgreSQL (SQLite has one
+writer, so one process); the run prints how many. One is the default: on a machine of two cores, which wrk
+and PostgreSQL share with the server, a second process gains little.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 
 from litestar import Litestar
@@ -85,4 +86,18 @@ class ContactsPlugin(InitPluginProtocol):
                 await stack.enter_async_context(background_sender())
             if self.settings.retention_daily:
                 await stack.enter_async_context(daily_retention())
+            stack.enter_context(frozen_heap())
             yield
+
+
+@contextlib.contextmanager
+def frozen_heap():
+    """Keep the objects that exist once the app has started out of the cyclic garbage collector's full
+    passes. They are about 100,000 (routes, templates, libraries), which every full pass walked: under
+    a burst of one-click unsubscribes that was a 70 ms pause each second, all of the p99. Only pointers
+    move, so it costs nothing; on shutdown the objects go back, and a test that starts many apps frees them."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
