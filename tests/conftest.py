@@ -42,6 +42,7 @@ os.environ.update(
         "CONTACTS_SMTP_URL": "smtp://127.0.0.1:2525",
         "CONTACTS_ENV": "development",
         "CONTACTS_SERVE_SENDS": "false",  # tests drain campaigns themselves
+        "CONTACTS_RETENTION_DAILY": "false",  # tests run the retention engine themselves, with their clock
     }
 )
 os.environ.pop("CONTACTS_BASE_URL", None)

@@ -191,3 +191,34 @@ def test_req6_register_lists_every_purpose_with_its_basis_and_erasure(contacts_c
     assert all(activity["transfers_outside_eu"] == "none" for activity in register["activities"])
     assert "Journalists and editors, at their work address" in by_code["communications-newsletter"][
         "categories_of_persons"]
+
+
+# REQ-9, REQ-13: `contacts retention run --dry-run` lists what is due and why and changes nothing; without
+# --dry-run it does it.
+async def test_retention_run_lists_then_does_it(contacts_cli, tmp_path):
+    from datetime import UTC, datetime
+
+    from contacts.tables import Contact, Subscription
+
+    path = tmp_path / "presse.csv"
+    path.write_text("email,first_name,last_name\nana@presse.example,Ana,Arnaud\nben@presse.example,Ben,Bloch\n",
+                    encoding="utf-8")
+    contacts_cli("import", str(path), "--list", "journalists", "--source-type", "third-party", "--source", "Annuaire")
+    ana = (await Contact.select(Contact.id).where(Contact.email == "ana@presse.example").first())["id"]
+    ben = (await Contact.select(Contact.id).where(Contact.email == "ben@presse.example").first())["id"]
+    long_ago = datetime(2020, 1, 15, tzinfo=UTC)
+    await Subscription.update({Subscription.status: "unsubscribed", Subscription.ended_at: long_ago}).where(
+        Subscription.contact == ana)
+    await Contact.update({Contact.collected_at: long_ago}, force=True)
+
+    listed = contacts_cli("retention", "run", "--dry-run").stdout
+    assert "(dry run: nothing changed)" in listed
+    assert f"anonymise  contact {ana}: communications-newsletter: unsubscribed on 2020-01-15" in listed
+    assert f"flagged    contact {ben}: from the third-party source 'Annuaire'" in listed
+    assert "ana@presse.example" not in listed and "Arnaud" not in listed  # ids and reasons, never the person
+    assert await Contact.count().where(Contact.status == "active") == 2
+
+    done = contacts_cli("retention", "run").stdout
+    assert "Summary: 1 anonymised, 0 archived, 0 held, 1 flagged" in done
+    statuses = {row["id"]: row["status"] for row in await Contact.select(Contact.id, Contact.status)}
+    assert statuses == {ana: "erased", ben: "active"}

@@ -110,6 +110,40 @@ async def process_writer_turn() -> AsyncIterator[None]:
             _holding_sqlite_write.reset(token)
 
 
+class _CancelSafe:
+    """Piccolo's PostgreSQL transaction gives its pooled connection back only when BEGIN, COMMIT or ROLLBACK
+    returns normally. A task cancelled while it waits for one (background work stopped as the server shuts
+    down) would keep the connection forever, and closing the pool would then wait forever. This gives it back
+    whatever happens; asyncpg resets a released connection, rolling back what was left open.
+    (Reaches into piccolo.engine.postgres.PostgresTransaction, piccolo 1.x.)"""
+
+    def __init__(self, transaction) -> None:
+        self.transaction = transaction
+
+    async def __aenter__(self):
+        try:
+            return await self.transaction.__aenter__()
+        except asyncio.CancelledError:
+            await self._give_back()
+            raise
+
+    async def __aexit__(self, *exc_info):
+        try:
+            return await self.transaction.__aexit__(*exc_info)
+        except asyncio.CancelledError:
+            await self._give_back()
+            raise
+
+    async def _give_back(self) -> None:
+        transaction = self.transaction
+        if transaction._parent is not None or getattr(transaction, "connection", None) is None:
+            return
+        with contextlib.suppress(Exception):  # already given back, or the connection is gone
+            await transaction.engine.pool.release(transaction.connection)
+        with contextlib.suppress(Exception):  # the task's context may be reset already
+            transaction.engine.current_transaction.reset(transaction.context)
+
+
 @contextlib.asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
     """A transaction that will write. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so two
@@ -117,7 +151,7 @@ async def write_transaction() -> AsyncIterator[None]:
     process queue on an asyncio lock first. A write transaction inside another joins it."""
     db = engine()
     if not isinstance(db, SQLiteEngine):
-        async with db.transaction():
+        async with _CancelSafe(db.transaction()):
             yield
         return
     if _holding_sqlite_write.get():
@@ -128,3 +162,10 @@ async def write_transaction() -> AsyncIterator[None]:
 
     async with process_writer_turn(), db.transaction(transaction_type=TransactionType.immediate):
         yield
+
+
+def json_value(value):
+    """A JSON column's value: Piccolo reads it back as text on some engines and parsed on others."""
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value

@@ -32,6 +32,9 @@ class AddressKind(StrEnum):
 class ContactStatus(StrEnum):
     ACTIVE = "active"
     RESTRICTED = "restricted"
+    # REQ-10: the relationship ended and its legal period runs; kept with restricted access, never used for
+    # sending, search or segments.
+    ARCHIVED = "archived"
     ERASED = "erased"
 
 
@@ -180,6 +183,7 @@ class SkipReason(StrEnum):
     UNSUBSCRIBED = "unsubscribed"
     OBJECTED = "objected"
     RESTRICTED = "restricted"
+    ARCHIVED = "archived"
     ERASED = "erased"
     NO_VALID_BASIS = "no_valid_basis"
     CANCELLED = "cancelled"

@@ -39,6 +39,8 @@ class Settings:
     soft_bounce_limit: int = 3  # REQ-41: this many soft-bounced messages to a person within the window suppress them
     soft_bounce_window_days: int = 14
     export_link_days: int = 7  # REQ-16/17: how long the link to a person's export opens
+    retention_daily: bool = True  # REQ-9: `serve` runs the retention engine once a day
+    retention_grace_days: int = 30  # REQ-9: how long data stays after the person opted out of its last purpose
 
     @property
     def database_kind(self) -> str:
@@ -180,6 +182,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         soft_bounce_limit=_positive(environ, "CONTACTS_SOFT_BOUNCE_LIMIT", 3),
         soft_bounce_window_days=_positive(environ, "CONTACTS_SOFT_BOUNCE_WINDOW_DAYS", 14),
         export_link_days=_positive(environ, "CONTACTS_EXPORT_LINK_DAYS", 7),
+        retention_daily=_flag(environ, "CONTACTS_RETENTION_DAILY", default=True),
+        retention_grace_days=_count(environ, "CONTACTS_RETENTION_GRACE_DAYS", 30),
     )
 
 

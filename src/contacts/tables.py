@@ -386,3 +386,15 @@ class Invitation(Table):
     status = Varchar(length=20, choices=InvitationStatus, default=InvitationStatus.LISTED)
     responded_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class JobRun(Table, tablename="job_run"):
+    """A daily job's run (the retention engine's, say): claimed once per Paris day by whichever server
+    process gets there first, through a unique index on (job, day)."""
+
+    job = Varchar(length=40)
+    day = Date()
+    actor = Varchar(length=100)
+    started_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+    summary = JSON(default="{}")  # counts only, never personal data

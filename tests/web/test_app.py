@@ -1,4 +1,4 @@
-"""The served app: health, the OpenAPI schema, the error format, and the development mail catcher."""
+"""The served app: health, the OpenAPI schema, the error format, the development mail catcher, and its heap."""
 
 from __future__ import annotations
 
@@ -18,6 +18,17 @@ async def test_health_reports_status_and_database_kind(http_client):
         response = await client.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": get_settings().database_kind}
+
+
+# The started app's objects are kept out of the garbage collector's full passes while it serves, and given
+# back when it stops.
+async def test_the_started_app_is_frozen_out_of_full_collections_while_it_serves(http_client):
+    import gc
+
+    async with http_client() as client:
+        await client.get("/health")
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
 
 
 async def test_openapi_schema_is_served(http_client):

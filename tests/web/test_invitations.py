@@ -133,3 +133,24 @@ async def test_req8_an_export_is_a_logged_disclosure(http_client, tmp_path):
     details = entry["details"] if isinstance(entry["details"], dict) else json.loads(entry["details"])
     assert details["to"] == "Traiteur Dupont" and details["why"] == "badges d'accès" and len(details["contacts"]) == 3
     assert entry["actor"] == "staff:eva" and entry["purpose"] == "pr-invitations"
+
+
+# REQ-10, REQ-20, REQ-21: whoever objected, was restricted or archived after the guest list was built is left
+# out of its export, and the disclosure's audit entry counts them by reason.
+async def test_req20_an_export_leaves_out_whoever_has_since_objected_or_been_restricted(http_client, tmp_path):
+    await guests_and_exclusions(tmp_path)
+    events = await token_for("eva", "events")
+    async with http_client() as client:
+        guest_list = (await client.post("/api/invitation-lists", json={"name": "Dîner", "lists": ["journalists"]},
+                                        headers=events)).json()
+        await suppression.suppress("ana@monde.example", "objection", scope="purpose:pr-invitations", actor="test",
+                                   channel=Channel.OBJECTION_PAGE)
+        async with write_transaction():
+            await Contact.update({Contact.status: "restricted"}).where(Contact.email == "bob@monde.example")
+            await Contact.update({Contact.status: "archived"}).where(Contact.email == "cy@figaro.example")
+        exported = await client.get(f"/api/invitation-lists/{guest_list['id']}/export.csv",
+                                    params={"to": "Traiteur Dupont", "why": "badges d'accès"}, headers=events)
+    assert list(csv.DictReader(io.StringIO(exported.text))) == []
+    entry = await AuditEvent.select().where(AuditEvent.action == "export").first()
+    details = entry["details"] if isinstance(entry["details"], dict) else json.loads(entry["details"])
+    assert details["contacts"] == [] and details["left_out"] == {"archived": 1, "restricted": 1, "suppressed": 1}

@@ -193,3 +193,19 @@ async def test_a_subscription_awaiting_confirmation_says_so(http_client, zoe):
     async with http_client() as client:
         page = await client.get(f"/p/{seal(TokenAction.PREFERENCES, zoe)}?lang=en")
     assert describers(page.text, "journalists")[0].startswith("Waiting for confirmation.")
+
+
+# REQ-9, REQ-30: a form the person sends restarts a prospect's retention clock; opening the page does not
+# (mail scanners open every link, and an open never counts).
+async def test_req9_saving_the_centre_counts_as_contact_the_person_initiated_but_opening_it_does_not(http_client, zoe):
+    token = seal(TokenAction.PREFERENCES, zoe)
+
+    async def last_initiated():
+        row = await Contact.select(Contact.last_initiated_contact_at).where(Contact.id == zoe).first()
+        return row["last_initiated_contact_at"]
+
+    async with http_client() as client:
+        await client.get(f"/p/{token}")
+        assert await last_initiated() is None
+        await client.post(f"/p/{token}", data={**LISTS_FORM, "keep": ["journalists", "teachers"]})
+    assert await last_initiated() is not None

@@ -74,3 +74,17 @@ async def test_req23_a_death_notice_from_the_contact_page(http_client, tmp_path,
         assert "Record the death notice" not in (await client.get(f"/staff/contacts/{contact}")).text
         assert (await client.post(f"/staff/contacts/{contact}/death-notice", data={
             "_csrf_token": other, "verified_by": "x"})).status_code == 403
+
+
+# REQ-9, REQ-13: the rights desk's dashboard says when the retention engine last ran and what it did.
+async def test_req9_the_dashboard_shows_the_last_retention_run(http_client, tmp_path):
+    from contacts.services.retention import daily
+
+    async with http_client() as client:
+        await signed_in(client, "dominique", "dpo")
+        before = await client.get("/staff/")
+        assert "The retention engine has not run yet" in before.text
+        await daily.run_if_due()
+        after = await client.get("/staff/")
+    assert re.search(r"the last run, on \d{4}-\d{2}-\d{2}, anonymised 0 and archived 0 contact\(s\), and held 0",
+                     after.text)

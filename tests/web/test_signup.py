@@ -130,3 +130,19 @@ async def test_only_consent_lists_have_a_public_signup(http_client):
     async with http_client() as client:
         for slug in ("journalists", "no-such-list"):
             assert (await client.get(f"/subscribe/{slug}")).status_code == 404
+
+
+# REQ-10, REQ-43: an archived record takes part in nothing, until the person's own confirmed consent starts a
+# new relationship with it.
+async def test_req10_a_confirmed_signup_brings_an_archived_contact_back(http_client, mailbox, tmp_path):
+    from tests.web.conftest import import_to
+
+    await import_to(tmp_path, "press-releases", "lea@example.org")
+    lea = await contact_id("lea@example.org")
+    await Contact.update({Contact.status: "archived"}).where(Contact.id == lea)
+    async with http_client() as client:
+        await client.post("/subscribe/public-newsletter", data={**FORM, "email": "lea@example.org"})
+        await client.post(mailbox.link("lea@example.org", "/confirm/"))
+    row = await Contact.select(Contact.status, Contact.last_initiated_contact_at).where(Contact.id == lea).first()
+    assert row["status"] == "active" and row["last_initiated_contact_at"] is not None
+    assert (await subscription_of("lea@example.org"))["status"] == "subscribed"

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
+from contacts.background import repeating
 from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReason
 from contacts.errors import ConflictError
 from contacts.sending import queue
@@ -378,25 +379,9 @@ async def work_forever(options: SendOptions, poll: float, *, once: bool = False)
         await asyncio.sleep(0 if handled else poll)
 
 
-@contextlib.asynccontextmanager
-async def background_sender(poll: float = 2.0):
+def background_sender(poll: float = 2.0):
     """For the life of `contacts serve`: campaigns started from the API or the staff pages are sent by
     the server process itself. A failed pass is logged and tried again; nothing is lost, since the
     ledger holds the state."""
-
-    async def keep_sending() -> None:
-        options = SendOptions(concurrency=4, wait_for_retries=False)
-        while True:
-            try:
-                await work_forever(options, poll)
-            except Exception:
-                log.exception("the background sender failed; trying again in %s s", poll)
-                await asyncio.sleep(poll)
-
-    task = asyncio.create_task(keep_sending())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    options = SendOptions(concurrency=4, wait_for_retries=False)
+    return repeating(lambda: work_forever(options, poll), pause=poll, what="the background sender")

@@ -3,7 +3,7 @@
 The audience is the union of the campaign lists' subscribed contacts, one row per person, reached
 through the first of their lists. It excludes, each counted by reason: suppressed addresses (every scope
 that applies, REQ-42/46), people who unsubscribed from or objected to the purpose (REQ-21/22),
-restricted and erased contacts (REQ-20), and people without a valid legal basis (REQ-1, REQ-4).
+restricted, archived and erased contacts (REQ-20, REQ-10), and people without a valid legal basis (REQ-1, REQ-4).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ def exclusion(facts: Facts | None, campaign: CampaignInfo, list_id: int) -> Skip
         return SkipReason.ERASED
     if facts.status == ContactStatus.RESTRICTED:
         return SkipReason.RESTRICTED
+    if facts.status == ContactStatus.ARCHIVED:
+        return SkipReason.ARCHIVED  # REQ-10
     mailing_list = next(item for item in campaign.lists if item.id == list_id)
     purposes = {campaign.purpose.id, mailing_list.purpose.id}
     scopes = campaign.suppression_scopes(mailing_list)

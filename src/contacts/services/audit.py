@@ -6,12 +6,11 @@ for the DPO and admin roles.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contacts.database import write_transaction
+from contacts.database import json_value, write_transaction
 from contacts.domain import Permission
 from contacts.services.staff import Staff
 from contacts.tables import AuditEvent
@@ -59,5 +58,5 @@ async def entries(reader: Staff, *, actor: str | None = None, action: str | None
             query = query.where(column == value)
     rows = await query.order_by(AuditEvent.id).limit(max(1, min(limit, PAGE_LIMIT)))
     for row in rows:  # Piccolo reads JSON back as text
-        row["details"] = json.loads(row["details"]) if isinstance(row["details"], str) else row["details"]
+        row["details"] = json_value(row["details"])
     return [Entry(**{key: row[key] for key in Entry.__dataclass_fields__}) for row in rows]

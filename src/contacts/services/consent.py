@@ -12,16 +12,16 @@ staff, or asked for a moment ago, nothing is sent, and the caller cannot tell.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from contacts.addresses import parse_address
-from contacts.database import write_transaction
+from contacts.database import json_value, write_transaction
 from contacts.domain import (
     AddressKind,
     AudienceKind,
     Channel,
+    ContactStatus,
     EventAction,
     LegalBasis,
     SourceType,
@@ -189,8 +189,7 @@ async def _pending(token_text: str) -> dict | None:
 
 def entries_of(row: dict) -> list[dict]:
     """The lists of a pending consent, with the words the person ticked for each."""
-    lists = row["lists"]
-    return json.loads(lists) if isinstance(lists, str) else lists
+    return json_value(row["lists"])
 
 
 async def confirm(token_text: str) -> bool:
@@ -234,6 +233,9 @@ async def _contact_for(row: dict, now: datetime) -> int:
     if existing:
         await Contact.update({Contact.last_initiated_contact_at: now, Contact.notice_version: row["notice_version"],
                               Contact.updated_at: now}).where(Contact.id == existing["id"])
+        # The person's fresh consent starts a new relationship with an archived record (REQ-10).
+        await Contact.update({Contact.status: ContactStatus.ACTIVE}).where(
+            Contact.id == existing["id"], Contact.status == ContactStatus.ARCHIVED)
         return existing["id"]
     kind = AddressKind.GENERIC if parse_address(row["email"]).is_role else AddressKind.PRIVATE
     created = await Contact.insert(Contact(

@@ -75,9 +75,11 @@ def _text_matches(column: str, count: int) -> str:
 
 
 async def erase_contact(contact_id: int, *, actor: Staff | str, reason: str, rights_request_id: int | None = None,
-                        now: datetime | None = None) -> ErasureReport:
+                        now: datetime | None = None, suppress: bool = True) -> ErasureReport:
     """Erase one person. Repeating it is harmless. `reason` says why, without personal data (e.g. "rights
-    request 12" or "retention: prospect, no contact for 3 years")."""
+    request 12" or "retention: prospect, no contact for 3 years"). `suppress`: also write a global
+    do-not-contact record. The retention engine passes False: the person's own opt-outs stay (REQ-9), and
+    nobody is banned from every list for having gone quiet."""
     now = now or datetime.now(UTC)
     name = actor.actor if isinstance(actor, Staff) else actor
     report = ErasureReport(contact_id)
@@ -89,7 +91,7 @@ async def erase_contact(contact_id: int, *, actor: Staff | str, reason: str, rig
             report.already_erased = True
             return report
         canonical = contact["email_canonical"]
-        if canonical:
+        if canonical and suppress:
             # Written first: its ledger entry is the one that must stay readable.
             await suppression.record_suppression(canonical, SuppressionReason.ERASURE, "global", actor=name,
                                                  channel=Channel.SYSTEM, contact_id=contact_id, note="erasure")

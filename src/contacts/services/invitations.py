@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from contacts.database import write_transaction
+from contacts.database import json_value, write_transaction
 from contacts.domain import CampaignStatus, DeliveryStatus, InvitationStatus, Permission
 from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.services import audience, audit, campaigns, catalogue, suppression
 from contacts.services.bulk import bulk_session
 from contacts.services.campaigns import CampaignInfo
 from contacts.services.staff import Staff
+from contacts.services.retention.activity import person_initiated
 from contacts.settings import get_settings
 from contacts.tables import Contact, Delivery, Invitation, InvitationList
 from contacts.tokens import LinkToken, TokenAction, codec_for
@@ -57,10 +57,6 @@ class Guest:
     status: str
 
 
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
-
-
 async def _purpose() -> catalogue.PurposeInfo:
     return next(p for p in await catalogue.purposes() if p.code == INVITATION_PURPOSE)
 
@@ -70,6 +66,13 @@ def _matches(contact: dict, filters: dict[str, str]) -> bool:
     if organisation and organisation not in (contact["organisation"] or "").casefold():
         return False
     return not filters.get("language") or contact["language"] == filters["language"]
+
+
+def _probe(purpose: catalogue.PurposeInfo, lists, staff: Staff) -> CampaignInfo:
+    """The audience rules, as for a PR-invitations campaign to these lists."""
+    return CampaignInfo(id=0, subject="", template="invitation", body="", purpose=purpose, lists=tuple(lists),
+                        status=CampaignStatus.DRAFT, rate=None, created_by=staff.actor, created_at=datetime.now(UTC),
+                        started_at=None, finished_at=None)
 
 
 async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[str, str] | None = None) -> GuestList:
@@ -93,10 +96,7 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
         chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
     except NotFoundError as error:
         raise ValidationError("lists", str(error)) from None
-    # The audience rules, as for a PR-invitations campaign to these lists.
-    probe = CampaignInfo(id=0, subject="", template="invitation", body="", purpose=purpose, lists=tuple(chosen),
-                         status=CampaignStatus.DRAFT, rate=None, created_by=staff.actor, created_at=datetime.now(UTC),
-                         started_at=None, finished_at=None)
+    probe = _probe(purpose, chosen, staff)
     guests, excluded, after = [], Counter(), 0
     async with bulk_session() as session:
         while page := await audience.candidates(session, probe, after):
@@ -136,8 +136,9 @@ async def _row(staff: Staff, list_id: int) -> dict:
 async def get(staff: Staff, list_id: int) -> GuestList:
     row = await _row(staff, list_id)
     by_status = Counter(guest.status for guest in await _guests(row))
-    return GuestList(id=row["id"], name=row["name"], lists=_json(row["lists"]), filters=_json(row["filters"]),
-                     excluded=_json(row["excluded"]), campaign_id=row["campaign"], created_by=row["created_by"],
+    return GuestList(id=row["id"], name=row["name"], lists=json_value(row["lists"]),
+                     filters=json_value(row["filters"]), excluded=json_value(row["excluded"]),
+                     campaign_id=row["campaign"], created_by=row["created_by"],
                      created_at=row["created_at"], by_status=dict(sorted(by_status.items())))
 
 
@@ -180,7 +181,7 @@ async def create_campaign(staff: Staff, list_id: int, subject: str, body: str = 
     row = await _row(staff, list_id)
     if row["campaign"] is not None:
         raise ConflictError(f"invitation list {list_id} has its campaign already: {row['campaign']}")
-    campaign = await campaigns.create(list_slugs=_json(row["lists"]), template="invitation", subject=subject,
+    campaign = await campaigns.create(list_slugs=json_value(row["lists"]), template="invitation", subject=subject,
                                       body=body, purpose_code=INVITATION_PURPOSE, actor=staff.actor)
     async with write_transaction():
         await InvitationList.update({InvitationList.campaign: campaign.id}).where(InvitationList.id == list_id)
@@ -213,7 +214,7 @@ async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str) ->
     if not reason:
         raise ValidationError("why", "say why it is given")
     row = await _row(staff, list_id)
-    found = await _guests(row)
+    found, left_out = await _still_eligible(staff, row, await _guests(row))
     contacts = {r["id"]: r for r in await Contact.select(
         Contact.id, Contact.title, Contact.position).where(Contact.id.is_in([g.contact_id for g in found] or [0]))}
     out = io.StringIO()
@@ -225,8 +226,30 @@ async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str) ->
                          guest.organisation or "", extra.get("position") or "", guest.email or "", guest.language,
                          guest.status])
     await audit.record(staff, "export", "invitation_list", list_id, purpose=INVITATION_PURPOSE,
-                       details={"to": recipient, "why": reason, "contacts": [g.contact_id for g in found]})
+                       details={"to": recipient, "why": reason, "contacts": [g.contact_id for g in found],
+                                "left_out": left_out})
     return out.getvalue()
+
+
+async def _still_eligible(staff: Staff, row: dict, found: list[Guest]) -> tuple[list[Guest], dict[str, int]]:
+    """The guests the audience rules still allow, at the moment of the export: whoever has since objected,
+    been restricted, archived or erased is left out of it (REQ-10, REQ-20, REQ-21), and counted by reason."""
+    probe = _probe(await _purpose(), [await catalogue.list_by_slug(slug) for slug in json_value(row["lists"])], staff)
+    through = {r["contact"]: r["mailing_list"] for r in await Invitation.select(
+        Invitation.contact, Invitation.mailing_list).where(Invitation.invitation_list == row["id"])}
+    ids, facts = [guest.contact_id for guest in found], {}
+    async with bulk_session() as session:
+        for start in range(0, len(ids), audience.PAGE):
+            page = ids[start:start + audience.PAGE]
+            facts.update(await audience.facts_for(session, page, probe, suppression.keyring()))
+    kept, left_out = [], Counter()
+    for guest in found:
+        reason = audience.exclusion(facts.get(guest.contact_id), probe, through[guest.contact_id])
+        if reason is None:
+            kept.append(guest)
+        else:
+            left_out[reason.value] += 1
+    return kept, dict(sorted(left_out.items()))
 
 
 async def answer(token_text: str, accept: bool) -> bool:
@@ -242,6 +265,8 @@ async def answer(token_text: str, accept: bool) -> bool:
                                            Invitation.updated_at: now}).where(
             Invitation.invitation_list == token.scope_id, Invitation.contact == token.contact_id,
             Invitation.status != InvitationStatus.ATTENDED).returning(Invitation.id)
+    if changed:
+        await person_initiated(token.contact_id, now)
     return bool(changed)
 
 

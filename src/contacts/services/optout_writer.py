@@ -3,8 +3,9 @@
 After a campaign, mail clients and people POST one-click unsubscribes by the hundred per second. Written one
 by one through Piccolo, each cost about six queries, and on SQLite a new connection and thread for every
 one of them: p99 went past 200 ms. Here every unsubscribe that arrives while the previous group is being
-written goes into the next group, written in one transaction by a few set-wise statements (a group
-commit). A caller's answer waits for its group's commit, so an answered opt-out is durable.
+written goes into the next group, written atomically (a group commit): on SQLite in one transaction by a
+few set-wise statements (`write`), on PostgreSQL by one statement (contacts.services.optout_statement), a
+single round trip. A caller's answer waits for its group's commit, so an answered opt-out is durable.
 
 Each request records what a single unsubscribe did before: the subscription ends (status `unsubscribed`),
 a ConsentEvent names the channel and campaign, and a do-not-contact entry for the list's scope (and, for
@@ -25,7 +26,8 @@ from datetime import UTC, datetime
 from contacts.addresses import CANONICALISER_VERSION
 from contacts.database import process_writer_turn
 from contacts.domain import Channel, EventAction, SubscriptionStatus, SuppressionReason
-from contacts.services.bulk import BulkSession, bulk_session
+from contacts.services import optout_statement
+from contacts.services.bulk import BulkSession, PostgresBulkSession, bulk_session
 from contacts.services.keyring import Keyring
 from contacts.settings import get_settings
 
@@ -50,6 +52,16 @@ class Unsubscribe:
     reason: str
     campaign_id: int = 0
     actor: str = "recipient"  # or the member of staff who records an opt-out received by post or phone
+
+
+async def write_group(session: BulkSession, requests: Sequence[Unsubscribe], keyring: Keyring) -> list[bool]:
+    """Write these unsubscribes atomically, outside any transaction of `session`: on PostgreSQL as one
+    statement (contacts.services.optout_statement), elsewhere in a transaction by `write`. For each request:
+    did a subscription change?"""
+    if isinstance(session, PostgresBulkSession):
+        return await optout_statement.write(session.connection, requests, keyring)
+    async with session.transaction():
+        return await write(session, requests, keyring)
 
 
 async def write(session: BulkSession, requests: Sequence[Unsubscribe], keyring: Keyring) -> list[bool]:
@@ -157,8 +169,8 @@ class OptOutWriter:
     async def _commit(self, group: list[tuple[Sequence[Unsubscribe], asyncio.Future]]) -> None:
         flat = [request for requests, _ in group for request in requests]
         try:
-            async with process_writer_turn(), self._session.transaction():
-                changed = await write(self._session, flat, self._keyring)
+            async with process_writer_turn():
+                changed = await write_group(self._session, flat, self._keyring)
         except Exception as error:  # every caller of this group gets it; the next group starts afresh
             log.exception("writing %d unsubscribes failed", len(flat))
             for _, future in group:
@@ -184,7 +196,9 @@ _writers: dict[int, OptOutWriter] = {}
 async def running_writer() -> AsyncIterator[OptOutWriter]:
     """For the app's life: unsubscribes on this event loop go through one writer."""
     stack = contextlib.AsyncExitStack()
-    writer = OptOutWriter(stack, await stack.enter_async_context(bulk_session()))
+    session = await stack.enter_async_context(bulk_session())
+    await session.plan_once()  # the group's statement is the same at every run: planned once, not every time
+    writer = OptOutWriter(stack, session)
     loop = id(asyncio.get_running_loop())
     _writers[loop] = writer
     try:
@@ -201,5 +215,5 @@ async def unsubscribe(requests: Sequence[Unsubscribe]) -> list[bool]:
     writer = _writers.get(id(asyncio.get_running_loop()))
     if writer is not None:
         return await writer.submit(requests)
-    async with bulk_session() as session, process_writer_turn(), session.transaction():
-        return await write(session, requests, Keyring.from_settings(get_settings()))
+    async with bulk_session() as session, process_writer_turn():
+        return await write_group(session, requests, Keyring.from_settings(get_settings()))

@@ -12,6 +12,7 @@ from contacts.domain import CampaignStatus, Permission, RightsRequestStatus
 from contacts.services import campaign_desk, campaigns, notice_check
 from contacts.services.campaigns import CampaignInfo
 from contacts.services.catalogue import ListInfo
+from contacts.services.retention import daily
 from contacts.services.staff import Staff
 from contacts.tables import Campaign, Contact, RightsRequest, Subscription
 
@@ -41,6 +42,7 @@ class Overview:
     under_way: list[CampaignInfo]
     due_requests: list[DueRequest] = field(default_factory=list)
     unnoticed_third_party: int = 0  # REQ-13: shown to the rights desk
+    last_retention: daily.LastRun | None = None  # REQ-9: the retention engine's last run, for the rights desk
 
 
 async def overview(staff: Staff) -> Overview:
@@ -70,4 +72,5 @@ async def overview(staff: Staff) -> Overview:
         under_way=[await campaigns.get(row["id"]) for row in under_way],
         due_requests=due,
         unnoticed_third_party=len(await notice_check.unnoticed()) if staff.can(Permission.RIGHTS) else 0,
+        last_retention=await daily.last_run() if staff.can(Permission.RIGHTS) else None,
     )

@@ -23,6 +23,7 @@ from contacts.domain import (
 from contacts.sending.wording import BASIS_WORDS
 from contacts.services import catalogue, consent, optout_writer, rights
 from contacts.services.consent import ConfirmationMail
+from contacts.services.retention.activity import person_initiated
 from contacts.settings import get_settings
 from contacts.tables import Contact, PendingConsent, Subscription
 from contacts.tokens import TokenAction, codec_for
@@ -154,6 +155,7 @@ async def save(token_text: str, *, shown: set[str], wanted: set[str], language: 
             to_turn_off.append(mailing_list)
         elif not is_on and slug in wanted:
             to_turn_on.append(mailing_list)
+    await person_initiated(contact["id"])
     mail_language = language if language in tuple(Language) else contact["language"]
     await optout_writer.unsubscribe([
         optout_writer.Unsubscribe(contact["id"], mailing_list.id, Channel.PREFERENCE_CENTRE, "preference centre")
@@ -184,6 +186,7 @@ async def request_right(token_text: str, request_type: RightsRequestType, detail
     contact = await _active_contact(_contact_id(token_text))
     if contact is None:
         return None
+    await person_initiated(contact["id"])
     text = (details or "").strip()[:4000]
     created = await rights.record_request(
         contact["id"], request_type, Channel.PREFERENCE_CENTRE, details={"text": text} if text else {},

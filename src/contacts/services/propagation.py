@@ -7,11 +7,10 @@ to carry out; staff record when the recipient was told.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from contacts.database import write_transaction
+from contacts.database import json_value, write_transaction
 from contacts.errors import NotFoundError
 from contacts.services import audit
 from contacts.services.staff import Staff
@@ -35,7 +34,7 @@ async def disclosures_of(contact_id: int) -> list[dict]:
     found = []
     for row in await AuditEvent.select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.details).where(
             AuditEvent.action.is_in(list(DISCLOSING_ACTIONS))).order_by(AuditEvent.id):
-        details = json.loads(row["details"]) if isinstance(row["details"], str) else row["details"]
+        details = json_value(row["details"])
         if contact_id in (details.get("contacts") or []):
             found.append({"id": row["id"], "occurred_at": row["occurred_at"], "to": details.get("to") or "?"})
     return found

@@ -96,7 +96,7 @@ class Register:
     security_measures: list[str]
 
 
-def _period(days: int, language: str) -> str:
+def period_words(days: int, language: str) -> str:
     if days % 365 == 0:
         years = days // 365
         return f"{years} ans" if language == "fr" else f"{years} years"
@@ -108,11 +108,16 @@ def retention_words(purpose: catalogue.PurposeInfo, language: str = "en") -> str
     rule, days = purpose.retention_rule, purpose.retention_days
     if rule in RULES_WITH_A_PERIOD and not days:
         raise ConfigurationError(f"purpose {purpose.code!r}: the rule {rule} needs its period (retention_days)")
-    period = _period(days, language) if days else ""
+    period = period_words(days, language) if days else ""
+    grace_days = get_settings().retention_grace_days
+    if language == "fr":
+        grace = f"{period_words(grace_days, language)} plus tard" if grace_days else "aussitôt"
+    else:
+        grace = f"{period_words(grace_days, language)} later" if grace_days else "at once"
     if language == "fr":
         return {
             RetentionRule.UNTIL_OBJECTION: "conservées jusqu'à ce que la personne s'y oppose ou se désinscrive ; "
-                                           "ensuite supprimées ou anonymisées, seule l'empreinte de la liste "
+                                           f"supprimées ou anonymisées {grace}, seule l'empreinte de la liste "
                                            "d'opposition étant gardée",
             RetentionRule.PROSPECT_3_YEARS: f"{period} à compter du dernier contact à l'initiative de la personne (un "
                                             "clic, une réponse ou un formulaire ; une ouverture ne compte pas) ; "
@@ -122,8 +127,8 @@ def retention_words(purpose: catalogue.PurposeInfo, language: str = "en") -> str
                                                    "anonymisées",
         }[rule]
     return {
-        RetentionRule.UNTIL_OBJECTION: "kept until the person objects or unsubscribes; then deleted or anonymised, "
-                                       "keeping only the do-not-contact hash",
+        RetentionRule.UNTIL_OBJECTION: "kept until the person objects or unsubscribes; deleted or anonymised "
+                                       f"{grace}, keeping only the do-not-contact hash",
         RetentionRule.PROSPECT_3_YEARS: f"{period} from the last contact the person initiated (a click, reply or "
                                         "form; an open does not count); then deleted or anonymised",
         RetentionRule.RELATIONSHIP_PLUS_LEGAL: f"the relationship, then archived with restricted access for {period} "

@@ -10,14 +10,13 @@ an export link, an erasure, a restriction, an objection, a withdrawal, or after-
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from babel.dates import format_date
 
 from contacts.addresses import parse_address
-from contacts.database import write_transaction
+from contacts.database import json_value, write_transaction
 from contacts.domain import Channel, ContactStatus, Permission, RightsRequestStatus, RightsRequestType, parse_enum
 from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.services import audit, identity_documents, propagation, restriction, rights
@@ -82,7 +81,7 @@ class RequestView:
 
 
 def _details(value) -> dict:
-    return json.loads(value) if isinstance(value, str) else (value or {})
+    return json_value(value) or {}
 
 
 async def _row(request_id: int) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from contacts.database import write_transaction
+from contacts.database import json_value, write_transaction
 from contacts.domain import (
     EVERY_PURPOSE_ROLES,
     ROLE_DEPARTMENT,
@@ -91,7 +90,7 @@ def departments_of(role: Role, chosen: Iterable[str] = ()) -> frozenset[str]:
 def _staff(row: dict) -> Staff:
     role = Role(row["role"])
     chosen = row["departments"]
-    chosen = json.loads(chosen) if isinstance(chosen, str) else chosen  # Piccolo reads JSON back as text
+    chosen = json_value(chosen)
     return Staff(id=row["id"], username=row["username"], role=role, departments=departments_of(role, chosen or ()))
 
 

@@ -3,13 +3,12 @@ every view of a person's data written to the audit log (REQ-8)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from contacts.addresses import parse_address
-from contacts.database import write_transaction
+from contacts.database import json_value, write_transaction
 from contacts.domain import Channel, ContactStatus, EventAction, Language, Permission
 from contacts.errors import NotFoundError, ValidationError
 from contacts.services import audit, campaign_desk, catalogue, ledger, suppression
@@ -46,6 +45,13 @@ async def _visible_list_ids(staff: Staff) -> list[int]:
     return [item.id for item in await campaign_desk.lists(staff)]
 
 
+def hidden_statuses(staff: Staff) -> list[str]:
+    """Erased contacts are shown to nobody; archived ones only to the rights desk (REQ-10)."""
+    if staff.can(Permission.RIGHTS):
+        return [ContactStatus.ERASED]
+    return [ContactStatus.ERASED, ContactStatus.ARCHIVED]
+
+
 async def search_contacts(staff: Staff, query: str, page: int = 1, per_page: int = 50) -> tuple[list[ContactSummary], int]:
     """Contacts on the lists this account may see whose address, name or organisation contains `query`.
     Erased contacts are never found; the search itself is audited, since it reveals who is a contact."""
@@ -58,7 +64,7 @@ async def search_contacts(staff: Staff, query: str, page: int = 1, per_page: int
     if not lists:
         return [], 0
     in_scope = Contact.id.is_in(Subscription.select(Subscription.contact).where(Subscription.mailing_list.is_in(lists)))
-    condition = (Contact.status != ContactStatus.ERASED) & in_scope
+    condition = Contact.status.not_in(hidden_statuses(staff)) & in_scope
     query = " ".join(query.split())
     if query:
         pattern = f"%{query.replace('%', '').replace('_', '')}%"
@@ -80,7 +86,7 @@ async def _require_visible(staff: Staff, contact_id: int) -> None:
     lists = await _visible_list_ids(staff)
     visible = lists and await Subscription.exists().where(
         Subscription.contact == contact_id, Subscription.mailing_list.is_in(lists),
-        Subscription.contact.status != ContactStatus.ERASED)
+        Subscription.contact.status.not_in(hidden_statuses(staff)))
     if not visible:
         raise NotFoundError(f"no contact {contact_id}")
 
@@ -91,7 +97,7 @@ async def contact_detail(staff: Staff, contact_id: int) -> ContactDetail:
     staff.require(Permission.VIEW)
     lists = set(await _visible_list_ids(staff))
     row = await Contact.select(*[getattr(Contact, name) for name in CONTACT_FIELDS]).where(
-        Contact.id == contact_id, Contact.status != ContactStatus.ERASED).first()
+        Contact.id == contact_id, Contact.status.not_in(hidden_statuses(staff))).first()
     subscriptions = [s for s in await Subscription.select(
         Subscription.id, Subscription.mailing_list, Subscription.mailing_list.slug.as_alias("list"),
         Subscription.mailing_list.purpose.code.as_alias("purpose"), Subscription.legal_basis, Subscription.status,
@@ -100,7 +106,7 @@ async def contact_detail(staff: Staff, contact_id: int) -> ContactDetail:
     if not subscriptions:  # not a contact of this account's purposes: the same answer as no contact at all
         raise NotFoundError(f"no contact {contact_id}")
     for item in subscriptions:
-        item["evidence"] = json.loads(item["evidence"]) if isinstance(item["evidence"], str) else item["evidence"]
+        item["evidence"] = json_value(item["evidence"])
     events = await ConsentEvent.select(
         ConsentEvent.occurred_at, ConsentEvent.action, ConsentEvent.channel, ConsentEvent.actor, ConsentEvent.reason,
         ConsentEvent.mailing_list.slug.as_alias("list"), ConsentEvent.mailing_list,
@@ -208,7 +214,8 @@ async def members(staff: Staff, slug: str, status: str | None, page: int, per_pa
     staff.require_lists([mailing_list])
     if page < 1:
         raise ValidationError("page", "must be 1 or more")
-    condition = (Subscription.mailing_list == mailing_list.id) & (Subscription.contact.status != ContactStatus.ERASED)
+    condition = (Subscription.mailing_list == mailing_list.id) & Subscription.contact.status.not_in(
+        hidden_statuses(staff))
     if status:
         condition &= Subscription.status == status
     total = await Subscription.count().where(condition)

@@ -108,6 +108,10 @@ async def apply_batch(session: BulkSession, rows: list[ValidRow], ctx: ImportCon
             outcome.skip(row, "skipped_suppressed", f"on the suppression list ({reason}); not subscribed (REQ-42)")
             continue
         current = existing.get(row.canonical)
+        if current is not None and current["status"] == ContactStatus.ARCHIVED:
+            outcome.skip(row, "skipped_restricted", "the contact is archived: kept for its legal period only, "
+                                                    "not processed (REQ-10)")
+            continue
         if current is not None and current["status"] != ContactStatus.ACTIVE:
             outcome.skip(row, "skipped_restricted", "the contact is restricted: stored only, not processed (REQ-20)")
             continue

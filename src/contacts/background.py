@@ -1,0 +1,32 @@
+"""Work that runs for the life of `contacts serve`, beside the requests: the sender, the daily jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.asynccontextmanager
+async def repeating(work: Callable[[], Awaitable[object]], *, pause: float, what: str) -> AsyncIterator[None]:
+    """Run `work` again and again, `pause` seconds apart, until the block ends. A failure is logged and
+    tried again after the pause: the state lives in the database, so nothing is lost."""
+
+    async def keep_going() -> None:
+        while True:
+            try:
+                await work()
+            except Exception:
+                log.exception("%s failed; trying again in %s s", what, pause)
+            await asyncio.sleep(pause)
+
+    task = asyncio.create_task(keep_going())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
