@@ -98,10 +98,12 @@ async def _contacts_after(after: int, limit: int) -> list[dict]:
 
 async def plan(now: datetime | None = None) -> RetentionReport:
     """What a run would do at `now`, changing nothing."""
-    now = now or datetime.now(UTC)
-    grace = timedelta(days=get_settings().retention_grace_days)
+    return await _plan(now or datetime.now(UTC), await _rules_by_list(),
+                       timedelta(days=get_settings().retention_grace_days))
+
+
+async def _plan(now: datetime, rules: dict, grace: timedelta) -> RetentionReport:
     report = RetentionReport(now=now, dry_run=True)
-    rules = await _rules_by_list()
     after = 0
     while page := await _contacts_after(after, PAGE):
         after = page[-1]["id"]
@@ -130,13 +132,12 @@ def _closed_requests_documents():
 async def run(*, dry_run: bool = False, now: datetime | None = None, actor: str = ACTOR) -> RetentionReport:
     """Plan, then (unless `dry_run`) do it. Each contact is judged again just before it is changed, so a
     person who came back in the meantime keeps their data."""
-    report = await plan(now)
+    now = now or datetime.now(UTC)
+    rules, grace = await _rules_by_list(), timedelta(days=get_settings().retention_grace_days)
+    report = await _plan(now, rules, grace)
     report.dry_run = dry_run
     if dry_run:
         return report
-    now = report.now
-    grace = timedelta(days=get_settings().retention_grace_days)
-    rules = await _rules_by_list()
     done: Counter[str] = Counter()
     for planned in report.due:
         current = await Contact.select(Contact.id, Contact.status, Contact.collected_at,
