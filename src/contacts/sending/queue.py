@@ -152,7 +152,8 @@ async def next_retry_at(session: BulkSession, campaign_id: int) -> datetime | No
 async def renew(session: BulkSession, claim: Claim) -> bool:
     """Immediately before the SMTP transaction: is the campaign still running and the claim still ours?
     Renews the claim's lease if so. A claim that outlived its lease may have been taken over by another
-    worker, which then sends it instead. (Sending checks many claims at once: `renew_statement`.)"""
+    worker, which then sends it instead. (Sending checks many claims at once, renewing only the claims past
+    half their lease: `hold_statements`.)"""
     sql, params = renew_statement(session, [claim])
     return bool(await session.fetch(sql, *params))
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from contacts.database import write_transaction
 from contacts.domain import ContactStatus, RetentionRule, SubscriptionStatus
 from contacts.services import audit, catalogue, erasure, notice_check
-from contacts.services.retention.rules import Action, ContactFacts, SubscriptionFacts, Verdict, verdict
+from contacts.services.retention.rules import LIVE, Action, ContactFacts, SubscriptionFacts, Verdict, verdict
 from contacts.settings import get_settings
 from contacts.tables import Contact, IdentityDocument, PendingConsent, RightsRequest, StaffSession, Subscription
 
@@ -68,8 +68,7 @@ async def _verdicts(contacts: list[dict], rules: dict, now: datetime, grace: tim
             Subscription.contact.is_in(ids)):
         purpose, rule, days = rules[row["mailing_list"]]
         status = SubscriptionStatus(row["status"])
-        ended = row["ended_at"] or (row["updated_at"] if status not in (SubscriptionStatus.SUBSCRIBED,
-                                                                        SubscriptionStatus.PENDING) else None)
+        ended = row["ended_at"] or (row["updated_at"] if status not in LIVE else None)
         subscriptions.setdefault(row["contact"], []).append(SubscriptionFacts(
             purpose=purpose, rule=rule, days=days, status=status, started_at=row["started_at"] or row["created_at"],
             ended_at=ended))
