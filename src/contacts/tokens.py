@@ -73,6 +73,18 @@ def _derive(secret: str) -> _Key:
     return _Key(key_id=hashlib.sha256(material).digest()[0], cipher=AESSIV(material))
 
 
+_BASE32_PAIRS = [a + b for a in "abcdefghijklmnopqrstuvwxyz234567" for b in "abcdefghijklmnopqrstuvwxyz234567"]
+
+
+def _base32_lower(data: bytes) -> str:
+    """`base64.b32encode` in lowercase without padding, ten bits at a time: twice as fast, and each
+    message has two such tokens."""
+    pad = -len(data) % 5
+    value, bits = int.from_bytes(data + bytes(pad), "big"), (len(data) + pad) * 8
+    text = "".join([_BASE32_PAIRS[(value >> shift) & 1023] for shift in range(bits - 10, -1, -10)])
+    return text[: (len(data) * 8 + 4) // 5]
+
+
 class TokenCodec:
     def __init__(self, secret_keys: tuple[str, ...]) -> None:
         if not secret_keys:
@@ -96,7 +108,7 @@ class TokenCodec:
         header = bytes((ADDRESS_FORMAT_VERSION, key.key_id))
         payload = _ADDRESS_PAYLOAD.pack(token.action, token.contact_id, token.scope_id, token.campaign_id)
         sealed = key.cipher.encrypt(payload, [header])
-        return base64.b32encode(header + sealed).rstrip(b"=").decode("ascii").lower()
+        return _base32_lower(header + sealed)
 
     def open_address(self, text: str, action: TokenAction) -> LinkToken | None:
         """The token of `seal_address`, in any letter case; None when it is not genuine or for another action."""

@@ -12,7 +12,7 @@ import pytest
 
 from contacts.errors import ValidationError
 from contacts.sending.message import EncodedTemplate, MessageSkeleton, mailbox, message_id
-from contacts.sending.render import TemplateLibrary, fill_html, fill_text, has_markers, marker, sample_context
+from contacts.sending.render import TemplateLibrary, escaped, marker, sample_context
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 library = TemplateLibrary(TEMPLATES)
@@ -145,6 +145,5 @@ def test_a_variant_encoded_once_gives_the_same_bytes_as_encoding_each_filled_mes
     parts = library.render("newsletter-communications", sample_context(body_paragraphs=["Para. " * 50, "."]))
     values = {**RECIPIENT, "greeting": value, "third_party_source": value + "\n."}
     expected = build(parts.fill(values))
-    encoded = (EncodedTemplate.of(parts.text, has_markers).encode(lambda line: fill_text(line, values)),
-               EncodedTemplate.of(parts.html, has_markers).encode(lambda line: fill_html(line, values)))
+    encoded = (EncodedTemplate.of(parts.text).encode(values), EncodedTemplate.of(parts.html).encode(escaped(values)))
     assert build(encoded) == expected

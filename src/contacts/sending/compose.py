@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from contacts.addresses import parse_address
 from contacts.domain import LegalBasis, SourceType
 from contacts.sending.message import EncodedTemplate, MessageSkeleton, encode_header_value, mailbox, message_id
-from contacts.sending.render import TemplateLibrary, fill_html, fill_text, has_markers, recipient_markers
+from contacts.sending.render import TemplateLibrary, escaped, recipient_markers
 from contacts.sending.wording import BASIS_WORDS, LANGUAGES, Words
 from contacts.services.campaigns import CampaignInfo
 from contacts.settings import Settings
@@ -110,8 +110,7 @@ class Composer:
             to=mailbox(recipient.name, recipient.email),
             message_id=message_id or self.message_id(recipient.contact_id),
             date=now or datetime.now(timezone.utc),
-            parts=(variant.text.encode(lambda line: fill_text(line, values)),
-                   variant.html.encode(lambda line: fill_html(line, values))),
+            parts=(variant.text.encode(values), variant.html.encode(escaped(values))),
             unsubscribe_url=links["unsubscribe_url"],
             unsubscribe_mailto=links["unsubscribe_mailto"],
         )
@@ -150,7 +149,7 @@ class Composer:
                 boundary_seed=f"{self.campaign.id}:{key}",
             )
             self._variants[key] = _Variant(
-                EncodedTemplate.of(parts.text, has_markers), EncodedTemplate.of(parts.html, has_markers), skeleton
+                EncodedTemplate.of(parts.text), EncodedTemplate.of(parts.html), skeleton
             )
         return self._variants[key]
 

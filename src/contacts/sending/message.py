@@ -10,18 +10,19 @@ RFC 8058 one-click headers (REQ-27).
 
 from __future__ import annotations
 
+import base64
 import binascii
 import functools
 import hashlib
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
 
-from contacts.sending.render import RenderedParts
+from contacts.sending.render import RenderedParts, as_format, has_markers
 
 CRLF = b"\r\n"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -46,13 +47,16 @@ def mailbox(name: str | None, address: str) -> str:
     if not address.isascii():
         quoted = (name or "").replace("\\", "\\\\").replace('"', '\\"')
         return f'"{quoted}" <{address}>' if name else address
-    return formataddr((name or "", address), charset="utf-8") if name else address
+    if name and not name.isascii():
+        # RFC 2047 as `formataddr` writes it, without its cost: it measures both encodings to pick one.
+        return f"=?utf-8?b?{base64.b64encode(name.encode()).decode('ascii')}?= <{address}>"
+    return formataddr((name, address)) if name else address
 
 
 def message_id(secret: bytes, campaign_id: int, contact_id: int, domain: str) -> str:
     """Stable for a (campaign, contact): a repeat after a crash carries the same Message-ID, and the
     ids themselves are not readable from it."""
-    digest = hmac.new(secret, f"{campaign_id}:{contact_id}".encode(), hashlib.sha256).hexdigest()[:24]
+    digest = hmac.digest(secret, f"{campaign_id}:{contact_id}".encode(), "sha256").hex()[:24]
     return f"<c{campaign_id}.{digest}@{domain}>"
 
 
@@ -138,28 +142,30 @@ class EncodedTemplate:
     its own, so the result is byte for byte the encoding of the filled whole, as long as every chunk but
     the last ends a line."""
 
-    chunks: tuple[bytes | str, ...]  # encoded constant lines, or a line with markers
+    chunks: tuple[bytes | str, ...]  # encoded constant lines, or a run of lines with markers as a format template
 
     @classmethod
-    def of(cls, template: str, has_markers: Callable[[str], bool]) -> EncodedTemplate:
+    def of(cls, template: str) -> EncodedTemplate:
         chunks: list[bytes | str] = []
-        constant: list[str] = []
+        run: list[str] = []
+        marked = False  # whether `run` holds lines with markers, or constant lines
         lines = template.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         for number, line in enumerate(lines):
             line += "\n" if number < len(lines) - 1 else ""
-            if has_markers(line):
-                if constant:
-                    chunks.append(_quoted_printable("".join(constant)))
-                    constant = []
-                chunks.append(line)
-            else:
-                constant.append(line)
-        if constant:
-            chunks.append(_quoted_printable("".join(constant)))
+            holds_markers = has_markers(line)
+            if holds_markers != marked and run:
+                chunks.append(as_format("".join(run)) if marked else _quoted_printable("".join(run)))
+                run = []
+            marked = holds_markers
+            run.append(line)
+        if run:
+            chunks.append(as_format("".join(run)) if marked else _quoted_printable("".join(run)))
         return cls(tuple(chunks))
 
-    def encode(self, fill: Callable[[str], str]) -> bytes:
-        return b"".join(chunk if isinstance(chunk, bytes) else _quoted_printable(fill(chunk)) for chunk in self.chunks)
+    def encode(self, values: Mapping[str, str]) -> bytes:
+        """With one recipient's values, escaped already for an HTML part (`render.escaped`)."""
+        return b"".join(chunk if isinstance(chunk, bytes) else _quoted_printable(chunk.format_map(values))
+                        for chunk in self.chunks)
 
 
 def _quoted_printable(text: str) -> bytes:

@@ -58,11 +58,22 @@ def fill_text(text: str, values: Mapping[str, str]) -> str:
 
 
 def fill_html(page: str, values: Mapping[str, str]) -> str:
-    return _MARKER.sub(lambda m: html.escape(values[m.group(1)], quote=True), page)
+    return fill_text(page, escaped(values))
+
+
+def escaped(values: Mapping[str, str]) -> dict[str, str]:
+    """The values as the HTML part takes them."""
+    return {name: html.escape(value, quote=True) for name, value in values.items()}
 
 
 def has_markers(text: str) -> bool:
     return _MARKER.search(text) is not None
+
+
+def as_format(text: str) -> str:
+    """The text as a `str.format_map` template, each marker a field: filling it is then one call in C,
+    where a substitution per marker costs a Python call each."""
+    return _MARKER.sub(r"{\1}", text.replace("{", "{{").replace("}", "}}"))
 
 
 class TemplateLibrary:

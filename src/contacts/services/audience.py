@@ -39,9 +39,7 @@ def exclusion(facts: Facts | None, campaign: CampaignInfo, list_id: int) -> Skip
         return SkipReason.RESTRICTED
     if facts.status == ContactStatus.ARCHIVED:
         return SkipReason.ARCHIVED  # REQ-10
-    mailing_list = next(item for item in campaign.lists if item.id == list_id)
-    purposes = {campaign.purpose.id, mailing_list.purpose.id}
-    scopes = campaign.suppression_scopes(mailing_list)
+    mailing_list, scopes, purposes = campaign.reached_through[list_id]
     if any(scope in scopes for scope, _ in facts.suppressions):
         return SkipReason.SUPPRESSED
     left = {status for purpose, status in facts.left.items() if purpose in purposes}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -40,6 +41,13 @@ class CampaignInfo:
         """Every suppression scope that stops this campaign's mail to someone reached through this list:
         the list's own (REQ-46), and the campaign's purpose when it differs from the list's."""
         return {*mailing_list.suppression_scopes, f"purpose:{self.purpose.code}"}
+
+    @functools.cached_property
+    def reached_through(self) -> dict[int, tuple[ListInfo, frozenset[str], frozenset[int]]]:
+        """By list id: the list, the suppression scopes that stop mail through it, and the purposes whose
+        opt-outs do. Worked out once: the audience rules ask for every recipient."""
+        return {item.id: (item, frozenset(self.suppression_scopes(item)), frozenset({self.purpose.id, item.purpose.id}))
+                for item in self.lists}
 
     @property
     def paragraphs(self) -> list[str]:
