@@ -180,6 +180,9 @@ class Campaign(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
+    # When its ledger rows were all written. Sending starts before: a running campaign without it is still
+    # being built, and is not finished however few rows are queued.
+    audience_built_at = Timestamptz(null=True, default=None)
 
 
 class CampaignList(Table, tablename="campaign_list"):

@@ -254,7 +254,7 @@ async def test_a_message_composed_before_its_check_goes_with_the_legal_basis_the
 async def test_building_the_audience_again_adds_only_the_missing_rows(tmp_path):
     """A build cut short by a crash runs again from the start: rows written already stay as they are."""
     await import_list(tmp_path, "journalists", [f"j{i}@presse.example,J,D,fr" for i in range(3)])
-    campaign = await new_campaign("journalists")
+    campaign = await campaigns.change_status((await new_campaign("journalists")).id, "start")  # a built one runs
     async with bulk_session() as session:
         await queue.build_audience(session, campaign, suppression.keyring(), lambda contact: f"<{contact}@first>")
         rows = await session.fetch("SELECT id, contact FROM delivery ORDER BY contact")

@@ -129,6 +129,8 @@ def _print_status(campaign_id: int) -> None:
 
     campaign, progress = run(work)
     click.echo(f"campaign {campaign.id} ({campaign.status}): {campaign.subject}")
+    if campaign.status in ("running", "paused") and campaign.audience_built_at is None:
+        click.echo("  audience: not all written yet (sending goes on meanwhile; `send` builds the rest)")
     for state in ("queued", "sending", "sent", "failed", "skipped"):
         click.echo(f"  {state}: {progress.by_status.get(state, 0)}")
     for reason, count in progress.skipped_by_reason.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from contacts.addresses import parse_address
@@ -33,7 +34,7 @@ async def send_test(campaign_id: int, to: str, settings: Settings | None = None)
     blocked = [entry for entry in await suppression.entries_for(address.normalized) if entry.scope in scopes]
     if blocked:
         raise ValidationError("to", f"is on the suppression list ({blocked[0].reason}); no test message was sent")
-    test_campaign = campaigns.CampaignInfo(**{**campaign.__dict__, "subject": f"[TEST] {campaign.subject}"})
+    test_campaign = dataclasses.replace(campaign, subject=f"[TEST] {campaign.subject}")
     composer = Composer(test_campaign, settings, TemplateLibrary(settings.templates_dir))
     message = composer.compose(_sample(campaign, address.normalized))
     outcome = await send_one(SmtpSettings.from_url(settings.smtp_url), f"bounces@{composer.domain}", address, message)

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from contacts.domain import DeliveryStatus, SkipReason
+from contacts.domain import CampaignStatus, DeliveryStatus, SkipReason
 from contacts.services.audience import candidates, exclusion, facts_for
 from contacts.services.bulk import BulkSession, PostgresBulkSession
 from contacts.services.campaigns import CampaignInfo
@@ -44,12 +44,13 @@ class Claim:
     worker: str  # the claim's owner: every change below applies only while the claim is still theirs
 
 
-async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: Keyring, message_id_for) -> None:
-    """Write the ledger rows, a page at a time. Idempotent: a rerun after a crash adds only what is missing."""
+async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: Keyring, message_id_for) -> bool:
+    """Write the ledger rows, a page at a time, then mark the audience built. Senders may drain the rows as
+    they come. Idempotent: a rerun adds only what is missing. False when the campaign was paused or
+    cancelled meanwhile: the rest is written when it runs again, or never."""
     after = 0
     now = datetime.now(timezone.utc)
     while page := await candidates(session, campaign, after):
-        after = page[-1][0]
         facts = await facts_for(session, [contact for contact, _ in page], campaign, keyring)
         rows = []
         for contact, list_id in page:
@@ -58,10 +59,34 @@ async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: 
             rows.append((campaign.id, contact, list_id, status.value, reason.value if reason else None,
                          message_id_for(contact), 0, now, now))
         async with session.transaction():
+            if not await _running(session, campaign.id):
+                return False
             await session.insert_new("delivery", DELIVERY_COLUMNS, rows, unique=("campaign", "contact"))
-    # The sending statements are planned once (BulkSession.plan_once): with statistics from before the
-    # campaign's rows, a plan can scan the whole ledger for every message.
+        if not after:
+            # The senders' statements are planned once (BulkSession.plan_once) and may be planned already:
+            # with statistics from before the campaign's rows, a plan can scan the whole ledger for every
+            # message. New statistics make them planned again.
+            await session.refresh_statistics(("delivery",))
+        after = page[-1][0]
+    async with session.transaction():
+        if not await _running(session, campaign.id):
+            return False
+        await session.execute("UPDATE campaign SET audience_built_at = ? WHERE id = ?", now, campaign.id)
     await session.refresh_statistics(("delivery",))
+    return True
+
+
+async def _running(session: BulkSession, campaign_id: int) -> bool:
+    """Whether the campaign still runs. On PostgreSQL its row stays locked until the page is written, so
+    that a cancel, which skips every queued row, waits for the page and skips its rows too."""
+    lock = " FOR SHARE" if isinstance(session, PostgresBulkSession) else ""
+    rows = await session.fetch(f"SELECT status FROM campaign WHERE id = ?{lock}", campaign_id)
+    return bool(rows) and rows[0]["status"] == CampaignStatus.RUNNING
+
+
+async def audience_built(session: BulkSession, campaign_id: int) -> bool:
+    rows = await session.fetch("SELECT audience_built_at FROM campaign WHERE id = ?", campaign_id)
+    return bool(rows) and rows[0]["audience_built_at"] is not None
 
 
 async def requeue_abandoned(session: BulkSession, campaign_id: int, lease: timedelta) -> int:

@@ -58,6 +58,7 @@ class SendOptions:
     wait_for_retries: bool = True
     processes: int = 1  # sending processes on this machine: composing and SMTP use one core each
     parent_pid: int | None = None  # a helper process stops claiming when the process that started it died
+    build: bool = True  # build the audience alongside, if it is not built yet (a helper leaves it to its parent)
 
 
 @dataclass
@@ -105,8 +106,9 @@ async def send_campaign(
     campaign = await campaigns.get(campaign_id)
     if campaign.status == CampaignStatus.FINISHED:
         return SendSummary(outcome="finished")
-    campaign, composer, keyring = await start_campaign(campaign_id, settings, options.lease)
+    campaign, composer, keyring = await start_campaign(campaign_id, settings, options.lease, build=False)
     options = dataclasses.replace(options, rate=options.rate or campaign.rate)
+    # Started first, so that they send from the audience's first page while this process builds the rest.
     helpers = _start_helpers(campaign_id, options) if options.processes > 1 and transport is None else []
     own_transport = transport is None
     transport = transport or SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=options.concurrency)
@@ -125,21 +127,23 @@ async def send_campaign(
     return run.summary
 
 
-async def start_campaign(campaign_id: int, settings: Settings | None = None,
-                         lease: timedelta = SendOptions.lease) -> tuple[campaigns.CampaignInfo, Composer, Keyring]:
-    """Make a campaign running: its audience built into the ledger the first time, abandoned claims
-    requeued. Senders (`campaign send`, `contacts worker`) then drain it."""
+async def start_campaign(campaign_id: int, settings: Settings | None = None, lease: timedelta = SendOptions.lease,
+                         *, build: bool = True) -> tuple[campaigns.CampaignInfo, Composer, Keyring]:
+    """Make a campaign running, with abandoned claims requeued; senders (`campaign send`, `contacts worker`)
+    then drain it. `build`: write its audience into the ledger now, unless that is done already; a sender
+    builds it alongside sending instead."""
     settings = settings or get_settings()
     campaign = await campaigns.get(campaign_id)
     if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
         raise ConflictError(f"campaign {campaign_id} is {campaign.status}")
+    if campaign.status != CampaignStatus.RUNNING:
+        campaign = await campaigns.change_status(campaign_id, "start")
     composer = Composer(campaign, settings, TemplateLibrary(settings.templates_dir))
     keyring = suppression.keyring()
     async with bulk_session() as session:
-        if campaign.status == CampaignStatus.DRAFT:
+        if build and campaign.audience_built_at is None:
             await queue.build_audience(session, campaign, keyring, composer.message_id)
-        if campaign.status != CampaignStatus.RUNNING:
-            campaign = await campaigns.change_status(campaign_id, "start")
+            campaign = await campaigns.get(campaign_id)
         await queue.requeue_abandoned(session, campaign_id, lease)
     return campaign, composer, keyring
 
@@ -147,7 +151,7 @@ async def start_campaign(campaign_id: int, settings: Settings | None = None,
 def _start_helpers(campaign_id: int, options: SendOptions) -> list[asyncio.Future]:
     """More sending processes for the same campaign; they share the work through the ledger's claims."""
     context = multiprocessing.get_context("spawn")  # not fork: the parent runs threads and an event loop
-    helper_options = dataclasses.replace(options, processes=1, parent_pid=os.getpid(),
+    helper_options = dataclasses.replace(options, processes=1, parent_pid=os.getpid(), build=False,
                                          rate=options.rate / options.processes if options.rate else None)
     futures = []
     for _ in range(options.processes - 1):
@@ -204,6 +208,7 @@ class _Run:
     worker: str = field(default_factory=queue.worker_name)
     connection_errors: int = 0  # in a row
     gate: Gate = field(init=False)
+    builder: asyncio.Task | None = None  # writing the audience's ledger rows, when this process does
 
     async def drain(self) -> None:
         left = (await campaigns.progress(self.campaign.id)).remaining
@@ -218,13 +223,27 @@ class _Run:
 
             sessions = [await another() for _ in range(self.options.concurrency)]
             gate_session = await another()
-            await gate_session.plan_once()  # it runs the same few statements for every message
+            for session in (shared, gate_session):
+                await session.plan_once()  # they run the same few statements for every message, or batch of them
             self.gate = Gate(gate_session, self.campaign, self.keyring, self.options.lease)
             # A task group: if one consumer fails, the others and the producer stop too, instead of waiting.
             async with asyncio.TaskGroup() as group:
+                if self.campaign.audience_built_at is None and self.options.build:
+                    self.builder = group.create_task(self._build())
                 for session in sessions:
                     group.create_task(self._consume(session, work, left))
                 group.create_task(self._produce_all(shared, work))
+
+    async def _build(self) -> None:
+        """The audience, written while the first pages are already being sent: on a session of its own."""
+        async with bulk_session() as session:
+            await queue.build_audience(session, self.campaign, self.keyring, self.composer.message_id)
+
+    async def _audience_built(self, session: BulkSession) -> bool:
+        """Built by this process, or by the one that started this helper (or by an earlier run)."""
+        if self.builder is not None:
+            return self.builder.done()
+        return self.campaign.audience_built_at is not None or await queue.audience_built(session, self.campaign.id)
 
     async def _produce_all(self, session: BulkSession, work: asyncio.Queue) -> None:
         await self._produce(session, work)
@@ -242,14 +261,19 @@ class _Run:
                 self.summary.outcome = status
                 return
             claims = await queue.claim(session, self.campaign.id, self.worker, self.options.batch_size, after)
-            if not claims and after:
-                after = 0  # rows given back, or due for a retry, may lie behind: look again from the start
-                continue
             if claims:
                 after = claims[-1].delivery_id
                 contacts = await queue.recipients(session, claims, (*RECIPIENT_COLUMNS, "email_canonical"))
                 for claim in claims:
                     await work.put((claim, contacts.get(claim.contact_id)))
+                continue
+            if not await self._audience_built(session):
+                # The next page is being written, past `after`: looking from the start meanwhile would step
+                # over every row sent already, again and again.
+                await asyncio.sleep(0.02)
+                continue
+            if after:
+                after = 0  # rows given back, or due for a retry, may lie behind: look again from the start
                 continue
             await work.join()  # what is in flight may be rescheduled
             await self.gate.flushed()

@@ -36,6 +36,7 @@ class CampaignInfo:
     started_at: datetime | None
     finished_at: datetime | None
     invitation_list_id: int | None = None  # an invitation campaign goes to that list's guests only
+    audience_built_at: datetime | None = None  # None while its ledger rows are still being written
 
     def suppression_scopes(self, mailing_list: ListInfo) -> set[str]:
         """Every suppression scope that stops this campaign's mail to someone reached through this list:
@@ -139,6 +140,7 @@ async def get(campaign_id: int) -> CampaignInfo:
         purpose=purposes[row["purpose"]], lists=tuple(lists[i] for i in list_ids), status=CampaignStatus(row["status"]),
         rate=row["rate"], created_by=row["created_by"], created_at=row["created_at"], started_at=row["started_at"],
         finished_at=row["finished_at"], invitation_list_id=guests["id"] if guests else None,
+        audience_built_at=row["audience_built_at"],
     )
 
 
@@ -202,12 +204,12 @@ async def pause_for(campaign_id: int, reason: str) -> None:
 
 
 async def finish_if_done(campaign_id: int) -> bool:
-    """A running campaign with nothing queued or in flight is finished."""
+    """A running campaign whose audience is built, with nothing queued or in flight, is finished."""
     async with write_transaction():
         remaining = await Delivery.count().where(
             Delivery.campaign == campaign_id, Delivery.status.is_in([DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
         )
-        if remaining:
+        if remaining or (await get(campaign_id)).audience_built_at is None:
             return False
         await Campaign.update({Campaign.status: CampaignStatus.FINISHED, Campaign.finished_at: datetime.now(UTC)}
                               ).where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING)
