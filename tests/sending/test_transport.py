@@ -171,7 +171,7 @@ def test_starttls_and_auth_on_the_event_loop_of_a_sending_process(tmp_path):
     """`contacts campaign send` runs on uvloop where it is installed: TLS must work there too."""
     import asyncio
 
-    from contacts.sending.worker import loop_factory
+    from contacts.sending.processes import loop_factory
 
     if loop_factory() is None:
         pytest.skip("uvloop is not installed")

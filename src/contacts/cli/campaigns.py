@@ -81,7 +81,8 @@ def test_command(campaign_id: int, to: str) -> None:
               help="Sending processes (default: one per core); each keeps --concurrency transactions in flight.")
 def send_command(campaign_id: int, concurrency: int, rate: float | None, processes: int | None) -> None:
     """Send a campaign; run it again to resume after an interruption."""
-    from contacts.sending.worker import SendOptions, loop_factory, send_campaign
+    from contacts.sending.processes import loop_factory
+    from contacts.sending.worker import SendOptions, send_campaign
 
     console = Console(stderr=True)
     progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
@@ -167,7 +168,8 @@ def cancel_command(campaign_id: int) -> None:
 @click.option("--once", is_flag=True, help="Exit when no running campaign has anything left to send now.")
 def worker_command(concurrency: int, poll: float, once: bool) -> None:
     """Drain running campaigns; start several, on several machines, to share the work."""
-    from contacts.sending.worker import SendOptions, loop_factory, work_forever
+    from contacts.sending.processes import loop_factory
+    from contacts.sending.worker import SendOptions, work_forever
 
     run(lambda: work_forever(SendOptions(concurrency=concurrency, wait_for_retries=False), poll, once=once),
         loop_factory=loop_factory())

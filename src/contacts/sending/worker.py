@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import multiprocessing
 import os
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from contacts.errors import ConflictError
 from contacts.sending import queue
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Envelope, Recipient
 from contacts.sending.gate import CLAIM_LOST, Gate
+from contacts.sending.processes import start_helpers
 from contacts.sending.render import TemplateLibrary
 from contacts.sending.transport import Outcome, SmtpPool, SmtpSettings
 from contacts.services import audience, campaigns, suppression
@@ -109,7 +109,7 @@ async def send_campaign(
     campaign, composer, keyring = await start_campaign(campaign_id, settings, options.lease, build=False)
     options = dataclasses.replace(options, rate=options.rate or campaign.rate)
     # Started first, so that they send from the audience's first page while this process builds the rest.
-    helpers = _start_helpers(campaign_id, options) if options.processes > 1 and transport is None else []
+    helpers = start_helpers(campaign_id, options) if options.processes > 1 and transport is None else []
     own_transport = transport is None
     transport = transport or SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=options.concurrency)
     # The rate is the campaign's: each of the sending processes takes its share.
@@ -117,10 +117,14 @@ async def send_campaign(
                RateLimiter(options.rate / options.processes if options.rate else None), on_progress)
     try:
         await run.drain()
+    except BaseException:
+        for process, _ in helpers:
+            process.terminate()  # they would wait for an audience this process no longer builds; a resume goes on
+        raise
     finally:
         if own_transport:
             await transport.close()
-        for helper in helpers:
+        for _, helper in helpers:
             _add(run.summary, await helper)
     if await campaigns.finish_if_done(campaign_id):
         run.summary.outcome = "finished"
@@ -146,46 +150,6 @@ async def start_campaign(campaign_id: int, settings: Settings | None = None, lea
             campaign = await campaigns.get(campaign_id)
         await queue.requeue_abandoned(session, campaign_id, lease)
     return campaign, composer, keyring
-
-
-def _start_helpers(campaign_id: int, options: SendOptions) -> list[asyncio.Future]:
-    """More sending processes for the same campaign; they share the work through the ledger's claims."""
-    context = multiprocessing.get_context("spawn")  # not fork: the parent runs threads and an event loop
-    helper_options = dataclasses.replace(options, processes=1, parent_pid=os.getpid(), build=False,
-                                         rate=options.rate / options.processes if options.rate else None)
-    futures = []
-    for _ in range(options.processes - 1):
-        results = context.SimpleQueue()
-        process = context.Process(target=_helper, args=(campaign_id, helper_options, results), daemon=True)
-        process.start()
-        futures.append(asyncio.ensure_future(asyncio.to_thread(_collect, process, results)))
-    return futures
-
-
-def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop for a sending process, where it is installed (not on Windows): its socket writes and
-    callbacks cost less than asyncio's, and a sender spends most of its time in them."""
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
-
-
-def _collect(process, results) -> SendSummary:
-    process.join()
-    return results.get() if not results.empty() else SendSummary(outcome=f"helper exited with {process.exitcode}")
-
-
-def _helper(campaign_id: int, options: SendOptions, results) -> None:
-    from contacts.database import connected
-
-    async def work() -> SendSummary:
-        async with connected():
-            return await send_campaign(campaign_id, options)
-
-    with asyncio.Runner(loop_factory=loop_factory()) as runner:
-        results.put(runner.run(work()))
 
 
 def _add(total: SendSummary, part: SendSummary) -> None:

@@ -1,0 +1,58 @@
+"""The sending processes of one machine: `campaign send --processes N` starts N - 1 helpers beside itself,
+each a spawned interpreter running the same campaign; they share the work through the ledger's claims."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from contacts.sending.worker import SendOptions, SendSummary
+
+
+def start_helpers(campaign_id: int, options: SendOptions) -> list[tuple[multiprocessing.Process, asyncio.Future]]:
+    """More sending processes for the same campaign; they share the work through the ledger's claims.
+    Each with the future of its summary."""
+    context = multiprocessing.get_context("spawn")  # not fork: the parent runs threads and an event loop
+    helper_options = dataclasses.replace(options, processes=1, parent_pid=os.getpid(), build=False,
+                                         rate=options.rate / options.processes if options.rate else None)
+    helpers = []
+    for _ in range(options.processes - 1):
+        results = context.SimpleQueue()
+        process = context.Process(target=_helper, args=(campaign_id, helper_options, results), daemon=True)
+        process.start()
+        helpers.append((process, asyncio.ensure_future(asyncio.to_thread(_collect, process, results))))
+    return helpers
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop for a sending process, where it is installed (not on Windows): its socket writes and
+    callbacks cost less than asyncio's, and a sender spends most of its time in them."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+def _collect(process, results) -> SendSummary:
+    from contacts.sending.worker import SendSummary
+
+    process.join()
+    return results.get() if not results.empty() else SendSummary(outcome=f"helper exited with {process.exitcode}")
+
+
+def _helper(campaign_id: int, options: SendOptions, results) -> None:
+    from contacts.database import connected
+    from contacts.sending.worker import send_campaign
+
+    async def work() -> SendSummary:
+        async with connected():
+            return await send_campaign(campaign_id, options)
+
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        results.put(runner.run(work()))
