@@ -48,7 +48,7 @@ async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: 
     """Write the ledger rows, a page at a time, then mark the audience built. Senders may drain the rows as
     they come. Idempotent: a rerun adds only what is missing. False when the campaign was paused or
     cancelled meanwhile: the rest is written when it runs again, or never."""
-    after = 0
+    after, written, described = 0, 0, 0  # rows written, and how many the planner's statistics know of
     now = datetime.now(timezone.utc)
     while page := await candidates(session, campaign, after):
         facts = await facts_for(session, [contact for contact, _ in page], campaign, keyring)
@@ -62,11 +62,13 @@ async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: 
             if not await _running(session, campaign.id):
                 return False
             await session.insert_new("delivery", DELIVERY_COLUMNS, rows, unique=("campaign", "contact"))
-        if not after:
-            # The senders' statements are planned once (BulkSession.plan_once) and may be planned already:
-            # with statistics from before the campaign's rows, a plan can scan the whole ledger for every
-            # message. New statistics make them planned again.
+        written += len(rows)
+        if written >= 2 * described:
+            # The senders may be planning their statements already: with statistics from before the
+            # campaign's rows, a plan can scan the whole ledger for every message. New statistics, each
+            # time the rows have doubled, make them planned again.
             await session.refresh_statistics(("delivery",))
+            described = written
         after = page[-1][0]
     async with session.transaction():
         if not await _running(session, campaign.id):

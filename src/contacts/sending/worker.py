@@ -187,8 +187,9 @@ class _Run:
 
             sessions = [await another() for _ in range(self.options.concurrency)]
             gate_session = await another()
-            for session in (shared, gate_session):
-                await session.plan_once()  # they run the same few statements for every message, or batch of them
+            # The gate runs the same few lookups by key for every message. (Not the claims: a plan made once
+            # while the audience is still being built would scan the ledger whole as it grows.)
+            await gate_session.plan_once()
             self.gate = Gate(gate_session, self.campaign, self.keyring, self.options.lease)
             # A task group: if one consumer fails, the others and the producer stop too, instead of waiting.
             async with asyncio.TaskGroup() as group:
