@@ -47,7 +47,8 @@ class Claim:
 async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: Keyring, message_id_for) -> bool:
     """Write the ledger rows, a page at a time, then mark the audience built. Senders may drain the rows as
     they come. Idempotent: a rerun adds only what is missing. False when the campaign was paused or
-    cancelled meanwhile: the rest is written when it runs again, or never."""
+    cancelled meanwhile: the rest is written when it runs again, or never. A draft's audience is built
+    before it starts, as `start_campaign` does when asked to."""
     after, written, described = 0, 0, 0  # rows written, and how many the planner's statistics know of
     now = datetime.now(timezone.utc)
     while page := await candidates(session, campaign, after):
@@ -59,7 +60,7 @@ async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: 
             rows.append((campaign.id, contact, list_id, status.value, reason.value if reason else None,
                          message_id_for(contact), 0, now, now))
         async with session.transaction():
-            if not await _running(session, campaign.id):
+            if not await _takes_rows(session, campaign.id):
                 return False
             await session.insert_new("delivery", DELIVERY_COLUMNS, rows, unique=("campaign", "contact"))
         written += len(rows)
@@ -71,19 +72,19 @@ async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: 
             described = written
         after = page[-1][0]
     async with session.transaction():
-        if not await _running(session, campaign.id):
+        if not await _takes_rows(session, campaign.id):
             return False
         await session.execute("UPDATE campaign SET audience_built_at = ? WHERE id = ?", now, campaign.id)
     await session.refresh_statistics(("delivery",))
     return True
 
 
-async def _running(session: BulkSession, campaign_id: int) -> bool:
-    """Whether the campaign still runs. On PostgreSQL its row stays locked until the page is written, so
-    that a cancel, which skips every queued row, waits for the page and skips its rows too."""
+async def _takes_rows(session: BulkSession, campaign_id: int) -> bool:
+    """Whether the campaign still runs, or is a draft about to. On PostgreSQL its row stays locked until the
+    page is written, so that a cancel, which skips every queued row, waits for the page and skips its rows too."""
     lock = " FOR SHARE" if isinstance(session, PostgresBulkSession) else ""
     rows = await session.fetch(f"SELECT status FROM campaign WHERE id = ?{lock}", campaign_id)
-    return bool(rows) and rows[0]["status"] == CampaignStatus.RUNNING
+    return bool(rows) and rows[0]["status"] in (CampaignStatus.DRAFT, CampaignStatus.RUNNING)
 
 
 async def audience_built(session: BulkSession, campaign_id: int) -> bool:

@@ -134,20 +134,20 @@ async def send_campaign(
 async def start_campaign(campaign_id: int, settings: Settings | None = None, lease: timedelta = SendOptions.lease,
                          *, build: bool = True) -> tuple[campaigns.CampaignInfo, Composer, Keyring]:
     """Make a campaign running, with abandoned claims requeued; senders (`campaign send`, `contacts worker`)
-    then drain it. `build`: write its audience into the ledger now, unless that is done already; a sender
-    builds it alongside sending instead."""
+    then drain it. `build`: write its audience into the ledger first, unless that is done already (a draft
+    is built before it runs, so no sender takes it half-built); a sender builds it alongside sending instead."""
     settings = settings or get_settings()
     campaign = await campaigns.get(campaign_id)
     if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
         raise ConflictError(f"campaign {campaign_id} is {campaign.status}")
-    if campaign.status != CampaignStatus.RUNNING:
-        campaign = await campaigns.change_status(campaign_id, "start")
     composer = Composer(campaign, settings, TemplateLibrary(settings.templates_dir))
     keyring = suppression.keyring()
     async with bulk_session() as session:
         if build and campaign.audience_built_at is None:
             await queue.build_audience(session, campaign, keyring, composer.message_id)
-            campaign = await campaigns.get(campaign_id)
+        if campaign.status != CampaignStatus.RUNNING:
+            await campaigns.change_status(campaign_id, "start")
+        campaign = await campaigns.get(campaign_id)
         await queue.requeue_abandoned(session, campaign_id, lease)
     return campaign, composer, keyring
 
