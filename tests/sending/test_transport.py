@@ -57,6 +57,18 @@ async def test_a_dropped_connection_is_temporary_and_replaced():
     assert server.handler.connections == 2
 
 
+async def test_a_server_that_stops_answering_mid_transaction_is_temporary_and_the_connection_replaced():
+    with TestSmtpServer() as server:
+        server.handler.delay = 5.0  # no answer to DATA within the deadline
+        pool = SmtpPool(SmtpSettings.from_url(server.url + "?timeout=0.5"))
+        stalled = await pool.send("b@musee.example", "x@example.org", MESSAGE)
+        server.handler.delay = 0.0
+        after = await pool.send("b@musee.example", "y@example.org", MESSAGE)
+        await pool.close()
+    assert stalled.temporary and stalled.connection_error and not stalled.delivered
+    assert after.delivered and server.handler.connections == 2
+
+
 async def test_an_unreachable_server_is_temporary():
     pool = SmtpPool(SmtpSettings.from_url("smtp://127.0.0.1:9?timeout=2"))
     outcome = await pool.send("b@musee.example", "x@example.org", MESSAGE)

@@ -138,7 +138,11 @@ class SmtpPool:
             try:
                 if client is None or not client.is_connected:
                     client = await self._connect()
-                outcome = await self._transact(client, sender, recipient, message, smtputf8)
+                # One deadline for the whole transaction rather than one per command, which costs a timer
+                # and a waiting future for each of the four replies. A transaction cut off by it leaves the
+                # connection out of step: it is closed below.
+                async with asyncio.timeout(self.settings.timeout):
+                    outcome = await self._transact(client, sender, recipient, message, smtputf8)
             except (TimeoutError, aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, ConnectionError, OSError) as error:
                 _discard(client)
                 return Outcome(delivered=False, temporary=True, message=f"connection: {error}", connection_error=True)
@@ -175,14 +179,15 @@ class SmtpPool:
         # them again with the stdlib's pure-Python parser, the costliest step of a transaction.
         encoding = "utf-8" if smtputf8 else "ascii"
         options = [b"SMTPUTF8"] if smtputf8 else []
-        response = await client.execute_command(b"MAIL", b"FROM:<" + sender.encode(encoding) + b">", *options)
+        response = await client.execute_command(b"MAIL", b"FROM:<" + sender.encode(encoding) + b">", *options,
+                                                timeout=None)
         if response.code != 250:
             return await self._refused(client, response, recipient_stage=False)
-        response = await client.execute_command(b"RCPT", b"TO:<" + recipient.encode(encoding) + b">")
+        response = await client.execute_command(b"RCPT", b"TO:<" + recipient.encode(encoding) + b">", timeout=None)
         if response.code not in (250, 251):
             return await self._refused(client, response, recipient_stage=True)
         try:
-            await client.data(message)
+            await client.data(message, timeout=None)
         except aiosmtplib.SMTPDataError as error:
             # Some servers keep the transaction open after refusing DATA: reset it for the next message.
             return await self._refused(client, error, recipient_stage=False)

@@ -103,6 +103,7 @@ class PostgresBulkSession(BulkSession):
         self.connection = connection
         self.database_errors = (asyncpg.PostgresError, asyncpg.InterfaceError)
         self._columns: dict[str, tuple[str, ...]] = {}  # by statement, for `fetch_together`
+        self._together: dict[tuple[str, ...], tuple[str, list]] = {}  # `fetch_together`'s statement and columns
         self._types: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}  # by (table, columns), for `insert_new`
 
     async def serialise_writers(self, job):
@@ -172,14 +173,14 @@ class PostgresBulkSession(BulkSession):
     async def fetch_together(self, statements):
         # One statement, each part a CTE that returns its rows as one array: a round trip (and a commit)
         # instead of one per part. The column names come from each part prepared once on its own.
-        parts, outputs, params = [], [], []
-        for i, (sql, part_params) in enumerate(statements):
-            parts.append(f"q{i} AS ({sql})")
-            outputs.append(f"(SELECT array_agg(q{i}) FROM q{i})")
-            params.extend(part_params)
-        sql = _dollar_placeholders(f"WITH {', '.join(parts)} SELECT {', '.join(outputs)}")
-        names = [await self._column_names(sql) for sql, _ in statements]
-        row = await self.connection.fetchrow(sql, *params)
+        shape = tuple(sql for sql, _ in statements)
+        if shape not in self._together:  # a sender asks the same few shapes again and again
+            parts = [f"q{i} AS ({sql})" for i, sql in enumerate(shape)]
+            outputs = [f"(SELECT array_agg(q{i}) FROM q{i})" for i in range(len(shape))]
+            self._together[shape] = (_dollar_placeholders(f"WITH {', '.join(parts)} SELECT {', '.join(outputs)}"),
+                                     [await self._column_names(sql) for sql in shape])
+        sql, names = self._together[shape]
+        row = await self.connection.fetchrow(sql, *[param for _, part_params in statements for param in part_params])
         return [[dict(zip(columns, values)) for values in row[i] or ()] for i, columns in enumerate(names)]
 
     async def _column_names(self, sql: str) -> tuple[str, ...]:
