@@ -64,3 +64,17 @@ def test_req33_opt_out_tokens_never_expire_and_opt_in_tokens_must():
     confirm = codec.seal(LinkToken(TokenAction.CONFIRM_SUBSCRIPTION, 1, 2, expires_at=1_000))
     assert codec.open(confirm, TokenAction.CONFIRM_SUBSCRIPTION, now=999) is not None
     assert codec.open(confirm, TokenAction.CONFIRM_SUBSCRIPTION, now=1_001) is None
+
+
+@given(st.binary(max_size=40))
+def test_the_address_form_is_base32_in_lowercase_without_padding(data):
+    from contacts.tokens import _base32_lower
+
+    assert _base32_lower(data) == base64.b32encode(data).rstrip(b"=").decode("ascii").lower()
+
+
+def test_address_tokens_round_trip_in_any_letter_case():
+    token = LinkToken(TokenAction.BOUNCE, contact_id=42, scope_id=0, campaign_id=3)
+    text = codec.seal_address(token)
+    assert len(text) == 50 and text == text.lower()
+    assert codec.open_address(text.upper(), TokenAction.BOUNCE) == token

@@ -209,7 +209,8 @@ async def finish_if_done(campaign_id: int) -> bool:
         remaining = await Delivery.count().where(
             Delivery.campaign == campaign_id, Delivery.status.is_in([DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
         )
-        if remaining or (await get(campaign_id)).audience_built_at is None:
+        built = await Campaign.select(Campaign.audience_built_at).where(Campaign.id == campaign_id).first()
+        if remaining or built is None or built["audience_built_at"] is None:
             return False
         await Campaign.update({Campaign.status: CampaignStatus.FINISHED, Campaign.finished_at: datetime.now(UTC)}
                               ).where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING)
