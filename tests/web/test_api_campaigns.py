@@ -114,6 +114,7 @@ async def test_req27_req8_a_campaign_sent_through_the_api_is_delivered_and_audit
             started = await client.post(f"/api/campaigns/{campaign_id}/send", headers=headers)
             assert started.status_code == 202
             assert started.json()["by_status"]["queued"] == 5 and started.json()["campaign"]["status"] == "running"
+            assert started.json()["campaign"]["audience_built_at"]  # built before it runs
             await worker.drain_running(worker.SendOptions(concurrency=2, wait_for_retries=False))
             status = (await client.get(f"/api/campaigns/{campaign_id}", headers=headers)).json()
     assert status["by_status"]["sent"] == 5 and status["campaign"]["status"] == "finished"

@@ -6,12 +6,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from datetime import UTC, datetime
 
 import pytest
 
 from contacts.services import staff
 from contacts.settings import get_settings
-from contacts.tables import AuditEvent, StaffSession
+from contacts.tables import AuditEvent, Campaign, StaffSession
 from tests.sending.test_campaign_send import import_list
 from tests.web.test_public_pages import PageAudit
 
@@ -129,6 +130,11 @@ async def test_req27_a_campaign_from_the_pages_reaches_the_catcher(http_client, 
             assert (await client.post(f"{campaign_path}/send", data={"_csrf_token": token})).status_code == 303
             running = (await client.get(campaign_path)).text
             assert 'http-equiv="refresh"' in running and "<progress" in running
+            assert "still being written" not in running  # started from this page: built before it runs
+            campaign_id = int(campaign_path.rsplit("/", 1)[1])
+            await Campaign.update({Campaign.audience_built_at: None}).where(Campaign.id == campaign_id)
+            assert "The audience is still being written" in (await client.get(campaign_path)).text  # as a sender builds it
+            await Campaign.update({Campaign.audience_built_at: datetime.now(UTC)}).where(Campaign.id == campaign_id)
             await worker.drain_running(worker.SendOptions(concurrency=2, wait_for_retries=False))
             finished = (await client.get(campaign_path)).text
             assert "finished" in finished and re.search(r"<th scope=\"row\">sent</th><td>4</td>", finished)

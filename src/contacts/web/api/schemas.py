@@ -60,13 +60,15 @@ class CampaignOut:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    audience_built_at: datetime | None  # None while the audience is still being written: sending goes on meanwhile
 
     @classmethod
     def of(cls, campaign: CampaignInfo) -> CampaignOut:
         return cls(id=campaign.id, subject=campaign.subject, template=campaign.template,
                    purpose=campaign.purpose.code, lists=[item.slug for item in campaign.lists],
                    status=campaign.status.value, rate=campaign.rate, created_by=campaign.created_by,
-                   created_at=campaign.created_at, started_at=campaign.started_at, finished_at=campaign.finished_at)
+                   created_at=campaign.created_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
+                   audience_built_at=campaign.audience_built_at)
 
 
 @dataclass
