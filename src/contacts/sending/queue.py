@@ -177,24 +177,11 @@ async def next_retry_at(session: BulkSession, campaign_id: int) -> datetime | No
     return _moment(rows[0]["at"]) if rows else None
 
 
-async def renew(session: BulkSession, claim: Claim) -> bool:
-    """Immediately before the SMTP transaction: is the campaign still running and the claim still ours?
-    Renews the claim's lease if so. A claim that outlived its lease may have been taken over by another
-    worker, which then sends it instead. (Sending checks many claims at once, renewing only the claims past
-    half their lease: `hold_statements`.)"""
-    sql, params = renew_statement(session, [claim])
-    return bool(await session.fetch(sql, *params))
-
-
-def renew_statement(session: BulkSession, claims: list[Claim]) -> tuple[str, list]:
-    """One statement for claims of one owner; it returns the ids whose campaign still runs and whose claim
-    is still theirs, and renews their leases."""
-    among, ids = session.among([claim.delivery_id for claim in claims])
-    return (
-        f"UPDATE delivery SET claimed_at = ? WHERE id {among} " + _OURS +
-        " AND (SELECT status FROM campaign WHERE id = delivery.campaign) = 'running' RETURNING id",
-        [datetime.now(timezone.utc), *ids, _owner(claims)],
-    )
+async def holds(session: BulkSession, claim: Claim, lease: timedelta) -> bool:
+    """Immediately before the SMTP transaction: is the campaign still running and the claim still ours? A
+    claim that outlived its lease may have been taken over by another worker, which then sends it instead.
+    Sending asks this of many claims at once, in the gate's round trip (`hold_statements`)."""
+    return any(await session.fetch_together(hold_statements(session, [claim], lease)))
 
 
 def hold_statements(session: BulkSession, claims: list[Claim], lease: timedelta) -> list[tuple[str, list]]:
