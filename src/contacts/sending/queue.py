@@ -75,7 +75,8 @@ async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: 
         if not await _takes_rows(session, campaign.id):
             return False
         await session.execute("UPDATE campaign SET audience_built_at = ? WHERE id = ?", now, campaign.id)
-    await session.refresh_statistics(("delivery",))
+    if described < written:  # not refreshed after the last page already
+        await session.refresh_statistics(("delivery",))
     return True
 
 
