@@ -27,6 +27,7 @@ class ScriptedHandler:
     received: list[Envelope] = field(default_factory=list)
     connections: int = 0
     delay: float = 0.0  # seconds before answering DATA: a slow server keeps messages in flight
+    pipelining: bool = True  # offer PIPELINING (RFC 2920), as Postfix and Exim do; aiosmtpd reads commands in order
 
     async def handle_RCPT(self, server, session: Session, envelope: Envelope, address: str, options):
         if address in self.refuse:
@@ -55,6 +56,8 @@ class ScriptedHandler:
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
         session.host_name = hostname
+        if self.pipelining:
+            responses.insert(1, "250-PIPELINING")
         return responses
 
 
@@ -70,8 +73,9 @@ class Authenticator:
 class TestSmtpServer:
     __test__ = False  # not a test class
 
-    def __init__(self, *, smtputf8: bool = True, credentials: tuple[str, str] | None = None) -> None:
-        self.handler = ScriptedHandler()
+    def __init__(self, *, smtputf8: bool = True, credentials: tuple[str, str] | None = None,
+                 pipelining: bool = True) -> None:
+        self.handler = ScriptedHandler(pipelining=pipelining)
         self.port = free_port()
         kwargs = {}
         if credentials:

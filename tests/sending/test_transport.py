@@ -5,24 +5,42 @@ from __future__ import annotations
 import pytest
 
 from contacts.errors import ConfigurationError
+from contacts.sending.pipelining import KeepingReplies
 from contacts.sending.transport import SmtpPool, SmtpSettings
 from tests.sending.smtp_server import TestSmtpServer
+
+@pytest.fixture(params=[True, False], ids=["pipelining", "one-command-at-a-time"])
+def pipelining(request) -> bool:
+    """Whether the server offers PIPELINING (RFC 2920); the pool uses it only when offered."""
+    return request.param
+
 
 MESSAGE = b"From: a@musee.example\r\nTo: x@example.org\r\nSubject: test\r\nMessage-ID: <1@musee.example>\r\n\r\nbody\r\n"
 
 
-async def test_messages_go_through_a_pool_of_reused_connections():
-    with TestSmtpServer() as server:
+async def test_messages_go_through_a_pool_of_reused_connections(pipelining):
+    with TestSmtpServer(pipelining=pipelining) as server:
         pool = SmtpPool(SmtpSettings.from_url(server.url), size=2)
         for i in range(10):
             assert (await pool.send("bounces@musee.example", f"r{i}@example.org", MESSAGE)).delivered
+        protocol = pool._idle.get_nowait().protocol
         await pool.close()
     assert len(server.handler.received) == 10
     assert server.handler.connections == 1  # sequential sends reuse one connection
+    assert isinstance(protocol, KeepingReplies) is pipelining  # pipelined only when the server offers it
 
 
-async def test_a_451_is_temporary_and_the_next_attempt_delivers():
-    with TestSmtpServer() as server:
+async def test_lines_that_begin_with_a_dot_arrive_intact(pipelining):
+    message = MESSAGE + b".hidden line\r\n..two dots\r\n.\r\nlast\r\n"
+    with TestSmtpServer(pipelining=pipelining) as server:
+        pool = SmtpPool(SmtpSettings.from_url(server.url))
+        assert (await pool.send("b@musee.example", "x@example.org", message)).delivered
+        await pool.close()
+    assert server.handler.received[0].content == message
+
+
+async def test_a_451_is_temporary_and_the_next_attempt_delivers(pipelining):
+    with TestSmtpServer(pipelining=pipelining) as server:
         server.handler.defer["slow@example.org"] = 1
         pool = SmtpPool(SmtpSettings.from_url(server.url))
         first = await pool.send("b@musee.example", "slow@example.org", MESSAGE)
@@ -33,8 +51,8 @@ async def test_a_451_is_temporary_and_the_next_attempt_delivers():
 
 
 # REQ-41: a 5xx for a recipient is a hard bounce; other recipients on the connection are unaffected.
-async def test_req41_a_550_for_one_recipient_is_a_permanent_hard_bounce():
-    with TestSmtpServer() as server:
+async def test_req41_a_550_for_one_recipient_is_a_permanent_hard_bounce(pipelining):
+    with TestSmtpServer(pipelining=pipelining) as server:
         server.handler.refuse.add("gone@example.org")
         pool = SmtpPool(SmtpSettings.from_url(server.url))
         refused = await pool.send("b@musee.example", "gone@example.org", MESSAGE)
@@ -45,8 +63,8 @@ async def test_req41_a_550_for_one_recipient_is_a_permanent_hard_bounce():
     assert [e.rcpt_tos for e in server.handler.received] == [["here@example.org"]]
 
 
-async def test_a_dropped_connection_is_temporary_and_replaced():
-    with TestSmtpServer() as server:
+async def test_a_dropped_connection_is_temporary_and_replaced(pipelining):
+    with TestSmtpServer(pipelining=pipelining) as server:
         server.handler.drop_on_data["x@example.org"] = 1
         pool = SmtpPool(SmtpSettings.from_url(server.url))
         dropped = await pool.send("b@musee.example", "x@example.org", MESSAGE)
@@ -57,8 +75,8 @@ async def test_a_dropped_connection_is_temporary_and_replaced():
     assert server.handler.connections == 2
 
 
-async def test_a_server_that_stops_answering_mid_transaction_is_temporary_and_the_connection_replaced():
-    with TestSmtpServer() as server:
+async def test_a_server_that_stops_answering_mid_transaction_is_temporary_and_the_connection_replaced(pipelining):
+    with TestSmtpServer(pipelining=pipelining) as server:
         server.handler.delay = 5.0  # no answer to DATA within the deadline
         pool = SmtpPool(SmtpSettings.from_url(server.url + "?timeout=0.5"))
         stalled = await pool.send("b@musee.example", "x@example.org", MESSAGE)
@@ -76,8 +94,8 @@ async def test_an_unreachable_server_is_temporary():
 
 
 # REQ-40: an address that needs SMTPUTF8 fails alone when the server lacks it.
-async def test_req40_smtputf8_address_fails_alone_on_a_server_without_it():
-    with TestSmtpServer(smtputf8=False) as server:
+async def test_req40_smtputf8_address_fails_alone_on_a_server_without_it(pipelining):
+    with TestSmtpServer(smtputf8=False, pipelining=pipelining) as server:
         pool = SmtpPool(SmtpSettings.from_url(server.url))
         unicode = await pool.send("b@musee.example", "émile@exemple.fr", MESSAGE, smtputf8=True)
         ascii_after = await pool.send("b@musee.example", "emile@exemple.fr", MESSAGE)
@@ -86,8 +104,8 @@ async def test_req40_smtputf8_address_fails_alone_on_a_server_without_it():
     assert ascii_after.delivered
 
 
-async def test_req40_smtputf8_address_is_delivered_when_the_server_has_it():
-    with TestSmtpServer(smtputf8=True) as server:
+async def test_req40_smtputf8_address_is_delivered_when_the_server_has_it(pipelining):
+    with TestSmtpServer(smtputf8=True, pipelining=pipelining) as server:
         pool = SmtpPool(SmtpSettings.from_url(server.url))
         outcome = await pool.send("b@musee.example", "émile@exemple.fr", MESSAGE, smtputf8=True)
         await pool.close()
@@ -95,8 +113,8 @@ async def test_req40_smtputf8_address_is_delivered_when_the_server_has_it():
     assert server.handler.received[0].rcpt_tos == ["émile@exemple.fr"]
 
 
-async def test_authentication_from_the_url():
-    with TestSmtpServer(credentials=("mailer", "s3cr:t")) as server:
+async def test_authentication_from_the_url(pipelining):
+    with TestSmtpServer(credentials=("mailer", "s3cr:t"), pipelining=pipelining) as server:
         good = SmtpPool(SmtpSettings.from_url(f"smtp://mailer:s3cr%3At@127.0.0.1:{server.port}?starttls=false"))
         bad = SmtpPool(SmtpSettings.from_url(f"smtp://mailer:wrong@127.0.0.1:{server.port}?starttls=false"))
         assert (await good.send("b@musee.example", "x@example.org", MESSAGE)).delivered

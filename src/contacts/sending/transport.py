@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
+from aiosmtplib.protocol import COMMAND_INJECTION_REGEX
 
 from contacts.addresses import Address
 from contacts.errors import ConfigurationError
+from contacts.sending import pipelining
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
@@ -178,6 +180,9 @@ class SmtpPool:
         # Both addresses were validated by email-validator already; aiosmtplib's sendmail() would parse
         # them again with the stdlib's pure-Python parser, the costliest step of a transaction.
         encoding = "utf-8" if smtputf8 else "ascii"
+        if client.supports_extension("pipelining"):
+            return await self._pipelined(client, sender.encode(encoding), recipient.encode(encoding), message,
+                                         smtputf8)
         options = [b"SMTPUTF8"] if smtputf8 else []
         response = await client.execute_command(b"MAIL", b"FROM:<" + sender.encode(encoding) + b">", *options,
                                                 timeout=None)
@@ -191,6 +196,34 @@ class SmtpPool:
         except aiosmtplib.SMTPDataError as error:
             # Some servers keep the transaction open after refusing DATA: reset it for the next message.
             return await self._refused(client, error, recipient_stage=False)
+        return DELIVERED
+
+    async def _pipelined(self, client: aiosmtplib.SMTP, sender: bytes, recipient: bytes, message: bytes,
+                         smtputf8: bool) -> Outcome:
+        """MAIL, RCPT and DATA in one write, their replies read in order (RFC 2920), then the content."""
+        protocol = pipelining.enable(client)
+        if COMMAND_INJECTION_REGEX.search(sender + recipient):  # as aiosmtplib checks every command
+            raise ValueError("Command arg contains a prohibited control character")
+        protocol.write(b"MAIL FROM:<" + sender + (b"> SMTPUTF8\r\n" if smtputf8 else b">\r\n") +
+                       b"RCPT TO:<" + recipient + b">\r\nDATA\r\n")
+        mail, rcpt, data = await protocol.replies(3)
+        refusal = None
+        if mail.code != 250:
+            refusal = (mail, False)
+        elif rcpt.code not in (250, 251):
+            refusal = (rcpt, True)
+        elif data.code != 354:
+            refusal = (data, False)
+        if refusal is not None:
+            if data.code == 354:
+                # RFC 2920 3.1: DATA was accepted though the transaction failed; an empty message ends it.
+                protocol.write(b".\r\n")
+                await protocol.read_response()
+            return await self._refused(client, refusal[0], recipient_stage=refusal[1])
+        protocol.write(pipelining.data_lines(message))
+        response = await protocol.read_response()
+        if response.code != 250:
+            return await self._refused(client, response, recipient_stage=False)
         return DELIVERED
 
     @staticmethod
