@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 ADMIN_URL = os.environ.get("CONTACTS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -66,16 +67,58 @@ def tree_rss_mib(pid: int) -> float:
     return total / 2**20
 
 
-def run_measured(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int, str]:
-    """(seconds, peak resident MiB of the process tree, exit code, stderr) of a `contacts` command."""
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    peak_mib: float  # peak resident memory of the process tree
+    cpu_seconds: float  # user and system CPU of the process and of the helpers it waited for
+    returncode: int
+    stderr: str
+
+
+def run_measured(args: list[str], env: dict[str, str], cwd: Path) -> Measured:
+    """Time, memory and CPU of a `contacts` command."""
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "contacts", *args], env=env, cwd=cwd,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0.0
-    while process.poll() is None:
+    while True:
         peak = max(peak, tree_rss_mib(process.pid))
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
         time.sleep(0.2)
-    return time.perf_counter() - start, peak, process.returncode, process.stderr.read()
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(seconds, peak, usage.ru_utime + usage.ru_stime, process.returncode, process.stderr.read())
+
+
+def process_cpu_seconds(pid: int, *, with_reaped_children: bool = False) -> float:
+    """User and system CPU of a running process, from /proc; with its reaped children's if asked."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if with_reaped_children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU of every PostgreSQL process on the machine, ended backends included (the postmaster reaps them)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as comm:
+                    if comm.read().strip() != "postgres":
+                        continue
+            except OSError:
+                continue
+            total += process_cpu_seconds(int(entry), with_reaped_children=True)
+    return total
 
 
 def contacts(args: list[str], env: dict[str, str], cwd: Path) -> str:

@@ -34,12 +34,12 @@ def run_import(database_url: str, csv_path: Path, workdir: Path) -> tuple[float,
     """(seconds, peak resident MiB of the import and its workers, exit code) of a real `contacts import`."""
     env = {**os.environ, "CONTACTS_DATABASE_URL": database_url, "CONTACTS_SECRET_KEY": SECRET}
     contacts(["migrate"], env, workdir)
-    seconds, peak, code, stderr = run_measured(
+    run = run_measured(
         ["import", str(csv_path), "--list", "journalists", "--source-type", "third-party", "--source", "bench"], env, workdir
     )
-    if code != 0:
-        print(stderr, file=sys.stderr)
-    return seconds, peak, code
+    if run.returncode != 0:
+        print(run.stderr, file=sys.stderr)
+    return run.seconds, run.peak_mib, run.returncode
 
 
 def bench(rows: int, workdir: Path) -> None:

@@ -22,7 +22,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SECRET, PostgresDatabase, contacts, free_port, generate, run_measured  # noqa: E402
+from common import (  # noqa: E402
+    SECRET,
+    PostgresDatabase,
+    contacts,
+    free_port,
+    generate,
+    postgres_cpu_seconds,
+    process_cpu_seconds,
+    run_measured,
+)
 
 from contacts.sending.processes import loop_factory  # noqa: E402
 
@@ -98,28 +107,48 @@ def bench(engine: str, database_url: str, count: int, concurrency: int, workdir:
         loop_name = "uvloop" if loop_factory() else "asyncio"
 
         def measure_limit(when: str) -> float:
+            sink_cpu, cpu = process_cpu_seconds(sink.pid), time.process_time()
             with asyncio.Runner(loop_factory=loop_factory()) as runner:
                 limit = runner.run(raw_aiosmtplib(port, messages, concurrency))
-            print(f"  limit {when}: raw aiosmtplib on {loop_name}, pre-rendered: {limit:,.0f} messages/s")
+            cpu, sink_cpu = time.process_time() - cpu, process_cpu_seconds(sink.pid) - sink_cpu
+            print(f"  limit {when}: raw aiosmtplib on {loop_name}, pre-rendered: {limit:,.0f} messages/s; "
+                  f"CPU per message: {per_message(cpu)} sender + {per_message(sink_cpu)} sink")
+            limits_cpu.append(cpu)
             return limit
+
+        def per_message(seconds: float) -> str:
+            return f"{seconds / count * 1e6:,.0f} µs"
 
         # The limit is measured before and after the campaign, and the ratio taken against their mean: on a
         # shared machine, the speed of either moment alone drifts by a tenth or more.
+        limits_cpu: list[float] = []
         before = measure_limit("before")
         processes = max(1, min(os.cpu_count() or 1, concurrency))
-        seconds, peak, code, stderr = run_measured(
+        sink_cpu, database_cpu = process_cpu_seconds(sink.pid), postgres_cpu_seconds()
+        run = run_measured(
             ["campaign", "send", campaign_id, "--processes", str(processes),
              "--concurrency", str(max(1, concurrency // processes))], env, workdir
         )
-        if code != 0:
-            print(stderr, file=sys.stderr)
+        sink_cpu, database_cpu = process_cpu_seconds(sink.pid) - sink_cpu, postgres_cpu_seconds() - database_cpu
+        if run.returncode != 0:
+            print(run.stderr, file=sys.stderr)
         status = contacts(["campaign", "status", campaign_id], env, workdir)
         sent = int(next(line for line in status.splitlines() if line.strip().startswith("sent:")).split()[-1])
-        rate = sent / seconds
-        print(f"  contacts campaign send: {sent:,} sent in {seconds:.1f} s = {rate:,.0f} messages/s "
-              f"(audience building included)  peak RSS {peak:,.0f} MiB")
+        rate = sent / run.seconds
+        print(f"  contacts campaign send: {sent:,} sent in {run.seconds:.1f} s = {rate:,.0f} messages/s "
+              f"(audience building included)  peak RSS {run.peak_mib:,.0f} MiB")
+        database = f" + {per_message(database_cpu)} PostgreSQL" if engine == "PostgreSQL" else ""
+        campaign_cpu = run.cpu_seconds + sink_cpu + (database_cpu if database else 0.0)
+        print(f"    CPU per message: {per_message(run.cpu_seconds)} senders + {per_message(sink_cpu)} sink{database}"
+              f" = {per_message(campaign_cpu)}")
         limit = (before + measure_limit("after")) / 2
         print(f"  ratio {rate / limit:.2f} (against the mean limit, {limit:,.0f} messages/s)")
+        # The machine's speed drifts from one moment to the next; CPU per message drifts much less. The limit is
+        # one process, bound by its one core; the campaign's processes, database and sink share every core.
+        limit_cpu = sum(limits_cpu) / len(limits_cpu)
+        cores = os.cpu_count() or 1
+        print(f"  ratio from CPU alone {cores * limit_cpu / campaign_cpu:.2f}: {cores} cores ÷ the campaign's CPU per "
+              f"message, against 1 core ÷ the raw sender's ({per_message(limit_cpu)})")
     finally:
         sink.terminate()
         sink.wait()
