@@ -74,8 +74,8 @@ async def test_a_claim_goes_on_past_the_last_row_claimed_and_a_row_given_back_is
 
 
 async def held(session, claims, lease) -> set[int]:
-    fresh, renewed = await session.fetch_together(queue.hold_statements(session, claims, lease))
-    return {row["id"] for row in fresh} | {row["id"] for row in renewed}
+    results = await session.fetch_together(queue.hold_statements(session, claims, lease))
+    return {row["id"] for rows in results for row in rows}
 
 
 async def test_a_young_claim_is_held_without_a_write_an_old_one_is_renewed_and_neither_once_lost(tmp_path):
@@ -93,7 +93,9 @@ async def test_a_young_claim_is_held_without_a_write_an_old_one_is_renewed_and_n
         ids = {claim.delivery_id for claim in claims}
         claimed_at = {row["id"]: row["claimed_at"] for row in await session.fetch("SELECT id, claimed_at FROM delivery")}
         assert await held(session, claims, lease) == ids
-        # Young claims are only read: nothing was written.
+        # Young claims are only read: no UPDATE is even run, which on SQLite would take the write lock.
+        assert len(queue.hold_statements(session, claims, lease)) == 1
+        assert len(queue.hold_statements(session, claims, timedelta(0))) == 2
         assert {row["id"]: row["claimed_at"] for row in await session.fetch("SELECT id, claimed_at FROM delivery")} == claimed_at
         # Past half its lease, a claim is renewed.
         assert await held(session, claims, timedelta(0)) == ids

@@ -113,15 +113,14 @@ class Gate:
         contact_by_hash = {digest: claim.contact_id for claim, canonical in checks if canonical
                            for digest in self.keyring.hashes(canonical)}
         statements = [queue.mark_sent_statement(session, marks)] if marks else []
-        if checks:
-            statements += [*queue.hold_statements(session, claims, self.lease),
-                           audience.subscriptions_query(session, [claim.contact_id for claim in claims]),
-                           audience.suppressions_query(session, list(contact_by_hash))]
-        results = await session.fetch_together(statements)
         if not checks:
+            await session.fetch_together(statements)
             return {}
-        held_fresh, held_renewed, subscriptions, suppressions = results[-4:]
-        held = {row["id"] for row in held_fresh} | {row["id"] for row in held_renewed}
+        hold = queue.hold_statements(session, claims, self.lease)
+        statements += [*hold, audience.subscriptions_query(session, [claim.contact_id for claim in claims]),
+                       audience.suppressions_query(session, list(contact_by_hash))]
+        *_, subscriptions, suppressions = results = await session.fetch_together(statements)
+        held = {row["id"] for rows in results[-2 - len(hold):-2] for row in rows}
         facts = audience.facts_from_rows(subscriptions, self.campaign)
         audience.add_suppressions(facts, contact_by_hash, suppressions)
         return {claim.delivery_id: facts.get(claim.contact_id) if claim.delivery_id in held else CLAIM_LOST

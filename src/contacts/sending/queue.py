@@ -42,6 +42,7 @@ class Claim:
     attempts: int
     first_attempt_at: datetime | None
     worker: str  # the claim's owner: every change below applies only while the claim is still theirs
+    claimed_at: datetime | None = None  # as the claim wrote it; None when not known here
 
 
 async def build_audience(session: BulkSession, campaign: CampaignInfo, keyring: Keyring, message_id_for) -> bool:
@@ -147,7 +148,7 @@ async def claim(session: BulkSession, campaign_id: int, worker: str, limit: int,
     rows.sort(key=lambda row: row["id"])
     return [
         Claim(r["id"], r["contact"], r["mailing_list"], r["message_id"], r["attempts"], _moment(r["first_attempt_at"]),
-              worker)
+              worker, now)
         for r in rows
     ]
 
@@ -186,22 +187,25 @@ async def holds(session: BulkSession, claim: Claim, lease: timedelta) -> bool:
 
 
 def hold_statements(session: BulkSession, claims: list[Claim], lease: timedelta) -> list[tuple[str, list]]:
-    """Two statements for claims of one owner, immediately before their SMTP transactions: together they
-    return the ids whose campaign still runs and whose claim is still theirs. A claim past half its lease
-    is renewed (an UPDATE); a younger one is only read, which writes nothing: a sent message then costs its
+    """For claims of one owner, immediately before their SMTP transactions: statements that together return
+    the ids whose campaign still runs and whose claim is still theirs. A claim past half its lease is
+    renewed (an UPDATE); a younger one is only read, which writes nothing: a sent message then costs its
     ledger row two writes (claimed, sent) instead of three. A claim with half a lease left cannot be taken
-    over before its transaction ends: no other worker deems it abandoned until the lease is out."""
+    over before its transaction ends: no other worker deems it abandoned until the lease is out.
+    The UPDATE is left out when every claim is known to be young: even matching no row, it would take
+    SQLite's write lock, which the sending processes share."""
     now = datetime.now(timezone.utc)
     among, ids = session.among([claim.delivery_id for claim in claims])
     renew_before, owner = now - lease / 2, _owner(claims)
     running = " AND (SELECT status FROM campaign WHERE id = delivery.campaign) = 'running'"
-    return [
-        (f"SELECT id FROM delivery WHERE id {among} " + _OURS + " AND claimed_at >= ?" + running,
-         [*ids, owner, renew_before]),
-        (f"UPDATE delivery SET claimed_at = ? WHERE id {among} " + _OURS + " AND claimed_at < ?" + running +
-         " RETURNING id",
-         [now, *ids, owner, renew_before]),
-    ]
+    statements = [(f"SELECT id FROM delivery WHERE id {among} " + _OURS + " AND claimed_at >= ?" + running,
+                   [*ids, owner, renew_before])]
+    if any(claim.claimed_at is None or claim.claimed_at < renew_before for claim in claims):
+        statements.append(
+            (f"UPDATE delivery SET claimed_at = ? WHERE id {among} " + _OURS + " AND claimed_at < ?" + running +
+             " RETURNING id",
+             [now, *ids, owner, renew_before]))
+    return statements
 
 
 async def mark_sent(session: BulkSession, claim: Claim) -> None:
