@@ -187,13 +187,16 @@ async def test_starttls_and_auth_from_the_url(tmp_path):
     controller.start()
     try:
         pool = SmtpPool(SmtpSettings.from_url(f"smtp://mailer:secret@127.0.0.1:{port}?starttls=true&verify=false"))
-        outcome = await pool.send("b@musee.example", "x@example.org", MESSAGE)
+        outcomes = [await pool.send("b@musee.example", f"x{i}@example.org", MESSAGE) for i in range(3)]
+        client = pool._idle.get_nowait()
+        pool._idle.put_nowait(client)
+        assert isinstance(client.protocol, KeepingReplies)  # pipelined over TLS, on either event loop
         await pool.close()
         plain = SmtpPool(SmtpSettings.from_url(f"smtp://127.0.0.1:{port}?starttls=false"))
         refused = await plain.send("b@musee.example", "x@example.org", MESSAGE)
     finally:
         controller.stop()
-    assert outcome.delivered and len(handler.received) == 1
+    assert all(outcome.delivered for outcome in outcomes) and len(handler.received) == 3
     assert not refused.delivered  # the server requires STARTTLS; nothing went in clear
 
 
