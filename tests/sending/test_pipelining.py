@@ -26,6 +26,7 @@ class ScriptedServer:
     refuse: set[bytes] = field(default_factory=set)
     multiline_rcpt: bool = False
     accept_data_without_recipients: bool = False  # the misbehaviour RFC 2920 3.1 tells clients to cope with
+    hang_up_at_rcpt: int = 0  # this many times, answer MAIL and then close the connection at RCPT
     received: list[tuple[bytes, bytes]] = field(default_factory=list)
     commands: list[bytes] = field(default_factory=list)
 
@@ -62,6 +63,10 @@ class ScriptedServer:
             elif verb == b"MAIL":
                 recipient = None
                 pending.append(b"250 2.1.0 Ok\r\n")
+            elif verb == b"RCPT" and self.hang_up_at_rcpt:
+                self.hang_up_at_rcpt -= 1
+                await flush()
+                break
             elif verb == b"RCPT":
                 address = line[line.index(b"<") + 1:line.index(b">")]
                 if address in self.refuse:
@@ -118,6 +123,17 @@ async def test_req41_a_refused_recipient_in_a_pipelined_group_is_a_hard_bounce(a
     assert refused.permanent and refused.hard_bounce and refused.code == 550
     assert after.delivered
     assert server.received == [(b"here@example.org", MESSAGE)]  # the refused one sent no content
+
+
+async def test_a_connection_lost_within_a_pipelined_group_is_temporary_and_replaced():
+    async with ScriptedServer(hang_up_at_rcpt=1) as server:
+        pool = SmtpPool(SmtpSettings.from_url(server.url), size=1)
+        lost = await pool.send("b@musee.example", "x@example.org", MESSAGE)
+        again = await pool.send("b@musee.example", "x@example.org", MESSAGE)
+        await pool.close()
+    assert lost.temporary and lost.connection_error and not lost.delivered
+    assert again.delivered and server.commands.count(b"EHLO") == 2
+    assert server.received == [(b"x@example.org", MESSAGE)]
 
 
 async def test_an_envelope_address_with_a_line_break_is_never_written():

@@ -13,18 +13,19 @@ temporary and will be sent again with the same Message-ID, the one repeat the de
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
-from aiosmtplib.protocol import COMMAND_INJECTION_REGEX
 
 from contacts.addresses import Address
 from contacts.errors import ConfigurationError
 from contacts.sending import pipelining
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")  # CR or LF would end the command early
 FALSE_WORDS = {"0", "false", "no", "off"}
 
 
@@ -135,6 +136,8 @@ class SmtpPool:
         self._slots = asyncio.Semaphore(self.size)
 
     async def send(self, sender: str, recipient: str, message: bytes, *, smtputf8: bool = False) -> Outcome:
+        if _CONTROL_CHARACTER.search(sender + recipient):  # as aiosmtplib checks every command's arguments
+            raise ValueError("an envelope address holds a control character")
         async with self._slots:
             client = self._idle.get_nowait() if not self._idle.empty() else None
             try:
@@ -202,8 +205,6 @@ class SmtpPool:
                          smtputf8: bool) -> Outcome:
         """MAIL, RCPT and DATA in one write, their replies read in order (RFC 2920), then the content."""
         protocol = pipelining.enable(client)
-        if COMMAND_INJECTION_REGEX.search(sender + recipient):  # as aiosmtplib checks every command
-            raise ValueError("Command arg contains a prohibited control character")
         protocol.write(b"MAIL FROM:<" + sender + (b"> SMTPUTF8\r\n" if smtputf8 else b">\r\n") +
                        b"RCPT TO:<" + recipient + b">\r\nDATA\r\n")
         mail, rcpt, data = await protocol.replies(3)
