@@ -27,6 +27,7 @@ class ScriptedServer:
     multiline_rcpt: bool = False
     accept_data_without_recipients: bool = False  # the misbehaviour RFC 2920 3.1 tells clients to cope with
     hang_up_at_rcpt: int = 0  # this many times, answer MAIL and then close the connection at RCPT
+    shutting_down: bool = False  # answer every command of a group with 421, then close (RFC 5321 3.8)
     received: list[tuple[bytes, bytes]] = field(default_factory=list)
     commands: list[bytes] = field(default_factory=list)
 
@@ -63,6 +64,11 @@ class ScriptedServer:
             elif verb == b"MAIL":
                 recipient = None
                 pending.append(b"250 2.1.0 Ok\r\n")
+            elif verb in (b"MAIL", b"RCPT", b"DATA") and self.shutting_down:
+                pending.append(b"421 4.3.2 Service shutting down\r\n")
+                if verb == b"DATA":
+                    await flush()
+                    break
             elif verb == b"RCPT" and self.hang_up_at_rcpt:
                 self.hang_up_at_rcpt -= 1
                 await flush()
@@ -136,6 +142,15 @@ async def test_a_connection_lost_within_a_pipelined_group_is_temporary_and_repla
     assert server.received == [(b"x@example.org", MESSAGE)]
 
 
+async def test_a_server_that_answers_421_and_closes_is_heard_before_the_connection_is_replaced():
+    async with ScriptedServer(shutting_down=True) as server:
+        pool = SmtpPool(SmtpSettings.from_url(server.url), size=1)
+        outcome = await pool.send("b@musee.example", "x@example.org", MESSAGE)
+        await pool.close()
+    assert outcome.temporary and outcome.code == 421 and not outcome.connection_error
+    assert server.received == []
+
+
 async def test_an_envelope_address_with_a_line_break_is_never_written():
     async with ScriptedServer() as server:
         pool = SmtpPool(SmtpSettings.from_url(server.url), size=1)
@@ -150,3 +165,25 @@ def test_data_lines_are_the_bytes_aiosmtplib_would_send(parts):
     message = b"".join(parts)
     expected = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(message)) + b".\r\n"
     assert pipelining.data_lines(message) == expected
+
+
+class _Transport(asyncio.Transport):
+    def get_extra_info(self, name, default=None):
+        return default
+
+    def is_closing(self) -> bool:
+        return False
+
+    def write(self, data) -> None:
+        pass
+
+
+async def test_replies_buffered_when_the_connection_closes_are_still_read():
+    """The server's last replies and its close can be processed before the client reads the first reply:
+    the others, buffered, still count."""
+    protocol = pipelining.KeepingReplies(loop=asyncio.get_running_loop())
+    protocol.connection_made(_Transport())
+    protocol.data_received(b"250 2.1.0 Ok\r\n421 4.3.2 Shutting down\r\n421 4.3.2 Shutting down\r\n")
+    protocol.connection_lost(None)
+    replies = await protocol.replies(3)
+    assert [reply.code for reply in replies] == [250, 421, 421]

@@ -48,6 +48,11 @@ class KeepingReplies(SMTPProtocol):
 
     async def read_response(self, timeout: float | None = None) -> SMTPResponse:
         self._hand_over()  # a reply that came in the same packet as the previous one is already buffered
+        if self._response_waiter is None and self._buffer:
+            # The server answered, then closed (a 421 to every command of a group, say): its answer still counts.
+            response = self._read_response_from_buffer()
+            if response is not None:
+                return response
         return await super().read_response(timeout)
 
     async def replies(self, count: int) -> list[SMTPResponse]:
