@@ -179,16 +179,10 @@ async def next_retry_at(session: BulkSession, campaign_id: int) -> datetime | No
     return _moment(rows[0]["at"]) if rows else None
 
 
-async def holds(session: BulkSession, claim: Claim, lease: timedelta) -> bool:
-    """Immediately before the SMTP transaction: is the campaign still running and the claim still ours? A
-    claim that outlived its lease may have been taken over by another worker, which then sends it instead.
-    Sending asks this of many claims at once, in the gate's round trip (`hold_statements`)."""
-    return any(await session.fetch_together(hold_statements(session, [claim], lease)))
-
-
 def hold_statements(session: BulkSession, claims: list[Claim], lease: timedelta) -> list[tuple[str, list]]:
     """For claims of one owner, immediately before their SMTP transactions: statements that together return
-    the ids whose campaign still runs and whose claim is still theirs. A claim past half its lease is
+    the ids whose campaign still runs and whose claim is still theirs. A claim that outlived its lease may
+    have been taken over by another worker, which then sends it instead. A claim past half its lease is
     renewed (an UPDATE); a younger one is only read, which writes nothing: a sent message then costs its
     ledger row two writes (claimed, sent) instead of three. A claim with half a lease left cannot be taken
     over before its transaction ends: no other worker deems it abandoned until the lease is out.
