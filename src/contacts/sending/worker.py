@@ -73,6 +73,13 @@ class SendSummary:
 # This many connection failures in a row, and the relay is taken to be down: the campaign pauses.
 RELAY_DOWN_AFTER = 10
 
+# Messages per SMTP connection: while one is in its transaction, the next ones are checked and composed, so
+# that a connection does not wait on the database between two transactions, nor the database on the relay.
+MESSAGES_PER_CONNECTION = 3
+# A message waits for its connection after its check. A check older than this when the connection comes
+# free (a slow relay) is asked again: what decides whether a message goes is never older than this.
+CHECK_AGE_LIMIT_SECONDS = 0.05
+
 ProgressCallback = Callable[[SendSummary, int], None]  # (this run's counts, messages left at the start)
 
 
@@ -172,32 +179,41 @@ class _Run:
     worker: str = field(default_factory=queue.worker_name)
     connection_errors: int = 0  # in a row
     gate: Gate = field(init=False)
+    connections: asyncio.Semaphore = field(init=False)  # an SMTP transaction takes one
+    side: BulkSession = field(init=False)  # the consumers' occasional writes: a skip, a retry, a failure
+    side_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     builder: asyncio.Task | None = None  # writing the audience's ledger rows, when this process does
 
     async def drain(self) -> None:
         left = (await campaigns.progress(self.campaign.id)).remaining
         work: asyncio.Queue = asyncio.Queue(maxsize=self.options.batch_size * 2)
         async with contextlib.AsyncExitStack() as stack:
-            # PostgreSQL: a connection per task, queries in parallel. SQLite: one connection for all, since
-            # its writers would otherwise queue on the file lock, sleeping in its busy handler.
+            # PostgreSQL: a connection each for the producer, the gate and the consumers' occasional writes,
+            # queries in parallel. SQLite: one connection for all, since its writers would otherwise queue on
+            # the file lock, sleeping in its busy handler.
             shared = await stack.enter_async_context(bulk_session())
 
             async def another() -> BulkSession:
                 return shared if isinstance(shared, SqliteBulkSession) else await stack.enter_async_context(bulk_session())
 
-            sessions = [await another() for _ in range(self.options.concurrency)]
+            self.side = await another()
             gate_session = await another()
             # The gate runs the same few lookups by key for every message. (Not the claims: a plan made once
             # while the audience is still being built would scan the ledger whole as it grows.)
             await gate_session.plan_once()
             self.gate = Gate(gate_session, self.campaign, self.keyring, self.options.lease)
+            self.connections = asyncio.Semaphore(self.options.concurrency)
             # A task group: if one consumer fails, the others and the producer stop too, instead of waiting.
             async with asyncio.TaskGroup() as group:
                 if self.campaign.audience_built_at is None and self.options.build:
                     self.builder = group.create_task(self._build())
-                for session in sessions:
-                    group.create_task(self._consume(session, work, left))
+                for _ in range(self._consumers):
+                    group.create_task(self._consume(work, left))
                 group.create_task(self._produce_all(shared, work))
+
+    @property
+    def _consumers(self) -> int:
+        return self.options.concurrency * MESSAGES_PER_CONNECTION
 
     async def _build(self) -> None:
         """The audience, written while the first pages are already being sent: on a session of its own."""
@@ -212,7 +228,7 @@ class _Run:
 
     async def _produce_all(self, session: BulkSession, work: asyncio.Queue) -> None:
         await self._produce(session, work)
-        for _ in range(self.options.concurrency):
+        for _ in range(self._consumers):
             await work.put(None)
 
     async def _produce(self, session: BulkSession, work: asyncio.Queue) -> None:
@@ -256,11 +272,11 @@ class _Run:
                 return
             await asyncio.sleep(max(0.0, min((retry_at - datetime.now(timezone.utc)).total_seconds(), 30.0)) + 0.01)
 
-    async def _consume(self, session: BulkSession, work: asyncio.Queue, left: int) -> None:
+    async def _consume(self, work: asyncio.Queue, left: int) -> None:
         unwritten: asyncio.Future | None = None  # the mark of this consumer's previous message
         while (item := await work.get()) is not None:
             try:
-                unwritten = await self._deliver(session, *item, unwritten) or unwritten
+                unwritten = await self._deliver(*item, unwritten) or unwritten
             finally:
                 work.task_done()
             if self.on_progress:
@@ -269,27 +285,34 @@ class _Run:
             await unwritten
         work.task_done()
 
-    async def _deliver(self, session: BulkSession, claim: queue.Claim, contact: dict | None,
+    async def _deliver(self, claim: queue.Claim, contact: dict | None,
                        unwritten: asyncio.Future | None) -> asyncio.Future | None:
         """Returns the future of the message's mark when it was sent: it is written with the next check."""
         # The rate limit is waited out first, so that nothing stands between the checks below and the SMTP
-        # transaction: an unsubscribe that lands during the wait is seen.
+        # transaction but the wait for a connection: an unsubscribe that lands during the wait is seen.
         await self.limiter.wait()
-        asked = self.gate.check(claim, contact["email_canonical"] if contact else None)
+        loop = asyncio.get_running_loop()
+        canonical = contact["email_canonical"] if contact else None
+        asked_at = loop.time()
+        asked = self.gate.check(claim, canonical)
         # Composed while the round trip runs (the yield lets it go first), with the legal basis the row was
-        # claimed with: nothing but the verdict then stands between check and transaction. The verdict still
-        # decides whether it goes; a basis changed meanwhile composes it again.
+        # claimed with: nothing but the verdict and a free connection then stand between check and
+        # transaction. The verdict still decides whether it goes; a basis changed meanwhile composes it again.
         await asyncio.sleep(0)
         draft = None
         if contact and contact["email"] and contact["legal_basis"]:
             draft = self.composer.envelope(Recipient.from_row(contact, claim.list_id, contact["legal_basis"]), claim.message_id)
-        verdict = await asked
-        try:
-            return await self._act(session, claim, contact, unwritten, verdict, draft)
-        finally:
-            self.gate.transaction_over()  # the gate's next round trip need not wait for this consumer
+        async with self.connections:
+            verdict = await asked
+            if loop.time() - asked_at > CHECK_AGE_LIMIT_SECONDS:
+                self.gate.transaction_over()  # done with that verdict: the round trip need not wait for us
+                verdict = await self.gate.check(claim, canonical)
+            try:
+                return await self._act(claim, contact, unwritten, verdict, draft)
+            finally:
+                self.gate.transaction_over()  # the gate's next round trip need not wait for this consumer
 
-    async def _act(self, session: BulkSession, claim: queue.Claim, contact: dict | None,
+    async def _act(self, claim: queue.Claim, contact: dict | None,
                    unwritten: asyncio.Future | None, verdict, draft: Envelope | None) -> asyncio.Future | None:
         """On the gate's verdict: send, or skip, or give the claim back."""
         if unwritten is not None:
@@ -297,27 +320,32 @@ class _Run:
         if verdict is CLAIM_LOST:
             # Paused or cancelled meanwhile (which takes effect before the next SMTP transaction, not after
             # the claimed batch), or the claim outlived its lease and another worker took it over.
-            status = await queue.campaign_status(session, self.campaign.id)
+            status = await self._aside(queue.campaign_status, self.campaign.id)
             if status == CampaignStatus.CANCELLED:
-                await queue.mark_skipped(session, claim, SkipReason.CANCELLED)
+                await self._aside(queue.mark_skipped, claim, SkipReason.CANCELLED)
             elif status != CampaignStatus.RUNNING:
-                await queue.release(session, claim)
+                await self._aside(queue.release, claim)
             if status != CampaignStatus.RUNNING:
                 self.summary.outcome = status
             return None
         # Checked in the same round trip: is this person still to be written to?
         reason = audience.exclusion(verdict, self.campaign, claim.list_id)
         if reason is not None or contact is None or not contact["email"]:
-            await queue.mark_skipped(session, claim, reason or SkipReason.ERASED)
+            await self._aside(queue.mark_skipped, claim, reason or SkipReason.ERASED)
             self.summary.skipped += 1
             return None
         basis = verdict.subscribed[claim.list_id]
         envelope = (draft if draft is not None and draft.recipient.legal_basis == basis else
                     self.composer.envelope(Recipient.from_row(contact, claim.list_id, basis), claim.message_id))
         outcome = await self.transport.send(envelope.sender, envelope.to, envelope.message, smtputf8=envelope.smtputf8)
-        return await self._record(session, claim, envelope.recipient, outcome)
+        return await self._record(claim, envelope.recipient, outcome)
 
-    async def _record(self, session: BulkSession, claim: queue.Claim, recipient: Recipient,
+    async def _aside(self, operation, *args):
+        """One of the consumers' occasional statements, on the session they share."""
+        async with self.side_lock:
+            return await operation(self.side, *args)
+
+    async def _record(self, claim: queue.Claim, recipient: Recipient,
                       outcome: Outcome) -> asyncio.Future | None:
         self.connection_errors = self.connection_errors + 1 if outcome.connection_error else 0
         if outcome.delivered:
@@ -327,7 +355,7 @@ class _Run:
         if outcome.relay_fault or self.connection_errors >= RELAY_DOWN_AFTER:
             # The relay refuses us, or is gone: failing every message would burn the campaign. Pause it,
             # give the message back, and let staff fix the relay and resume.
-            await queue.release(session, claim)
+            await self._aside(queue.release, claim)
             await campaigns.pause_for(self.campaign.id, error)
             self.summary.outcome = f"paused: {error}"
             return None
@@ -335,10 +363,10 @@ class _Run:
         first = claim.first_attempt_at or now
         if outcome.temporary and now - first < self.options.retry_window:
             delay = min(self.options.retry_base * (2 ** claim.attempts), self.options.retry_max)
-            await queue.mark_retry(session, claim, error, now + delay)
+            await self._aside(queue.mark_retry, claim, error, now + delay)
             self.summary.retried += 1
             return None
-        await queue.mark_failed(session, claim, error)
+        await self._aside(queue.mark_failed, claim, error)
         self.summary.failed += 1
         if outcome.hard_bounce:
             await suppression.suppress(recipient.email, SuppressionReason.HARD_BOUNCE, actor="sender",
