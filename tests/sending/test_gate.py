@@ -85,6 +85,20 @@ async def test_a_consumer_alone_is_not_kept_waiting():
     assert [marks_and_checks(statements) for statements in session.round_trips] == [([], [1]), ([1], [2])]
 
 
+async def test_a_check_asked_at_once_does_not_wait_for_the_others():
+    """A consumer asking again while it holds a connection: the round trip goes although another consumer
+    is still in its transaction."""
+    session = RecordingSession()
+    gate = Gate(session, campaign=CAMPAIGN, keyring=None, lease=LEASE, gather=3600)
+    await asyncio.gather(gate.check(claim(1), None), gate.check(claim(2), None))
+    gate.transaction_over()  # the first consumer is done with its verdict, the second still in its transaction
+    gathering = gate.check(claim(3), None)
+    await settle()
+    assert not gathering.done()  # a plain check waits for the second consumer...
+    await asyncio.wait_for(gate.check(claim(1), None, at_once=True), timeout=1)  # ...one asked at once does not
+    assert gathering.done() and marks_and_checks(session.round_trips[-1]) == ([], [3, 1])
+
+
 async def test_without_gathering_each_request_goes_in_the_next_round_trip():
     session = RecordingSession()
     gate = Gate(session, campaign=CAMPAIGN, keyring=None, lease=LEASE, gather=0)

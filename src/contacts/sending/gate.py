@@ -6,9 +6,10 @@ together in one round trip (a group commit), so each check is one round trip old
 starts, never a claimed batch old. A consumer sends its next message only once its previous mark is
 written, so a crash repeats no more than what was in flight.
 
-A round trip waits, a few milliseconds at most, for the consumers still in an SMTP transaction to end
-theirs and ask too: the round trip then carries every consumer's mark and check, instead of one or two
-(left to themselves, consumers drift apart and each pays a round trip of its own). The database's work
+A round trip waits, a few milliseconds at most, for the consumers whose checks were answered (in an SMTP
+transaction, or waiting for a connection) to end theirs and ask too: the round trip then carries every
+consumer's mark and check, instead of one or two (left to themselves, consumers drift apart and each pays
+a round trip of its own). A consumer that holds a connection while it asks does not wait for the others. The database's work
 and the sender's per round trip are paid once per group, which is most of what the check costs.
 """
 
@@ -49,12 +50,20 @@ class Gate:
         self._flusher: asyncio.Task | None = None
         self._in_transaction = 0  # consumers whose check passed and who have not called `transaction_over` yet
         self._all_asked: asyncio.Future | None = None  # what a round trip that gathers waits for
+        self._hurried = False  # a check is waiting that holds a connection: the next round trip goes at once
 
-    def check(self, claim: queue.Claim, canonical: str | None) -> asyncio.Future:
+    def check(self, claim: queue.Claim, canonical: str | None, *, at_once: bool = False) -> asyncio.Future:
         """Resolves to the contact's facts (None if they are gone), or CLAIM_LOST; renews the claim's lease
         when half of it is gone.
-        `canonical`: the address the message goes to, whose suppressions are looked up."""
-        return self._enqueue(self._checks, (claim, canonical))
+        `canonical`: the address the message goes to, whose suppressions are looked up.
+        `at_once`: the asker holds an SMTP connection, idle until the answer: the next round trip does not
+        wait to gather the others."""
+        future = self._enqueue(self._checks, (claim, canonical))
+        if at_once:
+            self._hurried = True
+            if self._all_asked is not None and not self._all_asked.done():
+                self._all_asked.set_result(None)
+        return future
 
     def mark_sent(self, claim: queue.Claim) -> asyncio.Future:
         """Resolves once the mark is written."""
@@ -78,8 +87,9 @@ class Gate:
     async def _flush(self) -> None:
         try:
             while self._marks or self._checks:
-                if self._in_transaction and self.gather:
+                if self._in_transaction and self.gather and not self._hurried:
                     await self._gathered()
+                self._hurried = False
                 marks, self._marks = self._marks, []
                 checks, self._checks = self._checks, []
                 try:
