@@ -195,7 +195,8 @@ class Delivery(Table):
     but for the messages in flight at a crash, which repeat with the same Message-ID."""
 
     campaign = ForeignKey(references=Campaign, on_delete=OnDelete.restrict, null=False)
-    contact = ForeignKey(references=Contact, on_delete=OnDelete.restrict, null=False, index=True)
+    # A person's deliveries are found through the unique key (contact, campaign): no index of its own.
+    contact = ForeignKey(references=Contact, on_delete=OnDelete.restrict, null=False)
     mailing_list = ForeignKey(references=MailingList, on_delete=OnDelete.restrict, null=False)  # reached through
     status = Varchar(length=20, choices=DeliveryStatus)
     skip_reason = Varchar(length=30, null=True, default=None)

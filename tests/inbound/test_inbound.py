@@ -204,6 +204,23 @@ async def test_req41_soft_bounces_count_per_message_and_complaints_suppress(tmp_
     assert await is_suppressed("ana@presse.example") == {"complaint"}
 
 
+# REQ-41: a report without a signed id is matched by the Message-ID it returns, and only for an address that
+# message was sent to.
+async def test_req41_a_report_is_matched_by_its_message_id_only_with_the_address_it_went_to(tmp_path):
+    from contacts.services import bounces
+    from contacts.tables import Contact
+
+    envelopes = await sent_campaign(tmp_path)
+    message_id = email.message_from_bytes(envelopes["ana@presse.example"].original_content,
+                                          policy=policy.default)["Message-ID"]
+    ana = await Contact.select(Contact.id).where(Contact.email_canonical == "ana@presse.example").first()
+    found = await bounces.delivery_by_message_id(f" {message_id} ", {"ana@presse.example", "x@elsewhere.example"})
+    assert found is not None and found.contact_id == ana["id"]
+    assert await bounces.delivery_by_message_id(message_id, {"chloe@presse.example"}) is None  # sent to ana, not her
+    assert await bounces.delivery_by_message_id(message_id.replace("<c", "<c9"), {"ana@presse.example"}) is None
+    assert await bounces.delivery_by_message_id("<foreign@example.org>", {"ana@presse.example"}) is None
+
+
 # REQ-22: a mail to the List-Unsubscribe mailto unsubscribes, through the pipe transport's --stdin.
 async def test_req22_a_mail_to_the_unsubscribe_address_unsubscribes(tmp_path, contacts_cli):
     envelopes = await sent_campaign(tmp_path)

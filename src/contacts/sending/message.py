@@ -60,6 +60,15 @@ def message_id(secret: bytes, campaign_id: int, contact_id: int, domain: str) ->
     return f"<c{campaign_id}.{digest}@{domain}>"
 
 
+_CAMPAIGN_MESSAGE_ID = re.compile(r"<c(\d{1,18})\.[0-9a-f]{24}@[^<>\s]+>")
+
+
+def campaign_of(message_id: str) -> int | None:
+    """The campaign a Message-ID written by `message_id` names; None for any other."""
+    found = _CAMPAIGN_MESSAGE_ID.fullmatch(message_id.strip())
+    return int(found[1]) if found else None
+
+
 @dataclass(frozen=True)
 class MessageSkeleton:
     """Everything a campaign variant's messages share, encoded once."""

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from contacts.database import write_transaction
 from contacts.domain import BounceKind, CampaignStatus, Channel, DeliveryStatus, SuppressionReason
+from contacts.sending.message import campaign_of
 from contacts.services import audit, suppression
 from contacts.settings import get_settings
 from contacts.tables import Campaign, Delivery
@@ -112,9 +113,12 @@ async def _pause_on_complaint_rate(campaign_id: int) -> bool:
 async def delivery_by_message_id(message_id: str, canonical_addresses: set[str]) -> DeliveryRef | None:
     """For a report without a signed id: the delivery that carried this Message-ID, when it went to one of
     the addresses the report names. Both must match: a Message-ID alone is no proof of whom it reached."""
-    row = await Delivery.select(Delivery.campaign, Delivery.contact,
-                                Delivery.contact.email_canonical.as_alias("canonical")).where(
-        Delivery.message_id == message_id.strip()).first()
-    if row is None or row["canonical"] not in canonical_addresses:
+    # Looked up by (contact, campaign), which the ledger's unique key indexes: an index on the Message-ID
+    # would cost every ledger write an entry more, for a lookup that only these reports make.
+    campaign_id = campaign_of(message_id)
+    if campaign_id is None or not canonical_addresses:
         return None
-    return DeliveryRef(row["campaign"], row["contact"])
+    row = await Delivery.select(Delivery.campaign, Delivery.contact).where(
+        Delivery.campaign == campaign_id, Delivery.contact.email_canonical.is_in(sorted(canonical_addresses)),
+        Delivery.message_id == message_id.strip()).first()
+    return DeliveryRef(row["campaign"], row["contact"]) if row else None
