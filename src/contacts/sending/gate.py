@@ -1,16 +1,16 @@
 """The last check before each SMTP transaction, and the record after it, coalesced across consumers.
 
-Every consumer asks for its message's check immediately before its SMTP transaction, and records the
-outcome right after it. Asking costs no round trip of its own: the requests of the process's consumers go
-together in one round trip (a group commit), so each check is one round trip old when the transaction
-starts, never a claimed batch old. A consumer sends its next message only once its previous mark is
-written, so a crash repeats no more than what was in flight.
+Every consumer asks for its message's check shortly before its SMTP transaction, and records the outcome
+right after it. Asking costs no round trip of its own: the requests of the process's consumers go together
+in one round trip (a group commit), so each check is a round trip old when the transaction starts, plus
+the wait for a free connection (which the worker bounds), never a claimed batch old. A consumer sends its
+next message only once its previous mark is written, so a crash repeats no more than what was in flight.
 
 A round trip waits, a few milliseconds at most, for the consumers whose checks were answered (in an SMTP
 transaction, or waiting for a connection) to end theirs and ask too: the round trip then carries every
 consumer's mark and check, instead of one or two (left to themselves, consumers drift apart and each pays
-a round trip of its own). A consumer that holds a connection while it asks does not wait for the others. The database's work
-and the sender's per round trip are paid once per group, which is most of what the check costs.
+a round trip of its own). The database's work and the sender's per round trip are paid once per group,
+which is most of what the check costs. A consumer that asks while it holds a connection does not wait.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Sending a campaign: build its audience once, then claim, re-check, compose, send and record, message by
 message, with several SMTP transactions in flight.
 
-Every message is checked again immediately before its SMTP transaction (subscription, objection,
-suppression, restriction), so an unsubscribe that lands mid-campaign stops all later mail to that person.
+Every message is checked again just before its SMTP transaction (subscription, objection, suppression,
+restriction), never more than 50 ms before, so an unsubscribe that lands mid-campaign stops all later mail
+to that person.
 The checks of the messages about to go out at the same moment, and the marks of those just sent, share one
 round trip (sending/gate.py).
 4xx answers are retried with exponential backoff until a deadline; 5xx answers fail the message, and a
