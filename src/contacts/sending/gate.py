@@ -61,8 +61,7 @@ class Gate:
         future = self._enqueue(self._checks, (claim, canonical))
         if at_once:
             self._hurried = True
-            if self._all_asked is not None and not self._all_asked.done():
-                self._all_asked.set_result(None)
+            self._end_gathering()
         return future
 
     def mark_sent(self, claim: queue.Claim) -> asyncio.Future:
@@ -73,7 +72,12 @@ class Gate:
         """A consumer whose check was answered is done with that message, whatever came of it (its mark
         asked for first, if it was sent). Round trips no longer wait for it."""
         self._in_transaction -= 1
-        if not self._in_transaction and self._all_asked is not None and not self._all_asked.done():
+        if not self._in_transaction:
+            self._end_gathering()
+
+    def _end_gathering(self) -> None:
+        """A round trip that waits for the others goes now."""
+        if self._all_asked is not None and not self._all_asked.done():
             self._all_asked.set_result(None)
 
     def _enqueue(self, pending: list, item) -> asyncio.Future:
