@@ -53,14 +53,17 @@ def mailbox(name: str | None, address: str) -> str:
     return formataddr((name, address)) if name else address
 
 
+_MESSAGE_ID_DIGITS = 24  # hex digits of the HMAC in a campaign's Message-ID
+
+
 def message_id(secret: bytes, campaign_id: int, contact_id: int, domain: str) -> str:
     """Stable for a (campaign, contact): a repeat after a crash carries the same Message-ID, and the
     ids themselves are not readable from it."""
-    digest = hmac.digest(secret, f"{campaign_id}:{contact_id}".encode(), "sha256").hex()[:24]
+    digest = hmac.digest(secret, f"{campaign_id}:{contact_id}".encode(), "sha256").hex()[:_MESSAGE_ID_DIGITS]
     return f"<c{campaign_id}.{digest}@{domain}>"
 
 
-_CAMPAIGN_MESSAGE_ID = re.compile(r"<c(\d{1,18})\.[0-9a-f]{24}@[^<>\s]+>")
+_CAMPAIGN_MESSAGE_ID = re.compile(rf"<c(\d{{1,18}})\.[0-9a-f]{{{_MESSAGE_ID_DIGITS}}}@[^<>\s]+>")
 
 
 def campaign_of(message_id: str) -> int | None:
