@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import jsonschema
 import pytest
 
+from contacts import csv_files
 from contacts.domain import Channel, SuppressionReason
 from contacts.errors import NotFoundError, ValidationError
 from contacts.services import (
@@ -132,7 +133,7 @@ async def test_req16_an_erased_or_unknown_contact_has_no_export(tmp_path):
 
 # REQ-17: a cell a spreadsheet would run as a formula is quoted with an apostrophe.
 def test_req17_csv_cells_never_run_as_formulas():
-    assert [subject_export.safe_cell(text) for text in ("=1+1", "+33 1", "-2", "@SUM(A1)", "\tx", "Ana", None, True)
+    assert [csv_files.safe_cell(text) for text in ("=1+1", "+33 1", "-2", "@SUM(A1)", "\tx", "Ana", None, True)
             ] == ["'=1+1", "'+33 1", "'-2", "'@SUM(A1)", "'\tx", "Ana", "", "true"]
 
 

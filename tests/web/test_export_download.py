@@ -59,7 +59,7 @@ async def test_req16_req17_the_mailed_link_downloads_every_format(tmp_path, mail
         assert request_id in [item["reference"] for item in data["rights_requests"]]
 
         table = await client.get(f"{link}/export.csv")
-        assert table.headers["content-type"].startswith("text/csv") and table.content.startswith(b"\xef\xbb\xbf")
+        assert table.headers["content-type"] == "text/csv; charset=utf-8" and table.content.startswith(b"\xef\xbb\xbf")
         rows = list(csv.reader(io.StringIO(table.content.decode("utf-8-sig"))))
         assert ["contact", "1", "email", ADDRESS] in rows and ["contact", "1", "organisation", "'=1+1"] in rows
 

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from contacts import csv_files
 from contacts.domain import LegalBasis, Permission, SourceType, parse_enum
 from contacts.errors import NotFoundError, ValidationError
 from contacts.services import audit, catalogue
@@ -85,7 +86,8 @@ async def _run(staff: Staff, request: ImportRequest, dry_run: bool) -> ImportOut
         dry_run=dry_run, report_path=report_path, workers=0, actor=staff.actor)
     report = await run_import(options)
     with open(report_path, encoding="utf-8", newline="") as handle:
-        problems = list(csv.DictReader(handle))
+        problems = [{name: csv_files.plain_cell(value) for name, value in row.items()}
+                    for row in csv.DictReader(handle)]
     report_path.unlink(missing_ok=True)
     if not dry_run:
         path.unlink(missing_ok=True)
@@ -127,9 +129,9 @@ async def subscribe_contacts(staff: Staff, list_slug: str, source_type: str, sou
     if unknown:
         raise ValidationError("contacts", f"unknown field {unknown[0]!r}; use {', '.join(HEADER_ALIASES)}")
     with io.StringIO() as out:
-        writer = csv.DictWriter(out, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows({name: str(contact.get(name, "") or "") for name in fields} for contact in contacts)
+        writer = csv_files.writer(out)
+        writer.writerow(fields)
+        writer.writerows([contact.get(name) or "" for name in fields] for contact in contacts)
         upload_id = await stage(staff, out.getvalue().encode("utf-8"))
     request = ImportRequest(upload_id=upload_id, file_name="api", list_slug=list_slug, source_type=source_type,
                             source_name=source_name, legal_basis=legal_basis)

@@ -10,22 +10,23 @@ each message, as every campaign does. An export is a disclosure: the audit log r
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from contacts import csv_files
 from contacts.database import json_value, write_transaction
 from contacts.domain import CampaignStatus, DeliveryStatus, InvitationStatus, Permission
 from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.paging import pages
 from contacts.services import audience, audit, campaigns, catalogue, suppression
 from contacts.services.bulk import bulk_session
 from contacts.services.campaigns import CampaignInfo
 from contacts.services.staff import Staff
 from contacts.services.retention.activity import person_initiated
 from contacts.settings import get_settings
-from contacts.tables import Contact, Delivery, Invitation, InvitationList
+from contacts.tables import Delivery, Invitation, InvitationList
 from contacts.tokens import LinkToken, TokenAction, codec_for
 
 INVITATION_PURPOSE = "pr-invitations"
@@ -116,9 +117,9 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
             name=name, purpose=purpose.id, lists=[item.slug for item in chosen], filters=filters,
             excluded=dict(sorted(excluded.items())), created_by=staff.actor)).returning(InvitationList.id)
         list_id = rows[0]["id"]
-        for start in range(0, len(guests), 500):
+        for page in pages(guests, 500):  # a row binds each of its columns
             await Invitation.insert(*[Invitation(invitation_list=list_id, contact=contact, mailing_list=through)
-                                      for contact, through in guests[start:start + 500]])
+                                      for contact, through in page])
     await audit.record(staff, "invitation_list.build", "invitation_list", list_id, purpose=purpose.code,
                        details={"lists": [item.slug for item in chosen], "filters": filters, "guests": len(guests)})
     return await get(staff, list_id)
@@ -194,14 +195,16 @@ async def mark_attended(staff: Staff, list_id: int, contact_ids: list[int]) -> i
     """At the door: these guests came. Returns how many were marked."""
     staff.require(Permission.SEND)
     await _row(staff, list_id)
-    async with write_transaction():
-        marked = await Invitation.update({Invitation.status: InvitationStatus.ATTENDED,
-                                          Invitation.updated_at: datetime.now(UTC)}).where(
-            Invitation.invitation_list == list_id, Invitation.contact.is_in(contact_ids or [0])
-        ).returning(Invitation.id)
+    marked, now = 0, datetime.now(UTC)
+    async with write_transaction():  # all of them or none, a page of ids per statement
+        for page in pages(list(dict.fromkeys(contact_ids))):
+            marked += len(await Invitation.update({Invitation.status: InvitationStatus.ATTENDED,
+                                                   Invitation.updated_at: now}).where(
+                Invitation.invitation_list == list_id, Invitation.contact.is_in(list(page))
+            ).returning(Invitation.id))
     await audit.record(staff, "invitation_list.attended", "invitation_list", list_id, purpose=INVITATION_PURPOSE,
-                       details={"contacts": contact_ids, "marked": len(marked)})
-    return len(marked)
+                       details={"contacts": contact_ids, "marked": marked})
+    return marked
 
 
 async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str) -> str:
@@ -215,10 +218,12 @@ async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str) ->
         raise ValidationError("why", "say why it is given")
     row = await _row(staff, list_id)
     found, left_out = await _still_eligible(staff, row, await _guests(row))
-    contacts = {r["id"]: r for r in await Contact.select(
-        Contact.id, Contact.title, Contact.position).where(Contact.id.is_in([g.contact_id for g in found] or [0]))}
+    # Joined through the guest list, not looked up by id: a list of ids would grow with the guests.
+    contacts = {r["contact"]: r for r in await Invitation.select(
+        Invitation.contact, Invitation.contact.title.as_alias("title"),
+        Invitation.contact.position.as_alias("position")).where(Invitation.invitation_list == list_id)}
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_files.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for guest in found:
         extra = contacts.get(guest.contact_id, {})

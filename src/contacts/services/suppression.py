@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
 
+from contacts import csv_files
 from contacts.addresses import CANONICALISER_VERSION, parse_address
 from contacts.database import write_transaction
 from contacts.domain import (
@@ -185,11 +186,12 @@ async def export_rows() -> list[dict[str, str]]:
 
 
 def write_export(rows: Iterable[dict[str, str]], out: TextIO) -> int:
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    # Hashes, key ids, scopes, reasons and dates never start as a formula does: the file reads back as written.
+    writer = csv_files.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([row[column] for column in EXPORT_COLUMNS])
         count += 1
     return count
 
@@ -213,6 +215,7 @@ async def import_entries(source: TextIO, *, actor: str) -> SuppressionImportRepo
     accepted: list[tuple[int, dict]] = []
     for row_number, row in enumerate(reader, start=2):
         try:
+            row = {name: csv_files.plain_cell(value) for name, value in row.items() if isinstance(value, str)}
             accepted.append((row_number, _parse_export_row(row, ring, valid_scopes)))
         except ValidationError as error:
             report.errors.append((row_number, error.field, error.message))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from contacts.csv_files import plain_cell
 from contacts.errors import ValidationError
 
 # Our field names, and the headers that mean them once lowercased, unaccented and underscored.
@@ -79,7 +80,8 @@ class CsvSource:
 
 
 def values_by_field(columns: tuple[str | None, ...], cells: list[str]) -> dict[str, str]:
-    values = {field: cells[i] if i < len(cells) else "" for i, field in enumerate(columns) if field}
+    """Each field's cell, as the product wrote it when the file is one of its own exports (csv_files)."""
+    values = {field: plain_cell(cells[i]) if i < len(cells) else "" for i, field in enumerate(columns) if field}
     if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
         values["__extra__"] = "1"
     return values

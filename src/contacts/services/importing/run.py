@@ -7,7 +7,6 @@ with a bounded number of batches in flight, and duplicates across batches are fo
 from __future__ import annotations
 
 import asyncio
-import csv
 import dataclasses
 import json
 import multiprocessing
@@ -17,8 +16,8 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from contacts import csv_files
 from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
 from contacts.services import catalogue, suppression
@@ -117,7 +116,7 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
                 run_id=0, mailing_list=mailing_list, legal_basis=legal_basis, source_type=options.source_type,
                 source_name=source_name, actor=options.actor, now=datetime.now(UTC),
             )
-            job = _ImportJob(source, context, notice_versions, options, report, csv.writer(report_file), on_progress)
+            job = _ImportJob(source, context, notice_versions, options, report, csv_files.writer(report_file), on_progress)
             async with bulk_session() as session:
                 if options.dry_run:
                     # The whole dry run is one transaction, rolled back: the same code, exact counts, no writes.
@@ -141,7 +140,7 @@ class _ImportJob:
     notice_versions: frozenset[str]
     options: ImportOptions
     report: ImportReport
-    writer: Any  # csv writer of the row report
+    writer: csv_files.SafeWriter  # of the row report
     on_progress: ProgressCallback | None
 
     async def run(self, session: BulkSession) -> None:

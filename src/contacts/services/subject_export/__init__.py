@@ -14,7 +14,6 @@ from contacts.services.subject_export.formats import (
     as_html,
     as_json,
     csv_rows,
-    safe_cell,
     schema,
 )
 from contacts.services.subject_export.link import (
@@ -29,5 +28,5 @@ from contacts.services.subject_export.link import (
 )
 
 __all__ = ["EXPORTABLE", "FORMATS", "SCHEMA_VERSION", "Opened", "as_csv", "as_csv_bytes", "as_html", "as_json",
-           "build", "csv_rows", "download", "export_link", "link_expiry", "open_link", "safe_cell", "schema",
+           "build", "csv_rows", "download", "export_link", "link_expiry", "open_link", "schema",
            "send_export_link"]

@@ -3,7 +3,6 @@ HTML summary in the person's language. All three carry the same data."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from importlib import resources
@@ -12,13 +11,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from contacts import csv_files
 from contacts.services.subject_export import words
 from contacts.settings import get_settings
 
 SCHEMA_PATH = "schemas/subject-export.schema.json"  # inside the contacts package, so the wheel ships it
 SUMMARY_TEMPLATE = "public/export_summary.html"
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def schema() -> dict[str, Any]:
@@ -27,17 +25,6 @@ def schema() -> dict[str, Any]:
 
 def as_json(export: dict[str, Any]) -> str:
     return json.dumps(export, ensure_ascii=False, indent=2) + "\n"
-
-
-def safe_cell(value: Any) -> str:
-    """A cell's text, quoted with an apostrophe when a spreadsheet would run it as a formula."""
-    if value is None:
-        text = ""
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    else:
-        text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _flatten(value: Any, prefix: str) -> list[tuple[str, Any]]:
@@ -50,26 +37,26 @@ def _flatten(value: Any, prefix: str) -> list[tuple[str, Any]]:
     return [(prefix or "value", value)]
 
 
-def csv_rows(export: dict[str, Any]) -> list[list[str]]:
+def csv_rows(export: dict[str, Any]) -> list[list[Any]]:
     """One row per value: section, item (numbered from 1 in a list section), field, value. An empty section
-    still has its row, so that every section can be seen to be there."""
+    still has its row, so that every section can be seen to be there. Made formula-safe as they are written."""
     rows = [["section", "item", "field", "value"]]
     for section, content in export.items():
         if not isinstance(content, (dict, list)):
-            rows.append(["export", "1", section, safe_cell(content)])
+            rows.append(["export", "1", section, content])
             continue
         items = content if isinstance(content, list) else [content]
         if not items:
             rows.append([section, "", "", ""])
         for number, item in enumerate(items, start=1):
             for field, value in _flatten(item, ""):
-                rows.append([section, str(number), safe_cell(field), safe_cell(value)])
+                rows.append([section, str(number), field, value])
     return rows
 
 
 def as_csv(export: dict[str, Any]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(csv_rows(export))
+    csv_files.writer(out, lineterminator="\r\n").writerows(csv_rows(export))
     return out.getvalue()
 
 

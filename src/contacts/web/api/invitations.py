@@ -6,6 +6,7 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody
 
+from contacts import csv_files
 from contacts.services import invitations
 from contacts.services.staff import Staff
 from contacts.web.api.schemas import (
@@ -17,6 +18,7 @@ from contacts.web.api.schemas import (
     PageNumber,
     RowId,
 )
+from contacts.web.downloads import csv_download
 
 
 class InvitationListsController(Controller):
@@ -54,8 +56,7 @@ class InvitationListsController(Controller):
         return {"marked": await invitations.mark_attended(staff, list_id, data.contacts)}
 
     @get("/{list_id:int}/export.csv", summary="The guest list as CSV: a disclosure, logged with to whom and why",
-         media_type="text/csv")
+         media_type=csv_files.MEDIA_TYPE)
     async def export(self, staff: NamedDependency[Staff], list_id: RowId, to: FromQuery[str],
                      why: FromQuery[str]) -> Response[str]:
-        return Response(await invitations.export_csv(staff, list_id, to, why), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="invitation-list-{list_id}.csv"'})
+        return csv_download(await invitations.export_csv(staff, list_id, to, why), f"invitation-list-{list_id}.csv")

@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from contacts.services import subject_export
+from contacts.web.downloads import csv_download
 from contacts.web.public.pages import LANGUAGES, page, page_language, render
 
 FILES = {"export.json": "json", "export.csv": "csv", "export.html": "html"}
@@ -39,6 +40,5 @@ class ExportController(Controller):
             return Response(subject_export.as_json(export), media_type="application/json; charset=utf-8",
                             headers={"Content-Disposition": f'attachment; filename="{base}.json"'})
         if file_name == "export.csv":
-            return Response(subject_export.as_csv_bytes(export), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="{base}.csv"'})
+            return csv_download(subject_export.as_csv_bytes(export), f"{base}.csv")
         return Response(subject_export.as_html(export), media_type=MediaType.HTML)

@@ -10,6 +10,7 @@ from contacts.errors import ValidationError
 from contacts.services import campaign_desk, invitations
 from contacts.services.staff import Staff
 from contacts.web.api.schemas import RowId
+from contacts.web.downloads import csv_download
 from contacts.web.staff.pages import render
 
 
@@ -58,8 +59,7 @@ class InvitationPagesController(Controller):
             content = await invitations.export_csv(staff, list_id, str(form.get("to", "")), str(form.get("why", "")))
         except ValidationError as error:
             return await self._show(request, staff, list_id, status_code=400, error=str(error))
-        return Response(content, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="invitation-list-{list_id}.csv"'})
+        return csv_download(content, f"invitation-list-{list_id}.csv")
 
     async def _index(self, request: Request, staff: Staff, status_code: int = 200, error: str = "") -> Template:
         from contacts.services import catalogue
