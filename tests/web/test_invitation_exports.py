@@ -5,16 +5,33 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 
 import pytest
 
 from contacts import csv_files
+from contacts.services.bulk import bulk_session
 from contacts.tables import Contact
 from tests.sending.test_campaign_send import import_list
 from tests.web.test_api_campaigns import token_for
 from tests.web.test_staff_pages import signed_in
 
 pytestmark = pytest.mark.usefixtures("database_url")
+STOCK_SQLITE_PARAMETERS = 32_766  # SQLITE_MAX_VARIABLE_NUMBER's default since 3.32; Debian builds allow 250,000
+
+
+@pytest.fixture(autouse=True)
+def stock_sqlite_parameter_limit(monkeypatch):
+    """Every SQLite connection these tests open (Piccolo's, through aiosqlite, and the bulk sessions') holds
+    statements to the stock limit, whatever the build this machine links."""
+    connect = sqlite3.connect
+
+    def limited(*args, **kwargs):
+        connection = connect(*args, **kwargs)
+        connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, STOCK_SQLITE_PARAMETERS)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", limited)
 
 # Issue 18's reproduction: an address the import accepts, and names that are formulas.
 FORMULA_ADDRESS = "=cmd|'/Ccalc'!A0@formula.example"
@@ -84,3 +101,42 @@ async def test_an_export_imported_again_gives_back_the_same_people(http_client, 
     await import_list(tmp_path, "vips", exported.text.splitlines()[1:], header=exported.text.splitlines()[0])
     names = {row["email"]: row["first_name"] for row in await Contact.select(Contact.email, Contact.first_name)}
     assert names == {FORMULA_ADDRESS: HYPERLINK, "ana@monde.example": "'=1+1"}
+
+
+async def guests_in_bulk(client, headers, tmp_path, count: int) -> tuple[int, list[int]]:
+    """A guest list of `count` guests: one built through the API, the others copies of its rows (contact,
+    subscription, invitation) written by a bulk session, which takes a second where imports take minutes."""
+    await import_list(tmp_path, "journalists", ["g0@presse.example,G,Zero,fr"])
+    built = await client.post("/api/invitation-lists", json={"name": "Grand soir", "lists": ["journalists"]},
+                              headers=headers)
+    assert built.status_code == 201, built.text
+    changes = {"contact": lambda n, _: {"email": f"g{n}@presse.example", "email_canonical": f"g{n}@presse.example"},
+               "subscription": lambda _, contact: {"contact": contact},
+               "invitation": lambda _, contact: {"contact": contact}}
+    async with bulk_session() as session, session.transaction():
+        models = {table: (await session.fetch(f"SELECT * FROM {table}"))[0] for table in changes}
+        ids = {table: await session.allocate_ids(table, count - 1) for table in changes}
+        for table, change in changes.items():
+            columns = list(models[table])
+            rows = [{**models[table], "id": row_id, **change(n, contact)}
+                    for n, (row_id, contact) in enumerate(zip(ids[table], ids["contact"]), start=1)]
+            await session.insert(table, columns, [[row[column] for column in columns] for row in rows])
+    return built.json()["id"], [models["contact"]["id"], *ids["contact"]]
+
+
+# Issue 18: with 60,000 guests, an export bound a parameter per guest (PostgreSQL allows 32,767, SQLite 32,766)
+# and failed; so did marking 40,000 of them as having come. Both engines.
+async def test_sixty_thousand_guests_are_exported_and_forty_thousand_marked_as_attended(http_client, tmp_path):
+    headers = await token_for("eva", "events")
+    async with http_client() as client:
+        list_id, contacts = await guests_in_bulk(client, headers, tmp_path, 60_000)
+        exported = await client.get(f"/api/invitation-lists/{list_id}/export.csv",
+                                    params={"to": "Traiteur", "why": "badges"}, headers=headers)
+        assert exported.status_code == 200, exported.text[:500]
+        rows = rows_of(exported)
+        assert len(rows) == 60_001 and len({row[5] for row in rows[1:]}) == 60_000
+        marked = await client.post(f"/api/invitation-lists/{list_id}/attended", json={"contacts": contacts[:40_000]},
+                                   headers=headers)
+        assert marked.status_code == 200 and marked.json() == {"marked": 40_000}, marked.text[:500]
+        shown = (await client.get(f"/api/invitation-lists/{list_id}", headers=headers)).json()
+    assert shown["by_status"] == {"attended": 40_000, "listed": 20_000}
