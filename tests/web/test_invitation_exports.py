@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 
 import pytest
 
@@ -13,25 +12,11 @@ from contacts import csv_files
 from contacts.services.bulk import bulk_session
 from contacts.tables import Contact
 from tests.sending.test_campaign_send import import_list
+from tests.sqlite_limits import stock_sqlite_parameter_limit  # noqa: F401 - the fixture
 from tests.web.test_api_campaigns import token_for
 from tests.web.test_staff_pages import signed_in
 
-pytestmark = pytest.mark.usefixtures("database_url")
-STOCK_SQLITE_PARAMETERS = 32_766  # SQLITE_MAX_VARIABLE_NUMBER's default since 3.32; Debian builds allow 250,000
-
-
-@pytest.fixture(autouse=True)
-def stock_sqlite_parameter_limit(monkeypatch):
-    """Every SQLite connection these tests open (Piccolo's, through aiosqlite, and the bulk sessions') holds
-    statements to the stock limit, whatever the build this machine links."""
-    connect = sqlite3.connect
-
-    def limited(*args, **kwargs):
-        connection = connect(*args, **kwargs)
-        connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, STOCK_SQLITE_PARAMETERS)
-        return connection
-
-    monkeypatch.setattr(sqlite3, "connect", limited)
+pytestmark = pytest.mark.usefixtures("database_url", "stock_sqlite_parameter_limit")
 
 # Issue 18's reproduction: an address the import accepts, and names that are formulas.
 FORMULA_ADDRESS = "=cmd|'/Ccalc'!A0@formula.example"

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from contacts.domain import AddressKind, ContactStatus, LegalBasis, SkipReason, SubscriptionStatus, SuppressionReason
-from contacts.services.bulk import BulkSession
+from contacts.paging import pages
+from contacts.services.bulk import SQLITE_IN_CHUNK, BulkSession
 from contacts.services.campaigns import CampaignInfo
 from contacts.services.keyring import Keyring
 
@@ -59,15 +60,17 @@ def exclusion(facts: Facts | None, campaign: CampaignInfo, list_id: int) -> Skip
 
 async def facts_for(session: BulkSession, contact_ids: Sequence[int], campaign: CampaignInfo,
                     keyring: Keyring) -> dict[int, Facts]:
-    """Two queries whatever the number of contacts: their subscriptions (with each list's purpose), and the
-    suppression entries of their addresses under every key."""
-    if not contact_ids:
-        return {}
-    sql, params = subscriptions_query(session, contact_ids)
-    facts = facts_from_rows(await session.fetch(sql, *params), campaign)
+    """Two queries for a page of contacts: their subscriptions (with each list's purpose), and the suppression
+    entries of their addresses under every key. Each is split when its values pass what one statement takes
+    (SQLite's `IN` list): a page has one hash per key for each contact."""
+    facts: dict[int, Facts] = {}
+    for page in pages(contact_ids, SQLITE_IN_CHUNK):
+        sql, params = subscriptions_query(session, page)
+        facts.update(facts_from_rows(await session.fetch(sql, *params), campaign))
     by_hash = {digest: contact_id for contact_id, f in facts.items() if f.canonical for digest in keyring.hashes(f.canonical)}
-    sql, params = suppressions_query(session, list(by_hash))
-    add_suppressions(facts, by_hash, await session.fetch(sql, *params))
+    for page in pages(list(by_hash), SQLITE_IN_CHUNK):
+        sql, params = suppressions_query(session, page)
+        add_suppressions(facts, by_hash, await session.fetch(sql, *params))
     return facts
 
 

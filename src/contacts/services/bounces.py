@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from contacts.database import write_transaction
 from contacts.domain import BounceKind, CampaignStatus, Channel, DeliveryStatus, SuppressionReason
+from contacts.paging import pages
 from contacts.sending.message import campaign_of
 from contacts.services import audit, suppression
 from contacts.settings import get_settings
@@ -118,7 +119,10 @@ async def delivery_by_message_id(message_id: str, canonical_addresses: set[str])
     campaign_id = campaign_of(message_id)
     if campaign_id is None or not canonical_addresses:
         return None
-    row = await Delivery.select(Delivery.campaign, Delivery.contact).where(
-        Delivery.campaign == campaign_id, Delivery.contact.email_canonical.is_in(sorted(canonical_addresses)),
-        Delivery.message_id == message_id.strip()).first()
-    return DeliveryRef(row["campaign"], row["contact"]) if row else None
+    for page in pages(sorted(canonical_addresses)):  # a report may name more addresses than a statement binds
+        row = await Delivery.select(Delivery.campaign, Delivery.contact).where(
+            Delivery.campaign == campaign_id, Delivery.contact.email_canonical.is_in(list(page)),
+            Delivery.message_id == message_id.strip()).first()
+        if row:
+            return DeliveryRef(row["campaign"], row["contact"])
+    return None

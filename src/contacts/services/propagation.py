@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from contacts.database import json_value, write_transaction
 from contacts.errors import NotFoundError
+from contacts.paging import pages
 from contacts.services import audit
 from contacts.services.staff import Staff
 from contacts.tables import AuditEvent, Propagation
@@ -44,10 +45,11 @@ async def record_for(rights_request_id: int, contact_id: int, action: str) -> in
     """One propagation per disclosure of the person; call before erasure, while the ids still lead there."""
     disclosures = await disclosures_of(contact_id)
     if disclosures:
-        async with write_transaction():
-            await Propagation.insert(*[Propagation(
-                rights_request=rights_request_id, disclosure_audit_id=item["id"], recipient=item["to"][:300],
-                disclosed_at=item["occurred_at"], action=action) for item in disclosures])
+        async with write_transaction():  # all or none, a page of rows per statement
+            for page in pages(disclosures, 500):
+                await Propagation.insert(*[Propagation(
+                    rights_request=rights_request_id, disclosure_audit_id=item["id"], recipient=item["to"][:300],
+                    disclosed_at=item["occurred_at"], action=action) for item in page])
     return len(disclosures)
 
 

@@ -19,7 +19,6 @@ from contacts.services.subject_export import words
 from contacts.settings import get_settings
 from contacts.tables import (
     AfterDeathInstruction,
-    Campaign,
     ConsentEvent,
     Contact,
     Delivery,
@@ -87,12 +86,11 @@ async def build(contact_id: int, *, language: str, now: datetime | None = None) 
         "reason": row["reason"], "details": _object(row["details"]), "redacted": row["redacted_at"] is not None,
     } for row in await ConsentEvent.select().where(ConsentEvent.contact == contact_id).order_by(ConsentEvent.id)]
 
-    deliveries = await Delivery.select().where(Delivery.contact == contact_id).order_by(Delivery.id)
-    campaign_ids = sorted({row["campaign"] for row in deliveries})
-    subjects = {row["id"]: row["subject"] for row in await Campaign.select(Campaign.id, Campaign.subject).where(
-        Campaign.id.is_in(campaign_ids))} if campaign_ids else {}
+    # Each with its campaign's subject, joined: a list of campaign ids would grow with the person's history.
+    deliveries = await Delivery.select(*Delivery.all_columns(), Delivery.campaign.subject.as_alias("subject")).where(
+        Delivery.contact == contact_id).order_by(Delivery.id)
     send_history = [{
-        "campaign": row["campaign"], "subject": subjects.get(row["campaign"]), "list": lists[row["mailing_list"]].slug,
+        "campaign": row["campaign"], "subject": row["subject"], "list": lists[row["mailing_list"]].slug,
         "purpose": lists[row["mailing_list"]].purpose.code, "status": row["status"], "skip_reason": row["skip_reason"],
         "sent_at": plain(row["sent_at"]), "bounce": row["bounce_kind"], "bounced_at": plain(row["bounced_at"]),
         "complained_at": plain(row["complained_at"]),
