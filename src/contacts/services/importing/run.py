@@ -12,13 +12,14 @@ import dataclasses
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from contacts.database import process_writer_turn
 from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
 from contacts.services import catalogue, suppression
@@ -28,6 +29,7 @@ from contacts.services.importing.csvfile import (
     CsvSource,
     open_csv,
 )
+from contacts.services.importing.preview import WrittenSoFar, count_batch, written_so_far
 from contacts.services.importing.rows import RowRules, ValidRow, validate_batch
 from contacts.services.importing.store import (
     BatchOutcome,
@@ -79,10 +81,6 @@ class ImportReport:
     dry_run: bool = False
 
 
-class _DryRunRollback(Exception):
-    pass
-
-
 async def run_import(options: ImportOptions, on_progress: ProgressCallback | None = None) -> ImportReport:
     """Raises ValidationError, before writing anything, when the file or the options are unusable; and,
     with the counts so far, when the file turns unreadable midway (the rows before it are imported)."""
@@ -120,13 +118,8 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
             job = _ImportJob(source, context, notice_versions, options, report, csv.writer(report_file), on_progress)
             async with bulk_session() as session:
                 if options.dry_run:
-                    # The whole dry run is one transaction, rolled back: the same code, exact counts, no writes.
-                    try:
-                        async with session.transaction():
-                            await job.run(session)
-                            raise _DryRunRollback
-                    except _DryRunRollback:
-                        pass
+                    with written_so_far() as written:
+                        await job.preview(session, written)
                 else:
                     await job.run(session)
         return report
@@ -144,10 +137,15 @@ class _ImportJob:
     writer: Any  # csv writer of the row report
     on_progress: ProgressCallback | None
 
+    async def preview(self, session: BulkSession, written: WrittenSoFar) -> None:
+        """Count and report what `run` would do, with reads only (contacts.services.importing.preview)."""
+        self.writer.writerow(REPORT_COLUMNS)
+        await self._stream(lambda rows: count_batch(session, rows, self.context, written))
+
     async def run(self, session: BulkSession) -> None:
         self.writer.writerow(REPORT_COLUMNS)
         context = self.context
-        async with session.transaction():
+        async with process_writer_turn(), session.transaction():
             (run_id,) = await session.allocate_ids("import_run", 1)
             await session.insert("import_run", RUN_COLUMNS, [(
                 run_id, self.options.path.name[:500], context.mailing_list.id, context.source_type.value,
@@ -156,7 +154,7 @@ class _ImportJob:
         self.report.run_id = run_id
         self.context = dataclasses.replace(context, run_id=run_id)
         try:
-            await self._stream(session)
+            await self._stream(lambda rows: self._write(session, rows), session)
         except ValidationError as error:
             # The file turned unreadable midway: what came before is imported; say so, and where it stopped.
             await self._finish(session)
@@ -165,7 +163,7 @@ class _ImportJob:
         await self._finish(session)
 
     async def _finish(self, session: BulkSession) -> None:
-        async with session.transaction():
+        async with process_writer_turn(), session.transaction():
             await session.update("import_run", "id", ("finished_at", "counts"),
                                  [(self.report.run_id, datetime.now(UTC), json.dumps(self.report.counts))])
 
@@ -192,7 +190,9 @@ class _ImportJob:
             },
         )
 
-    async def _stream(self, session: BulkSession) -> None:
+    async def _stream(self, handle: Callable[[list[ValidRow]], Awaitable[BatchOutcome]],
+                      writing: BulkSession | None = None) -> None:
+        """Each batch's valid rows go to `handle`; `writing`: the session that writes them, if any."""
         counts = self.report.counts
         batches = _batches(self.source.rows(), self.options.batch_size)
         written = 0
@@ -206,21 +206,22 @@ class _ImportJob:
                     counts["invalid"] += 1
                     self.writer.writerows((e.number, e.column, "invalid", e.reason) for e in result)
             if valid:
-                outcome = await self._write(session, valid)
+                outcome = await handle(valid)
                 for key, n in outcome.counts.items():
                     counts[key] += n
                 self.writer.writerows((n.number, n.column, n.outcome, n.reason) for n in _sorted(outcome.notes))
                 written += 1
-                if written in STATISTICS_REFRESH_AFTER:
-                    await session.refresh_statistics(("contact", "subscription", "consent_event"))
+                if writing is not None and written in STATISTICS_REFRESH_AFTER:
+                    await writing.refresh_statistics(("contact", "subscription", "consent_event"))
             if self.on_progress:
                 self.on_progress(self.source.bytes_read, self.source.total_bytes)
 
     async def _write(self, session: BulkSession, rows: list[ValidRow]) -> BatchOutcome:
         """A batch in one transaction; if the database refuses it, each row alone, so that one bad row
-        costs only itself."""
+        costs only itself. On SQLite each transaction takes this process's writer turn, so the recipients'
+        writes queued meanwhile go first, between two batches, rather than poll for the lock."""
         try:
-            async with session.transaction():
+            async with process_writer_turn(), session.transaction():
                 await session.serialise_writers("import")
                 return await apply_batch(session, rows, self.context)
         except session.database_errors:
@@ -228,7 +229,7 @@ class _ImportJob:
         outcome = BatchOutcome()
         for row in rows:
             try:
-                async with session.transaction():
+                async with process_writer_turn(), session.transaction():
                     await session.serialise_writers("import")
                     outcome.merge(await apply_batch(session, [row], self.context))
             except session.database_errors as error:
