@@ -33,7 +33,7 @@ class WrittenSoFar:
     """The addresses a previewed import would have written so far, each with its first row."""
 
     def __init__(self, path: Path) -> None:
-        self._connection = sqlite3.connect(path, isolation_level=None)
+        self._connection = sqlite3.connect(path)
         # A scratch file, deleted afterwards: no journal and no sync to disk are needed.
         self._connection.execute("PRAGMA journal_mode = OFF")
         self._connection.execute("PRAGMA synchronous = OFF")
@@ -48,8 +48,9 @@ class WrittenSoFar:
         return found
 
     def add(self, rows: list[ValidRow]) -> None:
-        self._connection.executemany("INSERT OR IGNORE INTO written VALUES (?, ?)",
-                                     [(row.canonical, row.number) for row in rows])
+        with self._connection:  # one transaction, not one per row
+            self._connection.executemany("INSERT OR IGNORE INTO written VALUES (?, ?)",
+                                         [(row.canonical, row.number) for row in rows])
 
     def close(self) -> None:
         self._connection.close()
