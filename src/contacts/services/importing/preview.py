@@ -27,6 +27,8 @@ from contacts.services.importing.store import (
 
 # SQLite's limit on bound parameters is 32,766.
 _LOOKUP_CHUNK = 10_000
+# Enough for the addresses of a million rows to stay in memory pages, rather than go through the disk's.
+_CACHE_KIB = 64 * 1024
 
 
 class WrittenSoFar:
@@ -37,6 +39,7 @@ class WrittenSoFar:
         # A scratch file, deleted afterwards: no journal and no sync to disk are needed.
         self._connection.execute("PRAGMA journal_mode = OFF")
         self._connection.execute("PRAGMA synchronous = OFF")
+        self._connection.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         self._connection.execute("CREATE TABLE written (canonical TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID")
 
     def first_rows(self, canonicals: list[str]) -> dict[str, int]:
@@ -49,8 +52,8 @@ class WrittenSoFar:
 
     def add(self, rows: list[ValidRow]) -> None:
         with self._connection:  # one transaction, not one per row
-            self._connection.executemany("INSERT OR IGNORE INTO written VALUES (?, ?)",
-                                         [(row.canonical, row.number) for row in rows])
+            self._connection.executemany("INSERT OR IGNORE INTO written VALUES (?, ?)",  # in order: fewer pages
+                                         sorted((row.canonical, row.number) for row in rows))
 
     def close(self) -> None:
         self._connection.close()

@@ -54,6 +54,7 @@ REPORT_COLUMNS = ("row", "column", "outcome", "reason")
 STATISTICS_REFRESH_AFTER = frozenset(4**n for n in range(1, 8))
 # Below this size, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
+VALIDATION_NICENESS = 10
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, total bytes)
 
@@ -270,7 +271,9 @@ async def _validated(batches, rules: RowRules, workers: int | None, total_bytes:
     count = workers or os.cpu_count() or 1
     loop = asyncio.get_running_loop()
     # spawn, not fork: the parent runs threads (aiosqlite) that a fork would copy mid-flight.
-    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # At a lower priority: a server's requests (or anything else on the machine) go before a validation.
+    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=os.nice, initargs=(VALIDATION_NICENESS,)) as pool:
         pending: list[asyncio.Future] = []
         try:
             for batch in batches:
