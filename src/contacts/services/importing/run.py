@@ -119,7 +119,7 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
             job = _ImportJob(source, context, notice_versions, options, report, csv.writer(report_file), on_progress)
             async with bulk_session() as session:
                 if options.dry_run:
-                    with written_so_far() as written:
+                    async with written_so_far() as written:
                         await job.preview(session, written)
                 else:
                     await job.run(session)
