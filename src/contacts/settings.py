@@ -66,13 +66,6 @@ class Settings:
         return Path(tempfile.gettempdir()) / f"contacts-mail-{digest}"
 
     @property
-    def staged_imports_dir(self) -> Path:
-        """Where files uploaded on the import page wait between their preview and their import."""
-        if self.database_kind == "sqlite":
-            return self.sqlite_path.with_name(self.sqlite_path.name + ".imports")
-        return Path(tempfile.gettempdir()) / "contacts-imports"
-
-    @property
     def sender_domain(self) -> str:
         """The domain of CONTACTS_FROM: Message-IDs, bounce and unsubscribe addresses are made under it."""
         return self.from_address.rsplit("@", 1)[1]

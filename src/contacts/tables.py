@@ -402,3 +402,25 @@ class JobRun(Table, tablename="job_run"):
     started_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
     summary = JSON(default="{}")  # counts only, never personal data
+
+
+class StagedUpload(Table, tablename="staged_upload"):
+    """A CSV file uploaded on the import page, kept between its preview and its import: in the database, so
+    that any server process can import what another previewed. Its bytes are its chunks; it is deleted after
+    the import, or once expired. Written last, so an upload without it is incomplete."""
+
+    key = Varchar(length=32, unique=True)  # random, named in the preview's form
+    owner = Integer()  # the StaffUser who uploaded it: nobody else can name it
+    size = Integer()
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(index=True)
+
+
+class StagedUploadChunk(Table, tablename="staged_upload_chunk"):
+    """A part of a StagedUpload's bytes (unique by upload and number); each carries the upload's expiry, so an
+    upload cut short is swept too."""
+
+    upload_key = Varchar(length=32)
+    number = Integer()
+    content = Bytea()
+    expires_at = Timestamptz(index=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pytest
@@ -35,8 +36,11 @@ async def test_req42_every_row_is_counted_once_and_suppressed_are_never_subscrib
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     contacts_before = await Contact.count()
 
-    report = await run_import(ImportOptions(path=path, list_slug="partners", source_type=SourceType.RELATIONSHIP,
-                                            source_name="salon", actor="test", batch_size=batch_size))
+    options = ImportOptions(path=path, list_slug="partners", source_type=SourceType.RELATIONSHIP, source_name="salon",
+                            actor="test", batch_size=batch_size)
+    preview = await run_import(dataclasses.replace(options, dry_run=True))
+    report = await run_import(options)
+    assert preview.counts == report.counts  # the preview announces what the import does
     c = report.counts
     assert c["rows"] == sum(1 for local, name in rows if local or name)  # blank lines are not rows
     assert c["rows"] == sum(c[k] for k in ("created", "updated", "unchanged", "duplicates", "skipped_suppressed",

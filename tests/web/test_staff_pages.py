@@ -178,11 +178,9 @@ async def test_req8_req42_contacts_suppression_and_audit_pages(http_client, tmp_
 
 # REQ-7, REQ-8, REQ-40: the import page previews a file with its row report and writes nothing, then
 # imports it as previewed; another department's list is refused; the import is audited.
-async def test_req7_req8_the_import_page_previews_then_imports(http_client, tmp_path, monkeypatch):
+async def test_req7_req8_the_import_page_previews_then_imports(http_client):
     from contacts.tables import Contact, Subscription
 
-    settings = dataclasses.replace(get_settings(), database_url=f"sqlite:///{tmp_path / 'staging.db'}")
-    monkeypatch.setattr("contacts.services.import_desk.get_settings", lambda: settings)
     content = "email;nom\nada@presse.example;Lovelace\nbroken@;Nobody\nbob@presse.example;Bob\n".encode()
     async with http_client() as client:
         token = await signed_in(client, "camille")

@@ -243,7 +243,11 @@ class SqliteBulkSession(BulkSession):
             if self.depth == 1
             else (f"SAVEPOINT {savepoint}", f"RELEASE {savepoint}", f"ROLLBACK TO {savepoint}")
         )
-        await self._call(self.connection.execute, begin)
+        try:
+            await self._call(self.connection.execute, begin)
+        except BaseException:
+            self.depth -= 1  # not begun (the lock stayed taken, say): the next one is a transaction again
+            raise
         try:
             yield
         except BaseException:

@@ -19,6 +19,7 @@ import contextlib
 import contextvars
 import json
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -169,8 +170,17 @@ class OptOutWriter:
     async def _commit(self, group: list[tuple[Sequence[Unsubscribe], asyncio.Future]]) -> None:
         flat = [request for requests, _ in group for request in requests]
         try:
-            async with process_writer_turn():
-                changed = await write_group(self._session, flat, self._keyring)
+            while True:
+                try:
+                    async with process_writer_turn():
+                        changed = await write_group(self._session, flat, self._keyring)
+                    break
+                except sqlite3.OperationalError as error:
+                    if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                        raise
+                    # Another process held SQLite's write lock past the busy timeout; nothing was written.
+                    # An opt-out is never refused for that: it waits its turn, even if its caller left.
+                    log.warning("the database stayed locked; %d unsubscribes wait for it", len(flat))
         except Exception as error:  # every caller of this group gets it; the next group starts afresh
             log.exception("writing %d unsubscribes failed", len(flat))
             for _, future in group:

@@ -11,13 +11,14 @@ import dataclasses
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from contacts import csv_files
+from contacts.database import process_writer_turn
 from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
 from contacts.services import catalogue, suppression
@@ -27,6 +28,7 @@ from contacts.services.importing.csvfile import (
     CsvSource,
     open_csv,
 )
+from contacts.services.importing.preview import WrittenSoFar, count_batch, written_so_far
 from contacts.services.importing.rows import RowRules, ValidRow, validate_batch
 from contacts.services.importing.store import (
     BatchOutcome,
@@ -51,6 +53,7 @@ REPORT_COLUMNS = ("row", "column", "outcome", "reason")
 STATISTICS_REFRESH_AFTER = frozenset(4**n for n in range(1, 8))
 # Below this size, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
+VALIDATION_NICENESS = 10
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, total bytes)
 
@@ -76,10 +79,6 @@ class ImportReport:
     ignored_headers: list[str] = field(default_factory=list)
     run_id: int | None = None
     dry_run: bool = False
-
-
-class _DryRunRollback(Exception):
-    pass
 
 
 async def run_import(options: ImportOptions, on_progress: ProgressCallback | None = None) -> ImportReport:
@@ -119,13 +118,8 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
             job = _ImportJob(source, context, notice_versions, options, report, csv_files.writer(report_file), on_progress)
             async with bulk_session() as session:
                 if options.dry_run:
-                    # The whole dry run is one transaction, rolled back: the same code, exact counts, no writes.
-                    try:
-                        async with session.transaction():
-                            await job.run(session)
-                            raise _DryRunRollback
-                    except _DryRunRollback:
-                        pass
+                    async with written_so_far() as written:
+                        await job.preview(session, written)
                 else:
                     await job.run(session)
         return report
@@ -143,10 +137,15 @@ class _ImportJob:
     writer: csv_files.SafeWriter  # of the row report
     on_progress: ProgressCallback | None
 
+    async def preview(self, session: BulkSession, written: WrittenSoFar) -> None:
+        """Count and report what `run` would do, with reads only (contacts.services.importing.preview)."""
+        self.writer.writerow(REPORT_COLUMNS)
+        await self._stream(lambda rows: count_batch(session, rows, self.context, written))
+
     async def run(self, session: BulkSession) -> None:
         self.writer.writerow(REPORT_COLUMNS)
         context = self.context
-        async with session.transaction():
+        async with process_writer_turn(), session.transaction():
             (run_id,) = await session.allocate_ids("import_run", 1)
             await session.insert("import_run", RUN_COLUMNS, [(
                 run_id, self.options.path.name[:500], context.mailing_list.id, context.source_type.value,
@@ -155,7 +154,7 @@ class _ImportJob:
         self.report.run_id = run_id
         self.context = dataclasses.replace(context, run_id=run_id)
         try:
-            await self._stream(session)
+            await self._stream(lambda rows: self._write(session, rows), session)
         except ValidationError as error:
             # The file turned unreadable midway: what came before is imported; say so, and where it stopped.
             await self._finish(session)
@@ -164,7 +163,7 @@ class _ImportJob:
         await self._finish(session)
 
     async def _finish(self, session: BulkSession) -> None:
-        async with session.transaction():
+        async with process_writer_turn(), session.transaction():
             await session.update("import_run", "id", ("finished_at", "counts"),
                                  [(self.report.run_id, datetime.now(UTC), json.dumps(self.report.counts))])
 
@@ -191,7 +190,9 @@ class _ImportJob:
             },
         )
 
-    async def _stream(self, session: BulkSession) -> None:
+    async def _stream(self, handle: Callable[[list[ValidRow]], Awaitable[BatchOutcome]],
+                      writing: BulkSession | None = None) -> None:
+        """Each batch's valid rows go to `handle`; `writing`: the session that writes them, if any."""
         counts = self.report.counts
         batches = _batches(self.source.rows(), self.options.batch_size)
         written = 0
@@ -205,21 +206,22 @@ class _ImportJob:
                     counts["invalid"] += 1
                     self.writer.writerows((e.number, e.column, "invalid", e.reason) for e in result)
             if valid:
-                outcome = await self._write(session, valid)
+                outcome = await handle(valid)
                 for key, n in outcome.counts.items():
                     counts[key] += n
                 self.writer.writerows((n.number, n.column, n.outcome, n.reason) for n in _sorted(outcome.notes))
                 written += 1
-                if written in STATISTICS_REFRESH_AFTER:
-                    await session.refresh_statistics(("contact", "subscription", "consent_event"))
+                if writing is not None and written in STATISTICS_REFRESH_AFTER:
+                    await writing.refresh_statistics(("contact", "subscription", "consent_event"))
             if self.on_progress:
                 self.on_progress(self.source.bytes_read, self.source.total_bytes)
 
     async def _write(self, session: BulkSession, rows: list[ValidRow]) -> BatchOutcome:
         """A batch in one transaction; if the database refuses it, each row alone, so that one bad row
-        costs only itself."""
+        costs only itself. On SQLite each transaction takes this process's writer turn, so the recipients'
+        writes queued meanwhile go first, between two batches, rather than poll for the lock."""
         try:
-            async with session.transaction():
+            async with process_writer_turn(), session.transaction():
                 await session.serialise_writers("import")
                 return await apply_batch(session, rows, self.context)
         except session.database_errors:
@@ -227,7 +229,7 @@ class _ImportJob:
         outcome = BatchOutcome()
         for row in rows:
             try:
-                async with session.transaction():
+                async with process_writer_turn(), session.transaction():
                     await session.serialise_writers("import")
                     outcome.merge(await apply_batch(session, [row], self.context))
             except session.database_errors as error:
@@ -268,7 +270,9 @@ async def _validated(batches, rules: RowRules, workers: int | None, total_bytes:
     count = workers or os.cpu_count() or 1
     loop = asyncio.get_running_loop()
     # spawn, not fork: the parent runs threads (aiosqlite) that a fork would copy mid-flight.
-    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # At a lower priority: a server's requests (or anything else on the machine) go before a validation.
+    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=os.nice, initargs=(VALIDATION_NICENESS,)) as pool:
         pending: list[asyncio.Future] = []
         try:
             for batch in batches:

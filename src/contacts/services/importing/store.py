@@ -1,6 +1,7 @@
 """Writing one batch of validated rows: contacts, subscriptions and their consent events.
 
-The caller holds a transaction of the bulk session around each batch, so every row is all or nothing.
+The caller holds a transaction of the bulk session around each batch, so every row is all or nothing. What
+each row does is decided by `plan_contacts` and `plan_subscriptions`, which the preview shares.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from contacts.domain import (
     AddressKind,
@@ -87,8 +88,29 @@ class BatchOutcome:
         self.notes.extend(other.notes)
 
 
-async def apply_batch(session: BulkSession, rows: list[ValidRow], ctx: ImportContext) -> BatchOutcome:
-    outcome = BatchOutcome()
+@dataclass(frozen=True)
+class Found:
+    """What the database holds for a batch's rows: read before deciding anything."""
+
+    suppressed: dict[str, str]  # hash -> reason, in the list's suppression scopes
+    existing: dict[str, dict]  # by canonical address: the EXISTING columns
+
+
+@dataclass
+class ContactPlan:
+    """What a batch does to contacts; the rows it skips are noted in `outcome`."""
+
+    outcome: BatchOutcome
+    to_create: list[ValidRow] = field(default_factory=list)
+    to_update: list[tuple[ValidRow, dict]] = field(default_factory=list)
+    to_mark: list[tuple[ValidRow, dict]] = field(default_factory=list)
+
+    @property
+    def written(self) -> list[ValidRow]:
+        return [*self.to_create, *(row for row, _ in self.to_update), *(row for row, _ in self.to_mark)]
+
+
+async def look_up(session: BulkSession, rows: list[ValidRow], ctx: ImportContext) -> Found:
     suppressed = await suppression.suppressed_hashes(
         session, (h for r in rows for h in r.hashes), ctx.mailing_list.suppression_scopes
     )
@@ -96,18 +118,23 @@ async def apply_batch(session: BulkSession, rows: list[ValidRow], ctx: ImportCon
         row["email_canonical"]: row
         for row in await session.select_in("contact", EXISTING, "email_canonical", [r.canonical for r in rows])
     }
+    return Found(suppressed=suppressed, existing=existing)
+
+
+def plan_contacts(rows: list[ValidRow], found: Found, written_before: dict[str, int], ctx: ImportContext) -> ContactPlan:
+    """Decide each row. `written_before`: the first row of each address an earlier batch of this import
+    wrote. The import and its preview both decide here, so the preview counts what the import does."""
+    plan = ContactPlan(outcome=BatchOutcome())
+    outcome = plan.outcome
     first_row_of: dict[str, int] = {}
-    to_create: list[ValidRow] = []
-    to_update: list[tuple[ValidRow, dict]] = []
-    to_mark: list[tuple[ValidRow, dict]] = []
     needs_consent = ctx.mailing_list.purpose.is_direct_marketing and ctx.legal_basis != LegalBasis.CONSENT
     # Suppressed and restricted rows are skipped every time they appear; a duplicate is a second row
     # for a contact this import already wrote, in this batch or an earlier one.
     for row in rows:
-        if reason := next((suppressed[h] for h in row.hashes if h in suppressed), None):
+        if reason := next((found.suppressed[h] for h in row.hashes if h in found.suppressed), None):
             outcome.skip(row, "skipped_suppressed", f"on the suppression list ({reason}); not subscribed (REQ-42)")
             continue
-        current = existing.get(row.canonical)
+        current = found.existing.get(row.canonical)
         if current is not None and current["status"] == ContactStatus.ARCHIVED:
             outcome.skip(row, "skipped_restricted", "the contact is archived: kept for its legal period only, "
                                                     "not processed (REQ-10)")
@@ -118,8 +145,8 @@ async def apply_batch(session: BulkSession, rows: list[ValidRow], ctx: ImportCon
         if row.canonical in first_row_of:
             outcome.skip(row, "duplicates", f"duplicate of row {first_row_of[row.canonical]}")
             continue
-        if current is not None and current["import_run"] == ctx.run_id:
-            outcome.skip(row, "duplicates", f"duplicate of row {current['import_row']}")
+        if row.canonical in written_before:
+            outcome.skip(row, "duplicates", f"duplicate of row {written_before[row.canonical]}")
             continue
         if current is not None and needs_consent and _merged(row, current)["address_kind"] == AddressKind.PRIVATE:
             outcome.skip(row, "skipped_no_basis", "the contact is a private individual: direct marketing needs consent (REQ-4)",
@@ -127,38 +154,27 @@ async def apply_batch(session: BulkSession, rows: list[ValidRow], ctx: ImportCon
             continue
         first_row_of[row.canonical] = row.number
         if current is None:
-            to_create.append(row)
+            plan.to_create.append(row)
         elif _changes(row, current):
-            to_update.append((row, current))
+            plan.to_update.append((row, current))
         else:
-            to_mark.append((row, current))
-
-    new_ids = await session.allocate_ids("contact", len(to_create))
-    await session.insert("contact", CONTACT_COLUMNS, [_new_contact(i, r, ctx) for i, r in zip(new_ids, to_create)])
-    await session.update("contact", "id", CONTACT_UPDATE, [_updated_contact(r, c, ctx) for r, c in to_update])
-    await session.update("contact", "id", CONTACT_MARK, [(c["id"], ctx.run_id, r.number) for r, c in to_mark])
-    outcome.count("created", len(to_create))
-    outcome.count("updated", len(to_update))
-    outcome.count("unchanged", len(to_mark))
-
-    touched = dict(zip(new_ids, to_create))
-    touched.update({current["id"]: row for row, current in (*to_update, *to_mark)})
-    await _subscribe(session, touched, new_contacts=set(new_ids), ctx=ctx, outcome=outcome)
-    return outcome
+            plan.to_mark.append((row, current))
+    outcome.count("created", len(plan.to_create))
+    outcome.count("updated", len(plan.to_update))
+    outcome.count("unchanged", len(plan.to_mark))
+    return plan
 
 
-async def _subscribe(
-    session: BulkSession, rows_by_contact: dict[int, ValidRow], new_contacts: set[int], ctx: ImportContext,
-    outcome: BatchOutcome,
-) -> None:
-    """Subscribe who is not yet on the list; never re-subscribe who left it (REQ-43)."""
-    known = [contact for contact in rows_by_contact if contact not in new_contacts]
-    statuses = {
-        row["contact"]: row["status"]
-        for row in await session.select_in(
-            "subscription", ("contact", "status"), "contact", known, mailing_list=ctx.mailing_list.id
-        )
-    } if known else {}
+async def subscription_statuses(session: BulkSession, contacts: list[int], ctx: ImportContext) -> dict[int, str]:
+    """The status of each of these contacts' subscriptions to the import's list, where they have one."""
+    rows = await session.select_in("subscription", ("contact", "status"), "contact", contacts,
+                                   mailing_list=ctx.mailing_list.id) if contacts else []
+    return {row["contact"]: row["status"] for row in rows}
+
+
+def plan_subscriptions(rows_by_contact: dict, statuses: dict, ctx: ImportContext, outcome: BatchOutcome,
+                       ) -> tuple[list[tuple[Any, ValidRow]], list[tuple[Any, ValidRow]]]:
+    """(to subscribe, to confirm): who is not yet on the list; never re-subscribe who left it (REQ-43)."""
     to_subscribe = []
     to_confirm = []
     for contact, row in rows_by_contact.items():
@@ -173,7 +189,32 @@ async def _subscribe(
             outcome.skip(row, "awaiting_confirmation", "awaits the person's double opt-in confirmation (REQ-43)")
         else:
             outcome.count("already_subscribed")
-    await _confirm(session, to_confirm, ctx, outcome)
+    outcome.count("confirmed", len(to_confirm))
+    outcome.count("subscribed", len(to_subscribe))
+    return to_subscribe, to_confirm
+
+
+async def apply_batch(session: BulkSession, rows: list[ValidRow], ctx: ImportContext) -> BatchOutcome:
+    """Call inside a write transaction of `session`."""
+    found = await look_up(session, rows, ctx)
+    written_before = {canonical: current["import_row"] for canonical, current in found.existing.items()
+                      if current["import_run"] == ctx.run_id}
+    plan = plan_contacts(rows, found, written_before, ctx)
+    new_ids = await session.allocate_ids("contact", len(plan.to_create))
+    await session.insert("contact", CONTACT_COLUMNS, [_new_contact(i, r, ctx) for i, r in zip(new_ids, plan.to_create)])
+    await session.update("contact", "id", CONTACT_UPDATE, [_updated_contact(r, c, ctx) for r, c in plan.to_update])
+    await session.update("contact", "id", CONTACT_MARK, [(c["id"], ctx.run_id, r.number) for r, c in plan.to_mark])
+
+    known = {current["id"]: row for row, current in (*plan.to_update, *plan.to_mark)}
+    statuses = await subscription_statuses(session, list(known), ctx)
+    to_subscribe, to_confirm = plan_subscriptions({**dict(zip(new_ids, plan.to_create)), **known}, statuses, ctx,
+                                                  plan.outcome)
+    await _confirm(session, to_confirm, ctx)
+    await _subscribe(session, to_subscribe, ctx)
+    return plan.outcome
+
+
+async def _subscribe(session: BulkSession, to_subscribe: list[tuple[int, ValidRow]], ctx: ImportContext) -> None:
     subscription_ids = await session.allocate_ids("subscription", len(to_subscribe))
     await session.insert(
         "subscription",
@@ -195,11 +236,9 @@ async def _subscribe(
             for eid, sid, (contact, row) in zip(event_ids, subscription_ids, to_subscribe)
         ],
     )
-    outcome.count("subscribed", len(to_subscribe))
 
 
-async def _confirm(session: BulkSession, rows: list[tuple[int, ValidRow]], ctx: ImportContext,
-                   outcome: BatchOutcome) -> None:
+async def _confirm(session: BulkSession, rows: list[tuple[int, ValidRow]], ctx: ImportContext) -> None:
     """Pending subscriptions whose confirmed consent the file proves become subscribed, with that proof."""
     if not rows:
         return
@@ -217,7 +256,6 @@ async def _confirm(session: BulkSession, rows: list[tuple[int, ValidRow]], ctx: 
          ctx.mailing_list.purpose.id, json.dumps({"import_run": ctx.run_id, "row": row.number}))
         for eid, (contact, row) in zip(event_ids, rows)
     ])
-    outcome.count("confirmed", len(rows))
 
 
 def _new_contact(contact_id: int, row: ValidRow, ctx: ImportContext) -> tuple:
