@@ -16,7 +16,7 @@ from pathlib import Path
 
 from contacts import csv_files
 from contacts.domain import LegalBasis, Permission, SourceType, parse_enum
-from contacts.errors import NotFoundError, ValidationError
+from contacts.errors import ValidationError
 from contacts.services import audit, catalogue
 from contacts.services.importing import ImportOptions, run_import, staging
 from contacts.services.importing.run import PARALLEL_MIN_BYTES
