@@ -74,6 +74,7 @@ def probes(ids: dict[str, int]) -> list[tuple[str, str, dict | None]]:
     return missing + unknown_list + bad_parameters + bad_bodies
 
 
+@pytest.mark.usefixtures("database_url")
 async def test_every_status_an_api_route_answers_is_documented_with_its_error_body(http_client, tmp_path):
     headers, ids = await prepare(tmp_path)
     undocumented, wrong_bodies = set(), set()
@@ -99,6 +100,7 @@ async def test_every_status_an_api_route_answers_is_documented_with_its_error_bo
     assert wrong_bodies == set()
 
 
+@pytest.mark.usefixtures("database_url")
 async def test_options_allows_every_method_of_its_path_and_only_those(http_client):
     from contacts.app import create_app
 

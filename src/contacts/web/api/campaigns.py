@@ -19,6 +19,7 @@ from contacts.web.api.schemas import (
     Page,
     PageNumber,
     PreviewOut,
+    OptionalQueryEmail,
     RowId,
     SubscribeIn,
     SubscribeOut,
@@ -82,7 +83,7 @@ class CampaignsController(Controller):
     @get("/{campaign_id:int}/preview", summary="The message as a contact (or a sample recipient) gets it",
          responses=refusals(400, 403, 404))
     async def preview(self, staff: NamedDependency[Staff], campaign_id: RowId,
-                      to: FromQuery[str | None] = None) -> PreviewOut:
+                      to: OptionalQueryEmail = None) -> PreviewOut:
         message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, to), policy=policy.default)
         text, html = message.get_payload()
         return PreviewOut(subject=str(message["Subject"]), text=text.get_content(), html=html.get_content(),
@@ -91,7 +92,7 @@ class CampaignsController(Controller):
     @get("/{campaign_id:int}/preview.eml", summary="The whole message as sent (MIME)",
          media_type="message/rfc822", responses=refusals(400, 403, 404))
     async def preview_raw(self, staff: NamedDependency[Staff], campaign_id: RowId,
-                          to: FromQuery[str | None] = None) -> Response[bytes]:
+                          to: OptionalQueryEmail = None) -> Response[bytes]:
         return Response(await campaign_desk.preview(staff, campaign_id, to), media_type="message/rfc822")
 
     @post("/{campaign_id:int}/test", summary="Send one [TEST] message, outside the ledger", status_code=202,

@@ -14,6 +14,7 @@ from contacts.web.api.schemas import (
     ContactDetailOut,
     Page,
     PageNumber,
+    QueryEmail,
     RowId,
     SuppressIn,
     SuppressionCheckOut,
@@ -66,7 +67,7 @@ class SuppressionController(Controller):
     tags = ["suppression"]
 
     @get("/check", summary="Whether an address is suppressed, and in which scopes", responses=refusals(400))
-    async def check(self, staff: NamedDependency[Staff], email: FromQuery[str]) -> SuppressionCheckOut:
+    async def check(self, staff: NamedDependency[Staff], email: QueryEmail) -> SuppressionCheckOut:
         entries = await staff_desk.check_suppression(staff, email)
         return SuppressionCheckOut(suppressed=bool(entries), entries=[_entry(entry) for entry in entries])
 
