@@ -3,7 +3,7 @@ admin, an API token, a list with a contact, a campaign and an invitation list; a
 of examples per operation make the run reproducible.
 
     .venv/bin/python bench/fuzz_api.py [--engine sqlite|postgresql|both] [--max-examples 50] [--seed 18]
-                                       [--report DIR]
+                                       [--report DIR] [--paths REGEX]
 
 Prints, per engine, the operations and cases tested and the failures by check (server errors apart from
 schema-conformance failures), with the run's first lines of each failure; the exit status is 1 if any failure
@@ -61,7 +61,7 @@ def fuzz(engine: str, database_url: str, workdir: Path, args: argparse.Namespace
             [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{base_url}/schema/openapi.json", "--checks", "all",
              "--seed", str(args.seed), "--max-examples", str(args.max_examples), "--workers", "1",
              "--generation-database", "none", "--no-color", "--suppress-health-check", "all",
-             "--include-path-regex", "^/api/", "-H", f"Authorization: Bearer {token}",
+             "--include-path-regex", args.paths, "-H", f"Authorization: Bearer {token}",
              "--report", "ndjson", "--report-ndjson-path", str(events)],
             capture_output=True, text=True, cwd=workdir)
     return summarise(engine, run, events)
@@ -103,6 +103,7 @@ def main() -> None:
     parser.add_argument("--max-examples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--report", help="a directory to keep schemathesis's NDJSON events in")
+    parser.add_argument("--paths", default="^/api/", help="the operations to test, by a regular expression on paths")
     args = parser.parse_args()
     if not SCHEMATHESIS.exists():
         raise SystemExit(f"schemathesis is missing next to {sys.executable}: pip install -e '.[test]'")
