@@ -1,6 +1,6 @@
-"""schemathesis with every check against the JSON API of a real `contacts serve`, on a fresh database with an
-admin, an API token, a list with a contact, a campaign and an invitation list; a fixed seed and a bounded number
-of examples per operation make the run reproducible.
+"""schemathesis with every check against the JSON API and the recipients' pages of a real `contacts serve`, on a
+fresh database with an admin, an API token, a list with a contact and a campaign; a fixed seed and a bounded
+number of examples per operation make the run reproducible.
 
     .venv/bin/python bench/fuzz_api.py [--engine sqlite|postgresql|both] [--max-examples 50] [--seed 18]
                                        [--report DIR] [--paths REGEX]
@@ -103,7 +103,9 @@ def main() -> None:
     parser.add_argument("--max-examples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--report", help="a directory to keep schemathesis's NDJSON events in")
-    parser.add_argument("--paths", default="^/api/", help="the operations to test, by a regular expression on paths")
+    parser.add_argument("--paths", default="^/(api|u|o|p|confirm|r|d|subscribe|rights)(/|$)",
+                        help="the operations to test, by a regular expression on their paths (default: the API and "
+                             "the recipients' pages)")
     args = parser.parse_args()
     if not SCHEMATHESIS.exists():
         raise SystemExit(f"schemathesis is missing next to {sys.executable}: pip install -e '.[test]'")

@@ -118,3 +118,20 @@ async def test_options_allows_every_method_of_its_path_and_only_those(http_clien
                 wrong[path] = (answer.status_code, sorted(allowed), sorted(methods))
     assert len(served) > 15
     assert wrong == {}
+
+
+@pytest.mark.usefixtures("database_url")
+async def test_recipients_pages_document_their_refusals_as_pages(http_client):
+    async with http_client() as client:
+        documented = (await client.get("/schema/openapi.json")).json()
+        wrong = {}
+        for path, operations in documented["paths"].items():
+            if path.startswith(("/u/", "/o/", "/p/", "/confirm/", "/r/", "/d/", "/subscribe/", "/rights")):
+                for method, operation in operations.items():
+                    refusals = {status: list(answer.get("content", {})) for status, answer in
+                                operation["responses"].items() if status.startswith("4")}
+                    if refusals != {"400": ["text/html"], "404": ["text/html"], "429": ["text/html"]}:
+                        wrong[f"{method} {path}"] = refusals
+        unknown = await client.post("/subscribe/no-such-list", data={"email": "a@b.example"})
+    assert wrong == {}
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html")
