@@ -21,6 +21,7 @@ class ContactsPlugin(InitPluginProtocol):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         from contacts.services.sessions import DatabaseSessionStore
+        from contacts.web.allowed_methods import AllowedMethodsPlugin
         from contacts.web.api.auth import SECURITY_COMPONENTS
         from contacts.web.api.routes import api_router
         from contacts.web.devmail import DevMailController
@@ -36,6 +37,7 @@ class ContactsPlugin(InitPluginProtocol):
         if self.settings.mail_catcher:
             app_config.route_handlers.append(DevMailController)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
+        app_config.plugins.append(AllowedMethodsPlugin())
         app_config.lifespan.append(self.lifespan)
         app_config.dependencies["settings"] = Provide(self._settings, sync_to_thread=False)
         app_config.openapi_config = OpenAPIConfig(

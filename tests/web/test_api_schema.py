@@ -1,13 +1,19 @@
-"""schemathesis against the OpenAPI schema of a running `contacts serve`: generated requests to every API
-operation, with a valid token and without, never get a 5xx."""
+"""The OpenAPI schema tells the truth about the API: every status a route answers is documented, with the error
+body it really has, and OPTIONS names every method of its path; schemathesis against a running `contacts serve`:
+generated requests to every API operation, with a valid token and without, never get a 5xx.
+
+The whole schemathesis run with every check, on both engines, is bench/fuzz_api.py."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from tests.serving import contacts_serve
+from tests.web.test_permission_matrix import ROLES, api_routes, pattern, prepare
 
 EXAMPLES_PER_OPERATION = 30
 
@@ -47,3 +53,85 @@ def test_no_api_operation_answers_a_server_error(api_server):
 
         exercise()
     assert sorted(set(failures))[:20] == []
+
+
+def operation_of(method: str, path: str) -> tuple[str, str]:
+    """The schema's path of a requested one: `/api/campaigns/7` is `/api/campaigns/{campaign_id}`."""
+    return method.lower(), re.sub(r":\w+}", "}", pattern(path))
+
+
+def probes(ids: dict[str, int]) -> list[tuple[str, str, dict | None]]:
+    """What the permission matrix does not ask: ids that name nothing, bad parameters, bodies that are not objects."""
+    nothing = 2_147_483_647
+    asked = [(method, path, body) for method, path, body, _ in api_routes(ids)]
+    missing = [(method, re.sub(r"/\d+(?=/|$|\?)", f"/{nothing}", path), body) for method, path, body in asked
+               if re.search(r"/\d+(/|$|\?)", path)]
+    unknown_list = [(method, path.replace("/journalists/", "/no-such-list/"), body) for method, path, body in asked
+                    if "/journalists/" in path]
+    bad_parameters = [(method, path.split("?")[0] + "?page=0&per_page=0&after_id=-1&limit=x", body)
+                      for method, path, body in asked if method == "GET"]
+    bad_bodies = [(method, path, []) for method, path, body in asked if body is not None]
+    return missing + unknown_list + bad_parameters + bad_bodies
+
+
+@pytest.mark.usefixtures("database_url")
+async def test_every_status_an_api_route_answers_is_documented_with_its_error_body(http_client, tmp_path):
+    headers, ids = await prepare(tmp_path)
+    undocumented, wrong_bodies = set(), set()
+    async with http_client() as client:
+        documented = (await client.get("/schema/openapi.json")).json()
+        error_schema = documented["components"]["schemas"]["ErrorDetail"]
+        assert set(error_schema["required"]) == {"status", "code", "message", "field"}
+        asked = [(method, path, body) for method, path, body, _ in api_routes(ids)] + probes(ids)
+        for method, path, body in asked:
+            path_item, verb = operation_of(method, path)[1], operation_of(method, path)[0]
+            responses = documented["paths"][path_item][verb]["responses"]
+            for role in (None, *ROLES):
+                answer = await client.request(method, path, json=body, headers=headers[role] if role else {})
+                if str(answer.status_code) not in responses:
+                    undocumented.add((method, path_item, answer.status_code))
+                elif answer.status_code >= 400:
+                    schema = responses[str(answer.status_code)]["content"]["application/json"]["schema"]
+                    error = answer.json().get("error", {})
+                    if schema != {"$ref": "#/components/schemas/ErrorBody"} or set(error) != set(
+                            error_schema["properties"]) or error["status"] != answer.status_code:
+                        wrong_bodies.add((method, path_item, answer.status_code))
+    assert undocumented == set()
+    assert wrong_bodies == set()
+
+
+@pytest.mark.usefixtures("database_url")
+async def test_options_allows_every_method_of_its_path_and_only_those(http_client):
+    from contacts.app import create_app
+
+    served = {}
+    for route in create_app().routes:
+        if route.path.startswith("/api"):
+            served[route.path] = set(route.methods)
+    wrong = {}
+    async with http_client() as client:
+        for path, methods in served.items():
+            concrete = re.sub(r"{\w+:int}", "1", re.sub(r"{\w+:str}", "journalists", path))
+            answer = await client.options(concrete)
+            allowed = {method.strip() for method in answer.headers.get("allow", "").split(",")}
+            if answer.status_code != 204 or allowed != methods:
+                wrong[path] = (answer.status_code, sorted(allowed), sorted(methods))
+    assert len(served) > 15
+    assert wrong == {}
+
+
+@pytest.mark.usefixtures("database_url")
+async def test_recipients_pages_document_their_refusals_as_pages(http_client):
+    async with http_client() as client:
+        documented = (await client.get("/schema/openapi.json")).json()
+        wrong = {}
+        for path, operations in documented["paths"].items():
+            if path.startswith(("/u/", "/o/", "/p/", "/confirm/", "/r/", "/d/", "/subscribe/", "/rights")):
+                for method, operation in operations.items():
+                    refusals = {status: list(answer.get("content", {})) for status, answer in
+                                operation["responses"].items() if status.startswith("4")}
+                    if refusals != {"400": ["text/html"], "404": ["text/html"], "429": ["text/html"]}:
+                        wrong[f"{method} {path}"] = refusals
+        unknown = await client.post("/subscribe/no-such-list", data={"email": "a@b.example"})
+    assert wrong == {}
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
@@ -29,10 +30,22 @@ STATUS = {ValidationError: 400, AuthenticationError: 401, PermissionDeniedError:
 CODES = {AuthenticationError: "unauthenticated", PermissionDeniedError: "forbidden"}
 
 
+class ErrorDetail(msgspec.Struct):
+    status: int  # the HTTP status, again
+    code: str  # validation, unauthenticated, forbidden, notfound, conflict, http (refused by Litestar), internal…
+    message: str
+    field: str | None  # the parameter or body field at fault, if one is
+
+
+class ErrorBody(msgspec.Struct):
+    """Every error the API answers; the OpenAPI schema documents this very type (contacts.web.api.responses)."""
+
+    error: ErrorDetail
+
+
 def error_response(status: int, code: str, message: str, field: str | None = None,
                    headers: dict[str, str] | None = None) -> Response:
-    return Response({"error": {"status": status, "code": code, "message": message, "field": field}}, status_code=status,
-                    headers=headers)
+    return Response(ErrorBody(ErrorDetail(status, code, message, field)), status_code=status, headers=headers)
 
 
 def domain_error(request: Request, error: ContactsError) -> Response:

@@ -10,11 +10,13 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from contacts.services import campaign_desk, import_desk, staff_desk
 from contacts.services.staff import Staff
+from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     CampaignIn,
     CampaignOut,
     CampaignStatusOut,
     ListOut,
+    OptionalQueryEmail,
     Page,
     PageNumber,
     PreviewOut,
@@ -32,18 +34,20 @@ class ListsController(Controller):
     path = "/api/lists"
     tags = ["lists"]
 
-    @get("/", summary="The lists of the purposes the caller is empowered for")
+    @get("/", summary="The lists of the purposes the caller is empowered for", responses=refusals())
     async def lists(self, staff: NamedDependency[Staff]) -> list[ListOut]:
         return [ListOut.of(item) for item in await campaign_desk.lists(staff)]
 
-    @get("/{slug:str}/members", summary="A list's subscriptions, by status (subscribed, pending, unsubscribed, objected)")
+    @get("/{slug:str}/members", summary="A list's subscriptions, by status (subscribed, pending, unsubscribed, objected)",
+         responses=refusals(400, 403, 404))
     async def members(self, staff: NamedDependency[Staff], slug: FromPath[str], status: FromQuery[str | None] = None,
                       page: PageNumber = 1) -> Page[staff_desk.Member]:
         _, found, total = await staff_desk.members(staff, slug, status, page)
         return Page(items=found, page=page, per_page=50, total=total)
 
 
-    @post("/{slug:str}/subscriptions", summary="Subscribe contacts to a list, by the rules of a CSV import")
+    @post("/{slug:str}/subscriptions", summary="Subscribe contacts to a list, by the rules of a CSV import",
+          responses=refusals(400, 403, 404))
     async def subscribe(self, staff: NamedDependency[Staff], slug: FromPath[str],
                         data: JSONBody[SubscribeIn]) -> SubscribeOut:
         outcome = await import_desk.subscribe_contacts(staff, slug, data.source_type, data.source_name,
@@ -58,51 +62,57 @@ class CampaignsController(Controller):
     path = "/api/campaigns"
     tags = ["campaigns"]
 
-    @get("/", summary="Campaigns, newest first")
+    @get("/", summary="Campaigns, newest first", responses=refusals(400))
     async def index(self, staff: NamedDependency[Staff], page: PageNumber = 1,
                     per_page: FromQuery[int] = 50) -> Page[CampaignOut]:
         found = await campaign_desk.page(staff, page, per_page)
         return Page(items=[CampaignOut.of(c) for c in found.items], page=page, per_page=per_page, total=found.total)
 
-    @post("/", summary="Create a draft campaign")
+    @post("/", summary="Create a draft campaign", responses=refusals(400, 403))
     async def create(self, staff: NamedDependency[Staff], data: JSONBody[CampaignIn]) -> CampaignOut:
         campaign = await campaign_desk.create(staff, list_slugs=data.lists, template=data.template,
                                               subject=data.subject, body=data.body, purpose_code=data.purpose,
                                               rate=data.rate)
         return CampaignOut.of(campaign)
 
-    @get("/{campaign_id:int}", summary="A campaign with its counts per delivery state")
+    @get("/{campaign_id:int}", summary="A campaign with its counts per delivery state",
+         responses=refusals(400, 403, 404))
     async def status(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignStatusOut:
         return CampaignStatusOut.of(*await campaign_desk.progress(staff, campaign_id))
 
-    @get("/{campaign_id:int}/preview", summary="The message as a contact (or a sample recipient) gets it")
+    @get("/{campaign_id:int}/preview", summary="The message as a contact (or a sample recipient) gets it",
+         responses=refusals(400, 403, 404))
     async def preview(self, staff: NamedDependency[Staff], campaign_id: RowId,
-                      to: FromQuery[str | None] = None) -> PreviewOut:
+                      to: OptionalQueryEmail = None) -> PreviewOut:
         message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, to), policy=policy.default)
         text, html = message.get_payload()
         return PreviewOut(subject=str(message["Subject"]), text=text.get_content(), html=html.get_content(),
                           headers={name: str(message[name]) for name in PREVIEW_HEADERS if message[name]})
 
     @get("/{campaign_id:int}/preview.eml", summary="The whole message as sent (MIME)",
-         media_type="message/rfc822")
+         media_type="message/rfc822", responses=refusals(400, 403, 404))
     async def preview_raw(self, staff: NamedDependency[Staff], campaign_id: RowId,
-                          to: FromQuery[str | None] = None) -> Response[bytes]:
+                          to: OptionalQueryEmail = None) -> Response[bytes]:
         return Response(await campaign_desk.preview(staff, campaign_id, to), media_type="message/rfc822")
 
-    @post("/{campaign_id:int}/test", summary="Send one [TEST] message, outside the ledger", status_code=202)
+    @post("/{campaign_id:int}/test", summary="Send one [TEST] message, outside the ledger", status_code=202,
+          responses=refusals(400, 403, 404))
     async def test(self, staff: NamedDependency[Staff], campaign_id: RowId, data: JSONBody[TestSendIn]) -> dict[str, str]:
         await campaign_desk.send_test(staff, campaign_id, data.to)
         return {"sent_to": data.to}
 
-    @post("/{campaign_id:int}/send", summary="Start or resume sending", status_code=202)
+    @post("/{campaign_id:int}/send", summary="Start or resume sending", status_code=202,
+          responses=refusals(400, 403, 404, 409))
     async def send(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignStatusOut:
         await campaign_desk.start(staff, campaign_id)
         return CampaignStatusOut.of(*await campaign_desk.progress(staff, campaign_id))
 
-    @post("/{campaign_id:int}/pause", summary="Stop after the messages in flight; send resumes", status_code=200)
+    @post("/{campaign_id:int}/pause", summary="Stop after the messages in flight; send resumes", status_code=200,
+          responses=refusals(400, 403, 404, 409))
     async def pause(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignOut:
         return CampaignOut.of(await campaign_desk.change_status(staff, campaign_id, "pause"))
 
-    @post("/{campaign_id:int}/cancel", summary="Stop for good", status_code=200)
+    @post("/{campaign_id:int}/cancel", summary="Stop for good", status_code=200,
+          responses=refusals(400, 403, 404, 409))
     async def cancel(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignOut:
         return CampaignOut.of(await campaign_desk.change_status(staff, campaign_id, "cancel"))

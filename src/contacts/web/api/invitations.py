@@ -9,6 +9,7 @@ from litestar.params import FromQuery, JSONBody
 from contacts import csv_files
 from contacts.services import invitations
 from contacts.services.staff import Staff
+from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     AttendedIn,
     CampaignOut,
@@ -25,19 +26,21 @@ class InvitationListsController(Controller):
     path = "/api/invitation-lists"
     tags = ["invitation lists"]
 
-    @get("/", summary="Invitation lists, newest first")
+    @get("/", summary="Invitation lists, newest first", responses=refusals())
     async def index(self, staff: NamedDependency[Staff]) -> list[invitations.GuestList]:
         return await invitations.all_lists(staff)
 
-    @post("/", summary="Build a guest list from lists and filters (PR invitations)")
+    @post("/", summary="Build a guest list from lists and filters (PR invitations)",
+          responses=refusals(400, 403))
     async def build(self, staff: NamedDependency[Staff], data: JSONBody[InvitationListIn]) -> invitations.GuestList:
         return await invitations.build(staff, data.name, data.lists, data.filters)
 
-    @get("/{list_id:int}", summary="An invitation list with its guests counted by answer")
+    @get("/{list_id:int}", summary="An invitation list with its guests counted by answer",
+         responses=refusals(400, 403, 404))
     async def show(self, staff: NamedDependency[Staff], list_id: RowId) -> invitations.GuestList:
         return await invitations.get(staff, list_id)
 
-    @get("/{list_id:int}/guests", summary="The guests with their answers")
+    @get("/{list_id:int}/guests", summary="The guests with their answers", responses=refusals(400, 403, 404))
     async def guests(self, staff: NamedDependency[Staff], list_id: RowId, page: PageNumber = 1,
                      per_page: FromQuery[int] = 100) -> Page[invitations.Guest]:
         found = await invitations.guests(staff, list_id)
@@ -46,17 +49,19 @@ class InvitationListsController(Controller):
         return Page(items=chosen, page=page, per_page=per_page,
                     total=len(found))
 
-    @post("/{list_id:int}/campaign", summary="Create the invitation campaign (template invitation)")
+    @post("/{list_id:int}/campaign", summary="Create the invitation campaign (template invitation)",
+          responses=refusals(400, 403, 404, 409))
     async def campaign(self, staff: NamedDependency[Staff], list_id: RowId,
                        data: JSONBody[InvitationCampaignIn]) -> CampaignOut:
         return CampaignOut.of(await invitations.create_campaign(staff, list_id, data.subject, data.body))
 
-    @post("/{list_id:int}/attended", summary="Mark guests as having attended", status_code=200)
+    @post("/{list_id:int}/attended", summary="Mark guests as having attended", status_code=200,
+          responses=refusals(400, 403, 404))
     async def attended(self, staff: NamedDependency[Staff], list_id: RowId, data: JSONBody[AttendedIn]) -> dict[str, int]:
         return {"marked": await invitations.mark_attended(staff, list_id, data.contacts)}
 
     @get("/{list_id:int}/export.csv", summary="The guest list as CSV: a disclosure, logged with to whom and why",
-         media_type=csv_files.MEDIA_TYPE)
+         media_type=csv_files.MEDIA_TYPE, responses=refusals(400, 403, 404))
     async def export(self, staff: NamedDependency[Staff], list_id: RowId, to: FromQuery[str],
                      why: FromQuery[str]) -> Response[str]:
         return csv_download(await invitations.export_csv(staff, list_id, to, why), f"invitation-list-{list_id}.csv")

@@ -8,11 +8,13 @@ from litestar.params import FromQuery, JSONBody
 
 from contacts.services import audit, staff_desk
 from contacts.services.staff import Staff
+from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     AfterId,
     ContactDetailOut,
     Page,
     PageNumber,
+    QueryEmail,
     RowId,
     SuppressIn,
     SuppressionCheckOut,
@@ -30,13 +32,15 @@ class ContactsController(Controller):
     path = "/api/contacts"
     tags = ["contacts"]
 
-    @get("/", summary="Contacts of the caller's lists, by address, name or organisation")
+    @get("/", summary="Contacts of the caller's lists, by address, name or organisation",
+         responses=refusals(400))
     async def search(self, staff: NamedDependency[Staff], q: FromQuery[str] = "", page: PageNumber = 1,
                      per_page: FromQuery[int] = 50) -> Page[staff_desk.ContactSummary]:
         found, total = await staff_desk.search_contacts(staff, q, page, per_page)
         return Page(items=found, page=page, per_page=per_page, total=total)
 
-    @get("/{contact_id:int}", summary="A contact with subscriptions, consent history and suppression status")
+    @get("/{contact_id:int}", summary="A contact with subscriptions, consent history and suppression status",
+         responses=refusals(400, 404))
     async def detail(self, staff: NamedDependency[Staff], contact_id: RowId) -> ContactDetailOut:
         found = await staff_desk.contact_detail(staff, contact_id)
         return ContactDetailOut(contact=found.fields, subscriptions=found.subscriptions,
@@ -44,14 +48,15 @@ class ContactsController(Controller):
                                 suppressions=[_entry(entry) for entry in found.suppressions])
 
 
-    @patch("/{contact_id:int}", summary="Correct a contact's data (Art. 16), recorded with old and new values")
+    @patch("/{contact_id:int}", summary="Correct a contact's data (Art. 16), recorded with old and new values",
+           responses=refusals(400, 403, 404))
     async def rectify(self, staff: NamedDependency[Staff], contact_id: RowId,
                       data: JSONBody[dict[str, str]]) -> dict[str, list[str]]:
         return {"changed": await staff_desk.rectify(staff, contact_id, data)}
 
 
     @post("/{contact_id:int}/unsubscribe", summary="Record an opt-out the person sent by post, phone or mail",
-          status_code=200)
+          status_code=200, responses=refusals(400, 403, 404))
     async def unsubscribe(self, staff: NamedDependency[Staff], contact_id: RowId,
                           data: JSONBody[UnsubscribeIn]) -> dict[str, bool]:
         return {"changed": await staff_desk.record_unsubscribe(staff, contact_id, data.list, data.reason)}
@@ -61,17 +66,18 @@ class SuppressionController(Controller):
     path = "/api/suppression"
     tags = ["suppression"]
 
-    @get("/check", summary="Whether an address is suppressed, and in which scopes")
-    async def check(self, staff: NamedDependency[Staff], email: FromQuery[str]) -> SuppressionCheckOut:
+    @get("/check", summary="Whether an address is suppressed, and in which scopes", responses=refusals(400))
+    async def check(self, staff: NamedDependency[Staff], email: QueryEmail) -> SuppressionCheckOut:
         entries = await staff_desk.check_suppression(staff, email)
         return SuppressionCheckOut(suppressed=bool(entries), entries=[_entry(entry) for entry in entries])
 
-    @post("/", summary="Add a do-not-contact entry (kept as a keyed hash, never the address)")
+    @post("/", summary="Add a do-not-contact entry (kept as a keyed hash, never the address)",
+          responses=refusals(400, 403))
     async def add(self, staff: NamedDependency[Staff], data: JSONBody[SuppressIn]) -> SuppressOut:
         result = await staff_desk.suppress(staff, data.email, data.reason, data.scope)
         return SuppressOut(created=result.created, entry=_entry(result.entry))
 
-    @get("/counts", summary="Active entries by reason")
+    @get("/counts", summary="Active entries by reason", responses=refusals())
     async def counts(self, staff: NamedDependency[Staff]) -> dict[str, int]:
         return await staff_desk.suppression_counts(staff)
 
@@ -80,7 +86,8 @@ class AuditController(Controller):
     path = "/api/audit"
     tags = ["audit"]
 
-    @get("/", summary="The audit log, oldest first from after_id (dpo and admin); it cannot be changed")
+    @get("/", summary="The audit log, oldest first from after_id (dpo and admin); it cannot be changed",
+         responses=refusals(400, 403))
     async def entries(self, staff: NamedDependency[Staff], actor: FromQuery[str | None] = None,
                       action: FromQuery[str | None] = None, object_type: FromQuery[str | None] = None,
                       object_id: FromQuery[str | None] = None, after_id: AfterId = 0,

@@ -6,12 +6,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
-from litestar.params import PathParameter, QueryParameter
+from litestar.openapi.spec import OpenAPIFormat
+from litestar.params import KwargDefinition, PathParameter, QueryParameter
 
+from contacts.domain import LegalBasis, SourceType, SuppressionReason
 from contacts.services.campaigns import CampaignInfo, CampaignProgress
 from contacts.services.catalogue import ListInfo
+from contacts.services.importing.csvfile import HEADER_ALIASES
+from contacts.services.invitations import FILTERS
 
 T = TypeVar("T")
+
+# What the schema says of the text fields the services check (a KwargDefinition documents, the services refuse):
+# blank text, malformed addresses, values outside a fixed vocabulary.
+Text: TypeAlias = Annotated[str, KwargDefinition(min_length=1, pattern=r"\S")]
+EmailAddress: TypeAlias = Annotated[str, KwargDefinition(format=OpenAPIFormat.EMAIL, min_length=3, pattern=r"\S")]
+QueryEmail: TypeAlias = Annotated[str, QueryParameter(format=OpenAPIFormat.EMAIL, min_length=3, pattern=r"\S")]
+OptionalQueryEmail: TypeAlias = Annotated[str | None, QueryParameter(format=OpenAPIFormat.EMAIL, min_length=3,
+                                                                     pattern=r"\S")]
+SlugList: TypeAlias = Annotated[list[str], KwargDefinition(min_items=1)]
 
 
 @dataclass
@@ -95,7 +108,7 @@ class CampaignStatusOut:
 
 @dataclass
 class TestSendIn:
-    to: str
+    to: EmailAddress
 
 
 @dataclass
@@ -124,8 +137,8 @@ class ContactDetailOut:
 
 @dataclass
 class SuppressIn:
-    email: str
-    reason: str = "manual"
+    email: EmailAddress
+    reason: Annotated[str, KwargDefinition(enum=list(SuppressionReason))] = "manual"
     scope: str = "global"
 
 
@@ -151,9 +164,11 @@ AfterId: TypeAlias = Annotated[int, QueryParameter(ge=0, le=MAX_ID)]
 
 @dataclass
 class InvitationListIn:
-    name: str
-    lists: list[str]
-    filters: dict[str, str] = field(default_factory=dict)  # organisation (contains), language (fr or en)
+    name: Text
+    lists: SlugList
+    filters: Annotated[dict[str, str], KwargDefinition(schema_extra={  # organisation (contains), language
+        "propertyNames": {"enum": list(FILTERS)}, "properties": {"language": {"enum": ["fr", "en", ""]}}})] = field(
+        default_factory=dict)
 
 
 
@@ -172,16 +187,19 @@ class AttendedIn:
 
 @dataclass
 class UnsubscribeIn:
-    list: str
+    list: Text
     reason: str = ""
 
 
 @dataclass
 class SubscribeIn:
-    contacts: list[dict[str, str]]  # the import's fields: email, first_name, last_name, organisation, …
-    source_type: str  # given, third_party, relationship, service_use
-    source_name: str
-    legal_basis: str = ""  # default: the purpose's; consent needs consent_at, consent_channel, notice_version
+    contacts: Annotated[list[dict[str, str]], KwargDefinition(min_items=1, schema_extra={  # the import's fields
+        "items": {"type": "object", "required": ["email"], "propertyNames": {"enum": list(HEADER_ALIASES)},
+                  "additionalProperties": {"type": "string"}}})]
+    source_type: Annotated[str, KwargDefinition(enum=list(SourceType))]
+    source_name: Text
+    # The purpose's by default; consent needs consent_at, consent_channel, notice_version.
+    legal_basis: Annotated[str, KwargDefinition(enum=["", *LegalBasis])] = ""
 
 
 @dataclass

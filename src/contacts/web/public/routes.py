@@ -3,7 +3,8 @@ request gets any page's headers without its body. Its errors are pages too (cont
 
 from __future__ import annotations
 
-from litestar import Router
+from litestar import MediaType, Router
+from litestar.openapi import ResponseSpec
 
 from contacts.settings import Settings
 from contacts.web.public.export import ExportController
@@ -21,15 +22,29 @@ PAGES = (UnsubscribeController, ObjectionController, PreferencesController, Conf
 # The first segment of every recipient's page: /u/…, /o/…, /p/…, /confirm/…, /subscribe/….
 PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController, RightsFormController))
 
+# What any page may answer instead, always as a page (contacts.web.public.errors), never a JSON body.
+PAGE_REFUSALS = {
+    400: ResponseSpec(data_container=str, media_type=MediaType.HTML, generate_examples=False,
+                      description="A page saying what is wrong: a link that is not ours or a form to correct"),
+    404: ResponseSpec(data_container=str, media_type=MediaType.HTML, generate_examples=False,
+                      description="A page saying that there is nothing here: no such list, or a file gone"),
+    429: ResponseSpec(data_container=str, media_type=MediaType.HTML, generate_examples=False,
+                      description="A page asking to wait, with Retry-After: too many requests from this address"),
+}
+
 
 def public_router(settings: Settings) -> Router:
     every_page, signup_requests = rate_limits(settings)
     # Signup requests send mail: their own, stricter limit, on top of every page's.
     signup = Router(path="/", route_handlers=[SignupController, RightsFormController], middleware=signup_requests)
-    return Router(
+    pages = Router(
         path="/",
         route_handlers=[*PAGES, signup],
         response_headers=SECURITY_HEADERS,
         middleware=[without_body_for_head, *every_page],
         include_in_schema=True,
     )
+    for route in pages.routes:  # A Litestar 2 router takes no `responses`: each page's handler gets them.
+        for handler in route.route_handlers:
+            handler.responses = {**PAGE_REFUSALS, **(handler.responses or {})}
+    return pages
