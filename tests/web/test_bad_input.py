@@ -119,3 +119,31 @@ async def test_deep_json_is_refused_and_a_token_is_checked_before_the_body(http_
         nested = await client.post("/api/campaigns", headers=communications,
                                    json={**NEWSLETTER, "lists": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["journalists"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]})
         assert refused(nested), nested.text
+
+
+@pytest.mark.parametrize("rate", [2**31, 2**63, -1, 0])
+async def test_an_out_of_range_rate_is_a_400_naming_it(http_client, rate):
+    communications = await token_for("camille", "communications")
+    async with http_client() as client:
+        answer = await client.post("/api/campaigns", json={**NEWSLETTER, "rate": rate}, headers=communications)
+        assert refused(answer, "rate"), answer.text
+        assert (await client.post("/api/campaigns", json={**NEWSLETTER, "rate": 2**31 - 1},
+                                  headers=communications)).status_code == 201
+    assert await Campaign.count() == 1
+
+
+async def test_out_of_range_ids_and_counts_are_refused(http_client):
+    communications = await token_for("camille", "communications")
+    dpo = await token_for("dominique", "dpo")
+    events = await token_for("eva", "events")
+    async with http_client() as client:
+        for path in ("/api/campaigns/99999999999", "/api/campaigns/9223372036854775808", "/api/contacts/-1",
+                     "/api/campaigns?per_page=99999999999", "/api/campaigns?page=99999999999",
+                     "/api/contacts?per_page=0"):
+            answer = await client.get(path, headers=communications)
+            assert answer.status_code in (400, 404), (path, answer.text)
+        assert (await client.get("/api/audit?limit=99999999999", headers=dpo)).status_code == 400
+        assert (await client.get("/api/audit?after_id=99999999999", headers=dpo)).status_code == 400
+        guests = await client.post("/api/invitation-lists/1/attended", json={"contacts": [2**40]}, headers=events)
+        assert guests.status_code in (400, 404), guests.text
+    assert await AuditEvent.count().where(AuditEvent.action == "never") == 0

@@ -12,6 +12,7 @@ from contacts.services import campaign_desk, import_desk, staff_desk
 from contacts.services.staff import Staff
 from contacts.web.api.schemas import (
     CampaignIn,
+    CampaignsPerPage,
     CampaignOut,
     CampaignStatusOut,
     ListOut,
@@ -60,7 +61,7 @@ class CampaignsController(Controller):
 
     @get("/", summary="Campaigns, newest first")
     async def index(self, staff: NamedDependency[Staff], page: PageNumber = 1,
-                    per_page: FromQuery[int] = 50) -> Page[CampaignOut]:
+                    per_page: CampaignsPerPage = 50) -> Page[CampaignOut]:
         found = await campaign_desk.page(staff, page, per_page)
         return Page(items=[CampaignOut.of(c) for c in found.items], page=page, per_page=per_page, total=found.total)
 
