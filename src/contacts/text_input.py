@@ -25,6 +25,15 @@ def control_character(text: str, *, multiline: bool = True) -> str | None:
     return f"U+{ord(found.group()):04X}" if found else None
 
 
+def row_id(text: str) -> int | None:
+    """A positive 32-bit number written in ASCII digits (a form's id or count), or None: `str.isdigit` also
+    takes "²", which int() refuses, and int() refuses more than 4,300 digits."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    number = int(text)
+    return number if 1 <= number <= INT32_MAX else None
+
+
 def refuse_control_characters(field: str, text: str, *, multiline: bool = True) -> None:
     if (character := control_character(text, multiline=multiline)) is not None:
         raise ValidationError(field, f"contains a control character ({character}), which no text may hold")

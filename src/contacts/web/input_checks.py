@@ -134,6 +134,7 @@ def _check_part_names(segment: MultipartSegment) -> None:
     refuse_control_characters("body", segment.name or "", multiline=False)
     if segment.filename:
         refuse_control_characters(segment.name, segment.filename, multiline=False)
+        refuse_control_characters(segment.name, segment.content_type or "", multiline=False)
 
 
 def _check_part_text(segment: MultipartSegment, data: bytes) -> None:
