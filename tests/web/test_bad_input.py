@@ -46,6 +46,10 @@ async def test_a_nul_in_an_api_body_or_query_is_a_400_naming_the_field(http_clie
         assert refused(await client.get("/api/contacts?q=%00", headers=communications), "q")
         assert refused(await client.get("/api/audit?actor=%00", headers=dpo), "actor")
         assert refused(await client.get("/api/contacts?q=ada%ff", headers=communications), "q")
+        assert refused(await client.get("/api/contacts?q=%ED%A0%80", headers=communications), "q")  # a surrogate
+        lone = await client.post("/api/campaigns", headers={**communications, "content-type": "application/json"},
+                                 content=b'{"lists": ["journalists"], "template": "t", "subject": "\\ud800"}')
+        assert refused(lone, "body"), lone.text
         # A line break is text in a body, but no parameter or one-line field needs one.
         assert refused(await client.get("/api/contacts?q=a%0Ab", headers=communications), "q")
         multiline = await client.post("/api/campaigns", json={**NEWSLETTER, "body": "Bonjour,\r\n\tà bientôt"},

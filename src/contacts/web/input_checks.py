@@ -26,25 +26,30 @@ from multipart import MultipartError, MultipartSegment, PushMultipartParser
 
 from contacts.errors import ValidationError
 from contacts.text_input import refuse_control_characters
-from contacts.web.public.routes import PAGE_PREFIXES
 
+# A route's opt that keeps its body out of the checks: it reads the bytes and stores none of them (the RFC 8058
+# one-click, whose token decides whatever a mail client sends with it, REQ-29).
+UNPARSED_BODY = "unparsed_body"
 # Deeper than any body of the API (three levels) by far, and far from the interpreter's recursion limit.
 MAX_JSON_DEPTH = 32
 DEFAULT_MAX_BODY = 10_000_000  # Litestar's default, for a route that sets none
-_PAGE_PATHS = tuple(f"{prefix}/" for prefix in PAGE_PREFIXES)
 _JSON_STRING_OR_BRACKET = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 def refuse_bad_input(app: ASGIApp) -> ASGIApp:
+    from contacts.web.public.routes import PAGE_PREFIXES  # its pages name UNPARSED_BODY
+
+    page_paths = tuple(f"{prefix}/" for prefix in PAGE_PREFIXES)
+
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        if not scope["path"].startswith(_PAGE_PATHS):
+        if not scope["path"].startswith(page_paths):
             refuse_control_characters("path", scope["path"], multiline=False)
             for name, value in _url_encoded(scope["query_string"], "query"):
                 refuse_control_characters(name, value, multiline=False)
-        check = _BODY_CHECKS.get(_media_type(scope))
+        check = None if scope["route_handler"].opt.get(UNPARSED_BODY) else _BODY_CHECKS.get(_media_type(scope))
         await app(scope, _checked(scope, receive, check) if check else receive, send)
 
     return middleware
@@ -146,6 +151,8 @@ def _check_part_text(segment: MultipartSegment, data: bytes) -> None:
 
 
 def _check_json(scope: Scope, body: bytes) -> None:
+    if not body.strip():
+        return  # no body: the route's own default, or Litestar's refusal, applies
     depth = 0
     for match in _JSON_STRING_OR_BRACKET.finditer(body):
         bracket = match.group()
@@ -157,8 +164,8 @@ def _check_json(scope: Scope, body: bytes) -> None:
             depth -= 1
     try:
         document = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        return  # Litestar answers malformed JSON itself
+    except msgspec.DecodeError as error:  # a lone surrogate escape ("\ud800") is one
+        raise ValidationError("body", f"is not valid JSON: {error}") from None
     _check_json_text(document, "")
 
 
