@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from itertools import accumulate
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -33,7 +34,13 @@ UNPARSED_BODY = "unparsed_body"
 # Deeper than any body of the API (three levels) by far, and far from the interpreter's recursion limit.
 MAX_JSON_DEPTH = 32
 DEFAULT_MAX_BODY = 10_000_000  # Litestar's default, for a route that sets none
-_JSON_STRING_OR_BRACKET = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+_NEITHER_QUOTE_NOR_BRACKET = bytes(sorted(set(range(256)) - set(b'"[]{}')))
+_QUOTED = re.compile(rb'"[^"]*"')
+_DEPTH_STEP = [{ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}.get(byte, 0) for byte in range(256)]
+# Valid JSON holds a control character only as an escape (DEL may also be raw), a surrogate only as an escape:
+# a body with none of these (_may_hold_controls) needs no decoding here. A false alarm (an escaped backslash
+# before a "b") only costs the decoding. The pattern starts with a literal, which the regex engine seeks fast.
+_CONTROL_ESCAPE = re.compile(rb'\\u(?:00[01]|007[fF]|[dD][89a-fA-F])')
 
 
 def refuse_bad_input(app: ASGIApp) -> ASGIApp:
@@ -53,6 +60,12 @@ def refuse_bad_input(app: ASGIApp) -> ASGIApp:
         await app(scope, _checked(scope, receive, check) if check else receive, send)
 
     return middleware
+
+
+def check_body(scope: Scope, body: bytes) -> None:
+    """The checks of a whole body, by the request's media type (a ValidationError when it is refused)."""
+    if check := _BODY_CHECKS.get(_media_type(scope)):
+        check(scope, body)
 
 
 def _checked(scope: Scope, receive: Receive, check) -> Receive:
@@ -153,15 +166,10 @@ def _check_part_text(segment: MultipartSegment, data: bytes) -> None:
 def _check_json(scope: Scope, body: bytes) -> None:
     if not body.strip():
         return  # no body: the route's own default, or Litestar's refusal, applies
-    depth = 0
-    for match in _JSON_STRING_OR_BRACKET.finditer(body):
-        bracket = match.group()
-        if bracket in (b"[", b"{"):
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                raise ValidationError("body", f"is nested deeper than {MAX_JSON_DEPTH} levels")
-        elif bracket in (b"]", b"}"):
-            depth -= 1
+    if _json_depth(body) > MAX_JSON_DEPTH:
+        raise ValidationError("body", f"is nested deeper than {MAX_JSON_DEPTH} levels")
+    if not _may_hold_controls(body):
+        return
     try:
         document = msgspec.json.decode(body)
     except msgspec.DecodeError as error:  # a lone surrogate escape ("\ud800") is one
@@ -169,12 +177,31 @@ def _check_json(scope: Scope, body: bytes) -> None:
     _check_json_text(document, "")
 
 
+def _may_hold_controls(body: bytes) -> bool:
+    return (b"\x7f" in body or b"\\b" in body or b"\\f" in body
+            or (b"\\u" in body and _CONTROL_ESCAPE.search(body) is not None))
+
+
+def _json_depth(body: bytes) -> int:
+    """How deep the brackets outside strings go (a bound, for a body that is not JSON)."""
+    if (opening := body.count(b"[") + body.count(b"{")) <= MAX_JSON_DEPTH:
+        return opening
+    # Keep the quotes and brackets alone (an escaped quote or backslash is no quote): strings become pairs of
+    # quotes, empty unless they hold a bracket. Taking out the empty pairs leaves no quote at all only when no
+    # string held a bracket (the quotes left of it would be odd in number); otherwise take out each string.
+    reduced = body.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NEITHER_QUOTE_NOR_BRACKET)
+    brackets = reduced.replace(b'""', b"")
+    if b'"' in brackets:
+        brackets = _QUOTED.sub(b"", reduced)
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets), initial=0))
+
+
 def _check_json_text(value: Any, where: str) -> None:
     if isinstance(value, str):
         refuse_control_characters(where or "body", value)
     elif isinstance(value, dict):
         for key, item in value.items():
-            refuse_control_characters(where or "body", key, multiline=False)
+            refuse_control_characters(where or "body", key)
             _check_json_text(item, f"{where}.{key}" if where else key)
     elif isinstance(value, list):
         for index, item in enumerate(value):
