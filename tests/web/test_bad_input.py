@@ -117,6 +117,7 @@ async def test_deep_json_is_refused_and_a_token_is_checked_before_the_body(http_
     async with http_client() as client:
         anonymous = await client.post("/api/campaigns", content=deep, headers={"content-type": "application/json"})
         assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthenticated"
+        assert (await client.options("/api/campaigns")).status_code == 204  # reads nothing: no token needed
         signed = await client.post("/api/campaigns", content=deep, headers={
             "content-type": "application/json", **communications})
         assert refused(signed), signed.text

@@ -6,11 +6,10 @@ database.
 
 A body is checked when the application first reads it, not before: a route that needs a token or a CSRF
 token has checked it by then, so a stranger's body is never parsed. The whole body (within the route's size
-limit) is read, checked, then handed on unchanged. A refusal is a ValidationError naming the field: the API
-answers its error body, and staff and recipients' pages their error page, from the same handlers as
-everything else. What Litestar's own parsers would refuse (bad JSON, a broken multipart body) is left to
-them, except what they would turn into a server error: text that is not UTF-8, and JSON nested so deep
-that decoding it runs out of stack.
+limit) is read, checked, then handed on unchanged. A refusal is a ValidationError naming the field (or
+`body` for a body that cannot be read: not UTF-8, not JSON, a broken multipart, JSON nested so deep that
+decoding it would run out of stack): the API answers its error body, and staff and recipients' pages their
+error page, from the same handlers as everything else.
 """
 
 from __future__ import annotations
@@ -76,7 +75,8 @@ def _checked(scope: Scope, receive: Receive, check) -> Receive:
         nonlocal ready
         if ready is None:
             ready = deque()
-            limit = scope["route_handler"].resolve_request_max_body_size() or DEFAULT_MAX_BODY
+            resolve_limit = getattr(scope["route_handler"], "resolve_request_max_body_size", None)
+            limit = (resolve_limit() if resolve_limit else None) or DEFAULT_MAX_BODY
             size, chunks = 0, []
             while True:
                 message = await receive()

@@ -19,7 +19,10 @@ SECURITY = [{"apiToken": []}]
 
 
 async def require_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """A guard: it runs before the body is read, so a caller without a valid token never has it parsed."""
+    """A guard: it runs before the body is read, so a caller without a valid token never has it parsed. OPTIONS
+    (Litestar's own handler, which reads nothing and only says which methods a path takes) needs no token."""
+    if connection.scope["method"] == "OPTIONS":
+        return
     scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError("send a personal API token: Authorization: Bearer <token>")
