@@ -222,3 +222,25 @@ async def test_retention_run_lists_then_does_it(contacts_cli, tmp_path):
     assert "Summary: 1 anonymised, 0 archived, 0 held, 1 flagged" in done
     statuses = {row["id"]: row["status"] for row in await Contact.select(Contact.id, Contact.status)}
     assert statuses == {ana: "erased", ben: "active"}
+
+
+# Free text the commands take holds no control character, and numbers fit their 32-bit columns: a usage error
+# naming the option (exit 2), the same on both engines, and nothing written. (A NUL cannot travel in argv.)
+def test_control_characters_and_out_of_range_numbers_are_refused(contacts_cli, tmp_path):
+    (tmp_path / "one.csv").write_text("email\nada@presse.example\n")
+    (tmp_path / "body.txt").write_bytes("Bonjour\x00".encode())
+    (tmp_path / "latin1.txt").write_bytes("été".encode("latin-1"))
+    campaign = ("campaign", "create", "--list", "journalists", "--template", "newsletter-communications")
+    for args, option in [
+        ((*campaign, "--subject", "La\x1blettre"), "--subject"),
+        ((*campaign, "--subject", "La\nlettre"), "--subject"),
+        ((*campaign, "--subject", "La lettre", "--body", "body.txt"), "--body"),
+        ((*campaign, "--subject", "La lettre", "--body", "latin1.txt"), "--body"),
+        ((*campaign, "--subject", "La lettre", "--rate", "2147483648"), "--rate"),
+        (("campaign", "status", "99999999999"), "CAMPAIGN_ID"),
+        (("import", "one.csv", "--list", "journalists", "--source-type", "given", "--source", "Salon\x07"), "--source"),
+    ]:
+        result = contacts_cli(*args, check=False)
+        assert result.returncode == 2 and option in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert contacts_cli("campaign", "status", "1", check=False).returncode == 2  # no campaign was made

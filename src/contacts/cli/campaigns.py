@@ -12,7 +12,9 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from contacts.cli.runner import actor, run
+from contacts.cli.params import ROW_ID, TEXT
+from contacts.cli.runner import actor, fail, run
+from contacts.text_input import INT32_MAX, control_character
 
 
 @click.group(name="campaign")
@@ -23,16 +25,17 @@ def campaign_group() -> None:
 @campaign_group.command(name="create")
 @click.option("--list", "list_slugs", multiple=True, required=True, help="A list to send to; repeat for several.")
 @click.option("--template", required=True, help="A template of templates/emails/, e.g. newsletter-communications.")
-@click.option("--subject", required=True)
+@click.option("--subject", type=TEXT, required=True)
 @click.option("--body", "body_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="A UTF-8 text file: the message's paragraphs, separated by blank lines.")
 @click.option("--purpose", "purpose_code", default=None, help="The purpose, when the lists serve several.")
-@click.option("--rate", type=click.IntRange(min=1), default=None, help="At most this many messages per second.")
+@click.option("--rate", type=click.IntRange(min=1, max=INT32_MAX), default=None,
+              help="At most this many messages per second.")
 def create_command(list_slugs, template, subject, body_file, purpose_code, rate) -> None:
     """Create a draft campaign; prints its id alone on the last line."""
     from contacts.services import campaigns
 
-    body = body_file.read_text(encoding="utf-8") if body_file else ""
+    body = _body_text(body_file) if body_file else ""
     campaign = run(lambda: campaigns.create(list_slugs=list(list_slugs), template=template, subject=subject,
                                             actor=actor(), body=body, purpose_code=purpose_code, rate=rate))
     click.echo(f"campaign {campaign.id}: {campaign.subject!r} to {', '.join(i.slug for i in campaign.lists)} "
@@ -40,8 +43,18 @@ def create_command(list_slugs, template, subject, body_file, purpose_code, rate)
     click.echo(campaign.id)
 
 
+def _body_text(path: Path) -> str:
+    try:
+        body = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        fail(f"--body: {path} is not UTF-8 text")
+    if (character := control_character(body)) is not None:
+        fail(f"--body: {path} contains a control character ({character}), which no text may hold")
+    return body
+
+
 @campaign_group.command(name="preview")
-@click.argument("campaign_id", type=int)
+@click.argument("campaign_id", type=ROW_ID)
 @click.option("--to", default=None, help="Show the message of the contact with this address.")
 @click.option("--raw", is_flag=True, help="Print the whole message as sent (MIME).")
 @click.option("--html", "show_html", is_flag=True, help="Print the HTML part instead of the text part.")
@@ -62,7 +75,7 @@ def preview_command(campaign_id: int, to: str | None, raw: bool, show_html: bool
 
 
 @campaign_group.command(name="test")
-@click.argument("campaign_id", type=int)
+@click.argument("campaign_id", type=ROW_ID)
 @click.option("--to", required=True, help="Where to send the test message.")
 def test_command(campaign_id: int, to: str) -> None:
     """Send one test message (subject marked [TEST]), outside the campaign's ledger."""
@@ -73,7 +86,7 @@ def test_command(campaign_id: int, to: str) -> None:
 
 
 @campaign_group.command(name="send")
-@click.argument("campaign_id", type=int)
+@click.argument("campaign_id", type=ROW_ID)
 @click.option("--concurrency", type=click.IntRange(min=1, max=32), default=4, show_default=True,
               help="SMTP transactions in flight (each holds a database connection on PostgreSQL).")
 @click.option("--rate", type=click.FloatRange(min=0.01), default=None, help="At most this many messages per second.")
@@ -116,7 +129,7 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None, process
 
 
 @campaign_group.command(name="status")
-@click.argument("campaign_id", type=int)
+@click.argument("campaign_id", type=ROW_ID)
 def status_command(campaign_id: int) -> None:
     """Counts per delivery state, and skipped recipients per reason."""
     _print_status(campaign_id)
@@ -142,7 +155,7 @@ def _print_status(campaign_id: int) -> None:
 
 
 @campaign_group.command(name="pause")
-@click.argument("campaign_id", type=int)
+@click.argument("campaign_id", type=ROW_ID)
 def pause_command(campaign_id: int) -> None:
     """Stop sending after the messages in flight; `send` resumes."""
     from contacts.services import campaigns
@@ -152,7 +165,7 @@ def pause_command(campaign_id: int) -> None:
 
 
 @campaign_group.command(name="cancel")
-@click.argument("campaign_id", type=int)
+@click.argument("campaign_id", type=ROW_ID)
 def cancel_command(campaign_id: int) -> None:
     """Stop for good: nothing more of this campaign is sent."""
     from contacts.services import campaigns

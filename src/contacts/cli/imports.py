@@ -12,6 +12,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from contacts.cli.params import TEXT
 from contacts.cli.runner import actor, fail, run
 from contacts.domain import LegalBasis, SourceType, parse_enum
 from contacts.errors import ValidationError
@@ -21,7 +22,7 @@ from contacts.errors import ValidationError
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--list", "list_slug", required=True, help="The list to subscribe the contacts to (see `contacts lists`).")
 @click.option("--source-type", required=True, help="given, third-party, relationship or service-use.")
-@click.option("--source", "source_name", required=True, help="Where the addresses came from, e.g. \"Salon du livre 2026\".")
+@click.option("--source", "source_name", type=TEXT, required=True, help="Where the addresses came from, e.g. \"Salon du livre 2026\".")
 @click.option("--legal-basis", default=None, help="consent, contract, legitimate-interest or legal-obligation; default: the purpose's.")
 @click.option("--dry-run", is_flag=True, help="Validate and count everything, write nothing but the report.")
 @click.option("--errors", "report_path", type=click.Path(path_type=Path, dir_okay=False), default=None,

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from contacts.cli.params import TEXT
 from contacts.cli.runner import actor, fail, run
 
 
@@ -25,7 +26,7 @@ def _read_password() -> str:
 
 
 @user_group.command(name="create")
-@click.argument("username")
+@click.argument("username", type=TEXT)
 @click.option("--role", required=True, help="admin, communications, events, partnerships, mediation, dpo or read_only.")
 @click.option("--department", "departments", multiple=True,
               help="A read-only account's department (communications, events, mediation, partnerships); repeat.")
@@ -72,7 +73,7 @@ def _set_active(username: str, active: bool) -> None:
 
 @user_group.command(name="token")
 @click.argument("username")
-@click.option("--name", required=True, help="What the token is for, e.g. 'newsletter script'.")
+@click.option("--name", type=TEXT, required=True, help="What the token is for, e.g. 'newsletter script'.")
 def token_command(username: str, name: str) -> None:
     """Make a personal API token (shown once); it acts with the account's role and scope."""
     from contacts.services import staff

@@ -15,6 +15,7 @@ from contacts.services import catalogue
 from contacts.services.catalogue import ListInfo, PurposeInfo
 from contacts.settings import get_settings
 from contacts.tables import Campaign, CampaignList, Delivery, InvitationList
+from contacts.text_input import INT32_MAX
 
 SUBJECT_LIMIT = 300
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # a blank line, or one of spaces and tabs
@@ -95,8 +96,8 @@ async def create(
         raise ValidationError("subject", f"is {len(subject)} characters long; at most {SUBJECT_LIMIT}")
     if not list_slugs:
         raise ValidationError("list", "name at least one list")
-    if rate is not None and rate < 1:
-        raise ValidationError("rate", "must be at least 1 message per second")
+    if rate is not None and not 1 <= rate <= INT32_MAX:
+        raise ValidationError("rate", f"must be between 1 and {INT32_MAX} messages per second")
     chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
     purpose = await _purpose(chosen, purpose_code)
     TemplateLibrary(get_settings().templates_dir).check_marketing(template)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 from litestar.openapi.spec import Components, SecurityScheme
 
 from contacts.errors import AuthenticationError
@@ -16,8 +18,17 @@ SECURITY_COMPONENTS = Components(security_schemes={
 SECURITY = [{"apiToken": []}]
 
 
-async def provide_staff(request: Request) -> Staff:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+async def require_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """A guard: it runs before the body is read, so a caller without a valid token never has it parsed. OPTIONS
+    (Litestar's own handler, which reads nothing and only says which methods a path takes) needs no token."""
+    if connection.scope["method"] == "OPTIONS":
+        return
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError("send a personal API token: Authorization: Bearer <token>")
-    return await staff.staff_for_token(token.strip())
+    connection.state.staff = await staff.staff_for_token(token.strip())
+
+
+async def provide_staff(request: Request) -> Staff:
+    """The caller, as the guard found them."""
+    return request.state.staff

@@ -13,6 +13,7 @@ from contacts.services.staff import Staff
 from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     CampaignIn,
+    CampaignsPerPage,
     CampaignOut,
     CampaignStatusOut,
     ListOut,
@@ -64,7 +65,7 @@ class CampaignsController(Controller):
 
     @get("/", summary="Campaigns, newest first", responses=refusals(400))
     async def index(self, staff: NamedDependency[Staff], page: PageNumber = 1,
-                    per_page: FromQuery[int] = 50) -> Page[CampaignOut]:
+                    per_page: CampaignsPerPage = 50) -> Page[CampaignOut]:
         found = await campaign_desk.page(staff, page, per_page)
         return Page(items=[CampaignOut.of(c) for c in found.items], page=page, per_page=per_page, total=found.total)
 

@@ -13,6 +13,7 @@ from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     AttendedIn,
     CampaignOut,
+    GuestsPerPage,
     InvitationCampaignIn,
     InvitationListIn,
     Page,
@@ -42,9 +43,8 @@ class InvitationListsController(Controller):
 
     @get("/{list_id:int}/guests", summary="The guests with their answers", responses=refusals(400, 403, 404))
     async def guests(self, staff: NamedDependency[Staff], list_id: RowId, page: PageNumber = 1,
-                     per_page: FromQuery[int] = 100) -> Page[invitations.Guest]:
+                     per_page: GuestsPerPage = 100) -> Page[invitations.Guest]:
         found = await invitations.guests(staff, list_id)
-        per_page = max(1, min(per_page, 500))
         chosen = found[(page - 1) * per_page:page * per_page]
         return Page(items=chosen, page=page, per_page=per_page,
                     total=len(found))

@@ -11,7 +11,9 @@ from contacts.services.staff import Staff
 from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     AfterId,
+    AuditLimit,
     ContactDetailOut,
+    ContactsPerPage,
     Page,
     PageNumber,
     QueryEmail,
@@ -35,7 +37,7 @@ class ContactsController(Controller):
     @get("/", summary="Contacts of the caller's lists, by address, name or organisation",
          responses=refusals(400))
     async def search(self, staff: NamedDependency[Staff], q: FromQuery[str] = "", page: PageNumber = 1,
-                     per_page: FromQuery[int] = 50) -> Page[staff_desk.ContactSummary]:
+                     per_page: ContactsPerPage = 50) -> Page[staff_desk.ContactSummary]:
         found, total = await staff_desk.search_contacts(staff, q, page, per_page)
         return Page(items=found, page=page, per_page=per_page, total=total)
 
@@ -91,6 +93,6 @@ class AuditController(Controller):
     async def entries(self, staff: NamedDependency[Staff], actor: FromQuery[str | None] = None,
                       action: FromQuery[str | None] = None, object_type: FromQuery[str | None] = None,
                       object_id: FromQuery[str | None] = None, after_id: AfterId = 0,
-                      limit: FromQuery[int] = 100) -> list[audit.Entry]:
+                      limit: AuditLimit = 100) -> list[audit.Entry]:
         return await audit.entries(staff, actor=actor, action=action, object_type=object_type, object_id=object_id,
                                    after_id=after_id, limit=limit)

@@ -6,7 +6,7 @@ from litestar import Router
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 
-from contacts.web.api.auth import SECURITY, provide_staff
+from contacts.web.api.auth import SECURITY, provide_staff, require_token
 from contacts.web.api.campaigns import CampaignsController, ListsController
 from contacts.web.api.invitations import InvitationListsController
 from contacts.web.api.records import AuditController, ContactsController, SuppressionController
@@ -15,6 +15,6 @@ from contacts.web.api.records import AuditController, ContactsController, Suppre
 def api_router() -> Router:
     return Router(path="/", route_handlers=[ListsController, CampaignsController, ContactsController, SuppressionController,
                                                   AuditController, InvitationListsController],
-                  dependencies={"staff": Provide(provide_staff)}, security=SECURITY,
+                  guards=[require_token], dependencies={"staff": Provide(provide_staff)}, security=SECURITY,
                   response_headers=[ResponseHeader(name="Cache-Control", value="no-store"),
                                     ResponseHeader(name="X-Content-Type-Options", value="nosniff")])

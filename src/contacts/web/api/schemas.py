@@ -1,4 +1,5 @@
-"""What the JSON API reads and writes. Dataclasses, not Piccolo's pydantic models (they break /schema)."""
+"""What the JSON API reads and writes. Dataclasses, not Piccolo's pydantic models (they break /schema); a body
+that takes integers is a msgspec Struct, whose Meta bounds Litestar both enforces and puts in the schema."""
 
 from __future__ import annotations
 
@@ -8,12 +9,23 @@ from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
 from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import KwargDefinition, PathParameter, QueryParameter
+from msgspec import Meta, Struct
 
 from contacts.domain import LegalBasis, SourceType, SuppressionReason
+from contacts.services import audit, campaign_desk, staff_desk
 from contacts.services.campaigns import CampaignInfo, CampaignProgress
 from contacts.services.catalogue import ListInfo
 from contacts.services.importing.csvfile import HEADER_ALIASES
 from contacts.services.invitations import FILTERS
+from contacts.text_input import INT32_MAX
+
+# Integers are bounded by their column (32-bit on PostgreSQL): a larger one is a 400 naming the field, never
+# sent to the database, and the bounds are in the OpenAPI schema.
+Rate: TypeAlias = Annotated[int, Meta(ge=1, le=INT32_MAX)]
+ContactId: TypeAlias = Annotated[int, Meta(ge=1, le=INT32_MAX)]
+# Litestar documents the bounds of a field but not of a list's items: say them.
+ContactIds: TypeAlias = Annotated[list[ContactId], Meta(extra_json_schema={"extra": {
+    "items": {"type": "integer", "minimum": 1, "maximum": INT32_MAX}}})]
 
 T = TypeVar("T")
 
@@ -50,14 +62,13 @@ class ListOut:
                    legal_basis=item.purpose.default_legal_basis.value, double_opt_in=item.double_opt_in)
 
 
-@dataclass
-class CampaignIn:
+class CampaignIn(Struct):
     lists: list[str]
     template: str
     subject: str
     body: str = ""
     purpose: str | None = None
-    rate: int | None = None
+    rate: Rate | None = None  # messages per second; none: as fast as the server takes them
 
 
 @dataclass
@@ -156,10 +167,15 @@ class SuppressOut:
 
 
 # Primary keys are 32-bit: a larger id in a path or query is refused as a bad parameter, never sent to the database.
-MAX_ID = 2_147_483_647
+MAX_ID = INT32_MAX
 RowId: TypeAlias = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 PageNumber: TypeAlias = Annotated[int, QueryParameter(ge=1, le=MAX_ID)]
 AfterId: TypeAlias = Annotated[int, QueryParameter(ge=0, le=MAX_ID)]
+# How many items a page holds, within the services' limits.
+CampaignsPerPage: TypeAlias = Annotated[int, QueryParameter(ge=1, le=campaign_desk.PER_PAGE_LIMIT)]
+ContactsPerPage: TypeAlias = Annotated[int, QueryParameter(ge=1, le=staff_desk.SEARCH_LIMIT)]
+GuestsPerPage: TypeAlias = Annotated[int, QueryParameter(ge=1, le=500)]
+AuditLimit: TypeAlias = Annotated[int, QueryParameter(ge=1, le=audit.PAGE_LIMIT)]
 
 
 @dataclass
@@ -179,9 +195,8 @@ class InvitationCampaignIn:
     body: str = ""
 
 
-@dataclass
-class AttendedIn:
-    contacts: list[int]
+class AttendedIn(Struct):
+    contacts: ContactIds
 
 
 

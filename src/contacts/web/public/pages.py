@@ -53,16 +53,11 @@ def without_body_for_head(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-# NUL, which PostgreSQL refuses in text, and the other control characters but tab and line breaks.
-_CONTROLS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
-
-
 async def read_form(request: Request) -> FormMultiDict:
-    """The text fields of the posted form: no page takes a file, so file parts are dropped, and control
-    characters are taken out. A body that cannot be read as a form is a 400, answered as a page."""
+    """The text fields of the posted form: no page takes a file, so file parts are dropped. Control
+    characters were refused on the way in (contacts.web.input_checks), as a page."""
     form = await request.form()
-    return FormMultiDict([(key, value.translate(_CONTROLS)) for key, value in form.multi_items()
-                          if isinstance(value, str)])
+    return FormMultiDict([(key, value) for key, value in form.multi_items() if isinstance(value, str)])
 
 
 def page_language(request: Request) -> str:

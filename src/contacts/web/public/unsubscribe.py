@@ -13,6 +13,7 @@ from litestar.response import Template
 
 from contacts.domain import Channel
 from contacts.services import optout
+from contacts.web.input_checks import UNPARSED_BODY
 from contacts.web.public.pages import page, page_language, render
 
 
@@ -29,7 +30,7 @@ class UnsubscribeController(Controller):
 
     # The one RFC 8058 route outside any CSRF protection: mail clients POST with no cookie and no token.
     @post("/{token:str}", summary="Unsubscribe at once (RFC 8058 one-click, or the page's button)", status_code=200,
-          exclude_from_csrf=True)
+          exclude_from_csrf=True, opt={UNPARSED_BODY: True})
     async def unsubscribe(self, token: FromPath[str], request: Request) -> Template:
         # The token decides; the body only tells which channel it came through. It is not parsed as a form,
         # so a mail client's malformed body (a multipart without boundary, say) cannot stop an opt-out.

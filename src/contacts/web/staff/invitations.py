@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 from contacts.errors import ValidationError
 from contacts.services import campaign_desk, invitations
 from contacts.services.staff import Staff
+from contacts.text_input import row_id
 from contacts.web.api.schemas import RowId
 from contacts.web.downloads import csv_download
 from contacts.web.staff.pages import render
@@ -48,7 +49,7 @@ class InvitationPagesController(Controller):
     @post("/{list_id:int}/attended", status_code=303)
     async def attended(self, request: Request, staff: NamedDependency[Staff], list_id: RowId) -> Redirect:
         form = await request.form()
-        chosen = [int(value) for value in form.getall("contacts", []) if str(value).isdigit()]
+        chosen = [number for value in form.getall("contacts", []) if (number := row_id(str(value))) is not None]
         await invitations.mark_attended(staff, list_id, chosen)
         return Redirect(f"/staff/invitations/{list_id}?notice=attended", status_code=303)
 

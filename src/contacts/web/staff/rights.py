@@ -16,6 +16,7 @@ from contacts.domain import Permission, RightsRequestType
 from contacts.errors import ConflictError, ValidationError
 from contacts.services import after_death, identity_documents, rights_desk
 from contacts.services.staff import Staff
+from contacts.text_input import row_id
 from contacts.web.api.schemas import RowId
 from contacts.web.staff.controllers import Form
 from contacts.web.staff.pages import render
@@ -115,7 +116,7 @@ class RightsPagesController(Controller):
     @post("/{request_id:int}/extend", status_code=303)
     async def extend(self, request: Request, staff: NamedDependency[Staff], request_id: RowId,
                      data: Form) -> Response:
-        months = int(data["months"]) if data.get("months", "").isdigit() else 0
+        months = row_id(data.get("months", "")) or 0
         return await self._act(request, staff, request_id, "rights-extended",
                                lambda: rights_desk.extend(staff, request_id, months, data.get("reason", "")))
 
