@@ -7,6 +7,7 @@ Unique constraints over several columns are created as indexes in the migrations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     BigSerial,
     Boolean,
     Bytea,
@@ -402,3 +403,14 @@ class JobRun(Table, tablename="job_run"):
     started_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
     summary = JSON(default="{}")  # counts only, never personal data
+
+
+class RateLimitCount(Table, tablename="rate_limit_count"):
+    """A client's requests in the current minute, for one rate limit, counted in the database so that every
+    server process shares the count (PostgreSQL; one SQLite process counts in memory). One row per client
+    and limit, reset as a new minute starts; rows of past minutes are swept. Unlogged on PostgreSQL: a
+    crash may forget the counts, which matter for a minute."""
+
+    bucket = Varchar(length=200, primary_key=True)  # the limit's name and the client's address
+    window_start = BigInt()  # the minute, in seconds since the epoch by the database's clock
+    hits = Integer(default=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
 from contacts.web.public.export import ExportController
 from contacts.web.public.objection import ObjectionController
@@ -22,8 +23,8 @@ PAGES = (UnsubscribeController, ObjectionController, PreferencesController, Conf
 PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController, RightsFormController))
 
 
-def public_router(settings: Settings) -> Router:
-    every_page, signup_requests = rate_limits(settings)
+def public_router(settings: Settings, counts: RateCounts) -> Router:
+    every_page, signup_requests = rate_limits(settings, counts)
     # Signup requests send mail: their own, stricter limit, on top of every page's.
     signup = Router(path="/", route_handlers=[SignupController, RightsFormController], middleware=signup_requests)
     return Router(
