@@ -129,3 +129,15 @@ async def test_req25_two_servers_share_one_page_count_and_sweep_old_minutes():
     assert codes == [200] * 5 + [429] * 2
     assert await RateLimitCount.select(RateLimitCount.bucket, RateLimitCount.hits) == [
         {"bucket": "public:127.0.0.1", "hits": 7}]
+
+
+# What a burst of requests can make a server hold: the pages' forms are small, so a large body is refused
+# before it is read (the import upload keeps its own, larger limit).
+async def test_a_large_form_body_is_refused_before_it_is_read(http_client):
+    body = {"email": "x" * 300_000 + "@example.org", "lists": "public-newsletter"}
+    async with http_client() as client:
+        signup = await client.post("/subscribe/public-newsletter", data=body)
+        rights = await client.post("/rights", data=body)
+        sign_in = await client.post("/staff/login", data={"username": "x" * 1_100_000, "password": "p"})
+    assert (signup.status_code, rights.status_code, sign_in.status_code) == (413, 413, 413)
+    assert 'lang="fr"' in signup.text

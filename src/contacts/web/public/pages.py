@@ -21,6 +21,9 @@ from contacts.web.rate_limits import RateLimit, is_post_to
 from contacts.web.public.words import LANGUAGE_NAMES, PAGE_WORDS
 
 LANGUAGES = tuple(PAGE_WORDS)
+# The pages' forms are a few fields of text: a larger body is refused (413) before it is read into memory,
+# where Litestar's default (10 MB) let a burst of large bodies hold hundreds of megabytes.
+FORM_MAX_BODY = 256 * 1024
 
 SECURITY_HEADERS = [
     ResponseHeader(name="Content-Security-Policy", value=(

@@ -9,7 +9,7 @@ from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
 from contacts.web.public.export import ExportController
 from contacts.web.public.objection import ObjectionController
-from contacts.web.public.pages import SECURITY_HEADERS, rate_limits, without_body_for_head
+from contacts.web.public.pages import FORM_MAX_BODY, SECURITY_HEADERS, rate_limits, without_body_for_head
 from contacts.web.public.preferences import PreferencesController
 from contacts.web.public.rights_form import RightsFormController
 from contacts.web.public.rsvp import RsvpController
@@ -33,4 +33,5 @@ def public_router(settings: Settings, counts: RateCounts) -> Router:
         response_headers=SECURITY_HEADERS,
         middleware=[without_body_for_head, *every_page],
         include_in_schema=True,
+        request_max_body_size=FORM_MAX_BODY,
     )

@@ -43,6 +43,9 @@ from contacts.web.staff.records import (
 
 SESSION_STORE = "staff_sessions"
 LOGIN_ATTEMPTS_PER_MINUTE = 10
+# Staff forms are text (a campaign's body at most): larger bodies are refused before they are read, the
+# import upload excepted, which sets its own limit.
+FORM_MAX_BODY = 1024 * 1024
 
 
 def staff_router(settings: Settings, counts: RateCounts) -> Router:
@@ -65,5 +68,6 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
         path="/", route_handlers=handlers, include_in_schema=False,
         middleware=[sessions.middleware, DefineMiddleware(CSRFMiddleware, config=csrf), login_limit],
         dependencies={"staff": Provide(provide_signed_in)}, response_headers=SECURITY_HEADERS,
+        request_max_body_size=FORM_MAX_BODY,
         exception_handlers={AuthenticationError: signed_out, ContactsError: refused, HTTPException: refused_by_litestar},
     )
