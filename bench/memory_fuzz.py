@@ -53,11 +53,13 @@ def a_request(n: int, rng: random.Random) -> bytes:
         return (head + f"Host: bench\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
     forwarded = f"X-Forwarded-For: 10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}\r\n"
     if kind == 0:
-        body = (f"email=fuzz{n}.{secrets.token_hex(3)}%40example.org&first_name={secrets.token_urlsafe(rng.randrange(1, 200))}"
+        name = secrets.token_urlsafe(rng.randrange(1, 200))
+        body = (f"email=fuzz{n}.{secrets.token_hex(3)}%40example.org&first_name={name}"
                 "&lists=public-newsletter&language=fr").encode()
         head = "POST /subscribe/public-newsletter HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
     elif kind == 1:
-        body = b"--x\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\n" + os.urandom(rng.randrange(1, 300)) + b"\r\n--x--\r\n"
+        body = (b"--x\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\n" + os.urandom(rng.randrange(1, 300))
+                + b"\r\n--x--\r\n")
         head = f"POST {rng.choice(('/rights', '/subscribe/public-newsletter', '/staff/login'))} HTTP/1.1\r\n" \
                "Content-Type: multipart/form-data; boundary=x\r\n"
     elif kind == 2:
@@ -69,7 +71,8 @@ def a_request(n: int, rng: random.Random) -> bytes:
         body, head = b"", f"GET /{secrets.token_urlsafe(rng.randrange(1, 120))}?q={n} HTTP/1.1\r\n"
     else:
         body, head = b"", f"GET {rng.choice(PREFIXES)}{secrets.token_urlsafe(rng.randrange(8, 90))} HTTP/1.1\r\n"
-    return (head + f"Host: bench\r\n{forwarded}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+    head += f"Host: bench\r\n{forwarded}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    return head.encode() + body
 
 
 async def one(port: int, n: int, rng: random.Random) -> int:

@@ -91,7 +91,8 @@ def bench(engine: str, database_url: str, samples: int, pause: float, workdir: P
     print(f"\n{engine}: {samples} samples of each kind, {pause * 1000:.0f} ms apart")
     for kind, median in medians.items():
         print(f"  median {kind:<13} {median:6.2f} ms")
-    noise = max(medians["subscribed A"], medians["subscribed B"]) / min(medians["subscribed A"], medians["subscribed B"])
+    halves = (medians["subscribed A"], medians["subscribed B"])
+    noise = max(halves) / min(halves)
     print(f"  ratio new ÷ subscribed {medians['new'] / subscribed:.3f}  "
           f"(limit, subscribed A ÷ B, the same work: {noise:.3f} either way)")
 
