@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from contacts.errors import ConfigurationError
-from contacts.services.rate_counts import OVERFLOW, MemoryRateCounts
+from contacts.services.rate_counts import MemoryRateCounts
 from contacts.settings import get_settings, load_settings
 from contacts.tables import RateLimitCount
 from contacts.web.rate_limits import client_address
@@ -52,13 +52,15 @@ def test_trusted_proxies_are_read_and_checked():
 
 
 async def test_memory_counts_keep_one_minute_of_a_bounded_number_of_clients():
-    counts = MemoryRateCounts(max_buckets=3)
+    now = [600.0]
+    counts = MemoryRateCounts(max_buckets=3, clock=lambda: now[0])
     for client in ("a", "b", "c"):
-        assert (await counts.hit("public", client))[0] == 1
+        assert await counts.hit("public", client) == (1, 60)
+    # The newcomers past the bound share one count; the clients counted already keep theirs.
     assert [(await counts.hit("public", client))[0] for client in ("d", "e", "a")] == [1, 2, 2]
-    assert len(counts) == 4 and ("public", OVERFLOW) in counts._counts  # the newcomers share one count
-    counts._window -= 60  # the minute ends: its counts go
-    assert (await counts.hit("public", "e"))[0] == 1 and len(counts) == 1
+    assert len(counts) == 4
+    now[0] += 61  # the minute ends: its counts go
+    assert await counts.hit("public", "e") == (1, 59) and len(counts) == 1
 
 
 async def sign_in_attempts(client: httpx.AsyncClient | httpx.Client, forwarded_for: list[str]) -> list[int]:

@@ -13,6 +13,7 @@ sweeps the old ones away, so what is kept is bounded by the clients of one minut
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from contacts.settings import Settings
@@ -34,13 +35,13 @@ class RateCounts(Protocol):
 class MemoryRateCounts:
     """One process's counts, for SQLite's single server process."""
 
-    def __init__(self, max_buckets: int = MEMORY_MAX_BUCKETS) -> None:
-        self.max_buckets = max_buckets
+    def __init__(self, max_buckets: int = MEMORY_MAX_BUCKETS, clock: Callable[[], float] = time.time) -> None:
+        self.max_buckets, self._clock = max_buckets, clock
         self._window = 0
         self._counts: dict[tuple[str, str], int] = {}
 
     async def hit(self, limit: str, client: str) -> tuple[int, int]:
-        now = int(time.time())
+        now = int(self._clock())
         window = now - now % WINDOW_SECONDS
         if window != self._window:
             self._window, self._counts = window, {}
