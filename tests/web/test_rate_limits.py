@@ -36,6 +36,7 @@ def test_the_client_is_the_peer_unless_a_trusted_proxy_says_otherwise():
     assert client_address(scope("10.0.0.5", "1.2.3.4, 203.0.113.9, 10.0.0.7"), proxies) == "203.0.113.9"
     assert client_address(scope("10.0.0.5", "1.2.3.4", "203.0.113.9"), proxies) == "203.0.113.9"
     assert client_address(scope("10.0.0.5"), proxies) == "10.0.0.5"
+    assert client_address(scope("::ffff:10.0.0.5", "203.0.113.9"), proxies) == "203.0.113.9"
     # An IPv6 client counts by its /64; an IPv4 address written as IPv6 is that IPv4 address.
     assert client_address(scope("2001:db8:1:2::7"), ()) == client_address(scope("2001:db8:1:2:ffff::1"), ()) \
         == "2001:db8:1:2::/64"

@@ -39,6 +39,8 @@ def _is_trusted(address: str, trusted_proxies: tuple[Network, ...]) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # an IPv4 peer as a dual-stack socket reports it
     return any(ip in network for network in trusted_proxies)
 
 
