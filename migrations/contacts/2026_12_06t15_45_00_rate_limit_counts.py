@@ -20,6 +20,7 @@ async def forwards():
         ("bucket", Varchar, {"length": 200, "default": "", "primary_key": True}),
         ("window_start", BigInt, {"default": 0, "primary_key": False}),
         ("hits", Integer, {"default": 0, "primary_key": False}),
+        ("previous_hits", Integer, {"default": 0, "primary_key": False}),
     ):
         manager.add_column(table_class_name="RateLimitCount", tablename="rate_limit_count", column_name=name,
                            db_column_name=name, column_class_name=column_class.__name__, column_class=column_class,

@@ -52,7 +52,7 @@ def test_trusted_proxies_are_read_and_checked():
         load_settings({**environ, "CONTACTS_TRUSTED_PROXIES": "10.0.0.5,proxy.example"})
 
 
-async def test_memory_counts_keep_one_minute_of_a_bounded_number_of_clients():
+async def test_memory_counts_keep_two_minutes_of_a_bounded_number_of_clients():
     now = [600.0]
     counts = MemoryRateCounts(max_buckets=3, clock=lambda: now[0])
     for client in ("a", "b", "c"):
@@ -60,8 +60,10 @@ async def test_memory_counts_keep_one_minute_of_a_bounded_number_of_clients():
     # The newcomers past the bound share one count; the clients counted already keep theirs.
     assert [(await counts.hit("public", client))[0] for client in ("d", "e", "a")] == [1, 2, 2]
     assert len(counts) == 4
-    now[0] += 61  # the minute ends: its counts go
-    assert await counts.hit("public", "e") == (1, 59) and len(counts) == 1
+    now[0] += 61  # a second into the next minute: the last one's count still weighs 59/60
+    assert await counts.hit("public", "a") == (1 + 2 * 59 / 60, 59)
+    now[0] += 120  # two minutes on: nothing older than the minute before is kept
+    assert await counts.hit("public", "b") == (1, 59) and len(counts) == 1
 
 
 async def sign_in_attempts(client: httpx.AsyncClient | httpx.Client, forwarded_for: list[str]) -> list[int]:

@@ -1,4 +1,4 @@
-"""Counting requests per client and per minute, for the rate limits (REQ-24, REQ-25).
+"""Counting requests per client over the last minute, for the rate limits (REQ-24, REQ-25).
 
 On PostgreSQL, where several server processes on several machines serve one site, the counts live in the
 database (one atomic upsert per counted request, by the database's clock, so the machines' clocks do not
@@ -6,8 +6,10 @@ matter): every process sees one count. On SQLite one process serves (`contacts s
 so it counts in its own memory: a write per page view would queue every page behind the one writer that
 signups and unsubscribes need.
 
-Counts are kept for the current minute only (fixed windows): a new minute starts every count again and
-sweeps the old ones away, so what is kept is bounded by the clients of one minute.
+Each client has two counts, this clock minute's and the previous one's. The requests of the last 60 s are
+estimated as this minute's plus the previous minute's weighted by the part of it still within those 60 s
+(a sliding window): a client cannot double its limit across the turn of a minute, and nothing older than
+the previous minute is kept, so what is kept is bounded by the clients of two minutes.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ OVERFLOW = "(many clients)"
 
 
 class RateCounts(Protocol):
-    async def hit(self, limit: str, client: str) -> tuple[int, int]:
-        """Count one request: the client's requests under this limit in the current minute, this one
-        included, and the seconds until that minute ends."""
+    async def hit(self, limit: str, client: str) -> tuple[float, int]:
+        """Count one request: the client's requests under this limit in the last 60 s, this one included
+        (estimated as above), and the seconds until this clock minute ends."""
+
+
+def _estimate(hits: int, previous_hits: int, elapsed: float) -> float:
+    return hits + previous_hits * max(0.0, 1 - elapsed / WINDOW_SECONDS)
 
 
 class MemoryRateCounts:
@@ -39,36 +45,39 @@ class MemoryRateCounts:
         self.max_buckets, self._clock = max_buckets, clock
         self._window = 0
         self._counts: dict[tuple[str, str], int] = {}
+        self._previous: dict[tuple[str, str], int] = {}
 
-    async def hit(self, limit: str, client: str) -> tuple[int, int]:
-        now = int(self._clock())
-        window = now - now % WINDOW_SECONDS
+    async def hit(self, limit: str, client: str) -> tuple[float, int]:
+        now = self._clock()
+        window = int(now - now % WINDOW_SECONDS)
         if window != self._window:
+            self._previous = self._counts if window == self._window + WINDOW_SECONDS else {}
             self._window, self._counts = window, {}
         key = (limit, client)
         if key not in self._counts and len(self._counts) >= self.max_buckets:
             key = (limit, OVERFLOW)
         hits = self._counts[key] = self._counts.get(key, 0) + 1
-        return hits, window + WINDOW_SECONDS - now
+        return _estimate(hits, self._previous.get(key, 0), now - window), int(window + WINDOW_SECONDS - now)
 
     def __len__(self) -> int:
-        return len(self._counts)
+        return len(self._counts) + len(self._previous)
 
 
-# Another minute (by the database's clock) starts the count again. GREATEST keeps a statement that read the
-# clock just before the minute turned from taking the row back to the old minute.
+# The minute by the database's clock. A new one keeps the count of the one before it as the previous
+# minute's (anything older counts nothing). GREATEST keeps a statement that read the clock just before the
+# minute turned from taking the row back to the old minute.
+_MINUTE = f"floor(extract(epoch FROM clock_timestamp()) / {WINDOW_SECONDS})::bigint * {WINDOW_SECONDS}"
 _HIT = f"""
-INSERT INTO rate_limit_count AS counted (bucket, window_start, hits)
-VALUES ({{}}, floor(extract(epoch FROM clock_timestamp()) / {WINDOW_SECONDS})::bigint * {WINDOW_SECONDS}, 1)
+INSERT INTO rate_limit_count AS counted (bucket, window_start, hits, previous_hits) VALUES ({{}}, {_MINUTE}, 1, 0)
 ON CONFLICT (bucket) DO UPDATE SET
+    previous_hits = CASE WHEN excluded.window_start <= counted.window_start THEN counted.previous_hits
+                         WHEN excluded.window_start = counted.window_start + {WINDOW_SECONDS} THEN counted.hits
+                         ELSE 0 END,
     hits = CASE WHEN excluded.window_start <= counted.window_start THEN counted.hits + 1 ELSE 1 END,
     window_start = GREATEST(counted.window_start, excluded.window_start)
-RETURNING hits, (window_start + {WINDOW_SECONDS} - extract(epoch FROM clock_timestamp()))::int AS reset
+RETURNING hits, previous_hits, extract(epoch FROM clock_timestamp())::float8 - window_start AS elapsed
 """
-_SWEEP = f"""
-DELETE FROM rate_limit_count
-WHERE window_start < floor(extract(epoch FROM clock_timestamp()) / {WINDOW_SECONDS})::bigint * {WINDOW_SECONDS}
-"""
+_SWEEP = f"DELETE FROM rate_limit_count WHERE window_start < {_MINUTE} - {WINDOW_SECONDS}"
 
 
 class DatabaseRateCounts:
@@ -77,14 +86,16 @@ class DatabaseRateCounts:
     def __init__(self) -> None:
         self._swept_window = 0
 
-    async def hit(self, limit: str, client: str) -> tuple[int, int]:
+    async def hit(self, limit: str, client: str) -> tuple[float, int]:
         now = int(time.time())
         if now - now % WINDOW_SECONDS != self._swept_window:
-            # Once a minute per process: the rows of past minutes go, and the table holds one minute's clients.
+            # Once a minute per process: rows older than the previous minute go, and the table holds the
+            # clients of two minutes.
             self._swept_window = now - now % WINDOW_SECONDS
             await RateLimitCount.raw(_SWEEP)
         row = (await RateLimitCount.raw(_HIT, f"{limit}:{client}"[:200]))[0]
-        return row["hits"], max(1, row["reset"])
+        elapsed = float(row["elapsed"])
+        return _estimate(row["hits"], row["previous_hits"], elapsed), max(1, int(WINDOW_SECONDS - elapsed))
 
 
 def rate_counts_for(settings: Settings) -> RateCounts:
