@@ -20,6 +20,7 @@ class ContactsPlugin(InitPluginProtocol):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        from contacts.services.rate_counts import rate_counts_for
         from contacts.services.sessions import DatabaseSessionStore
         from contacts.web.allowed_methods import AllowedMethodsPlugin
         from contacts.web.api.auth import SECURITY_COMPONENTS
@@ -31,8 +32,10 @@ class ContactsPlugin(InitPluginProtocol):
         from contacts.web.public.routes import public_router
         from contacts.web.staff.routes import SESSION_STORE, staff_router
 
-        app_config.route_handlers.extend([health, public_router(self.settings), api_router(), staff_router(self.settings),
-                                          self._static_files()])
+        # One count per app: the public pages' limits and the staff sign-in's share its memory or its table.
+        counts = rate_counts_for(self.settings)
+        app_config.route_handlers.extend([health, public_router(self.settings, counts), api_router(),
+                                          staff_router(self.settings, counts), self._static_files()])
         app_config.stores = {**(app_config.stores or {}), SESSION_STORE: DatabaseSessionStore()}
         app_config.template_config = self._templates()
         if self.settings.mail_catcher:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -34,6 +35,8 @@ class Settings:
     signup_checks_dns: bool = False  # REQ-40: deliverability is checked at interactive signup only
     public_rate_limit: int = 600  # requests per minute per client on the public pages; 0: no limit
     signup_rate_limit: int = 10  # signup requests per minute per client (each may send a mail); 0: no limit
+    # Reverse proxies whose X-Forwarded-For is believed; with none, a client is the address it connects from.
+    trusted_proxies: tuple[str, ...] = ()  # networks, e.g. "10.0.0.5/32", checked and normalized
     dpo_contact: str = "dpo@musee.example"  # the data protection officer, as the register and notices name them
     serve_sends: bool = False  # `serve` also sends running campaigns (development default; else `contacts worker`)
     soft_bounce_limit: int = 3  # REQ-41: this many soft-bounced messages to a person within the window suppress them
@@ -170,6 +173,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         signup_checks_dns=_flag(environ, "CONTACTS_SIGNUP_CHECK_DNS", default=environment == "production"),
         public_rate_limit=_count(environ, "CONTACTS_PUBLIC_RATE_LIMIT", 600),
         signup_rate_limit=_count(environ, "CONTACTS_SIGNUP_RATE_LIMIT", 10),
+        trusted_proxies=_networks(environ, "CONTACTS_TRUSTED_PROXIES"),
         serve_sends=_flag(environ, "CONTACTS_SERVE_SENDS", default=environment != "production"),
         dpo_contact=environ.get("CONTACTS_DPO_CONTACT", "").strip() or "dpo@musee.example",
         soft_bounce_limit=_positive(environ, "CONTACTS_SOFT_BOUNCE_LIMIT", 3),
@@ -198,6 +202,18 @@ def _count(environ: dict[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise ConfigurationError(f"{name}: expected a whole number (0 for no limit), got {raw!r}")
     return int(raw)
+
+
+def _networks(environ: dict[str, str], name: str) -> tuple[str, ...]:
+    networks = []
+    for item in (part.strip() for part in environ.get(name, "").split(",")):
+        if item:
+            try:
+                networks.append(str(ipaddress.ip_network(item, strict=False)))
+            except ValueError:
+                raise ConfigurationError(f"{name}: expected addresses or networks such as 10.0.0.5 or "
+                                         f"10.0.0.0/24, comma-separated; got {item!r}") from None
+    return tuple(networks)
 
 
 def _positive(environ: dict[str, str], name: str, default: int) -> int:

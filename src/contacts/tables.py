@@ -7,6 +7,7 @@ Unique constraints over several columns are created as indexes in the migrations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     BigSerial,
     Boolean,
     Bytea,
@@ -424,3 +425,15 @@ class StagedUploadChunk(Table, tablename="staged_upload_chunk"):
     number = Integer()
     content = Bytea()
     expires_at = Timestamptz(index=True)
+
+
+class RateLimitCount(Table, tablename="rate_limit_count"):
+    """A client's requests in the current minute and the one before, for one rate limit, counted in the
+    database so that every server process shares the count (PostgreSQL; one SQLite process counts in
+    memory). One row per client and limit; rows older than the previous minute are swept. Unlogged on
+    PostgreSQL: a crash may forget the counts, which matter for a minute."""
+
+    bucket = Varchar(length=200, primary_key=True)  # the limit's name and the client's address
+    window_start = BigInt()  # the current minute, in seconds since the epoch by the database's clock
+    hits = Integer(default=0)  # in that minute
+    previous_hits = Integer(default=0)  # in the minute before it

@@ -77,6 +77,32 @@ async def test_req25_every_address_gets_the_same_answer(http_client, mailbox):
     assert mailbox.messages_to("blocked@example.org") == []
 
 
+# REQ-25: the answer goes before the request is acted on, so a new address, whose pending request is written,
+# is answered in the time of a known one; the work still happens, after it.
+async def test_req25_a_signup_is_answered_before_the_address_is_looked_up(mailbox):
+    import httpx
+
+    from contacts.app import create_app
+
+    app, pending_when_answered = create_app(), []
+
+    async def watching_the_answer(scope, receive, send):
+        async def sending(message):
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                pending_when_answered.append(await PendingConsent.count())
+            await send(message)
+
+        await app(scope, receive, sending if scope["type"] == "http" else send)
+
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=watching_the_answer)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
+            answer = await client.post("/subscribe/public-newsletter", data={**FORM, "email": "new@example.org"})
+    assert answer.status_code == 200 and "Vérifiez votre boîte" in answer.text
+    assert pending_when_answered == [0]
+    assert await PendingConsent.count() == 1 and len(mailbox.messages_to("new@example.org")) == 1
+
+
 async def test_asking_twice_in_a_row_sends_one_mail(http_client, mailbox):
     async with http_client() as client:
         for _ in range(3):

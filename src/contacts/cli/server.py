@@ -28,11 +28,13 @@ def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
         raise click.BadParameter("the built-in mail catcher runs in one process: set CONTACTS_SMTP_URL",
                                  param_hint="--workers")
     run(lambda: asyncio.sleep(0))  # ensure_schema: migrates SQLite, refuses a stale PostgreSQL
+    # uvicorn's own proxy headers would believe X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS): the
+    # app reads it itself, from CONTACTS_TRUSTED_PROXIES only, so the client is the peer unless told otherwise.
+    options = {"host": host, "port": port, "log_level": "info", "access_log": access_log, "proxy_headers": False}
     if workers == 1:
-        uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=access_log)
+        uvicorn.run(create_app(), **options)
     else:
-        uvicorn.run("contacts.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info",
-                    access_log=access_log)
+        uvicorn.run("contacts.app:create_app", factory=True, workers=workers, **options)
 
 
 @click.command(name="migrate")

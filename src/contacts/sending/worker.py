@@ -2,8 +2,8 @@
 message, with several SMTP transactions in flight.
 
 Every message is checked again just before its SMTP transaction (subscription, objection, suppression,
-restriction), never more than 50 ms before, so an unsubscribe that lands mid-campaign stops all later mail
-to that person.
+restriction), never more than 50 ms before, so an unsubscribe that lands mid-campaign stops that person's
+mail within 50 ms: a message checked just before it may still go.
 The checks of the messages about to go out at the same moment, and the marks of those just sent, share one
 round trip (sending/gate.py).
 4xx answers are retried with exponential backoff until a deadline; 5xx answers fail the message, and a

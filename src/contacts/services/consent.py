@@ -94,21 +94,44 @@ async def signup_form(slug: str, language: str) -> SignupForm:
     return SignupForm(own, [own] + [item for item in offers if item is not own], version, text, language)
 
 
-async def request_signup(
+@dataclass(frozen=True)
+class SignupRequest:
+    """A visitor's signup request, checked but not yet acted on."""
+
+    signup: SignupForm
+    email: str  # normalized
+    canonical: str
+    chosen: list[catalogue.ListInfo]
+    first_name: str | None
+    last_name: str | None
+    language: str
+    form: str
+
+
+def check_signup(
     signup: SignupForm, *, email: str, first_name: str | None, last_name: str | None, language: str,
     ticked: list[str], form: str,
-) -> ConfirmationMail | None:
-    """A visitor asks to subscribe. Errors name the field; otherwise None or a mail to send, which the
-    caller must not reveal. DNS is checked when the settings ask (interactive signup only, REQ-40)."""
+) -> SignupRequest:
+    """A visitor asks to subscribe: errors name the field. Nothing here depends on whether the address is
+    known, so the caller can answer before acting (REQ-25). DNS is checked when the settings ask
+    (interactive signup only, REQ-40)."""
     address = parse_address(email, field="email", check_deliverability=get_settings().signup_checks_dns)
     chosen = [item for item in signup.offers if item.slug in set(ticked)]
     if not chosen:
         raise ValidationError("purposes", "tick the box of at least one list to subscribe to it")
-    contact = await Contact.select(Contact.id).where(Contact.email_canonical == address.canonical).first()
-    return await _ask(address.normalized, address.canonical, contact["id"] if contact else None, chosen,
-                      first_name=_short(first_name), last_name=_short(last_name), language=language,
-                      shown_language=signup.language, notice_version=signup.notice_version, channel=Channel.WEB_FORM,
-                      form=form)
+    return SignupRequest(signup, address.normalized, address.canonical, chosen, _short(first_name),
+                         _short(last_name), language, form)
+
+
+async def request_signup(request: SignupRequest) -> ConfirmationMail | None:
+    """Act on a checked request: None, or the confirmation mail to send, which the caller must not reveal.
+    Its cost depends on the address (a pending request is written only for a new one), so the web answers
+    first and calls this after (REQ-25)."""
+    contact = await Contact.select(Contact.id).where(Contact.email_canonical == request.canonical).first()
+    return await _ask(request.email, request.canonical, contact["id"] if contact else None, request.chosen,
+                      first_name=request.first_name, last_name=request.last_name, language=request.language,
+                      shown_language=request.signup.language, notice_version=request.signup.notice_version,
+                      channel=Channel.WEB_FORM, form=request.form)
 
 
 async def request_resubscription(contact_id: int, list_ids: list[int], language: str,

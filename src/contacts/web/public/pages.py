@@ -11,15 +11,19 @@ from typing import Any
 
 from litestar import HttpMethod, Request, route
 from litestar.datastructures import FormMultiDict, ResponseHeader
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.response import Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from contacts.sending.wording import Words
+from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
+from contacts.web.rate_limits import RateLimit, is_post_to
 from contacts.web.public.words import LANGUAGE_NAMES, PAGE_WORDS
 
 LANGUAGES = tuple(PAGE_WORDS)
+# The pages' forms are a few fields of text: a larger body is refused (413) before it is read into memory,
+# where Litestar's default (10 MB) let a burst of large bodies hold hundreds of megabytes.
+FORM_MAX_BODY = 256 * 1024
 
 SECURITY_HEADERS = [
     ResponseHeader(name="Content-Security-Policy", value=(
@@ -102,12 +106,10 @@ def render(request: Request, template: str, language: str, status_code: int = 20
     )
 
 
-def rate_limits(settings: Settings) -> tuple[list, list]:
+def rate_limits(settings: Settings, counts: RateCounts) -> tuple[list, list]:
     """Middleware for every public route, and the stricter one for signup requests, which send mail."""
-    def limit(per_minute: int, store: str, check) -> list:
-        if not per_minute:
-            return []
-        return [RateLimitConfig(rate_limit=("minute", per_minute), store=store, check_throttle_handler=check).middleware]
-
-    every_page = limit(settings.public_rate_limit, "public_rate_limit", None)
-    return every_page, limit(settings.signup_rate_limit, "signup_rate_limit", lambda request: request.method == "POST")
+    every_page = [RateLimit("public", settings.public_rate_limit, counts, settings.trusted_proxies)
+                  ] if settings.public_rate_limit else []
+    signups = [RateLimit("signup", settings.signup_rate_limit, counts, settings.trusted_proxies, is_post_to())
+               ] if settings.signup_rate_limit else []
+    return every_page, signups

@@ -6,10 +6,11 @@ from __future__ import annotations
 from litestar import MediaType, Router
 from litestar.openapi import ResponseSpec
 
+from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
 from contacts.web.public.export import ExportController
 from contacts.web.public.objection import ObjectionController
-from contacts.web.public.pages import SECURITY_HEADERS, rate_limits, without_body_for_head
+from contacts.web.public.pages import FORM_MAX_BODY, SECURITY_HEADERS, rate_limits, without_body_for_head
 from contacts.web.public.preferences import PreferencesController
 from contacts.web.public.rights_form import RightsFormController
 from contacts.web.public.rsvp import RsvpController
@@ -33,8 +34,8 @@ PAGE_REFUSALS = {
 }
 
 
-def public_router(settings: Settings) -> Router:
-    every_page, signup_requests = rate_limits(settings)
+def public_router(settings: Settings, counts: RateCounts) -> Router:
+    every_page, signup_requests = rate_limits(settings, counts)
     # Signup requests send mail: their own, stricter limit, on top of every page's.
     signup = Router(path="/", route_handlers=[SignupController, RightsFormController], middleware=signup_requests)
     pages = Router(
@@ -43,6 +44,7 @@ def public_router(settings: Settings) -> Router:
         response_headers=SECURITY_HEADERS,
         middleware=[without_body_for_head, *every_page],
         include_in_schema=True,
+        request_max_body_size=FORM_MAX_BODY,
     )
     for route in pages.routes:  # A Litestar 2 router takes no `responses`: each page's handler gets them.
         for handler in route.route_handlers:

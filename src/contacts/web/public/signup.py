@@ -1,10 +1,14 @@
 """`/subscribe/{list-slug}`: public signup to a consent-based list, and `/confirm/{token}`, the double
-opt-in link (REQ-2, REQ-12, REQ-43). Every address gets the same answer, whether it is new, subscribed
-already or suppressed (REQ-25); only the confirmation mail, sent after the answer, differs."""
+opt-in link (REQ-2, REQ-12, REQ-43). Every address gets the same answer, in the same time, whether it is
+new, subscribed already or suppressed (REQ-25): the form is checked before answering, and the request is
+acted on after (the pending request written and its confirmation mailed, for a new address only)."""
 
 from __future__ import annotations
 
+import logging
+
 from litestar import Controller, Request, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -13,6 +17,8 @@ from contacts.services import consent
 from contacts.web.public.pages import page, page_language, read_form, render
 from contacts.web.public.preferences import confirmation_task
 from contacts.web.public.words import PAGE_WORDS
+
+log = logging.getLogger(__name__)
 
 EMPTY_VALUES = {"email": "", "first_name": "", "last_name": ""}
 
@@ -37,7 +43,7 @@ class SignupController(Controller):
         values = {key: (form.get(key) or "")[:300] for key in EMPTY_VALUES}
         values["language"] = form.get("language") if form.get("language") in ("fr", "en") else language
         try:
-            mail = await consent.request_signup(
+            checked = consent.check_signup(
                 signup, email=values["email"], first_name=values["first_name"], last_name=values["last_name"],
                 language=values["language"], ticked=form.getall("lists", []), form=f"/subscribe/{slug}",
             )
@@ -45,8 +51,20 @@ class SignupController(Controller):
             return _form(request, signup, language, values, error=error, status_code=400)
         response = render(request, "signup.html", language, done=True,
                           list_name=signup.mailing_list.display_name(language))
-        response.background = confirmation_task(mail) if mail else None
+        response.background = BackgroundTask(_act_on, checked)
         return response
+
+
+async def _act_on(checked: consent.SignupRequest) -> None:
+    """After the answer has gone: never raises. A crash before this ends loses the request, as a crash
+    before its confirmation mail went always did: nothing is subscribed without it, and the person asks again."""
+    try:
+        mail = await consent.request_signup(checked)
+    except Exception:
+        log.exception("a signup request failed after its answer")
+        return
+    if mail:
+        await confirmation_task(mail)()
 
 
 def _form(request: Request, signup: consent.SignupForm, language: str, values: dict, *,

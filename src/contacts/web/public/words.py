@@ -16,8 +16,9 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "unsubscribe_question_any": "Ne plus recevoir les messages de cette liste ?",
         "unsubscribe_button": "Confirmer la désinscription",
         "unsubscribe_done_title": "C'est fait",
-        "unsubscribe_done": "Vous ne recevrez plus ces messages. Si vous changez d'avis, le centre de préférences "
-                            "de nos messages vous permet de vous réinscrire.",
+        "unsubscribe_done": "Vous ne recevrez plus ces messages, hormis un envoi qui partait à l'instant même. Si "
+                            "vous changez d'avis, le centre de préférences de nos messages vous permet de vous "
+                            "réinscrire.",
         "objection_title": "M'opposer à ces envois",
         "objection_intro": "Le règlement général sur la protection des données (article 21) vous permet de vous "
                            "opposer à tout moment, sans avoir à vous justifier, à l'utilisation de vos données pour "
@@ -30,7 +31,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "objection_reason_hint": "Vous n'êtes pas obligé·e de nous la donner.",
         "objection_button": "Enregistrer mon opposition",
         "objection_done_title": "Votre opposition est enregistrée",
-        "objection_done": "Elle s'applique dès maintenant. Vous ne recevrez plus ces envois.",
+        "objection_done": "Elle s'applique dès maintenant. Vous ne recevrez plus ces envois, hormis un message qui "
+                          "partait à l'instant même.",
         "preferences_title": "Mes préférences",
         "preferences_intro": "Voici les listes sur lesquelles vous figurez, pourquoi nous vous écrivons, et sur quel "
                              "fondement. Décochez une liste pour ne plus la recevoir.",
@@ -62,7 +64,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "everything_title": "Tout arrêter",
         "everything_intro": "Ne plus recevoir aucun de nos messages, sur aucune liste.",
         "everything_button": "Me désinscrire de tout",
-        "everything_done": "Vous êtes désinscrit·e de tout. Vous ne recevrez plus aucun de nos messages.",
+        "everything_done": "Vous êtes désinscrit·e de tout. Vous ne recevrez plus aucun de nos messages, hormis un "
+                           "envoi qui partait à l'instant même.",
         "rights_title": "Exercer mes droits",
         "rights_intro": "Demandez l'accès à vos données, leur export, leur rectification ou leur effacement. Nous "
                         "répondons dans le délai d'un mois.",
@@ -128,8 +131,9 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "unsubscribe_question_any": "Stop receiving the messages of this list?",
         "unsubscribe_button": "Confirm unsubscription",
         "unsubscribe_done_title": "Done",
-        "unsubscribe_done": "You will not receive these messages any more. If you change your mind, the preference "
-                            "centre of our messages lets you subscribe again.",
+        "unsubscribe_done": "You will not receive these messages any more, except one already leaving at that very "
+                            "moment. If you change your mind, the preference centre of our messages lets you "
+                            "subscribe again.",
         "objection_title": "Object to these messages",
         "objection_intro": "The General Data Protection Regulation (Article 21) lets you object at any time, without "
                            "giving a reason, to the use of your data for direct marketing. Your objection takes effect "
@@ -141,7 +145,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "objection_reason_hint": "You do not have to give one.",
         "objection_button": "Record my objection",
         "objection_done_title": "Your objection is recorded",
-        "objection_done": "It applies from now on. You will not receive these messages any more.",
+        "objection_done": "It applies from now on. You will not receive these messages any more, except one "
+                          "already leaving at that very moment.",
         "preferences_title": "My preferences",
         "preferences_intro": "These are the lists you are on, why we write to you, and on what basis. Untick a list "
                              "to stop receiving it.",
@@ -171,7 +176,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "everything_title": "Stop everything",
         "everything_intro": "Receive none of our messages, on any list.",
         "everything_button": "Unsubscribe from everything",
-        "everything_done": "You are unsubscribed from everything. You will receive none of our messages.",
+        "everything_done": "You are unsubscribed from everything. You will receive none of our messages, except "
+                           "one already leaving at that very moment.",
         "rights_title": "Exercise my rights",
         "rights_intro": "Ask for access to your data, an export, a correction or erasure. We answer within one month.",
         "rights_type": "My request",

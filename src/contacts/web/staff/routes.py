@@ -10,11 +10,12 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 
 from contacts.errors import AuthenticationError, ContactsError
+from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
+from contacts.web.rate_limits import RateLimit, is_post_to
 from contacts.web.staff.controllers import (
     CampaignPagesController,
     CaughtMailController,
@@ -42,9 +43,12 @@ from contacts.web.staff.records import (
 
 SESSION_STORE = "staff_sessions"
 LOGIN_ATTEMPTS_PER_MINUTE = 10
+# Staff forms are text (a campaign's body at most): larger bodies are refused before they are read, the
+# import upload excepted, which sets its own limit.
+FORM_MAX_BODY = 1024 * 1024
 
 
-def staff_router(settings: Settings) -> Router:
+def staff_router(settings: Settings, counts: RateCounts) -> Router:
     secure = settings.base_url.startswith("https://")
     sessions = ServerSideSessionConfig(store=SESSION_STORE, key="contacts_staff", path="/staff", httponly=True,
                                        samesite="strict", secure=secure, max_age=int(SESSION_IDLE.total_seconds()),
@@ -53,9 +57,8 @@ def staff_router(settings: Settings) -> Router:
                       cookie_name="contacts_csrf", cookie_path="/staff", cookie_httponly=True,
                       cookie_samesite="strict", cookie_secure=secure)
     # Sign-in attempts per client address: with argon2's cost, guessing passwords stays slow (REQ-24).
-    login_limit = RateLimitConfig(rate_limit=("minute", LOGIN_ATTEMPTS_PER_MINUTE), store="staff_login_rate_limit",
-                                  check_throttle_handler=lambda request: request.method == "POST"
-                                  and request.url.path == "/staff/login")
+    login_limit = RateLimit("staff-login", LOGIN_ATTEMPTS_PER_MINUTE, counts, settings.trusted_proxies,
+                            is_post_to("/staff/login"))
     handlers = [SignInController, DashboardController, CampaignPagesController, ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
                 InvitationPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
@@ -63,7 +66,8 @@ def staff_router(settings: Settings) -> Router:
         handlers.append(CaughtMailController)
     return Router(
         path="/", route_handlers=handlers, include_in_schema=False,
-        middleware=[sessions.middleware, DefineMiddleware(CSRFMiddleware, config=csrf), login_limit.middleware],
+        middleware=[sessions.middleware, DefineMiddleware(CSRFMiddleware, config=csrf), login_limit],
         dependencies={"staff": Provide(provide_signed_in)}, response_headers=SECURITY_HEADERS,
+        request_max_body_size=FORM_MAX_BODY,
         exception_handlers={AuthenticationError: signed_out, ContactsError: refused, HTTPException: refused_by_litestar},
     )
