@@ -48,11 +48,21 @@ def _collect(process, results) -> SendSummary:
 
 def _helper(campaign_id: int, options: SendOptions, results) -> None:
     from contacts.database import connected
-    from contacts.sending.worker import send_campaign
+    from contacts.outages import DatabaseUnavailable, Outage
+    from contacts.sending import stopping
+    from contacts.sending.worker import SendSummary, send_campaign
+
+    async def connected_send(outage: Outage) -> SendSummary:
+        async with connected():
+            return await send_campaign(campaign_id, options, outage=outage)
 
     async def work() -> SendSummary:
-        async with connected():
-            return await send_campaign(campaign_id, options)
+        stopping.install()  # SIGTERM from the sender that started it, or Ctrl-C in its terminal
+        outage = Outage.from_settings()
+        return await outage.call(connected_send, outage)  # started as the database went away, it waits too
 
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
-        results.put(runner.run(work()))
+        try:
+            results.put(runner.run(work()))
+        except DatabaseUnavailable:  # the sender that started it says so, and exits with status 2
+            results.put(SendSummary(outcome="database unavailable"))
