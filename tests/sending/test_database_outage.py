@@ -119,3 +119,30 @@ def test_req42_an_outage_past_the_limit_exits_2_and_a_resumed_send_finishes(cont
     # for the database (written with the next check, they were all waiting by the time it gave up).
     assert len(repeats) <= CONCURRENCY * MESSAGES_PER_CONNECTION, repeats
     _assert_ledger_complete(contacts_cli, campaign_id)
+
+
+async def test_req42_the_worker_rides_out_a_database_outage_and_sends_each_message_once(
+        contacts_cli, cli_env, database_url, tmp_path):
+    from contacts.sending.worker import start_campaign
+
+    campaign_id = _campaign(contacts_cli, tmp_path)
+    await start_campaign(int(campaign_id))  # as the API and the staff pages do: `contacts worker` sends it
+    with TestSmtpServer() as server, DatabaseProxy(database_url) as proxy:
+        server.handler.delay = 0.02
+        env = {**cli_env, "CONTACTS_SMTP_URL": server.url, "CONTACTS_DATABASE_URL": proxy.url}
+        worker = subprocess.Popen([sys.executable, "-m", "contacts", "worker", "--once", "--concurrency",
+                                   str(CONCURRENCY)], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        _wait_for(server, 40, worker)
+        proxy.cut()
+        time.sleep(3)
+        proxy.let_through()
+        stdout, stderr = worker.communicate(timeout=120)
+
+    assert worker.returncode == 0, stderr
+    assert "database unreachable, retrying in" in stderr, stderr
+    _assert_no_traceback(stderr)
+    by_recipient = _message_ids_by_recipient(server)
+    assert set(by_recipient) == {f"j{i}@presse.example" for i in range(RECIPIENTS)}  # nothing lost
+    assert {rcpt: ids for rcpt, ids in by_recipient.items() if len(ids) > 1} == {}  # nothing doubled
+    _assert_ledger_complete(contacts_cli, campaign_id)
