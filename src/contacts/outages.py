@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FIRST_DELAY_SECONDS = 0.5
-LONGEST_DELAY_SECONDS = 10.0
+LONGEST_DELAY_SECONDS = 5.0
 # What an unreachable PostgreSQL looks like through asyncpg, besides the OSErrors of its socket.
 _CLOSED_CONNECTION_WORDS = ("connection is closed", "connection was closed", "another operation is in progress")
 # SQLite's: a lock held past the busy timeout, a file that cannot be opened or read.

@@ -244,6 +244,8 @@ class _Run:
 
     async def _produce_all(self, session: BulkSession, work: asyncio.Queue) -> None:
         await self._produce(session, work)
+        if stopping.requested() and self.builder is not None:
+            self.builder.cancel()  # its page is rolled back; `send` builds on from there
         for _ in range(self._consumers):
             await work.put(None)
 
