@@ -2,8 +2,9 @@
 
 Every server process checks each hour; the first to claim the Paris day's row in `job_run` runs it, so
 several processes on several machines still run it once a day. A database that goes away is waited for
-(outages.py). A run that fails otherwise, or that a shutdown stops, is logged and not tried again that day: each change is its own transaction, and the next day's run finds
-whatever it left.
+(outages.py), and the run starts over once it is back. A run that fails otherwise, or that a shutdown
+stops, is logged and not tried again that day: each change is its own transaction, and the next day's run
+finds whatever it left.
 """
 
 from __future__ import annotations
