@@ -83,3 +83,28 @@ async def test_req42_a_background_loop_says_an_outage_in_one_line(caplog):
                 await asyncio.sleep(0.01)
     assert caplog.records and all(record.exc_info is None for record in caplog.records)  # no traceback
     assert "the background sender: database unreachable for 180 s" in caplog.records[0].getMessage()
+
+
+async def test_req42_a_sqlite_statement_locked_out_too_long_is_tried_again(tmp_path):
+    from contacts.services.bulk import SqliteBulkSession
+
+    session = SqliteBulkSession(str(tmp_path / "locked.db"), Outage(limit=60))
+    await session.open()
+    try:
+        real_call, tries = session._call, []
+
+        async def locked_once(function, *args):
+            tries.append(1)
+            if len(tries) == 1:
+                raise sqlite3.OperationalError("database is locked")
+            return await real_call(function, *args)
+
+        session._call = locked_once
+        assert await session.fetch("SELECT 1 AS one") == [{"one": 1}] and len(tries) == 2
+        async with session.transaction():  # inside a transaction, the caller decides: nothing is tried again
+            tries.clear()
+            with pytest.raises(sqlite3.OperationalError):
+                await session.fetch("SELECT 1 AS one")
+    finally:
+        session._call = real_call
+        await session.close()
