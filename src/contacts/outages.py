@@ -10,7 +10,9 @@ marks hold only while the claim is the caller's), or a whole unit of work that p
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import socket
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
@@ -25,6 +27,9 @@ FIRST_DELAY_SECONDS = 0.5
 LONGEST_DELAY_SECONDS = 5.0
 # What an unreachable PostgreSQL looks like through asyncpg, besides the OSErrors of its socket.
 _CLOSED_CONNECTION_WORDS = ("connection is closed", "connection was closed", "another operation is in progress")
+# A socket's, besides ConnectionError and TimeoutError (a missing file is an OSError too, but no outage).
+_NETWORK_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.ETIMEDOUT, errno.EPIPE,
+                   errno.ENETDOWN, errno.ENETUNREACH, errno.EHOSTDOWN, errno.EHOSTUNREACH}
 # SQLite's: a lock held past the busy timeout, a file that cannot be opened or read.
 _SQLITE_WORDS = ("locked", "busy", "unable to open", "disk i/o")
 
@@ -41,8 +46,10 @@ def caused_by_outage(error: BaseException) -> bool:
         return bool(errors) and all(caused_by_outage(leaf) for leaf in errors)
     if isinstance(error, sqlite3.OperationalError):
         return any(words in str(error).lower() for words in _SQLITE_WORDS)
-    if isinstance(error, OSError):  # refused, reset, unreachable, timed out
+    if isinstance(error, (ConnectionError, TimeoutError, socket.gaierror)):  # refused, reset, timed out, no name
         return True
+    if isinstance(error, OSError):  # asyncio's "Multiple exceptions: … Connect call failed" has no errno
+        return error.errno in _NETWORK_ERRNOS or "connect call failed" in str(error).lower()
     import asyncpg
 
     if isinstance(error, (asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,

@@ -23,11 +23,13 @@ def test_req42_an_outage_is_told_from_a_wrong_statement():
                   asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
                   asyncpg.InterfaceError("cannot perform operation: connection is closed"),
                   sqlite3.OperationalError("database is locked"),
-                  ExceptionGroup("run", [OSError("reset"), asyncpg.InterfaceError("connection is closed")])):
+                  OSError("Multiple exceptions: [Errno 111] Connect call failed ('::1', 5432, 0, 0)"),
+                  ExceptionGroup("run", [ConnectionResetError(), asyncpg.InterfaceError("connection is closed")])):
         assert caused_by_outage(error), error
-    for error in (ValueError("bad"), asyncpg.exceptions.UniqueViolationError("duplicate"),
+    for error in (ValueError("bad"), FileNotFoundError(2, "templates/emails"), PermissionError(13, "denied"),
+                  asyncpg.exceptions.UniqueViolationError("duplicate"),
                   asyncpg.InterfaceError("the server expects 2 arguments"), sqlite3.OperationalError("no such table"),
-                  ExceptionGroup("run", [OSError("reset"), ValueError("bad")]), DatabaseUnavailable("gone")):
+                  ExceptionGroup("run", [ConnectionResetError(), ValueError("bad")]), DatabaseUnavailable("gone")):
         assert not caused_by_outage(error), error
 
 
