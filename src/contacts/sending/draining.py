@@ -7,7 +7,8 @@ from __future__ import annotations
 from contacts.background import repeating
 from contacts.outages import Outage, caused_by_outage, unavailable_in
 from contacts.sending import stopping
-from contacts.sending.worker import SendOptions, SendSummary, drain_running
+from contacts.sending.options import SendOptions, SendSummary
+from contacts.sending.worker import drain_running
 
 
 async def work_forever(options: SendOptions, poll: float, *, once: bool = False) -> SendSummary:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from contacts.sending.worker import SendOptions, SendSummary
+    from contacts.sending.options import SendOptions, SendSummary
 
 
 def start_helpers(campaign_id: int, options: SendOptions) -> list[tuple[multiprocessing.Process, asyncio.Future]]:
@@ -40,7 +40,7 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def _collect(process, results) -> SendSummary:
-    from contacts.sending.worker import SendSummary
+    from contacts.sending.options import SendSummary
 
     process.join()
     return results.get() if not results.empty() else SendSummary(outcome=f"helper exited with {process.exitcode}")
@@ -50,7 +50,8 @@ def _helper(campaign_id: int, options: SendOptions, results) -> None:
     from contacts.database import connected
     from contacts.outages import DatabaseUnavailable, Outage
     from contacts.sending import stopping
-    from contacts.sending.worker import SendSummary, send_campaign
+    from contacts.sending.options import SendSummary
+    from contacts.sending.worker import send_campaign
 
     async def connected_send(outage: Outage) -> SendSummary:
         async with connected():

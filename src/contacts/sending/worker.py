@@ -23,7 +23,6 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
 
 from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReason
 from contacts.errors import ConflictError
@@ -31,6 +30,7 @@ from contacts.outages import Outage, caused_by_outage, unavailable_in
 from contacts.sending import queue, stopping
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Envelope, Recipient
 from contacts.sending.gate import CLAIM_LOST, Gate
+from contacts.sending.options import SendOptions, SendSummary, Transport
 from contacts.sending.pace import RateLimiter
 from contacts.sending.processes import start_helpers
 from contacts.sending.render import TemplateLibrary
@@ -39,35 +39,6 @@ from contacts.services import audience, campaigns, suppression
 from contacts.services.bulk import BulkSession, SqliteBulkSession, bulk_session
 from contacts.services.keyring import Keyring
 from contacts.settings import Settings, get_settings
-
-class Transport(Protocol):
-    async def send(self, sender: str, recipient: str, message: bytes, *, smtputf8: bool = False) -> Outcome: ...
-
-    async def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class SendOptions:
-    concurrency: int = 4
-    rate: float | None = None  # messages per second
-    batch_size: int = 50
-    lease: timedelta = timedelta(minutes=5)
-    retry_base: timedelta = timedelta(seconds=30)
-    retry_max: timedelta = timedelta(minutes=30)
-    retry_window: timedelta = timedelta(hours=6)
-    wait_for_retries: bool = True
-    processes: int = 1  # sending processes on this machine: composing and SMTP use one core each
-    parent_pid: int | None = None  # a helper process stops claiming when the process that started it died
-    build: bool = True  # build the audience alongside, if it is not built yet (a helper leaves it to its parent)
-
-
-@dataclass
-class SendSummary:
-    sent: int = 0
-    failed: int = 0
-    skipped: int = 0
-    retried: int = 0
-    outcome: str = ""  # finished, paused, cancelled, retries-pending or stopped
 
 
 # This many connection failures in a row, and the relay is taken to be down: the campaign pauses.
