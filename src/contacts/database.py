@@ -74,7 +74,10 @@ async def pending_migrations() -> list[str]:
 async def connected() -> AsyncIterator[Engine]:
     """Open the PostgreSQL pool for the duration of a command or of the app's life.
     A pool that is already open (a test's, say) is used and left open."""
+    from contacts.outages import quieten_driver_logs
+
     db = engine()
+    quieten_driver_logs()
     if isinstance(db, PostgresEngine) and db.pool is None:
         await db.start_connection_pool(min_size=1, max_size=10)
         try:

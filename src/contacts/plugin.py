@@ -81,7 +81,7 @@ class ContactsPlugin(InitPluginProtocol):
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
         from contacts.database import connected
         from contacts.devmail import mail_catcher
-        from contacts.sending.worker import background_sender
+        from contacts.sending.draining import background_sender
         from contacts.services.optout_writer import running_writer
         from contacts.services.retention.daily import daily_retention
 

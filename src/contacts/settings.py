@@ -44,6 +44,7 @@ class Settings:
     export_link_days: int = 7  # REQ-16/17: how long the link to a person's export opens
     retention_daily: bool = True  # REQ-9: `serve` runs the retention engine once a day
     retention_grace_days: int = 30  # REQ-9: how long data stays after the person opted out of its last purpose
+    database_outage_limit: int = 180  # seconds a sender or background job waits for its database before giving up
 
     @property
     def database_kind(self) -> str:
@@ -181,6 +182,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         export_link_days=_positive(environ, "CONTACTS_EXPORT_LINK_DAYS", 7),
         retention_daily=_flag(environ, "CONTACTS_RETENTION_DAILY", default=True),
         retention_grace_days=_count(environ, "CONTACTS_RETENTION_GRACE_DAYS", 30),
+        database_outage_limit=_positive(environ, "CONTACTS_DATABASE_OUTAGE_LIMIT", 180),
     )
 
 

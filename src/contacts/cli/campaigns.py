@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import email
 import os
+import signal
+import sys
 from email import policy
 from pathlib import Path
 
@@ -94,6 +96,7 @@ def test_command(campaign_id: int, to: str) -> None:
               help="Sending processes (default: one per core); each keeps --concurrency transactions in flight.")
 def send_command(campaign_id: int, concurrency: int, rate: float | None, processes: int | None) -> None:
     """Send a campaign; run it again to resume after an interruption."""
+    from contacts.sending import stopping
     from contacts.sending.processes import loop_factory
     from contacts.sending.worker import SendOptions, send_campaign
 
@@ -102,16 +105,23 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None, process
                         TimeRemainingColumn(), console=console, disable=not console.is_terminal, transient=True)
 
     async def work():
+        from contacts.outages import caused_by_outage
         from contacts.services import campaigns
 
+        stopping.install()
         with progress:
             task = progress.add_task("sending", total=None)
 
             async def follow() -> None:
                 # From the ledger, so that every sending process's messages count.
                 while True:
-                    state = await campaigns.progress(campaign_id)
-                    progress.update(task, total=state.total, completed=state.total - state.remaining)
+                    try:
+                        state = await campaigns.progress(campaign_id)
+                    except Exception as error:
+                        if not caused_by_outage(error):
+                            raise
+                    else:
+                        progress.update(task, total=state.total, completed=state.total - state.remaining)
                     await asyncio.sleep(0.5)
 
             follower = asyncio.create_task(follow()) if console.is_terminal else None
@@ -123,9 +133,23 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None, process
                     follower.cancel()
 
     summary = run(work, loop_factory=loop_factory())
+    _print_summary(summary)
+    _print_status(campaign_id)
+    _exit_as_interrupted(stopping.received)
+
+
+def _print_summary(summary) -> None:
     click.echo(f"this run: sent {summary.sent}, failed {summary.failed}, skipped {summary.skipped}, "
                f"retries scheduled {summary.retried}; {summary.outcome}")
-    _print_status(campaign_id)
+    if summary.outcome == "stopped":
+        click.echo("arrêté après les messages en cours\u202f; relancez la commande pour continuer / "
+                   "stopped after the messages in flight; run it again to go on")
+
+
+def _exit_as_interrupted(received: int | None) -> None:
+    """Ctrl-C exits as an interrupted command does (130); SIGTERM, the way a service stops, exits 0."""
+    if received == signal.SIGINT:
+        sys.exit(128 + signal.SIGINT)
 
 
 @campaign_group.command(name="status")
@@ -181,8 +205,14 @@ def cancel_command(campaign_id: int) -> None:
 @click.option("--once", is_flag=True, help="Exit when no running campaign has anything left to send now.")
 def worker_command(concurrency: int, poll: float, once: bool) -> None:
     """Drain running campaigns; start several, on several machines, to share the work."""
+    from contacts.sending import stopping
+    from contacts.sending.draining import work_forever
     from contacts.sending.processes import loop_factory
-    from contacts.sending.worker import SendOptions, work_forever
+    from contacts.sending.worker import SendOptions
 
-    run(lambda: work_forever(SendOptions(concurrency=concurrency, wait_for_retries=False), poll, once=once),
-        loop_factory=loop_factory())
+    async def work():
+        stopping.install()
+        return await work_forever(SendOptions(concurrency=concurrency, wait_for_retries=False), poll, once=once)
+
+    _print_summary(run(work, loop_factory=loop_factory()))
+    _exit_as_interrupted(stopping.received)

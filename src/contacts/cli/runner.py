@@ -47,11 +47,17 @@ def run(work: Callable[[], Awaitable[Any]], *, check_schema: bool = True,
                 await ensure_schema()
             return await work()
 
+    from contacts.outages import caused_by_outage
+
     try:
         with asyncio.Runner(loop_factory=loop_factory) as runner:
             return runner.run(connected_work())
     except ContactsError as error:
         fail(str(error))
+    except Exception as error:
+        if not caused_by_outage(error):
+            raise
+        fail(f"base de données injoignable / database unreachable ({' '.join(str(error).split())[:160]})")
 
 
 async def ensure_schema() -> None:

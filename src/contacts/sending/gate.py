@@ -102,6 +102,7 @@ class Gate:
                     for _, future in marks + checks:
                         if not future.done():
                             future.set_exception(error)
+                            future.exception()  # retrieved: a consumer stopped meanwhile would never await it
                     continue
                 _resolve(marks, lambda claim: None)
                 # Answered: those consumers are in their transactions until they say they are over.

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from contacts.sending.worker import SendOptions, SendSummary
+    from contacts.sending.options import SendOptions, SendSummary
 
 
 def start_helpers(campaign_id: int, options: SendOptions) -> list[tuple[multiprocessing.Process, asyncio.Future]]:
@@ -40,7 +40,7 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def _collect(process, results) -> SendSummary:
-    from contacts.sending.worker import SendSummary
+    from contacts.sending.options import SendSummary
 
     process.join()
     return results.get() if not results.empty() else SendSummary(outcome=f"helper exited with {process.exitcode}")
@@ -48,11 +48,22 @@ def _collect(process, results) -> SendSummary:
 
 def _helper(campaign_id: int, options: SendOptions, results) -> None:
     from contacts.database import connected
+    from contacts.outages import DatabaseUnavailable, Outage
+    from contacts.sending import stopping
+    from contacts.sending.options import SendSummary
     from contacts.sending.worker import send_campaign
 
-    async def work() -> SendSummary:
+    async def connected_send(outage: Outage) -> SendSummary:
         async with connected():
-            return await send_campaign(campaign_id, options)
+            return await send_campaign(campaign_id, options, outage=outage)
+
+    async def work() -> SendSummary:
+        stopping.install()  # SIGTERM from the sender that started it, or Ctrl-C in its terminal
+        outage = Outage.from_settings()
+        return await outage.call(connected_send, outage)  # started as the database went away, it waits too
 
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
-        results.put(runner.run(work()))
+        try:
+            results.put(runner.run(work()))
+        except DatabaseUnavailable:  # the sender that started it says so, and exits with status 2
+            results.put(SendSummary(outcome="database unavailable"))

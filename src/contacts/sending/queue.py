@@ -23,6 +23,9 @@ from contacts.services.keyring import Keyring
 
 # Every change to a claimed row holds only while the claim is still the caller's.
 _OURS = "AND claimed_by = ? AND status = 'sending'"
+# The runs of this process still sending (their worker names): a claim of this process by another run is
+# abandoned, as when the run gave up as its database went away and starts again.
+RUNS_HERE: set[str] = set()
 DELIVERY_COLUMNS = ("campaign", "contact", "mailing_list", "status", "skip_reason", "message_id", "attempts",
                     "next_attempt_at", "updated_at")
 
@@ -95,8 +98,8 @@ async def audience_built(session: BulkSession, campaign_id: int) -> bool:
 
 
 async def requeue_abandoned(session: BulkSession, campaign_id: int, lease: timedelta) -> int:
-    """Rows left `sending` by a worker that died: on this host, a worker whose process is gone; anywhere,
-    a claim older than the lease."""
+    """Rows left `sending` by a worker that died: on this host, a worker whose process is gone, or a run of
+    this process that ended; anywhere, a claim older than the lease."""
     rows = await session.fetch(
         "SELECT id, claimed_by, claimed_at FROM delivery WHERE campaign = ? AND status = 'sending'", campaign_id
     )
@@ -114,6 +117,8 @@ async def requeue_abandoned(session: BulkSession, campaign_id: int, lease: timed
 def _abandoned(row: dict, host: str, cutoff: datetime) -> bool:
     worker_host, _, pid = (row["claimed_by"] or "").rsplit(":", 1)[0].rpartition(":")
     if worker_host == host and pid.isdigit() and not _alive(int(pid)):
+        return True
+    if worker_host == host and pid == str(os.getpid()) and row["claimed_by"] not in RUNS_HERE:
         return True
     claimed_at = _moment(row["claimed_at"])
     return claimed_at is None or claimed_at < cutoff
@@ -151,6 +156,16 @@ async def claim(session: BulkSession, campaign_id: int, worker: str, limit: int,
               worker, now)
         for r in rows
     ]
+
+
+async def give_back_unheld(session: BulkSession, campaign_id: int, worker: str) -> int:
+    """A run's claims that it holds no message of, when it holds none: claims whose answer an outage lost."""
+    rows = await session.fetch(
+        "UPDATE delivery SET status = 'queued', claimed_by = NULL, updated_at = ? "
+        "WHERE campaign = ? AND claimed_by = ? AND status = 'sending' RETURNING id",
+        datetime.now(timezone.utc), campaign_id, worker,
+    )
+    return len(rows)
 
 
 def _moment(value) -> datetime | None:

@@ -9,6 +9,9 @@ round trip (sending/gate.py).
 4xx answers are retried with exponential backoff until a deadline; 5xx answers fail the message, and a
 refusal of the mailbox itself (5.1.x at RCPT) is a hard bounce that suppresses the address globally (REQ-41).
 A relay that refuses us, or is down, pauses the campaign instead.
+A database that goes away is waited for (outages.py): the messages in their SMTP transactions end, their
+marks are written once it is back, and sending goes on. Asked to stop (stopping.py), a sender ends the
+transactions in flight, gives its other claims back and returns what it did.
 """
 
 from __future__ import annotations
@@ -16,20 +19,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import logging
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
 
-from contacts.background import repeating
 from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReason
 from contacts.errors import ConflictError
-from contacts.sending import queue
+from contacts.outages import Outage, caused_by_outage, unavailable_in
+from contacts.sending import queue, stopping
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Envelope, Recipient
 from contacts.sending.gate import CLAIM_LOST, Gate
+from contacts.sending.options import SendOptions, SendSummary, Transport
+from contacts.sending.pace import RateLimiter
 from contacts.sending.processes import start_helpers
 from contacts.sending.render import TemplateLibrary
 from contacts.sending.transport import Outcome, SmtpPool, SmtpSettings
@@ -37,38 +39,6 @@ from contacts.services import audience, campaigns, suppression
 from contacts.services.bulk import BulkSession, SqliteBulkSession, bulk_session
 from contacts.services.keyring import Keyring
 from contacts.settings import Settings, get_settings
-
-log = logging.getLogger(__name__)
-
-
-class Transport(Protocol):
-    async def send(self, sender: str, recipient: str, message: bytes, *, smtputf8: bool = False) -> Outcome: ...
-
-    async def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class SendOptions:
-    concurrency: int = 4
-    rate: float | None = None  # messages per second
-    batch_size: int = 50
-    lease: timedelta = timedelta(minutes=5)
-    retry_base: timedelta = timedelta(seconds=30)
-    retry_max: timedelta = timedelta(minutes=30)
-    retry_window: timedelta = timedelta(hours=6)
-    wait_for_retries: bool = True
-    processes: int = 1  # sending processes on this machine: composing and SMTP use one core each
-    parent_pid: int | None = None  # a helper process stops claiming when the process that started it died
-    build: bool = True  # build the audience alongside, if it is not built yet (a helper leaves it to its parent)
-
-
-@dataclass
-class SendSummary:
-    sent: int = 0
-    failed: int = 0
-    skipped: int = 0
-    retried: int = 0
-    outcome: str = ""  # finished, paused, cancelled or retries-pending
 
 
 # This many connection failures in a row, and the relay is taken to be down: the campaign pauses.
@@ -84,23 +54,6 @@ CHECK_AGE_LIMIT_SECONDS = 0.05
 ProgressCallback = Callable[[SendSummary, int], None]  # (this run's counts, messages left at the start)
 
 
-class RateLimiter:
-    def __init__(self, per_second: float | None) -> None:
-        self.interval = 1.0 / per_second if per_second else 0.0
-        self.next_at = 0.0
-        self.lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        if not self.interval:
-            return
-        async with self.lock:
-            now = time.monotonic()
-            delay = self.next_at - now
-            self.next_at = max(now, self.next_at) + self.interval
-        if delay > 0:
-            await asyncio.sleep(delay)
-
-
 async def send_campaign(
     campaign_id: int,
     options: SendOptions = SendOptions(),
@@ -108,12 +61,32 @@ async def send_campaign(
     on_progress: ProgressCallback | None = None,
     transport: Transport | None = None,
     settings: Settings | None = None,
+    outage: Outage | None = None,
 ) -> SendSummary:
-    """Send (or resume) a campaign until nothing is left, or it is paused or cancelled."""
+    """Send (or resume) a campaign until nothing is left, or it is paused, cancelled or stopped. Waits out
+    a database outage up to its limit, then raises DatabaseUnavailable."""
     settings = settings or get_settings()
+    outage = outage or Outage(settings.database_outage_limit)
+    summary = SendSummary()
+    while True:
+        try:
+            return await _send(campaign_id, options, on_progress, transport, settings, outage, summary)
+        except Exception as error:
+            if (unavailable := unavailable_in(error)) is not None:
+                raise unavailable from None
+            if not caused_by_outage(error):
+                raise
+            # Where the run does not wait by itself (its start, say): from the start again, once the
+            # database is back. Its claims go back to the queue: the run no longer runs.
+            await outage.wait(error)
+
+
+async def _send(campaign_id: int, options: SendOptions, on_progress: ProgressCallback | None,
+                transport: Transport | None, settings: Settings, outage: Outage, summary: SendSummary) -> SendSummary:
     campaign = await campaigns.get(campaign_id)
     if campaign.status == CampaignStatus.FINISHED:
-        return SendSummary(outcome="finished")
+        summary.outcome = "finished"
+        return summary
     campaign, composer, keyring = await start_campaign(campaign_id, settings, options.lease, build=False)
     options = dataclasses.replace(options, rate=options.rate or campaign.rate)
     # Started first, so that they send from the audience's first page while this process builds the rest.
@@ -122,9 +95,12 @@ async def send_campaign(
     transport = transport or SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=options.concurrency)
     # The rate is the campaign's: each of the sending processes takes its share.
     run = _Run(campaign, options, composer, keyring, transport,
-               RateLimiter(options.rate / options.processes if options.rate else None), on_progress)
+               RateLimiter(options.rate / options.processes if options.rate else None), on_progress, outage, summary)
     try:
         await run.drain()
+        if stopping.requested():
+            for process, _ in helpers:
+                process.terminate()  # SIGTERM: they stop as this process did, and report what they did
     except BaseException:
         for process, _ in helpers:
             process.terminate()  # they would wait for an audience this process no longer builds; a resume goes on
@@ -134,7 +110,7 @@ async def send_campaign(
             await transport.close()
         for _, helper in helpers:
             _add(run.summary, await helper)
-    if await campaigns.finish_if_done(campaign_id):
+    if await outage.call(campaigns.finish_if_done, campaign_id):
         run.summary.outcome = "finished"
     return run.summary
 
@@ -176,6 +152,7 @@ class _Run:
     transport: Transport
     limiter: RateLimiter
     on_progress: ProgressCallback | None
+    outage: Outage
     summary: SendSummary = field(default_factory=SendSummary)
     worker: str = field(default_factory=queue.worker_name)
     connection_errors: int = 0  # in a row
@@ -189,13 +166,17 @@ class _Run:
         left = (await campaigns.progress(self.campaign.id)).remaining
         work: asyncio.Queue = asyncio.Queue(maxsize=self.options.batch_size * 2)
         async with contextlib.AsyncExitStack() as stack:
+            queue.RUNS_HERE.add(self.worker)  # its claims are not abandoned, though its process lives on
+            stack.callback(queue.RUNS_HERE.discard, self.worker)
             # PostgreSQL: a connection each for the producer, the gate and the consumers' occasional writes,
             # queries in parallel. SQLite: one connection for all, since its writers would otherwise queue on
-            # the file lock, sleeping in its busy handler.
-            shared = await stack.enter_async_context(bulk_session())
+            # the file lock, sleeping in its busy handler. Each statement waits out an outage.
+            shared = await stack.enter_async_context(bulk_session(self.outage))
 
             async def another() -> BulkSession:
-                return shared if isinstance(shared, SqliteBulkSession) else await stack.enter_async_context(bulk_session())
+                if isinstance(shared, SqliteBulkSession):
+                    return shared
+                return await stack.enter_async_context(bulk_session(self.outage))
 
             self.side = await another()
             gate_session = await another()
@@ -217,9 +198,14 @@ class _Run:
         return self.options.concurrency * MESSAGES_PER_CONNECTION
 
     async def _build(self) -> None:
-        """The audience, written while the first pages are already being sent: on a session of its own."""
-        async with bulk_session() as session:
-            await queue.build_audience(session, self.campaign, self.keyring, self.composer.message_id)
+        """The audience, written while the first pages are already being sent: on a session of its own.
+        Written again from the start after an outage: a rerun adds only what is missing."""
+
+        async def build() -> None:
+            async with bulk_session() as session:
+                await queue.build_audience(session, self.campaign, self.keyring, self.composer.message_id)
+
+        await self.outage.call(build)
 
     async def _audience_built(self, session: BulkSession) -> bool:
         """Built by this process, or by the one that started this helper (or by an earlier run)."""
@@ -229,12 +215,17 @@ class _Run:
 
     async def _produce_all(self, session: BulkSession, work: asyncio.Queue) -> None:
         await self._produce(session, work)
+        if stopping.requested() and self.builder is not None:
+            self.builder.cancel()  # its page is rolled back; `send` builds on from there
         for _ in range(self._consumers):
             await work.put(None)
 
     async def _produce(self, session: BulkSession, work: asyncio.Queue) -> None:
         after = 0  # the last row claimed: each claim goes on from there
         while True:
+            if stopping.requested():
+                self.summary.outcome = "stopped"
+                return
             if self.options.parent_pid and os.getppid() != self.options.parent_pid:
                 self.summary.outcome = "orphaned"  # the sender that started us was killed: leave the rest to a resume
                 return
@@ -259,10 +250,12 @@ class _Run:
                 continue
             await work.join()  # what is in flight may be rescheduled
             await self.gate.flushed()
+            if self.outage.seen and await queue.give_back_unheld(session, self.campaign.id, self.worker):
+                continue  # claimed as the database went away, their answer lost: claimed again now
             if self.options.wait_for_retries and await queue.claimed_elsewhere(session, self.campaign.id):
                 # Another process still has messages in flight: wait for them, or take them over if it died.
                 await queue.requeue_abandoned(session, self.campaign.id, self.options.lease)
-                await asyncio.sleep(0.2)
+                await stopping.pause(0.2)
                 continue
             retry_at = await queue.next_retry_at(session, self.campaign.id)
             if retry_at is None:
@@ -271,7 +264,7 @@ class _Run:
             if not self.options.wait_for_retries:
                 self.summary.outcome = "retries-pending"
                 return
-            await asyncio.sleep(max(0.0, min((retry_at - datetime.now(timezone.utc)).total_seconds(), 30.0)) + 0.01)
+            await stopping.pause(max(0.0, min((retry_at - datetime.now(timezone.utc)).total_seconds(), 30.0)) + 0.01)
 
     async def _consume(self, work: asyncio.Queue, left: int) -> None:
         unwritten: asyncio.Future | None = None  # the mark of this consumer's previous message
@@ -289,6 +282,9 @@ class _Run:
     async def _deliver(self, claim: queue.Claim, contact: dict | None,
                        unwritten: asyncio.Future | None) -> asyncio.Future | None:
         """Returns the future of the message's mark when it was sent: it is written with the next check."""
+        if stopping.requested():
+            await self._aside(queue.release, claim)
+            return None
         # The rate limit is waited out first, so that nothing stands between the checks below and the SMTP
         # transaction but the wait for a connection: an unsubscribe that lands during the wait is seen.
         await self.limiter.wait()
@@ -335,6 +331,9 @@ class _Run:
             await self._aside(queue.mark_skipped, claim, reason or SkipReason.ERASED)
             self.summary.skipped += 1
             return None
+        if stopping.requested():
+            await self._aside(queue.release, claim)  # checked already, but not in its transaction yet
+            return None
         basis = verdict.subscribed[claim.list_id]
         envelope = (draft if draft is not None and draft.recipient.legal_basis == basis else
                     self.composer.envelope(Recipient.from_row(contact, claim.list_id, basis), claim.message_id))
@@ -357,7 +356,7 @@ class _Run:
             # The relay refuses us, or is gone: failing every message would burn the campaign. Pause it,
             # give the message back, and let staff fix the relay and resume.
             await self._aside(queue.release, claim)
-            await campaigns.pause_for(self.campaign.id, error)
+            await self.outage.call(campaigns.pause_for, self.campaign.id, error)
             self.summary.outcome = f"paused: {error}"
             return None
         now = datetime.now(timezone.utc)
@@ -370,36 +369,23 @@ class _Run:
         await self._aside(queue.mark_failed, claim, error)
         self.summary.failed += 1
         if outcome.hard_bounce:
-            await suppression.suppress(recipient.email, SuppressionReason.HARD_BOUNCE, actor="sender",
-                                       channel=Channel.BOUNCE, note=f"campaign {self.campaign.id}: {error}")
+            await self.outage.call(suppression.suppress, recipient.email, SuppressionReason.HARD_BOUNCE,
+                                   actor="sender", channel=Channel.BOUNCE, note=f"campaign {self.campaign.id}: {error}")
         return None
 
 
-async def drain_running(options: SendOptions) -> int:
-    """One pass over the running campaigns; returns how many messages this pass handled."""
+async def drain_running(options: SendOptions, total: SendSummary | None = None, outage: Outage | None = None) -> int:
+    """One pass over the running campaigns; returns how many messages this pass handled, and adds them to
+    `total`. Stops between campaigns when asked to."""
     handled = 0
     for campaign_id in await campaigns.running_ids():
+        if stopping.requested():
+            break
         try:
-            summary = await send_campaign(campaign_id, options)
+            summary = await send_campaign(campaign_id, options, outage=outage)
         except ConflictError:
             continue  # cancelled meanwhile
         handled += summary.sent + summary.failed + summary.skipped + summary.retried
+        if total is not None:
+            _add(total, summary)
     return handled
-
-
-async def work_forever(options: SendOptions, poll: float, *, once: bool = False) -> None:
-    """`contacts worker`, and the sender inside `contacts serve`: drain the running campaigns, then look
-    again every `poll` seconds. `once`: return when a pass finds nothing to send."""
-    while True:
-        handled = await drain_running(options)
-        if once and not handled:
-            return
-        await asyncio.sleep(0 if handled else poll)
-
-
-def background_sender(poll: float = 2.0):
-    """For the life of `contacts serve`: campaigns started from the API or the staff pages are sent by
-    the server process itself. A failed pass is logged and tried again; nothing is lost, since the
-    ledger holds the state."""
-    options = SendOptions(concurrency=4, wait_for_retries=False)
-    return repeating(lambda: work_forever(options, poll), pause=poll, what="the background sender")

@@ -25,6 +25,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from contacts.database import SQLITE_BUSY_TIMEOUT_SECONDS, engine
+from contacts.outages import Outage, caused_by_outage
 
 # Up to this many rows, PostgreSQL inserts are pipelined statements; beyond, COPY.
 SMALL_INSERT = 64
@@ -35,6 +36,33 @@ SQLITE_IN_CHUNK = 10_000
 class BulkSession(ABC):
     # What the driver raises when the database refuses a statement.
     database_errors: tuple[type[Exception], ...] = ()
+    # Given, `fetch`, `fetch_together` and `execute_many` outside a transaction wait out an outage and are
+    # tried again, on a new connection: for a caller whose statements are safe to repeat (the sender's).
+    outage: Outage | None = None
+    depth = 0  # transactions open
+
+    async def _outliving(self, operation, *args):
+        try:
+            return await operation(*args)
+        except Exception as error:
+            if self.outage is None or self.depth or not caused_by_outage(error):
+                raise
+            failure = error
+        try:  # at once first, in silence: the connection may have been lost in an outage now over
+            return await self._afresh(operation, *args)
+        except Exception as error:
+            if not caused_by_outage(error):
+                raise
+            failure = error
+        await self.outage.wait(failure)
+        return await self.outage.call(self._afresh, operation, *args)
+
+    async def _afresh(self, operation, *args):
+        await self.reconnect()
+        return await operation(*args)
+
+    async def reconnect(self) -> None:
+        """After an outage: a new connection, set up as the old one was (PostgreSQL)."""
 
     async def serialise_writers(self, job: str) -> None:
         """Inside a transaction: wait until no other session of the same job writes (SQLite's
@@ -97,10 +125,13 @@ class BulkSession(ABC):
 
 
 class PostgresBulkSession(BulkSession):
-    def __init__(self, connection) -> None:
+    def __init__(self, connection, connect=None, outage: Outage | None = None) -> None:
         import asyncpg
 
         self.connection = connection
+        self.connect = connect  # a new connection, after an outage
+        self.outage = outage
+        self._setup: list[str] = []  # what a new connection runs first
         self.database_errors = (asyncpg.PostgresError, asyncpg.InterfaceError)
         self._columns: dict[str, tuple[str, ...]] = {}  # by statement, for `fetch_together`
         self._together: dict[tuple[str, ...], tuple[str, list]] = {}  # `fetch_together`'s statement and columns
@@ -109,8 +140,28 @@ class PostgresBulkSession(BulkSession):
     async def serialise_writers(self, job):
         await self.connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"contacts:{job}")
 
-    def transaction(self):
-        return self.connection.transaction()
+    @contextlib.asynccontextmanager
+    async def transaction(self):
+        self.depth += 1
+        try:
+            async with self.connection.transaction():
+                yield
+        finally:
+            self.depth -= 1
+
+    async def reconnect(self):
+        if not self.connection.is_closed():
+            self.connection.terminate()  # it may be mid-statement: a statement of its own would wait for it
+        self.connection = await self.connect()
+        for statement in self._setup:
+            await self.connection.execute(statement)
+
+    async def close(self) -> None:
+        if not self.connection.is_closed():
+            try:
+                await self.connection.close(timeout=5)
+            except Exception:  # noqa: BLE001 - the database went away meanwhile: nothing left to close
+                self.connection.terminate()
 
     async def select_in(self, table, columns, key, values, **equal):
         conditions = [f"{key} = ANY($1)"] + [f"{name} = ${i}" for i, name in enumerate(equal, start=2)]
@@ -165,12 +216,18 @@ class PostgresBulkSession(BulkSession):
         await self.connection.executemany(sql, [(*row[1:], row[0]) for row in rows])
 
     async def fetch(self, sql, *params):
-        return [dict(row) for row in await self.connection.fetch(_dollar_placeholders(sql), *params)]
+        return await self._outliving(self._fetch, _dollar_placeholders(sql), params)
+
+    async def _fetch(self, sql, params):
+        return [dict(row) for row in await self.connection.fetch(sql, *params)]
 
     def among(self, values):
         return "= ANY(?)", [list(values)]  # one prepared statement whatever the count
 
     async def fetch_together(self, statements):
+        return await self._outliving(self._fetch_together, statements)
+
+    async def _fetch_together(self, statements):
         # One statement, each part a CTE that returns its rows as one array: a round trip (and a commit)
         # instead of one per part. The column names come from each part prepared once on its own.
         shape = tuple(sql for sql, _ in statements)
@@ -191,13 +248,17 @@ class PostgresBulkSession(BulkSession):
 
     async def execute_many(self, sql, rows):
         if rows:
-            await self.connection.executemany(_dollar_placeholders(sql), rows)
+            await self._outliving(self._executemany, _dollar_placeholders(sql), rows)
+
+    async def _executemany(self, sql, rows):
+        await self.connection.executemany(sql, rows)
 
     async def plan_once(self):
         # Left to itself, PostgreSQL plans `= ANY($1)` statements anew at every run: the generic plan's
         # estimate for an array of unknown length looks costlier than the custom plans, so it is never
         # chosen, and planning costs more than running (about 200 µs against 50 µs for four contacts).
-        await self.connection.execute("SET plan_cache_mode = force_generic_plan")
+        self._setup.append("SET plan_cache_mode = force_generic_plan")
+        await self.connection.execute(self._setup[-1])
 
     async def refresh_statistics(self, tables):
         # A table that grew from empty within one job still looks empty to the planner, which then scans
@@ -210,9 +271,10 @@ class SqliteBulkSession(BulkSession):
 
     database_errors = (sqlite3.DatabaseError,)
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, outage: Outage | None = None) -> None:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-bulk")
         self.path = path
+        self.outage = outage  # the connection stays usable: a statement is only tried again
         self.connection: sqlite3.Connection | None = None
         self.depth = 0
 
@@ -303,14 +365,14 @@ class SqliteBulkSession(BulkSession):
         def run() -> list[dict[str, Any]]:
             return [dict(row) for row in self.connection.execute(sql, params)]
 
-        return await self._call(run)
+        return await self._outliving(self._call, run)
 
     async def fetch_together(self, statements):
         # A hop to the thread costs more than a small statement: one for all.
         def run() -> list[list[dict[str, Any]]]:
             return [[dict(row) for row in self.connection.execute(sql, params)] for sql, params in statements]
 
-        return await self._call(run)
+        return await self._outliving(self._call, run)
 
     def among(self, values):
         values = list(values)
@@ -320,7 +382,7 @@ class SqliteBulkSession(BulkSession):
 
     async def execute_many(self, sql, rows):
         if rows:
-            await self._call(self.connection.executemany, sql, rows)
+            await self._outliving(self._call, self.connection.executemany, sql, rows)
 
 
 def _dollar_placeholders(sql: str) -> str:
@@ -330,18 +392,19 @@ def _dollar_placeholders(sql: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def bulk_session() -> AsyncIterator[BulkSession]:
+async def bulk_session(outage: Outage | None = None) -> AsyncIterator[BulkSession]:
+    """`outage`: the session's single statements wait out an outage (see BulkSession.outage)."""
     db = engine()
     if isinstance(db, PostgresEngine):
         # A connection of its own, never one of Piccolo's pool: a bulk job holds its sessions for long, and
         # the services it calls meanwhile (a suppression, say) must still find a free pool connection.
-        connection = await db.get_new_connection()
+        postgres = PostgresBulkSession(await db.get_new_connection(), db.get_new_connection, outage)
         try:
-            yield PostgresBulkSession(connection)
+            yield postgres
         finally:
-            await connection.close()
+            await postgres.close()
     elif isinstance(db, SQLiteEngine):
-        session = SqliteBulkSession(db.path)
+        session = SqliteBulkSession(db.path, outage)
         await session.open()
         try:
             yield session

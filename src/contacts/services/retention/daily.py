@@ -1,9 +1,10 @@
 """The retention engine's daily run while serving (REQ-9).
 
 Every server process checks each hour; the first to claim the Paris day's row in `job_run` runs it, so
-several processes on several machines still run it once a day. A run that fails, or that a shutdown stops,
-is logged and not tried again that day: each change is its own transaction, and the next day's run finds
-whatever it left.
+several processes on several machines still run it once a day. A database that goes away is waited for
+(outages.py), and the run starts over once it is back. A run that fails otherwise, or that a shutdown
+stops, is logged and not tried again that day: each change is its own transaction, and the next day's run
+finds whatever it left.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, date, datetime
 
 from contacts.background import repeating
 from contacts.database import json_value, write_transaction
+from contacts.outages import Outage
 from contacts.services import rights
 from contacts.services.retention import engine
 from contacts.tables import JobRun
@@ -38,17 +40,22 @@ async def _claim(day: date, now: datetime) -> int | None:
     return rows[0]["id"] if rows else None
 
 
-async def run_if_due(now: datetime | None = None) -> engine.RetentionReport | None:
-    """Today's run, if no process has claimed it yet; None otherwise."""
-    now = now or datetime.now(UTC)
-    claimed = await _claim(rights.paris_day(now), now)
+async def run_if_due(now: datetime | None = None, outage: Outage | None = None) -> engine.RetentionReport | None:
+    """Today's run, if no process has claimed it yet; None otherwise. A database that goes away meanwhile
+    is waited for, up to the outage limit; the run then starts over (what it did already is not asked again)."""
+    now, outage = now or datetime.now(UTC), outage or Outage.from_settings()
+    claimed = await outage.call(_claim, rights.paris_day(now), now)
     if claimed is None:
         return None
-    report = await engine.run(now=now)
+    report = await outage.call(engine.run, now=now)
+    await outage.call(_finish, claimed, report)
+    return report
+
+
+async def _finish(claimed: int, report: engine.RetentionReport) -> None:
     async with write_transaction():
         await JobRun.update({JobRun.finished_at: datetime.now(UTC), JobRun.summary: report.summary()}).where(
             JobRun.id == claimed)
-    return report
 
 
 async def last_run() -> LastRun | None:
