@@ -28,8 +28,8 @@ class ContactsPlugin(InitPluginProtocol):
         from contacts.web.devmail import DevMailController
         from contacts.web.errors import EXCEPTION_HANDLERS
         from contacts.web.health import health
-        from contacts.web.input_checks import refuse_bad_input
-        from contacts.web.public.routes import public_router
+        from contacts.web.input_checks import bad_input_refuser
+        from contacts.web.public.routes import PAGE_PREFIXES, public_router
         from contacts.web.staff.routes import SESSION_STORE, staff_router
 
         # One count per app: the public pages' limits and the staff sign-in's share its memory or its table.
@@ -42,7 +42,8 @@ class ContactsPlugin(InitPluginProtocol):
             app_config.route_handlers.append(DevMailController)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
         app_config.plugins.append(AllowedMethodsPlugin())
-        app_config.middleware.insert(0, refuse_bad_input)  # outermost: before sessions, CSRF and rate limits
+        # Outermost: before sessions, CSRF and rate limits.
+        app_config.middleware.insert(0, bad_input_refuser(PAGE_PREFIXES))
         app_config.lifespan.append(self.lifespan)
         app_config.dependencies["settings"] = Provide(self._settings, sync_to_thread=False)
         app_config.openapi_config = OpenAPIConfig(

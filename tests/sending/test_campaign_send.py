@@ -12,7 +12,7 @@ import pytest
 from contacts.database import write_transaction
 from contacts.domain import Channel, SourceType
 from contacts.errors import ValidationError
-from contacts.sending.worker import SendOptions, send_campaign
+from contacts.sending.worker import MESSAGES_PER_CONNECTION, SendOptions, send_campaign
 from contacts.services import campaigns, suppression
 from contacts.services.importing import ImportOptions, run_import
 from contacts.settings import get_settings
@@ -141,7 +141,8 @@ async def test_pause_stops_claiming_and_send_resumes(tmp_path):
 
     transport = Recorder(pause_after_three)
     first = await send_campaign(campaign.id, SendOptions(concurrency=1, batch_size=3), transport=transport)
-    assert first.outcome == "paused" and len(transport.sent) == 3
+    # A pause stops claiming; the messages a connection already checked ahead (within 50 ms) still go.
+    assert first.outcome == "paused" and 3 <= len(transport.sent) <= 3 + MESSAGES_PER_CONNECTION - 1
     second = await send_campaign(campaign.id, SendOptions(concurrency=2, batch_size=3), transport=transport)
     assert second.outcome == "finished"
     assert sorted(transport.sent) == sorted(f"j{i}@presse.example" for i in range(8))  # each exactly once

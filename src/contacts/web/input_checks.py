@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from itertools import accumulate
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -42,11 +43,18 @@ _DEPTH_STEP = [{ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}.get(byte, 
 _CONTROL_ESCAPE = re.compile(rb'\\u(?:00[01]|007[fF]|[dD][89a-fA-F])')
 
 
-def refuse_bad_input(app: ASGIApp) -> ASGIApp:
-    from contacts.web.public.routes import PAGE_PREFIXES  # its pages name UNPARSED_BODY
+def bad_input_refuser(page_prefixes: tuple[str, ...]) -> Callable[[ASGIApp], ASGIApp]:
+    """The middleware; the recipients' pages (under `page_prefixes`) answer a malformed path or query with the
+    same page as an unknown token (REQ-25), so only their bodies are checked."""
+    page_paths = tuple(f"{prefix}/" for prefix in page_prefixes)
 
-    page_paths = tuple(f"{prefix}/" for prefix in PAGE_PREFIXES)
+    def refuse_bad_input(app: ASGIApp) -> ASGIApp:
+        return _refusing(app, page_paths)
 
+    return refuse_bad_input
+
+
+def _refusing(app: ASGIApp, page_paths: tuple[str, ...]) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
