@@ -11,7 +11,6 @@ from litestar.exceptions import HTTPException
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 
 from contacts.errors import AuthenticationError, ContactsError
 from contacts.settings import Settings
@@ -32,6 +31,7 @@ from contacts.web.staff.pages import (
     refused_by_litestar,
     signed_out,
 )
+from contacts.web.staff.sessions import StaffSessionConfig
 from contacts.web.staff.records import (
     AuditPagesController,
     ContactPagesController,
@@ -46,9 +46,9 @@ LOGIN_ATTEMPTS_PER_MINUTE = 10
 
 def staff_router(settings: Settings) -> Router:
     secure = settings.base_url.startswith("https://")
-    sessions = ServerSideSessionConfig(store=SESSION_STORE, key="contacts_staff", path="/staff", httponly=True,
-                                       samesite="strict", secure=secure, max_age=int(SESSION_IDLE.total_seconds()),
-                                       renew_on_access=True)
+    sessions = StaffSessionConfig(store=SESSION_STORE, key="contacts_staff", path="/staff", httponly=True,
+                                  samesite="strict", secure=secure, max_age=int(SESSION_IDLE.total_seconds()),
+                                  renew_on_access=True)
     csrf = CSRFConfig(secret=hashlib.sha256(b"staff-csrf:" + settings.secret_key.encode()).hexdigest(),
                       cookie_name="contacts_csrf", cookie_path="/staff", cookie_httponly=True,
                       cookie_samesite="strict", cookie_secure=secure)
