@@ -58,7 +58,8 @@ async def wrong_sign_in(port: int, number: int, csrf_cookie: str, csrf_token: st
     async with httpx.AsyncClient(transport=transport, base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
         start = time.perf_counter()
         answer = await client.post("/staff/login", headers={"Cookie": f"contacts_csrf={csrf_cookie}"}, data={
-            "_csrf_token": csrf_token, "username": "camille" if number % 2 else "nobody", "password": f"guess {number}"})
+            "_csrf_token": csrf_token, "username": "camille" if number % 2 else "nobody",
+            "password": f"guess {number}"})
         return answer.status_code, (time.perf_counter() - start) * 1000
 
 

@@ -27,8 +27,9 @@ async def sign_in_sending(client, session_id: str, username: str):
     who planted it would have it; returns the sign-in's answer."""
     page = await client.get("/staff/login", headers={"Cookie": f"contacts_staff={session_id}"})
     csrf_cookie = set_cookies(page)["contacts_csrf"]
-    return await client.post("/staff/login", headers={"Cookie": f"contacts_staff={session_id}; contacts_csrf={csrf_cookie}"},
-                             data={"_csrf_token": csrf_of(page.text), "username": username, "password": PASSWORD})
+    return await client.post("/staff/login", data={"_csrf_token": csrf_of(page.text), "username": username,
+                                                   "password": PASSWORD},
+                             headers={"Cookie": f"contacts_staff={session_id}; contacts_csrf={csrf_cookie}"})
 
 
 async def dashboard_with(client, session_id: str):
