@@ -52,10 +52,16 @@ async def probe_health(port: int, until: asyncio.Event) -> list[float]:
     return latencies
 
 
-async def wrong_sign_in(port: int, number: int, csrf_cookie: str, csrf_token: str) -> tuple[int, float]:
-    """A wrong password from its own loopback address; the answer's status and milliseconds."""
+def sign_in_client(port: int, number: int) -> httpx.AsyncClient:
+    """A client on its own loopback address. Made before the clock runs: making one (its TLS context) takes
+    tens of milliseconds of this process's loop, which the /health probe shares."""
     transport = httpx.AsyncHTTPTransport(local_address=f"127.0.0.{2 + number % 250}")
-    async with httpx.AsyncClient(transport=transport, base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+    return httpx.AsyncClient(transport=transport, base_url=f"http://127.0.0.1:{port}", timeout=60)
+
+
+async def wrong_sign_in(client: httpx.AsyncClient, number: int, csrf_cookie: str, csrf_token: str) -> tuple[int, float]:
+    """A wrong password; the answer's status and milliseconds."""
+    async with client:
         start = time.perf_counter()
         answer = await client.post("/staff/login", headers={"Cookie": f"contacts_csrf={csrf_cookie}"}, data={
             "_csrf_token": csrf_token, "username": "camille" if number % 2 else "nobody",
@@ -68,6 +74,7 @@ async def measure(port: int, attempts: int, seconds: float) -> dict[str, list[fl
         page = await client.get("/staff/login")
     csrf_cookie = re.search(r"contacts_csrf=([^;]+)", page.headers["set-cookie"]).group(1)
     csrf_token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    clients = [sign_in_client(port, number) for number in range(attempts)]
 
     done = asyncio.Event()
     asyncio.get_running_loop().call_later(seconds, done.set)
@@ -77,7 +84,7 @@ async def measure(port: int, attempts: int, seconds: float) -> dict[str, list[fl
     probing = asyncio.create_task(probe_health(port, done))
     sign_ins = []
     for number in range(attempts):
-        sign_ins.append(asyncio.create_task(wrong_sign_in(port, number, csrf_cookie, csrf_token)))
+        sign_ins.append(asyncio.create_task(wrong_sign_in(clients[number], number, csrf_cookie, csrf_token)))
         await asyncio.sleep(seconds / attempts)
     answers = await asyncio.gather(*sign_ins)
     done.set()
