@@ -222,6 +222,8 @@ class Permission(StrEnum):
     RIGHTS = "rights"  # answer data-subject requests
     AUDIT = "audit"  # read the audit log
     MANAGE_USERS = "manage_users"
+    # Development only: every message caught, rights answers and export links included.
+    READ_CAUGHT_MAIL = "read_caught_mail"
 
 
 # Senders may also add to the do-not-contact list: a "please stop" reaches whoever sent the mail.
@@ -232,7 +234,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.EVENTS: _SENDERS,
     Role.PARTNERSHIPS: _SENDERS,
     Role.MEDIATION: _SENDERS,
-    Role.DPO: frozenset({Permission.VIEW, Permission.SUPPRESS, Permission.RIGHTS, Permission.AUDIT, Permission.RECTIFY}),
+    Role.DPO: frozenset({Permission.VIEW, Permission.SUPPRESS, Permission.RIGHTS, Permission.AUDIT, Permission.RECTIFY,
+                         Permission.READ_CAUGHT_MAIL}),
     Role.READ_ONLY: frozenset({Permission.VIEW}),
 }
 # The department a department's role is empowered for. Admin and DPO see every purpose; a read-only

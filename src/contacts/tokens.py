@@ -116,6 +116,8 @@ class TokenCodec:
             raw = base64.b32decode(text.upper() + "=" * (-len(text) % 8))
         except (binascii.Error, ValueError):
             return None
+        if _base32_lower(raw) != text.lower():  # one spelling, but for the letter case: no padding, nothing added
+            return None
         if len(raw) < 2 or raw[0] != ADDRESS_FORMAT_VERSION:
             return None
         header, sealed = raw[:2], raw[2:]
@@ -139,6 +141,9 @@ class TokenCodec:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         except (binascii.Error, ValueError):
+            return None
+        # The decoder skips what is not base64 (`%00`) and takes padding (`==`): only the spelling `seal` writes opens.
+        if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != text:
             return None
         if len(raw) < 2 or raw[0] != FORMAT_VERSION:
             return None

@@ -105,6 +105,7 @@ async def test_a_campaign_from_sign_in_to_caught_mail_in_chromium(server, contac
     for email in SUPPRESSED:
         contacts_cli("suppress", email, "--reason", "manual")
     contacts_cli("user", "create", "camille", "--role", "communications", input=PASSWORD + "\n")
+    contacts_cli("user", "create", "dominique", "--role", "dpo", input=PASSWORD + "\n")
 
     async with chromium_page("failure") as page:
         # A stranger is sent to sign in; a wrong password first, then the right one.
@@ -161,7 +162,19 @@ async def test_a_campaign_from_sign_in_to_caught_mail_in_chromium(server, contac
             re.compile(r"skipped: suppressed\s*2"))
         await shot(page, "campaign-finished")
 
-        # The catcher caught one message per recipient who may be mailed, each with its one-click header.
+        # The caught mail holds every message, rights answers included: the communications role has no way in.
+        await expect(page.get_by_role("link", name="Caught mail")).to_have_count(0)
+        await page.get_by_role("button", name="Sign out").click()
+        await expect(page.get_by_role("status")).to_have_text("You are signed out.")
+        await shot(page, "signed-out")
+        await page.goto(f"{base_url}/staff/campaigns/{campaign_id}")
+        await expect(page).to_have_url(re.compile(r"/staff/login\?next="))
+
+        # A DPO reads it: one message per recipient who may be mailed, each with its one-click header.
+        await page.get_by_label("Username").fill("dominique")
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await page.get_by_role("heading", name="La lettre de décembre", level=1).wait_for()
         await page.get_by_role("link", name="Caught mail").click()
         await page.get_by_role("heading", name="Caught mail", level=1).wait_for()
         rows = page.get_by_role("table").locator("tbody tr")
@@ -174,12 +187,6 @@ async def test_a_campaign_from_sign_in_to_caught_mail_in_chromium(server, contac
         await expect(page.get_by_role("row", name="List-Unsubscribe-Post")).to_contain_text(
             "List-Unsubscribe=One-Click")
         await shot(page, "mail-message")
-
-        await page.get_by_role("button", name="Sign out").click()
-        await expect(page.get_by_role("status")).to_have_text("You are signed out.")
-        await shot(page, "signed-out")
-        await page.goto(f"{base_url}/staff/campaigns/{campaign_id}")
-        await expect(page).to_have_url(re.compile(r"/staff/login\?next="))
 
     assert (await Campaign.select(Campaign.status).where(Campaign.id == campaign_id).first())["status"] == "finished"
     deliveries = await Delivery.select(Delivery.status, Delivery.skip_reason, Delivery.contact.email_canonical).where(

@@ -78,3 +78,16 @@ def test_address_tokens_round_trip_in_any_letter_case():
     text = codec.seal_address(token)
     assert len(text) == 50 and text == text.lower()
     assert codec.open_address(text.upper(), TokenAction.BOUNCE) == token
+
+
+# REQ-32: a token opens in the one spelling `seal` writes; padding, a NUL or anything else added does not.
+@pytest.mark.parametrize("added", ["==", "=", "\x00", "%00", " ", "\n", "A"])
+def test_req32_a_token_opens_only_as_it_was_written(added):
+    token = LinkToken(TokenAction.UNSUBSCRIBE, contact_id=42, scope_id=7, campaign_id=3)
+    text = codec.seal(token)
+    assert codec.open(text, TokenAction.UNSUBSCRIBE) == token
+    assert codec.open(text + added, TokenAction.UNSUBSCRIBE) is None
+    assert codec.open(added + text, TokenAction.UNSUBSCRIBE) is None
+    address = codec.seal_address(token)
+    assert codec.open_address(address.upper(), TokenAction.UNSUBSCRIBE) == token  # MTAs may fold case
+    assert codec.open_address(address + added, TokenAction.UNSUBSCRIBE) is None

@@ -39,9 +39,12 @@ async def test_req24_the_api_refuses_missing_wrong_and_revoked_tokens(http_clien
         assert (await client.get("/api/campaigns", headers=headers)).status_code == 200
         await staff.set_active("camille", False)
         assert (await client.get("/api/campaigns", headers=headers)).status_code == 401
-        await staff.set_active("camille", True)
-        assert await staff.revoke_token("camille", "tests") == 1
+        await staff.set_active("camille", True)  # its old tokens stay revoked: test_staff_accounts.py
         assert (await client.get("/api/campaigns", headers=headers)).status_code == 401
+        fresh = {"Authorization": f"Bearer {await staff.create_token('camille', 'tests')}"}
+        assert (await client.get("/api/campaigns", headers=fresh)).status_code == 200
+        assert await staff.revoke_token("camille", "tests") == 1
+        assert (await client.get("/api/campaigns", headers=fresh)).status_code == 401
 
 
 # REQ-24: passwords are kept as argon2 hashes, tokens as SHA-256 only; a wrong password and an unknown

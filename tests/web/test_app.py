@@ -63,11 +63,34 @@ async def test_development_mail_catcher_keeps_sent_mail_and_shows_it(tmp_path, h
             "From: a@example.org\r\nTo: b@example.org\r\nSubject: Bonjour\r\n\r\nHello\r\n",
             sender="a@example.org", recipients=["b@example.org"], hostname="127.0.0.1", port=port,
         )
-        listing = (await client.get("/dev/mail")).json()
+        dpo = await api_token("dominique", "dpo")
+        listing = (await client.get("/dev/mail", headers=dpo)).json()
         assert [(m["subject"], m["recipients"]) for m in listing] == [("Bonjour", "b@example.org")]
-        raw = await client.get(f"/dev/mail/{listing[0]['id']}")
+        raw = await client.get(f"/dev/mail/{listing[0]['id']}", headers=dpo)
         assert raw.status_code == 200 and "Hello" in raw.text
-        assert (await client.get("/dev/mail/..%2Fetc")).status_code == 404
+        assert (await client.get("/dev/mail/..%2Fetc", headers=dpo)).status_code == 404
+
+
+# The caught mail holds every message, rights answers and export links included: admin and DPO only.
+async def test_only_admin_and_dpo_read_the_caught_mail(http_client):
+    settings = dataclasses.replace(get_settings(), mail_catcher=True, smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    async with http_client(settings) as client:
+        for path in ("/dev/mail", "/dev/mail/20260101T000000000000-00000000"):
+            refused = await client.get(path)
+            assert refused.status_code == 401 and refused.json()["error"]["status"] == 401
+            for role in ("communications", "read_only"):
+                forbidden = await client.get(path, headers=await api_token(f"user-{role}", role))
+                assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "forbidden", path
+        assert (await client.get("/dev/mail", headers=await api_token("alix", "admin"))).status_code == 200
+
+
+async def api_token(username: str, role: str) -> dict[str, str]:
+    from contacts.services import staff
+
+    if not any(account.username == username for account, _ in await staff.users()):
+        await staff.create_user(username, role, "correct horse battery staple",
+                                ["communications"] if role == "read_only" else [])
+    return {"Authorization": f"Bearer {await staff.create_token(username, 'mail')}"}
 
 
 def test_the_mail_catcher_port_can_move_off_8025():

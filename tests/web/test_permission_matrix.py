@@ -30,6 +30,7 @@ SUPPRESSORS = EVERYONE - {"read_only"}
 CORRECTORS = {"admin", "communications", "dpo"}
 AUDITORS = {"admin", "dpo"}
 RIGHTS_DESK = {"admin", "dpo"}
+CAUGHT_MAIL_READERS = {"admin", "dpo"}  # every message caught, rights answers and export links included
 
 
 def by_role(allowed: set[str], ok: int, others: int = 403, **special: int) -> dict[str, int]:
@@ -126,8 +127,8 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", f"/staff/rights/{r}/restrictions/1/lift", None, by_role(RIGHTS_DESK, 404)),
         ("POST", f"/staff/contacts/{k}/death-notice", {"verified_by": ""}, by_role(RIGHTS_DESK, 400)),
         ("POST", f"/staff/contacts/{k}/after-death/revoke", None, by_role(RIGHTS_DESK, 303)),
-        ("GET", "/staff/mail/", None, by_role(EVERYONE, 200)),
-        ("GET", "/staff/mail/20260101T000000000000-00000000", None, by_role(EVERYONE, 404)),
+        ("GET", "/staff/mail/", None, by_role(CAUGHT_MAIL_READERS, 200)),
+        ("GET", "/staff/mail/20260101T000000000000-00000000", None, by_role(CAUGHT_MAIL_READERS, 404)),
         # Last: it ends the session.
         ("POST", "/staff/logout", None, by_role(EVERYONE, 303)),
     ]

@@ -142,6 +142,9 @@ async def test_req27_a_campaign_from_the_pages_reaches_the_catcher(http_client, 
                 handler = devmail.CatchingHandler(settings.mail_catcher_dir)
                 settings.mail_catcher_dir.mkdir(parents=True, exist_ok=True)
                 await handler.handle_DATA(None, None, mail)
+            assert (await client.get("/staff/mail/")).status_code == 403  # admin and DPO only
+        async with http_client(settings) as client:
+            await signed_in(client, "dominique", "dpo")
             caught = (await client.get("/staff/mail/")).text
             assert caught.count("La lettre") == 4
             first = re.search(r'href="(/staff/mail/[^"]+)"', caught).group(1)
@@ -341,9 +344,6 @@ async def test_wcag_basics_on_every_staff_page(http_client, tmp_path, monkeypatc
         envelope.rcpt_tos = ["j0@presse.example"]
         envelope.content = await preview(int(campaign_path.rsplit("/", 1)[1]))
         await devmail.CatchingHandler(settings.mail_catcher_dir).handle_DATA(None, None, envelope)
-        listing = await client.get("/staff/mail/")
-        await check("/staff/mail/", listing)
-        await check("/staff/mail/ID", await client.get(re.search(r'href="(/staff/mail/[^"]+)"', listing.text).group(1)))
         results = await client.get("/staff/contacts/?q=presse")
         await check("/staff/contacts/", results)
         await check("/staff/contacts/ID", await client.get(re.search(r'href="(/staff/contacts/\d+)"',
@@ -362,6 +362,9 @@ async def test_wcag_basics_on_every_staff_page(http_client, tmp_path, monkeypatc
         token = csrf_of((await client.get("/staff/login")).text)
         await client.post("/staff/login", data={"_csrf_token": token, "username": "dominique", "password": PASSWORD})
         await check("/staff/audit/", await client.get("/staff/audit/"))
+        listing = await client.get("/staff/mail/")
+        await check("/staff/mail/", listing)
+        await check("/staff/mail/ID", await client.get(re.search(r'href="(/staff/mail/[^"]+)"', listing.text).group(1)))
     assert css.status_code == 200 and ":focus-visible" in css.text and "outline" in css.text
     assert len(checked) == 21
 

@@ -53,22 +53,23 @@ def list_command() -> None:
 @user_group.command(name="disable")
 @click.argument("username")
 def disable_command(username: str) -> None:
-    """Stop an account from signing in or using its tokens."""
-    _set_active(username, False)
+    """Stop an account from signing in; its tokens are revoked and its sessions ended, for good."""
+    revoked = _set_active(username, False)
+    click.echo(f"user {username} disabled; {revoked} API token{'' if revoked == 1 else 's'} revoked")
 
 
 @user_group.command(name="enable")
 @click.argument("username")
 def enable_command(username: str) -> None:
-    """Let a disabled account sign in again."""
+    """Let a disabled account sign in again; its old tokens stay revoked (make new ones)."""
     _set_active(username, True)
+    click.echo(f"user {username} enabled")
 
 
-def _set_active(username: str, active: bool) -> None:
+def _set_active(username: str, active: bool) -> int:
     from contacts.services import staff
 
-    run(lambda: staff.set_active(username, active, actor=actor()))
-    click.echo(f"user {username} {'enabled' if active else 'disabled'}")
+    return run(lambda: staff.set_active(username, active, actor=actor()))
 
 
 @user_group.command(name="token")

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from contacts import devmail
+from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ValidationError
 from contacts.services import campaign_desk, overview
 from contacts.services import staff as staff_service
@@ -137,11 +138,13 @@ class CaughtMailController(Controller):
     @get("/")
     async def index(self, request: Request, staff: NamedDependency[Staff],
                     settings: NamedDependency[Settings]) -> Template:
+        staff.require(Permission.READ_CAUGHT_MAIL)
         return render(request, "mail.html", staff, messages=devmail.caught(settings.mail_catcher_dir, CAUGHT_SHOWN))
 
     @get("/{mail_id:str}")
     async def show(self, request: Request, staff: NamedDependency[Staff], mail_id: FromPath[str],
                    settings: NamedDependency[Settings]) -> Template:
+        staff.require(Permission.READ_CAUGHT_MAIL)
         content = devmail.raw_message(settings.mail_catcher_dir, mail_id)
         if content is None:
             raise NotFoundException(f"no caught mail {mail_id!r}")

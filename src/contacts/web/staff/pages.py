@@ -19,6 +19,7 @@ from contacts.errors import AuthenticationError, ContactsError, PermissionDenied
 from contacts.services import staff as staff_service
 from contacts.services.staff import Staff
 from contacts.web.public.pages import SECURITY_HEADERS  # the same strict policy as the recipients' pages
+from contacts.web.staff.sessions import renew_session_id
 
 # Idle sessions end after this; any session after SESSION_LIFETIME, however busy.
 SESSION_IDLE = timedelta(minutes=30)
@@ -42,6 +43,8 @@ async def provide_signed_in(request: Request) -> Staff:
 
 
 def sign_in(request: Request, account: Staff) -> None:
+    """The session goes under a new id: one learnt or planted before signing in opens nothing."""
+    renew_session_id(request)
     request.set_session({"user": account.id, "signed_in_at": datetime.now(UTC).isoformat()})
 
 

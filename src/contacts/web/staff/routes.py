@@ -10,7 +10,6 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 
 from contacts.errors import AuthenticationError, ContactsError
 from contacts.services.rate_counts import RateCounts
@@ -33,6 +32,7 @@ from contacts.web.staff.pages import (
     refused_by_litestar,
     signed_out,
 )
+from contacts.web.staff.sessions import StaffSessionConfig
 from contacts.web.staff.records import (
     AuditPagesController,
     ContactPagesController,
@@ -50,9 +50,9 @@ FORM_MAX_BODY = 1024 * 1024
 
 def staff_router(settings: Settings, counts: RateCounts) -> Router:
     secure = settings.base_url.startswith("https://")
-    sessions = ServerSideSessionConfig(store=SESSION_STORE, key="contacts_staff", path="/staff", httponly=True,
-                                       samesite="strict", secure=secure, max_age=int(SESSION_IDLE.total_seconds()),
-                                       renew_on_access=True)
+    sessions = StaffSessionConfig(store=SESSION_STORE, key="contacts_staff", path="/staff", httponly=True,
+                                  samesite="strict", secure=secure, max_age=int(SESSION_IDLE.total_seconds()),
+                                  renew_on_access=True)
     csrf = CSRFConfig(secret=hashlib.sha256(b"staff-csrf:" + settings.secret_key.encode()).hexdigest(),
                       cookie_name="contacts_csrf", cookie_path="/staff", cookie_httponly=True,
                       cookie_samesite="strict", cookie_secure=secure)
