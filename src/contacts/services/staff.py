@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
@@ -45,13 +46,18 @@ USERNAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 # Argon2 costs a few hundred milliseconds of CPU by design. It runs off the event loop, on threads of its
 # own (not the default executor, which SQLite's queries use), HASHING_THREADS at a time and at a lower
 # priority: a burst of sign-ins waits its turn there and holds up neither other requests nor every core.
 HASHING_THREADS = 1
 HASHING_NICENESS = 10
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified against when the username is unknown, so that a wrong name costs as long as a wrong password.
+    # Made on first use: every command imports this module, few sign anyone in.
+    return _hasher.hash(secrets.token_hex(16))
 
 
 def _lower_priority() -> None:
@@ -63,12 +69,16 @@ def _lower_priority() -> None:
 _hashing = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="argon2", initializer=_lower_priority)
 
 
-async def _hashed(work: Callable[..., Any], *args: str) -> Any:
+async def _hashed(work: Callable[..., Any], *args: str | None) -> Any:
     return await asyncio.get_running_loop().run_in_executor(_hashing, work, *args)
 
 
-def _password_matches(password_hash: str, password: str) -> bool:
+def _password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether the password is the hash's; with no hash (an unknown name), checked against a dummy one."""
     try:
+        if password_hash is None:
+            _hasher.verify(_dummy_hash(), password)
+            return False
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
@@ -201,7 +211,7 @@ async def authenticate(username: str, password: str) -> Staff:
     same for a wrong name and a wrong password."""
     row = await StaffUser.select().where(StaffUser.username == username.strip().lower()).first()
     # An unknown name is checked against a dummy hash: it costs what a known one does.
-    if not await _hashed(_password_matches, row["password_hash"] if row else _DUMMY_HASH, password):
+    if not await _hashed(_password_matches, row["password_hash"] if row else None, password):
         row = None
     if row is None or not row["active"]:
         await _audit("anonymous", "staff.sign_in_refused", username.strip().lower()[:100])
