@@ -50,6 +50,7 @@ MESSAGES_PER_CONNECTION = 3
 # free (a slow relay) is asked again: what decides whether a message goes is never older than this.
 CHECK_AGE_LIMIT_SECONDS = 0.05
 
+
 async def send_campaign(
     campaign_id: int,
     options: SendOptions = SendOptions(),
@@ -76,7 +77,8 @@ async def send_campaign(
             await outage.wait(error)
 
 
-async def _send(campaign_id: int, options: SendOptions, transport: Transport | None, settings: Settings, outage: Outage, summary: SendSummary) -> SendSummary:
+async def _send(campaign_id: int, options: SendOptions, transport: Transport | None, settings: Settings,
+                outage: Outage, summary: SendSummary) -> SendSummary:
     campaign = await campaigns.get(campaign_id)
     if campaign.status == CampaignStatus.FINISHED:
         summary.outcome = "finished"
