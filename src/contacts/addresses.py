@@ -44,7 +44,10 @@ class Address:
 
 
 def parse_address(raw: str, field: str = "email", check_deliverability: bool = False) -> Address:
-    """Validate with email-validator (no DNS unless asked: only interactive signup asks)."""
+    """Validate with email-validator (no DNS unless asked: only interactive signup asks).
+
+    The canonical form (REQ-45, version 1): trimmed; NFC; domain in lowercase ASCII by IDNA 2008; local part
+    lowercased; dots and +tags kept."""
     text = unicodedata.normalize("NFC", raw.strip())
     if not text:
         raise ValidationError(field, "is empty")
@@ -65,9 +68,3 @@ def parse_address(raw: str, field: str = "email", check_deliverability: bool = F
         needs_smtputf8=result.smtputf8,
         ascii_form=result.ascii_email,
     )
-
-
-def canonicalise(raw: str) -> str:
-    """REQ-45, version 1: trim; NFC; domain to lowercase ASCII by IDNA 2008; local part lowercased;
-    dots and +tags kept."""
-    return parse_address(raw).canonical

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contacts.addresses import canonicalise
+from contacts.addresses import parse_address
 from contacts.domain import Channel, SourceType
 from contacts.services import suppression
 from contacts.services.importing import ImportOptions, run_import
@@ -48,8 +48,8 @@ async def test_req42_every_row_is_counted_once_and_suppressed_are_never_subscrib
     assert sum(c[k] for k in ("subscribed", "confirmed", "already_subscribed", "awaiting_confirmation",
                               "not_resubscribed")) == c["created"] + c["updated"] + c["unchanged"]
 
-    valid = {canonicalise(f"{local}@{domain}") for local, _ in rows if local and local != "not an address"}
-    blocked = {canonicalise(f"{local}@{domain}") for local in suppressed}
+    valid = {parse_address(f"{local}@{domain}").canonical for local, _ in rows if local and local != "not an address"}
+    blocked = {parse_address(f"{local}@{domain}").canonical for local in suppressed}
     assert c["created"] == len(valid - blocked) == await Contact.count() - contacts_before
     for canonical in blocked:
         assert not await Contact.exists().where(Contact.email_canonical == canonical)

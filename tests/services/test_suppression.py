@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from contacts.addresses import canonicalise
+from contacts.addresses import parse_address
 from contacts.domain import Channel, SuppressionReason
 from contacts.errors import ValidationError
 from contacts.services import suppression
@@ -27,7 +27,8 @@ async def suppress(address, reason="unsubscribe", scope="global"):
 async def reasons_for(address: str, scopes=LIST_SCOPES) -> set[str]:
     """What the send and import paths see: the bulk lookup by every key's hash."""
     async with bulk_session() as session:
-        found = await suppression.suppressed_hashes(session, suppression.keyring().hashes(canonicalise(address)), scopes)
+        hashes = suppression.keyring().hashes(parse_address(address).canonical)
+        found = await suppression.suppressed_hashes(session, hashes, scopes)
     return set(found.values())
 
 

@@ -217,11 +217,6 @@ def hold_statements(session: BulkSession, claims: list[Claim], lease: timedelta)
     return statements
 
 
-async def mark_sent(session: BulkSession, claim: Claim) -> None:
-    sql, params = mark_sent_statement(session, [claim])
-    await session.execute(sql, *params)
-
-
 def mark_sent_statement(session: BulkSession, claims: list[Claim]) -> tuple[str, list]:
     """One statement for claims of one owner; `attempts` moves on in SQL, since an owned row's count cannot
     change meanwhile."""

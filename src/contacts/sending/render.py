@@ -48,18 +48,6 @@ class RenderedParts:
     text: str
     html: str
 
-    def fill(self, values: Mapping[str, str]) -> RenderedParts:
-        """Replace the markers with one recipient's values, escaped for HTML in the HTML part."""
-        return RenderedParts(text=fill_text(self.text, values), html=fill_html(self.html, values))
-
-
-def fill_text(text: str, values: Mapping[str, str]) -> str:
-    return _MARKER.sub(lambda m: values[m.group(1)], text)
-
-
-def fill_html(page: str, values: Mapping[str, str]) -> str:
-    return fill_text(page, escaped(values))
-
 
 def escaped(values: Mapping[str, str]) -> dict[str, str]:
     """The values as the HTML part takes them."""

@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import dataclasses
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -51,14 +50,11 @@ MESSAGES_PER_CONNECTION = 3
 # free (a slow relay) is asked again: what decides whether a message goes is never older than this.
 CHECK_AGE_LIMIT_SECONDS = 0.05
 
-ProgressCallback = Callable[[SendSummary, int], None]  # (this run's counts, messages left at the start)
-
 
 async def send_campaign(
     campaign_id: int,
     options: SendOptions = SendOptions(),
     *,
-    on_progress: ProgressCallback | None = None,
     transport: Transport | None = None,
     settings: Settings | None = None,
     outage: Outage | None = None,
@@ -70,7 +66,7 @@ async def send_campaign(
     summary = SendSummary()
     while True:
         try:
-            return await _send(campaign_id, options, on_progress, transport, settings, outage, summary)
+            return await _send(campaign_id, options, transport, settings, outage, summary)
         except Exception as error:
             if (unavailable := unavailable_in(error)) is not None:
                 raise unavailable from None
@@ -81,8 +77,8 @@ async def send_campaign(
             await outage.wait(error)
 
 
-async def _send(campaign_id: int, options: SendOptions, on_progress: ProgressCallback | None,
-                transport: Transport | None, settings: Settings, outage: Outage, summary: SendSummary) -> SendSummary:
+async def _send(campaign_id: int, options: SendOptions, transport: Transport | None, settings: Settings,
+                outage: Outage, summary: SendSummary) -> SendSummary:
     campaign = await campaigns.get(campaign_id)
     if campaign.status == CampaignStatus.FINISHED:
         summary.outcome = "finished"
@@ -95,7 +91,7 @@ async def _send(campaign_id: int, options: SendOptions, on_progress: ProgressCal
     transport = transport or SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=options.concurrency)
     # The rate is the campaign's: each of the sending processes takes its share.
     run = _Run(campaign, options, composer, keyring, transport,
-               RateLimiter(options.rate / options.processes if options.rate else None), on_progress, outage, summary)
+               RateLimiter(options.rate / options.processes if options.rate else None), outage, summary)
     try:
         await run.drain()
         if stopping.requested():
@@ -151,7 +147,6 @@ class _Run:
     keyring: Keyring
     transport: Transport
     limiter: RateLimiter
-    on_progress: ProgressCallback | None
     outage: Outage
     summary: SendSummary = field(default_factory=SendSummary)
     worker: str = field(default_factory=queue.worker_name)
@@ -163,7 +158,6 @@ class _Run:
     builder: asyncio.Task | None = None  # writing the audience's ledger rows, when this process does
 
     async def drain(self) -> None:
-        left = (await campaigns.progress(self.campaign.id)).remaining
         work: asyncio.Queue = asyncio.Queue(maxsize=self.options.batch_size * 2)
         async with contextlib.AsyncExitStack() as stack:
             queue.RUNS_HERE.add(self.worker)  # its claims are not abandoned, though its process lives on
@@ -190,7 +184,7 @@ class _Run:
                 if self.campaign.audience_built_at is None and self.options.build:
                     self.builder = group.create_task(self._build())
                 for _ in range(self._consumers):
-                    group.create_task(self._consume(work, left))
+                    group.create_task(self._consume(work))
                 group.create_task(self._produce_all(shared, work))
 
     @property
@@ -266,15 +260,13 @@ class _Run:
                 return
             await stopping.pause(max(0.0, min((retry_at - datetime.now(timezone.utc)).total_seconds(), 30.0)) + 0.01)
 
-    async def _consume(self, work: asyncio.Queue, left: int) -> None:
+    async def _consume(self, work: asyncio.Queue) -> None:
         unwritten: asyncio.Future | None = None  # the mark of this consumer's previous message
         while (item := await work.get()) is not None:
             try:
                 unwritten = await self._deliver(*item, unwritten) or unwritten
             finally:
                 work.task_done()
-            if self.on_progress:
-                self.on_progress(self.summary, left)
         if unwritten is not None:
             await unwritten
         work.task_done()

@@ -49,7 +49,7 @@ async def page(staff: Staff, page_number: int, per_page: int) -> CampaignPage:
     total = await Campaign.count().where(query)
     rows = await Campaign.select(Campaign.id).where(query).order_by(Campaign.id, ascending=False) \
         .offset((page_number - 1) * per_page).limit(per_page)
-    return CampaignPage(items=[await campaigns.get(row["id"]) for row in rows], total=total)
+    return CampaignPage(items=await campaigns.get_many([row["id"] for row in rows]), total=total)
 
 
 async def create(staff: Staff, *, list_slugs: list[str], template: str, subject: str, body: str = "",

@@ -128,21 +128,35 @@ async def _purpose(lists: list[ListInfo], purpose_code: str | None) -> PurposeIn
 
 
 async def get(campaign_id: int) -> CampaignInfo:
-    row = await Campaign.select().where(Campaign.id == campaign_id).first()
-    if row is None:
+    found = await get_many([campaign_id])
+    if not found:
         raise NotFoundError(f"no campaign {campaign_id}")
+    return found[0]
+
+
+async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
+    """The campaigns that exist among these ids, in their order: the same few queries however many there
+    are (a page of them is one call). The ids are a page's, well under an `IN` list's limit."""
+    if not campaign_ids:
+        return []
+    rows = {row["id"]: row for row in await Campaign.select().where(Campaign.id.is_in(campaign_ids))}
     purposes = {p.id: p for p in await catalogue.purposes()}
     lists = {item.id: item for item in await catalogue.lists(list(purposes.values()))}
-    list_ids = [r["mailing_list"] for r in await CampaignList.select(CampaignList.mailing_list)
-                .where(CampaignList.campaign == campaign_id).order_by(CampaignList.id)]
-    guests = await InvitationList.select(InvitationList.id).where(InvitationList.campaign == campaign_id).first()
-    return CampaignInfo(
+    list_ids: dict[int, list[int]] = {}
+    for row in await CampaignList.select(CampaignList.campaign, CampaignList.mailing_list).where(
+            CampaignList.campaign.is_in(campaign_ids)).order_by(CampaignList.id):
+        list_ids.setdefault(row["campaign"], []).append(row["mailing_list"])
+    guests: dict[int, int] = {}
+    for row in await InvitationList.select(InvitationList.id, InvitationList.campaign).where(
+            InvitationList.campaign.is_in(campaign_ids)).order_by(InvitationList.id):
+        guests.setdefault(row["campaign"], row["id"])
+    return [CampaignInfo(
         id=row["id"], subject=row["subject"], template=row["template"], body=row["body"],
-        purpose=purposes[row["purpose"]], lists=tuple(lists[i] for i in list_ids), status=CampaignStatus(row["status"]),
-        rate=row["rate"], created_by=row["created_by"], created_at=row["created_at"], started_at=row["started_at"],
-        finished_at=row["finished_at"], invitation_list_id=guests["id"] if guests else None,
-        audience_built_at=row["audience_built_at"],
-    )
+        purpose=purposes[row["purpose"]], lists=tuple(lists[i] for i in list_ids.get(row["id"], ())),
+        status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
+        created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
+        invitation_list_id=guests.get(row["id"]), audience_built_at=row["audience_built_at"],
+    ) for row in (rows[i] for i in campaign_ids if i in rows)]
 
 
 async def progress(campaign_id: int) -> CampaignProgress:

@@ -59,10 +59,6 @@ async def of_request(rights_request_id: int) -> list[PropagationView]:
                             action=row["action"], told_at=row["told_at"], told_by=row["told_by"]) for row in rows]
 
 
-async def pending_count() -> int:
-    return await Propagation.count().where(Propagation.told_at.is_null())
-
-
 async def mark_told(propagation_id: int, staff: Staff) -> None:
     async with write_transaction():
         rows = await Propagation.update({Propagation.told_at: datetime.now(UTC), Propagation.told_by: staff.actor}

@@ -65,11 +65,6 @@ async def restrict(contact_id: int, reason: str, *, actor: Staff | str,
     return _view(row)
 
 
-async def active_for(contact_id: int) -> list[RestrictionView]:
-    rows = await Restriction.select().where(Restriction.contact == contact_id, Restriction.lifted_at.is_null())
-    return [_view(row) for row in rows]
-
-
 async def of_request(rights_request_id: int) -> list[RestrictionView]:
     return [_view(row) for row in await Restriction.select().where(Restriction.rights_request == rights_request_id)]
 

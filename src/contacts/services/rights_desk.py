@@ -72,14 +72,6 @@ class RequestView:
     def deadline(self) -> date:
         return self.extended_to or self.due_on
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN
-
-    def days_left(self, today: date | None = None) -> int:
-        return (self.deadline - (today or rights.paris_day(datetime.now(UTC)))).days
-
-
 def _details(value) -> dict:
     return json_value(value) or {}
 

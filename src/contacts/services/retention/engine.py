@@ -95,12 +95,6 @@ async def _contacts_after(after: int, limit: int) -> list[dict]:
         Contact.id > after, Contact.status != ContactStatus.ERASED).order_by(Contact.id).limit(limit)
 
 
-async def plan(now: datetime | None = None) -> RetentionReport:
-    """What a run would do at `now`, changing nothing."""
-    return await _plan(now or datetime.now(UTC), await _rules_by_list(),
-                       timedelta(days=get_settings().retention_grace_days))
-
-
 async def _plan(now: datetime, rules: dict, grace: timedelta) -> RetentionReport:
     report = RetentionReport(now=now, dry_run=True)
     after = 0

@@ -28,7 +28,7 @@ class ObjectionController(Controller):
         )
 
     # The sealed token in the URL is the proof that the request comes from the recipient: no CSRF cookie.
-    @post("/{token:str}", summary="Record an objection", status_code=200, exclude_from_csrf=True)
+    @post("/{token:str}", summary="Record an objection", status_code=200)
     async def object_to(self, token: FromPath[str], request: Request) -> Template:
         form = await read_form(request)
         await optout.object_to(token, everything=form.get("scope") == "all", reason=form.get("reason"),

@@ -28,7 +28,7 @@ class PreferencesController(Controller):
 
     # The sealed token in the URL is the proof that the request comes from the recipient: no CSRF cookie.
     @post("/{token:str}", summary="Change preferences, unsubscribe from everything, or ask to exercise a right",
-          status_code=200, exclude_from_csrf=True)
+          status_code=200)
     async def change(self, token: FromPath[str], request: Request) -> Template:
         language = page_language(request)
         words = Words(language, PAGE_WORDS)

@@ -63,7 +63,7 @@ class RightsFormController(Controller):
         return _form(request, page_language(request), EMPTY)
 
     # Anyone may post this form; the mailed link, not a CSRF cookie, proves the address is theirs.
-    @post("/", summary="Ask; a mail to the address confirms it", status_code=200, exclude_from_csrf=True)
+    @post("/", summary="Ask; a mail to the address confirms it", status_code=200)
     async def ask(self, request: Request) -> Template:
         language = page_language(request)
         form = await read_form(request)
@@ -87,7 +87,7 @@ class RightsFormController(Controller):
         return render(request, "rights_verify.html", language, words=FORM_WORDS[language],
                       waiting=await rights_form.is_waiting(token), done=False, action=f"/rights/verify/{token}")
 
-    @post("/verify/{token:str}", summary="Confirm a rights request", status_code=200, exclude_from_csrf=True)
+    @post("/verify/{token:str}", summary="Confirm a rights request", status_code=200)
     async def verify(self, token: FromPath[str], request: Request) -> Template:
         language = page_language(request)
         receipt = await rights_form.confirm(token)

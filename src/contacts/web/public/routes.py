@@ -35,6 +35,11 @@ PAGE_REFUSALS = {
 
 
 def public_router(settings: Settings, counts: RateCounts) -> Router:
+    """No CSRF middleware here, unlike the staff router: these pages keep no cookie, and the staff's session
+    cookie is SameSite=Strict and scoped to /staff, so a POST from another site carries nobody's session to
+    abuse. What a POST may do is decided by the sealed token in its URL (unsubscribe, objection, preferences,
+    confirmation, answer); the two forms anyone may post (signup, a rights request) only ask, and the link
+    mailed to the address decides."""
     every_page, signup_requests = rate_limits(settings, counts)
     # Signup requests send mail: their own, stricter limit, on top of every page's.
     signup = Router(path="/", route_handlers=[SignupController, RightsFormController], middleware=signup_requests)

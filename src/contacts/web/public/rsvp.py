@@ -43,7 +43,7 @@ class RsvpController(Controller):
         question = words["unknown"] if answer is None else words["accept" if answer else "decline"]
         return render(request, "rsvp.html", language, words=words, question=question, done=False)
 
-    @post("/{token:str}", summary="Record a guest's answer", status_code=200, exclude_from_csrf=True)
+    @post("/{token:str}", summary="Record a guest's answer", status_code=200)
     async def answer(self, token: FromPath[str], request: Request) -> Template:
         accept = _answer_of(token)
         if accept is not None:

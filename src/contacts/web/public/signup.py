@@ -35,7 +35,7 @@ class SignupController(Controller):
 
     # Anyone may post this form; the double opt-in, not a CSRF cookie, stops subscribing someone else.
     @post("/{slug:str}", summary="Ask to subscribe; a confirmation mail follows", status_code=200,
-          exclude_from_csrf=True, opt={"signup": True})
+          opt={"signup": True})
     async def ask(self, slug: FromPath[str], request: Request) -> Template:
         language = page_language(request)
         signup = await consent.signup_form(slug, language)
@@ -92,7 +92,7 @@ class ConfirmController(Controller):
                       list_names=", ".join(pending.list_names) if pending else "")
 
     # The sealed, expiring token in the URL is the proof: no CSRF cookie.
-    @post("/{token:str}", summary="Confirm a subscription", status_code=200, exclude_from_csrf=True)
+    @post("/{token:str}", summary="Confirm a subscription", status_code=200)
     async def confirm(self, token: FromPath[str], request: Request) -> Template:
         done = await consent.confirm(token)
         return render(request, "confirm.html", page_language(request), done=done, list_names="")

@@ -28,7 +28,8 @@ class UnsubscribeController(Controller):
         list_name = (names[0] if language == "fr" else names[1]) if names else None
         return render(request, "unsubscribe.html", language, list_name=list_name, done=False)
 
-    # The one RFC 8058 route outside any CSRF protection: mail clients POST with no cookie and no token.
+    # RFC 8058: mail clients POST with no cookie and no token. No CSRF middleware covers the recipients' pages
+    # (routes.py says why); the flag keeps this route out of one if it is ever set up for the whole app.
     @post("/{token:str}", summary="Unsubscribe at once (RFC 8058 one-click, or the page's button)", status_code=200,
           exclude_from_csrf=True, opt={UNPARSED_BODY: True})
     async def unsubscribe(self, token: FromPath[str], request: Request) -> Template:
