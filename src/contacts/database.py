@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 import contextvars
 import io
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 
 from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
@@ -29,9 +31,12 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def engine() -> Engine:
-    from contacts.piccolo_conf import DB
-
-    return DB
+    """The engine Piccolo's tables use: the one PICCOLO_CONF names (contacts.piccolo_conf, which builds it
+    from the settings when first asked)."""
+    db = engine_finder()
+    if db is None:
+        raise ConfigurationError(f"no database engine in {os.environ.get('PICCOLO_CONF')}")
+    return db
 
 
 def prepare_sqlite_file(path: str) -> None:

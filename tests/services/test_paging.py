@@ -11,7 +11,7 @@ import pytest
 from contacts.paging import pages
 from contacts.database import write_transaction
 from contacts.domain import CampaignStatus
-from contacts.sending.message import message_id
+from contacts.mail.message import message_id
 from contacts.services import audience, bounces, catalogue, propagation, suppression
 from contacts.services.bulk import bulk_session
 from contacts.services.campaigns import CampaignInfo

@@ -33,8 +33,8 @@ from contacts.sending.gate import CLAIM_LOST, Gate
 from contacts.sending.options import SendOptions, SendSummary, Transport
 from contacts.sending.pace import RateLimiter
 from contacts.sending.processes import start_helpers
-from contacts.sending.render import TemplateLibrary
-from contacts.sending.transport import Outcome, SmtpPool, SmtpSettings
+from contacts.mail.render import TemplateLibrary
+from contacts.mail.transport import Outcome, SmtpPool, SmtpSettings
 from contacts.services import audience, campaigns, suppression
 from contacts.services.bulk import BulkSession, SqliteBulkSession, bulk_session
 from contacts.services.keyring import Keyring
@@ -90,7 +90,7 @@ async def _send(campaign_id: int, options: SendOptions, on_progress: ProgressCal
     campaign, composer, keyring = await start_campaign(campaign_id, settings, options.lease, build=False)
     options = dataclasses.replace(options, rate=options.rate or campaign.rate)
     # Started first, so that they send from the audience's first page while this process builds the rest.
-    helpers = start_helpers(campaign_id, options) if options.processes > 1 and transport is None else []
+    helpers = start_helpers(campaign_id, options, send_campaign) if options.processes > 1 and transport is None else []
     own_transport = transport is None
     transport = transport or SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=options.concurrency)
     # The rate is the campaign's: each of the sending processes takes its share.

@@ -14,7 +14,7 @@ from litestar.datastructures import FormMultiDict, ResponseHeader
 from litestar.response import Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from contacts.sending.wording import Words
+from contacts.mail.wording import Words
 from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
 from contacts.web.rate_limits import RateLimit, is_post_to
