@@ -14,8 +14,8 @@ import pytest
 from contacts.database import write_transaction
 from contacts.domain import Channel
 from contacts.errors import ValidationError
-from contacts.sending import queue
 from contacts.mail.message import mailbox
+from contacts.sending import queue
 from contacts.sending.preview import send_test
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services import campaigns, suppression

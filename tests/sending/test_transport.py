@@ -9,6 +9,7 @@ from contacts.mail.pipelining import KeepingReplies
 from contacts.mail.transport import SmtpPool, SmtpSettings
 from tests.sending.smtp_server import TestSmtpServer
 
+
 @pytest.fixture(params=[True, False], ids=["pipelining", "one-command-at-a-time"])
 def pipelining(request) -> bool:
     """Whether the server offers PIPELINING (RFC 2920); the pool uses it only when offered."""

@@ -39,7 +39,7 @@ def start_helpers(campaign_id: int, options: SendOptions,
 def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     """uvloop for a sending process, where it is installed (not on Windows): its socket writes and
     callbacks cost less than asyncio's, and a sender spends most of its time in them."""
-    try:
+    try:  # an optional dependency, so imported where it is asked for
         import uvloop
     except ImportError:
         return None

@@ -26,6 +26,8 @@ from datetime import datetime, timedelta, timezone
 
 from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReason
 from contacts.errors import ConflictError
+from contacts.mail.render import TemplateLibrary
+from contacts.mail.transport import Outcome, SmtpPool, SmtpSettings
 from contacts.outages import Outage, caused_by_outage, unavailable_in
 from contacts.sending import queue, stopping
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Envelope, Recipient
@@ -33,13 +35,10 @@ from contacts.sending.gate import CLAIM_LOST, Gate
 from contacts.sending.options import SendOptions, SendSummary, Transport
 from contacts.sending.pace import RateLimiter
 from contacts.sending.processes import start_helpers
-from contacts.mail.render import TemplateLibrary
-from contacts.mail.transport import Outcome, SmtpPool, SmtpSettings
 from contacts.services import audience, campaigns, suppression
 from contacts.services.bulk import BulkSession, SqliteBulkSession, bulk_session
 from contacts.services.keyring import Keyring
 from contacts.settings import Settings, get_settings
-
 
 # This many connection failures in a row, and the relay is taken to be down: the campaign pauses.
 RELAY_DOWN_AFTER = 10

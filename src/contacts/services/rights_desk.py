@@ -20,7 +20,15 @@ from contacts.database import json_value, write_transaction
 from contacts.domain import Channel, ContactStatus, Permission, RightsRequestStatus, RightsRequestType, parse_enum
 from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.mail import notices
-from contacts.services import audit, identity_documents, propagation, restriction, rights, rights_actions, rights_notices
+from contacts.services import (
+    audit,
+    identity_documents,
+    propagation,
+    restriction,
+    rights,
+    rights_actions,
+    rights_notices,
+)
 from contacts.services.staff import Staff
 from contacts.tables import Contact, Restriction, RightsRequest
 

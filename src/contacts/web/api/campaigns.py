@@ -14,8 +14,8 @@ from contacts.services.staff import Staff
 from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     CampaignIn,
-    CampaignsPerPage,
     CampaignOut,
+    CampaignsPerPage,
     CampaignStatusOut,
     ListOut,
     OptionalQueryEmail,

@@ -17,8 +17,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from contacts.mail.wording import Words
 from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
-from contacts.web.rate_limits import RateLimit, is_post_to
 from contacts.web.public.words import LANGUAGE_NAMES, PAGE_WORDS
+from contacts.web.rate_limits import RateLimit, is_post_to
 
 LANGUAGES = tuple(PAGE_WORDS)
 # The pages' forms are a few fields of text: a larger body is refused (413) before it is read into memory,
