@@ -24,12 +24,12 @@ RUN_ID = uuid.uuid4().hex[:8]
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef"
 
 
-def _postgres_url(database: str) -> str:
+def postgres_url(database: str) -> str:
     return ADMIN_URL.rsplit("/", 1)[0] + "/" + database
 
 
 if ENGINE == "postgresql":
-    TEMPLATE_URL = _postgres_url(f"contacts_{RUN_ID}_template")
+    TEMPLATE_URL = postgres_url(f"contacts_{RUN_ID}_template")
 elif ENGINE == "sqlite":
     TEMPLATE_URL = f"sqlite:///{WORKDIR / 'template.db'}"
 else:
@@ -87,7 +87,7 @@ async def database_url(template_database) -> str:
     if ENGINE == "postgresql":
         name = f"contacts_{RUN_ID}_{n}"
         await _admin(f'CREATE DATABASE "{name}" TEMPLATE "contacts_{RUN_ID}_template"')
-        url = _postgres_url(name)
+        url = postgres_url(name)
         if db.pool:
             await db.close_connection_pool()
         db.config = {"dsn": url}

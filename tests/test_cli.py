@@ -106,7 +106,7 @@ def test_postgresql_with_pending_migrations_asks_for_migrate(cli_env, tmp_path):
 
     import asyncpg
 
-    from tests.conftest import ADMIN_URL, RUN_ID, _postgres_url
+    from tests.conftest import ADMIN_URL, RUN_ID, postgres_url
 
     name = f"contacts_{RUN_ID}_empty"
 
@@ -117,7 +117,7 @@ def test_postgresql_with_pending_migrations_asks_for_migrate(cli_env, tmp_path):
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
-        env = {**cli_env, "CONTACTS_DATABASE_URL": _postgres_url(name)}
+        env = {**cli_env, "CONTACTS_DATABASE_URL": postgres_url(name)}
         run = lambda *a: subprocess.run([sys.executable, "-m", "contacts", *a], env=env, cwd=tmp_path,
                                         capture_output=True, text=True)
         refused = run("lists")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from litestar import Litestar
 
+from contacts.plugin import ContactsPlugin
 from contacts.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    from contacts.plugin import ContactsPlugin
-
     return Litestar(plugins=[ContactsPlugin(settings or get_settings())])

@@ -7,6 +7,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from contacts.outages import caused_by_outage, unavailable_in
+
 log = logging.getLogger(__name__)
 
 
@@ -15,8 +17,6 @@ async def repeating(work: Callable[[], Awaitable[object]], *, pause: float, what
     """Run `work` again and again, `pause` seconds apart, until the block ends. A failure is logged and
     tried again after the pause: the state lives in the database, so nothing is lost. A database that
     stayed away past its limit (the work waits for it meanwhile) is said in one line, not a traceback."""
-    from contacts.outages import caused_by_outage, unavailable_in
-
     async def keep_going() -> None:
         while True:
             try:

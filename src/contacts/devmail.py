@@ -7,6 +7,7 @@ at /dev/mail and never leaves the machine.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -41,8 +42,6 @@ class CatchingHandler:
 
 @contextlib.asynccontextmanager
 async def mail_catcher(settings: Settings) -> AsyncIterator[None]:
-    import asyncio
-
     target = urlsplit(settings.smtp_url)
     folder = settings.mail_catcher_dir
     folder.mkdir(parents=True, exist_ok=True)

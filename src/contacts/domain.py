@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from contacts.errors import ValidationError
+
 
 class LegalBasis(StrEnum):
     CONSENT = "consent"
@@ -191,8 +193,6 @@ class SkipReason(StrEnum):
 
 def parse_enum(enum_type: type[StrEnum], field: str, value: str) -> StrEnum:
     """Parse a user-supplied value; the error names the field and the accepted values."""
-    from contacts.errors import ValidationError
-
     cleaned = value.strip().lower().replace("-", "_")
     try:
         return enum_type(cleaned)

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from contacts.errors import ContactsError
+from contacts.settings import get_settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,6 +51,7 @@ def caused_by_outage(error: BaseException) -> bool:
         return True
     if isinstance(error, OSError):  # asyncio's "Multiple exceptions: … Connect call failed" has no errno
         return error.errno in _NETWORK_ERRNOS or "connect call failed" in str(error).lower()
+    # Here: the CLI imports this module at start, and asyncpg costs it 45 ms (on SQLite, for nothing).
     import asyncpg
 
     if isinstance(error, (asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
@@ -108,8 +110,6 @@ class Outage:
 
     @classmethod
     def from_settings(cls) -> Outage:
-        from contacts.settings import get_settings
-
         return cls(get_settings().database_outage_limit)
 
     async def wait(self, error: BaseException) -> None:

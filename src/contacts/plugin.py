@@ -1,4 +1,5 @@
-"""The composition root: routes, lifespan, error mapping and OpenAPI, registered in one place."""
+"""The composition root: routes, lifespan, error mapping and OpenAPI, registered in one place. Only
+`contacts serve` and the tests import it (through contacts.app): the other commands start without the web."""
 
 from __future__ import annotations
 
@@ -6,13 +7,33 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator
 
+from jinja2 import StrictUndefined
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
+from contacts.database import connected
+from contacts.devmail import mail_catcher
+from contacts.sending.draining import background_sender
+from contacts.services.optout_writer import running_writer
+from contacts.services.rate_counts import rate_counts_for
+from contacts.services.retention.daily import daily_retention
+from contacts.services.sessions import DatabaseSessionStore
 from contacts.settings import Settings
+from contacts.web.allowed_methods import AllowedMethodsPlugin
+from contacts.web.api.auth import SECURITY_COMPONENTS
+from contacts.web.api.routes import api_router
+from contacts.web.devmail import DevMailController
+from contacts.web.errors import EXCEPTION_HANDLERS
+from contacts.web.health import health
+from contacts.web.input_checks import bad_input_refuser
+from contacts.web.public.routes import PAGE_PREFIXES, public_router
+from contacts.web.staff.routes import SESSION_STORE, staff_router
 
 
 class ContactsPlugin(InitPluginProtocol):
@@ -20,18 +41,6 @@ class ContactsPlugin(InitPluginProtocol):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        from contacts.services.rate_counts import rate_counts_for
-        from contacts.services.sessions import DatabaseSessionStore
-        from contacts.web.allowed_methods import AllowedMethodsPlugin
-        from contacts.web.api.auth import SECURITY_COMPONENTS
-        from contacts.web.api.routes import api_router
-        from contacts.web.devmail import DevMailController
-        from contacts.web.errors import EXCEPTION_HANDLERS
-        from contacts.web.health import health
-        from contacts.web.input_checks import bad_input_refuser
-        from contacts.web.public.routes import PAGE_PREFIXES, public_router
-        from contacts.web.staff.routes import SESSION_STORE, staff_router
-
         # One count per app: the public pages' limits and the staff sign-in's share its memory or its table.
         counts = rate_counts_for(self.settings)
         app_config.route_handlers.extend([health, public_router(self.settings, counts), api_router(),
@@ -55,11 +64,7 @@ class ContactsPlugin(InitPluginProtocol):
         )
         return app_config
 
-    def _templates(self):
-        from jinja2 import StrictUndefined
-        from litestar.plugins.jinja import JinjaTemplateEngine
-        from litestar.template.config import TemplateConfig
-
+    def _templates(self) -> TemplateConfig:
         def configure(engine: JinjaTemplateEngine) -> None:
             engine.engine.undefined = StrictUndefined
             engine.engine.globals["organisation"] = self.settings.organisation
@@ -70,8 +75,6 @@ class ContactsPlugin(InitPluginProtocol):
                               engine_callback=configure)
 
     def _static_files(self):
-        from litestar.static_files import create_static_files_router
-
         return create_static_files_router(path="/static", directories=[self.settings.templates_dir / "web" / "static"],
                                           include_in_schema=False)
 
@@ -80,12 +83,6 @@ class ContactsPlugin(InitPluginProtocol):
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
-        from contacts.database import connected
-        from contacts.devmail import mail_catcher
-        from contacts.sending.draining import background_sender
-        from contacts.services.optout_writer import running_writer
-        from contacts.services.retention.daily import daily_retention
-
         async with connected(), contextlib.AsyncExitStack() as stack:
             if self.settings.mail_catcher:
                 await stack.enter_async_context(mail_catcher(self.settings))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from dotenv import load_dotenv
+
 from contacts.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite:///contacts.db"
@@ -237,8 +239,6 @@ def _port(environ: dict[str, str], name: str, default: int) -> int:
 
 
 def _load_dotenv() -> None:
-    from dotenv import load_dotenv
-
     # Real environment variables win over the file.
     load_dotenv(Path.cwd() / ".env", override=False)
 

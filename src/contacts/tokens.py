@@ -76,7 +76,7 @@ def _derive(secret: str) -> _Key:
 _BASE32_PAIRS = [a + b for a in "abcdefghijklmnopqrstuvwxyz234567" for b in "abcdefghijklmnopqrstuvwxyz234567"]
 
 
-def _base32_lower(data: bytes) -> str:
+def base32_lower(data: bytes) -> str:
     """`base64.b32encode` in lowercase without padding, ten bits at a time: twice as fast, and each
     message has two such tokens."""
     pad = -len(data) % 5
@@ -108,7 +108,7 @@ class TokenCodec:
         header = bytes((ADDRESS_FORMAT_VERSION, key.key_id))
         payload = _ADDRESS_PAYLOAD.pack(token.action, token.contact_id, token.scope_id, token.campaign_id)
         sealed = key.cipher.encrypt(payload, [header])
-        return _base32_lower(header + sealed)
+        return base32_lower(header + sealed)
 
     def open_address(self, text: str, action: TokenAction) -> LinkToken | None:
         """The token of `seal_address`, in any letter case; None when it is not genuine or for another action."""
@@ -116,7 +116,7 @@ class TokenCodec:
             raw = base64.b32decode(text.upper() + "=" * (-len(text) % 8))
         except (binascii.Error, ValueError):
             return None
-        if _base32_lower(raw) != text.lower():  # one spelling, but for the letter case: no padding, nothing added
+        if base32_lower(raw) != text.lower():  # one spelling, but for the letter case: no padding, nothing added
             return None
         if len(raw) < 2 or raw[0] != ADDRESS_FORMAT_VERSION:
             return None

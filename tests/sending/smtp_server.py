@@ -103,7 +103,7 @@ class Recorder:
         self.on_send = on_send
 
     async def send(self, sender, recipient, message, *, smtputf8=False):
-        from contacts.sending.transport import DELIVERED
+        from contacts.mail.transport import DELIVERED
 
         self.sent.append(recipient)
         if self.on_send:

@@ -11,8 +11,8 @@ from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contacts.sending import pipelining
-from contacts.sending.transport import SmtpPool, SmtpSettings
+from contacts.mail import pipelining
+from contacts.mail.transport import SmtpPool, SmtpSettings
 
 MESSAGE = b"From: a@musee.example\r\nTo: x@example.org\r\nSubject: test\r\n\r\nbody\r\n.dot\r\n"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from contacts.errors import ValidationError
-from contacts.sending.message import EncodedTemplate, MessageSkeleton, mailbox, message_id
-from contacts.sending.render import RenderedParts, TemplateLibrary, escaped, marker, sample_context
+from contacts.mail.message import EncodedTemplate, MessageSkeleton, mailbox, message_id
+from contacts.mail.render import RenderedParts, TemplateLibrary, escaped, marker, sample_context
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 library = TemplateLibrary(TEMPLATES)
@@ -41,7 +41,7 @@ def sent(parts: RenderedParts, values: dict[str, str]) -> tuple[bytes, bytes]:
 
 def test_the_templates_exist():
     """The marketing templates, and one per notice the product sends (each with its subject)."""
-    from contacts.sending.notices import SUBJECTS
+    from contacts.mail.notices import SUBJECTS
     assert set(library.names()) == {*MARKETING, *SUBJECTS}
     assert {"double-opt-in", "rights-acknowledgement"} <= set(SUBJECTS)
 

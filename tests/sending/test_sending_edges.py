@@ -14,8 +14,8 @@ import pytest
 from contacts.database import write_transaction
 from contacts.domain import Channel
 from contacts.errors import ValidationError
+from contacts.mail.message import mailbox
 from contacts.sending import queue
-from contacts.sending.message import mailbox
 from contacts.sending.preview import send_test
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services import campaigns, suppression
@@ -220,7 +220,7 @@ class MessageRecorder:
         self.messages: dict[str, bytes] = {}
 
     async def send(self, sender, recipient, message, *, smtputf8=False):
-        from contacts.sending.transport import DELIVERED
+        from contacts.mail.transport import DELIVERED
 
         self.messages[recipient] = message
         return DELIVERED
@@ -233,7 +233,7 @@ async def test_a_message_composed_before_its_check_goes_with_the_legal_basis_the
     """A message is composed while its last check runs, with the basis its row was claimed with; when the
     check finds another (the subscription changed meanwhile), the message is composed again with it."""
     from contacts.domain import LegalBasis
-    from contacts.sending.wording import BASIS_WORDS
+    from contacts.mail.wording import BASIS_WORDS
 
     await import_list(tmp_path, "journalists", ["j0@presse.example,Jeanne,Dupont,fr"])
     (subscription,) = await Subscription.select(Subscription.legal_basis)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from contacts.errors import ConfigurationError
-from contacts.sending.pipelining import KeepingReplies
-from contacts.sending.transport import SmtpPool, SmtpSettings
+from contacts.mail.pipelining import KeepingReplies
+from contacts.mail.transport import SmtpPool, SmtpSettings
 from tests.sending.smtp_server import TestSmtpServer
+
 
 @pytest.fixture(params=[True, False], ids=["pipelining", "one-command-at-a-time"])
 def pipelining(request) -> bool:

@@ -13,7 +13,7 @@ from contacts.domain import Channel, SourceType
 from contacts.services import optout_statement, suppression
 from contacts.services.bulk import PostgresBulkSession, bulk_session
 from contacts.services.importing import ImportOptions, run_import
-from contacts.services.keyring import HashKey, Keyring, _keyring_for
+from contacts.services.keyring import HashKey, Keyring, keyring_for
 from contacts.services.optout_writer import Unsubscribe, write_group
 from contacts.settings import get_settings
 from contacts.tables import ConsentEvent, Contact, MailingList, Subscription, Suppression
@@ -92,7 +92,7 @@ async def test_req44_an_entry_under_a_rotated_key_is_not_written_again(tmp_path)
     journalists = await list_id("journalists")
     await suppression.suppress("zoe@presse.example", "unsubscribe", scope="list:journalists", actor="test",
                                channel=Channel.CLI)
-    rotated = _keyring_for(("a-brand-new-secret-key-0001", *get_settings().secret_keys))
+    rotated = keyring_for(("a-brand-new-secret-key-0001", *get_settings().secret_keys))
     assert await written([one_click(zoe, journalists)], rotated) == [True]
     assert await Suppression.count() == 1
     assert await ConsentEvent.count().where(ConsentEvent.action == "unsubscribed") == 1

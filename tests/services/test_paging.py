@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from contacts.paging import pages
 from contacts.database import write_transaction
 from contacts.domain import CampaignStatus
-from contacts.sending.message import message_id
+from contacts.mail.message import message_id
+from contacts.paging import pages
 from contacts.services import audience, bounces, catalogue, propagation, suppression
 from contacts.services.bulk import bulk_session
 from contacts.services.campaigns import CampaignInfo

@@ -10,7 +10,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from contacts.domain import SourceType
-from contacts.sending import notices
+from contacts.mail import notices
 from contacts.services.importing import ImportOptions, run_import
 from contacts.settings import get_settings
 from contacts.tables import Contact, Subscription

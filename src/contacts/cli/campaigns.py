@@ -16,6 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from contacts.cli.params import ROW_ID, TEXT
 from contacts.cli.runner import actor, fail, run
+from contacts.outages import caused_by_outage
+from contacts.sending import stopping
 from contacts.text_input import INT32_MAX, control_character
 
 
@@ -35,7 +37,7 @@ def campaign_group() -> None:
               help="At most this many messages per second.")
 def create_command(list_slugs, template, subject, body_file, purpose_code, rate) -> None:
     """Create a draft campaign; prints its id alone on the last line."""
-    from contacts.services import campaigns
+    from contacts.services import campaigns  # start-up: imported when run
 
     body = _body_text(body_file) if body_file else ""
     campaign = run(lambda: campaigns.create(list_slugs=list(list_slugs), template=template, subject=subject,
@@ -62,7 +64,7 @@ def _body_text(path: Path) -> str:
 @click.option("--html", "show_html", is_flag=True, help="Print the HTML part instead of the text part.")
 def preview_command(campaign_id: int, to: str | None, raw: bool, show_html: bool) -> None:
     """Show a campaign's message as a recipient gets it."""
-    from contacts.sending.preview import preview
+    from contacts.sending.preview import preview  # start-up: imported when run
 
     message_bytes = run(lambda: preview(campaign_id, to))
     if raw:
@@ -81,7 +83,7 @@ def preview_command(campaign_id: int, to: str | None, raw: bool, show_html: bool
 @click.option("--to", required=True, help="Where to send the test message.")
 def test_command(campaign_id: int, to: str) -> None:
     """Send one test message (subject marked [TEST]), outside the campaign's ledger."""
-    from contacts.sending.preview import send_test
+    from contacts.sending.preview import send_test  # start-up: imported when run
 
     run(lambda: send_test(campaign_id, to))
     click.echo(f"test message sent to {to}")
@@ -96,17 +98,15 @@ def test_command(campaign_id: int, to: str) -> None:
               help="Sending processes (default: one per core); each keeps --concurrency transactions in flight.")
 def send_command(campaign_id: int, concurrency: int, rate: float | None, processes: int | None) -> None:
     """Send a campaign; run it again to resume after an interruption."""
-    from contacts.sending import stopping
-    from contacts.sending.processes import loop_factory
-    from contacts.sending.worker import SendOptions, send_campaign
+    from contacts.sending.processes import loop_factory  # start-up: imported when run
+    from contacts.sending.worker import SendOptions, send_campaign  # start-up: imported when run
 
     console = Console(stderr=True)
     progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                         TimeRemainingColumn(), console=console, disable=not console.is_terminal, transient=True)
 
     async def work():
-        from contacts.outages import caused_by_outage
-        from contacts.services import campaigns
+        from contacts.services import campaigns  # start-up: imported when run
 
         stopping.install()
         with progress:
@@ -160,7 +160,7 @@ def status_command(campaign_id: int) -> None:
 
 
 def _print_status(campaign_id: int) -> None:
-    from contacts.services import campaigns
+    from contacts.services import campaigns  # start-up: imported when run
 
     async def work():
         return await campaigns.get(campaign_id), await campaigns.progress(campaign_id)
@@ -182,7 +182,7 @@ def _print_status(campaign_id: int) -> None:
 @click.argument("campaign_id", type=ROW_ID)
 def pause_command(campaign_id: int) -> None:
     """Stop sending after the messages in flight; `send` resumes."""
-    from contacts.services import campaigns
+    from contacts.services import campaigns  # start-up: imported when run
 
     campaign = run(lambda: campaigns.change_status(campaign_id, "pause"))
     click.echo(f"campaign {campaign.id} is {campaign.status}")
@@ -192,7 +192,7 @@ def pause_command(campaign_id: int) -> None:
 @click.argument("campaign_id", type=ROW_ID)
 def cancel_command(campaign_id: int) -> None:
     """Stop for good: nothing more of this campaign is sent."""
-    from contacts.services import campaigns
+    from contacts.services import campaigns  # start-up: imported when run
 
     campaign = run(lambda: campaigns.change_status(campaign_id, "cancel"))
     click.echo(f"campaign {campaign.id} is {campaign.status}")
@@ -205,10 +205,9 @@ def cancel_command(campaign_id: int) -> None:
 @click.option("--once", is_flag=True, help="Exit when no running campaign has anything left to send now.")
 def worker_command(concurrency: int, poll: float, once: bool) -> None:
     """Drain running campaigns; start several, on several machines, to share the work."""
-    from contacts.sending import stopping
-    from contacts.sending.draining import work_forever
-    from contacts.sending.processes import loop_factory
-    from contacts.sending.worker import SendOptions
+    from contacts.sending.draining import work_forever  # start-up: imported when run
+    from contacts.sending.processes import loop_factory  # start-up: imported when run
+    from contacts.sending.worker import SendOptions  # start-up: imported when run
 
     async def work():
         stopping.install()

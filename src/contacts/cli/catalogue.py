@@ -10,7 +10,7 @@ from contacts.cli.runner import run
 @click.command(name="lists")
 def lists_command() -> None:
     """Print each list with its purpose and legal basis."""
-    from contacts.services import catalogue
+    from contacts.services import catalogue  # start-up: imported when run
 
     table = Table("list", "name", "purpose", "legal basis", "double opt-in", "for")
     for item in run(catalogue.lists):

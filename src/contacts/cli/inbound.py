@@ -7,6 +7,7 @@ import sys
 import click
 
 from contacts.cli.runner import run
+from contacts.settings import get_settings
 
 
 @click.command(name="inbound")
@@ -16,11 +17,9 @@ from contacts.cli.runner import run
 @click.option("--recipient", default=None, help="With --stdin: the envelope recipient (Postfix: ${recipient}).")
 def inbound_command(host: str, port: int, from_stdin: bool, recipient: str | None) -> None:
     """Receive bounces, complaints and mailto unsubscribes (REQ-22, REQ-41)."""
-    from contacts.settings import get_settings
-
     settings = get_settings()
     if from_stdin:
-        from contacts.inbound.handle import handle
+        from contacts.inbound.handle import handle  # start-up: imported when run
 
         raw = sys.stdin.buffer.read()
         try:
@@ -30,7 +29,7 @@ def inbound_command(host: str, port: int, from_stdin: bool, recipient: str | Non
             sys.exit(75)
         click.echo(str(handled))
         return
-    from contacts.inbound.server import serve_forever
+    from contacts.inbound.server import serve_forever  # start-up: imported when run
 
     click.echo(f"listening on {host}:{port} for bounces@ and unsubscribe+…@{settings.sender_domain}", err=True)
     run(lambda: serve_forever(settings, host, port))

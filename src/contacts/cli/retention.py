@@ -20,7 +20,7 @@ def retention_group() -> None:
 def run_command(dry_run: bool, output_format: str) -> None:
     """List each contact to anonymise or archive and why, the held ones, the third-party contacts not told
     within a month (REQ-13) and other expired data; then do it, unless --dry-run."""
-    from contacts.services.retention import engine
+    from contacts.services.retention import engine  # start-up: imported when run
 
     report = run(lambda: engine.run(dry_run=dry_run, actor=actor()))
     if output_format == "json":

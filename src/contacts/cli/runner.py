@@ -11,6 +11,8 @@ from typing import Any, NoReturn
 from rich.console import Console
 
 from contacts.errors import ConfigurationError, ContactsError
+from contacts.outages import caused_by_outage
+from contacts.settings import get_settings
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -21,8 +23,6 @@ def fail(message: str) -> NoReturn:
 
 
 def load_settings_or_exit():
-    from contacts.settings import get_settings
-
     try:
         return get_settings()
     except ContactsError as error:
@@ -40,14 +40,12 @@ def actor() -> str:
 def run(work: Callable[[], Awaitable[Any]], *, check_schema: bool = True,
         loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None) -> Any:
     async def connected_work() -> Any:
-        from contacts.database import connected
+        from contacts.database import connected  # start-up: imported when run
 
         async with connected():
             if check_schema:
                 await ensure_schema()
             return await work()
-
-    from contacts.outages import caused_by_outage
 
     try:
         with asyncio.Runner(loop_factory=loop_factory) as runner:
@@ -62,8 +60,7 @@ def run(work: Callable[[], Awaitable[Any]], *, check_schema: bool = True,
 
 async def ensure_schema() -> None:
     """The embedded SQLite database migrates itself in development; production migrates explicitly."""
-    from contacts.database import migrate, pending_migrations
-    from contacts.settings import get_settings
+    from contacts.database import migrate, pending_migrations  # start-up: imported when run
 
     settings = get_settings()
     pending = await pending_migrations()

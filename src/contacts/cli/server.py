@@ -5,6 +5,7 @@ import asyncio
 import click
 
 from contacts.cli.runner import run
+from contacts.settings import get_settings
 
 
 @click.command(name="serve")
@@ -16,10 +17,9 @@ from contacts.cli.runner import run
               help="Log every request. Off by default: recipients' links carry their tokens in the path.")
 def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the web app and API (migrating the embedded SQLite database first)."""
-    import uvicorn
+    import uvicorn  # start-up: imported when run
 
-    from contacts.app import create_app
-    from contacts.settings import get_settings
+    from contacts.app import create_app  # start-up: imported when run
 
     settings = get_settings()
     if workers > 1 and settings.database_kind != "postgresql":
@@ -41,7 +41,7 @@ def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
 @click.option("--verbose", is_flag=True, help="Show each migration as it runs.")
 def migrate_command(verbose: bool) -> None:
     """Apply pending database migrations (what production runs on deploy)."""
-    from contacts.database import migrate, pending_migrations
+    from contacts.database import migrate, pending_migrations  # start-up: imported when run
 
     async def work() -> list[str]:
         pending = await pending_migrations()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from contacts.sending.transport import Outcome
+from contacts.mail.transport import Outcome
 
 
 class Transport(Protocol):

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from contacts.addresses import parse_address
 from contacts.domain import LegalBasis
 from contacts.errors import ValidationError
+from contacts.mail.render import TemplateLibrary
+from contacts.mail.transport import SmtpSettings, send_one
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Recipient
-from contacts.sending.render import TemplateLibrary
-from contacts.sending.transport import SmtpSettings, send_one
 from contacts.services import audience, campaigns, suppression
 from contacts.services.bulk import bulk_session
 from contacts.settings import Settings, get_settings

@@ -1,5 +1,6 @@
 """The sending processes of one machine: `campaign send --processes N` starts N - 1 helpers beside itself,
-each a spawned interpreter running the same campaign; they share the work through the ledger's claims."""
+each a spawned interpreter running the same campaign; they share the work through the ledger's claims.
+The sender hands over the function each helper runs (worker.send_campaign): this module does not import it."""
 
 from __future__ import annotations
 
@@ -7,14 +8,20 @@ import asyncio
 import dataclasses
 import multiprocessing
 import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
-if TYPE_CHECKING:
-    from contacts.sending.options import SendOptions, SendSummary
+from contacts.database import connected
+from contacts.outages import DatabaseUnavailable, Outage
+from contacts.sending import stopping
+from contacts.sending.options import SendOptions, SendSummary
+
+# What a helper runs: worker.send_campaign(campaign_id, options, outage=...). A module-level function, which
+# the spawned interpreter finds again by its name.
+SendCampaign = Callable[..., Awaitable[SendSummary]]
 
 
-def start_helpers(campaign_id: int, options: SendOptions) -> list[tuple[multiprocessing.Process, asyncio.Future]]:
+def start_helpers(campaign_id: int, options: SendOptions,
+                  send: SendCampaign) -> list[tuple[multiprocessing.Process, asyncio.Future]]:
     """More sending processes for the same campaign; they share the work through the ledger's claims.
     Each with the future of its summary."""
     context = multiprocessing.get_context("spawn")  # not fork: the parent runs threads and an event loop
@@ -23,7 +30,7 @@ def start_helpers(campaign_id: int, options: SendOptions) -> list[tuple[multipro
     helpers = []
     for _ in range(options.processes - 1):
         results = context.SimpleQueue()
-        process = context.Process(target=_helper, args=(campaign_id, helper_options, results), daemon=True)
+        process = context.Process(target=_helper, args=(send, campaign_id, helper_options, results), daemon=True)
         process.start()
         helpers.append((process, asyncio.ensure_future(asyncio.to_thread(_collect, process, results))))
     return helpers
@@ -32,7 +39,7 @@ def start_helpers(campaign_id: int, options: SendOptions) -> list[tuple[multipro
 def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     """uvloop for a sending process, where it is installed (not on Windows): its socket writes and
     callbacks cost less than asyncio's, and a sender spends most of its time in them."""
-    try:
+    try:  # an optional dependency, so imported where it is asked for
         import uvloop
     except ImportError:
         return None
@@ -40,22 +47,14 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def _collect(process, results) -> SendSummary:
-    from contacts.sending.options import SendSummary
-
     process.join()
     return results.get() if not results.empty() else SendSummary(outcome=f"helper exited with {process.exitcode}")
 
 
-def _helper(campaign_id: int, options: SendOptions, results) -> None:
-    from contacts.database import connected
-    from contacts.outages import DatabaseUnavailable, Outage
-    from contacts.sending import stopping
-    from contacts.sending.options import SendSummary
-    from contacts.sending.worker import send_campaign
-
+def _helper(send: SendCampaign, campaign_id: int, options: SendOptions, results) -> None:
     async def connected_send(outage: Outage) -> SendSummary:
         async with connected():
-            return await send_campaign(campaign_id, options, outage=outage)
+            return await send(campaign_id, options, outage=outage)
 
     async def work() -> SendSummary:
         stopping.install()  # SIGTERM from the sender that started it, or Ctrl-C in its terminal

@@ -25,6 +25,8 @@ from datetime import datetime, timedelta, timezone
 
 from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReason
 from contacts.errors import ConflictError
+from contacts.mail.render import TemplateLibrary
+from contacts.mail.transport import Outcome, SmtpPool, SmtpSettings
 from contacts.outages import Outage, caused_by_outage, unavailable_in
 from contacts.sending import queue, stopping
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Envelope, Recipient
@@ -32,13 +34,10 @@ from contacts.sending.gate import CLAIM_LOST, Gate
 from contacts.sending.options import SendOptions, SendSummary, Transport
 from contacts.sending.pace import RateLimiter
 from contacts.sending.processes import start_helpers
-from contacts.sending.render import TemplateLibrary
-from contacts.sending.transport import Outcome, SmtpPool, SmtpSettings
 from contacts.services import audience, campaigns, suppression
 from contacts.services.bulk import BulkSession, SqliteBulkSession, bulk_session
 from contacts.services.keyring import Keyring
 from contacts.settings import Settings, get_settings
-
 
 # This many connection failures in a row, and the relay is taken to be down: the campaign pauses.
 RELAY_DOWN_AFTER = 10
@@ -86,7 +85,7 @@ async def _send(campaign_id: int, options: SendOptions, transport: Transport | N
     campaign, composer, keyring = await start_campaign(campaign_id, settings, options.lease, build=False)
     options = dataclasses.replace(options, rate=options.rate or campaign.rate)
     # Started first, so that they send from the audience's first page while this process builds the rest.
-    helpers = start_helpers(campaign_id, options) if options.processes > 1 and transport is None else []
+    helpers = start_helpers(campaign_id, options, send_campaign) if options.processes > 1 and transport is None else []
     own_transport = transport is None
     transport = transport or SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=options.concurrency)
     # The rate is the campaign's: each of the sending processes takes its share.

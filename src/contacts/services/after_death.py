@@ -15,7 +15,7 @@ from contacts.addresses import parse_address
 from contacts.database import write_transaction
 from contacts.domain import Channel, ContactStatus, Permission, RightsRequestType, SuppressionReason
 from contacts.errors import ConflictError, NotFoundError, ValidationError
-from contacts.services import audit, erasure, restriction, rights, suppression
+from contacts.services import audit, erasure, restriction, rights, subject_export, suppression
 from contacts.services.staff import Staff
 from contacts.tables import AfterDeathInstruction, Contact
 
@@ -97,8 +97,6 @@ async def apply_death_notice(staff: Staff, contact_id: int, verified_by: str) ->
         await erasure.erase_contact(contact_id, actor=staff, reason="after-death instructions")
         done = "erased"
     elif instruction and instruction.instruction == "communicate":
-        from contacts.services import subject_export
-
         created = await rights.record_request(
             contact_id, RightsRequestType.ACCESS, Channel.STAFF, actor=staff.actor,
             identity_method=f"executor named in after-death instructions; death notice: {verified_by}"[:100],

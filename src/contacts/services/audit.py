@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contacts.database import json_value, write_transaction
 from contacts.domain import Permission
-from contacts.services.staff import Staff
 from contacts.tables import AuditEvent
+
+if TYPE_CHECKING:  # staff accounts record their changes here: the audit log needs their type only
+    from contacts.services.staff import Staff
 
 PAGE_LIMIT = 500
 
@@ -36,10 +38,10 @@ async def record(actor: Staff | str, action: str, object_type: str, object_id: o
                  role: str | None = None) -> None:
     """`actor`: the staff member, a command-line actor such as cli:<login>, a system actor such as
     system:retention, or `recipient` (with `role`) for what a person does through their own links."""
-    if isinstance(actor, Staff):
-        name, role = actor.actor, actor.role.value
-    else:
+    if isinstance(actor, str):
         name, role = actor, role or ("system" if actor.startswith("system:") else "cli")
+    else:
+        name, role = actor.actor, actor.role.value
     async with write_transaction():
         await AuditEvent.insert(AuditEvent(
             actor=name, role=role, action=action, object_type=object_type,

@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 from contacts.database import write_transaction
 from contacts.domain import BounceKind, CampaignStatus, Channel, DeliveryStatus, SuppressionReason
+from contacts.mail.message import campaign_of
 from contacts.paging import pages
-from contacts.sending.message import campaign_of
 from contacts.services import audit, suppression
 from contacts.settings import get_settings
 from contacts.tables import Campaign, Delivery

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import asyncpg
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
@@ -126,8 +127,6 @@ class BulkSession(ABC):
 
 class PostgresBulkSession(BulkSession):
     def __init__(self, connection, connect=None, outage: Outage | None = None) -> None:
-        import asyncpg
-
         self.connection = connection
         self.connect = connect  # a new connection, after an outage
         self.outage = outage

@@ -2,6 +2,8 @@
 account's role and the purposes it is empowered for (REQ-7), and written to the audit log (REQ-8).
 
 The command line works on `services.campaigns` directly: it runs as the operator of the installation.
+The operations that drive the sending engine (a preview, a test message, the start) are in `sending.desk`:
+the engine uses these services, so they cannot use it.
 """
 
 from __future__ import annotations
@@ -74,38 +76,6 @@ async def create(staff: Staff, *, list_slugs: list[str], template: str, subject:
 async def progress(staff: Staff, campaign_id: int) -> tuple[CampaignInfo, CampaignProgress]:
     campaign = await campaign_for(staff, campaign_id)
     return campaign, await campaigns.progress(campaign_id)
-
-
-async def preview(staff: Staff, campaign_id: int, to: str | None) -> bytes:
-    """As a contact gets it: that shows the contact's data, so it is a view in the audit log."""
-    from contacts.sending.preview import preview as compose_preview
-
-    campaign = await campaign_for(staff, campaign_id)
-    message = await compose_preview(campaign_id, to)
-    if to is not None:
-        await audit.record(staff, "campaign.preview", "campaign", campaign_id, purpose=campaign.purpose.code,
-                           details={"as": to})
-    return message
-
-
-async def send_test(staff: Staff, campaign_id: int, to: str) -> None:
-    from contacts.sending.preview import send_test as send_test_message
-
-    campaign = await campaign_for(staff, campaign_id, Permission.SEND)
-    await send_test_message(campaign_id, to)
-    await audit.record(staff, "campaign.test", "campaign", campaign_id, purpose=campaign.purpose.code,
-                       details={"to": to})
-
-
-async def start(staff: Staff, campaign_id: int) -> CampaignInfo:
-    """Builds the audience the first time and makes the campaign running; the senders (`contacts worker`,
-    or the one inside `contacts serve`) then drain it."""
-    from contacts.sending.worker import start_campaign
-
-    await campaign_for(staff, campaign_id, Permission.SEND)
-    campaign, _, _ = await start_campaign(campaign_id)
-    await audit.record(staff, "campaign.send", "campaign", campaign_id, purpose=campaign.purpose.code)
-    return campaign
 
 
 async def change_status(staff: Staff, campaign_id: int, action: str) -> CampaignInfo:

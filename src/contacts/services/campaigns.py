@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from contacts.database import write_transaction
 from contacts.domain import CampaignStatus, DeliveryStatus
 from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
 from contacts.services.catalogue import ListInfo, PurposeInfo
 from contacts.settings import get_settings
@@ -87,8 +88,6 @@ async def create(
     purpose_code: str | None = None, rate: int | None = None,
 ) -> CampaignInfo:
     """Refuses unknown lists, a template that fails REQ-5, and lists of several purposes without --purpose."""
-    from contacts.sending.render import TemplateLibrary
-
     subject = " ".join(subject.split())
     if not subject:
         raise ValidationError("subject", "is empty")

@@ -19,6 +19,7 @@ from contacts.domain import LegalBasis, Permission, SourceType, parse_enum
 from contacts.errors import ValidationError
 from contacts.services import audit, catalogue
 from contacts.services.importing import ImportOptions, run_import, staging
+from contacts.services.importing.csvfile import HEADER_ALIASES
 from contacts.services.importing.run import PARALLEL_MIN_BYTES
 from contacts.services.staff import Staff
 
@@ -114,8 +115,6 @@ async def subscribe_contacts(staff: Staff, list_slug: str, source_type: str, sou
                              contacts: list[dict[str, str]]) -> ImportOutcome:
     """Contacts sent through the API, subscribed by the import's own rules (validation, duplicates,
     suppression, REQ-4, consent proofs): they are written as a CSV file and imported like one."""
-    from contacts.services.importing.csvfile import HEADER_ALIASES
-
     staff.require(Permission.IMPORT)
     if not contacts:
         raise ValidationError("contacts", "send at least one contact")

@@ -38,7 +38,7 @@ class Keyring:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Keyring:
-        return _keyring_for(settings.secret_keys)
+        return keyring_for(settings.secret_keys)
 
     @property
     def current(self) -> HashKey:
@@ -52,5 +52,6 @@ class Keyring:
 
 
 @functools.lru_cache(maxsize=8)
-def _keyring_for(secret_keys: tuple[str, ...]) -> Keyring:
+def keyring_for(secret_keys: tuple[str, ...]) -> Keyring:
+    """The keyring of these secret keys, newest first; derived once per set of keys."""
     return Keyring(tuple(_derive(key) for key in secret_keys))

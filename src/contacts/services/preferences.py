@@ -20,7 +20,7 @@ from contacts.domain import (
     RightsRequestType,
     SubscriptionStatus,
 )
-from contacts.sending.wording import BASIS_WORDS
+from contacts.mail.wording import BASIS_WORDS
 from contacts.services import catalogue, consent, optout_writer, rights
 from contacts.services.consent import ConfirmationMail
 from contacts.services.retention.activity import person_initiated

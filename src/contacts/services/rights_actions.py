@@ -8,7 +8,17 @@ from babel.dates import format_date
 
 from contacts.domain import Channel, LegalBasis, RightsRequestType, SubscriptionStatus
 from contacts.errors import ConflictError
-from contacts.services import after_death, catalogue, erasure, optout, optout_writer, propagation, restriction
+from contacts.services import (
+    after_death,
+    catalogue,
+    erasure,
+    optout,
+    optout_writer,
+    propagation,
+    restriction,
+    subject_export,
+)
+from contacts.services.rights_notices import address_of, tell
 from contacts.services.staff import Staff
 from contacts.tables import Subscription
 
@@ -56,35 +66,30 @@ class Outcome:
 async def send_export(row: dict, note: str = "") -> bool:
     """The answer to an access or portability request: the person is mailed an expiring link to their export
     (REQ-16/17); True when their server took it."""
-    from contacts.services import subject_export
-    from contacts.services.rights_desk import _address_of, _tell
-
     kind = RightsRequestType(row["request_type"])
-    language = (await _address_of(row))[2]
+    language = (await address_of(row))[2]
     expires_on = format_date(subject_export.link_expiry(), format="long", locale=language)
-    return await _tell(row, "rights-answer", {
+    return await tell(row, "rights-answer", {
         "done": f"{DONE[kind][language]} {LINK_EXPIRES[language].format(date=expires_on)}", "note": note,
         "link": subject_export.export_link(row["id"])})
 
 
 async def carry_out(staff: Staff, row: dict, note: str, choices: dict[str, str]) -> Outcome:
-    from contacts.services.rights_desk import _address_of, _tell
-
     kind = RightsRequestType(row["request_type"])
     contact_id = row["contact"]
-    language = (await _address_of(row))[2]
+    language = (await address_of(row))[2]
     counts: dict[str, int] = {}
     if contact_id is None:
         if kind != RightsRequestType.ACCESS and kind != RightsRequestType.PORTABILITY:
             raise ConflictError("no contact holds this address: refuse the request or record it as answered by post")
-        told = await _tell(row, "rights-answer", {"done": NOTHING_HELD[language], "note": note, "link": ""})
+        told = await tell(row, "rights-answer", {"done": NOTHING_HELD[language], "note": note, "link": ""})
         return Outcome("no data held", told)
     if kind in (RightsRequestType.ACCESS, RightsRequestType.PORTABILITY):
         told = await send_export(row, note)
         return Outcome("export link sent", told)
     if kind == RightsRequestType.ERASURE:
         counts["propagations"] = await propagation.record_for(row["id"], contact_id, "erasure")
-        told = await _tell(row, "rights-answer", {"done": DONE[kind][language], "note": note, "link": ""})
+        told = await tell(row, "rights-answer", {"done": DONE[kind][language], "note": note, "link": ""})
         report = await erasure.erase_contact(contact_id, actor=staff, reason=f"rights request {row['id']}",
                                              rights_request_id=row["id"])
         counts.update({f"erased_{table}": n for table, n in report.changed.items()})
@@ -111,7 +116,7 @@ async def carry_out(staff: Staff, row: dict, note: str, choices: dict[str, str])
         await after_death.record(staff, contact_id, choices.get("instruction", ""),
                                  executor_name=choices.get("executor_name", ""),
                                  executor_email=choices.get("executor_email", ""), details=note)
-    told = await _tell(row, "rights-answer", {"done": DONE[kind][language], "note": note, "link": ""})
+    told = await tell(row, "rights-answer", {"done": DONE[kind][language], "note": note, "link": ""})
     # A restriction set while accuracy was disputed ends with the answer, which told the person first (REQ-20).
     if told and kind != RightsRequestType.RESTRICTION:
         for held in await restriction.of_request(row["id"]):

@@ -19,9 +19,18 @@ from contacts.addresses import parse_address
 from contacts.database import json_value, write_transaction
 from contacts.domain import Channel, ContactStatus, Permission, RightsRequestStatus, RightsRequestType, parse_enum
 from contacts.errors import ConflictError, NotFoundError, ValidationError
-from contacts.services import audit, identity_documents, propagation, restriction, rights
+from contacts.mail import notices
+from contacts.services import (
+    audit,
+    identity_documents,
+    propagation,
+    restriction,
+    rights,
+    rights_actions,
+    rights_notices,
+)
 from contacts.services.staff import Staff
-from contacts.tables import Contact, RightsRequest
+from contacts.tables import Contact, Restriction, RightsRequest
 
 OPEN = (RightsRequestStatus.RECEIVED, RightsRequestStatus.AWAITING_IDENTITY, RightsRequestStatus.IN_PROGRESS,
         RightsRequestStatus.EXTENDED)
@@ -83,17 +92,6 @@ async def _row(request_id: int) -> dict:
     return row
 
 
-async def _address_of(row: dict) -> tuple[str | None, str | None, str]:
-    """Where the person hears from us: their contact's address, else the one they wrote from."""
-    if row["contact"]:
-        contact = await Contact.select(Contact.email, Contact.first_name, Contact.last_name, Contact.language).where(
-            Contact.id == row["contact"]).first()
-        if contact and contact["email"]:
-            name = " ".join(part for part in (contact["first_name"], contact["last_name"]) if part) or None
-            return contact["email"], name, row["language"] or contact["language"]
-    return row["requester_email"], row["requester_name"], row["language"]
-
-
 def _view(row: dict, requester: str | None) -> RequestView:
     return RequestView(**{name: row[name] for name in (
         "request_type", "status", "channel", "received_at", "due_on", "extended_to", "language",
@@ -109,13 +107,13 @@ async def requests(staff: Staff, *, open_only: bool = True, limit: int = 200) ->
     if open_only:
         query = query.where(RightsRequest.status.is_in(list(OPEN)))
     rows = await query.order_by(RightsRequest.due_on).order_by(RightsRequest.id).limit(limit)
-    return [_view(row, (await _address_of(row))[0]) for row in rows]
+    return [_view(row, (await rights_notices.address_of(row))[0]) for row in rows]
 
 
 async def get(staff: Staff, request_id: int) -> RequestView:
     staff.require(Permission.RIGHTS)
     row = await _row(request_id)
-    view = _view(row, (await _address_of(row))[0])
+    view = _view(row, (await rights_notices.address_of(row))[0])
     view.documents.extend(await identity_documents.listed(request_id))
     view.propagations.extend(await propagation.of_request(request_id))
     view.restrictions.extend(await restriction.of_request(request_id))
@@ -164,26 +162,6 @@ async def restrict_while_pending(contact_id: int, kind: RightsRequestType, reque
         await restriction.restrict(contact_id, reason, actor=actor, rights_request_id=request_id)
 
 
-async def _tell(row: dict, template: str, context: dict) -> bool:
-    """Mail the person; True when their server accepted it."""
-    from contacts.sending import notices
-
-    to, name, language = await _address_of(row)
-    if not to:
-        return False
-    words = _words(language)
-    outcome = await notices.send_notice(template, to=to, name=name, language=language, context={
-        "request_type": words[RightsRequestType(row["request_type"])],
-        "received_on": format_date(row["received_at"], format="long", locale=language), **context})
-    return outcome.delivered
-
-
-def _words(language: str) -> dict:
-    from contacts.web.public.words import RIGHTS_WORDS  # plain wording data, shared with the public pages
-
-    return RIGHTS_WORDS[language]
-
-
 async def _set(request_id: int, staff: Staff, action: str, changes: dict, details: dict | None = None) -> None:
     async with write_transaction():
         await RightsRequest.update({**{getattr(RightsRequest, k): v for k, v in changes.items()},
@@ -204,7 +182,7 @@ async def ask_for_identity(staff: Staff, request_id: int, what: str) -> bool:
     what = " ".join(what.split())[:500]
     if not what:
         raise ValidationError("what", "say what proof is needed")
-    told = await _tell(row, "rights-identity", {"what": what})
+    told = await rights_notices.tell(row, "rights-identity", {"what": what})
     if not told:
         raise ConflictError("the person could not be mailed: ask them by post")
     await _set(request_id, staff, "identity_asked", {
@@ -288,8 +266,8 @@ async def extend(staff: Staff, request_id: int, months: int, reason: str, *, now
     if today > row["due_on"]:
         raise ConflictError(f"the first month ended on {row['due_on']}: too late to extend (REQ-14)")
     extended_to = rights.extended_due(row["received_at"], row["paused_days"], months)
-    language = (await _address_of(row))[2]
-    if not await _tell(row, "rights-extension", {"reason": reason, "extended_to": format_date(
+    language = (await rights_notices.address_of(row))[2]
+    if not await rights_notices.tell(row, "rights-extension", {"reason": reason, "extended_to": format_date(
             extended_to, format="long", locale=language)}):
         raise ConflictError("the extension notice could not be mailed: send it by post, then record it")
     await _set(request_id, staff, "extended", {
@@ -308,8 +286,8 @@ async def refuse(staff: Staff, request_id: int, ground: str, explanation: str = 
     if ground in ERASURE_ONLY_GROUNDS and row["request_type"] != RightsRequestType.ERASURE:
         raise ValidationError("ground", f"{ground} is a ground for refusing an erasure only")
     explanation = explanation.strip()[:4000]
-    language = (await _address_of(row))[2]
-    told = await _tell(row, "rights-refusal", {"ground": REFUSAL_GROUNDS[ground][language],
+    language = (await rights_notices.address_of(row))[2]
+    told = await rights_notices.tell(row, "rights-refusal", {"ground": REFUSAL_GROUNDS[ground][language],
                                                "explanation": explanation})
     await _set(request_id, staff, "refused", {
         "status": RightsRequestStatus.REFUSED, "refusal_ground": ground, "closed_at": datetime.now(UTC),
@@ -320,8 +298,6 @@ async def refuse(staff: Staff, request_id: int, ground: str, explanation: str = 
 async def answer(staff: Staff, request_id: int, note: str = "", **choices: str) -> RequestView:
     """Carry the request out and tell the person. `choices` holds what a type needs: for after-death
     instructions `instruction`, `executor_name`, `executor_email`."""
-    from contacts.services import rights_actions
-
     staff.require(Permission.RIGHTS)
     row = await _row(request_id)
     _require_open(row)
@@ -342,16 +318,12 @@ async def mark_propagation_told(staff: Staff, propagation_id: int) -> None:
 async def lift_restriction(staff: Staff, restriction_id: int) -> bool:
     """REQ-20: the person is told first; the restriction is lifted only once their server took the notice."""
     staff.require(Permission.RIGHTS)
-    from contacts.tables import Restriction
-
     held = await Restriction.select().where(Restriction.id == restriction_id).first()
     if held is None:
         raise NotFoundError(f"no restriction {restriction_id}")
     if held["lift_notified_at"] is None:
         contact = await Contact.select(Contact.email, Contact.first_name, Contact.last_name, Contact.language).where(
             Contact.id == held["contact"]).first()
-        from contacts.sending import notices
-
         if not contact or not contact["email"]:
             raise ConflictError("the person has no address: tell them by post, then lift")
         name = " ".join(part for part in (contact["first_name"], contact["last_name"]) if part) or None

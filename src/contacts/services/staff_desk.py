@@ -11,7 +11,7 @@ from contacts.addresses import parse_address
 from contacts.database import json_value, write_transaction
 from contacts.domain import Channel, ContactStatus, EventAction, Language, Permission
 from contacts.errors import NotFoundError, ValidationError
-from contacts.services import audit, campaign_desk, catalogue, ledger, suppression
+from contacts.services import audit, campaign_desk, catalogue, ledger, optout_writer, suppression
 from contacts.services.importing.rows import PHONE_LIMIT, TEXT_LIMITS
 from contacts.services.staff import Staff
 from contacts.settings import get_settings
@@ -234,8 +234,6 @@ async def record_unsubscribe(staff: Staff, contact_id: int, list_slug: str, reas
     """An opt-out the person sent by post, phone or mail to a member of staff: recorded as theirs, through
     the same path as a link's (the subscription ends, a do-not-contact entry for the list, a ConsentEvent
     naming the staff member and the channel). Returns whether a subscription changed."""
-    from contacts.services import optout_writer
-
     staff.require(Permission.RECTIFY)
     mailing_list = await catalogue.list_by_slug(list_slug)
     staff.require_lists([mailing_list])

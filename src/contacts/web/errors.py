@@ -13,20 +13,13 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from contacts.errors import (
-    AuthenticationError,
-    ConflictError,
-    ContactsError,
-    NotFoundError,
-    PermissionDeniedError,
-    ValidationError,
-)
+from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError, ValidationError
+from contacts.web.error_status import status_of
 from contacts.web.public import errors as pages
+from contacts.web.staff.pages import refused_by_litestar
 
 log = logging.getLogger(__name__)
 
-STATUS = {ValidationError: 400, AuthenticationError: 401, PermissionDeniedError: 403, NotFoundError: 404,
-          ConflictError: 409}
 CODES = {AuthenticationError: "unauthenticated", PermissionDeniedError: "forbidden"}
 
 
@@ -49,7 +42,7 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 def domain_error(request: Request, error: ContactsError) -> Response:
-    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
+    status = status_of(error)
     if pages.is_page(request):
         return pages.error_page(request, status) if status < 500 else pages.internal_error_page(request, error)
     field = error.field if isinstance(error, ValidationError) else None
@@ -64,8 +57,6 @@ def domain_error(request: Request, error: ContactsError) -> Response:
 
 def http_error(request: Request, error: HTTPException) -> Response:
     if request.scope.get("path", "").startswith("/staff/"):  # no staff route matched: a staff page still
-        from contacts.web.staff.pages import refused_by_litestar
-
         return refused_by_litestar(request, error)
     if pages.is_page(request):
         if error.status_code >= 500:

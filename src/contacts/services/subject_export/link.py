@@ -16,7 +16,8 @@ from babel.dates import format_date
 
 from contacts.domain import ContactStatus, RightsRequestType
 from contacts.errors import NotFoundError
-from contacts.services import audit
+from contacts.mail import notices
+from contacts.services import audit, rights_notices
 from contacts.services.subject_export.assemble import build
 from contacts.settings import get_settings
 from contacts.tables import Contact, RightsRequest
@@ -82,15 +83,12 @@ async def download(token: str, file_format: str, *, language: str | None = None,
 async def send_export_link(request_id: int, *, to: str | None = None, name: str | None = None,
                            now: datetime | None = None) -> bool:
     """Mail the link (notice `rights-export`); True when the receiving server took it. By default to the
-    person, as every notice of their request goes (rights_desk._address_of); `to` and `name` send it to
+    person, as every notice of their request goes (rights_notices.address_of); `to` and `name` send it to
     someone else, such as the executor of after-death instructions."""
-    from contacts.sending import notices
-    from contacts.services.rights_desk import _address_of
-
     row = await RightsRequest.select().where(RightsRequest.id == request_id).first()
     if row is None:
         raise NotFoundError(f"no rights request {request_id}")
-    address, person, language = await _address_of(row)
+    address, person, language = await rights_notices.address_of(row)
     about = (person or address) if to and to != address else None  # whose data someone else receives
     if to:
         address, person = to, name

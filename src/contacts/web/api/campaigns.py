@@ -8,13 +8,14 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from contacts.sending import desk as sending_desk
 from contacts.services import campaign_desk, import_desk, staff_desk
 from contacts.services.staff import Staff
 from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     CampaignIn,
-    CampaignsPerPage,
     CampaignOut,
+    CampaignsPerPage,
     CampaignStatusOut,
     ListOut,
     OptionalQueryEmail,
@@ -85,7 +86,7 @@ class CampaignsController(Controller):
          responses=refusals(400, 403, 404))
     async def preview(self, staff: NamedDependency[Staff], campaign_id: RowId,
                       to: OptionalQueryEmail = None) -> PreviewOut:
-        message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, to), policy=policy.default)
+        message = message_from_bytes(await sending_desk.preview(staff, campaign_id, to), policy=policy.default)
         text, html = message.get_payload()
         return PreviewOut(subject=str(message["Subject"]), text=text.get_content(), html=html.get_content(),
                           headers={name: str(message[name]) for name in PREVIEW_HEADERS if message[name]})
@@ -94,18 +95,18 @@ class CampaignsController(Controller):
          media_type="message/rfc822", responses=refusals(400, 403, 404))
     async def preview_raw(self, staff: NamedDependency[Staff], campaign_id: RowId,
                           to: OptionalQueryEmail = None) -> Response[bytes]:
-        return Response(await campaign_desk.preview(staff, campaign_id, to), media_type="message/rfc822")
+        return Response(await sending_desk.preview(staff, campaign_id, to), media_type="message/rfc822")
 
     @post("/{campaign_id:int}/test", summary="Send one [TEST] message, outside the ledger", status_code=202,
           responses=refusals(400, 403, 404))
     async def test(self, staff: NamedDependency[Staff], campaign_id: RowId, data: JSONBody[TestSendIn]) -> dict[str, str]:
-        await campaign_desk.send_test(staff, campaign_id, data.to)
+        await sending_desk.send_test(staff, campaign_id, data.to)
         return {"sent_to": data.to}
 
     @post("/{campaign_id:int}/send", summary="Start or resume sending", status_code=202,
           responses=refusals(400, 403, 404, 409))
     async def send(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignStatusOut:
-        await campaign_desk.start(staff, campaign_id)
+        await sending_desk.start(staff, campaign_id)
         return CampaignStatusOut.of(*await campaign_desk.progress(staff, campaign_id))
 
     @post("/{campaign_id:int}/pause", summary="Stop after the messages in flight; send resumes", status_code=200,

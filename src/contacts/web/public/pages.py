@@ -14,11 +14,11 @@ from litestar.datastructures import FormMultiDict, ResponseHeader
 from litestar.response import Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from contacts.sending.wording import Words
+from contacts.mail.wording import Words
 from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
-from contacts.web.rate_limits import RateLimit, is_post_to
 from contacts.web.public.words import LANGUAGE_NAMES, PAGE_WORDS
+from contacts.web.rate_limits import RateLimit, is_post_to
 
 LANGUAGES = tuple(PAGE_WORDS)
 # The pages' forms are a few fields of text: a larger body is refused (413) before it is read into memory,

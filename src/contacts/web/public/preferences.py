@@ -11,11 +11,11 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from contacts.domain import RightsRequestType
-from contacts.sending import notices
-from contacts.sending.wording import Words
+from contacts.mail import notices
+from contacts.mail.wording import RIGHTS_WORDS, Words
 from contacts.services import consent, preferences
 from contacts.web.public.pages import page, page_language, read_form, render
-from contacts.web.public.words import PAGE_WORDS, RIGHTS_WORDS
+from contacts.web.public.words import PAGE_WORDS
 
 
 class PreferencesController(Controller):

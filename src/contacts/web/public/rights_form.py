@@ -12,10 +12,10 @@ from litestar.response import Template
 
 from contacts.domain import RightsRequestType
 from contacts.errors import ValidationError
-from contacts.sending import notices
+from contacts.mail import notices
+from contacts.mail.wording import RIGHTS_WORDS
 from contacts.services import rights_form
 from contacts.web.public.pages import page, page_language, read_form, render
-from contacts.web.public.words import RIGHTS_WORDS
 
 FORM_WORDS = {
     "fr": {"title": "Exercer vos droits", "intro": "Accès, rectification, effacement, limitation, opposition, "

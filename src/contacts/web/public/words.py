@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contacts.domain import RightsRequestType
-
 PAGE_WORDS: dict[str, dict[str, str]] = {
     "fr": {
         "skip": "Aller au contenu",
@@ -229,29 +227,6 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "export_private": "This link is personal and expires by itself: do not pass it on.",
         "export_nothing": "This link opens no data. It may have expired, or the data was erased. You may ask again "
                           "at any time from the preference centre of our messages.",
-    },
-}
-
-RIGHTS_WORDS: dict[str, dict[RightsRequestType, str]] = {
-    "fr": {
-        RightsRequestType.ACCESS: "accès à mes données",
-        RightsRequestType.PORTABILITY: "export de mes données (portabilité)",
-        RightsRequestType.RECTIFICATION: "rectification de mes données",
-        RightsRequestType.ERASURE: "effacement de mes données",
-        RightsRequestType.RESTRICTION: "limitation du traitement",
-        RightsRequestType.OBJECTION: "opposition",
-        RightsRequestType.WITHDRAW_CONSENT: "retrait du consentement",
-        RightsRequestType.AFTER_DEATH: "directives post-mortem",
-    },
-    "en": {
-        RightsRequestType.ACCESS: "access to my data",
-        RightsRequestType.PORTABILITY: "an export of my data (portability)",
-        RightsRequestType.RECTIFICATION: "correction of my data",
-        RightsRequestType.ERASURE: "erasure of my data",
-        RightsRequestType.RESTRICTION: "restriction of processing",
-        RightsRequestType.OBJECTION: "objection",
-        RightsRequestType.WITHDRAW_CONSENT: "withdrawal of consent",
-        RightsRequestType.AFTER_DEATH: "after-death instructions",
     },
 }
 

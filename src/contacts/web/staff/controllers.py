@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from contacts import devmail
 from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ValidationError
+from contacts.sending import desk as sending_desk
 from contacts.services import campaign_desk, overview
 from contacts.services import staff as staff_service
 from contacts.services.staff import Staff
@@ -91,13 +92,13 @@ class CampaignPagesController(Controller):
     @get("/{campaign_id:int}")
     async def show(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId) -> Template:
         campaign, progress = await campaign_desk.progress(staff, campaign_id)
-        message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, None), policy=policy.default)
+        message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
         return render(request, "campaign.html", staff, campaign=campaign, progress=progress,
                       preview_text=message.get_payload()[0].get_content(), error="")
 
     @get("/{campaign_id:int}/preview.html")
     async def preview_html(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Response[str]:
-        message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, None), policy=policy.default)
+        message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
         # The message's own HTML, shown alone: inline styles only, no script, no request anywhere.
         return Response(message.get_payload()[1].get_content(), media_type="text/html", headers={
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox"})
@@ -106,17 +107,17 @@ class CampaignPagesController(Controller):
     async def test(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId,
                    data: Form) -> Response:
         try:
-            await campaign_desk.send_test(staff, campaign_id, data.get("to", ""))
+            await sending_desk.send_test(staff, campaign_id, data.get("to", ""))
         except ValidationError as error:
             campaign, progress = await campaign_desk.progress(staff, campaign_id)
-            message = message_from_bytes(await campaign_desk.preview(staff, campaign_id, None), policy=policy.default)
+            message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
             return render(request, "campaign.html", staff, status_code=400, campaign=campaign, progress=progress,
                           preview_text=message.get_payload()[0].get_content(), error=str(error))
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=test-sent", status_code=303)
 
     @post("/{campaign_id:int}/send", status_code=303)
     async def send(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Redirect:
-        await campaign_desk.start(staff, campaign_id)
+        await sending_desk.start(staff, campaign_id)
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=sending", status_code=303)
 
     @post("/{campaign_id:int}/pause", status_code=303)

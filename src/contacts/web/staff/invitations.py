@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from contacts.errors import ValidationError
-from contacts.services import campaign_desk, invitations
+from contacts.services import campaign_desk, catalogue, invitations
 from contacts.services.staff import Staff
 from contacts.text_input import row_id
 from contacts.web.api.schemas import RowId
@@ -63,8 +63,6 @@ class InvitationPagesController(Controller):
         return csv_download(content, f"invitation-list-{list_id}.csv")
 
     async def _index(self, request: Request, staff: Staff, status_code: int = 200, error: str = "") -> Template:
-        from contacts.services import catalogue
-
         return render(request, "invitations.html", staff, status_code=status_code, error=error,
                       guest_lists=await invitations.all_lists(staff), lists=await catalogue.lists())
 

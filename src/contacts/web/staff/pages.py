@@ -18,6 +18,8 @@ from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError
 from contacts.services import staff as staff_service
 from contacts.services.staff import Staff
+from contacts.settings import get_settings
+from contacts.web.error_status import status_of
 from contacts.web.public.pages import SECURITY_HEADERS  # the same strict policy as the recipients' pages
 from contacts.web.staff.sessions import renew_session_id
 
@@ -75,8 +77,6 @@ NOTICES = {
 
 
 def render(request: Request, template: str, staff: Staff | None, status_code: int = 200, **context: Any) -> Template:
-    from contacts.settings import get_settings
-
     return Template(template_name=f"staff/{template}", status_code=status_code, context={
         "staff": staff, "path": request.url.path, "notice": request.query_params.get("notice", ""),
         "notices": NOTICES, "permissions": Permission, "mail_catcher": get_settings().mail_catcher, **context})
@@ -89,11 +89,8 @@ def signed_out(request: Request, error: AuthenticationError) -> Response:
 
 
 def refused(request: Request, error: ContactsError) -> Template:
-    from contacts.web.errors import STATUS
-
-    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
-    return _error_page(request, status, str(error), "Not allowed" if isinstance(error, PermissionDeniedError)
-                       else "That did not work")
+    title = "Not allowed" if isinstance(error, PermissionDeniedError) else "That did not work"
+    return _error_page(request, status_of(error), str(error), title)
 
 
 # Litestar's own refusals on staff pages (a bad id in a path, a stale CSRF token, an unknown caught mail).

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 
 from contacts.domain import Permission, SubscriptionStatus
 from contacts.errors import ValidationError
-from contacts.services import after_death, audit, overview, staff_desk
+from contacts.services import after_death, audit, overview, register, staff_desk
 from contacts.services.staff import Staff
 from contacts.web.api.schemas import AfterId, PageNumber, RowId
 from contacts.web.staff.controllers import Form
@@ -110,6 +110,4 @@ class RegisterPageController(Controller):
 
     @get("/")
     async def show(self, request: Request, staff: NamedDependency[Staff]) -> Template:
-        from contacts.services import register
-
         return render(request, "register.html", staff, register=await register.build())

@@ -22,7 +22,7 @@ from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
 
-from contacts.sending.render import RenderedParts, as_format, has_markers
+from contacts.mail.render import RenderedParts, as_format, has_markers
 
 CRLF = b"\r\n"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -25,7 +25,7 @@ from jinja2 import (
 )
 
 from contacts.errors import ValidationError
-from contacts.sending.wording import Words
+from contacts.mail.wording import Words
 
 # What differs from one recipient to the next; templates receive these as markers.
 RECIPIENT_FIELDS = (

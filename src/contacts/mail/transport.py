@@ -23,7 +23,7 @@ import aiosmtplib
 
 from contacts.addresses import Address
 from contacts.errors import ConfigurationError
-from contacts.sending import pipelining
+from contacts.mail import pipelining
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contacts.domain import LegalBasis
+from contacts.domain import LegalBasis, RightsRequestType
 
 WORDS: dict[str, dict[str, str]] = {
     "fr": {
@@ -48,6 +48,30 @@ BASIS_WORDS: dict[str, dict[LegalBasis, str]] = {
         LegalBasis.CONTRACT: "the performance of a contract or pre-contractual steps",
         LegalBasis.LEGITIMATE_INTEREST: "our legitimate interest",
         LegalBasis.LEGAL_OBLIGATION: "a legal obligation",
+    },
+}
+
+# What each kind of rights request is called, in the person's words: their notices and the public pages say it.
+RIGHTS_WORDS: dict[str, dict[RightsRequestType, str]] = {
+    "fr": {
+        RightsRequestType.ACCESS: "accès à mes données",
+        RightsRequestType.PORTABILITY: "export de mes données (portabilité)",
+        RightsRequestType.RECTIFICATION: "rectification de mes données",
+        RightsRequestType.ERASURE: "effacement de mes données",
+        RightsRequestType.RESTRICTION: "limitation du traitement",
+        RightsRequestType.OBJECTION: "opposition",
+        RightsRequestType.WITHDRAW_CONSENT: "retrait du consentement",
+        RightsRequestType.AFTER_DEATH: "directives post-mortem",
+    },
+    "en": {
+        RightsRequestType.ACCESS: "access to my data",
+        RightsRequestType.PORTABILITY: "an export of my data (portability)",
+        RightsRequestType.RECTIFICATION: "correction of my data",
+        RightsRequestType.ERASURE: "erasure of my data",
+        RightsRequestType.RESTRICTION: "restriction of processing",
+        RightsRequestType.OBJECTION: "objection",
+        RightsRequestType.WITHDRAW_CONSENT: "withdrawal of consent",
+        RightsRequestType.AFTER_DEATH: "after-death instructions",
     },
 }
 

@@ -12,9 +12,9 @@ import secrets
 from datetime import UTC, datetime
 
 from contacts.addresses import parse_address
-from contacts.sending.message import MessageSkeleton, mailbox
-from contacts.sending.render import TemplateLibrary
-from contacts.sending.transport import Outcome, SmtpSettings, send_one
+from contacts.mail.message import MessageSkeleton, mailbox
+from contacts.mail.render import TemplateLibrary
+from contacts.mail.transport import Outcome, SmtpSettings, send_one
 from contacts.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
