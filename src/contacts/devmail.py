@@ -44,6 +44,7 @@ async def mail_catcher(settings: Settings) -> AsyncIterator[None]:
     import asyncio
 
     target = urlsplit(settings.smtp_url)
+    assert target.port is not None  # settings write the catcher's address with its port
     folder = settings.mail_catcher_dir
     folder.mkdir(parents=True, exist_ok=True)
     handler = CatchingHandler(folder)
