@@ -106,7 +106,7 @@ def validate_row(number: int, values: dict[str, str], rules: RowRules) -> ValidR
     except ValidationError as error:
         fail("email", error.message)
 
-    fields: dict[str, str | None] = {}
+    fields: dict[str, str] = {}
     for name, limit in TEXT_LIMITS.items():
         text = _clean(values.get(name), multiline=name in MULTILINE)
         if text is None:
