@@ -282,7 +282,7 @@ class SqliteBulkSession(BulkSession):
         self.depth = 0
 
     @property
-    def opened(self) -> sqlite3.Connection:
+    def _opened(self) -> sqlite3.Connection:
         """The connection that `open` made."""
         if self.connection is None:
             raise RuntimeError("the SQLite bulk session is not open")
@@ -316,19 +316,19 @@ class SqliteBulkSession(BulkSession):
             else (f"SAVEPOINT {savepoint}", f"RELEASE {savepoint}", f"ROLLBACK TO {savepoint}")
         )
         try:
-            await self._call(self.opened.execute, begin)
+            await self._call(self._opened.execute, begin)
         except BaseException:
             self.depth -= 1  # not begun (the lock stayed taken, say): the next one is a transaction again
             raise
         try:
             yield
         except BaseException:
-            await self._call(self.opened.execute, rollback)
+            await self._call(self._opened.execute, rollback)
             if self.depth > 1:
-                await self._call(self.opened.execute, commit)  # a rolled-back savepoint must still be released
+                await self._call(self._opened.execute, commit)  # a rolled-back savepoint must still be released
             raise
         else:
-            await self._call(self.opened.execute, commit)
+            await self._call(self._opened.execute, commit)
         finally:
             self.depth -= 1
 
@@ -345,14 +345,14 @@ class SqliteBulkSession(BulkSession):
                     f"SELECT {', '.join(columns)} FROM {table} "
                     f"WHERE {key} IN ({', '.join('?' * len(chunk))}){extra}"
                 )
-                result.extend(dict(row) for row in self.opened.execute(sql, [*chunk, *equal.values()]))
+                result.extend(dict(row) for row in self._opened.execute(sql, [*chunk, *equal.values()]))
             return result
 
         return await self._call(select) if values else []
 
     async def allocate_ids(self, table: str, count: int) -> list[int]:
         def allocate() -> list[int]:
-            (last,) = self.opened.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()
+            (last,) = self._opened.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()
             return list(range(last + 1, last + 1 + count))
 
         return await self._call(allocate) if count else []
@@ -360,30 +360,30 @@ class SqliteBulkSession(BulkSession):
     async def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            await self._call(self.opened.executemany, sql, rows)
+            await self._call(self._opened.executemany, sql, rows)
 
     async def insert_new(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                          unique: Sequence[str]) -> None:
         if rows:
             sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
                    f"ON CONFLICT ({', '.join(unique)}) DO NOTHING")
-            await self._call(self.opened.executemany, sql, rows)
+            await self._call(self._opened.executemany, sql, rows)
 
     async def update(self, table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             sql = f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in columns)} WHERE {key} = ?"
-            await self._call(self.opened.executemany, sql, [(*row[1:], row[0]) for row in rows])
+            await self._call(self._opened.executemany, sql, [(*row[1:], row[0]) for row in rows])
 
     async def fetch(self, sql: str, *params: Any) -> list[dict[str, Any]]:
         def run() -> list[dict[str, Any]]:
-            return [dict(row) for row in self.opened.execute(sql, params)]
+            return [dict(row) for row in self._opened.execute(sql, params)]
 
         return await self._outliving(self._call, run)
 
     async def fetch_together(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[dict[str, Any]]]:
         # A hop to the thread costs more than a small statement: one for all.
         def run() -> list[list[dict[str, Any]]]:
-            return [[dict(row) for row in self.opened.execute(sql, params)] for sql, params in statements]
+            return [[dict(row) for row in self._opened.execute(sql, params)] for sql, params in statements]
 
         return await self._outliving(self._call, run)
 
@@ -395,7 +395,7 @@ class SqliteBulkSession(BulkSession):
 
     async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            await self._outliving(self._call, self.opened.executemany, sql, rows)
+            await self._outliving(self._call, self._opened.executemany, sql, rows)
 
 
 def _dollar_placeholders(sql: str) -> str:
