@@ -8,19 +8,20 @@ import dataclasses
 import multiprocessing
 import os
 from collections.abc import Callable
+from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from contacts.sending.options import SendOptions, SendSummary
 
 
-def start_helpers(campaign_id: int, options: SendOptions) -> list[tuple[multiprocessing.Process, asyncio.Future]]:
+def start_helpers(campaign_id: int, options: SendOptions) -> list[tuple[BaseProcess, asyncio.Future]]:
     """More sending processes for the same campaign; they share the work through the ledger's claims.
     Each with the future of its summary."""
     context = multiprocessing.get_context("spawn")  # not fork: the parent runs threads and an event loop
     helper_options = dataclasses.replace(options, processes=1, parent_pid=os.getpid(), build=False,
                                          rate=options.rate / options.processes if options.rate else None)
-    helpers = []
+    helpers: list[tuple[BaseProcess, asyncio.Future]] = []
     for _ in range(options.processes - 1):
         results = context.SimpleQueue()
         process = context.Process(target=_helper, args=(campaign_id, helper_options, results), daemon=True)

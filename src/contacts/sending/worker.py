@@ -164,7 +164,7 @@ class _Run:
 
     async def drain(self) -> None:
         left = (await campaigns.progress(self.campaign.id)).remaining
-        work: asyncio.Queue = asyncio.Queue(maxsize=self.options.batch_size * 2)
+        work: asyncio.Queue[tuple[queue.Claim, dict | None] | None] = asyncio.Queue(maxsize=self.options.batch_size * 2)
         async with contextlib.AsyncExitStack() as stack:
             queue.RUNS_HERE.add(self.worker)  # its claims are not abandoned, though its process lives on
             stack.callback(queue.RUNS_HERE.discard, self.worker)
@@ -266,7 +266,7 @@ class _Run:
                 return
             await stopping.pause(max(0.0, min((retry_at - datetime.now(timezone.utc)).total_seconds(), 30.0)) + 0.01)
 
-    async def _consume(self, work: asyncio.Queue, left: int) -> None:
+    async def _consume(self, work: asyncio.Queue[tuple[queue.Claim, dict | None] | None], left: int) -> None:
         unwritten: asyncio.Future | None = None  # the mark of this consumer's previous message
         while (item := await work.get()) is not None:
             try:
