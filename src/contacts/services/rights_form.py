@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from contacts.addresses import parse_address
 from contacts.domain import Channel, RightsRequestStatus, RightsRequestType, parse_enum
@@ -37,7 +37,7 @@ class Receipt:
     language: str
     request_type: RightsRequestType
     received_at: datetime
-    due_on: object
+    due_on: date
 
 
 async def submit(request_type: str, *, email: str, name: str = "", details: str = "",

@@ -12,6 +12,7 @@ import re
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
 
 from contacts.errors import (
     AuthenticationError,
@@ -90,4 +91,4 @@ def unexpected_error(request: Request, error: Exception) -> Response:
     return error_response(500, "internal", "internal server error")
 
 
-EXCEPTION_HANDLERS = {ContactsError: domain_error, HTTPException: http_error, Exception: unexpected_error}
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {ContactsError: domain_error, HTTPException: http_error, Exception: unexpected_error}
