@@ -5,8 +5,6 @@ Unique constraints over several columns are created as indexes in the migrations
 (SQLite cannot ADD CONSTRAINT).
 """
 
-from typing import TYPE_CHECKING
-
 from piccolo.columns import (
     JSON,
     BigInt,
@@ -17,13 +15,11 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
-    Serial,
     Text,
     Timestamptz,
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.table import Table as PiccoloTable
 
 from contacts.domain import (
     AddressKind,
@@ -45,17 +41,7 @@ from contacts.domain import (
     SubscriptionStatus,
     SuppressionReason,
 )
-
-if TYPE_CHECKING:
-
-    class Table(PiccoloTable):
-        """For the type checker only: Piccolo gives a table without a primary key of its own a serial
-        `id` when the class is made, which no annotation states. Declaring it here changes no schema."""
-
-        id: Serial
-
-else:
-    Table = PiccoloTable
+from contacts.table_base import PiccoloTable, Table
 
 
 class Notice(Table):
