@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 import msgspec
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 from multipart import MultipartError, MultipartSegment, PushMultipartParser
 
@@ -56,7 +57,7 @@ def bad_input_refuser(page_prefixes: tuple[str, ...]) -> Callable[[ASGIApp], ASG
 
 def _refusing(app: ASGIApp, page_paths: tuple[str, ...]) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         if not scope["path"].startswith(page_paths):
