@@ -17,15 +17,20 @@ import asyncio
 import contextlib
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from contacts.database import SQLITE_BUSY_TIMEOUT_SECONDS, engine
 from contacts.outages import Outage, caused_by_outage
+
+if TYPE_CHECKING:
+    import asyncpg
+
+Result = TypeVar("Result")
 
 # Up to this many rows, PostgreSQL inserts are pipelined statements; beyond, COPY.
 SMALL_INSERT = 64
@@ -41,7 +46,7 @@ class BulkSession(ABC):
     outage: Outage | None = None
     depth = 0  # transactions open
 
-    async def _outliving(self, operation, *args):
+    async def _outliving(self, operation: Callable[..., Awaitable[Result]], *args: Any) -> Result:
         try:
             return await operation(*args)
         except Exception as error:
@@ -57,7 +62,7 @@ class BulkSession(ABC):
         await self.outage.wait(failure)
         return await self.outage.call(self._afresh, operation, *args)
 
-    async def _afresh(self, operation, *args):
+    async def _afresh(self, operation: Callable[..., Awaitable[Result]], *args: Any) -> Result:
         await self.reconnect()
         return await operation(*args)
 
@@ -125,7 +130,9 @@ class BulkSession(ABC):
 
 
 class PostgresBulkSession(BulkSession):
-    def __init__(self, connection, connect=None, outage: Outage | None = None) -> None:
+    def __init__(self, connection: asyncpg.Connection,
+                 connect: Callable[[], Awaitable[asyncpg.Connection]],
+                 outage: Outage | None = None) -> None:
         import asyncpg
 
         self.connection = connection
@@ -221,7 +228,7 @@ class PostgresBulkSession(BulkSession):
     async def fetch(self, sql: str, *params: Any) -> list[dict[str, Any]]:
         return await self._outliving(self._fetch, _dollar_placeholders(sql), params)
 
-    async def _fetch(self, sql, params):
+    async def _fetch(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         return [dict(row) for row in await self.connection.fetch(sql, *params)]
 
     def among(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -230,7 +237,7 @@ class PostgresBulkSession(BulkSession):
     async def fetch_together(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[dict[str, Any]]]:
         return await self._outliving(self._fetch_together, statements)
 
-    async def _fetch_together(self, statements):
+    async def _fetch_together(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[dict[str, Any]]]:
         # One statement, each part a CTE that returns its rows as one array: a round trip (and a commit)
         # instead of one per part. The column names come from each part prepared once on its own.
         shape = tuple(sql for sql, _ in statements)
@@ -253,7 +260,7 @@ class PostgresBulkSession(BulkSession):
         if rows:
             await self._outliving(self._executemany, _dollar_placeholders(sql), rows)
 
-    async def _executemany(self, sql, rows):
+    async def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         await self.connection.executemany(sql, rows)
 
     async def plan_once(self) -> None:
@@ -288,7 +295,7 @@ class SqliteBulkSession(BulkSession):
             raise RuntimeError("the SQLite bulk session is not open")
         return self.connection
 
-    async def _call(self, function, *args):
+    async def _call(self, function: Callable[..., Result], *args: Any) -> Result:
         return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
 
     async def open(self) -> None:
