@@ -91,4 +91,5 @@ def unexpected_error(request: Request, error: Exception) -> Response:
     return error_response(500, "internal", "internal server error")
 
 
-EXCEPTION_HANDLERS: ExceptionHandlersMap = {ContactsError: domain_error, HTTPException: http_error, Exception: unexpected_error}
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    ContactsError: domain_error, HTTPException: http_error, Exception: unexpected_error}
