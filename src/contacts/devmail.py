@@ -43,6 +43,7 @@ class CatchingHandler:
 @contextlib.asynccontextmanager
 async def mail_catcher(settings: Settings) -> AsyncIterator[None]:
     target = urlsplit(settings.smtp_url)
+    assert target.port is not None  # settings write the catcher's address with its port
     folder = settings.mail_catcher_dir
     folder.mkdir(parents=True, exist_ok=True)
     handler = CatchingHandler(folder)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
+
+AnyStrEnum = TypeVar("AnyStrEnum", bound=StrEnum)
 
 from contacts.errors import ValidationError
 
@@ -191,7 +194,7 @@ class SkipReason(StrEnum):
     CANCELLED = "cancelled"
 
 
-def parse_enum(enum_type: type[StrEnum], field: str, value: str) -> StrEnum:
+def parse_enum(enum_type: type[AnyStrEnum], field: str, value: str) -> AnyStrEnum:
     """Parse a user-supplied value; the error names the field and the accepted values."""
     cleaned = value.strip().lower().replace("-", "_")
     try:

@@ -45,7 +45,8 @@ class ContactsPlugin(InitPluginProtocol):
         counts = rate_counts_for(self.settings)
         app_config.route_handlers.extend([health, public_router(self.settings, counts), api_router(),
                                           staff_router(self.settings, counts), self._static_files()])
-        app_config.stores = {**(app_config.stores or {}), SESSION_STORE: DatabaseSessionStore()}
+        # Litestar's config takes a registry too; this app never passes one (create_app gives no stores).
+        app_config.stores = {**(app_config.stores or {}), SESSION_STORE: DatabaseSessionStore()}  # type: ignore[dict-item]
         app_config.template_config = self._templates()
         if self.settings.mail_catcher:
             app_config.route_handlers.append(DevMailController)

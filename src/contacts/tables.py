@@ -20,7 +20,6 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.table import Table
 
 from contacts.domain import (
     AddressKind,
@@ -42,6 +41,7 @@ from contacts.domain import (
     SubscriptionStatus,
     SuppressionReason,
 )
+from contacts.table_base import PiccoloTable, Table
 
 
 class Notice(Table):
@@ -427,7 +427,7 @@ class StagedUploadChunk(Table, tablename="staged_upload_chunk"):
     expires_at = Timestamptz(index=True)
 
 
-class RateLimitCount(Table, tablename="rate_limit_count"):
+class RateLimitCount(PiccoloTable, tablename="rate_limit_count"):
     """A client's requests in the current minute and the one before, for one rate limit, counted in the
     database so that every server process shares the count (PostgreSQL; one SQLite process counts in
     memory). One row per client and limit; rows older than the previous minute are swept. Unlogged on

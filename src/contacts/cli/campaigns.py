@@ -8,7 +8,9 @@ import os
 import signal
 import sys
 from email import policy
+from email.message import EmailMessage
 from pathlib import Path
+from typing import cast
 
 import click
 from rich.console import Console
@@ -74,7 +76,7 @@ def preview_command(campaign_id: int, to: str | None, raw: bool, show_html: bool
     for header in ("From", "To", "Subject", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"):
         click.echo(f"{header}: {message[header]}")
     click.echo()
-    text, html = message.get_payload()
+    text, html = cast(list[EmailMessage], message.get_payload())  # multipart/alternative, read with policy.default
     click.echo((html if show_html else text).get_content())
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -23,4 +25,4 @@ def lists_command() -> None:
             item.audience,
         )
     # Wide when piped, so scripts and tests see whole rows.
-    Console(width=None if click.get_text_stream("stdout").isatty() else 200).print(table)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import click
 
@@ -30,7 +31,8 @@ def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
     run(lambda: asyncio.sleep(0))  # ensure_schema: migrates SQLite, refuses a stale PostgreSQL
     # uvicorn's own proxy headers would believe X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS): the
     # app reads it itself, from CONTACTS_TRUSTED_PROXIES only, so the client is the peer unless told otherwise.
-    options = {"host": host, "port": port, "log_level": "info", "access_log": access_log, "proxy_headers": False}
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info", "access_log": access_log,
+                               "proxy_headers": False}
     if workers == 1:
         uvicorn.run(create_app(), **options)
     else:

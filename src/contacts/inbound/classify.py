@@ -15,6 +15,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import HeaderParser
 from enum import StrEnum
+from typing import cast
 
 from contacts.domain import BounceKind
 
@@ -86,7 +87,7 @@ def classify(raw: bytes) -> Classified:
 
 def _is_feedback_report(message: Message) -> bool:
     if message.get_content_type() == "multipart/report" and \
-            (message.get_param("report-type") or "").lower() == "feedback-report":
+            (cast("str | None", message.get_param("report-type")) or "").lower() == "feedback-report":
         return True
     return any(part.get_content_type() == "message/feedback-report" for part in message.walk())
 
@@ -117,10 +118,10 @@ def _delivery_status(message: Message) -> tuple[list[Failure], set[str]] | None:
 def _status_blocks(part: Message) -> list[Message]:
     payload = part.get_payload()
     if isinstance(payload, list):  # the parser splits message/delivery-status into its blocks
-        return payload
+        return cast(list[Message], payload)
     text = payload if isinstance(payload, str) else ""  # some MTAs encode it; read it as text then
     if part.get("Content-Transfer-Encoding", "").lower() in ("base64", "quoted-printable"):
-        text = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+        text = (_decoded(part) or b"").decode("utf-8", "replace")
     blocks = re.split(r"\r?\n\s*\r?\n", text.strip())
     return [HeaderParser().parsestr(block) for block in blocks if block.strip()]
 
@@ -139,11 +140,11 @@ def _original_headers(message: Message) -> Message | None:
         if content_type in ("message/rfc822", "message/rfc822-headers"):
             payload = part.get_payload()
             if isinstance(payload, list) and payload:
-                return payload[0]
+                return cast(Message, payload[0])
             if isinstance(payload, str):
                 return HeaderParser().parsestr(payload)
         if content_type == "text/rfc822-headers":
-            text = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+            text = (_decoded(part) or b"").decode("utf-8", "replace")
             return HeaderParser().parsestr(text)
     return None
 
@@ -190,8 +191,13 @@ def _non_standard_failures(message: Message) -> list[Failure]:
     return failures
 
 
+def _decoded(part: Message) -> bytes | None:
+    """A leaf part's payload, its transfer encoding undone (None for a multipart)."""
+    return cast("bytes | None", part.get_payload(decode=True))
+
+
 def _body_text(message: Message) -> str:
     for part in message.walk():
         if part.get_content_type() == "text/plain":
-            return (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+            return (_decoded(part) or b"").decode("utf-8", "replace")
     return ""

@@ -74,6 +74,7 @@ async def _report(address: verp.InboundAddress, classified: Classified, settings
         recorded = await bounces.record_complaint(ref)
         return _done("complaint", ref, recorded, "; the campaign paused itself" if recorded.paused else "")
     failure = classified.worst
+    assert failure is not None  # a bounce has at least one failure
     recorded = await bounces.record_bounce(ref, failure.kind, failure.status)
     return _done(f"{failure.kind}_bounce", ref, recorded, f" ({failure.status})")
 

@@ -32,6 +32,7 @@ class InboundHandler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content
+        assert isinstance(raw, bytes)  # aiosmtpd decodes nothing unless told to (decode_data)
         for recipient in envelope.rcpt_tos:
             try:
                 self.handled.append(await handle(raw, recipient, self.settings))

@@ -13,6 +13,8 @@ and the tests that run every transport case with and without pipelining.
 
 from __future__ import annotations
 
+from typing import cast
+
 import aiosmtplib
 from aiosmtplib.protocol import (
     MAX_RESPONSE_LENGTH,
@@ -63,11 +65,13 @@ def enable(client: aiosmtplib.SMTP) -> KeepingReplies:
     """Switch a connected client's protocol to `KeepingReplies`, in place: the client, its transport and the
     TLS layer all hold this one object, so it keeps its identity rather than being replaced."""
     protocol = client.protocol
+    assert protocol is not None, "the client is not connected"
     if not isinstance(protocol, KeepingReplies):
         protocol.__class__ = KeepingReplies
         # uvloop binds the protocol's callbacks when the protocol is set: set it again to bind the new ones.
+        assert protocol.transport is not None
         protocol.transport.set_protocol(protocol)
-    return protocol
+    return cast(KeepingReplies, protocol)  # its class was changed in place, which the type checker cannot follow
 
 
 def data_lines(message: bytes) -> bytes:

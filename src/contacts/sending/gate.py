@@ -16,7 +16,9 @@ which is most of what the check costs. A consumer that asks while it holds a con
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from contacts.sending import queue
 from contacts.services import audience
@@ -114,7 +116,7 @@ class Gate:
         """Until every consumer in a transaction has ended it, or `gather` seconds."""
         loop = asyncio.get_running_loop()
         self._all_asked = waiter = loop.create_future()
-        timer = loop.call_later(self.gather, lambda: waiter.done() or waiter.set_result(None))
+        timer = loop.call_later(self.gather, lambda: None if waiter.done() else waiter.set_result(None))
         try:
             await waiter
         finally:
@@ -147,7 +149,10 @@ class Gate:
             await asyncio.shield(self._flusher)
 
 
-def _resolve(pending: list[tuple[object, asyncio.Future]], verdict) -> int:
+Item = TypeVar("Item")
+
+
+def _resolve(pending: list[tuple[Item, asyncio.Future]], verdict: Callable[[Item], Any]) -> int:
     """How many were still awaited."""
     resolved = 0
     for item, future in pending:

@@ -9,6 +9,7 @@ import dataclasses
 import multiprocessing
 import os
 from collections.abc import Awaitable, Callable
+from multiprocessing.process import BaseProcess
 
 from contacts.database import connected
 from contacts.outages import DatabaseUnavailable, Outage
@@ -21,13 +22,13 @@ SendCampaign = Callable[..., Awaitable[SendSummary]]
 
 
 def start_helpers(campaign_id: int, options: SendOptions,
-                  send: SendCampaign) -> list[tuple[multiprocessing.Process, asyncio.Future]]:
+                  send: SendCampaign) -> list[tuple[BaseProcess, asyncio.Future]]:
     """More sending processes for the same campaign; they share the work through the ledger's claims.
     Each with the future of its summary."""
     context = multiprocessing.get_context("spawn")  # not fork: the parent runs threads and an event loop
     helper_options = dataclasses.replace(options, processes=1, parent_pid=os.getpid(), build=False,
                                          rate=options.rate / options.processes if options.rate else None)
-    helpers = []
+    helpers: list[tuple[BaseProcess, asyncio.Future]] = []
     for _ in range(options.processes - 1):
         results = context.SimpleQueue()
         process = context.Process(target=_helper, args=(send, campaign_id, helper_options, results), daemon=True)

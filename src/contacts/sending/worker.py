@@ -157,7 +157,7 @@ class _Run:
     builder: asyncio.Task | None = None  # writing the audience's ledger rows, when this process does
 
     async def drain(self) -> None:
-        work: asyncio.Queue = asyncio.Queue(maxsize=self.options.batch_size * 2)
+        work: asyncio.Queue[tuple[queue.Claim, dict | None] | None] = asyncio.Queue(maxsize=self.options.batch_size * 2)
         async with contextlib.AsyncExitStack() as stack:
             queue.RUNS_HERE.add(self.worker)  # its claims are not abandoned, though its process lives on
             stack.callback(queue.RUNS_HERE.discard, self.worker)
@@ -259,7 +259,7 @@ class _Run:
                 return
             await stopping.pause(max(0.0, min((retry_at - datetime.now(timezone.utc)).total_seconds(), 30.0)) + 0.01)
 
-    async def _consume(self, work: asyncio.Queue) -> None:
+    async def _consume(self, work: asyncio.Queue[tuple[queue.Claim, dict | None] | None]) -> None:
         unwritten: asyncio.Future | None = None  # the mark of this consumer's previous message
         while (item := await work.get()) is not None:
             try:

@@ -68,8 +68,8 @@ async def facts_for(session: BulkSession, contact_ids: Sequence[int], campaign: 
         sql, params = subscriptions_query(session, page)
         facts.update(facts_from_rows(await session.fetch(sql, *params), campaign))
     by_hash = {digest: contact_id for contact_id, f in facts.items() if f.canonical for digest in keyring.hashes(f.canonical)}
-    for page in pages(list(by_hash), SQLITE_IN_CHUNK):
-        sql, params = suppressions_query(session, page)
+    for digests in pages(list(by_hash), SQLITE_IN_CHUNK):
+        sql, params = suppressions_query(session, digests)
         add_suppressions(facts, by_hash, await session.fetch(sql, *params))
     return facts
 

@@ -104,6 +104,7 @@ async def _pause_on_complaint_rate(campaign_id: int) -> bool:
     if not paused:
         return False
     purpose = await Campaign.select(Campaign.purpose.code.as_alias("code")).where(Campaign.id == campaign_id).first()
+    assert purpose is not None  # the campaign just paused
     await audit.record(ACTOR, "campaign.pause", "campaign", campaign_id, purpose=purpose["code"],
                        details={"why": "complaint rate", "complaints": complaints, "sent": sent,
                                 "rate": round(complaints / sent, 5), "limit": COMPLAINT_RATE_LIMIT})

@@ -17,9 +17,9 @@ import asyncio
 import contextlib
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from piccolo.engine.postgres import PostgresEngine
@@ -27,6 +27,8 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from contacts.database import SQLITE_BUSY_TIMEOUT_SECONDS, engine
 from contacts.outages import Outage, caused_by_outage
+
+Result = TypeVar("Result")
 
 # Up to this many rows, PostgreSQL inserts are pipelined statements; beyond, COPY.
 SMALL_INSERT = 64
@@ -42,7 +44,7 @@ class BulkSession(ABC):
     outage: Outage | None = None
     depth = 0  # transactions open
 
-    async def _outliving(self, operation, *args):
+    async def _outliving(self, operation: Callable[..., Awaitable[Result]], *args: Any) -> Result:
         try:
             return await operation(*args)
         except Exception as error:
@@ -58,7 +60,7 @@ class BulkSession(ABC):
         await self.outage.wait(failure)
         return await self.outage.call(self._afresh, operation, *args)
 
-    async def _afresh(self, operation, *args):
+    async def _afresh(self, operation: Callable[..., Awaitable[Result]], *args: Any) -> Result:
         await self.reconnect()
         return await operation(*args)
 
@@ -126,7 +128,9 @@ class BulkSession(ABC):
 
 
 class PostgresBulkSession(BulkSession):
-    def __init__(self, connection, connect=None, outage: Outage | None = None) -> None:
+    def __init__(self, connection: asyncpg.Connection,
+                 connect: Callable[[], Awaitable[asyncpg.Connection]],
+                 outage: Outage | None = None) -> None:
         self.connection = connection
         self.connect = connect  # a new connection, after an outage
         self.outage = outage
@@ -136,11 +140,11 @@ class PostgresBulkSession(BulkSession):
         self._together: dict[tuple[str, ...], tuple[str, list]] = {}  # `fetch_together`'s statement and columns
         self._types: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}  # by (table, columns), for `insert_new`
 
-    async def serialise_writers(self, job):
+    async def serialise_writers(self, job: str) -> None:
         await self.connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"contacts:{job}")
 
     @contextlib.asynccontextmanager
-    async def transaction(self):
+    async def transaction(self) -> AsyncIterator[None]:
         self.depth += 1
         try:
             async with self.connection.transaction():
@@ -148,7 +152,7 @@ class PostgresBulkSession(BulkSession):
         finally:
             self.depth -= 1
 
-    async def reconnect(self):
+    async def reconnect(self) -> None:
         if not self.connection.is_closed():
             self.connection.terminate()  # it may be mid-statement: a statement of its own would wait for it
         self.connection = await self.connect()
@@ -162,12 +166,14 @@ class PostgresBulkSession(BulkSession):
             except Exception:  # noqa: BLE001 - the database went away meanwhile: nothing left to close
                 self.connection.terminate()
 
-    async def select_in(self, table, columns, key, values, **equal):
+    async def select_in(
+        self, table: str, columns: Sequence[str], key: str, values: Sequence[Any], **equal: Any
+    ) -> list[dict[str, Any]]:
         conditions = [f"{key} = ANY($1)"] + [f"{name} = ${i}" for i, name in enumerate(equal, start=2)]
         sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {' AND '.join(conditions)}"
         return [dict(row) for row in await self.connection.fetch(sql, list(values), *equal.values())]
 
-    async def allocate_ids(self, table, count):
+    async def allocate_ids(self, table: str, count: int) -> list[int]:
         if not count:
             return []
         rows = await self.connection.fetch(
@@ -175,7 +181,7 @@ class PostgresBulkSession(BulkSession):
         )
         return [row["id"] for row in rows]
 
-    async def insert(self, table, columns, rows):
+    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if len(rows) > SMALL_INSERT:
             await self.connection.copy_records_to_table(table, records=rows, columns=list(columns))
         elif rows:
@@ -184,7 +190,8 @@ class PostgresBulkSession(BulkSession):
             await self.connection.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
 
-    async def insert_new(self, table, columns, rows, unique):
+    async def insert_new(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                         unique: Sequence[str]) -> None:
         # One statement over arrays, one per column: a page of rows in one round trip, where a statement
         # per row ran at about 27,000 rows/s.
         if not rows:
@@ -207,26 +214,26 @@ class PostgresBulkSession(BulkSession):
             self._types[key] = tuple(kinds[name] for name in columns)
         return list(self._types[key])
 
-    async def update(self, table, key, columns, rows):
+    async def update(self, table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=1))
         sql = f"UPDATE {table} SET {assignments} WHERE {key} = ${len(columns) + 1}"
         await self.connection.executemany(sql, [(*row[1:], row[0]) for row in rows])
 
-    async def fetch(self, sql, *params):
+    async def fetch(self, sql: str, *params: Any) -> list[dict[str, Any]]:
         return await self._outliving(self._fetch, _dollar_placeholders(sql), params)
 
-    async def _fetch(self, sql, params):
+    async def _fetch(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         return [dict(row) for row in await self.connection.fetch(sql, *params)]
 
-    def among(self, values):
+    def among(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return "= ANY(?)", [list(values)]  # one prepared statement whatever the count
 
-    async def fetch_together(self, statements):
+    async def fetch_together(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[dict[str, Any]]]:
         return await self._outliving(self._fetch_together, statements)
 
-    async def _fetch_together(self, statements):
+    async def _fetch_together(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[dict[str, Any]]]:
         # One statement, each part a CTE that returns its rows as one array: a round trip (and a commit)
         # instead of one per part. The column names come from each part prepared once on its own.
         shape = tuple(sql for sql, _ in statements)
@@ -245,21 +252,21 @@ class PostgresBulkSession(BulkSession):
             self._columns[sql] = tuple(attribute.name for attribute in statement.get_attributes())
         return self._columns[sql]
 
-    async def execute_many(self, sql, rows):
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             await self._outliving(self._executemany, _dollar_placeholders(sql), rows)
 
-    async def _executemany(self, sql, rows):
+    async def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         await self.connection.executemany(sql, rows)
 
-    async def plan_once(self):
+    async def plan_once(self) -> None:
         # Left to itself, PostgreSQL plans `= ANY($1)` statements anew at every run: the generic plan's
         # estimate for an array of unknown length looks costlier than the custom plans, so it is never
         # chosen, and planning costs more than running (about 200 µs against 50 µs for four contacts).
         self._setup.append("SET plan_cache_mode = force_generic_plan")
         await self.connection.execute(self._setup[-1])
 
-    async def refresh_statistics(self, tables):
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
         # A table that grew from empty within one job still looks empty to the planner, which then scans
         # it whole for every lookup: 50,000 rows took 30 s instead of 6 before this.
         await self.connection.execute(f"ANALYZE {', '.join(tables)}")
@@ -277,7 +284,14 @@ class SqliteBulkSession(BulkSession):
         self.connection: sqlite3.Connection | None = None
         self.depth = 0
 
-    async def _call(self, function, *args):
+    @property
+    def _opened(self) -> sqlite3.Connection:
+        """The connection that `open` made."""
+        if self.connection is None:
+            raise RuntimeError("the SQLite bulk session is not open")
+        return self.connection
+
+    async def _call(self, function: Callable[..., Result], *args: Any) -> Result:
         return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
 
     async def open(self) -> None:
@@ -296,7 +310,7 @@ class SqliteBulkSession(BulkSession):
         self.executor.shutdown(wait=True)
 
     @contextlib.asynccontextmanager
-    async def transaction(self):
+    async def transaction(self) -> AsyncIterator[None]:
         self.depth += 1
         savepoint = f"bulk_{self.depth}"
         begin, commit, rollback = (
@@ -305,25 +319,27 @@ class SqliteBulkSession(BulkSession):
             else (f"SAVEPOINT {savepoint}", f"RELEASE {savepoint}", f"ROLLBACK TO {savepoint}")
         )
         try:
-            await self._call(self.connection.execute, begin)
+            await self._call(self._opened.execute, begin)
         except BaseException:
             self.depth -= 1  # not begun (the lock stayed taken, say): the next one is a transaction again
             raise
         try:
             yield
         except BaseException:
-            await self._call(self.connection.execute, rollback)
+            await self._call(self._opened.execute, rollback)
             if self.depth > 1:
-                await self._call(self.connection.execute, commit)  # a rolled-back savepoint must still be released
+                await self._call(self._opened.execute, commit)  # a rolled-back savepoint must still be released
             raise
         else:
-            await self._call(self.connection.execute, commit)
+            await self._call(self._opened.execute, commit)
         finally:
             self.depth -= 1
 
-    async def select_in(self, table, columns, key, values, **equal):
+    async def select_in(
+        self, table: str, columns: Sequence[str], key: str, values: Sequence[Any], **equal: Any
+    ) -> list[dict[str, Any]]:
         def select() -> list[dict[str, Any]]:
-            result = []
+            result: list[dict[str, Any]] = []
             extra = "".join(f" AND {name} = ?" for name in equal)
             values_list = list(values)
             for start in range(0, len(values_list), SQLITE_IN_CHUNK):
@@ -332,56 +348,57 @@ class SqliteBulkSession(BulkSession):
                     f"SELECT {', '.join(columns)} FROM {table} "
                     f"WHERE {key} IN ({', '.join('?' * len(chunk))}){extra}"
                 )
-                result.extend(dict(row) for row in self.connection.execute(sql, [*chunk, *equal.values()]))
+                result.extend(dict(row) for row in self._opened.execute(sql, [*chunk, *equal.values()]))
             return result
 
         return await self._call(select) if values else []
 
-    async def allocate_ids(self, table, count):
+    async def allocate_ids(self, table: str, count: int) -> list[int]:
         def allocate() -> list[int]:
-            (last,) = self.connection.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()
+            (last,) = self._opened.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()
             return list(range(last + 1, last + 1 + count))
 
         return await self._call(allocate) if count else []
 
-    async def insert(self, table, columns, rows):
+    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            await self._call(self.connection.executemany, sql, rows)
+            await self._call(self._opened.executemany, sql, rows)
 
-    async def insert_new(self, table, columns, rows, unique):
+    async def insert_new(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                         unique: Sequence[str]) -> None:
         if rows:
             sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
                    f"ON CONFLICT ({', '.join(unique)}) DO NOTHING")
-            await self._call(self.connection.executemany, sql, rows)
+            await self._call(self._opened.executemany, sql, rows)
 
-    async def update(self, table, key, columns, rows):
+    async def update(self, table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             sql = f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in columns)} WHERE {key} = ?"
-            await self._call(self.connection.executemany, sql, [(*row[1:], row[0]) for row in rows])
+            await self._call(self._opened.executemany, sql, [(*row[1:], row[0]) for row in rows])
 
-    async def fetch(self, sql, *params):
+    async def fetch(self, sql: str, *params: Any) -> list[dict[str, Any]]:
         def run() -> list[dict[str, Any]]:
-            return [dict(row) for row in self.connection.execute(sql, params)]
+            return [dict(row) for row in self._opened.execute(sql, params)]
 
         return await self._outliving(self._call, run)
 
-    async def fetch_together(self, statements):
+    async def fetch_together(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[dict[str, Any]]]:
         # A hop to the thread costs more than a small statement: one for all.
         def run() -> list[list[dict[str, Any]]]:
-            return [[dict(row) for row in self.connection.execute(sql, params)] for sql, params in statements]
+            return [[dict(row) for row in self._opened.execute(sql, params)] for sql, params in statements]
 
         return await self._outliving(self._call, run)
 
-    def among(self, values):
+    def among(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
         values = list(values)
         if len(values) > SQLITE_IN_CHUNK:
             raise ValueError(f"at most {SQLITE_IN_CHUNK} values")
         return f"IN ({', '.join('?' * len(values))})", values
 
-    async def execute_many(self, sql, rows):
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            await self._outliving(self._call, self.connection.executemany, sql, rows)
+            await self._outliving(self._call, self._opened.executemany, sql, rows)
 
 
 def _dollar_placeholders(sql: str) -> str:

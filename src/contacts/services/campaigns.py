@@ -7,6 +7,9 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
+
+from piccolo.columns import Column
 
 from contacts.database import write_transaction
 from contacts.domain import CampaignStatus, DeliveryStatus
@@ -196,7 +199,7 @@ async def change_status(campaign_id: int, action: str) -> CampaignInfo:
         campaign = await get(campaign_id)
         if campaign.status not in sources:
             raise ConflictError(f"campaign {campaign_id} is {campaign.status}; cannot {action} it")
-        values = {Campaign.status: target}
+        values: dict[Column | str, Any] = {Campaign.status: target}
         if target == CampaignStatus.RUNNING and campaign.started_at is None:
             values[Campaign.started_at] = datetime.now(UTC)
         await Campaign.update(values).where(Campaign.id == campaign_id)

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from piccolo.columns import Column
 
 from contacts.addresses import parse_address
 from contacts.database import json_value, write_transaction
@@ -273,9 +276,10 @@ async def _contact_for(row: dict, now: datetime) -> int:
 async def _subscribe(contact_id: int, mailing_list: catalogue.ListInfo, evidence: dict, now: datetime) -> int:
     existing = await Subscription.select(Subscription.id).where(
         Subscription.contact == contact_id, Subscription.mailing_list == mailing_list.id).first()
-    values = {Subscription.status: SubscriptionStatus.SUBSCRIBED, Subscription.legal_basis: LegalBasis.CONSENT,
-              Subscription.evidence: evidence, Subscription.started_at: now, Subscription.ended_at: None,
-              Subscription.updated_at: now}
+    values: dict[Column | str, Any] = {
+        Subscription.status: SubscriptionStatus.SUBSCRIBED, Subscription.legal_basis: LegalBasis.CONSENT,
+        Subscription.evidence: evidence, Subscription.started_at: now, Subscription.ended_at: None,
+        Subscription.updated_at: now}
     if existing:
         await Subscription.update(values).where(Subscription.id == existing["id"])
         return existing["id"]

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from piccolo.columns.combination import Or, Where
+
 from contacts.database import engine, write_transaction
 from contacts.domain import Channel, ContactStatus, EventAction, SuppressionReason
 from contacts.errors import NotFoundError
@@ -156,7 +158,7 @@ async def _redact_audit_events(patterns: list[str], now: datetime) -> int:
 async def _forget_in_requests(contact_id: int, email: str | None) -> dict[str, int]:
     """The requests themselves stay, as proof they were answered; what the person wrote in them goes, and so
     does any identity document still waiting."""
-    which = RightsRequest.contact == contact_id
+    which: Where | Or = RightsRequest.contact == contact_id
     if email:
         which = which | (RightsRequest.requester_email == email)
     ids = [row["id"] for row in await RightsRequest.select(RightsRequest.id).where(which)]

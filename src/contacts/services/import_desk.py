@@ -72,6 +72,7 @@ async def _run(staff: Staff, request: ImportRequest, dry_run: bool) -> ImportOut
             dry_run=dry_run, report_path=path.with_suffix(".report.csv"), actor=staff.actor,
             workers=VALIDATION_PROCESSES if path.stat().st_size >= PARALLEL_MIN_BYTES else 0)
         report = await run_import(options)
+        assert options.report_path is not None  # given above
         problems, more_problems = _first_problems(options.report_path)
     if not dry_run:
         await staging.discard(request.upload_id)

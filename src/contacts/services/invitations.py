@@ -98,7 +98,9 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
     except NotFoundError as error:
         raise ValidationError("lists", str(error)) from None
     probe = _probe(purpose, chosen, staff)
-    guests, excluded, after = [], Counter(), 0
+    guests: list[tuple[int, int]] = []
+    excluded: Counter[str] = Counter()
+    after = 0
     async with bulk_session() as session:
         while page := await audience.candidates(session, probe, after):
             after = page[-1][0]
@@ -117,9 +119,9 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
             name=name, purpose=purpose.id, lists=[item.slug for item in chosen], filters=filters,
             excluded=dict(sorted(excluded.items())), created_by=staff.actor)).returning(InvitationList.id)
         list_id = rows[0]["id"]
-        for page in pages(guests, 500):  # a row binds each of its columns
+        for batch in pages(guests, 500):  # a row binds each of its columns
             await Invitation.insert(*[Invitation(invitation_list=list_id, contact=contact, mailing_list=through)
-                                      for contact, through in page])
+                                      for contact, through in batch])
     await audit.record(staff, "invitation_list.build", "invitation_list", list_id, purpose=purpose.code,
                        details={"lists": [item.slug for item in chosen], "filters": filters, "guests": len(guests)})
     return await get(staff, list_id)
@@ -247,7 +249,7 @@ async def _still_eligible(staff: Staff, row: dict, found: list[Guest]) -> tuple[
         for start in range(0, len(ids), audience.PAGE):
             page = ids[start:start + audience.PAGE]
             facts.update(await audience.facts_for(session, page, probe, suppression.keyring()))
-    kept, left_out = [], Counter()
+    kept, left_out = [], Counter[str]()
     for guest in found:
         reason = audience.exclusion(facts.get(guest.contact_id), probe, through[guest.contact_id])
         if reason is None:

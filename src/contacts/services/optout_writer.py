@@ -159,7 +159,8 @@ class OptOutWriter:
     async def _flush(self) -> None:
         try:
             while self._waiting:
-                group, size = [], 0
+                group: list[tuple[Sequence[Unsubscribe], asyncio.Future]] = []
+                size = 0
                 while self._waiting and (not group or size + len(self._waiting[0][0]) <= GROUP_LIMIT):
                     group.append(self._waiting.pop(0))
                     size += len(group[-1][0])

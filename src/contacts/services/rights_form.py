@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from contacts.addresses import parse_address
 from contacts.domain import Channel, RightsRequestStatus, RightsRequestType, parse_enum
@@ -37,7 +37,7 @@ class Receipt:
     language: str
     request_type: RightsRequestType
     received_at: datetime
-    due_on: object
+    due_on: date
 
 
 async def submit(request_type: str, *, email: str, name: str = "", details: str = "",
@@ -47,14 +47,14 @@ async def submit(request_type: str, *, email: str, name: str = "", details: str 
     if language not in ("fr", "en"):
         raise ValidationError("language", "is fr or en")
     text = details.strip()[:4000]
-    name = " ".join(name.split())[:200] or None
+    requester_name = " ".join(name.split())[:200] or None
     created = await rights.record_request(
         None, kind, Channel.WEB_FORM, details={"text": text} if text else {}, identity_method=None,
-        requester_email=address.normalized, requester_name=name, language=language)
+        requester_email=address.normalized, requester_name=requester_name, language=language)
     expires = int(time.time()) + VERIFY_DAYS * 86400
     token = codec_for(get_settings().secret_keys).seal(
         LinkToken(TokenAction.VERIFY_RIGHTS_REQUEST, 0, created["id"], 0, expires))
-    return VerificationMail(address.normalized, name, language, kind, created["received_at"],
+    return VerificationMail(address.normalized, requester_name, language, kind, created["received_at"],
                             f"{get_settings().base_url.rstrip('/')}/rights/verify/{token}")
 
 
@@ -83,5 +83,6 @@ async def confirm(token: str, *, now: datetime | None = None) -> Receipt | None:
     if contact_id:
         await rights_desk.restrict_while_pending(contact_id, kind, row["id"], "recipient")
     verified = await RightsRequest.select(RightsRequest.due_on).where(RightsRequest.id == row["id"]).first()
+    assert verified is not None  # the request just verified
     return Receipt(row["requester_email"], row["requester_name"], row["language"], kind, row["received_at"],
                    verified["due_on"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 from litestar.stores.base import Store
 
@@ -27,6 +28,10 @@ def _deadline(expires_in: int | timedelta | None) -> datetime | None:
     return datetime.now(UTC) + timedelta(seconds=seconds)
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: None) -> None: ...
 def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 

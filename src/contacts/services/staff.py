@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
+from piccolo.columns import Column
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from contacts.database import json_value, write_transaction
@@ -216,7 +217,7 @@ async def authenticate(username: str, password: str) -> Staff:
     if row is None or not row["active"]:
         await _audit("anonymous", "staff.sign_in_refused", username.strip().lower()[:100])
         raise AuthenticationError("wrong username or password")
-    values = {StaffUser.last_login_at: datetime.now(UTC)}
+    values: dict[Column | str, Any] = {StaffUser.last_login_at: datetime.now(UTC)}
     if _hasher.check_needs_rehash(row["password_hash"]):  # hashed before the transaction, which stays short
         values[StaffUser.password_hash] = await _hashed(_hasher.hash, password)
     async with write_transaction():

@@ -100,11 +100,14 @@ async def contact_detail(staff: Staff, contact_id: int) -> ContactDetail:
         Contact.id == contact_id, Contact.status.not_in(hidden_statuses(staff))).first()
     subscriptions = [s for s in await Subscription.select(
         Subscription.id, Subscription.mailing_list, Subscription.mailing_list.slug.as_alias("list"),
-        Subscription.mailing_list.purpose.code.as_alias("purpose"), Subscription.legal_basis, Subscription.status,
+        # Piccolo types a foreign key's columns one level deep only:
+        Subscription.mailing_list.purpose.code.as_alias("purpose"),  # type: ignore[union-attr]
+        Subscription.legal_basis, Subscription.status,
         Subscription.evidence, Subscription.started_at, Subscription.ended_at,
     ).where(Subscription.contact == contact_id) if s["mailing_list"] in lists] if row else []
     if not subscriptions:  # not a contact of this account's purposes: the same answer as no contact at all
         raise NotFoundError(f"no contact {contact_id}")
+    assert row is not None  # it has subscriptions
     for item in subscriptions:
         item["evidence"] = json_value(item["evidence"])
     events = await ConsentEvent.select(
@@ -183,6 +186,7 @@ async def rectify(staff: Staff, contact_id: int, changes: dict[str, str]) -> lis
     async with write_transaction():
         row = await Contact.select(*[getattr(Contact, name) for name in RECTIFIABLE]).where(
             Contact.id == contact_id).first()
+        assert row is not None  # visible above, and contacts are never deleted
         changed = {name: value for name, value in cleaned.items() if row[name] != value}
         if not changed:
             return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -200,7 +200,7 @@ def write_export(rows: Iterable[dict[str, str]], out: TextIO) -> int:
 class SuppressionImportReport:
     created: int = 0
     already_present: int = 0
-    errors: list[tuple[int, str, str]] | None = None  # (row, column, reason)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, reason)
 
 
 async def import_entries(source: TextIO, *, actor: str) -> SuppressionImportReport:

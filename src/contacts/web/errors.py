@@ -12,6 +12,7 @@ import re
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
 
 from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError, ValidationError
 from contacts.web.error_status import status_of
@@ -81,4 +82,5 @@ def unexpected_error(request: Request, error: Exception) -> Response:
     return error_response(500, "internal", "internal server error")
 
 
-EXCEPTION_HANDLERS = {ContactsError: domain_error, HTTPException: http_error, Exception: unexpected_error}
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    ContactsError: domain_error, HTTPException: http_error, Exception: unexpected_error}

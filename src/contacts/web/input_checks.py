@@ -22,7 +22,8 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 import msgspec
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 from multipart import MultipartError, MultipartSegment, PushMultipartParser
 
 from contacts.errors import ValidationError
@@ -56,7 +57,7 @@ def bad_input_refuser(page_prefixes: tuple[str, ...]) -> Callable[[ASGIApp], ASG
 
 def _refusing(app: ASGIApp, page_paths: tuple[str, ...]) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         if not scope["path"].startswith(page_paths):
@@ -77,9 +78,9 @@ def check_body(scope: Scope, body: bytes) -> None:
 
 def _checked(scope: Scope, receive: Receive, check) -> Receive:
     """A `receive` that reads the whole body on the first call, checks it, then hands on the same messages."""
-    ready: deque[Message] | None = None
+    ready: deque[ReceiveMessage] | None = None
 
-    async def checked_receive() -> Message:
+    async def checked_receive() -> ReceiveMessage:
         nonlocal ready
         if ready is None:
             ready = deque()

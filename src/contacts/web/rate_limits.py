@@ -80,4 +80,4 @@ class RateLimit(ASGIMiddleware):
 
 def is_post_to(path: str | None = None) -> Callable[[Scope], bool]:
     """For `applies`: POST requests (to this path only, when one is given)."""
-    return lambda scope: scope["method"] == "POST" and (path is None or scope["path"] == path)
+    return lambda scope: scope.get("method") == "POST" and (path is None or scope["path"] == path)

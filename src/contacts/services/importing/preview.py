@@ -42,6 +42,13 @@ class WrittenSoFar:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-preview")
         self._connection: sqlite3.Connection | None = None
 
+    @property
+    def _opened(self) -> sqlite3.Connection:
+        """The connection that `open` made."""
+        if self._connection is None:
+            raise RuntimeError("the import preview is not open")
+        return self._connection
+
     async def _call(self, function, *args):
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
@@ -62,7 +69,7 @@ class WrittenSoFar:
             found: dict[str, int] = {}
             for start in range(0, len(canonicals), _LOOKUP_CHUNK):
                 chunk = canonicals[start : start + _LOOKUP_CHUNK]
-                found.update(self._connection.execute(
+                found.update(self._opened.execute(
                     f"SELECT canonical, row FROM written WHERE canonical IN ({', '.join('?' * len(chunk))})", chunk))
             return found
 
@@ -70,8 +77,8 @@ class WrittenSoFar:
 
     async def add(self, rows: list[ValidRow]) -> None:
         def insert() -> None:
-            with self._connection:  # one transaction, not one per row
-                self._connection.executemany("INSERT OR IGNORE INTO written VALUES (?, ?)",  # in order: fewer pages
+            with self._opened:  # one transaction, not one per row
+                self._opened.executemany("INSERT OR IGNORE INTO written VALUES (?, ?)",  # in order: fewer pages
                                              sorted((row.canonical, row.number) for row in rows))
 
         await self._call(insert)

@@ -54,7 +54,7 @@ class RowRules:
     evidence: dict[str, str | int]  # what every subscription's evidence shares
 
     def evidence_json(self, number: int, notice_version: str | None, consent_proof: dict | None) -> str:
-        evidence = {**self.evidence, "row": number}
+        evidence: dict[str, object] = {**self.evidence, "row": number}
         if notice_version is not None:
             evidence["notice_version"] = notice_version
         if consent_proof is not None:
@@ -106,7 +106,7 @@ def validate_row(number: int, values: dict[str, str], rules: RowRules) -> ValidR
     except ValidationError as error:
         fail("email", error.message)
 
-    fields: dict[str, str | None] = {}
+    fields: dict[str, str] = {}
     for name, limit in TEXT_LIMITS.items():
         text = _clean(values.get(name), multiline=name in MULTILINE)
         if text is None:

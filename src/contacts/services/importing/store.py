@@ -19,6 +19,7 @@ from contacts.domain import (
     LegalBasis,
     SourceType,
     SubscriptionStatus,
+    SuppressionReason,
 )
 from contacts.services import suppression
 from contacts.services.bulk import BulkSession
@@ -92,7 +93,7 @@ class BatchOutcome:
 class Found:
     """What the database holds for a batch's rows: read before deciding anything."""
 
-    suppressed: dict[str, str]  # hash -> reason, in the list's suppression scopes
+    suppressed: dict[str, SuppressionReason]  # hash -> reason, in the list's suppression scopes
     existing: dict[str, dict]  # by canonical address: the EXISTING columns
 
 

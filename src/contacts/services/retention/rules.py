@@ -112,16 +112,22 @@ def verdict(contact: ContactFacts, subscriptions: list[SubscriptionFacts], now: 
                        f"no subscription: collected {_day(aware(contact.collected_at))}, no purpose keeps the data")]
     if any(not term.archive and (term.until is None or now < term.until) for term in terms):
         return None
-    archives = [term for term in terms if term.archive and now < term.until]
+    archives = [term for term in terms if term.archive and now < _end(term)]
     if archives:
-        term = max(archives, key=lambda item: item.until)
+        term = max(archives, key=_end)
         return _verdict(contact, Action.ARCHIVE, term)
-    term = max(terms, key=lambda item: item.until)
+    term = max(terms, key=_end)
     return _verdict(contact, Action.ANONYMISE, term)
+
+
+def _end(term: _Term) -> datetime:
+    """When a term ends: asked only of archiving terms, and of the others once none keeps the data for good."""
+    assert term.until is not None
+    return term.until
 
 
 def _verdict(contact: ContactFacts, action: Action, term: _Term) -> Verdict:
     subscription = term.subscription
     return Verdict(contact_id=contact.id, action=action,
                    rule=subscription.rule.value if subscription else NO_PURPOSE,
-                   purpose=subscription.purpose if subscription else None, ends=term.until, reason=term.reason)
+                   purpose=subscription.purpose if subscription else None, ends=_end(term), reason=term.reason)

@@ -15,15 +15,15 @@ SECURITY_COMPONENTS = Components(security_schemes={
     "apiToken": SecurityScheme(type="http", scheme="bearer",
                                description="A personal API token from `contacts user token USERNAME --name NAME`."),
 })
-SECURITY = [{"apiToken": []}]
+SECURITY: list[dict[str, list[str]]] = [{"apiToken": []}]
 
 
 async def require_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """A guard: it runs before the body is read, so a caller without a valid token never has it parsed. OPTIONS
     (Litestar's own handler, which reads nothing and only says which methods a path takes) needs no token."""
-    if connection.scope["method"] == "OPTIONS":
+    if connection.scope.get("method") == "OPTIONS":  # an HTTP scope always has one
         return
-    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    scheme, _space, token = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError("send a personal API token: Authorization: Bearer <token>")
     connection.state.staff = await staff.staff_for_token(token.strip())

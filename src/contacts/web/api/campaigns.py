@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import cast
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
@@ -87,7 +89,7 @@ class CampaignsController(Controller):
     async def preview(self, staff: NamedDependency[Staff], campaign_id: RowId,
                       to: OptionalQueryEmail = None) -> PreviewOut:
         message = message_from_bytes(await sending_desk.preview(staff, campaign_id, to), policy=policy.default)
-        text, html = message.get_payload()
+        text, html = cast(list[EmailMessage], message.get_payload())  # multipart/alternative, read with policy.default
         return PreviewOut(subject=str(message["Subject"]), text=text.get_content(), html=html.get_content(),
                           headers={name: str(message[name]) for name in PREVIEW_HEADERS if message[name]})
 

@@ -33,12 +33,13 @@ def error_page(request: Request, status_code: int, headers: dict[str, str] | Non
     if status_code == 429:
         reset = next((value for name, value in kept.items() if name.lower() == "ratelimit-reset"), "")
         kept["Retry-After"] = str(max(1, int(reset))) if reset.isdigit() else "60"
-    kept.update({header.name: header.value for header in SECURITY_HEADERS})
+    kept.update({header.name: header.value or "" for header in SECURITY_HEADERS})  # each has its value
     kind = status_code if status_code in (404, 405, 429, 500) else (500 if status_code >= 500 else 400)
     page = render(request, "error.html", page_language(request), status_code=status_code, kind=kind)
     if request.method == "HEAD":
         # The answer may go out where the pages' middleware does not strip bodies (no route matched, or the
         # rate limiter said no): send the page's length alone here, as for any HEAD.
+        assert request.app.template_engine is not None  # the pages are templates
         body = request.app.template_engine.get_template(page.template_name).render(**page.context).encode()
         return Response(b"", status_code=status_code, headers={**kept, "Content-Length": str(len(body))},
                         media_type=MediaType.HTML)

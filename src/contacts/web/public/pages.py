@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import HttpMethod, Request, route
 from litestar.datastructures import FormMultiDict, ResponseHeader
+from litestar.enums import ScopeType
 from litestar.response import Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -43,7 +44,7 @@ def page(path: str, **kwargs: Any):
 def without_body_for_head(app: ASGIApp) -> ASGIApp:
     """Middleware: a HEAD request gets the GET answer's status and headers (its Content-Length too), no body."""
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "HEAD":
             await app(scope, receive, send)
             return
 

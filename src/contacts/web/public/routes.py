@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from litestar import MediaType, Router
 from litestar.openapi import ResponseSpec
+from litestar.routes import HTTPRoute
 
 from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
@@ -52,6 +53,7 @@ def public_router(settings: Settings, counts: RateCounts) -> Router:
         request_max_body_size=FORM_MAX_BODY,
     )
     for route in pages.routes:  # A Litestar 2 router takes no `responses`: each page's handler gets them.
+        assert isinstance(route, HTTPRoute)  # pages only
         for handler in route.route_handlers:
             handler.responses = {**PAGE_REFUSALS, **(handler.responses or {})}
     return pages

@@ -4,6 +4,8 @@ service and renders its answer."""
 from __future__ import annotations
 
 from email import message_from_bytes, policy
+from email.message import EmailMessage, Message
+from typing import cast
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -94,13 +96,13 @@ class CampaignPagesController(Controller):
         campaign, progress = await campaign_desk.progress(staff, campaign_id)
         message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
         return render(request, "campaign.html", staff, campaign=campaign, progress=progress,
-                      preview_text=message.get_payload()[0].get_content(), error="")
+                      preview_text=_parts(message)[0].get_content(), error="")
 
     @get("/{campaign_id:int}/preview.html")
     async def preview_html(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Response[str]:
         message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
         # The message's own HTML, shown alone: inline styles only, no script, no request anywhere.
-        return Response(message.get_payload()[1].get_content(), media_type="text/html", headers={
+        return Response(_parts(message)[1].get_content(), media_type="text/html", headers={
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox"})
 
     @post("/{campaign_id:int}/test", status_code=303)
@@ -112,7 +114,7 @@ class CampaignPagesController(Controller):
             campaign, progress = await campaign_desk.progress(staff, campaign_id)
             message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
             return render(request, "campaign.html", staff, status_code=400, campaign=campaign, progress=progress,
-                          preview_text=message.get_payload()[0].get_content(), error=str(error))
+                          preview_text=_parts(message)[0].get_content(), error=str(error))
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=test-sent", status_code=303)
 
     @post("/{campaign_id:int}/send", status_code=303)
@@ -153,3 +155,8 @@ class CaughtMailController(Controller):
         text = message.get_body(("plain",))
         return render(request, "mail_message.html", staff, mail_id=mail_id, headers=list(message.items()),
                       text=text.get_content() if text else "")
+
+
+def _parts(message: Message) -> list[EmailMessage]:
+    """A campaign preview's text and HTML parts: multipart/alternative, read with policy.default."""
+    return cast(list[EmailMessage], message.get_payload())

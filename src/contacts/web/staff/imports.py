@@ -29,10 +29,11 @@ class ImportPagesController(Controller):
         upload = form.get("file")
         values = {name: str(form.get(name, "")) for name in FIELDS}
         try:
-            is_file = upload is not None and not isinstance(upload, str)
-            upload_id = await import_desk.stage(staff, await upload.read() if is_file else None)
+            file = None if upload is None or isinstance(upload, str) else upload
+            upload_id = await import_desk.stage(staff, await file.read() if file is not None else None)
+            assert file is not None  # staging refuses a form without one
             outcome = await import_desk.preview(staff, import_desk.ImportRequest(
-                upload_id=upload_id, file_name=upload.filename or "upload.csv", **values))
+                upload_id=upload_id, file_name=file.filename or "upload.csv", **values))
         except ValidationError as error:
             return await self._page(request, staff, status_code=400, error=str(error), values=values)
         return render(request, "import_result.html", staff, outcome=outcome)

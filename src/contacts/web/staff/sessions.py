@@ -43,7 +43,8 @@ class StaffSessionBackend(ServerSideSessionBackend):
                 return self.deserialize_data(data)
         return {}
 
-    def get_session_id(self, connection: ASGIConnection) -> str | None:
+    # None where Litestar's returns the cookie or a new id: no id until there is something to keep.
+    def get_session_id(self, connection: ASGIConnection) -> str | None:  # type: ignore[override]
         """The id the store knows, never the cookie as sent: an id is issued when there is something to keep."""
         return _state(connection).get(_KNOWN_ID)
 
