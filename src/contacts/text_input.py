@@ -15,8 +15,17 @@ from contacts.errors import ValidationError
 # Primary keys and integer columns are 32-bit on PostgreSQL: a larger number is refused before any query.
 INT32_MAX = 2_147_483_647
 
-_IN_MULTILINE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_IN_ONE_LINE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_MULTILINE_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_ONE_LINE_CONTROLS = r"\x00-\x1f\x7f"
+_IN_MULTILINE_TEXT = re.compile(rf"[{_MULTILINE_CONTROLS}\ud800-\udfff]")
+_IN_ONE_LINE = re.compile(rf"[{_ONE_LINE_CONTROLS}\ud800-\udfff]")
+# The same rule as JSON Schema patterns (ECMA-262 and Python alike), for the API's schema. Lone surrogates are
+# left out: JSON Schema's strings are Unicode text, which holds none, and a validator without the `u` flag would
+# read the halves of an emoji as surrogates. The `_TEXT` ones also ask for a character that is not a space.
+MULTILINE_PATTERN = rf"^[^{_MULTILINE_CONTROLS}]*$"
+ONE_LINE_PATTERN = rf"^[^{_ONE_LINE_CONTROLS}]*$"
+MULTILINE_TEXT_PATTERN = rf"^[^{_MULTILINE_CONTROLS}]*[^\s{_ONE_LINE_CONTROLS}][^{_MULTILINE_CONTROLS}]*$"
+ONE_LINE_TEXT_PATTERN = rf"^[^{_ONE_LINE_CONTROLS}]*[^\s{_ONE_LINE_CONTROLS}][^{_ONE_LINE_CONTROLS}]*$"
 
 
 def control_character(text: str, *, multiline: bool = True) -> str | None:

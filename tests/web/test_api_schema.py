@@ -12,6 +12,13 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from contacts.text_input import (
+    MULTILINE_PATTERN,
+    MULTILINE_TEXT_PATTERN,
+    ONE_LINE_PATTERN,
+    ONE_LINE_TEXT_PATTERN,
+    control_character,
+)
 from tests.serving import contacts_serve
 from tests.web.test_permission_matrix import ROLES, api_routes, pattern, prepare
 
@@ -135,3 +142,83 @@ async def test_recipients_pages_document_their_refusals_as_pages(http_client):
         unknown = await client.post("/subscribe/no-such-list", data={"email": "a@b.example"})
     assert wrong == {}
     assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html")
+
+
+EDGE_PATTERNS = {"one-line": {ONE_LINE_PATTERN, ONE_LINE_TEXT_PATTERN},
+                 "body": {MULTILINE_PATTERN, MULTILINE_TEXT_PATTERN, ONE_LINE_PATTERN, ONE_LINE_TEXT_PATTERN}}
+
+
+def strings_without_the_edge_rule(schema: dict, components: dict, where: str, allowed: set[str]) -> list[str]:
+    """Where a request's schema takes a string the edge would refuse (a control character), or an object an
+    unknown property of which it takes unchecked."""
+    if "$ref" in schema:
+        return strings_without_the_edge_rule(components[schema["$ref"].rsplit("/", 1)[1]], components, where,
+                                             allowed)
+    wrong = []
+    for alternative in schema.get("oneOf", []) + schema.get("anyOf", []):  # a pattern beside them holds for each
+        inherited = {"pattern": schema["pattern"]} if "pattern" in schema else {}
+        wrong += strings_without_the_edge_rule({**inherited, **alternative}, components, where, allowed)
+    if schema.get("type") == "string" and "enum" not in schema and schema.get("pattern") not in allowed:
+        wrong.append(where)
+    if schema.get("type") == "array":
+        wrong += strings_without_the_edge_rule(schema.get("items", {}), components, f"{where}[]", allowed)
+    if schema.get("type") == "object":
+        for name, property_schema in schema.get("properties", {}).items():
+            wrong += strings_without_the_edge_rule(property_schema, components, f"{where}.{name}", allowed)
+        extra = schema.get("additionalProperties", True)
+        if extra is not False:
+            names = schema.get("propertyNames", {})
+            if "enum" not in names and names.get("pattern") not in allowed:
+                wrong.append(f"{where} (property names)")
+            if not isinstance(extra, dict) or extra.get("type") != "string":
+                wrong.append(f"{where} (other properties)")
+            else:
+                wrong += strings_without_the_edge_rule(extra, components, f"{where}.*", allowed)
+    return wrong
+
+
+@pytest.mark.usefixtures("database_url")
+async def test_every_string_a_request_brings_is_held_to_the_edge_rule_in_the_schema(http_client):
+    """The edge refuses control characters in a path, a query and a body (contacts.web.input_checks): every
+    string the schema lets a request bring says so with a pattern, and a body takes no unknown field, so that
+    a request the schema allows is one the API accepts."""
+    async with http_client() as client:
+        schema = (await client.get("/schema/openapi.json")).json()
+    components = schema["components"]["schemas"]
+    wrong, strings = [], 0
+    for path, item in schema["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in item.items():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] in ("path", "query") and parameter["schema"].get("type") == "string":
+                    strings += 1
+                where = f"{method} {path} {parameter['name']}"
+                wrong += strings_without_the_edge_rule(parameter["schema"], components, where,
+                                                       EDGE_PATTERNS["one-line"])
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                wrong += strings_without_the_edge_rule(content["schema"], components, f"{method} {path} body",
+                                                       EDGE_PATTERNS["body"])
+    assert strings > 5
+    assert wrong == []
+
+
+def test_the_edge_patterns_take_what_the_edge_takes_and_generate():
+    """Hypothesis (schemathesis's generator) draws from each pattern, and whatever it draws the edge takes."""
+    import hypothesis.strategies as st
+
+    for pattern_text, multiline in ((MULTILINE_PATTERN, True), (MULTILINE_TEXT_PATTERN, True),
+                                    (ONE_LINE_PATTERN, False), (ONE_LINE_TEXT_PATTERN, False)):
+        @settings(max_examples=200, deadline=None, database=None)
+        @given(st.from_regex(pattern_text[:-1] + r"\Z"))  # a closing `$` is the string's end, as schemathesis reads it
+        def drawn_is_taken(text: str) -> None:
+            assert control_character(text, multiline=multiline) is None
+
+        drawn_is_taken()
+        for refused in ("\x00", "a\x1fb", "\x7f", "\x0c"):
+            assert re.search(pattern_text, refused) is None
+        assert (re.search(pattern_text, "a\tb\nc") is not None) is multiline
+    assert re.search(MULTILINE_TEXT_PATTERN, " \t\n ") is None
+

@@ -152,3 +152,16 @@ async def test_out_of_range_ids_and_counts_are_refused(http_client):
         guests = await client.post("/api/invitation-lists/1/attended", json={"contacts": [2**40]}, headers=events)
         assert guests.status_code in (400, 404), guests.text
     assert await AuditEvent.count().where(AuditEvent.action == "never") == 0
+
+
+async def test_an_unknown_body_field_is_a_400_naming_it(http_client):
+    """A misspelt field is not ignored: the body's schema takes no other property than its own."""
+    dpo = await token_for("dominique", "dpo")
+    async with http_client() as client:
+        answer = await client.post("/api/suppression", json={"email": "ada@presse.example", "resaon": "manual"},
+                                   headers=dpo)
+        assert refused(answer, "resaon"), answer.text
+        answer = await client.post("/api/campaigns", json={**NEWSLETTER, "x\x19": "\x19"},
+                                   headers=await token_for("camille", "communications"))
+        assert refused(answer), answer.text
+    assert await Campaign.count() == 0

@@ -8,7 +8,6 @@ from typing import cast
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
 
 from contacts.sending import desk as sending_desk
 from contacts.services import campaign_desk, import_desk, staff_desk
@@ -21,10 +20,13 @@ from contacts.web.api.schemas import (
     CampaignStatusOut,
     ListOut,
     OptionalQueryEmail,
+    OptionalQueryText,
     Page,
     PageNumber,
+    PathText,
     PreviewOut,
     RowId,
+    StrictJSONBody,
     SubscribeIn,
     SubscribeOut,
     TestSendIn,
@@ -44,7 +46,7 @@ class ListsController(Controller):
 
     @get("/{slug:str}/members", summary="A list's subscriptions, by status (subscribed, pending, unsubscribed, objected)",
          responses=refusals(400, 403, 404))
-    async def members(self, staff: NamedDependency[Staff], slug: FromPath[str], status: FromQuery[str | None] = None,
+    async def members(self, staff: NamedDependency[Staff], slug: PathText, status: OptionalQueryText = None,
                       page: PageNumber = 1) -> Page[staff_desk.Member]:
         _, found, total = await staff_desk.members(staff, slug, status, page)
         return Page(items=found, page=page, per_page=50, total=total)
@@ -52,8 +54,8 @@ class ListsController(Controller):
 
     @post("/{slug:str}/subscriptions", summary="Subscribe contacts to a list, by the rules of a CSV import",
           responses=refusals(400, 403, 404))
-    async def subscribe(self, staff: NamedDependency[Staff], slug: FromPath[str],
-                        data: JSONBody[SubscribeIn]) -> SubscribeOut:
+    async def subscribe(self, staff: NamedDependency[Staff], slug: PathText,
+                        data: StrictJSONBody[SubscribeIn]) -> SubscribeOut:
         outcome = await import_desk.subscribe_contacts(staff, slug, data.source_type, data.source_name,
                                                        data.legal_basis, data.contacts)
         # Report rows are spreadsheet rows (the header is row 1): the API counts contacts from 1.
@@ -73,7 +75,7 @@ class CampaignsController(Controller):
         return Page(items=[CampaignOut.of(c) for c in found.items], page=page, per_page=per_page, total=found.total)
 
     @post("/", summary="Create a draft campaign", responses=refusals(400, 403))
-    async def create(self, staff: NamedDependency[Staff], data: JSONBody[CampaignIn]) -> CampaignOut:
+    async def create(self, staff: NamedDependency[Staff], data: StrictJSONBody[CampaignIn]) -> CampaignOut:
         campaign = await campaign_desk.create(staff, list_slugs=data.lists, template=data.template,
                                               subject=data.subject, body=data.body, purpose_code=data.purpose,
                                               rate=data.rate)
@@ -101,7 +103,8 @@ class CampaignsController(Controller):
 
     @post("/{campaign_id:int}/test", summary="Send one [TEST] message, outside the ledger", status_code=202,
           responses=refusals(400, 403, 404))
-    async def test(self, staff: NamedDependency[Staff], campaign_id: RowId, data: JSONBody[TestSendIn]) -> dict[str, str]:
+    async def test(self, staff: NamedDependency[Staff], campaign_id: RowId,
+                   data: StrictJSONBody[TestSendIn]) -> dict[str, str]:
         await sending_desk.send_test(staff, campaign_id, data.to)
         return {"sent_to": data.to}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, JSONBody
 
 from contacts import csv_files
 from contacts.services import invitations
@@ -18,7 +17,9 @@ from contacts.web.api.schemas import (
     InvitationListIn,
     Page,
     PageNumber,
+    QueryText,
     RowId,
+    StrictJSONBody,
 )
 from contacts.web.downloads import csv_download
 
@@ -33,7 +34,8 @@ class InvitationListsController(Controller):
 
     @post("/", summary="Build a guest list from lists and filters (PR invitations)",
           responses=refusals(400, 403))
-    async def build(self, staff: NamedDependency[Staff], data: JSONBody[InvitationListIn]) -> invitations.GuestList:
+    async def build(self, staff: NamedDependency[Staff],
+                    data: StrictJSONBody[InvitationListIn]) -> invitations.GuestList:
         return await invitations.build(staff, data.name, data.lists, data.filters)
 
     @get("/{list_id:int}", summary="An invitation list with its guests counted by answer",
@@ -52,16 +54,17 @@ class InvitationListsController(Controller):
     @post("/{list_id:int}/campaign", summary="Create the invitation campaign (template invitation)",
           responses=refusals(400, 403, 404, 409))
     async def campaign(self, staff: NamedDependency[Staff], list_id: RowId,
-                       data: JSONBody[InvitationCampaignIn]) -> CampaignOut:
+                       data: StrictJSONBody[InvitationCampaignIn]) -> CampaignOut:
         return CampaignOut.of(await invitations.create_campaign(staff, list_id, data.subject, data.body))
 
     @post("/{list_id:int}/attended", summary="Mark guests as having attended", status_code=200,
           responses=refusals(400, 403, 404))
-    async def attended(self, staff: NamedDependency[Staff], list_id: RowId, data: JSONBody[AttendedIn]) -> dict[str, int]:
+    async def attended(self, staff: NamedDependency[Staff], list_id: RowId,
+                       data: StrictJSONBody[AttendedIn]) -> dict[str, int]:
         return {"marked": await invitations.mark_attended(staff, list_id, data.contacts)}
 
     @get("/{list_id:int}/export.csv", summary="The guest list as CSV: a disclosure, logged with to whom and why",
          media_type=csv_files.MEDIA_TYPE, responses=refusals(400, 403, 404))
-    async def export(self, staff: NamedDependency[Staff], list_id: RowId, to: FromQuery[str],
-                     why: FromQuery[str]) -> Response[str]:
+    async def export(self, staff: NamedDependency[Staff], list_id: RowId, to: QueryText,
+                     why: QueryText) -> Response[str]:
         return csv_download(await invitations.export_csv(staff, list_id, to, why), f"invitation-list-{list_id}.csv")

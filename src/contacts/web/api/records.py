@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, JSONBody
 
 from contacts.services import audit, staff_desk
 from contacts.services.staff import Staff
@@ -14,10 +13,14 @@ from contacts.web.api.schemas import (
     AuditLimit,
     ContactDetailOut,
     ContactsPerPage,
+    Corrections,
+    OptionalQueryText,
     Page,
     PageNumber,
     QueryEmail,
+    QueryText,
     RowId,
+    StrictJSONBody,
     SuppressIn,
     SuppressionCheckOut,
     SuppressionEntryOut,
@@ -36,7 +39,7 @@ class ContactsController(Controller):
 
     @get("/", summary="Contacts of the caller's lists, by address, name or organisation",
          responses=refusals(400))
-    async def search(self, staff: NamedDependency[Staff], q: FromQuery[str] = "", page: PageNumber = 1,
+    async def search(self, staff: NamedDependency[Staff], q: QueryText = "", page: PageNumber = 1,
                      per_page: ContactsPerPage = 50) -> Page[staff_desk.ContactSummary]:
         found, total = await staff_desk.search_contacts(staff, q, page, per_page)
         return Page(items=found, page=page, per_page=per_page, total=total)
@@ -53,14 +56,14 @@ class ContactsController(Controller):
     @patch("/{contact_id:int}", summary="Correct a contact's data (Art. 16), recorded with old and new values",
            responses=refusals(400, 403, 404))
     async def rectify(self, staff: NamedDependency[Staff], contact_id: RowId,
-                      data: JSONBody[dict[str, str]]) -> dict[str, list[str]]:
+                      data: Corrections) -> dict[str, list[str]]:
         return {"changed": await staff_desk.rectify(staff, contact_id, data)}
 
 
     @post("/{contact_id:int}/unsubscribe", summary="Record an opt-out the person sent by post, phone or mail",
           status_code=200, responses=refusals(400, 403, 404))
     async def unsubscribe(self, staff: NamedDependency[Staff], contact_id: RowId,
-                          data: JSONBody[UnsubscribeIn]) -> dict[str, bool]:
+                          data: StrictJSONBody[UnsubscribeIn]) -> dict[str, bool]:
         return {"changed": await staff_desk.record_unsubscribe(staff, contact_id, data.list, data.reason)}
 
 
@@ -75,7 +78,7 @@ class SuppressionController(Controller):
 
     @post("/", summary="Add a do-not-contact entry (kept as a keyed hash, never the address)",
           responses=refusals(400, 403))
-    async def add(self, staff: NamedDependency[Staff], data: JSONBody[SuppressIn]) -> SuppressOut:
+    async def add(self, staff: NamedDependency[Staff], data: StrictJSONBody[SuppressIn]) -> SuppressOut:
         result = await staff_desk.suppress(staff, data.email, data.reason, data.scope)
         return SuppressOut(created=result.created, entry=_entry(result.entry))
 
@@ -90,9 +93,9 @@ class AuditController(Controller):
 
     @get("/", summary="The audit log, oldest first from after_id (dpo and admin); it cannot be changed",
          responses=refusals(400, 403))
-    async def entries(self, staff: NamedDependency[Staff], actor: FromQuery[str | None] = None,
-                      action: FromQuery[str | None] = None, object_type: FromQuery[str | None] = None,
-                      object_id: FromQuery[str | None] = None, after_id: AfterId = 0,
+    async def entries(self, staff: NamedDependency[Staff], actor: OptionalQueryText = None,
+                      action: OptionalQueryText = None, object_type: OptionalQueryText = None,
+                      object_id: OptionalQueryText = None, after_id: AfterId = 0,
                       limit: AuditLimit = 100) -> list[audit.Entry]:
         return await audit.entries(staff, actor=actor, action=action, object_type=object_type, object_id=object_id,
                                    after_id=after_id, limit=limit)

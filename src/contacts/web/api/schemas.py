@@ -3,13 +3,14 @@ that takes integers is a msgspec Struct, whose Meta bounds Litestar both enforce
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dataclass_field
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
 from litestar.openapi.spec import OpenAPIFormat
-from litestar.params import KwargDefinition, PathParameter, QueryParameter
-from msgspec import Meta, Struct
+from litestar.enums import RequestEncodingType
+from litestar.params import BodyKwarg, KwargDefinition, PathParameter, QueryParameter
+from msgspec import Meta, Struct, field
 
 from contacts.domain import LegalBasis, SourceType, SuppressionReason
 from contacts.services import audit, campaign_desk, staff_desk
@@ -17,7 +18,13 @@ from contacts.services.campaigns import CampaignInfo, CampaignProgress
 from contacts.services.catalogue import ListInfo
 from contacts.services.importing.csvfile import HEADER_ALIASES
 from contacts.services.invitations import FILTERS
-from contacts.text_input import INT32_MAX
+from contacts.text_input import (
+    INT32_MAX,
+    MULTILINE_PATTERN,
+    MULTILINE_TEXT_PATTERN,
+    ONE_LINE_PATTERN,
+    ONE_LINE_TEXT_PATTERN,
+)
 
 # Integers are bounded by their column (32-bit on PostgreSQL): a larger one is a 400 naming the field, never
 # sent to the database, and the bounds are in the OpenAPI schema.
@@ -30,13 +37,33 @@ ContactIds: TypeAlias = Annotated[list[ContactId], Meta(extra_json_schema={"extr
 T = TypeVar("T")
 
 # What the schema says of the text fields the services check (a KwargDefinition documents, the services refuse):
-# blank text, malformed addresses, values outside a fixed vocabulary.
-Text: TypeAlias = Annotated[str, KwargDefinition(min_length=1, pattern=r"\S")]
-EmailAddress: TypeAlias = Annotated[str, KwargDefinition(format=OpenAPIFormat.EMAIL, min_length=3, pattern=r"\S")]
-QueryEmail: TypeAlias = Annotated[str, QueryParameter(format=OpenAPIFormat.EMAIL, min_length=3, pattern=r"\S")]
+# blank text, malformed addresses, values outside a fixed vocabulary. Every string a request brings carries the
+# edge's rule as a pattern (contacts.web.input_checks: no control characters; tab and line breaks only in a
+# body's text); tests/web/test_api_schema.py holds every string of the schema's requests to it.
+BodyText: TypeAlias = Annotated[str, KwargDefinition(pattern=MULTILINE_PATTERN)]
+Text: TypeAlias = Annotated[str, KwargDefinition(min_length=1, pattern=MULTILINE_TEXT_PATTERN)]
+EmailAddress: TypeAlias = Annotated[str, KwargDefinition(format=OpenAPIFormat.EMAIL, min_length=3,
+                                                         pattern=ONE_LINE_TEXT_PATTERN)]
+QueryText: TypeAlias = Annotated[str, QueryParameter(pattern=ONE_LINE_PATTERN)]
+OptionalQueryText: TypeAlias = Annotated[str | None, QueryParameter(pattern=ONE_LINE_PATTERN)]
+PathText: TypeAlias = Annotated[str, PathParameter(pattern=ONE_LINE_PATTERN)]
+QueryEmail: TypeAlias = Annotated[str, QueryParameter(format=OpenAPIFormat.EMAIL, min_length=3,
+                                                      pattern=ONE_LINE_TEXT_PATTERN)]
 OptionalQueryEmail: TypeAlias = Annotated[str | None, QueryParameter(format=OpenAPIFormat.EMAIL, min_length=3,
-                                                                     pattern=r"\S")]
-SlugList: TypeAlias = Annotated[list[str], KwargDefinition(min_items=1)]
+                                                                     pattern=ONE_LINE_TEXT_PATTERN)]
+SlugList: TypeAlias = Annotated[list[BodyText], KwargDefinition(min_items=1)]
+_BODY_STRING = {"type": "string", "pattern": MULTILINE_PATTERN}
+# A body's fields are all known: an unknown one (a misspelt field) is a 400 naming it, not ignored. msgspec
+# refuses it (forbid_unknown_fields) and the schema says so, which Litestar does not write from the Struct.
+StrictJSONBody: TypeAlias = Annotated[T, BodyKwarg(media_type=RequestEncodingType.JSON,
+                                                   schema_extra={"additionalProperties": False})]
+# A contact's corrections: field names (the service refuses an unknown one) to their new values.
+Corrections: TypeAlias = Annotated[dict[str, str], BodyKwarg(media_type=RequestEncodingType.JSON, schema_extra={
+    "propertyNames": {"pattern": MULTILINE_PATTERN}, "additionalProperties": _BODY_STRING})]
+
+
+class BodyIn(Struct, forbid_unknown_fields=True):
+    """A request body."""
 
 
 @dataclass
@@ -62,12 +89,12 @@ class ListOut:
                    legal_basis=item.purpose.default_legal_basis.value, double_opt_in=item.double_opt_in)
 
 
-class CampaignIn(Struct):
-    lists: list[str]
-    template: str
-    subject: str
-    body: str = ""
-    purpose: str | None = None
+class CampaignIn(BodyIn):
+    lists: list[BodyText]
+    template: BodyText
+    subject: BodyText
+    body: BodyText = ""
+    purpose: BodyText | None = None
     rate: Rate | None = None  # messages per second; none: as fast as the server takes them
 
 
@@ -98,8 +125,8 @@ class CampaignOut:
 @dataclass
 class CampaignStatusOut:
     campaign: CampaignOut
-    by_status: dict[str, int] = field(default_factory=dict)  # queued, sending, sent, failed, skipped
-    skipped_by_reason: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = dataclass_field(default_factory=dict)  # queued, sending, sent, failed, skipped
+    skipped_by_reason: dict[str, int] = dataclass_field(default_factory=dict)
     total: int = 0
     remaining: int = 0
     hard_bounces: int = 0  # delivery-status reports that came back (REQ-41)
@@ -117,8 +144,7 @@ class CampaignStatusOut:
                    complaint_rate=round(progress.complaint_rate, 5))
 
 
-@dataclass
-class TestSendIn:
+class TestSendIn(BodyIn):
     to: EmailAddress
 
 
@@ -146,11 +172,10 @@ class ContactDetailOut:
     suppressions: list[SuppressionEntryOut]
 
 
-@dataclass
-class SuppressIn:
+class SuppressIn(BodyIn):
     email: EmailAddress
     reason: Annotated[str, KwargDefinition(enum=list(SuppressionReason))] = "manual"
-    scope: str = "global"
+    scope: BodyText = "global"
 
 
 @dataclass
@@ -178,39 +203,35 @@ GuestsPerPage: TypeAlias = Annotated[int, QueryParameter(ge=1, le=500)]
 AuditLimit: TypeAlias = Annotated[int, QueryParameter(ge=1, le=audit.PAGE_LIMIT)]
 
 
-@dataclass
-class InvitationListIn:
+class InvitationListIn(BodyIn):
     name: Text
     lists: SlugList
     filters: Annotated[dict[str, str], KwargDefinition(schema_extra={  # organisation (contains), language
-        "propertyNames": {"enum": list(FILTERS)}, "properties": {"language": {"enum": ["fr", "en", ""]}}})] = field(
-        default_factory=dict)
+        "propertyNames": {"enum": list(FILTERS)}, "properties": {"language": {"enum": ["fr", "en", ""]}},
+        "additionalProperties": _BODY_STRING})] = field(default_factory=dict)
 
 
 
 
-@dataclass
-class InvitationCampaignIn:
-    subject: str
-    body: str = ""
+class InvitationCampaignIn(BodyIn):
+    subject: BodyText
+    body: BodyText = ""
 
 
-class AttendedIn(Struct):
+class AttendedIn(BodyIn):
     contacts: ContactIds
 
 
 
-@dataclass
-class UnsubscribeIn:
+class UnsubscribeIn(BodyIn):
     list: Text
-    reason: str = ""
+    reason: BodyText = ""
 
 
-@dataclass
-class SubscribeIn:
+class SubscribeIn(BodyIn):
     contacts: Annotated[list[dict[str, str]], KwargDefinition(min_items=1, schema_extra={  # the import's fields
         "items": {"type": "object", "required": ["email"], "propertyNames": {"enum": list(HEADER_ALIASES)},
-                  "additionalProperties": {"type": "string"}}})]
+                  "additionalProperties": _BODY_STRING}})]
     source_type: Annotated[str, KwargDefinition(enum=list(SourceType))]
     source_name: Text
     # The purpose's by default; consent needs consent_at, consent_channel, notice_version.
