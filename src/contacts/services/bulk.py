@@ -33,7 +33,7 @@ SMALL_INSERT = 64
 SQLITE_IN_CHUNK = 10_000
 
 
-class Rows(Protocol):
+class RowWriter(Protocol):
     """The primitives that a rule written once for every connection uses: a BulkSession has them, and so
     has a Piccolo write transaction (contacts.services.suppression_rule.PiccoloTransaction)."""
 

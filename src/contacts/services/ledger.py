@@ -12,7 +12,7 @@ from contacts.domain import Channel, EventAction
 from contacts.tables import ConsentEvent
 
 if TYPE_CHECKING:
-    from contacts.services.bulk import Rows
+    from contacts.services.bulk import RowWriter
 
 EVENT_FIELDS = ("action", "channel", "actor", "reason", "contact", "subscription", "mailing_list", "purpose",
                 "suppression", "details")
@@ -67,10 +67,10 @@ class EventRow:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-async def insert_rows(rows: Rows, events: Sequence[EventRow], now: datetime) -> None:
+async def insert_rows(db: RowWriter, events: Sequence[EventRow], now: datetime) -> None:
     """Inside the transaction of the change they record; ids in the order given."""
-    ids = await rows.allocate_ids("consent_event", len(events))
-    await rows.insert("consent_event", ("id", "occurred_at", *EVENT_FIELDS), [
+    ids = await db.allocate_ids("consent_event", len(events))
+    await db.insert("consent_event", ("id", "occurred_at", *EVENT_FIELDS), [
         (event_id, now, event.action.value, event.channel.value, event.actor, event.reason, event.contact,
          event.subscription, event.mailing_list, event.purpose, event.suppression, json.dumps(event.details))
         for event_id, event in zip(ids, events)

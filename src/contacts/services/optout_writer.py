@@ -10,8 +10,9 @@ caller's answer waits for its group's commit, so an answered opt-out is durable.
 Each request records what a single unsubscribe did before: the subscription ends (status `unsubscribed`),
 a ConsentEvent names the channel and campaign, and a do-not-contact entry for the list's scope (and, for
 "unsubscribe from everything", the global scope) is written unless an active one exists (REQ-42), by the
-rule of contacts.services.suppression_rule. Both forms are here, side by side; tests/services/
-test_suppression_rule.py runs the same groups through both and compares every row they write.
+rule of contacts.services.suppression_rule. These rules have two forms, side by side below: `write`, in
+Python for every engine, and `STATEMENT`, PostgreSQL's; tests/services/test_suppression_rule.py runs the
+same groups through both and compares every row they write.
 """
 
 from __future__ import annotations

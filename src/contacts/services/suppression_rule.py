@@ -26,7 +26,7 @@ from contacts.addresses import CANONICALISER_VERSION
 from contacts.database import engine
 from contacts.domain import Channel, EventAction, SuppressionReason
 from contacts.services import ledger
-from contacts.services.bulk import Rows
+from contacts.services.bulk import RowWriter
 from contacts.services.keyring import HashKey, Keyring
 from contacts.tables import Suppression
 
@@ -56,9 +56,9 @@ class Outcome:
     active: dict[str, Any] | None  # else that entry's reason and created_at, as the connection reads them
 
 
-async def write(rows: Rows, wanted: Sequence[Wanted], keyring: Keyring, now: datetime, *,
+async def write(db: RowWriter, wanted: Sequence[Wanted], keyring: Keyring, now: datetime, *,
                 earlier_events: Sequence[ledger.EventRow] = ()) -> list[Outcome]:
-    """Inside a write transaction of `rows`. Of several asking for one address and scope, the first is
+    """Inside a write transaction of `db`. Of several asking for one address and scope, the first is
     written. `earlier_events`: the caller's own events of the same change, written first, in one insert
     with this rule's. One outcome per address and scope asked for."""
     first: dict[tuple[str, str], Wanted] = {}
@@ -67,21 +67,21 @@ async def write(rows: Rows, wanted: Sequence[Wanted], keyring: Keyring, now: dat
     hashes_of = {canonical: keyring.hashes(canonical) for canonical, _ in first}
     active: dict[tuple[str, str], dict[str, Any]] = {}
     if first:
-        among, params = rows.among(sorted({digest for hashes in hashes_of.values() for digest in hashes}))
-        for row in await rows.fetch("SELECT address_hash, scope, reason, created_at FROM suppression "
+        among, params = db.among(sorted({digest for hashes in hashes_of.values() for digest in hashes}))
+        for row in await db.fetch("SELECT address_hash, scope, reason, created_at FROM suppression "
                                     f"WHERE address_hash {among} AND lifted_at IS NULL", *params):
             active[(row["address_hash"], row["scope"])] = row
     found = {(canonical, scope): next((active[(digest, scope)] for digest in hashes_of[canonical]
                                        if (digest, scope) in active), None)
              for canonical, scope in first}
     missing = [item for key, item in first.items() if found[key] is None]
-    ids = await rows.allocate_ids("suppression", len(missing))
-    await rows.insert("suppression", SUPPRESSION_COLUMNS, [
+    ids = await db.allocate_ids("suppression", len(missing))
+    await db.insert("suppression", SUPPRESSION_COLUMNS, [
         (suppression_id, keyring.current.digest(item.canonical), keyring.current.key_id, CANONICALISER_VERSION,
          item.scope, item.reason.value, now, item.actor)
         for suppression_id, item in zip(ids, missing)
     ])
-    await ledger.insert_rows(rows, [*earlier_events, *(
+    await ledger.insert_rows(db, [*earlier_events, *(
         ledger.EventRow(EventAction.SUPPRESSED, item.channel, item.actor, item.note or item.reason.value,
                         contact=item.contact_id, mailing_list=item.list_id, purpose=item.purpose_id,
                         suppression=suppression_id, details={"scope": item.scope, "reason": item.reason.value})
