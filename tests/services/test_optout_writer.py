@@ -10,7 +10,7 @@ import hmac
 import pytest
 
 from contacts.domain import Channel, SourceType
-from contacts.services import optout_statement, suppression
+from contacts.services import suppression, suppression_rule
 from contacts.services.bulk import PostgresBulkSession, bulk_session
 from contacts.services.importing import ImportOptions, run_import
 from contacts.services.keyring import HashKey, Keyring, keyring_for
@@ -53,7 +53,7 @@ async def counts() -> tuple[int, int, int]:
 
 @pytest.mark.parametrize("secret", [b"k" * 32, b"a key longer than the sixty-four bytes of a SHA-256 block" * 2])
 def test_req44_padded_keys_make_the_same_hmac_as_python(secret):
-    inner, outer = optout_statement.padded_keys(HashKey("id", secret))
+    inner, outer = suppression_rule.padded_keys(HashKey("id", secret))
     message = "zoé@presse.example".encode()
     by_hand = hashlib.sha256(outer + hashlib.sha256(inner + message).digest()).hexdigest()
     assert by_hand == hmac.new(secret, message, hashlib.sha256).hexdigest()
@@ -64,8 +64,8 @@ async def test_req44_postgresql_hashes_an_address_as_the_keyring_does():
         if not isinstance(session, PostgresBulkSession):
             pytest.skip("the keyed hash is computed in SQL on PostgreSQL only")
         key = Keyring.from_settings(get_settings()).current
-        inner, outer = optout_statement.padded_keys(key)
-        digest = await session.connection.fetchval(f"SELECT {optout_statement.digest_sql('$1', '$2', '$3')}",
+        inner, outer = suppression_rule.padded_keys(key)
+        digest = await session.connection.fetchval(f"SELECT {suppression_rule.digest_sql('$1', '$2', '$3')}",
                                                    inner, outer, "zoé.ünïcode@presse.example")
     assert digest == key.digest("zoé.ünïcode@presse.example")
 

@@ -19,7 +19,7 @@ import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 from piccolo.engine.postgres import PostgresEngine
@@ -34,6 +34,16 @@ Result = TypeVar("Result")
 SMALL_INSERT = 64
 # SQLite's limit on bound parameters is 32,766.
 SQLITE_IN_CHUNK = 10_000
+
+
+class RowWriter(Protocol):
+    """The primitives that a rule written once for every connection uses: a BulkSession has them, and so
+    has a Piccolo write transaction (contacts.services.suppression_rule.PiccoloTransaction)."""
+
+    def among(self, values: Sequence[Any]) -> tuple[str, list[Any]]: ...
+    async def fetch(self, sql: str, *params: Any) -> list[dict[str, Any]]: ...
+    async def allocate_ids(self, table: str, count: int) -> list[int]: ...
+    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None: ...
 
 
 class BulkSession(ABC):

@@ -14,7 +14,7 @@ from contacts.domain import Channel, EventAction, SubscriptionStatus, Suppressio
 from contacts.services import catalogue, ledger, optout_writer, suppression
 from contacts.settings import get_settings
 from contacts.tables import Contact, MailingList, Subscription
-from contacts.tokens import TokenAction, codec_for
+from contacts.tokens import LinkToken, TokenAction, codec_for
 
 
 def _open(token_text: str, action: TokenAction):
@@ -24,11 +24,7 @@ def _open(token_text: str, action: TokenAction):
 async def unsubscribe(token_text: str, channel: Channel) -> bool:
     """Unsubscribe from the list the token names, at once. True when something changed."""
     token = _open(token_text, TokenAction.UNSUBSCRIBE)
-    if token is None:
-        return False
-    (changed,) = await optout_writer.unsubscribe([optout_writer.Unsubscribe(
-        token.contact_id, token.scope_id, channel, reason="unsubscribe link", campaign_id=token.campaign_id)])
-    return changed
+    return token is not None and await _unsubscribe(token, channel, "unsubscribe link")
 
 
 async def unsubscribe_by_mail(token_text: str) -> bool | None:
@@ -39,8 +35,13 @@ async def unsubscribe_by_mail(token_text: str) -> bool | None:
     token = codec.open_address(token_text, TokenAction.UNSUBSCRIBE) or codec.open(token_text, TokenAction.UNSUBSCRIBE)
     if token is None:
         return None
+    return await _unsubscribe(token, Channel.MAILTO, "mailto unsubscribe")
+
+
+async def _unsubscribe(token: LinkToken, channel: Channel, reason: str) -> bool:
+    """The token's person leaves the token's list, whatever way the token came."""
     (changed,) = await optout_writer.unsubscribe([optout_writer.Unsubscribe(
-        token.contact_id, token.scope_id, Channel.MAILTO, reason="mailto unsubscribe", campaign_id=token.campaign_id)])
+        token.contact_id, token.scope_id, channel, reason=reason, campaign_id=token.campaign_id)])
     return changed
 
 

@@ -20,7 +20,7 @@ from contacts.domain import (
     parse_enum,
 )
 from contacts.errors import ValidationError
-from contacts.services import catalogue, ledger
+from contacts.services import catalogue, ledger, suppression_rule
 from contacts.services.bulk import BulkSession
 from contacts.services.keyring import Keyring
 from contacts.settings import get_settings
@@ -94,39 +94,16 @@ async def record_suppression(
     note: str | None = None,
 ) -> SuppressResult:
     """The record itself, for callers that know the scope is valid and whose contact, purpose and list it
-    names (an opt-out link does): no catalogue lookups on that hot path. Call inside a write transaction."""
-    ring = keyring()
-    existing = await Suppression.select(Suppression.reason, Suppression.created_at).where(
-        Suppression.address_hash.is_in(ring.hashes(canonical)), Suppression.scope == scope,
-        Suppression.lifted_at.is_null(),
-    ).first()
-    if existing:
-        return SuppressResult(created=False, entry=SuppressionEntry(scope, SuppressionReason(existing["reason"]),
-                                                                    existing["created_at"]))
-    rows = await Suppression.insert(
-        Suppression(
-            address_hash=ring.current.digest(canonical),
-            key_id=ring.current.key_id,
-            canonicaliser_version=CANONICALISER_VERSION,
-            scope=scope,
-            reason=reason,
-            created_by=actor,
-        )
-    ).returning(Suppression.id, Suppression.created_at)
-    await ledger.record(
-        ledger.consent_event(
-            EventAction.SUPPRESSED,
-            channel,
-            actor,
-            reason=note or str(reason),
-            contact=contact_id,
-            suppression=rows[0]["id"],
-            purpose=purpose_id,
-            mailing_list=list_id,
-            details={"scope": scope, "reason": str(reason)},
-        )
-    )
-    return SuppressResult(created=True, entry=SuppressionEntry(scope, reason, rows[0]["created_at"]))
+    names (an opt-out link does): no catalogue lookups on that hot path. The rule is
+    contacts.services.suppression_rule's; this runs it in the caller's write transaction, or in its own."""
+    wanted = suppression_rule.Wanted(canonical, scope, reason, actor, channel, contact_id, purpose_id, list_id, note)
+    now = datetime.now(UTC)
+    async with write_transaction():
+        (outcome,) = await suppression_rule.write(suppression_rule.PiccoloTransaction(), [wanted], keyring(), now)
+    if outcome.active is not None:
+        return SuppressResult(created=False, entry=SuppressionEntry(
+            scope, SuppressionReason(outcome.active["reason"]), outcome.active["created_at"]))
+    return SuppressResult(created=True, entry=SuppressionEntry(scope, reason, now))
 
 
 async def _scope_purpose_id(scope: str) -> int | None:
