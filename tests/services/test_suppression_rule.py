@@ -15,7 +15,7 @@ from contacts.database import json_value, write_transaction
 from contacts.domain import Channel, SuppressionReason
 from contacts.services import ledger, suppression, suppression_rule
 from contacts.services.bulk import PostgresBulkSession, bulk_session
-from contacts.services.keyring import Keyring, _keyring_for
+from contacts.services.keyring import Keyring, keyring_for
 from contacts.services.optout_writer import Unsubscribe, write, write_in_one_statement
 from contacts.settings import get_settings
 from contacts.tables import Purpose
@@ -118,7 +118,7 @@ async def test_req42_postgresql_statement_writes_the_rows_the_python_rule_writes
     ids = await suppressed_beforehand(tmp_path)
     journalists = await list_id("journalists")
     keyrings = {"one key": Keyring.from_settings(get_settings()),
-                "rotated key": _keyring_for(("a-brand-new-secret-key-0001", *get_settings().secret_keys))}
+                "rotated key": keyring_for(("a-brand-new-secret-key-0001", *get_settings().secret_keys))}
     async with bulk_session() as session:
         if not isinstance(session, PostgresBulkSession):
             pytest.skip("the one-statement form is PostgreSQL's")
