@@ -9,7 +9,7 @@ from contacts import devmail
 from contacts.domain import Permission
 from contacts.services.staff import Staff
 from contacts.settings import Settings
-from contacts.web.api.auth import SECURITY, provide_staff
+from contacts.web.api.auth import SECURITY, provide_staff, require_token
 
 
 class DevMailController(Controller):
@@ -18,6 +18,7 @@ class DevMailController(Controller):
 
     path = "/dev/mail"
     tags = ["development"]
+    guards = [require_token]  # sets the caller that provide_staff gives, as on the API's router
     dependencies = {"staff": Provide(provide_staff)}
     security = SECURITY
 
