@@ -162,3 +162,8 @@ def pytest_addoption(parser, pluginmanager) -> None:
     if not pluginmanager.has_plugin("xdist"):
         parser.addoption("--numprocesses", dest="numprocesses", default=None, help="ignored: xdist is off")
         parser.addoption("--dist", dest="dist", default="no", help="ignored: xdist is off")
+
+
+def pytest_configure(config) -> None:
+    if not config.pluginmanager.has_plugin("xdist"):  # xdist registers its mark itself
+        config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker")
