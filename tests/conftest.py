@@ -9,6 +9,7 @@ beside the run's id, so workers never share one.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import shutil
@@ -26,6 +27,8 @@ RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:8]
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 WORKDIR = Path(tempfile.mkdtemp(prefix=f"contacts-tests-{RUN_ID}-{WORKER}-"))
 DATABASE_PREFIX = f"contacts_{RUN_ID}_{WORKER}"
+# Removed at exit too: xdist's controller process imports this module but runs no session fixture.
+atexit.register(shutil.rmtree, WORKDIR, ignore_errors=True)
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef"
 
 
