@@ -3,10 +3,13 @@
 CONTACTS_TEST_DATABASE picks the engine: `sqlite` (default) or `postgresql` (the server at
 CONTACTS_TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/test). A template database is
 migrated once per session; each test gets a fresh copy of it, and every database is dropped at the end.
+Under pytest-xdist each worker is a session of its own: its databases carry the worker's id (gw0, gw1, …)
+beside the run's id, so workers never share one.
 """
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import shutil
@@ -19,8 +22,13 @@ from pathlib import Path
 # The environment must be set before contacts is imported: tables bind to their engine on first use.
 ENGINE = os.environ.get("CONTACTS_TEST_DATABASE", "sqlite")
 ADMIN_URL = os.environ.get("CONTACTS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-WORKDIR = Path(tempfile.mkdtemp(prefix="contacts-tests-"))
-RUN_ID = uuid.uuid4().hex[:8]
+# The same run id in every xdist worker (xdist hands them one), and the worker's own id beside it.
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:8]
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+WORKDIR = Path(tempfile.mkdtemp(prefix=f"contacts-tests-{RUN_ID}-{WORKER}-"))
+DATABASE_PREFIX = f"contacts_{RUN_ID}_{WORKER}"
+# Removed at exit too: xdist's controller process imports this module but runs no session fixture.
+atexit.register(shutil.rmtree, WORKDIR, ignore_errors=True)
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef"
 
 
@@ -29,7 +37,7 @@ def postgres_url(database: str) -> str:
 
 
 if ENGINE == "postgresql":
-    TEMPLATE_URL = postgres_url(f"contacts_{RUN_ID}_template")
+    TEMPLATE_URL = postgres_url(f"{DATABASE_PREFIX}_template")
 elif ENGINE == "sqlite":
     TEMPLATE_URL = f"sqlite:///{WORKDIR / 'template.db'}"
 else:
@@ -67,7 +75,7 @@ async def _admin(statement: str) -> None:
 @pytest.fixture(scope="session", autouse=True)
 async def template_database():
     if ENGINE == "postgresql":
-        await _admin(f'CREATE DATABASE "contacts_{RUN_ID}_template"')
+        await _admin(f'CREATE DATABASE "{DATABASE_PREFIX}_template"')
         await migrate()
     else:
         await migrate()
@@ -75,7 +83,7 @@ async def template_database():
     if ENGINE == "postgresql":
         if engine().pool:
             await engine().close_connection_pool()
-        await _admin(f'DROP DATABASE IF EXISTS "contacts_{RUN_ID}_template" WITH (FORCE)')
+        await _admin(f'DROP DATABASE IF EXISTS "{DATABASE_PREFIX}_template" WITH (FORCE)')
     shutil.rmtree(WORKDIR, ignore_errors=True)
 
 
@@ -85,8 +93,8 @@ async def database_url(template_database) -> str:
     db = engine()
     n = next(_counter)
     if ENGINE == "postgresql":
-        name = f"contacts_{RUN_ID}_{n}"
-        await _admin(f'CREATE DATABASE "{name}" TEMPLATE "contacts_{RUN_ID}_template"')
+        name = f"{DATABASE_PREFIX}_{n}"
+        await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{DATABASE_PREFIX}_template"')
         url = postgres_url(name)
         if db.pool:
             await db.close_connection_pool()
@@ -149,3 +157,16 @@ def http_client():
                 yield http
 
     return client
+
+
+def pytest_addoption(parser, pluginmanager) -> None:
+    """pyproject's addopts pass `--numprocesses` and `--dist`: with xdist disabled (`-p no:xdist`, for a
+    debugger), they are accepted and ignored, and the suite runs in this one process."""
+    if not pluginmanager.has_plugin("xdist"):
+        parser.addoption("--numprocesses", dest="numprocesses", default=None, help="ignored: xdist is off")
+        parser.addoption("--dist", dest="dist", default="no", help="ignored: xdist is off")
+
+
+def pytest_configure(config) -> None:
+    if not config.pluginmanager.has_plugin("xdist"):  # xdist registers its mark itself
+        config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker")

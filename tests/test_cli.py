@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import ENGINE
+from tests.ports import free_port
 
 
 def test_lists_shows_every_seeded_list_with_purpose_and_basis(contacts_cli):
@@ -106,9 +106,9 @@ def test_postgresql_with_pending_migrations_asks_for_migrate(cli_env, tmp_path):
 
     import asyncpg
 
-    from tests.conftest import ADMIN_URL, RUN_ID, postgres_url
+    from tests.conftest import ADMIN_URL, DATABASE_PREFIX, postgres_url
 
-    name = f"contacts_{RUN_ID}_empty"
+    name = f"{DATABASE_PREFIX}_empty"
 
     async def admin(statement):
         connection = await asyncpg.connect(ADMIN_URL)
@@ -131,9 +131,7 @@ def test_postgresql_with_pending_migrations_asks_for_migrate(cli_env, tmp_path):
 def test_serve_creates_the_embedded_database_and_answers_health(tmp_path):
     """The README's first command, on a machine with no configuration at all."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACTS_")}
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port)], env=env, cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -15,3 +15,6 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgro
 requires_chromium = pytest.mark.skipif(
     not CHROMIUM.exists() and os.environ.get("CONTACTS_REQUIRE_BROWSER") != "1",
     reason="Debian's chromium is not installed (apt-get install chromium)")
+# Under pytest-xdist (--dist loadgroup) the browser tests run one after the other on one worker: each starts
+# a Chromium and a `contacts serve`, and two at once on a 2-core machine starve the other workers' tests.
+BROWSER_GROUP = pytest.mark.xdist_group("browser")

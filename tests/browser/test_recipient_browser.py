@@ -17,7 +17,13 @@ from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services import campaigns
 from contacts.settings import get_settings
 from contacts.tables import ConsentEvent
-from tests.browser.chromium import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, requires_chromium
+from tests.browser.chromium import (
+    ARTIFACTS,
+    BROWSER_GROUP,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    requires_chromium,
+)
 from tests.sending.smtp_server import TestSmtpServer
 from tests.serving import contacts_serve
 from tests.web.conftest import contact_id, import_to, statuses
@@ -25,6 +31,7 @@ from tests.web.conftest import contact_id, import_to, statuses
 pytestmark = [
     pytest.mark.usefixtures("database_url"),
     requires_chromium,
+    BROWSER_GROUP,
 ]
 
 

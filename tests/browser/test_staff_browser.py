@@ -18,7 +18,13 @@ from collections import Counter
 import pytest
 
 from contacts.tables import Campaign, Contact, Delivery, Subscription
-from tests.browser.chromium import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, requires_chromium
+from tests.browser.chromium import (
+    ARTIFACTS,
+    BROWSER_GROUP,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    requires_chromium,
+)
 from tests.sending.smtp_server import free_port
 from tests.serving import contacts_serve
 
@@ -53,6 +59,7 @@ OVER_LONG_ROW, ON_SUPPRESSION_LIST = 15, ANNUAIRE[17][0]
 pytestmark = [
     pytest.mark.usefixtures("database_url"),
     requires_chromium,
+    BROWSER_GROUP,
 ]
 
 

@@ -7,15 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import threading
 from urllib.parse import urlsplit, urlunsplit
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 class DatabaseProxy:
@@ -24,7 +19,7 @@ class DatabaseProxy:
     def __init__(self, database_url: str) -> None:
         parts = urlsplit(database_url)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 5432)
-        self.port = _free_port()
+        self.port = free_port()
         netloc = f"{parts.username}@" if parts.username else ""
         self.url = urlunsplit(parts._replace(netloc=f"{netloc}127.0.0.1:{self.port}"))
         self.connections = 0  # accepted so far

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import socket
 
 import aiosmtplib
 import pytest
 
 from contacts.settings import get_settings, load_settings
+from tests.ports import free_port
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -45,12 +45,6 @@ async def test_unknown_route_uses_the_one_error_format(http_client):
         response = await client.get("/nowhere")
     assert response.status_code == 404
     assert response.json()["error"]["status"] == 404
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_development_mail_catcher_keeps_sent_mail_and_shows_it(tmp_path, http_client):

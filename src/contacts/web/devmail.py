@@ -18,7 +18,7 @@ class DevMailController(Controller):
 
     path = "/dev/mail"
     tags = ["development"]
-    guards = [require_token]
+    guards = [require_token]  # sets the caller that provide_staff gives, as on the API's router
     dependencies = {"staff": Provide(provide_staff)}
     security = SECURITY
 
