@@ -52,6 +52,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def serve(env: dict[str, str], workdir: Path, port: int, workers: int = 1) -> subprocess.Popen:
+    """`contacts serve` on that port, once it takes connections."""
+    command = [sys.executable, "-m", "contacts", "serve", "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    process = subprocess.Popen(command, env=env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("contacts serve did not start")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile (NaN for no values)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
 def tree_rss_mib(pid: int) -> float:
     """Resident memory of a process and its descendants, from /proc."""
     total, stack = 0, [pid]

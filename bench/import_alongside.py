@@ -26,8 +26,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SECRET, contacts, free_port, generate  # noqa: E402
-from unsubscribe import serve, unsubscribe_paths  # noqa: E402
+from common import SECRET, contacts, free_port, generate, percentile, serve  # noqa: E402
+from unsubscribe import unsubscribe_paths  # noqa: E402
 
 PASSWORD = "bench-password-0123456789"
 EXISTING_ROWS = 5_000  # contacts already on the list: the one-click targets, and rows the preview finds
@@ -71,10 +71,6 @@ class Load:
             self.errors[kind].append(type(error).__name__)
         self.latencies[kind].append((time.perf_counter() - began) * 1000)
 
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
 
 
 def line(label: str, load: Load, kind: str) -> str:
@@ -158,7 +154,7 @@ def main() -> None:
         print(f"cores: {os.cpu_count()}; SQLite; {args.rows:,}-row preview ({size:.0f} MiB) beside "
               f"{args.rate:.0f} recipients' requests/s (8 one-clicks to 1 signup); {EXISTING_ROWS:,} contacts")
         port = free_port()
-        server = serve(env, workdir, port, 1)
+        server = serve(env, workdir, port)
         try:
             asyncio.run(measure(f"http://127.0.0.1:{port}", csv_path, one_clicks, args.rate, args.idle_seconds))
         finally:

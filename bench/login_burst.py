@@ -26,8 +26,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SECRET, PostgresDatabase, contacts, free_port  # noqa: E402
-from unsubscribe import serve  # noqa: E402
+from common import SECRET, PostgresDatabase, contacts, free_port, percentile, serve  # noqa: E402
 
 PROBE_EVERY = 0.010
 PASSWORD = "correct horse battery staple"
@@ -94,9 +93,6 @@ async def measure(port: int, attempts: int, seconds: float) -> dict[str, list[fl
     return {"idle": idle, "burst": await probing, "sign_ins": [ms for _, ms in answers]}
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1]
-
 
 def bench(engine: str, database_url: str, attempts: int, seconds: float, workdir: Path) -> None:
     port = free_port()
@@ -105,7 +101,7 @@ def bench(engine: str, database_url: str, attempts: int, seconds: float, workdir
            "CONTACTS_BASE_URL": "https://contacts.example", "CONTACTS_RETENTION_DAILY": "false"}
     contacts(["migrate"], env, workdir)
     _create_user(env, workdir)
-    server = serve(env, workdir, port, 1)
+    server = serve(env, workdir, port)
     try:
         figures = asyncio.run(measure(port, attempts, seconds))
     finally:

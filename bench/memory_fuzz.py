@@ -19,29 +19,16 @@ import asyncio
 import os
 import random
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import free_port, tree_rss_mib  # noqa: E402
+from common import free_port, serve, tree_rss_mib  # noqa: E402
 
 PREFIXES = ("/u/", "/o/", "/p/", "/confirm/", "/d/", "/rsvp/")
 
-
-def serve(env: dict[str, str], workdir: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port)], env=env, cwd=workdir,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("contacts serve did not start")
 
 
 def a_request(n: int, rng: random.Random) -> bytes:

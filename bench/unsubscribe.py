@@ -19,16 +19,14 @@ import asyncio
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SECRET, PostgresDatabase, contacts, free_port, generate  # noqa: E402
+from common import SECRET, PostgresDatabase, contacts, free_port, generate, serve  # noqa: E402
 
 LUA = """
 local paths = {}
@@ -90,18 +88,6 @@ def wrk(url: str, connections: int, seconds: int, script: Path | None, tokens: P
     figures["errors"] = (sum(int(n) for n in errors.groups()) if errors else 0) + (int(non_2xx.group(1)) if non_2xx else 0)
     return figures
 
-
-def serve(env: dict[str, str], workdir: Path, port: int, workers: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port), "--workers", str(workers)],
-                               env=env, cwd=workdir,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("contacts serve did not start")
 
 
 def bench(engine: str, database_url: str, count: int, connections: int, seconds: int, workdir: Path,
