@@ -29,6 +29,7 @@ RECIPIENT = {
     "objection_url": "https://contacts.example/o/TOKEN-O",
     "preferences_url": "https://contacts.example/p/TOKEN-P",
     "third_party_source": "Annuaire & Presse",
+    "view_url": "https://contacts.example/v/TOKEN-V",
 }
 
 

@@ -30,7 +30,7 @@ from contacts.mail.wording import Words
 # What differs from one recipient to the next; templates receive these as markers.
 RECIPIENT_FIELDS = (
     "greeting", "unsubscribe_url", "objection_url", "preferences_url", "third_party_source",
-    "rsvp_accept_url", "rsvp_decline_url",
+    "rsvp_accept_url", "rsvp_decline_url", "view_url",
 )
 # Markers carry a nonce drawn per process, so that text written by staff (a body, a list name) can never
 # contain one by chance or on purpose; `%%anything%%` of their own is left as it is.
@@ -103,6 +103,8 @@ class TemplateLibrary:
                 raise ValidationError("template", f"{name}: the {label} part does not name the sender (REQ-5)")
             if marker("unsubscribe_url") not in content:
                 raise ValidationError("template", f"{name}: the {label} part has no unsubscribe link (REQ-5)")
+            if marker("view_url") not in content:  # issue 20, item 8
+                raise ValidationError("template", f"{name}: the {label} part has no \"view in your browser\" link")
         if f'href="{marker("unsubscribe_url")}"' not in parts.html:
             raise ValidationError("template", f"{name}: the unsubscribe link in the HTML part is not a link (REQ-5)")
 
