@@ -107,6 +107,16 @@ async def test_the_view_link_opens_the_content_in_each_language(sent, http_clien
     assert "se trouvent dans le message que vous avez reçu\u202f:" in french.text
     assert "are in the message you received" in english.text
     assert "view this message in your browser" not in english.text.lower()  # no link to itself
+    # What the mail shows, from the same rendering: its content is the page's, but for the greeting.
+    for address, page, greeting in (("zoe@presse.example", french.text, ("Bonjour Zoé Lefèvre,", "Bonjour,")),
+                                    ("victor@vip.example", english.text, ("Dear Victor Hugo,", "Hello,"))):
+        mail_html = sent.parts(address)[1]
+        assert content(mail_html).replace(*greeting) == content(page)
+
+
+def content(html: str) -> str:
+    """From the heading to the footer: the campaign's own content."""
+    return html[html.index("<h1"):html.index('<div class="footer"')]
 
 
 async def test_the_view_shows_nothing_about_the_person(sent, http_client):
