@@ -27,7 +27,8 @@ from jinja2 import (
 from contacts.errors import ValidationError
 from contacts.mail.wording import Words
 
-# What differs from one recipient to the next; templates receive these as markers.
+# What differs from one recipient to the next; templates receive these as markers. `view_url` differs by
+# language only: the composer fills it once per variant.
 RECIPIENT_FIELDS = (
     "greeting", "unsubscribe_url", "objection_url", "preferences_url", "third_party_source",
     "rsvp_accept_url", "rsvp_decline_url", "view_url",
@@ -52,6 +53,14 @@ class RenderedParts:
 def escaped(values: Mapping[str, str]) -> dict[str, str]:
     """The values as the HTML part takes them."""
     return {name: html.escape(value, quote=True) for name, value in values.items()}
+
+
+def filled_once(parts: RenderedParts, values: Mapping[str, str]) -> RenderedParts:
+    """The parts with these markers filled for every recipient at once (the same value for all of them)."""
+    text, page = parts.text, parts.html
+    for field, value in values.items():
+        text, page = text.replace(marker(field), value), page.replace(marker(field), html.escape(value, quote=True))
+    return RenderedParts(text=text, html=page)
 
 
 def has_markers(text: str) -> bool:

@@ -21,7 +21,7 @@ from contacts.mail.message import (
     mailbox,
     message_id,
 )
-from contacts.mail.render import RECIPIENT_FIELDS, TemplateLibrary, escaped, recipient_markers
+from contacts.mail.render import RECIPIENT_FIELDS, TemplateLibrary, escaped, filled_once, recipient_markers
 from contacts.mail.wording import BASIS_WORDS, LANGUAGES, Words
 from contacts.sending.view_links import view_url
 from contacts.services.campaigns.core import CampaignInfo
@@ -119,8 +119,6 @@ class Composer:
             **links,
             "greeting": words.greeting.format(name=recipient.name) if recipient.name else words.greeting_anonymous,
             "third_party_source": recipient.third_party_source or "",
-            # A marker filled here, like the opt-out links: a rewrite of the variant's links never sees it.
-            "view_url": self.view_url(recipient.language),
         }
         return variant.skeleton.message(
             to=mailbox(recipient.name, recipient.email),
@@ -148,6 +146,9 @@ class Composer:
             context = self.variant_context(recipient.language, recipient.list_id, recipient.legal_basis,
                                            third_party=recipient.third_party_source is not None)
             parts = self.library.render(self.campaign.template, context)
+            # "View in your browser": one link per language, so filled once per variant, not per message. It is
+            # a marker until here: a rewrite of the rendered content's links (click counting) finds no URL in it.
+            parts = filled_once(parts, {"view_url": self.view_url(recipient.language)})
             skeleton = MessageSkeleton.build(
                 from_name=self.settings.organisation,
                 from_address=self.settings.from_address,
