@@ -183,12 +183,10 @@ class Composer:
         says where those links are instead of showing why a person receives the message."""
         first = self.campaign.lists[0]
         context = self.variant_context(language, first.id, first.purpose.default_legal_basis, third_party=False)
-        for field in RECIPIENT_FIELDS:
-            context.pop(field, None)
-        context.update({
-            "greeting": Words(language).greeting_anonymous, "unsubscribe_url": "", "objection_url": "",
-            "preferences_url": "", "third_party_source": None, "view_url": None, "browser_view": True,
-        })
+        context = {name: value for name, value in context.items() if not name.startswith("rsvp_")}  # no buttons
+        context.update({field: "" for field in RECIPIENT_FIELDS if not field.startswith("rsvp_")})  # nobody's value
+        context.update({"greeting": Words(language).greeting_anonymous, "third_party_source": None,
+                        "view_url": None, "browser_view": True})
         return context
     # --- end view in your browser ---
 
