@@ -161,7 +161,6 @@ class Composer:
             )
         return self._variants[key]
 
-
     def variant_context(self, language: str, list_id: int, legal_basis: str, third_party: bool) -> dict[str, object]:
         """What the template gets for one variant, with markers for each recipient's values."""
         mailing_list = self._lists[list_id]
