@@ -13,7 +13,13 @@ import pytest
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services.campaigns import core as campaigns
 from contacts.settings import get_settings
-from tests.browser.chromium import ARTIFACTS, BROWSER_GROUP, CHROMIUM, LAUNCH_ARGS, requires_chromium
+from tests.browser.chromium import (
+    ARTIFACTS,
+    BROWSER_GROUP,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    requires_chromium,
+)
 from tests.sending.smtp_server import TestSmtpServer
 from tests.serving import contacts_serve
 from tests.web.conftest import import_to

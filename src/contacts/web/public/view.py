@@ -26,11 +26,11 @@ VIEW_POLICY = ("default-src 'none'; img-src 'self' https:; style-src 'unsafe-inl
 
 class ViewController(Controller):
     path = PATH
-    tags = ["recipients"]
-    response_headers = [
+    tags = ("recipients",)
+    response_headers = (
         ResponseHeader(name="Content-Security-Policy", value=VIEW_POLICY),
         ResponseHeader(name="X-Robots-Tag", value="noindex"),  # a forwarded link is no reason to be indexed
-    ]
+    )
 
     @page("/{token:str}", summary="A campaign's message in the recipient's language, for nobody in particular; "
                                  "changes nothing")
