@@ -63,6 +63,9 @@ def reencode(data: bytes, field: str = "file") -> Encoded:
         raise ValidationError(field, f"the image declares more than {MAX_PIXELS // 1_000_000} megapixels "
                                      "(a decompression bomb?); it is refused") from None
     except UnidentifiedImageError:
+        if _looks_accepted(data):
+            raise ValidationError(field, "the image is damaged: it starts as a JPEG, PNG, GIF or WebP file but "
+                                         "cannot be read") from None
         raise ValidationError(field, "not a JPEG, PNG, GIF or WebP image") from None
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
         raise ValidationError(field, f"the image is damaged or truncated ({' '.join(str(error).split())[:80]})") \
@@ -100,6 +103,12 @@ def _reencoded(image: Image.Image, field: str) -> Encoded:
     extension, content_type = _TYPES[output]
     return Encoded(content=buffer.getvalue(), extension=extension, content_type=content_type, width=clean.width,
                    height=clean.height, source_format=source_format)
+
+
+def _looks_accepted(data: bytes) -> bool:
+    """Whether the file starts with the signature of a format we take."""
+    return data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP")
 
 
 def _plain_mode(image: Image.Image) -> Image.Image:
