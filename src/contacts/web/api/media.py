@@ -33,8 +33,7 @@ OptionalAltText: TypeAlias = Annotated[str, KwargDefinition(max_length=library.A
                                                             pattern=MULTILINE_PATTERN)]
 
 
-@dataclass
-class MediaUploadIn:
+class MediaUploadIn(BodyIn):
     file: UploadFile  # JPEG, PNG, GIF or WebP, at most 10 MB and 40 megapixels
     alt: AltText  # the default alt text (French, and English too unless alt_en is given)
     alt_en: OptionalAltText = ""
@@ -89,9 +88,10 @@ class MediaController(Controller):
 
     @post("/", summary="Upload an image: re-encoded without metadata, at most 1,200 px wide. 201 when new, 200 "
                        "when the same image is already there (its URL, unchanged)",
-          guards=[may(Permission.SEND)], request_max_body_size=UPLOAD_MAX_BODY, responses=refusals(400, 403))
+          guards=[may(Permission.SEND)], request_max_body_size=UPLOAD_MAX_BODY, responses=refusals(400, 403, 413))
     async def upload(self, staff: NamedDependency[Staff], settings: NamedDependency[Settings],
-                     data: Annotated[MediaUploadIn, Body(media_type=RequestEncodingType.MULTI_PART)]
+                     data: Annotated[MediaUploadIn, Body(media_type=RequestEncodingType.MULTI_PART,
+                                                          schema_extra={"additionalProperties": False})]
                      ) -> Response[MediaOut]:
         added = await library.add(staff, await data.file.read(), data.alt, data.alt_en)
         return Response(MediaOut.of(added.image, settings.base_url), status_code=201 if added.created else 200)
