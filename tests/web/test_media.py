@@ -139,6 +139,8 @@ async def test_api_deletes_only_what_no_campaign_uses(http_client):
         assert (await client.delete(f"/api/media/{other['id']}", headers=headers)).status_code == 204
         assert (await client.delete(f"/api/media/{other['id']}", headers=headers)).status_code == 404
         assert (await client.get(path_of(other["url"]))).status_code == 404
+        gone_etag = '"' + path_of(other["url"]).removeprefix("/media/").split(".")[0] + '"'
+        assert (await client.get(path_of(other["url"]), headers={"If-None-Match": gone_etag})).status_code == 404
         assert (await client.get(path_of(image["url"]))).status_code == 200
 
 

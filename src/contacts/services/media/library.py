@@ -170,6 +170,11 @@ async def file(name: str) -> StoredFile | None:
     return None if row is None else StoredFile(content=bytes(row["content"]), content_type=row["content_type"])
 
 
+async def exists(name: str) -> bool:
+    """Whether an image of this name is in the library, without reading its bytes (a cache revalidating)."""
+    return _is_name(name) and await MediaImage.exists().where(MediaImage.name == name)
+
+
 def _is_name(name: str) -> bool:
     digest, dot, extension = name.partition(".")
     return (dot == "." and extension in ("jpg", "png") and len(digest) == _NAME_HEX_DIGITS
