@@ -108,3 +108,19 @@ async def test_alt_texts_are_edited_and_listing_is_paged_newest_first():
     first, second = await library.page(reader, 1, 2), await library.page(reader, 2, 2)
     assert first.total == second.total == 3
     assert [item.id for item in first.items + second.items] == [added[2].id, added[1].id, added[0].id]
+
+
+async def test_a_body_names_its_images_and_the_library_gives_their_sizes_and_alt_texts():
+    camille = await staff.create_user("camille", "communications", PASSWORD)
+    poster = (await library.add(camille, jpeg_with_gps(), "Affiche", "Poster")).image
+    plan = (await library.add(camille, jpeg_with_gps((640, 480)), "Plan d'accès")).image
+    missing = "f" * 32 + ".png"
+    body = (f"# Lettre\n\n{poster.markdown(BASE_URL)}\n\nLe plan : {plan.url(BASE_URL)}.\n\n"
+            f"![x]({BASE_URL}/media/{missing}) et encore {poster.markdown(BASE_URL, 'en')}\n"
+            f"pas une image : {BASE_URL}/media/{poster.name}x /media/../{plan.name}")
+    assert library.names_in(body) == [poster.name, plan.name, missing]
+    found = await library.named(library.names_in(body))
+    assert set(found) == {poster.name, plan.name}
+    assert (found[poster.name].width, found[poster.name].height, found[poster.name].alt("en")) == (1200, 800, "Poster")
+    assert (found[plan.name].width, found[plan.name].alt("en")) == (640, "Plan d'accès")
+    assert await library.named([]) == {} and await library.named(["../etc/passwd"]) == {}

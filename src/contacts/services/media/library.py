@@ -14,6 +14,8 @@ in the audit log (REQ-8).
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +35,7 @@ ALT_MAX_LENGTH = 300
 PER_PAGE_LIMIT = 200
 PATH_PREFIX = "/media/"
 _NAME_HEX_DIGITS = 32
+_NAME_IN_TEXT = re.compile(rf"{PATH_PREFIX}([0-9a-f]{{{_NAME_HEX_DIGITS}}}\.(?:jpg|png))(?!\w)")
 _LISTED = (MediaImage.id, MediaImage.name, MediaImage.content_type, MediaImage.width, MediaImage.height,
            MediaImage.size, MediaImage.alt_fr, MediaImage.alt_en, MediaImage.uploaded_by, MediaImage.uploaded_at)
 
@@ -160,6 +163,21 @@ async def campaigns_using(name: str) -> list[int]:
     for holds in holding[1:]:
         condition = condition | holds
     return [row["id"] for row in await Campaign.select(Campaign.id).where(condition).order_by(Campaign.id)]
+
+
+def names_in(text: str) -> list[str]:
+    """The names of the library's images that a text (a campaign's body) points to, in order, once each."""
+    return list(dict.fromkeys(_NAME_IN_TEXT.findall(text)))
+
+
+async def named(names: Iterable[str]) -> dict[str, MediaInfo]:
+    """The images of these names that are in the library (their sizes and alt texts, not their bytes): what a
+    renderer needs to give each image of a message its width, height and default alt text."""
+    wanted = [name for name in dict.fromkeys(names) if _is_name(name)]
+    if not wanted:
+        return {}
+    rows = await MediaImage.select(*_LISTED).where(MediaImage.name.is_in(wanted))
+    return {row["name"]: _info(row) for row in rows}
 
 
 async def file(name: str) -> StoredFile | None:
