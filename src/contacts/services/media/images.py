@@ -27,7 +27,8 @@ MAX_WIDTH = 1200  # twice the 600 px layout, for high-density screens
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 JPEG_QUALITY = 85
 # Pillow refuses to open an image over twice this (DecompressionBombError) and warns over it, which
-# reencode() turns into a refusal too: nothing in this process opens larger images.
+# reencode() turns into a refusal too (and counts the pixels itself besides, as warning filters are
+# process-wide and uploads are re-encoded on threads): nothing in this process decodes larger images.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 _LOSSLESS_SOURCES = ("PNG", "GIF")
@@ -84,17 +85,18 @@ def _reencoded(image: Image.Image, field: str) -> Encoded:
         image.draft("RGB" if image.mode != "L" else "L", (MAX_WIDTH, MAX_WIDTH))
     image.seek(0)  # an animated GIF or WebP: its first frame
     image.load()  # a truncated or corrupt file fails here, before anything is kept
-    upright = ImageOps.exif_transpose(image) or image
-    pixels = _srgb(_plain_mode(upright), upright.info.get("icc_profile"))
+    ImageOps.exif_transpose(image, in_place=True)  # no copy of a 40-megapixel image that is upright already
+    pixels = _srgb(_plain_mode(image), image.info.get("icc_profile"))
     alpha = pixels.mode == "RGBA" and pixels.getchannel("A").getextrema() != (255, 255)
     if pixels.mode == "RGBA" and not alpha:
         pixels = pixels.convert("RGB")
     output = "PNG" if alpha or source_format in _LOSSLESS_SOURCES else "JPEG"
-    # A new image from the pixels alone: nothing of the upload's info (EXIF, XMP, text chunks…) comes along.
+    if pixels.width > MAX_WIDTH:
+        new_height = max(1, round(pixels.height * MAX_WIDTH / pixels.width))
+        pixels = pixels.resize((MAX_WIDTH, new_height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # A new image from the pixels alone (once resized: less to copy): nothing of the upload's info (EXIF, XMP,
+    # ICC profile, text chunks…) comes along, whatever an encoder would read from it.
     clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
-    if clean.width > MAX_WIDTH:
-        new_height = max(1, round(clean.height * MAX_WIDTH / clean.width))
-        clean = clean.resize((MAX_WIDTH, new_height), Image.Resampling.LANCZOS, reducing_gap=3.0)
     buffer = io.BytesIO()
     if output == "JPEG":
         clean.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
@@ -113,14 +115,16 @@ def _looks_accepted(data: bytes) -> bool:
 
 def _plain_mode(image: Image.Image) -> Image.Image:
     """RGBA when it has transparency, L when grey, RGB otherwise."""
-    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+    if image.mode in ("LA", "PA", "RGBa", "La") or (image.mode != "RGBA" and "transparency" in image.info):
         return image.convert("RGBA")
+    if image.mode == "RGBA":
+        return image
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit greys: to 8 bits, not clipped
         return image.point(lambda value: value / 256).convert("L") if image.mode == "I" \
             else image.convert("I").point(lambda value: value / 256).convert("L")
-    if image.mode in ("1", "L"):
-        return image.convert("L")
-    return image.convert("RGB")
+    if image.mode in ("RGB", "L"):
+        return image
+    return image.convert("L" if image.mode == "1" else "RGB")
 
 
 def _srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
