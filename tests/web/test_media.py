@@ -12,9 +12,9 @@ from PIL import Image, PngImagePlugin
 
 from contacts.media_tables import MediaImage
 from contacts.services import campaigns
-from contacts.tables import AuditEvent
+from contacts.tables import AuditEvent, Campaign
 from tests.web.test_api_campaigns import token_for
-from tests.web.test_staff_pages import signed_in
+from tests.web.test_staff_pages import assert_accessible_basics, signed_in
 
 pytestmark = pytest.mark.usefixtures("database_url")
 BASE_URL = "http://127.0.0.1:8000"  # the tests' CONTACTS_BASE_URL: the default
@@ -150,17 +150,21 @@ async def test_the_staff_page_uploads_lists_describes_and_deletes(http_client):
         page = await client.get("/staff/media/")
         assert page.status_code == 200 and '<a href="/staff/media/" aria-current="page">Media</a>' in page.text
         assert "No images yet." in page.text
+        assert_accessible_basics(page, "/staff/media/ (empty)")
         uploaded = await client.post("/staff/media/", data={"_csrf_token": token, "alt": "Affiche « Lumières »"},
                                      files={"file": ("affiche.jpg", jpeg(), "image/jpeg")})
         assert uploaded.status_code == 303 and "notice=media-added" in uploaded.headers["location"]
         image = (await MediaImage.select(MediaImage.id, MediaImage.name).first())
-        page = html.unescape((await client.get(uploaded.headers["location"])).text)
+        listed = await client.get(uploaded.headers["location"])
+        assert_accessible_basics(listed, "/staff/media/ (an image)")
+        page = html.unescape(listed.text)
         assert "The image is added" in page and f'src="/media/{image["name"]}"' in page
         assert f"![Affiche « Lumières »]({BASE_URL}/media/{image['name']})" in page and "1200 × 800 px" in page
         assert (await client.get(f"/media/{image['name']}")).status_code == 200
         refused = await client.post("/staff/media/", data={"_csrf_token": token, "alt": "x"},
                                     files={"file": ("notes.txt", b"pas une image", "text/plain")})
         assert refused.status_code == 400 and "file: not a JPEG, PNG, GIF or WebP image" in refused.text
+        assert_accessible_basics(refused, "/staff/media/ (refused upload)")
         described = await client.post(f"/staff/media/{image['id']}/alt",
                                       data={"_csrf_token": token, "alt": "Affiche", "alt_en": "Poster"})
         assert described.status_code == 303
@@ -170,7 +174,14 @@ async def test_the_staff_page_uploads_lists_describes_and_deletes(http_client):
                                body=f"![Affiche]({BASE_URL}/media/{image['name']})", actor="test")
         in_use = await client.post(f"/staff/media/{image['id']}/delete", data={"_csrf_token": token})
         assert in_use.status_code == 409 and "cannot be deleted while a campaign uses it" in in_use.text
+        assert_accessible_basics(in_use, "/staff/media/ (deletion refused)")
         assert await MediaImage.count() == 1
+        await Campaign.update({Campaign.body: "Sans image."}).where(Campaign.id > 0)
+        deleted = await client.post(f"/staff/media/{image['id']}/delete", data={"_csrf_token": token})
+        assert deleted.status_code == 303 and deleted.headers["location"] == "/staff/media/?notice=media-deleted"
+        assert "The image is deleted." in (await client.get(deleted.headers["location"])).text
+        assert await MediaImage.count() == 0
+        assert (await client.get(f"/media/{image['name']}")).status_code == 404
 
 
 async def test_read_only_staff_see_the_library_without_its_forms(http_client):
