@@ -1,5 +1,5 @@
 """The media library's table, beside contacts.tables (which is at the layout's size limit); Piccolo's app
-finds both (contacts.piccolo_app). Only contacts.services.media touches it."""
+finds both (contacts.db.piccolo_app). Only contacts.services.media touches it."""
 
 from piccolo.columns import Bytea, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow

@@ -17,13 +17,12 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from contacts.database import connected
+from contacts.db.engine import connected
 from contacts.devmail import mail_catcher
 from contacts.sending.draining import background_sender
-from contacts.services.optout_writer import running_writer
-from contacts.services.rate_counts import rate_counts_for
+from contacts.services.optout.writer import running_writer
 from contacts.services.retention.daily import daily_retention
-from contacts.services.sessions import DatabaseSessionStore
+from contacts.services.staff.sessions import DatabaseSessionStore
 from contacts.settings import Settings
 from contacts.web.allowed_methods import AllowedMethodsPlugin
 from contacts.web.api.auth import SECURITY_COMPONENTS
@@ -34,6 +33,7 @@ from contacts.web.health import health
 from contacts.web.media import media_file
 from contacts.web.input_checks import bad_input_refuser
 from contacts.web.public.routes import PAGE_PREFIXES, public_router
+from contacts.web.rate_counts import rate_counts_for
 from contacts.web.staff.routes import SESSION_STORE, staff_router
 
 

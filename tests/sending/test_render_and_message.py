@@ -12,7 +12,13 @@ import pytest
 
 from contacts.errors import ValidationError
 from contacts.mail.message import EncodedTemplate, MessageSkeleton, mailbox, message_id
-from contacts.mail.render import RenderedParts, TemplateLibrary, escaped, marker, sample_context
+from contacts.mail.render import (
+    RenderedParts,
+    TemplateLibrary,
+    escaped,
+    marker,
+    sample_context,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 library = TemplateLibrary(TEMPLATES)

@@ -10,7 +10,9 @@ from PIL import Image
 
 from contacts.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from contacts.media_tables import MediaImage
-from contacts.services import audit, campaigns, staff
+from contacts.services import audit
+from contacts.services.campaigns import core as campaigns
+from contacts.services.staff import accounts as staff
 from contacts.services.media import library
 from contacts.tables import AuditEvent, Campaign
 

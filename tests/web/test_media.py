@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from contacts.media_tables import MediaImage
-from contacts.services import campaigns
+from contacts.services.campaigns import core as campaigns
 from contacts.tables import AuditEvent, Campaign
 from tests.web.test_api_campaigns import token_for
 from tests.web.test_staff_pages import assert_accessible_basics, signed_in

@@ -13,7 +13,9 @@ import re
 
 import pytest
 
-from contacts.services import campaigns, invitations, staff
+from contacts.services.campaigns import core as campaigns
+from contacts.services.invitations import guest_lists as invitations
+from contacts.services.staff import accounts as staff
 from contacts.settings import get_settings
 from tests.sending.smtp_server import free_port
 from tests.sending.test_campaign_send import import_list
@@ -167,7 +169,7 @@ async def prepare(tmp_path) -> tuple[dict[str, dict[str, str]], dict[str, int]]:
 
 async def refused_request(contact: int) -> int:
     from contacts.domain import Channel, RightsRequestStatus, RightsRequestType
-    from contacts.services import rights
+    from contacts.services.rights import requests as rights
     from contacts.tables import RightsRequest
 
     created = await rights.record_request(contact, RightsRequestType.ACCESS, Channel.STAFF, actor="test",
@@ -178,9 +180,9 @@ async def refused_request(contact: int) -> int:
 
 
 async def staff_desk_search(admin) -> list[int]:
-    from contacts.services import staff_desk
+    from contacts.services.people import people_operations
 
-    found, _ = await staff_desk.search_contacts(admin, "ada")
+    found, _ = await people_operations.search_contacts(admin, "ada")
     return [item.id for item in found]
 
 

@@ -14,10 +14,16 @@ from datetime import datetime, timezone
 
 from contacts.addresses import parse_address
 from contacts.domain import LegalBasis, SourceType
-from contacts.mail.message import EncodedTemplate, MessageSkeleton, encode_header_value, mailbox, message_id
+from contacts.mail.message import (
+    EncodedTemplate,
+    MessageSkeleton,
+    encode_header_value,
+    mailbox,
+    message_id,
+)
 from contacts.mail.render import TemplateLibrary, escaped, recipient_markers
 from contacts.mail.wording import BASIS_WORDS, LANGUAGES, Words
-from contacts.services.campaigns import CampaignInfo
+from contacts.services.campaigns.core import CampaignInfo
 from contacts.settings import Settings
 from contacts.tokens import LinkToken, TokenAction, TokenCodec
 

@@ -22,13 +22,13 @@ from datetime import datetime
 
 from piccolo.custom_types import Combinable
 
-from contacts.database import write_transaction
+from contacts.db.engine import write_transaction
 from contacts.domain import Permission
 from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.media_tables import MediaImage
 from contacts.services import audit
 from contacts.services.media import images
-from contacts.services.staff import Staff
+from contacts.services.staff.accounts import Staff
 from contacts.tables import Campaign
 from contacts.text_input import control_character
 

@@ -17,7 +17,7 @@ from litestar.params import Body, KwargDefinition, QueryParameter
 from contacts.domain import Permission
 from contacts.services.media import images, library
 from contacts.services.media.library import MediaInfo
-from contacts.services.staff import Staff
+from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
 from contacts.text_input import MULTILINE_PATTERN, MULTILINE_TEXT_PATTERN
 from contacts.web.api.responses import refusals

@@ -10,7 +10,11 @@ from contacts.web.api.auth import SECURITY, provide_staff, require_token
 from contacts.web.api.campaigns import CampaignsController, ListsController
 from contacts.web.api.invitations import InvitationListsController
 from contacts.web.api.media import MediaController
-from contacts.web.api.records import AuditController, ContactsController, SuppressionController
+from contacts.web.api.records import (
+    AuditController,
+    ContactsController,
+    SuppressionController,
+)
 
 
 def api_router() -> Router:

@@ -7,16 +7,21 @@ from litestar import MediaType, Router
 from litestar.openapi import ResponseSpec
 from litestar.routes import HTTPRoute
 
-from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
 from contacts.web.public.export import ExportController
 from contacts.web.public.objection import ObjectionController
-from contacts.web.public.pages import FORM_MAX_BODY, SECURITY_HEADERS, rate_limits, without_body_for_head
+from contacts.web.public.pages import (
+    FORM_MAX_BODY,
+    SECURITY_HEADERS,
+    rate_limits,
+    without_body_for_head,
+)
 from contacts.web.public.preferences import PreferencesController
 from contacts.web.public.rights_form import RightsFormController
 from contacts.web.public.rsvp import RsvpController
 from contacts.web.public.signup import ConfirmController, SignupController
 from contacts.web.public.unsubscribe import UnsubscribeController
+from contacts.web.rate_counts import RateCounts
 
 PAGES = (UnsubscribeController, ObjectionController, PreferencesController, ConfirmController, RsvpController,
          ExportController)

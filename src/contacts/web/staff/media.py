@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from contacts.domain import Permission
 from contacts.errors import ConflictError, ValidationError
 from contacts.services.media import images, library
-from contacts.services.staff import Staff
+from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
 from contacts.web.api.schemas import PageNumber, RowId
 from contacts.web.staff.controllers import Form

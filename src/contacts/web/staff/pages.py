@@ -16,11 +16,13 @@ from litestar.response import Redirect, Template
 
 from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError
-from contacts.services import staff as staff_service
-from contacts.services.staff import Staff
+from contacts.services.staff import accounts as staff_service
+from contacts.services.staff.accounts import Staff
 from contacts.settings import get_settings
 from contacts.web.error_status import status_of
-from contacts.web.public.pages import SECURITY_HEADERS  # the same strict policy as the recipients' pages
+from contacts.web.public.pages import (
+    SECURITY_HEADERS,  # the same strict policy as the recipients' pages
+)
 from contacts.web.staff.sessions import renew_session_id
 
 # Idle sessions end after this; any session after SESSION_LIFETIME, however busy.
