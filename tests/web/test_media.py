@@ -87,6 +87,9 @@ async def test_served_images_are_immutable_cacheable_and_set_no_cookie(http_clie
         etag = served.headers["etag"]
         assert etag == f'"{path_of(url).removeprefix("/media/").split(".")[0]}"'
         assert "set-cookie" not in served.headers and int(served.headers["content-length"]) == len(served.content)
+        head = await client.head(path_of(url))
+        assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == etag
+        assert int(head.headers["content-length"]) == len(served.content)
         unchanged = await client.get(path_of(url), headers={"If-None-Match": etag})
         assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged.headers["etag"] == etag
         for unknown in ("/media/" + "0" * 32 + ".jpg", "/media/nothing.png", "/media/" + path_of(url)[7:-4] + ".png"):

@@ -3,11 +3,13 @@ them (they are in mail), they never change (the name is the content's hash), and
 
 from __future__ import annotations
 
-from litestar import Request, Response, get
+from litestar import Request, Response, route
+from litestar.enums import HttpMethod
 from litestar.params import FromPath
 
 from contacts.errors import NotFoundError
 from contacts.services.media import library
+from contacts.web.public.pages import without_body_for_head
 
 HEADERS = {
     "Cache-Control": "public, max-age=31536000, immutable",
@@ -18,7 +20,9 @@ HEADERS = {
 }
 
 
-@get("/media/{name:str}", summary="An image of the media library", tags=["media"], include_in_schema=False)
+# HEAD too: link checkers and mail scanners ask it first.
+@route("/media/{name:str}", http_method=[HttpMethod.GET, HttpMethod.HEAD], middleware=[without_body_for_head],
+       summary="An image of the media library", tags=["media"], include_in_schema=False)
 async def media_file(request: Request, name: FromPath[str]) -> Response[bytes]:
     etag = f'"{name.partition(".")[0]}"'
     headers = {**HEADERS, "ETag": etag}
