@@ -19,6 +19,7 @@ WORDS: dict[str, dict[str, str]] = {
         "sent_by": "Envoyé par {organisation}.",
         "greeting": "Bonjour {name},",
         "greeting_anonymous": "Bonjour,",
+        "greeting_formal": "Madame, Monsieur,",
     },
     "en": {
         "why_title": "Why are you receiving this message?",
@@ -33,6 +34,7 @@ WORDS: dict[str, dict[str, str]] = {
         "sent_by": "Sent by {organisation}.",
         "greeting": "Dear {name},",
         "greeting_anonymous": "Hello,",
+        "greeting_formal": "Dear Sir or Madam,",
     },
 }
 
