@@ -72,13 +72,13 @@ def size_in_url(url: str) -> tuple[int, int] | None:
     return int(found[1]), int(found[2])
 
 
-def _parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": True, "linkify": True, "breaks": True}).enable("linkify")
-    parser.validateLink = lambda url: True  # every target is parsed as a link, then checked here, with its line
-    return parser
+class _Parser(MarkdownIt):
+    def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
+        """Every target is parsed as a link, then checked by `_check_target`, which names its line."""
+        return True
 
 
-_MARKDOWN = _parser()
+_MARKDOWN = _Parser("commonmark", {"html": True, "linkify": True, "breaks": True}).enable("linkify")
 
 
 def render(source: str, *, field: str = "body", language: str = "fr", accent: str = DEFAULT_ACCENT,
