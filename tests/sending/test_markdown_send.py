@@ -163,3 +163,20 @@ async def test_req50_the_api_refuses_a_bad_body_with_400_naming_field_and_line(h
         wrong = await client.post("/api/campaigns", headers=headers, content=json.dumps({**campaign, "greeting": "x"}))
         assert wrong.status_code == 400 and wrong.json()["error"]["field"] == "greeting"
     assert (await Contact.count()) == 0
+
+
+async def test_req50_the_staff_form_takes_the_greeting_and_shows_a_refused_body_again(http_client):
+    from tests.web.test_staff_pages import signed_in
+
+    async with http_client() as client:
+        token = await signed_in(client, "camille")
+        form = {"_csrf_token": token, "lists": "journalists", "template": "newsletter-communications",
+                "subject": "La lettre", "greeting": "formal"}
+        assert 'name="greeting"' in (await client.get("/staff/campaigns/")).text
+        refused = await client.post("/staff/campaigns/", data={**form, "body": "Un\r\n\r\n<b>gras</b>"})
+        assert refused.status_code == 400 and "body: line 3: raw HTML is not allowed" in refused.text
+        assert '<option value="formal" selected>' in refused.text and "&lt;b&gt;gras&lt;/b&gt;" in refused.text
+        assert await Campaign.count() == 0
+        created = await client.post("/staff/campaigns/", data={**form, "body": "**Bonjour**"})
+        assert created.status_code == 303
+    assert [row["greeting"] for row in await Campaign.select(Campaign.greeting)] == ["formal"]
