@@ -38,9 +38,9 @@ def filled(parts: RenderedParts, values: dict[str, str]) -> RenderedParts:
     return RenderedParts(text=text, html=page)
 
 
-def body(source: str) -> dict[str, object]:
+def body(source: str, **options) -> dict[str, object]:
     """A Markdown body as the composer gives it to a template."""
-    rendered = render_body(source)
+    rendered = render_body(source, **options)
     return {"body_html": Markup(rendered.html), "body_text": rendered.text}
 
 
@@ -173,3 +173,19 @@ def test_a_variant_encoded_once_gives_the_same_bytes_as_encoding_each_filled_mes
     parts = library.render("newsletter-communications", sample_context(**body("Para. " * 50 + "\n\n\\.")))
     values = {**RECIPIENT, "greeting": value, "third_party_source": value + "\n."}
     assert build(sent(parts, values)) == build(filled(parts, values))
+
+
+def test_the_layout_is_a_600px_table_with_lang_logo_colours_and_a_dark_mode_palette():
+    branded = TemplateLibrary(TEMPLATES, brand_colour="#7a1f3d", logo_url="https://musee.example/media/logo-400x120.png")
+    page = branded.render("newsletter-communications", sample_context(lang="en", **body(
+        "[[Book]](https://tickets.example)\n\n![Poster](https://musee.example/media/p-1200x1600.jpg)",
+        accent="#7a1f3d"))).html
+    assert '<html lang="en">' in page
+    assert '<meta name="color-scheme" content="light dark">' in page and "prefers-color-scheme: dark" in page
+    assert re.search(r'<table[^>]* class="wrap"[^>]* width="600"[^>]*style="[^"]*max-width: 600px', page)
+    assert re.search(r'<img class="logo" height="60" src="https://musee.example/media/logo-400x120.png" '
+                     r'alt="Rmn - Musée du Luxembourg" width="200"', page)
+    assert 'bgcolor="#7a1f3d"' in page and "color: #7a1f3d" in page  # the button, the links' colour
+    assert re.search(r'<img[^>]* width="600" height="800"', page)
+    plain = library.render("newsletter-communications", sample_context()).html
+    assert 'class="logo"' not in plain and "#1a3d7c" in plain  # no logo without the setting; the default colour

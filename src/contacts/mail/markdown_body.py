@@ -20,13 +20,13 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from contacts.errors import ValidationError
+from contacts.mail.images import LAYOUT_WIDTH, shown_size, size_in_url
 from contacts.mail.markdown_text import TextWriter
 from contacts.mail.render import marker
 
 PLACEHOLDERS = ("first_name", "last_name", "title", "organisation")
 SCHEMES = ("https", "http", "mailto", "tel")
 DEFAULT_ACCENT = "#1a3d7c"
-LAYOUT_WIDTH = 600  # px: the layout's content width
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([^{}|\n]*))?\}")
 # Placeholders wait in the parsed text as private-use characters around their number; staff text's own
 # such characters are replaced first, so none of theirs can pose as one.
@@ -34,8 +34,6 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 _SENTINEL = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 _ENCODED_SENTINEL = "%EE%80%80"  # _OPEN as a link target's percent-encoding writes it
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-# A media library URL may carry the image's size in its name: …-1200x800.jpg
-_SIZE_IN_URL = re.compile(r"[-_.](\d{1,5})x(\d{1,5})\.(?:jpe?g|png|gif|webp)(?:[?#]|$)", re.IGNORECASE)
 
 ImageSize = Callable[[str], "tuple[int, int] | None"]
 
@@ -63,13 +61,6 @@ class RenderedBody:
 
 def marker_name(number: int) -> str:
     return f"body_{number}"
-
-
-def size_in_url(url: str) -> tuple[int, int] | None:
-    found = _SIZE_IN_URL.search(url)
-    if not found or not int(found[1]) or not int(found[2]):
-        return None
-    return int(found[1]), int(found[2])
 
 
 class _Parser(MarkdownIt):
@@ -230,8 +221,7 @@ class _HtmlWriter:
         title = f' title="{_attribute(str(token.attrs["title"]))}"' if token.attrs.get("title") else ""
         size = self.image_size(src)
         if size:
-            width = min(size[0], LAYOUT_WIDTH)
-            height = max(1, round(size[1] * width / size[0]))
+            width, height = shown_size(size, LAYOUT_WIDTH)
             dimensions = f'width="{width}" height="{height}" style="display:block;width:100%;max-width:{width}px;height:auto;border:0;"'
         else:
             dimensions = f'width="100%" style="display:block;width:100%;max-width:{LAYOUT_WIDTH}px;height:auto;border:0;"'

@@ -27,6 +27,7 @@ from jinja2 import (
 )
 
 from contacts.errors import ValidationError
+from contacts.mail.images import LOGO_WIDTH, shown_size, size_in_url
 from contacts.mail.wording import Words
 
 if TYPE_CHECKING:
@@ -73,7 +74,11 @@ def as_format(text: str) -> str:
 class TemplateLibrary:
     def __init__(self, templates_dir: Path, *, brand_colour: str = DEFAULT_BRAND_COLOUR, logo_url: str = "") -> None:
         self.folder = templates_dir / "emails"
-        self.layout = {"brand_colour": brand_colour, "logo_url": logo_url}  # the layout's look, from settings
+        logo_size = size_in_url(logo_url)
+        self.layout = {  # the layout's look, from settings
+            "brand_colour": brand_colour, "logo_url": logo_url,
+            "logo_size": shown_size(logo_size, LOGO_WIDTH) if logo_size else (LOGO_WIDTH, None),
+        }
         self.environment = Environment(
             loader=FileSystemLoader(self.folder),
             undefined=StrictUndefined,
