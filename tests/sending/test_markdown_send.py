@@ -180,3 +180,15 @@ async def test_req50_the_staff_form_takes_the_greeting_and_shows_a_refused_body_
         created = await client.post("/staff/campaigns/", data={**form, "body": "**Bonjour**"})
         assert created.status_code == 303
     assert [row["greeting"] for row in await Campaign.select(Campaign.greeting)] == ["formal"]
+
+
+async def test_a_body_saved_before_markdown_that_breaks_a_rule_is_sent_as_its_plain_text(tmp_path):
+    await import_list(tmp_path, "journalists", ["zoe@presse.example,Zoé,fr"], header="email,first_name,language")
+    campaign = await create(body="Texte.")
+    await Campaign.update({Campaign.body: "Le <b>vernissage</b> {prenom}\nà 19 h"}).where(Campaign.id == campaign.id)
+    with TestSmtpServer() as server:
+        summary = await send_campaign(campaign.id, SendOptions(), settings=settings_for(server))
+    assert summary.sent == 1
+    text, page = parts(received(server)["zoe@presse.example"])
+    assert "Le <b>vernissage</b> {prenom}\nà 19 h" in text
+    assert re.search(r"Le &lt;b&gt;vernissage&lt;/b&gt; \{prenom\}<br ?/?>\s*à 19 h", page) and "<b>" not in page

@@ -2,8 +2,8 @@
 
 A variant is the template rendered once for a (language, list, legal basis, third-party source or not),
 around the campaign's Markdown body rendered once per language (never per recipient); a recipient's
-message fills in their greeting, the body's placeholders and their own links (REQ-32: sealed tokens, no address or
-id in any URL), then is assembled by `MessageSkeleton` with the RFC 8058 headers (REQ-27).
+message fills in their greeting, the body's placeholders and their own links (REQ-32: sealed tokens, no
+address or id in any URL), then is assembled by `MessageSkeleton` with the RFC 8058 headers (REQ-27).
 """
 
 from __future__ import annotations
