@@ -93,9 +93,10 @@ class TextWriter:
             self.lines.append(prefix + line)
 
     def underline(self, character: str) -> None:
-        heading = self.lines[-1]
+        prefix = "".join(container.rest for container in self.containers)
+        heading = self.lines[-1].removeprefix(prefix)
         width = len(_SENTINEL.sub(lambda found: self.placeholder_texts[int(found[1])], heading))
-        self.lines.append(character * max(width, 3))
+        self.lines.append(prefix + character * max(width, 3))
 
     def reference(self, url: str) -> int:
         if url not in self.links:
