@@ -22,11 +22,10 @@ from markdown_it.token import Token
 from contacts.errors import ValidationError
 from contacts.mail.images import LAYOUT_WIDTH, shown_size, size_in_url
 from contacts.mail.markdown_text import TextWriter
-from contacts.mail.render import marker
+from contacts.mail.render import DEFAULT_BRAND_COLOUR, marker
 
 PLACEHOLDERS = ("first_name", "last_name", "title", "organisation")
 SCHEMES = ("https", "http", "mailto", "tel")
-DEFAULT_ACCENT = "#1a3d7c"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([^{}|\n]*))?\}")
 # Placeholders wait in the parsed text as private-use characters around their number; staff text's own
 # such characters are replaced first, so none of theirs can pose as one.
@@ -72,7 +71,7 @@ class _Parser(MarkdownIt):
 _MARKDOWN = _Parser("commonmark", {"html": True, "linkify": True, "breaks": True}).enable("linkify")
 
 
-def render(source: str, *, field: str = "body", language: str = "fr", accent: str = DEFAULT_ACCENT,
+def render(source: str, *, field: str = "body", language: str = "fr", accent: str = DEFAULT_BRAND_COLOUR,
            image_size: ImageSize = size_in_url) -> RenderedBody:
     """Both parts of a body, or ValidationError(field, "line N: …") for the first thing refused."""
     prepared, placeholders = _placeholders(source, field)
@@ -231,7 +230,7 @@ class _HtmlWriter:
 def _install_image_rule() -> None:
     """Images are written by whichever `_HtmlWriter` renders: the rule reads it from the environment."""
     def rule(renderer: object, tokens: Sequence[Token], index: int, options: object, env: dict) -> str:
-        writer = env.get("writer") or _HtmlWriter(DEFAULT_ACCENT, size_in_url)
+        writer = env.get("writer") or _HtmlWriter(DEFAULT_BRAND_COLOUR, size_in_url)
         return writer.image(tokens, index, options, env)
     _MARKDOWN.add_render_rule("image", rule)
 
