@@ -122,7 +122,7 @@ class Composer:
         words = Words(recipient.language)
         values = {
             **links,
-            **variant.body.values(recipient.placeholder_values()),
+            **(variant.body.values(recipient.placeholder_values()) if variant.body.placeholders else {}),
             "greeting": words.greeting.format(name=first_name) if first_name else words.greeting_anonymous,
             "third_party_source": recipient.third_party_source or "",
         }
