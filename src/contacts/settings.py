@@ -48,7 +48,7 @@ class Settings:
     retention_daily: bool = True  # REQ-9: `serve` runs the retention engine once a day
     retention_grace_days: int = 30  # REQ-9: how long data stays after the person opted out of its last purpose
     database_outage_limit: int = 180  # seconds a sender or background job waits for its database before giving up
-    brand_colour: str = "#1a3d7c"  # the messages' accent: headings' rule, links, buttons (#rrggbb)
+    brand_colour: str = "#1a3d7c"  # the messages' accent: the band atop, links, quotes' rule, buttons (#rrggbb)
     logo_url: str = ""  # the museum's logo atop every message (https://…, opaque background); none when empty
 
     @property

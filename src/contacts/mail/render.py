@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import css_inline
-from markupsafe import Markup
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -25,6 +24,7 @@ from jinja2 import (
     UndefinedError,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from contacts.errors import ValidationError
 from contacts.mail.images import LOGO_WIDTH, shown_size, size_in_url
