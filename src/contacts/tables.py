@@ -30,6 +30,7 @@ from contacts.domain import (
     DeliveryStatus,
     Department,
     EventAction,
+    Greeting,
     InvitationStatus,
     Language,
     LegalBasis,
@@ -173,7 +174,8 @@ class ConsentEvent(Table, tablename="consent_event"):
 class Campaign(Table):
     subject = Varchar(length=300)
     template = Varchar(length=100)
-    body = Text(default="")  # paragraphs separated by blank lines
+    body = Text(default="")  # Markdown (mail/markdown_body.py)
+    greeting = Varchar(length=20, choices=Greeting, default=Greeting.NONE)
     purpose = ForeignKey(references=Purpose, on_delete=OnDelete.restrict, null=False)
     status = Varchar(length=20, choices=CampaignStatus, default=CampaignStatus.DRAFT)
     rate = Integer(null=True, default=None)  # messages per second; None: as fast as the server takes them

@@ -33,11 +33,15 @@ def campaign_group() -> None:
 @click.option("--template", required=True, help="A template of templates/emails/, e.g. newsletter-communications.")
 @click.option("--subject", type=TEXT, required=True)
 @click.option("--body", "body_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
-              help="A UTF-8 text file: the message's paragraphs, separated by blank lines.")
+              help="A UTF-8 text file in Markdown (see README, \"Writing a campaign\"): headings, links, lists, "
+                   "images, [[Button]](https://…), placeholders such as {first_name|fallback}.")
 @click.option("--purpose", "purpose_code", default=None, help="The purpose, when the lists serve several.")
 @click.option("--rate", type=click.IntRange(min=1, max=INT32_MAX), default=None,
               help="At most this many messages per second.")
-def create_command(list_slugs, template, subject, body_file, purpose_code, rate) -> None:
+@click.option("--greeting", type=click.Choice(["none", "first_name", "formal"]), default="none", show_default=True,
+              help="How messages open: nothing, \"Bonjour Zoé,\" / \"Dear Zoé,\" (\"Bonjour,\" without a first name), "
+                   "or \"Madame, Monsieur,\" / \"Dear Sir or Madam,\".")
+def create_command(list_slugs, template, subject, body_file, purpose_code, rate, greeting) -> None:
     """Create a draft campaign; prints its id alone on the last line."""
     from contacts.services.campaigns import (
         core as campaigns,  # start-up: imported when run
@@ -45,7 +49,8 @@ def create_command(list_slugs, template, subject, body_file, purpose_code, rate)
 
     body = _body_text(body_file) if body_file else ""
     campaign = run(lambda: campaigns.create(list_slugs=list(list_slugs), template=template, subject=subject,
-                                            actor=actor(), body=body, purpose_code=purpose_code, rate=rate))
+                                            actor=actor(), body=body, purpose_code=purpose_code, rate=rate,
+                                            greeting=greeting))
     click.echo(f"campaign {campaign.id}: {campaign.subject!r} to {', '.join(i.slug for i in campaign.lists)} "
                f"({campaign.purpose.code}), template {campaign.template}")
     click.echo(campaign.id)

@@ -27,6 +27,7 @@ WORDS: dict[str, dict[str, str]] = {
             "le message que vous avez reçu\u202f: ils vous sont propres, et cette page ne les montre pas."
         ),
         "browser_view_rsvp": "Pour répondre à l'invitation, utilisez les liens du message que vous avez reçu.",
+        "greeting_formal": "Madame, Monsieur,",
     },
     "en": {
         "why_title": "Why are you receiving this message?",
@@ -49,6 +50,7 @@ WORDS: dict[str, dict[str, str]] = {
             "you received: they are your own, and this page does not show them."
         ),
         "browser_view_rsvp": "To answer the invitation, use the links in the message you received.",
+        "greeting_formal": "Dear Sir or Madam,",
     },
 }
 

@@ -17,7 +17,7 @@ import hashlib
 from collections import OrderedDict
 
 from contacts.errors import NotFoundError
-from contacts.mail.render import TemplateLibrary, as_format, has_markers
+from contacts.mail.render import TemplateLibrary, as_format, filled_once, has_markers
 from contacts.sending.compose import Composer
 from contacts.sending.view_links import ViewedContent, open_view_token
 from contacts.services.campaigns import core as campaigns
@@ -69,6 +69,7 @@ class BrowserViews:
             return None
         composer = Composer(campaign, self.settings, self.library)
         parts = self.library.render(campaign.template, composer.browser_view_context(viewed.language))
+        parts = filled_once(parts, composer.browser_view_values(viewed.language))
         self.renders += 1
         html = parts.html
         if has_markers(html):  # a layout that asks for a value this page leaves out: nothing, never a marker

@@ -1,34 +1,36 @@
 """Composing each recipient's message from the campaign's rendered variants.
 
-A variant is the template rendered once for a (language, list, legal basis, third-party source or not);
-a recipient's message fills in their greeting and their own links (REQ-32: sealed tokens, no address or
-id in any URL), then is assembled by `MessageSkeleton` with the RFC 8058 headers (REQ-27).
+A variant is the template rendered once for a (language, list, legal basis, third-party source or not),
+around the campaign's Markdown body rendered once per language (never per recipient); a recipient's
+message fills in their greeting, the body's placeholders and their own links (REQ-32: sealed tokens, no
+address or id in any URL), then is assembled by `MessageSkeleton` with the RFC 8058 headers (REQ-27).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from markupsafe import Markup
+
 from contacts.addresses import parse_address
-from contacts.domain import LegalBasis, SourceType
-from contacts.mail.message import (
-    EncodedTemplate,
-    MessageSkeleton,
-    encode_header_value,
-    mailbox,
-    message_id,
-)
-from contacts.mail.render import RECIPIENT_FIELDS, TemplateLibrary, escaped, filled_once, recipient_markers
+from contacts.domain import Greeting, LegalBasis, SourceType
+from contacts.errors import ValidationError
+from contacts.mail import markdown_body
+from contacts.mail.message import EncodedTemplate, MessageSkeleton, encode_header_value, mailbox, message_id
+from contacts.mail.render import RECIPIENT_FIELDS, TemplateLibrary, escaped, filled_once, marker, recipient_markers
 from contacts.mail.wording import BASIS_WORDS, LANGUAGES, Words
 from contacts.sending.view_links import view_url
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.settings import Settings
 from contacts.tokens import LinkToken, TokenAction, TokenCodec
 
-RECIPIENT_COLUMNS = ("id", "title", "first_name", "last_name", "email", "language", "source_type", "source_name")
+RECIPIENT_COLUMNS = ("id", "title", "first_name", "last_name", "organisation", "email", "language", "source_type",
+                     "source_name")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,22 @@ class Recipient:
     name: str | None
     language: str
     third_party_source: str | None  # REQ-13: where we got the address, when it was not from the person
+    first_name: str | None = None  # for the greeting and the body's placeholders
+    last_name: str | None = None
+    title: str | None = None
+    organisation: str | None = None
 
     @classmethod
     def from_row(cls, row: dict, list_id: int, legal_basis: str) -> Recipient:
         name = " ".join(part for part in (row["first_name"], row["last_name"]) if part) or None
         language = row["language"] if row["language"] in LANGUAGES else "fr"
         third_party = row["source_name"] if row["source_type"] == SourceType.THIRD_PARTY else None
-        return cls(row["id"], list_id, legal_basis, row["email"], name, language, third_party)
+        return cls(row["id"], list_id, legal_basis, row["email"], name, language, third_party, row["first_name"],
+                   row["last_name"], row["title"], row["organisation"])
+
+    def placeholder_values(self) -> dict[str, str | None]:
+        return {"first_name": self.first_name, "last_name": self.last_name, "title": self.title,
+                "organisation": self.organisation}
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,7 @@ class Composer:
         self.domain = settings.sender_domain
         self.message_id_secret = message_id_secret(settings)
         self._variants: dict[tuple, _Variant] = {}
+        self._bodies: dict[str, markdown_body.RenderedBody] = {}
         self._lists = {item.id: item for item in campaign.lists}
         self._view_urls: dict[str, str] = {}
 
@@ -114,10 +126,12 @@ class Composer:
         """`message_id`: the one the ledger recorded, so that a repeat carries it even after a key rotation."""
         variant = self._variant(recipient)
         links = self.links(recipient)
+        first_name = " ".join((recipient.first_name or "").split())
         words = Words(recipient.language)
         values = {
             **links,
-            "greeting": words.greeting.format(name=recipient.name) if recipient.name else words.greeting_anonymous,
+            **(variant.body.values(recipient.placeholder_values()) if variant.body.placeholders else {}),
+            "greeting": words.greeting.format(name=first_name) if first_name else words.greeting_anonymous,
             "third_party_source": recipient.third_party_source or "",
         }
         return variant.skeleton.message(
@@ -157,7 +171,8 @@ class Composer:
                 boundary_seed=f"{self.campaign.id}:{key}",
             )
             self._variants[key] = _Variant(
-                EncodedTemplate.of(parts.text), EncodedTemplate.of(parts.html), skeleton
+                EncodedTemplate.of(parts.text), EncodedTemplate.of(parts.html), skeleton,
+                self._body(recipient.language),
             )
         return self._variants[key]
 
@@ -171,8 +186,8 @@ class Composer:
             "list_name": mailing_list.display_name(language),
             "purpose_name": self.campaign.purpose.display_name(language),
             "basis_words": BASIS_WORDS[language][LegalBasis(legal_basis)],
-            "body_paragraphs": self.campaign.paragraphs,
             **recipient_markers(third_party=third_party, rsvp=self.campaign.invitation_list_id is not None),
+            **body_context(self.campaign.greeting, Words(language), self._body(language)),
         }
 
     # --- view in your browser (issue 20, item 8) ---
@@ -184,10 +199,37 @@ class Composer:
         context = self.variant_context(language, first.id, first.purpose.default_legal_basis, third_party=False)
         context = {name: value for name, value in context.items() if not name.startswith("rsvp_")}  # no buttons
         context.update({field: "" for field in RECIPIENT_FIELDS if not field.startswith("rsvp_")})  # nobody's value
-        context.update({"greeting": Words(language).greeting_anonymous, "third_party_source": None,
+        greeting = Words(language).greeting_anonymous if self.campaign.greeting == Greeting.FIRST_NAME else context["greeting"]
+        context.update({"greeting": greeting, "third_party_source": None,
                         "view_url": None, "browser_view": True})
         return context
+
+    def browser_view_values(self, language: str) -> dict[str, str]:
+        """The body's placeholders as nobody in particular: each one's fallback."""
+        body = self._body(language)
+        return body.values({}) if body.placeholders else {}
     # --- end view in your browser ---
+
+    def _body(self, language: str) -> markdown_body.RenderedBody:
+        """The campaign's Markdown in both parts, rendered once per language. A body saved before bodies were
+        Markdown, and that breaks a rule, is sent as the plain text it was written as."""
+        if language not in self._bodies:
+            source = self.campaign.body
+            try:
+                rendered = markdown_body.render(source, language=language, accent=self.settings.brand_colour)
+            except ValidationError as error:
+                log.warning("campaign %s: its body is sent as plain text: %s", self.campaign.id, error)
+                rendered = markdown_body.render(markdown_body.as_plain(source), language=language,
+                                                accent=self.settings.brand_colour)
+            self._bodies[language] = rendered
+        return self._bodies[language]
+
+
+def body_context(greeting: Greeting, words: Words, body: markdown_body.RenderedBody) -> dict[str, object]:
+    """What a template shows of the body: its two parts, and the greeting staff chose (a first name is a
+    recipient's value, so a marker; the formal one is the same for all)."""
+    opening = {Greeting.NONE: None, Greeting.FIRST_NAME: marker("greeting"), Greeting.FORMAL: words.greeting_formal}
+    return {"greeting": opening[greeting], "body_html": Markup(body.html), "body_text": body.text}
 
 
 @dataclass(frozen=True)
@@ -195,6 +237,7 @@ class _Variant:
     text: EncodedTemplate
     html: EncodedTemplate
     skeleton: MessageSkeleton
+    body: markdown_body.RenderedBody
 
 
 def _phrase(name: str) -> str:

@@ -23,7 +23,7 @@ async def preview(campaign_id: int, to: str | None = None, settings: Settings | 
     recipient. Links in a sample carry no contact: they open pages with nothing to show."""
     settings = settings or get_settings()
     campaign = await campaigns.get(campaign_id)
-    composer = Composer(campaign, settings, TemplateLibrary(settings.templates_dir))
+    composer = Composer(campaign, settings, TemplateLibrary.from_settings(settings))
     recipient = await _recipient(campaign, to)
     return composer.compose(recipient, now=datetime.now(UTC))
 
@@ -37,7 +37,7 @@ async def send_test(campaign_id: int, to: str, settings: Settings | None = None)
     if blocked:
         raise ValidationError("to", f"is on the suppression list ({blocked[0].reason}); no test message was sent")
     test_campaign = dataclasses.replace(campaign, subject=f"[TEST] {campaign.subject}")
-    composer = Composer(test_campaign, settings, TemplateLibrary(settings.templates_dir))
+    composer = Composer(test_campaign, settings, TemplateLibrary.from_settings(settings))
     message = composer.compose(_sample(campaign, address.normalized))
     outcome = await send_one(SmtpSettings.from_url(settings.smtp_url), f"bounces@{composer.domain}", address, message)
     if not outcome.delivered:
@@ -62,4 +62,5 @@ async def _recipient(campaign: campaigns.CampaignInfo, to: str | None) -> Recipi
 def _sample(campaign: campaigns.CampaignInfo, address: str) -> Recipient:
     first = campaign.lists[0]
     return Recipient(contact_id=0, list_id=first.id, legal_basis=LegalBasis(first.purpose.default_legal_basis),
-                     email=address, name="Camille Martin", language="fr", third_party_source=None)
+                     email=address, name="Camille Martin", language="fr", third_party_source=None,
+                     first_name="Camille", last_name="Martin")

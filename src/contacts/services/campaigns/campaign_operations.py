@@ -56,7 +56,7 @@ async def page(staff: Staff, page_number: int, per_page: int) -> CampaignPage:
 
 
 async def create(staff: Staff, *, list_slugs: list[str], template: str, subject: str, body: str = "",
-                 purpose_code: str | None = None, rate: int | None = None) -> CampaignInfo:
+                 purpose_code: str | None = None, rate: int | None = None, greeting: str = "none") -> CampaignInfo:
     staff.require(Permission.SEND)
     try:
         chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
@@ -68,7 +68,7 @@ async def create(staff: Staff, *, list_slugs: list[str], template: str, subject:
         if purpose is not None:
             staff.require_purpose(purpose)
     campaign = await campaigns.create(list_slugs=list_slugs, template=template, subject=subject, actor=staff.actor,
-                                      body=body, purpose_code=purpose_code, rate=rate)
+                                      body=body, purpose_code=purpose_code, rate=rate, greeting=greeting)
     await audit.record(staff, "campaign.create", "campaign", campaign.id, purpose=campaign.purpose.code,
                        details={"lists": [item.slug for item in campaign.lists], "template": template})
     return campaign

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,8 +11,9 @@ from typing import Any
 from piccolo.columns import Column
 
 from contacts.db.engine import write_transaction
-from contacts.domain import CampaignStatus, DeliveryStatus
+from contacts.domain import CampaignStatus, DeliveryStatus, Greeting
 from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.mail import markdown_body
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
 from contacts.services.catalogue import ListInfo, PurposeInfo
@@ -22,7 +22,6 @@ from contacts.tables import Campaign, CampaignList, Delivery, InvitationList
 from contacts.text_input import INT32_MAX
 
 SUBJECT_LIMIT = 300
-PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # a blank line, or one of spaces and tabs
 log = logging.getLogger(__name__)
 
 
@@ -42,6 +41,7 @@ class CampaignInfo:
     finished_at: datetime | None
     invitation_list_id: int | None = None  # an invitation campaign goes to that list's guests only
     audience_built_at: datetime | None = None  # None while its ledger rows are still being written
+    greeting: Greeting = Greeting.NONE  # how its messages open
 
     def suppression_scopes(self, mailing_list: ListInfo) -> set[str]:
         """Every suppression scope that stops this campaign's mail to someone reached through this list:
@@ -54,13 +54,6 @@ class CampaignInfo:
         opt-outs do. Worked out once: the audience rules ask for every recipient."""
         return {item.id: (item, frozenset(self.suppression_scopes(item)), frozenset({self.purpose.id, item.purpose.id}))
                 for item in self.lists}
-
-    @property
-    def paragraphs(self) -> list[str]:
-        """Paragraphs are separated by blank lines, whatever the line endings: a browser's textarea sends
-        CRLF (HTML's form encoding), a file from Windows too."""
-        blocks = PARAGRAPH_BREAK.split(self.body.replace("\r\n", "\n").replace("\r", "\n"))
-        return [" ".join(block.split()) for block in blocks if block.strip()]
 
 
 @dataclass(frozen=True)
@@ -88,9 +81,10 @@ class CampaignProgress:
 
 async def create(
     *, list_slugs: list[str], template: str, subject: str, actor: str, body: str = "",
-    purpose_code: str | None = None, rate: int | None = None,
+    purpose_code: str | None = None, rate: int | None = None, greeting: str = Greeting.NONE,
 ) -> CampaignInfo:
-    """Refuses unknown lists, a template that fails REQ-5, and lists of several purposes without --purpose."""
+    """Refuses unknown lists, a template that fails REQ-5, lists of several purposes without --purpose, and
+    a body whose Markdown breaks a rule (REQ-49, REQ-50), naming its line."""
     subject = " ".join(subject.split())
     if not subject:
         raise ValidationError("subject", "is empty")
@@ -100,13 +94,16 @@ async def create(
         raise ValidationError("list", "name at least one list")
     if rate is not None and not 1 <= rate <= INT32_MAX:
         raise ValidationError("rate", f"must be between 1 and {INT32_MAX} messages per second")
+    if greeting not in set(Greeting):
+        raise ValidationError("greeting", f"no greeting {greeting!r}; one of {', '.join(Greeting)}")
+    markdown_body.check(body, field="body")
     chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
     purpose = await _purpose(chosen, purpose_code)
-    TemplateLibrary(get_settings().templates_dir).check_marketing(template)
+    TemplateLibrary.from_settings(get_settings()).check_marketing(template)
     async with write_transaction():
         rows = await Campaign.insert(
-            Campaign(subject=subject, template=template, body=body, purpose=purpose.id, rate=rate, created_by=actor,
-                     status=CampaignStatus.DRAFT)
+            Campaign(subject=subject, template=template, body=body, greeting=Greeting(greeting), purpose=purpose.id,
+                     rate=rate, created_by=actor, status=CampaignStatus.DRAFT)
         ).returning(Campaign.id)
         campaign_id = rows[0]["id"]
         await CampaignList.insert(*[CampaignList(campaign=campaign_id, mailing_list=item.id) for item in chosen])
@@ -158,6 +155,7 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
         status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
         invitation_list_id=guests.get(row["id"]), audience_built_at=row["audience_built_at"],
+        greeting=Greeting(row["greeting"]),
     ) for row in (rows[i] for i in campaign_ids if i in rows)]
 
 

@@ -80,7 +80,7 @@ class CampaignsController(Controller):
     async def create(self, staff: NamedDependency[Staff], data: StrictJSONBody[CampaignIn]) -> CampaignOut:
         campaign = await campaign_operations.create(staff, list_slugs=data.lists, template=data.template,
                                               subject=data.subject, body=data.body, purpose_code=data.purpose,
-                                              rate=data.rate)
+                                              rate=data.rate, greeting=data.greeting)
         return CampaignOut.of(campaign)
 
     @get("/{campaign_id:int}", summary="A campaign with its counts per delivery state",

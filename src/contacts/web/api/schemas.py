@@ -96,9 +96,10 @@ class CampaignIn(BodyIn):
     lists: list[BodyText]
     template: BodyText
     subject: BodyText
-    body: BodyText = ""
+    body: BodyText = ""  # Markdown (README: "Writing a campaign"); refused with its line when it breaks a rule
     purpose: BodyText | None = None
     rate: Rate | None = None  # messages per second; none: as fast as the server takes them
+    greeting: BodyText = "none"  # none, first_name ("Bonjour Zoé," / "Dear Zoé,") or formal ("Madame, Monsieur,")
 
 
 @dataclass
@@ -115,6 +116,7 @@ class CampaignOut:
     started_at: datetime | None
     finished_at: datetime | None
     audience_built_at: datetime | None  # None while the audience is still being written: sending goes on meanwhile
+    greeting: str  # none, first_name or formal
 
     @classmethod
     def of(cls, campaign: CampaignInfo) -> CampaignOut:
@@ -122,7 +124,7 @@ class CampaignOut:
                    purpose=campaign.purpose.code, lists=[item.slug for item in campaign.lists],
                    status=campaign.status.value, rate=campaign.rate, created_by=campaign.created_by,
                    created_at=campaign.created_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
-                   audience_built_at=campaign.audience_built_at)
+                   audience_built_at=campaign.audience_built_at, greeting=campaign.greeting.value)
 
 
 @dataclass
