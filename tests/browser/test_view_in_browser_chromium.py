@@ -62,7 +62,7 @@ async def test_req11_the_view_link_opens_the_message_in_chromium(server, tmp_pat
             await page.get_by_text("Premier paragraphe.").wait_for()
             assert await page.evaluate("document.documentElement.lang") == "fr"
             # The mail's inline styles apply: the policy allows them, and nothing else.
-            assert await page.evaluate("getComputedStyle(document.querySelector('.wrap')).maxWidth") == "640px"
+            assert await page.evaluate("getComputedStyle(document.querySelector('.wrap')).maxWidth") == "600px"
             await page.screenshot(path=ARTIFACTS / "view-in-browser.png", full_page=True)
             assert await context.cookies() == []
             # The page asked for nothing but itself (Chromium's own favicon request, answered 404, aside).

@@ -30,7 +30,7 @@ def token(campaign_id: int, language: str) -> str:
 @pytest.fixture
 async def campaign(tmp_path):
     await import_list(tmp_path, "journalists", ["zoe@presse.example,Zoé,Lefèvre,fr"])
-    return await new_campaign("journalists", subject="La lettre de décembre")
+    return await new_campaign("journalists", subject="La lettre de décembre", greeting="first_name")
 
 
 async def test_a_burst_of_views_renders_each_language_once(campaign):

@@ -12,7 +12,8 @@ import pytest
 from contacts.errors import ValidationError
 from contacts.mail import markdown_body
 from contacts.sending.worker import SendOptions, send_campaign
-from contacts.services import campaigns, staff
+from contacts.services.campaigns import core as campaigns
+from contacts.services.staff import accounts as staff
 from contacts.tables import Campaign, Contact
 from tests.sending.smtp_server import TestSmtpServer
 from tests.sending.test_campaign_send import import_list, received, settings_for
