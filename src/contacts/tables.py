@@ -332,6 +332,7 @@ class StaffUser(Table, tablename="staff_user"):
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    language = Varchar(length=2, default="fr")  # the staff pages' language: fr or en
 
 
 class ApiToken(Table, tablename="api_token"):

@@ -110,4 +110,4 @@ class RegisterPageController(Controller):
 
     @get("/")
     async def show(self, request: Request, staff: NamedDependency[Staff]) -> Template:
-        return render(request, "register.html", staff, register=await register.build())
+        return render(request, "register.html", staff, register=await register.build(staff.language))

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from contacts.domain import Permission, RightsRequestType
 from contacts.errors import ConflictError, ValidationError
+from contacts.i18n import N_
 from contacts.services import after_death, identity_documents, rights_desk
 from contacts.services.staff import Staff
 from contacts.text_input import row_id
@@ -21,7 +22,7 @@ from contacts.web.api.schemas import RowId
 from contacts.web.staff.controllers import Form
 from contacts.web.staff.pages import render
 
-CHANNELS = {"staff": "post, phone or email received by staff", "web_form": "web form", "api": "API"}
+CHANNELS = {"staff": N_("post, phone or email received by staff"), "web_form": N_("web form"), "api": N_("API")}
 
 
 def _page(request: Request, staff: Staff, view: rights_desk.RequestView, status_code: int = 200,
