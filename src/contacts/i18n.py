@@ -12,9 +12,10 @@ import functools
 import gettext as stdlib_gettext
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -69,6 +70,31 @@ def ngettext(lang: str, singular: str, plural: str, count: int, **values: object
 def translator(lang: str) -> Callable[..., str]:
     """`_` for one language: `_("text")`, `_("%(n)s left", n=3)`."""
     return functools.partial(gettext, language_of(lang))
+
+
+Key = TypeVar("Key")
+
+
+class Table(Mapping[str, dict[Key, str]], Generic[Key]):
+    """Words by key, written in English and translated by the catalogue: `table["fr"][key]`. Each language's
+    dict is made once, on first use: a template or a campaign looks words up in a dict, not the catalogue."""
+
+    def __init__(self, words: dict[Key, str]) -> None:
+        self.words = words
+        self._resolved: dict[str, dict[Key, str]] = {}
+
+    def __getitem__(self, lang: str) -> dict[Key, str]:
+        if lang not in LANGUAGES:
+            raise KeyError(lang)
+        if lang not in self._resolved:
+            self._resolved[lang] = {key: gettext(lang, text) for key, text in self.words.items()}
+        return self._resolved[lang]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
 
 
 # Dates and numbers, by Babel for the language, in Paris time: "6 décembre 2026 à 15:42".

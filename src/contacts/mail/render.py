@@ -26,6 +26,8 @@ from jinja2 import (
 
 from contacts.errors import ValidationError
 from contacts.mail.wording import Words
+from contacts.templating import install, localised
+from contacts.typography import french, french_html
 
 # What differs from one recipient to the next; templates receive these as markers.
 RECIPIENT_FIELDS = (
@@ -74,6 +76,7 @@ class TemplateLibrary:
             keep_trailing_newline=True,
             trim_blocks=False,
         )
+        install(self.environment)  # `{% trans %}` and `_()`, with the render's language's catalogue
         self.inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
     def names(self) -> list[str]:
@@ -84,7 +87,7 @@ class TemplateLibrary:
     def render(self, name: str, context: Mapping[str, object]) -> RenderedParts:
         if name not in self.names():
             raise ValidationError("template", f"no template {name!r}; available: {', '.join(self.names())}")
-        full = {"t": Words(str(context.get("lang", "fr"))), **context}
+        full = localised({"t": Words(str(context.get("lang", "fr"))), **context})
         try:
             text = self.environment.get_template(f"{name}.txt").render(full)
             page = self.environment.get_template(f"{name}.html").render(full)
@@ -92,6 +95,8 @@ class TemplateLibrary:
             raise ValidationError("template", f"{name}: {error.message}") from None
         except TemplateNotFound as error:
             raise ValidationError("template", f"{name}: includes a missing template {error.name!r}") from None
+        if full["lang"] == "fr":  # once per variant: French typography, before the recipients' values go in
+            text, page = french(text), french_html(page)
         return RenderedParts(text=_tidy_text(text), html=self.inliner.inline(page))
 
     def check_marketing(self, name: str) -> None:
