@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from contacts import csv_files
+from contacts.words import code_word
 from contacts.database import json_value, write_transaction
 from contacts.domain import CampaignStatus, DeliveryStatus, InvitationStatus, Permission
 from contacts.errors import ConflictError, NotFoundError, ValidationError
@@ -32,6 +33,7 @@ from contacts.tokens import LinkToken, TokenAction, codec_for
 INVITATION_PURPOSE = "pr-invitations"
 FILTERS = ("organisation", "language")
 EXPORT_COLUMNS = ("title", "first_name", "last_name", "organisation", "position", "email", "language", "status")
+CSV_SEPARATORS = (",", ";")
 
 
 @dataclass(frozen=True)
@@ -209,10 +211,15 @@ async def mark_attended(staff: Staff, list_id: int, contact_ids: list[int]) -> i
     return marked
 
 
-async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str) -> str:
+async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str, *, separator: str = ",",
+                     words: bool = False) -> str:
     """The guest list as CSV, for someone outside the tool (a caterer, a partner): a disclosure, logged with
-    its recipient, its reason and the contacts it names, so that rectifications and erasures can follow it."""
+    its recipient, its reason and the contacts it names, so that rectifications and erasures can follow it.
+    `separator` is `,` or `;` (what a French spreadsheet expects); `words`: headers, languages and answers in
+    the staff member's language rather than as codes (the API keeps the codes)."""
     staff.require(Permission.SEND)
+    if separator not in CSV_SEPARATORS:
+        raise ValidationError("separator", "is a comma (,) or a semicolon (;)")
     recipient, reason = " ".join(recipient.split()), " ".join(reason.split())
     if not recipient:
         raise ValidationError("to", "say to whom the list is given")
@@ -225,13 +232,14 @@ async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str) ->
         Invitation.contact, Invitation.contact.title.as_alias("title"),
         Invitation.contact.position.as_alias("position")).where(Invitation.invitation_list == list_id)}
     out = io.StringIO()
-    writer = csv_files.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
+    writer = csv_files.writer(out, delimiter=separator)
+    shown = (lambda code: code_word(code, staff.language)) if words else str
+    writer.writerow([shown(column) for column in EXPORT_COLUMNS])
     for guest in found:
         extra = contacts.get(guest.contact_id, {})
         writer.writerow([extra.get("title") or "", guest.first_name or "", guest.last_name or "",
-                         guest.organisation or "", extra.get("position") or "", guest.email or "", guest.language,
-                         guest.status])
+                         guest.organisation or "", extra.get("position") or "", guest.email or "",
+                         shown(guest.language), shown(guest.status)])
     await audit.record(staff, "export", "invitation_list", list_id, purpose=INVITATION_PURPOSE,
                        details={"to": recipient, "why": reason, "contacts": [g.contact_id for g in found],
                                 "left_out": left_out})

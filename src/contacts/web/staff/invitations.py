@@ -57,7 +57,8 @@ class InvitationPagesController(Controller):
     async def export(self, request: Request, staff: NamedDependency[Staff], list_id: RowId) -> Response:
         form = await request.form()
         try:
-            content = await invitations.export_csv(staff, list_id, str(form.get("to", "")), str(form.get("why", "")))
+            content = await invitations.export_csv(staff, list_id, str(form.get("to", "")), str(form.get("why", "")),
+                                                   separator=str(form.get("separator", ",")), words=True)
         except ValidationError as error:
             return await self._show(request, staff, list_id, status_code=400, error=str(error))
         return csv_download(content, f"invitation-list-{list_id}.csv")

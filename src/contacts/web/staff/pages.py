@@ -105,6 +105,8 @@ def refused(request: Request, error: ContactsError) -> Template:
 
 
 # Litestar's own refusals on staff pages (a bad id in a path, a stale CSRF token, an unknown caught mail).
+# Litestar's own details, marked for the catalogue so that the error page says them in the page's language.
+LITESTAR_DETAILS = (N_("Not Found"), N_("Method Not Allowed"), N_("Bad Request"))
 HTTP_TITLES = {400: N_("That did not work"), 403: N_("Not allowed"), 404: N_("Not found"),
                405: N_("Not allowed here")}
 
