@@ -264,7 +264,7 @@ async def extend(staff: Staff, request_id: int, months: int, reason: str, *, now
     _require_open(row)
     today = rights.paris_day(now or datetime.now(UTC))
     if today > row["due_on"]:
-        raise ConflictError(f"the first month ended on {row['due_on']}: too late to extend (REQ-14)")
+        raise ConflictError(f"the first month ended on {row['due_on']}: too late to extend")
     extended_to = rights.extended_due(row["received_at"], row["paused_days"], months)
     language = (await rights_notices.address_of(row))[2]
     if not await rights_notices.tell(row, "rights-extension", {"reason": reason, "extended_to": format_date(
@@ -302,7 +302,7 @@ async def answer(staff: Staff, request_id: int, note: str = "", **choices: str) 
     row = await _row(request_id)
     _require_open(row)
     if not row["identity_verified"]:
-        raise ConflictError("verify the person's identity first (REQ-15)")
+        raise ConflictError("verify the person's identity first")
     outcome = await rights_actions.carry_out(staff, row, note.strip()[:4000], choices)
     await _set(request_id, staff, "answered", {
         "status": RightsRequestStatus.ANSWERED, "closed_at": datetime.now(UTC), "outcome": outcome.summary},

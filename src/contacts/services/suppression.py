@@ -53,7 +53,7 @@ async def validate_scope(scope: str, reason: SuppressionReason) -> str:
 
 def check_scope(scope: str, reason: SuppressionReason, valid_scopes: set[str]) -> str:
     if reason in ALWAYS_GLOBAL_REASONS and scope != "global":
-        raise ValidationError("scope", f"{reason} suppressions are always global (REQ-46)")
+        raise ValidationError("scope", f"{reason} suppressions are always global")
     if scope not in valid_scopes:
         raise ValidationError("scope", f"{scope!r} is not global, purpose:<code> or list:<slug> of a known purpose or list")
     return scope
