@@ -129,6 +129,7 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", f"/staff/contacts/{k}/after-death/revoke", None, by_role(RIGHTS_DESK, 303)),
         ("GET", "/staff/mail/", None, by_role(CAUGHT_MAIL_READERS, 200)),
         ("GET", "/staff/mail/20260101T000000000000-00000000", None, by_role(CAUGHT_MAIL_READERS, 404)),
+        ("POST", "/staff/language", {"language": "en", "next": "/staff/"}, by_role(EVERYONE, 303)),
         # Last: it ends the session.
         ("POST", "/staff/logout", None, by_role(EVERYONE, 303)),
     ]
