@@ -65,7 +65,7 @@ class CountingSink:
 def start_campaign(database_url: str, campaign_id: int) -> None:
     """As the API and the staff pages do; `contacts worker` then sends it."""
     os.environ.update(CONTACTS_DATABASE_URL=database_url, CONTACTS_SECRET_KEY=SECRET)
-    from contacts.database import connected
+    from contacts.db.engine import connected
     from contacts.sending.worker import start_campaign as start
 
     async def run() -> None:

@@ -18,7 +18,9 @@ import urllib.parse
 
 import msgspec
 from litestar._multipart import parse_multipart_form
-from litestar._parsers import parse_url_encoded_form_data as cached_parse_url_encoded_form_data
+from litestar._parsers import (
+    parse_url_encoded_form_data as cached_parse_url_encoded_form_data,
+)
 
 from contacts.web.api.schemas import CampaignIn, SubscribeIn
 from contacts.web.input_checks import check_body

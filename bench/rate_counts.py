@@ -39,9 +39,9 @@ async def timed(work, hits: int) -> list[float]:
 
 
 async def measure(hits: int) -> None:
-    from contacts.database import connected
-    from contacts.services.rate_counts import DatabaseRateCounts, MemoryRateCounts
+    from contacts.db.engine import connected
     from contacts.tables import RateLimitCount
+    from contacts.web.rate_counts import DatabaseRateCounts, MemoryRateCounts
 
     async with connected():
         database, memory = DatabaseRateCounts(), MemoryRateCounts()

@@ -59,7 +59,7 @@ import asyncpg
 import pytest
 
 import contacts  # noqa: F401
-from contacts.database import engine, migrate
+from contacts.db.engine import engine, migrate
 
 _counter = itertools.count(1)
 

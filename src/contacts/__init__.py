@@ -3,4 +3,4 @@
 import os
 
 # Tables bind to their engine on first use, so Piccolo must find our configuration before any import.
-os.environ.setdefault("PICCOLO_CONF", "contacts.piccolo_conf")
+os.environ.setdefault("PICCOLO_CONF", "contacts.db.piccolo_conf")

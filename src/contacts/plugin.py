@@ -16,13 +16,12 @@ from litestar.plugins import InitPluginProtocol
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from contacts.database import connected
+from contacts.db.engine import connected
 from contacts.devmail import mail_catcher
 from contacts.sending.draining import background_sender
-from contacts.services.optout_writer import running_writer
-from contacts.services.rate_counts import rate_counts_for
+from contacts.services.optout.writer import running_writer
 from contacts.services.retention.daily import daily_retention
-from contacts.services.sessions import DatabaseSessionStore
+from contacts.services.staff.sessions import DatabaseSessionStore
 from contacts.settings import Settings
 from contacts.web.allowed_methods import AllowedMethodsPlugin
 from contacts.web.api.auth import SECURITY_COMPONENTS
@@ -30,9 +29,11 @@ from contacts.web.api.routes import api_router
 from contacts.web.devmail import DevMailController
 from contacts.web.errors import EXCEPTION_HANDLERS
 from contacts.web.health import health
+from contacts.web.media import media_file
 from contacts.web.input_checks import bad_input_refuser
 from contacts.web.localised_pages import LocalisedJinjaEngine
 from contacts.web.public.routes import PAGE_PREFIXES, public_router
+from contacts.web.rate_counts import rate_counts_for
 from contacts.web.staff.routes import SESSION_STORE, staff_router
 
 
@@ -43,7 +44,7 @@ class ContactsPlugin(InitPluginProtocol):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         # One count per app: the public pages' limits and the staff sign-in's share its memory or its table.
         counts = rate_counts_for(self.settings)
-        app_config.route_handlers.extend([health, public_router(self.settings, counts), api_router(),
+        app_config.route_handlers.extend([health, media_file, public_router(self.settings, counts), api_router(),
                                           staff_router(self.settings, counts), self._static_files()])
         # Litestar's config takes a registry too; this app never passes one (create_app gives no stores).
         app_config.stores = {**(app_config.stores or {}), SESSION_STORE: DatabaseSessionStore()}  # type: ignore[dict-item]

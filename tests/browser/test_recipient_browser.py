@@ -14,7 +14,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from contacts.sending.worker import SendOptions, send_campaign
-from contacts.services import campaigns
+from contacts.services.campaigns import core as campaigns
 from contacts.settings import get_settings
 from contacts.tables import ConsentEvent
 from tests.browser.chromium import (

@@ -16,7 +16,7 @@ from contacts.inbound.classify import Kind, classify
 from contacts.inbound.handle import handle
 from contacts.inbound.server import running_server
 from contacts.sending.worker import SendOptions, send_campaign
-from contacts.services import suppression
+from contacts.services.people import suppression
 from contacts.settings import get_settings
 from contacts.tables import Delivery, Subscription
 from tests.sending.smtp_server import TestSmtpServer
@@ -182,7 +182,7 @@ async def test_req41_a_bounce_mailed_to_the_inbound_server_suppresses_and_the_ne
 
 # REQ-41: soft bounces suppress at the limit, counted once per message; a complaint suppresses at once.
 async def test_req41_soft_bounces_count_per_message_and_complaints_suppress(tmp_path, monkeypatch):
-    from contacts.services import bounces
+    from contacts.services.campaigns import bounces
 
     limited = dataclasses.replace(get_settings(), soft_bounce_limit=2)
     monkeypatch.setattr(bounces, "get_settings", lambda: limited)
@@ -207,7 +207,7 @@ async def test_req41_soft_bounces_count_per_message_and_complaints_suppress(tmp_
 # REQ-41: a report without a signed id is matched by the Message-ID it returns, and only for an address that
 # message was sent to.
 async def test_req41_a_report_is_matched_by_its_message_id_only_with_the_address_it_went_to(tmp_path):
-    from contacts.services import bounces
+    from contacts.services.campaigns import bounces
     from contacts.tables import Contact
 
     envelopes = await sent_campaign(tmp_path)
@@ -238,7 +238,8 @@ async def test_req22_a_mail_to_the_unsubscribe_address_unsubscribes(tmp_path, co
 
 # Issue 7: a running campaign pauses itself once its complaints pass the rate (0.3%, Gmail's and Yahoo's).
 async def test_a_campaign_pauses_itself_past_the_complaint_rate(tmp_path, monkeypatch):
-    from contacts.services import bounces, campaigns
+    from contacts.services.campaigns import bounces
+    from contacts.services.campaigns import core as campaigns
     from contacts.tables import AuditEvent, Campaign
 
     assert bounces.COMPLAINT_RATE_LIMIT == 0.003

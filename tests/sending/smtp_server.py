@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
-from tests.ports import free_port  # the tests that start servers import it from here too
+from tests.ports import (
+    free_port,  # the tests that start servers import it from here too
+)
 
 
 @dataclass

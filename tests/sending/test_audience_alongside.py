@@ -9,7 +9,8 @@ import pytest
 
 from contacts.sending import queue
 from contacts.sending.worker import SendOptions, send_campaign
-from contacts.services import audience, campaigns
+from contacts.services.campaigns import audience
+from contacts.services.campaigns import core as campaigns
 from contacts.tables import Delivery
 from tests.sending.smtp_server import Recorder
 from tests.sending.test_campaign_send import import_list, new_campaign

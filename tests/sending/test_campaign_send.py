@@ -9,12 +9,13 @@ from email import policy
 
 import pytest
 
-from contacts.database import write_transaction
+from contacts.db.engine import write_transaction
 from contacts.domain import Channel, SourceType
 from contacts.errors import ValidationError
 from contacts.sending.worker import MESSAGES_PER_CONNECTION, SendOptions, send_campaign
-from contacts.services import campaigns, suppression
+from contacts.services.campaigns import core as campaigns
 from contacts.services.importing import ImportOptions, run_import
+from contacts.services.people import suppression
 from contacts.settings import get_settings
 from contacts.tables import Contact, Delivery, Subscription
 from tests.sending.smtp_server import Recorder, TestSmtpServer

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from contacts.database import write_transaction
+from contacts.db.engine import write_transaction
 from contacts.sending import worker
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.tables import Contact, Subscription

@@ -12,7 +12,13 @@ import pytest
 
 from contacts.errors import ValidationError
 from contacts.mail.message import EncodedTemplate, MessageSkeleton, mailbox, message_id
-from contacts.mail.render import RenderedParts, TemplateLibrary, escaped, marker, sample_context
+from contacts.mail.render import (
+    RenderedParts,
+    TemplateLibrary,
+    escaped,
+    marker,
+    sample_context,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 library = TemplateLibrary(TEMPLATES)
@@ -23,6 +29,7 @@ RECIPIENT = {
     "objection_url": "https://contacts.example/o/TOKEN-O",
     "preferences_url": "https://contacts.example/p/TOKEN-P",
     "third_party_source": "Annuaire & Presse",
+    "view_url": "https://contacts.example/v/TOKEN-V",
 }
 
 
@@ -160,3 +167,11 @@ def test_a_variant_encoded_once_gives_the_same_bytes_as_encoding_each_filled_mes
     parts = library.render("newsletter-communications", sample_context(body_paragraphs=["Para. " * 50, "."]))
     values = {**RECIPIENT, "greeting": value, "third_party_source": value + "\n."}
     assert build(sent(parts, values)) == build(filled(parts, values))
+
+
+# Issue 20, item 8: a marketing template without the "view in your browser" link, in either part, is refused.
+def test_a_template_without_the_view_link_is_refused(tmp_path):
+    html = '<p>{{ organisation }} <a href="{{ unsubscribe_url }}">x</a> {{ view_url }}</p>'
+    bad = write_template(tmp_path, "viewless", html, "{{ organisation }} {{ unsubscribe_url }}\n")
+    with pytest.raises(ValidationError, match="the text part has no \"view in your browser\" link"):
+        bad.check_marketing("viewless")

@@ -11,15 +11,16 @@ from email import policy
 
 import pytest
 
-from contacts.database import write_transaction
+from contacts.db.bulk import bulk_session
+from contacts.db.engine import write_transaction
 from contacts.domain import Channel
 from contacts.errors import ValidationError
 from contacts.mail.message import mailbox
 from contacts.sending import queue
 from contacts.sending.preview import send_test
 from contacts.sending.worker import SendOptions, send_campaign
-from contacts.services import campaigns, suppression
-from contacts.services.bulk import bulk_session
+from contacts.services.campaigns import core as campaigns
+from contacts.services.people import suppression
 from contacts.tables import Contact, Delivery, Subscription
 from tests.sending.smtp_server import Recorder, TestSmtpServer
 from tests.sending.test_campaign_send import (

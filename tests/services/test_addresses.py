@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from contacts.addresses import CANONICALISER_VERSION, parse_address
 from contacts.errors import ValidationError
-from contacts.services.keyring import Keyring
+from contacts.keyring import Keyring
 from contacts.settings import load_settings
 
 

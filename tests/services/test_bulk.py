@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from contacts.db.bulk import PostgresBulkSession, bulk_session
 from contacts.domain import Channel
-from contacts.services import suppression
-from contacts.services.bulk import PostgresBulkSession, bulk_session
+from contacts.services.people import suppression
 
 pytestmark = pytest.mark.usefixtures("database_url")
 

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from contacts.database import engine, write_transaction
+from contacts.db.engine import engine, write_transaction
 from contacts.domain import Channel
-from contacts.services import suppression
+from contacts.services.people import suppression
 from contacts.tables import Suppression
 
 pytestmark = pytest.mark.usefixtures("database_url")

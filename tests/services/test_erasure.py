@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from contacts.database import engine, write_transaction
+from contacts.db.engine import engine, write_transaction
+from contacts.db.piccolo_app import APP_CONFIG
 from contacts.domain import Channel, RightsRequestType, SourceType, SuppressionReason
-from contacts.piccolo_app import APP_CONFIG
 from contacts.sending.worker import SendOptions, send_campaign
-from contacts.services import campaigns, erasure, rights, staff, staff_desk, suppression
+from contacts.services.campaigns import core as campaigns
 from contacts.services.importing import ImportOptions, run_import
+from contacts.services.people import suppression
+from contacts.services.rights import erasure
+from contacts.services.rights import requests as rights
+from contacts.services.people import people_operations
+from contacts.services.staff import accounts as staff
 from contacts.tables import AuditEvent, ConsentEvent, Contact, Delivery, Suppression
-from tests.sending.test_campaign_send import new_campaign, settings_for
 from tests.sending.smtp_server import TestSmtpServer
+from tests.sending.test_campaign_send import new_campaign, settings_for
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -51,10 +56,10 @@ async def every_text_holding(needle: str) -> list[str]:
 async def leave_traces(contact_id: int) -> staff.Staff:
     """What a year of ordinary use leaves behind about someone."""
     dpo = await staff.create_user("dpo", "dpo", "correct horse battery staple")
-    await staff_desk.search_contacts(dpo, "Quenneville")
-    await staff_desk.contact_detail(dpo, contact_id)
-    await staff_desk.rectify(dpo, contact_id, {"first_name": "Zoë", "phone": "+33 6 12 34 56 78 00"})
-    await staff_desk.rectify(dpo, contact_id, {"first_name": "Zoé", "phone": PERSON["phone"]})
+    await people_operations.search_contacts(dpo, "Quenneville")
+    await people_operations.contact_detail(dpo, contact_id)
+    await people_operations.rectify(dpo, contact_id, {"first_name": "Zoë", "phone": "+33 6 12 34 56 78 00"})
+    await people_operations.rectify(dpo, contact_id, {"first_name": "Zoé", "phone": PERSON["phone"]})
     await rights.record_request(contact_id, RightsRequestType.ERASURE, Channel.STAFF,
                                 details={"text": "Je suis Zoé Quenneville, effacez-moi"})
     await suppression.suppress(PERSON["email"], "unsubscribe", scope="list:journalists", actor="test",

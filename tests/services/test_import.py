@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from contacts.database import write_transaction
+from contacts.db.engine import write_transaction
 from contacts.domain import (
     Channel,
     ContactStatus,
@@ -16,8 +16,8 @@ from contacts.domain import (
     SubscriptionStatus,
 )
 from contacts.errors import ValidationError
-from contacts.services import suppression
 from contacts.services.importing import ImportOptions, run_import
+from contacts.services.people import suppression
 from contacts.tables import ConsentEvent, Contact, ImportRun, MailingList, Subscription
 
 pytestmark = pytest.mark.usefixtures("database_url")

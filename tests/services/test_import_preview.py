@@ -9,10 +9,11 @@ import sqlite3
 import asyncpg
 import pytest
 
-from contacts.database import write_transaction
+from contacts.db.engine import write_transaction
 from contacts.domain import Channel, ContactStatus, SourceType, SubscriptionStatus
-from contacts.services import optout, suppression
 from contacts.services.importing import ImportOptions, run_import
+from contacts.services.optout import links as optout
+from contacts.services.people import suppression
 from contacts.settings import get_settings
 from contacts.tables import ConsentEvent, Contact, ImportRun, MailingList, Subscription
 from contacts.tokens import LinkToken, TokenAction, TokenCodec
@@ -89,7 +90,7 @@ async def test_the_preview_counts_and_reports_what_the_import_then_does(tmp_path
 async def test_req29_one_click_and_other_writes_go_through_while_a_preview_runs(tmp_path, database_url,
                                                                                 monkeypatch):
     await _existing_contacts(tmp_path)
-    monkeypatch.setattr("contacts.services.bulk.SQLITE_BUSY_TIMEOUT_SECONDS", 0.05)
+    monkeypatch.setattr("contacts.db.bulk.SQLITE_BUSY_TIMEOUT_SECONDS", 0.05)
     contact = await Contact.select(Contact.id).where(Contact.email_canonical == "same@example.org").first()
     journalists = await MailingList.select(MailingList.id).where(MailingList.slug == "journalists").first()
     token = TokenCodec(get_settings().secret_keys).seal(

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from contacts.addresses import parse_address
 from contacts.domain import Channel, SourceType
-from contacts.services import suppression
 from contacts.services.importing import ImportOptions, run_import
+from contacts.services.people import suppression
 from contacts.tables import Contact, Subscription
 
 pytestmark = pytest.mark.usefixtures("database_url")

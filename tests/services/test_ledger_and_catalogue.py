@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from contacts.domain import Channel, EventAction, LegalBasis, RetentionRule
-from contacts.services import catalogue, ledger
+from contacts.services import catalogue
+from contacts.services.people import ledger
 from contacts.tables import ConsentEvent
 
 pytestmark = pytest.mark.usefixtures("database_url")

@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 
 from contacts.domain import DeliveryStatus, SourceType
-from contacts.services import notice_check, rights
+from contacts.services.people import third_party_notice
+from contacts.services.rights import requests as rights
 from contacts.tables import Contact, Delivery
 from tests.sending.test_campaign_send import import_list, new_campaign
 
@@ -23,8 +24,8 @@ async def test_req13_unnoticed_third_party_contacts_are_flagged_after_one_month(
     await import_list(tmp_path, "journalists", ["ana@presse.example,Ana,A,fr", "ben@presse.example,Ben,B,fr"])
     await import_list(tmp_path, "vips", ["gil@vip.example,Gil,G,fr"], source_type=SourceType.GIVEN)
     await Contact.update({Contact.collected_at: paris(2027, 1, 31, 23)}, force=True)
-    assert await notice_check.unnoticed(now=paris(2027, 2, 28, 23)) == []
-    flagged = await notice_check.unnoticed(now=paris(2027, 3, 1, 9))
+    assert await third_party_notice.unnoticed(now=paris(2027, 2, 28, 23)) == []
+    flagged = await third_party_notice.unnoticed(now=paris(2027, 3, 1, 9))
     assert [item.notice_due_on for item in flagged] == [rights.months_later(paris(2027, 1, 31).date(), 1)] * 2
     assert {item.source_name for item in flagged} == {"Annuaire presse"}
     ana = await Contact.select(Contact.id).where(Contact.email == "ana@presse.example").first()
@@ -32,6 +33,6 @@ async def test_req13_unnoticed_third_party_contacts_are_flagged_after_one_month(
     list_id = (await Contact.raw("SELECT id FROM mailing_list WHERE slug = 'journalists'"))[0]["id"]
     await Delivery.insert(Delivery(campaign=campaign.id, contact=ana["id"], mailing_list=list_id,
                                    status=DeliveryStatus.SENT, message_id="<x@musee.example>"))
-    still = await notice_check.unnoticed(now=paris(2027, 3, 1, 9))
+    still = await third_party_notice.unnoticed(now=paris(2027, 3, 1, 9))
     ben = await Contact.select(Contact.id).where(Contact.email == "ben@presse.example").first()
     assert [item.contact_id for item in still] == [ben["id"]]

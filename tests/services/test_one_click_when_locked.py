@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from contacts.domain import Channel, SubscriptionStatus
-from contacts.services import optout_writer
+from contacts.services.optout import writer as optout_writer
 from contacts.tables import Contact, MailingList, Subscription
 from tests.conftest import ENGINE
 from tests.web.conftest import import_to
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.usefixtures("database_url"),
 # the writer's session is still usable afterwards.
 async def test_req29_a_one_click_waits_out_a_lock_held_past_the_busy_timeout(tmp_path, database_url, monkeypatch):
     await import_to(tmp_path, "journalists", "ada@example.org", "bob@example.org")
-    monkeypatch.setattr("contacts.services.bulk.SQLITE_BUSY_TIMEOUT_SECONDS", 0.01)
+    monkeypatch.setattr("contacts.db.bulk.SQLITE_BUSY_TIMEOUT_SECONDS", 0.01)
     contacts = {row["email_canonical"]: row["id"] for row in await Contact.select(Contact.id, Contact.email_canonical)}
     journalists = (await MailingList.select(MailingList.id).where(MailingList.slug == "journalists").first())["id"]
 

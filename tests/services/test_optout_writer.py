@@ -9,14 +9,20 @@ import hmac
 
 import pytest
 
+from contacts.db.bulk import PostgresBulkSession, bulk_session
 from contacts.domain import Channel, SourceType
-from contacts.services import suppression, suppression_rule
-from contacts.services.bulk import PostgresBulkSession, bulk_session
+from contacts.keyring import HashKey, Keyring, keyring_for
 from contacts.services.importing import ImportOptions, run_import
-from contacts.services.keyring import HashKey, Keyring, keyring_for
-from contacts.services.optout_writer import Unsubscribe, write_group
+from contacts.services.optout.writer import Unsubscribe, write_group
+from contacts.services.people import suppression, suppression_rule
 from contacts.settings import get_settings
-from contacts.tables import ConsentEvent, Contact, MailingList, Subscription, Suppression
+from contacts.tables import (
+    ConsentEvent,
+    Contact,
+    MailingList,
+    Subscription,
+    Suppression,
+)
 
 pytestmark = pytest.mark.usefixtures("database_url")
 

@@ -88,7 +88,7 @@ async def test_req42_a_background_loop_says_an_outage_in_one_line(caplog):
 
 
 async def test_req42_a_sqlite_statement_locked_out_too_long_is_tried_again(tmp_path):
-    from contacts.services.bulk import SqliteBulkSession
+    from contacts.db.bulk import SqliteBulkSession
 
     session = SqliteBulkSession(str(tmp_path / "locked.db"), Outage(limit=60))
     await session.open()

@@ -8,13 +8,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from contacts.database import write_transaction
+from contacts.db.bulk import bulk_session
+from contacts.db.engine import write_transaction
 from contacts.domain import CampaignStatus
 from contacts.mail.message import message_id
 from contacts.paging import pages
-from contacts.services import audience, bounces, catalogue, propagation, suppression
-from contacts.services.bulk import bulk_session
-from contacts.services.campaigns import CampaignInfo
+from contacts.services import catalogue
+from contacts.services.campaigns import audience, bounces
+from contacts.services.campaigns.core import CampaignInfo
+from contacts.services.people import suppression
+from contacts.services.rights import propagation
 from contacts.tables import AuditEvent, Delivery, Propagation
 from tests.services.test_subject_export import person_with_history
 from tests.sqlite_limits import stock_sqlite_parameter_limit  # noqa: F401 - the fixture

@@ -17,10 +17,29 @@ from contacts.domain import (
     SubscriptionStatus,
 )
 from contacts.sending.worker import SendOptions, send_campaign
-from contacts.services import campaigns, optout_writer, restriction, rights, staff, staff_desk, suppression
+from contacts.services.campaigns import core as campaigns
+from contacts.services.optout import writer as optout_writer
+from contacts.services.people import suppression
 from contacts.services.retention import daily, engine
-from contacts.services.retention.rules import Action, ContactFacts, SubscriptionFacts, verdict
-from contacts.tables import AuditEvent, Contact, JobRun, MailingList, PendingConsent, StaffSession, Subscription
+from contacts.services.retention.rules import (
+    Action,
+    ContactFacts,
+    SubscriptionFacts,
+    verdict,
+)
+from contacts.services.rights import requests as rights
+from contacts.services.rights import restriction
+from contacts.services.people import people_operations
+from contacts.services.staff import accounts as staff
+from contacts.tables import (
+    AuditEvent,
+    Contact,
+    JobRun,
+    MailingList,
+    PendingConsent,
+    StaffSession,
+    Subscription,
+)
 from tests.sending.smtp_server import TestSmtpServer
 from tests.sending.test_campaign_send import import_list, new_campaign, settings_for
 
@@ -157,14 +176,14 @@ async def test_req10_archived_contacts_are_not_sent_to_searched_or_listed(tmp_pa
     await Contact.update({Contact.status: ContactStatus.ARCHIVED}).where(Contact.id == ana)
     communications = await staff.create_user("comms", "communications", "correct horse battery staple")
     dpo = await staff.create_user("dpo", "dpo", "correct horse battery staple")
-    found, total = await staff_desk.search_contacts(communications, "presse")
+    found, total = await people_operations.search_contacts(communications, "presse")
     assert [item.email for item in found] == ["ben@presse.example"] and total == 1
-    _, members, _ = await staff_desk.members(communications, "journalists", None, 1)
+    _, members, _ = await people_operations.members(communications, "journalists", None, 1)
     assert len(members) == 1
     with pytest.raises(Exception, match="no contact"):
-        await staff_desk.contact_detail(communications, ana)
-    assert (await staff_desk.contact_detail(dpo, ana)).fields["status"] == "archived"
-    assert (await staff_desk.search_contacts(dpo, "ana"))[1] == 1
+        await people_operations.contact_detail(communications, ana)
+    assert (await people_operations.contact_detail(dpo, ana)).fields["status"] == "archived"
+    assert (await people_operations.search_contacts(dpo, "ana"))[1] == 1
     campaign = await new_campaign("journalists")
     with TestSmtpServer() as server:
         summary = await send_campaign(campaign.id, SendOptions(concurrency=2), settings=settings_for(server))

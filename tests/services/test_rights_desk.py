@@ -8,9 +8,19 @@ import pytest
 
 from contacts.domain import ContactStatus, RightsRequestStatus, SubscriptionStatus
 from contacts.errors import ConflictError, ValidationError
-from contacts.services import after_death, invitations, rights, rights_desk, staff
-from contacts.services.rights import due_date
-from contacts.tables import Contact, IdentityDocument, Propagation, Restriction, RightsRequest, Subscription
+from contacts.services.invitations import guest_lists as invitations
+from contacts.services.rights import after_death, rights_operations
+from contacts.services.rights import requests as rights
+from contacts.services.rights.requests import due_date
+from contacts.services.staff import accounts as staff
+from contacts.tables import (
+    Contact,
+    IdentityDocument,
+    Propagation,
+    Restriction,
+    RightsRequest,
+    Subscription,
+)
 from tests.web.conftest import import_to, mailbox  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.usefixtures("database_url")
@@ -55,17 +65,17 @@ async def dpo_and_person(tmp_path, address="ana@presse.example") -> tuple[staff.
 # REQ-15: identity through a known channel; a document is sealed, then deleted once checked.
 async def test_req15_identity_documents_are_sealed_and_deleted_once_checked(tmp_path, mailbox):
     dpo, _ = await dpo_and_person(tmp_path)
-    request = await rights_desk.create(dpo, "access", channel="staff", email="ana@presse.example",
+    request = await rights_operations.create(dpo, "access", channel="staff", email="ana@presse.example",
                                        received_on=date.today() - timedelta(days=5))
     assert request.status == RightsRequestStatus.AWAITING_IDENTITY and not request.identity_verified
-    await rights_desk.ask_for_identity(dpo, request.id, "a copy of an identity document")
+    await rights_operations.ask_for_identity(dpo, request.id, "a copy of an identity document")
     assert "identité" in mailbox.messages_to("ana@presse.example")[-1]["Subject"]
     secret = b"%PDF-1.4 PASSPORT NUMBER 12AB34567"
-    document = await rights_desk.add_identity_document(dpo, request.id, "passport.pdf", "application/pdf", secret)
+    document = await rights_operations.add_identity_document(dpo, request.id, "passport.pdf", "application/pdf", secret)
     stored = await IdentityDocument.select().first()
     assert b"PASSPORT" not in stored["sealed"]
-    assert (await rights_desk.open_identity_document(dpo, request.id, document))[2] == secret
-    verified = await rights_desk.verify_identity(dpo, request.id, "passport checked")
+    assert (await rights_operations.open_identity_document(dpo, request.id, document))[2] == secret
+    verified = await rights_operations.verify_identity(dpo, request.id, "passport checked")
     assert await IdentityDocument.count() == 0
     assert (verified.identity_verified, verified.identity_method, verified.status) == (
         True, "passport checked", RightsRequestStatus.IN_PROGRESS)
@@ -77,22 +87,22 @@ async def test_req15_identity_documents_are_sealed_and_deleted_once_checked(tmp_
     assert paused in (5, 6)
     assert verified.due_on == rights.due_date(request.received_at, paused) >= request.due_on
     with pytest.raises(ValidationError, match="document"):
-        await rights_desk.add_identity_document(dpo, request.id, "x.exe", "application/x-msdownload", b"MZ")
+        await rights_operations.add_identity_document(dpo, request.id, "x.exe", "application/x-msdownload", b"MZ")
 
 
 # REQ-14: an extension needs a reason, is told to the person, and only before the first month ends.
 async def test_req14_extensions(tmp_path, mailbox):
     dpo, _ = await dpo_and_person(tmp_path)
-    request = await rights_desk.create(dpo, "access", channel="staff", email="ana@presse.example",
+    request = await rights_operations.create(dpo, "access", channel="staff", email="ana@presse.example",
                                        identity_method="email from the address on file")
     with pytest.raises(ValidationError, match="reason"):
-        await rights_desk.extend(dpo, request.id, 2, " ")
+        await rights_operations.extend(dpo, request.id, 2, " ")
     with pytest.raises(ValidationError, match="months"):
-        await rights_desk.extend(dpo, request.id, 3, "many archives to search")
+        await rights_operations.extend(dpo, request.id, 3, "many archives to search")
     late = datetime.combine(request.due_on + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     with pytest.raises(ConflictError, match="too late"):
-        await rights_desk.extend(dpo, request.id, 1, "many archives to search", now=late)
-    extended = await rights_desk.extend(dpo, request.id, 2, "many archives to search")
+        await rights_operations.extend(dpo, request.id, 1, "many archives to search", now=late)
+    extended = await rights_operations.extend(dpo, request.id, 2, "many archives to search")
     assert extended.status == RightsRequestStatus.EXTENDED and extended.extended_to > extended.due_on
     notice = mailbox.messages_to("ana@presse.example")[-1].get_body(("plain",)).get_content()
     assert "many archives to search" in notice and "CNIL" in notice
@@ -101,20 +111,20 @@ async def test_req14_extensions(tmp_path, mailbox):
 # REQ-14, REQ-19: a refusal has a coded ground, told with the right to complain to the CNIL.
 async def test_req19_refusals_need_a_coded_ground(tmp_path, mailbox):
     dpo, _ = await dpo_and_person(tmp_path)
-    access = await rights_desk.create(dpo, "access", channel="staff", email="ana@presse.example",
+    access = await rights_operations.create(dpo, "access", channel="staff", email="ana@presse.example",
                                       identity_method="email from the address on file")
     with pytest.raises(ValidationError, match="erasure only"):
-        await rights_desk.refuse(dpo, access.id, "legal_claims")
-    erasure_request = await rights_desk.create(dpo, "erasure", channel="staff", email="ana@presse.example",
+        await rights_operations.refuse(dpo, access.id, "legal_claims")
+    erasure_request = await rights_operations.create(dpo, "erasure", channel="staff", email="ana@presse.example",
                                                identity_method="email from the address on file")
     with pytest.raises(ValidationError, match="ground"):
-        await rights_desk.refuse(dpo, erasure_request.id, "we would rather not")
-    refused = await rights_desk.refuse(dpo, erasure_request.id, "legal_claims", "A dispute about a loan is open.")
+        await rights_operations.refuse(dpo, erasure_request.id, "we would rather not")
+    refused = await rights_operations.refuse(dpo, erasure_request.id, "legal_claims", "A dispute about a loan is open.")
     assert (refused.status, refused.refusal_ground) == (RightsRequestStatus.REFUSED, "legal_claims")
     notice = mailbox.messages_to("ana@presse.example")[-1].get_body(("plain",)).get_content()
     assert "CNIL" in notice and "défense de droits en justice" in notice
     with pytest.raises(ConflictError):
-        await rights_desk.answer(dpo, erasure_request.id)
+        await rights_operations.answer(dpo, erasure_request.id)
 
 
 # REQ-18, REQ-19: an erasure answered erases, and records a propagation per disclosure of the person.
@@ -123,15 +133,15 @@ async def test_req18_erasure_propagates_to_every_disclosure(tmp_path, mailbox):
     events = await staff.create_user("events", "events", PASSWORD)
     guests = await invitations.build(events, "Vernissage", ["journalists"])
     await invitations.export_csv(events, guests.id, "Traiteur Dupain", "badges for the evening")
-    request = await rights_desk.create(dpo, "erasure", channel="staff", email="ana@presse.example",
+    request = await rights_operations.create(dpo, "erasure", channel="staff", email="ana@presse.example",
                                        identity_method="email from the address on file")
-    answered = await rights_desk.answer(dpo, request.id)
+    answered = await rights_operations.answer(dpo, request.id)
     assert answered.status == RightsRequestStatus.ANSWERED
     assert (await Contact.select(Contact.status, Contact.email).where(Contact.id == contact_id).first()) == {
         "status": ContactStatus.ERASED, "email": None}
     assert [(p.recipient, p.action, p.told_at) for p in answered.propagations] == [
         ("Traiteur Dupain", "erasure", None)]
-    await rights_desk.mark_propagation_told(dpo, answered.propagations[0].id)
+    await rights_operations.mark_propagation_told(dpo, answered.propagations[0].id)
     assert (await Propagation.select(Propagation.told_by).first())["told_by"] == "staff:dpo"
     # The answer was mailed before the address went.
     assert "effacées" in mailbox.messages_to("ana@presse.example")[-1].get_body(("plain",)).get_content()
@@ -141,10 +151,10 @@ async def test_req18_erasure_propagates_to_every_disclosure(tmp_path, mailbox):
 # REQ-20: a rectification request restricts the contact until its answer, which tells the person first.
 async def test_req20_restricted_while_accuracy_is_disputed(tmp_path, mailbox):
     dpo, contact_id = await dpo_and_person(tmp_path)
-    request = await rights_desk.create(dpo, "rectification", channel="staff", email="ana@presse.example",
+    request = await rights_operations.create(dpo, "rectification", channel="staff", email="ana@presse.example",
                                        details="My name is spelt Anna", identity_method="email from the address on file")
     assert (await Contact.select(Contact.status).where(Contact.id == contact_id).first())["status"] == "restricted"
-    await rights_desk.answer(dpo, request.id)
+    await rights_operations.answer(dpo, request.id)
     assert (await Contact.select(Contact.status).where(Contact.id == contact_id).first())["status"] == "active"
     held = await Restriction.select().first()
     assert held["lift_notified_at"] is not None and held["lifted_at"] >= held["lift_notified_at"]
@@ -153,12 +163,12 @@ async def test_req20_restricted_while_accuracy_is_disputed(tmp_path, mailbox):
 # REQ-20: a restriction asked for is lifted only after the person is told.
 async def test_req20_the_person_is_told_before_a_restriction_is_lifted(tmp_path, mailbox):
     dpo, contact_id = await dpo_and_person(tmp_path)
-    request = await rights_desk.create(dpo, "restriction", channel="staff", email="ana@presse.example",
+    request = await rights_operations.create(dpo, "restriction", channel="staff", email="ana@presse.example",
                                        identity_method="email from the address on file")
-    answered = await rights_desk.answer(dpo, request.id)
+    answered = await rights_operations.answer(dpo, request.id)
     assert (await Contact.select(Contact.status).where(Contact.id == contact_id).first())["status"] == "restricted"
     sent_before = len(mailbox.messages_to("ana@presse.example"))
-    assert await rights_desk.lift_restriction(dpo, answered.restrictions[0].id)
+    assert await rights_operations.lift_restriction(dpo, answered.restrictions[0].id)
     assert len(mailbox.messages_to("ana@presse.example")) == sent_before + 1
     assert (await Contact.select(Contact.status).where(Contact.id == contact_id).first())["status"] == "active"
 
@@ -169,15 +179,15 @@ async def test_req21_objection_and_withdrawal(tmp_path, mailbox):
     await import_to(tmp_path, "public-newsletter",
                     "ana@presse.example,2026-03-01T10:00:00+01:00,Formulaire salon,2026-11,2026-03-01T10:05:00+01:00",
                     extra=",consent_at,consent_channel,notice_version,confirmed_at")
-    withdraw = await rights_desk.create(dpo, "withdraw_consent", channel="staff", email="ana@presse.example",
+    withdraw = await rights_operations.create(dpo, "withdraw_consent", channel="staff", email="ana@presse.example",
                                         identity_method="email from the address on file")
-    await rights_desk.answer(dpo, withdraw.id)
+    await rights_operations.answer(dpo, withdraw.id)
     statuses = {row["mailing_list.slug"]: row["status"] for row in await Subscription.select(
         Subscription.mailing_list.slug, Subscription.status).where(Subscription.contact == contact_id)}
     assert statuses["public-newsletter"] == SubscriptionStatus.UNSUBSCRIBED
-    objection = await rights_desk.create(dpo, "objection", channel="staff", email="ana@presse.example",
+    objection = await rights_operations.create(dpo, "objection", channel="staff", email="ana@presse.example",
                                          identity_method="email from the address on file")
-    await rights_desk.answer(dpo, objection.id)
+    await rights_operations.answer(dpo, objection.id)
     statuses = {row["mailing_list.slug"]: row["status"] for row in await Subscription.select(
         Subscription.mailing_list.slug, Subscription.status).where(Subscription.contact == contact_id)}
     assert statuses["journalists"] == SubscriptionStatus.OBJECTED
@@ -192,9 +202,9 @@ async def test_req23_after_death_instructions(tmp_path, mailbox):
     await after_death.record(dpo, contact_id, "keep", executor_name="Paul")
     assert await after_death.revoke(dpo, contact_id)
     assert await after_death.in_force(contact_id) is None
-    request = await rights_desk.create(dpo, "after_death", channel="staff", email="ana@presse.example",
+    request = await rights_operations.create(dpo, "after_death", channel="staff", email="ana@presse.example",
                                        identity_method="letter signed, address on file")
-    await rights_desk.answer(dpo, request.id, instruction="erase", executor_name="Paul Durand",
+    await rights_operations.answer(dpo, request.id, instruction="erase", executor_name="Paul Durand",
                              executor_email="paul@example.org")
     assert (await after_death.in_force(contact_id)).instruction == "erase"
     assert await after_death.apply_death_notice(dpo, contact_id, "death certificate seen") == "erased"
@@ -204,26 +214,26 @@ async def test_req23_after_death_instructions(tmp_path, mailbox):
 async def test_a_request_needs_a_valid_type_channel_and_address(tmp_path):
     dpo, _ = await dpo_and_person(tmp_path)
     with pytest.raises(ValidationError, match="request_type"):
-        await rights_desk.create(dpo, "forget-me", channel="staff", email="ana@presse.example")
+        await rights_operations.create(dpo, "forget-me", channel="staff", email="ana@presse.example")
     with pytest.raises(ValidationError, match="email"):
-        await rights_desk.create(dpo, "access", channel="staff", email="not an address")
+        await rights_operations.create(dpo, "access", channel="staff", email="not an address")
     with pytest.raises(ValidationError, match="received_on"):
-        await rights_desk.create(dpo, "access", channel="staff", email="ana@presse.example",
+        await rights_operations.create(dpo, "access", channel="staff", email="ana@presse.example",
                                  received_on=date.today() + timedelta(days=3))
     communications = await staff.create_user("comms", "communications", PASSWORD)
     with pytest.raises(Exception, match="may not rights"):
-        await rights_desk.requests(communications)
+        await rights_operations.requests(communications)
 
 
 # REQ-16, REQ-17: answering an access request mails the person a link that downloads their own export.
 async def test_req16_answering_access_mails_a_link_to_the_persons_export(tmp_path, mailbox, http_client):
-    from contacts.services import subject_export
+    from contacts.services.rights import export as subject_export
 
     dpo, contact_id = await dpo_and_person(tmp_path)
     await import_to(tmp_path, "vips", "bruno@autre.example")
-    request = await rights_desk.create(dpo, "access", channel="staff", email="ana@presse.example",
+    request = await rights_operations.create(dpo, "access", channel="staff", email="ana@presse.example",
                                        identity_method="email from the address on file")
-    answered = await rights_desk.answer(dpo, request.id)
+    answered = await rights_operations.answer(dpo, request.id)
     assert (answered.status, answered.outcome) == (RightsRequestStatus.ANSWERED, "export link sent")
     text = mailbox.messages_to("ana@presse.example")[-1].get_body(("plain",)).get_content()
     assert "valable jusqu’au" in text and "CNIL" in text

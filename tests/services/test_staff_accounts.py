@@ -8,7 +8,7 @@ import threading
 import argon2
 import pytest
 
-from contacts.services import staff
+from contacts.services.staff import accounts as staff
 from contacts.tables import ApiToken, StaffSession
 from tests.web.test_staff_pages import PASSWORD, signed_in
 

@@ -14,19 +14,26 @@ import pytest
 from contacts import csv_files
 from contacts.domain import Channel, SuppressionReason
 from contacts.errors import NotFoundError, ValidationError
-from contacts.services import (
+from contacts.services import records_of_processing
+from contacts.services.people import suppression
+from contacts.services.rights import (
     erasure,
     propagation,
-    register,
     restriction,
-    rights_desk,
-    staff,
-    subject_export,
-    suppression,
+    rights_operations,
 )
-from contacts.services.subject_export import link as export_link_module
+from contacts.services.rights import export as subject_export
+from contacts.services.rights.export import link as export_link_module
+from contacts.services.staff import accounts as staff
 from contacts.settings import get_settings, load_settings
-from contacts.tables import AuditEvent, Campaign, Contact, Delivery, MailingList, Purpose
+from contacts.tables import (
+    AuditEvent,
+    Campaign,
+    Contact,
+    Delivery,
+    MailingList,
+    Purpose,
+)
 from contacts.tokens import LinkToken, TokenAction, codec_for
 from tests.web.conftest import contact_id, import_to, mailbox  # noqa: F401 - the fixture
 
@@ -61,7 +68,7 @@ async def person_with_history(tmp_path) -> tuple[staff.Staff, int, int]:
                                    message_id="<1@musee.example>", sent_at=datetime.now(UTC)))
     await restriction.restrict(person, "asked_for", actor="test")
     dpo = await staff.create_user("dpo", "dpo", PASSWORD)
-    request = await rights_desk.create(dpo, "access", channel="staff", email=ADDRESS, details="Tout, s'il vous plaît.",
+    request = await rights_operations.create(dpo, "access", channel="staff", email=ADDRESS, details="Tout, s'il vous plaît.",
                                        identity_method="email from the address on file")
     return dpo, person, request.id
 
@@ -93,8 +100,8 @@ async def test_req16_req17_every_section_and_the_schema(tmp_path, language):
     assert export["rights_requests"][0]["text"] == "Tout, s'il vous plaît."
     # (a)-(h)
     assert {item["purpose"] for item in export["purposes"]} == {"communications-newsletter", "public-newsletter"}
-    assert export["categories_of_data"] == register.data_categories(language)
-    assert export["recipients"]["categories"] == register.recipients(language)
+    assert export["categories_of_data"] == records_of_processing.data_categories(language)
+    assert export["recipients"]["categories"] == records_of_processing.recipients(language)
     assert {item["purpose"] for item in export["retention"]} == {"communications-newsletter", "public-newsletter"}
     assert {item["right"] for item in export["rights"]["rights"]} >= {"access", "erasure", "objection", "portability"}
     assert "CNIL" in export["complaint"]["words"] and export["complaint"]["website"] == "https://www.cnil.fr"
@@ -108,15 +115,15 @@ async def test_req16_req17_every_section_and_the_schema(tmp_path, language):
 # REQ-6, REQ-16 (d): the export words purposes and retention as the record of processing does.
 async def test_req16_retention_words_are_the_registers(tmp_path):
     _, person, _ = await person_with_history(tmp_path)
-    activities = {item.purpose: item for item in (await register.build()).activities}
+    activities = {item.purpose: item for item in (await records_of_processing.build()).activities}
     english = await subject_export.build(person, language="en")
     for item in english["retention"]:
         assert item["period"] == activities[item["purpose"]].erasure
     french = await subject_export.build(person, language="fr")
     newsletter = next(item for item in french["retention"] if item["purpose"] == "public-newsletter")
-    purpose = next(item for item in (await register.catalogue.purposes()) if item.code == "public-newsletter")
-    assert newsletter["period"] == register.retention_words(purpose, "fr") and "ans" in newsletter["period"]
-    assert french["purposes"][0]["legal_basis_words"] == register.basis_words(
+    purpose = next(item for item in (await records_of_processing.catalogue.purposes()) if item.code == "public-newsletter")
+    assert newsletter["period"] == records_of_processing.retention_words(purpose, "fr") and "ans" in newsletter["period"]
+    assert french["purposes"][0]["legal_basis_words"] == records_of_processing.basis_words(
         french["purposes"][0]["legal_basis"], "fr")
 
 
@@ -172,7 +179,7 @@ async def test_req16_the_html_summary_in_french_and_english(tmp_path, language, 
 
 
 def register_write():
-    from contacts.database import write_transaction
+    from contacts.db.engine import write_transaction
 
     return write_transaction()
 
@@ -213,7 +220,7 @@ async def test_req32_tampered_or_misused_tokens_open_nothing(tmp_path):
     later = int((datetime.now(UTC) + timedelta(days=1)).timestamp())
     other_action = codec.seal(LinkToken(TokenAction.VERIFY_RIGHTS_REQUEST, 0, request_id, 0, later))
     assert await subject_export.open_link(other_action) is None
-    erasure_request = await rights_desk.create(dpo, "rectification", channel="staff", email=ADDRESS,
+    erasure_request = await rights_operations.create(dpo, "rectification", channel="staff", email=ADDRESS,
                                                identity_method="email from the address on file")
     assert await subject_export.open_link(subject_export.export_link(erasure_request.id).rsplit("/", 1)[1]) is None
     assert await subject_export.download(token, "pdf") is None

@@ -8,10 +8,10 @@ import io
 import pytest
 
 from contacts.addresses import parse_address
+from contacts.db.bulk import bulk_session
 from contacts.domain import Channel, SuppressionReason
 from contacts.errors import ValidationError
-from contacts.services import suppression
-from contacts.services.bulk import bulk_session
+from contacts.services.people import suppression
 from contacts.settings import get_settings
 from contacts.tables import ConsentEvent, Suppression
 

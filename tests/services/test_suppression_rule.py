@@ -11,12 +11,12 @@ from functools import partial
 import pytest
 from piccolo.engine.sqlite import convert_timestamptz_out
 
-from contacts.database import json_value, write_transaction
+from contacts.db.bulk import PostgresBulkSession, bulk_session
+from contacts.db.engine import json_value, write_transaction
 from contacts.domain import Channel, SuppressionReason
-from contacts.services import ledger, suppression, suppression_rule
-from contacts.services.bulk import PostgresBulkSession, bulk_session
-from contacts.services.keyring import Keyring, keyring_for
-from contacts.services.optout_writer import Unsubscribe, write, write_in_one_statement
+from contacts.keyring import Keyring, keyring_for
+from contacts.services.optout.writer import Unsubscribe, write, write_in_one_statement
+from contacts.services.people import ledger, suppression, suppression_rule
 from contacts.settings import get_settings
 from contacts.tables import Purpose
 from tests.services.test_optout_writer import imported, list_id

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from contacts.services.campaigns import CampaignInfo
+from contacts.services.campaigns.core import CampaignInfo
 
 
 def body_of(text: str) -> CampaignInfo:

@@ -9,7 +9,8 @@ import pytest
 
 from contacts.domain import Channel
 from contacts.sending import worker
-from contacts.services import staff, suppression
+from contacts.services.people import suppression
+from contacts.services.staff import accounts as staff
 from contacts.settings import get_settings
 from contacts.tables import ApiToken, AuditEvent, StaffUser
 from tests.sending.smtp_server import TestSmtpServer

@@ -79,7 +79,7 @@ async def test_only_admin_and_dpo_read_the_caught_mail(http_client):
 
 
 async def api_token(username: str, role: str) -> dict[str, str]:
-    from contacts.services import staff
+    from contacts.services.staff import accounts as staff
 
     if not any(account.username == username for account, _ in await staff.users()):
         await staff.create_user(username, role, "correct horse battery staple",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from contacts.services import staff
+from contacts.services.staff import accounts as staff
 from contacts.tables import AuditEvent, Campaign, Contact, InvitationList
 from contacts.tokens import TokenAction
 from tests.web.conftest import contact_id, import_to, seal

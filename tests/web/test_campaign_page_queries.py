@@ -6,8 +6,8 @@ import contextlib
 
 import pytest
 
-from contacts.database import engine
-from contacts.services import campaigns
+from contacts.db.engine import engine
+from contacts.services.campaigns import core as campaigns
 from contacts.tables import Campaign
 from tests.web.test_api_campaigns import token_for
 from tests.web.test_staff_pages import signed_in

@@ -12,7 +12,7 @@ import logging
 
 import pytest
 
-from contacts.services import preferences
+from contacts.services.people import preferences
 from contacts.settings import get_settings
 from contacts.tables import ConsentEvent, PendingConsent, RightsRequest, Subscription
 from contacts.tokens import LinkToken, TokenAction, TokenCodec

@@ -12,7 +12,9 @@ import jsonschema
 import pytest
 
 from contacts.domain import RightsRequestStatus
-from contacts.services import erasure, propagation, rights_desk, staff, subject_export
+from contacts.services.rights import erasure, propagation, rights_operations
+from contacts.services.rights import export as subject_export
+from contacts.services.staff import accounts as staff
 from contacts.settings import get_settings
 from contacts.tables import AuditEvent, RightsRequest
 from contacts.tokens import LinkToken, TokenAction, codec_for
@@ -27,9 +29,9 @@ async def answered(tmp_path, mailbox, kind="access") -> tuple[str, int]:
     """The /d/ path mailed by the answer to an access or portability request, and the request's id."""
     await import_to(tmp_path, "journalists", f"{ADDRESS},=1+1", extra=",organisation")
     dpo = await staff.create_user("dpo", "dpo", "correct horse battery staple")
-    request = await rights_desk.create(dpo, kind, channel="staff", email=ADDRESS,
+    request = await rights_operations.create(dpo, kind, channel="staff", email=ADDRESS,
                                        identity_method="email from the address on file")
-    assert (await rights_desk.answer(dpo, request.id)).status == RightsRequestStatus.ANSWERED
+    assert (await rights_operations.answer(dpo, request.id)).status == RightsRequestStatus.ANSWERED
     return mailbox.link(ADDRESS, "/d/"), request.id
 
 

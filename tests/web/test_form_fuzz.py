@@ -85,7 +85,7 @@ async def test_every_public_form_answers_random_bodies_without_a_server_error(ht
     path = path.format(**tokens)
     monkeypatch.setattr(staff_routes, "LOGIN_ATTEMPTS_PER_MINUTE", 100_000)  # the limit is tested elsewhere
     unlimited = dataclasses.replace(get_settings(), public_rate_limit=0, signup_rate_limit=0)
-    from contacts.services import staff
+    from contacts.services.staff import accounts as staff
 
     await staff.create_user("camille", "communications", PASSWORD, ())
     async with http_client(unlimited) as client:

@@ -9,7 +9,7 @@ import io
 import pytest
 
 from contacts import csv_files
-from contacts.services.bulk import bulk_session
+from contacts.db.bulk import bulk_session
 from contacts.tables import Contact
 from tests.sending.test_campaign_send import import_list
 from tests.sqlite_limits import stock_sqlite_parameter_limit  # noqa: F401 - the fixture

@@ -13,10 +13,10 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from contacts.database import write_transaction
+from contacts.db.engine import write_transaction
 from contacts.domain import Channel
 from contacts.sending import worker
-from contacts.services import suppression
+from contacts.services.people import suppression
 from contacts.settings import get_settings
 from contacts.tables import AuditEvent, Contact, Invitation
 from tests.sending.smtp_server import TestSmtpServer

@@ -6,8 +6,10 @@ import pytest
 
 from contacts.domain import SourceType
 from contacts.sending.worker import SendOptions, send_campaign
-from contacts.services import campaigns, catalogue, suppression
+from contacts.services import catalogue
+from contacts.services.campaigns import core as campaigns
 from contacts.services.importing import ImportOptions, run_import
+from contacts.services.people import suppression
 from contacts.tables import ConsentEvent
 from contacts.tokens import TokenAction
 from tests.sending.smtp_server import Recorder

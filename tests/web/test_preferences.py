@@ -9,8 +9,16 @@ from datetime import date
 import pytest
 
 from contacts.sending.worker import SendOptions, send_campaign
-from contacts.services import campaigns, suppression
-from contacts.tables import ConsentEvent, Contact, MailingList, PendingConsent, RightsRequest, Subscription
+from contacts.services.campaigns import core as campaigns
+from contacts.services.people import suppression
+from contacts.tables import (
+    ConsentEvent,
+    Contact,
+    MailingList,
+    PendingConsent,
+    RightsRequest,
+    Subscription,
+)
 from contacts.tokens import TokenAction
 from tests.sending.smtp_server import Recorder
 from tests.web.conftest import contact_id, import_to, same_page, seal, statuses

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from contacts.errors import ConfigurationError
-from contacts.services.rate_counts import MemoryRateCounts
 from contacts.settings import get_settings, load_settings
 from contacts.tables import RateLimitCount
+from contacts.web.rate_counts import MemoryRateCounts
 from contacts.web.rate_limits import client_address
 from tests.conftest import ENGINE
 from tests.serving import contacts_serve

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from contacts.domain import RightsRequestStatus
-from contacts.services import rights_form
+from contacts.services.rights import form as rights_form
 from contacts.tables import Restriction, RightsRequest
 from tests.web.conftest import contact_id, import_to, mailbox, same_page  # noqa: F401 - the fixture
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from contacts.domain import Channel, SuppressionReason
-from contacts.services import suppression
+from contacts.services.people import suppression
 from contacts.tables import ConsentEvent, Contact, PendingConsent, Subscription
 from contacts.tokens import TokenAction
 from tests.web.conftest import contact_id, seal

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from contacts.i18n import gettext
-from contacts.services import staff
+from contacts.services.staff import accounts as staff
 from contacts.settings import get_settings
 from contacts.tables import AuditEvent, Campaign, StaffSession
 from tests.sending.test_campaign_send import import_list
@@ -232,7 +232,7 @@ async def test_req8_a_correction_from_the_contact_page_shows_in_its_history(http
 # came and exports with to whom and why, from the pages.
 async def test_req7_lists_and_invitation_pages(http_client, tmp_path):
     from contacts.domain import Channel
-    from contacts.services import suppression as suppression_service
+    from contacts.services.people import suppression as suppression_service
 
     await import_list(tmp_path, "journalists", ["ada@presse.example,Ada,Lovelace,en", "bo@presse.example,Bo,B,fr"])
     await suppression_service.suppress("bo@presse.example", "objection", scope="purpose:pr-invitations",

@@ -7,7 +7,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 
-from contacts.services import staff
+from contacts.services.staff import accounts as staff
 from contacts.tables import StaffSession
 from tests.web.test_staff_pages import PASSWORD, csrf_of
 

@@ -6,8 +6,9 @@ import pytest
 
 from contacts.domain import SourceType
 from contacts.sending.worker import SendOptions, send_campaign
-from contacts.services import campaigns, suppression
+from contacts.services.campaigns import core as campaigns
 from contacts.services.importing import ImportOptions, run_import
+from contacts.services.people import suppression
 from contacts.settings import get_settings
 from contacts.tables import ConsentEvent, Contact, Subscription
 from contacts.tokens import LinkToken, TokenAction, TokenCodec

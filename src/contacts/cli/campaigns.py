@@ -39,7 +39,9 @@ def campaign_group() -> None:
               help="At most this many messages per second.")
 def create_command(list_slugs, template, subject, body_file, purpose_code, rate) -> None:
     """Create a draft campaign; prints its id alone on the last line."""
-    from contacts.services import campaigns  # start-up: imported when run
+    from contacts.services.campaigns import (
+        core as campaigns,  # start-up: imported when run
+    )
 
     body = _body_text(body_file) if body_file else ""
     campaign = run(lambda: campaigns.create(list_slugs=list(list_slugs), template=template, subject=subject,
@@ -101,14 +103,19 @@ def test_command(campaign_id: int, to: str) -> None:
 def send_command(campaign_id: int, concurrency: int, rate: float | None, processes: int | None) -> None:
     """Send a campaign; run it again to resume after an interruption."""
     from contacts.sending.processes import loop_factory  # start-up: imported when run
-    from contacts.sending.worker import SendOptions, send_campaign  # start-up: imported when run
+    from contacts.sending.worker import (  # start-up: imported when run
+        SendOptions,
+        send_campaign,
+    )
 
     console = Console(stderr=True)
     progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                         TimeRemainingColumn(), console=console, disable=not console.is_terminal, transient=True)
 
     async def work():
-        from contacts.services import campaigns  # start-up: imported when run
+        from contacts.services.campaigns import (
+            core as campaigns,  # start-up: imported when run
+        )
 
         stopping.install()
         with progress:
@@ -162,7 +169,9 @@ def status_command(campaign_id: int) -> None:
 
 
 def _print_status(campaign_id: int) -> None:
-    from contacts.services import campaigns  # start-up: imported when run
+    from contacts.services.campaigns import (
+        core as campaigns,  # start-up: imported when run
+    )
 
     async def work():
         return await campaigns.get(campaign_id), await campaigns.progress(campaign_id)
@@ -184,7 +193,9 @@ def _print_status(campaign_id: int) -> None:
 @click.argument("campaign_id", type=ROW_ID)
 def pause_command(campaign_id: int) -> None:
     """Stop sending after the messages in flight; `send` resumes."""
-    from contacts.services import campaigns  # start-up: imported when run
+    from contacts.services.campaigns import (
+        core as campaigns,  # start-up: imported when run
+    )
 
     campaign = run(lambda: campaigns.change_status(campaign_id, "pause"))
     click.echo(f"campaign {campaign.id} is {campaign.status}")
@@ -194,7 +205,9 @@ def pause_command(campaign_id: int) -> None:
 @click.argument("campaign_id", type=ROW_ID)
 def cancel_command(campaign_id: int) -> None:
     """Stop for good: nothing more of this campaign is sent."""
-    from contacts.services import campaigns  # start-up: imported when run
+    from contacts.services.campaigns import (
+        core as campaigns,  # start-up: imported when run
+    )
 
     campaign = run(lambda: campaigns.change_status(campaign_id, "cancel"))
     click.echo(f"campaign {campaign.id} is {campaign.status}")

@@ -32,7 +32,10 @@ from contacts.errors import ValidationError
 def import_command(file: Path, list_slug: str, source_type: str, source_name: str, legal_basis: str | None,
                    dry_run: bool, report_path: Path | None, workers: int | None) -> None:
     """Import contacts from a CSV file into a list."""
-    from contacts.services.importing import ImportOptions, run_import  # start-up: imported when run
+    from contacts.services.importing import (  # start-up: imported when run
+        ImportOptions,
+        run_import,
+    )
 
     try:
         options = ImportOptions(

@@ -12,7 +12,7 @@ from contacts.cli.runner import run
               show_default=True)
 def register_command(output_format: str) -> None:
     """Print the GDPR Art. 30 record of processing, generated from the purpose configuration."""
-    from contacts.services import register  # start-up: imported when run
+    from contacts.services import records_of_processing  # start-up: imported when run
 
-    built = run(register.build)
-    click.echo(register.as_json(built) if output_format == "json" else register.as_markdown(built), nl=False)
+    built = run(records_of_processing.build)
+    click.echo(records_of_processing.as_json(built) if output_format == "json" else records_of_processing.as_markdown(built), nl=False)

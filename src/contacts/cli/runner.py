@@ -40,7 +40,7 @@ def actor() -> str:
 def run(work: Callable[[], Awaitable[Any]], *, check_schema: bool = True,
         loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None) -> Any:
     async def connected_work() -> Any:
-        from contacts.database import connected  # start-up: imported when run
+        from contacts.db.engine import connected  # start-up: imported when run
 
         async with connected():
             if check_schema:
@@ -60,7 +60,10 @@ def run(work: Callable[[], Awaitable[Any]], *, check_schema: bool = True,
 
 async def ensure_schema() -> None:
     """The embedded SQLite database migrates itself in development; production migrates explicitly."""
-    from contacts.database import migrate, pending_migrations  # start-up: imported when run
+    from contacts.db.engine import (  # start-up: imported when run
+        migrate,
+        pending_migrations,
+    )
 
     settings = get_settings()
     pending = await pending_migrations()

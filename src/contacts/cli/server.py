@@ -43,7 +43,10 @@ def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
 @click.option("--verbose", is_flag=True, help="Show each migration as it runs.")
 def migrate_command(verbose: bool) -> None:
     """Apply pending database migrations (what production runs on deploy)."""
-    from contacts.database import migrate, pending_migrations  # start-up: imported when run
+    from contacts.db.engine import (  # start-up: imported when run
+        migrate,
+        pending_migrations,
+    )
 
     async def work() -> list[str]:
         pending = await pending_migrations()

@@ -15,7 +15,7 @@ from contacts.domain import Channel
 @click.option("--scope", default="global", show_default=True, help="global, purpose:<code> or list:<slug>.")
 def suppress_command(email: str, reason: str, scope: str) -> None:
     """Add an address to the suppression list (stored as a keyed hash, never in plain)."""
-    from contacts.services import suppression  # start-up: imported when run
+    from contacts.services.people import suppression  # start-up: imported when run
 
     result = run(lambda: suppression.suppress(email, reason, scope=scope, actor=actor(), channel=Channel.CLI))
     entry = result.entry
@@ -34,7 +34,7 @@ def suppression_group() -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Default: standard output.")
 def export_command(output: Path | None) -> None:
     """Write every entry as CSV: hash, key id, canonicaliser version, scope, reason, date. Never addresses."""
-    from contacts.services import suppression  # start-up: imported when run
+    from contacts.services.people import suppression  # start-up: imported when run
 
     rows = run(suppression.export_rows)
     if output is None:
@@ -49,7 +49,7 @@ def export_command(output: Path | None) -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 def import_command(file: Path) -> None:
     """Import entries exported by an instance holding the same secret key."""
-    from contacts.services import suppression  # start-up: imported when run
+    from contacts.services.people import suppression  # start-up: imported when run
 
     async def work():
         with open(file, encoding="utf-8-sig", newline="") as handle:
@@ -67,7 +67,7 @@ def import_command(file: Path) -> None:
 @click.argument("email")
 def check_command(email: str) -> None:
     """Say whether an address is suppressed, and in which scopes."""
-    from contacts.services import suppression  # start-up: imported when run
+    from contacts.services.people import suppression  # start-up: imported when run
 
     entries = run(lambda: suppression.entries_for(email))
     if not entries:

@@ -33,7 +33,7 @@ def _read_password() -> str:
 @click.option("--language", default="fr", show_default=True, help="The staff pages' language: fr or en.")
 def create_command(username: str, role: str, departments: tuple[str, ...], language: str) -> None:
     """Create an account; the password is prompted for, or read from standard input."""
-    from contacts.services import staff  # start-up: imported when run
+    from contacts.services.staff import accounts as staff  # start-up: imported when run
 
     password = _read_password()
     created = run(lambda: staff.create_user(username, role, password, departments,
@@ -45,7 +45,7 @@ def create_command(username: str, role: str, departments: tuple[str, ...], langu
 @user_group.command(name="list")
 def list_command() -> None:
     """Every account with its role and departments."""
-    from contacts.services import staff  # start-up: imported when run
+    from contacts.services.staff import accounts as staff  # start-up: imported when run
 
     for account, active in run(staff.users):
         state = "" if active else "  (disabled)"
@@ -69,7 +69,7 @@ def enable_command(username: str) -> None:
 
 
 def _set_active(username: str, active: bool) -> int:
-    from contacts.services import staff  # start-up: imported when run
+    from contacts.services.staff import accounts as staff  # start-up: imported when run
 
     return run(lambda: staff.set_active(username, active, actor=actor()))
 
@@ -79,7 +79,7 @@ def _set_active(username: str, active: bool) -> int:
 @click.option("--name", type=TEXT, required=True, help="What the token is for, e.g. 'newsletter script'.")
 def token_command(username: str, name: str) -> None:
     """Make a personal API token (shown once); it acts with the account's role and scope."""
-    from contacts.services import staff  # start-up: imported when run
+    from contacts.services.staff import accounts as staff  # start-up: imported when run
 
     click.echo(run(lambda: staff.create_token(username, name, actor=actor())))
 
@@ -89,6 +89,6 @@ def token_command(username: str, name: str) -> None:
 @click.option("--name", required=True, help="The token's name.")
 def revoke_token_command(username: str, name: str) -> None:
     """Revoke an account's tokens of this name."""
-    from contacts.services import staff  # start-up: imported when run
+    from contacts.services.staff import accounts as staff  # start-up: imported when run
 
     click.echo(f"revoked {run(lambda: staff.revoke_token(username, name, actor=actor()))} token(s)")

@@ -14,8 +14,9 @@ from contacts.addresses import parse_address
 from contacts.errors import ValidationError
 from contacts.inbound import verp
 from contacts.inbound.classify import Classified, Kind, classify, parse
-from contacts.services import bounces, optout
-from contacts.services.bounces import DeliveryRef
+from contacts.services.campaigns import bounces
+from contacts.services.campaigns.bounces import DeliveryRef
+from contacts.services.optout import links as optout
 from contacts.settings import Settings
 from contacts.tokens import codec_for
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from email.message import Message
 from email.utils import getaddresses
 
-from contacts.services.bounces import DeliveryRef
+from contacts.services.campaigns.bounces import DeliveryRef
 from contacts.tokens import TokenAction, TokenCodec
 
 BOUNCE = "bounces"

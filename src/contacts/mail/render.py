@@ -29,10 +29,11 @@ from contacts.mail.wording import Words
 from contacts.templating import install, localised
 from contacts.typography import french, french_html
 
-# What differs from one recipient to the next; templates receive these as markers.
+# What differs from one recipient to the next; templates receive these as markers. `view_url` differs by
+# language only: the composer fills it once per variant.
 RECIPIENT_FIELDS = (
     "greeting", "unsubscribe_url", "objection_url", "preferences_url", "third_party_source",
-    "rsvp_accept_url", "rsvp_decline_url",
+    "rsvp_accept_url", "rsvp_decline_url", "view_url",
 )
 # Markers carry a nonce drawn per process, so that text written by staff (a body, a list name) can never
 # contain one by chance or on purpose; `%%anything%%` of their own is left as it is.
@@ -54,6 +55,14 @@ class RenderedParts:
 def escaped(values: Mapping[str, str]) -> dict[str, str]:
     """The values as the HTML part takes them."""
     return {name: html.escape(value, quote=True) for name, value in values.items()}
+
+
+def filled_once(parts: RenderedParts, values: Mapping[str, str]) -> RenderedParts:
+    """The parts with these markers filled for every recipient at once (the same value for all of them)."""
+    text, page = parts.text, parts.html
+    for field, value in values.items():
+        text, page = text.replace(marker(field), value), page.replace(marker(field), html.escape(value, quote=True))
+    return RenderedParts(text=text, html=page)
 
 
 def has_markers(text: str) -> bool:
@@ -108,6 +117,8 @@ class TemplateLibrary:
                 raise ValidationError("template", f"{name}: the {label} part does not name the sender (REQ-5)")
             if marker("unsubscribe_url") not in content:
                 raise ValidationError("template", f"{name}: the {label} part has no unsubscribe link (REQ-5)")
+            if marker("view_url") not in content:  # issue 20, item 8
+                raise ValidationError("template", f"{name}: the {label} part has no \"view in your browser\" link")
         if f'href="{marker("unsubscribe_url")}"' not in parts.html:
             raise ValidationError("template", f"{name}: the unsubscribe link in the HTML part is not a link (REQ-5)")
 

@@ -20,6 +20,13 @@ WORDS = Table({
     "sent_by": N_("Sent by {organisation}."),
     "greeting": N_("Dear {name},"),
     "greeting_anonymous": N_("Hello,"),
+    # view in your browser (issue 20, item 8)
+    "view_in_browser": N_("View this message in your browser"),
+    "view_in_browser_label": N_("View this message in your browser:"),
+    "browser_view_links": N_(
+        "The links to unsubscribe, object to these messages or manage your preferences are in the message "
+        "you received: they are your own, and this page does not show them."),
+    "browser_view_rsvp": N_("To answer the invitation, use the links in the message you received."),
 })
 
 BASIS_WORDS = Table({

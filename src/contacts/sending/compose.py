@@ -14,10 +14,17 @@ from datetime import datetime, timezone
 
 from contacts.addresses import parse_address
 from contacts.domain import LegalBasis, SourceType
-from contacts.mail.message import EncodedTemplate, MessageSkeleton, encode_header_value, mailbox, message_id
-from contacts.mail.render import TemplateLibrary, escaped, recipient_markers
+from contacts.mail.message import (
+    EncodedTemplate,
+    MessageSkeleton,
+    encode_header_value,
+    mailbox,
+    message_id,
+)
+from contacts.mail.render import RECIPIENT_FIELDS, TemplateLibrary, escaped, filled_once, recipient_markers
 from contacts.mail.wording import BASIS_WORDS, LANGUAGES, Words
-from contacts.services.campaigns import CampaignInfo
+from contacts.sending.view_links import view_url
+from contacts.services.campaigns.core import CampaignInfo
 from contacts.settings import Settings
 from contacts.tokens import LinkToken, TokenAction, TokenCodec
 
@@ -67,6 +74,7 @@ class Composer:
         self.message_id_secret = message_id_secret(settings)
         self._variants: dict[tuple, _Variant] = {}
         self._lists = {item.id: item for item in campaign.lists}
+        self._view_urls: dict[str, str] = {}
 
     def message_id(self, contact_id: int) -> str:
         return message_id(self.message_id_secret, self.campaign.id, contact_id, self.domain)
@@ -95,6 +103,12 @@ class Composer:
                 token = self.codec.seal(LinkToken(action, recipient.contact_id, campaign.invitation_list_id, campaign.id))
                 links[field] = f"{base}/r/{token}"
         return links
+
+    def view_url(self, language: str) -> str:
+        """The campaign's "view in your browser" link in this language: the same for every recipient."""
+        if language not in self._view_urls:
+            self._view_urls[language] = view_url(self.codec, self.settings.base_url, self.campaign.id, language)
+        return self._view_urls[language]
 
     def compose(self, recipient: Recipient, now: datetime | None = None, message_id: str | None = None) -> bytes:
         """`message_id`: the one the ledger recorded, so that a repeat carries it even after a key rotation."""
@@ -129,18 +143,12 @@ class Composer:
         key = (recipient.language, recipient.list_id, recipient.legal_basis, recipient.third_party_source is not None)
         if key not in self._variants:
             mailing_list = self._lists[recipient.list_id]
-            context = {
-                "lang": recipient.language,
-                "organisation": self.settings.organisation,
-                "subject": self.campaign.subject,
-                "list_name": mailing_list.display_name(recipient.language),
-                "purpose_name": self.campaign.purpose.display_name(recipient.language),
-                "basis_words": BASIS_WORDS[recipient.language][LegalBasis(recipient.legal_basis)],
-                "body_paragraphs": self.campaign.paragraphs,
-                **recipient_markers(third_party=recipient.third_party_source is not None,
-                                    rsvp=self.campaign.invitation_list_id is not None),
-            }
+            context = self.variant_context(recipient.language, recipient.list_id, recipient.legal_basis,
+                                           third_party=recipient.third_party_source is not None)
             parts = self.library.render(self.campaign.template, context)
+            # "View in your browser": one link per language, so filled once per variant, not per message. It is
+            # a marker until here: a rewrite of the rendered content's links (click counting) finds no URL in it.
+            parts = filled_once(parts, {"view_url": self.view_url(recipient.language)})
             skeleton = MessageSkeleton.build(
                 from_name=self.settings.organisation,
                 from_address=self.settings.from_address,
@@ -153,6 +161,34 @@ class Composer:
                 EncodedTemplate.of(parts.text), EncodedTemplate.of(parts.html), skeleton
             )
         return self._variants[key]
+
+    def variant_context(self, language: str, list_id: int, legal_basis: str, third_party: bool) -> dict[str, object]:
+        """What the template gets for one variant, with markers for each recipient's values."""
+        mailing_list = self._lists[list_id]
+        return {
+            "lang": language,
+            "organisation": self.settings.organisation,
+            "subject": self.campaign.subject,
+            "list_name": mailing_list.display_name(language),
+            "purpose_name": self.campaign.purpose.display_name(language),
+            "basis_words": BASIS_WORDS[language][LegalBasis(legal_basis)],
+            "body_paragraphs": self.campaign.paragraphs,
+            **recipient_markers(third_party=third_party, rsvp=self.campaign.invitation_list_id is not None),
+        }
+
+    # --- view in your browser (issue 20, item 8) ---
+    def browser_view_context(self, language: str) -> dict[str, object]:
+        """The variant's context for the public copy at /v/TOKEN: each recipient's value neutral (the
+        anonymous greeting, no link of anyone's, no RSVP buttons), and `browser_view` so that the layout
+        says where those links are instead of showing why a person receives the message."""
+        first = self.campaign.lists[0]
+        context = self.variant_context(language, first.id, first.purpose.default_legal_basis, third_party=False)
+        context = {name: value for name, value in context.items() if not name.startswith("rsvp_")}  # no buttons
+        context.update({field: "" for field in RECIPIENT_FIELDS if not field.startswith("rsvp_")})  # nobody's value
+        context.update({"greeting": Words(language).greeting_anonymous, "third_party_source": None,
+                        "view_url": None, "browser_view": True})
+        return context
+    # --- end view in your browser ---
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The staff's campaign operations that drive the sending engine, checked and audited like the others in
-`services.campaign_desk`: a preview, a test message, the start. They live above the services, as the engine
+`services.campaigns.campaign_operations`: a preview, a test message, the start. They live above the services, as the engine
 does, since the engine uses the services."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from contacts.domain import Permission
 from contacts.sending import preview as previews
 from contacts.sending.worker import start_campaign
 from contacts.services import audit
-from contacts.services.campaign_desk import campaign_for
-from contacts.services.campaigns import CampaignInfo
-from contacts.services.staff import Staff
+from contacts.services.campaigns.campaign_operations import campaign_for
+from contacts.services.campaigns.core import CampaignInfo
+from contacts.services.staff.accounts import Staff
 
 
 async def preview(staff: Staff, campaign_id: int, to: str | None) -> bytes:

@@ -20,12 +20,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from contacts.db.bulk import BulkSession
+from contacts.keyring import Keyring
 from contacts.sending import queue
-from contacts.services import audience
-from contacts.services.bulk import BulkSession
-from contacts.services.campaigns import CampaignInfo
-from contacts.services.keyring import Keyring
-
+from contacts.services.campaigns import audience
+from contacts.services.campaigns.core import CampaignInfo
 
 # How long a round trip waits for the consumers still in an SMTP transaction (a fast relay takes about a
 # millisecond per message; one that takes longer should not hold the others up for long).

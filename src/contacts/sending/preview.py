@@ -6,13 +6,15 @@ import dataclasses
 from datetime import UTC, datetime
 
 from contacts.addresses import parse_address
+from contacts.db.bulk import bulk_session
 from contacts.domain import LegalBasis
 from contacts.errors import ValidationError
 from contacts.mail.render import TemplateLibrary
 from contacts.mail.transport import SmtpSettings, send_one
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Recipient
-from contacts.services import audience, campaigns, suppression
-from contacts.services.bulk import bulk_session
+from contacts.services.campaigns import audience
+from contacts.services.campaigns import core as campaigns
+from contacts.services.people import suppression
 from contacts.settings import Settings, get_settings
 
 

@@ -11,7 +11,7 @@ import os
 from collections.abc import Awaitable, Callable
 from multiprocessing.process import BaseProcess
 
-from contacts.database import connected
+from contacts.db.engine import connected
 from contacts.outages import DatabaseUnavailable, Outage
 from contacts.sending import stopping
 from contacts.sending.options import SendOptions, SendSummary

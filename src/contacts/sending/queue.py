@@ -15,11 +15,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from contacts.db.bulk import BulkSession, PostgresBulkSession
 from contacts.domain import CampaignStatus, DeliveryStatus, SkipReason
-from contacts.services.audience import candidates, exclusion, facts_for
-from contacts.services.bulk import BulkSession, PostgresBulkSession
-from contacts.services.campaigns import CampaignInfo
-from contacts.services.keyring import Keyring
+from contacts.keyring import Keyring
+from contacts.services.campaigns.audience import candidates, exclusion, facts_for
+from contacts.services.campaigns.core import CampaignInfo
 
 # Every change to a claimed row holds only while the claim is still the caller's.
 _OURS = "AND claimed_by = ? AND status = 'sending'"

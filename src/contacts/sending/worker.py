@@ -23,8 +23,10 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from contacts.db.bulk import BulkSession, SqliteBulkSession, bulk_session
 from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReason
 from contacts.errors import ConflictError
+from contacts.keyring import Keyring
 from contacts.mail.render import TemplateLibrary
 from contacts.mail.transport import Outcome, SmtpPool, SmtpSettings
 from contacts.outages import Outage, caused_by_outage, unavailable_in
@@ -34,9 +36,9 @@ from contacts.sending.gate import CLAIM_LOST, Gate
 from contacts.sending.options import SendOptions, SendSummary, Transport
 from contacts.sending.pace import RateLimiter
 from contacts.sending.processes import start_helpers
-from contacts.services import audience, campaigns, suppression
-from contacts.services.bulk import BulkSession, SqliteBulkSession, bulk_session
-from contacts.services.keyring import Keyring
+from contacts.services.campaigns import audience
+from contacts.services.campaigns import core as campaigns
+from contacts.services.people import suppression
 from contacts.settings import Settings, get_settings
 
 # This many connection failures in a row, and the relay is taken to be down: the campaign pauses.

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from contacts.database import json_value, write_transaction
+from contacts.db.engine import json_value, write_transaction
 from contacts.domain import Permission
 from contacts.tables import AuditEvent
 
 if TYPE_CHECKING:  # staff accounts record their changes here: the audit log needs their type only
-    from contacts.services.staff import Staff
+    from contacts.services.staff.accounts import Staff
 
 PAGE_LIMIT = 500
 

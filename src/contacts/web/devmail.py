@@ -7,7 +7,7 @@ from litestar.params import FromPath
 
 from contacts import devmail
 from contacts.domain import Permission
-from contacts.services.staff import Staff
+from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
 from contacts.web.api.auth import SECURITY, provide_staff, require_token
 

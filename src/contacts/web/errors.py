@@ -14,7 +14,12 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
-from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError, ValidationError
+from contacts.errors import (
+    AuthenticationError,
+    ContactsError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from contacts.web.error_status import status_of
 from contacts.web.public import errors as pages
 from contacts.web.staff.pages import refused_by_litestar

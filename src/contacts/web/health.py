@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from litestar import Response, get
 
-from contacts.services import status
+from contacts.db import status
 
 
 @dataclass

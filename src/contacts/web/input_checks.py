@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from itertools import accumulate
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any
 from urllib.parse import unquote_to_bytes
 

@@ -16,7 +16,7 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from contacts.services.rate_counts import WINDOW_SECONDS, RateCounts
+from contacts.web.rate_counts import WINDOW_SECONDS, RateCounts
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

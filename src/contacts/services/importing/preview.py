@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from contacts.services.bulk import BulkSession
+from contacts.db.bulk import BulkSession
 from contacts.services.importing.rows import ValidRow
 from contacts.services.importing.store import (
     BatchOutcome,

@@ -14,8 +14,8 @@ from typing import NamedTuple
 from contacts.addresses import parse_address
 from contacts.domain import AddressKind, AudienceKind, Language, LegalBasis
 from contacts.errors import ValidationError
+from contacts.keyring import Keyring
 from contacts.services.importing.csvfile import values_by_field
-from contacts.services.keyring import Keyring
 
 # The lengths of the Contact columns (a test keeps them equal): checked here, so that no row reaches the
 # database with a value PostgreSQL would refuse.

@@ -18,17 +18,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from contacts import csv_files
-from contacts.database import process_writer_turn
+from contacts.db.bulk import BulkSession, bulk_session
+from contacts.db.engine import process_writer_turn
 from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
-from contacts.services import catalogue, suppression
-from contacts.services.bulk import BulkSession, bulk_session
+from contacts.services import catalogue
 from contacts.services.importing.csvfile import (
     CONSENT_PROOF_FIELDS,
     CsvSource,
     open_csv,
 )
-from contacts.services.importing.preview import WrittenSoFar, count_batch, written_so_far
+from contacts.services.importing.preview import (
+    WrittenSoFar,
+    count_batch,
+    written_so_far,
+)
 from contacts.services.importing.rows import RowRules, ValidRow, validate_batch
 from contacts.services.importing.store import (
     BatchOutcome,
@@ -36,6 +40,7 @@ from contacts.services.importing.store import (
     Note,
     apply_batch,
 )
+from contacts.services.people import suppression
 from contacts.tables import Notice
 
 COUNT_KEYS = (

@@ -11,7 +11,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from contacts.database import write_transaction
+from contacts.db.engine import write_transaction
 from contacts.errors import NotFoundError
 from contacts.tables import StagedUpload, StagedUploadChunk
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from contacts.db.bulk import BulkSession
 from contacts.domain import (
     AddressKind,
     Channel,
@@ -21,10 +22,9 @@ from contacts.domain import (
     SubscriptionStatus,
     SuppressionReason,
 )
-from contacts.services import suppression
-from contacts.services.bulk import BulkSession
 from contacts.services.catalogue import ListInfo
 from contacts.services.importing.rows import ValidRow
+from contacts.services.people import suppression
 
 # Contact fields an import may set; empty cells never erase what we hold.
 UPDATABLE = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from contacts.database import write_transaction
+from contacts.db.engine import write_transaction
 from contacts.domain import ContactStatus
 from contacts.tables import Contact
 

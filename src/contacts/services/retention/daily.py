@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from contacts.background import repeating
-from contacts.database import json_value, write_transaction
+from contacts.db.engine import json_value, write_transaction
 from contacts.outages import Outage
-from contacts.services import rights
 from contacts.services.retention import engine
+from contacts.services.rights import requests as rights
 from contacts.tables import JobRun
 
 JOB = "retention"

@@ -18,12 +18,28 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from contacts.database import write_transaction
+from contacts.db.engine import write_transaction
 from contacts.domain import ContactStatus, RetentionRule, SubscriptionStatus
-from contacts.services import audit, catalogue, erasure, notice_check
-from contacts.services.retention.rules import LIVE, Action, ContactFacts, SubscriptionFacts, Verdict, verdict
+from contacts.services import audit, catalogue
+from contacts.services.people import third_party_notice
+from contacts.services.retention.rules import (
+    LIVE,
+    Action,
+    ContactFacts,
+    SubscriptionFacts,
+    Verdict,
+    verdict,
+)
+from contacts.services.rights import erasure
 from contacts.settings import get_settings
-from contacts.tables import Contact, IdentityDocument, PendingConsent, RightsRequest, StaffSession, Subscription
+from contacts.tables import (
+    Contact,
+    IdentityDocument,
+    PendingConsent,
+    RightsRequest,
+    StaffSession,
+    Subscription,
+)
 
 ACTOR = "system:retention"
 PAGE = 1_000
@@ -41,7 +57,7 @@ class RetentionReport:
     dry_run: bool
     due: list[Verdict] = field(default_factory=list)
     held: list[Held] = field(default_factory=list)
-    unnoticed: list[notice_check.Unnoticed] = field(default_factory=list)
+    unnoticed: list[third_party_notice.Unnoticed] = field(default_factory=list)
     expired: dict[str, int] = field(default_factory=dict)  # other data past its time, rows by table
     done: dict[str, int] = field(default_factory=dict)  # what the run did: contacts by action, rows by table
 
@@ -104,7 +120,7 @@ async def _plan(now: datetime, rules: dict, grace: timedelta) -> RetentionReport
         report.due += due
         report.held += held
     going = {item.contact_id for item in report.due if item.action == Action.ANONYMISE}
-    report.unnoticed = [item for item in await notice_check.unnoticed(now) if item.contact_id not in going]
+    report.unnoticed = [item for item in await third_party_notice.unnoticed(now) if item.contact_id not in going]
     report.expired = {
         "pending_consent": await PendingConsent.count().where(*_expired_consent_requests(now)),
         "staff_session": await StaffSession.count().where(StaffSession.expires_at < now),

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from contacts.domain import RetentionRule, SubscriptionStatus
-from contacts.services.register import period_words
+from contacts.services.records_of_processing import period_words
 
 NO_PURPOSE = "no_purpose"
 LIVE = (SubscriptionStatus.SUBSCRIBED, SubscriptionStatus.PENDING)

@@ -8,8 +8,8 @@ from litestar.handlers import BaseRouteHandler
 from litestar.openapi.spec import Components, SecurityScheme
 
 from contacts.errors import AuthenticationError
-from contacts.services import staff
-from contacts.services.staff import Staff
+from contacts.services.staff import accounts as staff
+from contacts.services.staff.accounts import Staff
 
 SECURITY_COMPONENTS = Components(security_schemes={
     "apiToken": SecurityScheme(type="http", scheme="bearer",

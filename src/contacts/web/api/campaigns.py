@@ -10,8 +10,10 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 
 from contacts.sending import desk as sending_desk
-from contacts.services import campaign_desk, import_desk, staff_desk
-from contacts.services.staff import Staff
+from contacts.services.campaigns import campaign_operations
+from contacts.services.importing import import_operations
+from contacts.services.people import people_operations
+from contacts.services.staff.accounts import Staff
 from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     CampaignIn,
@@ -42,13 +44,13 @@ class ListsController(Controller):
 
     @get("/", summary="The lists of the purposes the caller is empowered for", responses=refusals())
     async def lists(self, staff: NamedDependency[Staff]) -> list[ListOut]:
-        return [ListOut.of(item) for item in await campaign_desk.lists(staff)]
+        return [ListOut.of(item) for item in await campaign_operations.lists(staff)]
 
     @get("/{slug:str}/members", summary="A list's subscriptions, by status (subscribed, pending, unsubscribed, objected)",
          responses=refusals(400, 403, 404))
     async def members(self, staff: NamedDependency[Staff], slug: PathText, status: OptionalQueryText = None,
-                      page: PageNumber = 1) -> Page[staff_desk.Member]:
-        _, found, total = await staff_desk.members(staff, slug, status, page)
+                      page: PageNumber = 1) -> Page[people_operations.Member]:
+        _, found, total = await people_operations.members(staff, slug, status, page)
         return Page(items=found, page=page, per_page=50, total=total)
 
 
@@ -56,7 +58,7 @@ class ListsController(Controller):
           responses=refusals(400, 403, 404))
     async def subscribe(self, staff: NamedDependency[Staff], slug: PathText,
                         data: StrictJSONBody[SubscribeIn]) -> SubscribeOut:
-        outcome = await import_desk.subscribe_contacts(staff, slug, data.source_type, data.source_name,
+        outcome = await import_operations.subscribe_contacts(staff, slug, data.source_type, data.source_name,
                                                        data.legal_basis, data.contacts)
         # Report rows are spreadsheet rows (the header is row 1): the API counts contacts from 1.
         problems = [{**problem, "row": str(int(problem["row"]) - 1) if problem["row"].isdigit() else problem["row"]}
@@ -71,12 +73,12 @@ class CampaignsController(Controller):
     @get("/", summary="Campaigns, newest first", responses=refusals(400))
     async def index(self, staff: NamedDependency[Staff], page: PageNumber = 1,
                     per_page: CampaignsPerPage = 50) -> Page[CampaignOut]:
-        found = await campaign_desk.page(staff, page, per_page)
+        found = await campaign_operations.page(staff, page, per_page)
         return Page(items=[CampaignOut.of(c) for c in found.items], page=page, per_page=per_page, total=found.total)
 
     @post("/", summary="Create a draft campaign", responses=refusals(400, 403))
     async def create(self, staff: NamedDependency[Staff], data: StrictJSONBody[CampaignIn]) -> CampaignOut:
-        campaign = await campaign_desk.create(staff, list_slugs=data.lists, template=data.template,
+        campaign = await campaign_operations.create(staff, list_slugs=data.lists, template=data.template,
                                               subject=data.subject, body=data.body, purpose_code=data.purpose,
                                               rate=data.rate)
         return CampaignOut.of(campaign)
@@ -84,7 +86,7 @@ class CampaignsController(Controller):
     @get("/{campaign_id:int}", summary="A campaign with its counts per delivery state",
          responses=refusals(400, 403, 404))
     async def status(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignStatusOut:
-        return CampaignStatusOut.of(*await campaign_desk.progress(staff, campaign_id))
+        return CampaignStatusOut.of(*await campaign_operations.progress(staff, campaign_id))
 
     @get("/{campaign_id:int}/preview", summary="The message as a contact (or a sample recipient) gets it",
          responses=refusals(400, 403, 404))
@@ -112,14 +114,14 @@ class CampaignsController(Controller):
           responses=refusals(400, 403, 404, 409))
     async def send(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignStatusOut:
         await sending_desk.start(staff, campaign_id)
-        return CampaignStatusOut.of(*await campaign_desk.progress(staff, campaign_id))
+        return CampaignStatusOut.of(*await campaign_operations.progress(staff, campaign_id))
 
     @post("/{campaign_id:int}/pause", summary="Stop after the messages in flight; send resumes", status_code=200,
           responses=refusals(400, 403, 404, 409))
     async def pause(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignOut:
-        return CampaignOut.of(await campaign_desk.change_status(staff, campaign_id, "pause"))
+        return CampaignOut.of(await campaign_operations.change_status(staff, campaign_id, "pause"))
 
     @post("/{campaign_id:int}/cancel", summary="Stop for good", status_code=200,
           responses=refusals(400, 403, 404, 409))
     async def cancel(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignOut:
-        return CampaignOut.of(await campaign_desk.change_status(staff, campaign_id, "cancel"))
+        return CampaignOut.of(await campaign_operations.change_status(staff, campaign_id, "cancel"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 
-from contacts.services import audit, staff_desk
-from contacts.services.staff import Staff
+from contacts.services import audit
+from contacts.services.people import people_operations
+from contacts.services.staff.accounts import Staff
 from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     AfterId,
@@ -40,14 +41,14 @@ class ContactsController(Controller):
     @get("/", summary="Contacts of the caller's lists, by address, name or organisation",
          responses=refusals(400))
     async def search(self, staff: NamedDependency[Staff], q: QueryText = "", page: PageNumber = 1,
-                     per_page: ContactsPerPage = 50) -> Page[staff_desk.ContactSummary]:
-        found, total = await staff_desk.search_contacts(staff, q, page, per_page)
+                     per_page: ContactsPerPage = 50) -> Page[people_operations.ContactSummary]:
+        found, total = await people_operations.search_contacts(staff, q, page, per_page)
         return Page(items=found, page=page, per_page=per_page, total=total)
 
     @get("/{contact_id:int}", summary="A contact with subscriptions, consent history and suppression status",
          responses=refusals(400, 404))
     async def detail(self, staff: NamedDependency[Staff], contact_id: RowId) -> ContactDetailOut:
-        found = await staff_desk.contact_detail(staff, contact_id)
+        found = await people_operations.contact_detail(staff, contact_id)
         return ContactDetailOut(contact=found.fields, subscriptions=found.subscriptions,
                                 consent_history=found.consent_history,
                                 suppressions=[_entry(entry) for entry in found.suppressions])
@@ -57,14 +58,14 @@ class ContactsController(Controller):
            responses=refusals(400, 403, 404))
     async def rectify(self, staff: NamedDependency[Staff], contact_id: RowId,
                       data: Corrections) -> dict[str, list[str]]:
-        return {"changed": await staff_desk.rectify(staff, contact_id, data)}
+        return {"changed": await people_operations.rectify(staff, contact_id, data)}
 
 
     @post("/{contact_id:int}/unsubscribe", summary="Record an opt-out the person sent by post, phone or mail",
           status_code=200, responses=refusals(400, 403, 404))
     async def unsubscribe(self, staff: NamedDependency[Staff], contact_id: RowId,
                           data: StrictJSONBody[UnsubscribeIn]) -> dict[str, bool]:
-        return {"changed": await staff_desk.record_unsubscribe(staff, contact_id, data.list, data.reason)}
+        return {"changed": await people_operations.record_unsubscribe(staff, contact_id, data.list, data.reason)}
 
 
 class SuppressionController(Controller):
@@ -73,18 +74,18 @@ class SuppressionController(Controller):
 
     @get("/check", summary="Whether an address is suppressed, and in which scopes", responses=refusals(400))
     async def check(self, staff: NamedDependency[Staff], email: QueryEmail) -> SuppressionCheckOut:
-        entries = await staff_desk.check_suppression(staff, email)
+        entries = await people_operations.check_suppression(staff, email)
         return SuppressionCheckOut(suppressed=bool(entries), entries=[_entry(entry) for entry in entries])
 
     @post("/", summary="Add a do-not-contact entry (kept as a keyed hash, never the address)",
           responses=refusals(400, 403))
     async def add(self, staff: NamedDependency[Staff], data: StrictJSONBody[SuppressIn]) -> SuppressOut:
-        result = await staff_desk.suppress(staff, data.email, data.reason, data.scope)
+        result = await people_operations.suppress(staff, data.email, data.reason, data.scope)
         return SuppressOut(created=result.created, entry=_entry(result.entry))
 
     @get("/counts", summary="Active entries by reason", responses=refusals())
     async def counts(self, staff: NamedDependency[Staff]) -> dict[str, int]:
-        return await staff_desk.suppression_counts(staff)
+        return await people_operations.suppression_counts(staff)
 
 
 class AuditController(Controller):

@@ -3,21 +3,24 @@ that takes integers is a msgspec Struct, whose Meta bounds Litestar both enforce
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
-from litestar.openapi.spec import OpenAPIFormat
 from litestar.enums import RequestEncodingType
+from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import BodyKwarg, KwargDefinition, PathParameter, QueryParameter
 from msgspec import Meta, Struct, field
 
 from contacts.domain import LegalBasis, SourceType, SuppressionReason
-from contacts.services import audit, campaign_desk, staff_desk
-from contacts.services.campaigns import CampaignInfo, CampaignProgress
+from contacts.services import audit
+from contacts.services.campaigns import campaign_operations
+from contacts.services.campaigns.core import CampaignInfo, CampaignProgress
 from contacts.services.catalogue import ListInfo
 from contacts.services.importing.csvfile import HEADER_ALIASES
-from contacts.services.invitations import FILTERS
+from contacts.services.invitations.guest_lists import FILTERS
+from contacts.services.people import people_operations
 from contacts.text_input import (
     INT32_MAX,
     MULTILINE_PATTERN,
@@ -197,8 +200,8 @@ RowId: TypeAlias = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 PageNumber: TypeAlias = Annotated[int, QueryParameter(ge=1, le=MAX_ID)]
 AfterId: TypeAlias = Annotated[int, QueryParameter(ge=0, le=MAX_ID)]
 # How many items a page holds, within the services' limits.
-CampaignsPerPage: TypeAlias = Annotated[int, QueryParameter(ge=1, le=campaign_desk.PER_PAGE_LIMIT)]
-ContactsPerPage: TypeAlias = Annotated[int, QueryParameter(ge=1, le=staff_desk.SEARCH_LIMIT)]
+CampaignsPerPage: TypeAlias = Annotated[int, QueryParameter(ge=1, le=campaign_operations.PER_PAGE_LIMIT)]
+ContactsPerPage: TypeAlias = Annotated[int, QueryParameter(ge=1, le=people_operations.SEARCH_LIMIT)]
 GuestsPerPage: TypeAlias = Annotated[int, QueryParameter(ge=1, le=500)]
 AuditLimit: TypeAlias = Annotated[int, QueryParameter(ge=1, le=audit.PAGE_LIMIT)]
 

@@ -9,7 +9,7 @@ from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from contacts.services import subject_export
+from contacts.services.rights import export as subject_export
 from contacts.web.downloads import csv_download
 from contacts.web.public.pages import LANGUAGES, page, page_language, render
 

@@ -9,7 +9,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from contacts.domain import Channel
-from contacts.services import optout
+from contacts.services.optout import links as optout
 from contacts.web.public.pages import page, page_language, read_form, render
 
 

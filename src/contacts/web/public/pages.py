@@ -16,9 +16,9 @@ from litestar.response import Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from contacts.mail.wording import Words
-from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
 from contacts.web.public.words import LANGUAGE_NAMES, PAGE_WORDS
+from contacts.web.rate_counts import RateCounts
 from contacts.web.rate_limits import RateLimit, is_post_to
 
 LANGUAGES = tuple(PAGE_WORDS)

@@ -13,7 +13,7 @@ from litestar.response import Template
 from contacts.domain import RightsRequestType
 from contacts.mail import notices
 from contacts.mail.wording import RIGHTS_WORDS, Words
-from contacts.services import consent, preferences
+from contacts.services.people import consent, preferences
 from contacts.web.public.pages import page, page_language, read_form, render
 from contacts.web.public.words import PAGE_WORDS
 

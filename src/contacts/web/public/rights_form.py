@@ -14,7 +14,7 @@ from contacts.domain import RightsRequestType
 from contacts.errors import ValidationError
 from contacts.mail import notices
 from contacts.mail.wording import RIGHTS_WORDS
-from contacts.services import rights_form
+from contacts.services.rights import form as rights_form
 from contacts.web.public.pages import page, page_language, read_form, render
 
 FORM_WORDS = {

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from contacts.services import invitations
+from contacts.services.invitations import guest_lists as invitations
 from contacts.web.public.pages import page_language, render
 
 RSVP_WORDS = {

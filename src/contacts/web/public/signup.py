@@ -13,7 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from contacts.errors import ValidationError
-from contacts.services import consent
+from contacts.services.people import consent
 from contacts.web.public.pages import page, page_language, read_form, render
 from contacts.web.public.preferences import confirmation_task
 from contacts.web.public.words import PAGE_WORDS

@@ -12,7 +12,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from contacts.domain import Channel
-from contacts.services import optout
+from contacts.services.optout import links as optout
 from contacts.web.input_checks import UNPARSED_BODY
 from contacts.web.public.pages import page, page_language, render
 

@@ -19,9 +19,10 @@ from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ValidationError
 from contacts.i18n import N_
 from contacts.sending import desk as sending_desk
-from contacts.services import campaign_desk, overview
-from contacts.services import staff as staff_service
-from contacts.services.staff import Staff
+from contacts.services import dashboard
+from contacts.services.campaigns import campaign_operations
+from contacts.services.staff import accounts as staff_service
+from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
 from contacts.web.api.schemas import PageNumber, RowId
 from contacts.web.staff.pages import render, sign_in
@@ -67,7 +68,7 @@ class DashboardController(Controller):
 
     @get("/")
     async def dashboard(self, request: Request, staff: NamedDependency[Staff]) -> Template:
-        return render(request, "dashboard.html", staff, overview=await overview.overview(staff))
+        return render(request, "dashboard.html", staff, overview=await dashboard.overview(staff))
 
     @post("/language", status_code=303)
     async def language(self, request: Request, staff: NamedDependency[Staff], data: Form) -> Redirect:
@@ -82,28 +83,28 @@ class CampaignPagesController(Controller):
 
     @get("/")
     async def index(self, request: Request, staff: NamedDependency[Staff], page: PageNumber = 1) -> Template:
-        found = await campaign_desk.page(staff, page, 50)
+        found = await campaign_operations.page(staff, page, 50)
         return render(request, "campaigns.html", staff, campaigns=found.items, total=found.total, page=page,
-                      lists=await campaign_desk.lists(staff), templates=TEMPLATES, error="", values={})
+                      lists=await campaign_operations.lists(staff), templates=TEMPLATES, error="", values={})
 
     @post("/", status_code=303)
     async def create(self, request: Request, staff: NamedDependency[Staff]) -> Response:
         form = await request.form()
         try:
-            campaign = await campaign_desk.create(
+            campaign = await campaign_operations.create(
                 staff, list_slugs=form.getall("lists", []), template=form.get("template", ""),
                 subject=form.get("subject", ""), body=form.get("body", ""), purpose_code=form.get("purpose") or None)
         except ValidationError as error:
-            found = await campaign_desk.page(staff, 1, 50)
+            found = await campaign_operations.page(staff, 1, 50)
             return render(request, "campaigns.html", staff, status_code=400, campaigns=found.items, total=found.total,
-                          page=1, lists=await campaign_desk.lists(staff), templates=TEMPLATES, error=str(error),
+                          page=1, lists=await campaign_operations.lists(staff), templates=TEMPLATES, error=str(error),
                           values={"lists": form.getall("lists", []), **{k: form.get(k, "") for k in
                                                                         ("template", "subject", "body", "purpose")}})
         return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
 
     @get("/{campaign_id:int}")
     async def show(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId) -> Template:
-        campaign, progress = await campaign_desk.progress(staff, campaign_id)
+        campaign, progress = await campaign_operations.progress(staff, campaign_id)
         message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
         return render(request, "campaign.html", staff, campaign=campaign, progress=progress,
                       error="", preview=_preview(message))
@@ -121,7 +122,7 @@ class CampaignPagesController(Controller):
         try:
             await sending_desk.send_test(staff, campaign_id, data.get("to", ""))
         except ValidationError as error:
-            campaign, progress = await campaign_desk.progress(staff, campaign_id)
+            campaign, progress = await campaign_operations.progress(staff, campaign_id)
             message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
             return render(request, "campaign.html", staff, status_code=400, campaign=campaign, progress=progress,
                           error=str(error), preview=_preview(message))
@@ -134,12 +135,12 @@ class CampaignPagesController(Controller):
 
     @post("/{campaign_id:int}/pause", status_code=303)
     async def pause(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Redirect:
-        await campaign_desk.change_status(staff, campaign_id, "pause")
+        await campaign_operations.change_status(staff, campaign_id, "pause")
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=paused", status_code=303)
 
     @post("/{campaign_id:int}/cancel", status_code=303)
     async def cancel(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Redirect:
-        await campaign_desk.change_status(staff, campaign_id, "cancel")
+        await campaign_operations.change_status(staff, campaign_id, "cancel")
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=cancelled", status_code=303)
 
 

@@ -8,8 +8,8 @@ from litestar.response import Template
 
 from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
-from contacts.services import import_desk
-from contacts.services.staff import Staff
+from contacts.services.importing import import_operations
+from contacts.services.staff.accounts import Staff
 from contacts.web.staff.pages import render
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -30,9 +30,9 @@ class ImportPagesController(Controller):
         values = {name: str(form.get(name, "")) for name in FIELDS}
         try:
             file = None if upload is None or isinstance(upload, str) else upload
-            upload_id = await import_desk.stage(staff, await file.read() if file is not None else None)
+            upload_id = await import_operations.stage(staff, await file.read() if file is not None else None)
             assert file is not None  # staging refuses a form without one
-            outcome = await import_desk.preview(staff, import_desk.ImportRequest(
+            outcome = await import_operations.preview(staff, import_operations.ImportRequest(
                 upload_id=upload_id, file_name=file.filename or "upload.csv", **values))
         except ValidationError as error:
             return await self._page(request, staff, status_code=400, error=str(error), values=values)
@@ -43,7 +43,7 @@ class ImportPagesController(Controller):
         form = await request.form()
         values = {name: str(form.get(name, "")) for name in (*FIELDS, "upload_id", "file_name")}
         try:
-            outcome = await import_desk.run(staff, import_desk.ImportRequest(**values))
+            outcome = await import_operations.run(staff, import_operations.ImportRequest(**values))
         except ValidationError as error:
             return await self._page(request, staff, status_code=400, error=str(error), values=values)
         return render(request, "import_result.html", staff, outcome=outcome)
@@ -51,5 +51,5 @@ class ImportPagesController(Controller):
     async def _page(self, request: Request, staff: Staff, status_code: int = 200, error: str = "",
                     values: dict | None = None) -> Template:
         return render(request, "import.html", staff, status_code=status_code, error=error, values=values or {},
-                      lists=await import_desk.lists_for_import(staff), source_types=[item.value for item in SourceType],
+                      lists=await import_operations.lists_for_import(staff), source_types=[item.value for item in SourceType],
                       legal_bases=[item.value for item in LegalBasis])

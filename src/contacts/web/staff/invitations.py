@@ -7,8 +7,10 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from contacts.errors import ValidationError
-from contacts.services import campaign_desk, catalogue, invitations
-from contacts.services.staff import Staff
+from contacts.services import catalogue
+from contacts.services.campaigns import campaign_operations
+from contacts.services.invitations import guest_lists as invitations
+from contacts.services.staff.accounts import Staff
 from contacts.text_input import row_id
 from contacts.web.api.schemas import RowId
 from contacts.web.downloads import csv_download
@@ -70,6 +72,6 @@ class InvitationPagesController(Controller):
     async def _show(self, request: Request, staff: Staff, list_id: int, status_code: int = 200,
                     error: str = "") -> Template:
         guest_list = await invitations.get(staff, list_id)
-        campaign = await campaign_desk.campaign_for(staff, guest_list.campaign_id) if guest_list.campaign_id else None
+        campaign = await campaign_operations.campaign_for(staff, guest_list.campaign_id) if guest_list.campaign_id else None
         return render(request, "invitation_list.html", staff, status_code=status_code, error=error,
                       guest_list=guest_list, guests=await invitations.guests(staff, list_id), campaign=campaign)

@@ -17,11 +17,13 @@ from litestar.response import Redirect, Template
 from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError
 from contacts.i18n import N_, gettext, language_of
-from contacts.services import staff as staff_service
-from contacts.services.staff import Staff
+from contacts.services.staff import accounts as staff_service
+from contacts.services.staff.accounts import Staff
 from contacts.settings import get_settings
 from contacts.web.error_status import status_of
-from contacts.web.public.pages import SECURITY_HEADERS  # the same strict policy as the recipients' pages
+from contacts.web.public.pages import (
+    SECURITY_HEADERS,  # the same strict policy as the recipients' pages
+)
 from contacts.web.staff.sessions import renew_session_id
 
 # Idle sessions end after this; any session after SESSION_LIFETIME, however busy.
@@ -81,6 +83,10 @@ NOTICES = {
     "death-notice-communicated": N_("The death notice is recorded: the executor is sent a link to the data."),
     "death-notice-erased": N_("The death notice is recorded: the person's data is erased, as they asked."),
     "after-death-revoked": N_("The after-death instructions are revoked."),
+    "media-added": N_("The image is added: copy its Markdown line into a campaign's body."),
+    "media-exists": N_("This image was already in the library: here it is, with its alt texts unchanged."),
+    "media-described": N_("The alt texts are saved."),
+    "media-deleted": N_("The image is deleted."),
 }
 
 

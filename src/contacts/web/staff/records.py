@@ -9,8 +9,10 @@ from litestar.response import Redirect, Template
 
 from contacts.domain import Permission, SubscriptionStatus
 from contacts.errors import ValidationError
-from contacts.services import after_death, audit, overview, register, staff_desk
-from contacts.services.staff import Staff
+from contacts.services import audit, dashboard, records_of_processing
+from contacts.services.people import people_operations
+from contacts.services.rights import after_death
+from contacts.services.staff.accounts import Staff
 from contacts.web.api.schemas import AfterId, PageNumber, RowId
 from contacts.web.staff.controllers import Form
 from contacts.web.staff.pages import render
@@ -22,7 +24,7 @@ class ContactPagesController(Controller):
     @get("/")
     async def search(self, request: Request, staff: NamedDependency[Staff], q: FromQuery[str] = "",
                      page: PageNumber = 1) -> Template:
-        found, total = await staff_desk.search_contacts(staff, q, page, 50) if q or page > 1 else ([], None)
+        found, total = await people_operations.search_contacts(staff, q, page, 50) if q or page > 1 else ([], None)
         return render(request, "contacts.html", staff, q=q, found=found, total=total, page=page)
 
     @get("/{contact_id:int}")
@@ -32,9 +34,9 @@ class ContactPagesController(Controller):
     @post("/{contact_id:int}", status_code=303)
     async def rectify(self, request: Request, staff: NamedDependency[Staff], contact_id: RowId,
                       data: Form) -> Response:
-        changes = {name: data.get(name, "") for name in staff_desk.RECTIFIABLE if name in data}
+        changes = {name: data.get(name, "") for name in people_operations.RECTIFIABLE if name in data}
         try:
-            await staff_desk.rectify(staff, contact_id, changes)
+            await people_operations.rectify(staff, contact_id, changes)
         except ValidationError as error:
             return await _contact_page(request, staff, contact_id, status_code=400, error=str(error))
         return Redirect(f"/staff/contacts/{contact_id}?notice=rectified", status_code=303)
@@ -42,11 +44,11 @@ class ContactPagesController(Controller):
 
 async def _contact_page(request: Request, staff: Staff, contact_id: int, status_code: int = 200,
                         error: str = "") -> Template:
-    contact = await staff_desk.contact_detail(staff, contact_id)
+    contact = await people_operations.contact_detail(staff, contact_id)
     # The rights desk also sees the after-death instructions in force, and records death notices here.
     instruction = await after_death.in_force(contact_id) if staff.can(Permission.RIGHTS) else None
     return render(request, "contact.html", staff, status_code=status_code, contact=contact,
-                  editable=staff_desk.RECTIFIABLE, error=error, after_death=instruction)
+                  editable=people_operations.RECTIFIABLE, error=error, after_death=instruction)
 
 
 class ListPagesController(Controller):
@@ -54,12 +56,12 @@ class ListPagesController(Controller):
 
     @get("/")
     async def index(self, request: Request, staff: NamedDependency[Staff]) -> Template:
-        return render(request, "lists.html", staff, overview=await overview.overview(staff))
+        return render(request, "lists.html", staff, overview=await dashboard.overview(staff))
 
     @get("/{slug:str}")
     async def members(self, request: Request, staff: NamedDependency[Staff], slug: FromPath[str],
                       status: FromQuery[str] = "", page: PageNumber = 1) -> Template:
-        mailing_list, found, total = await staff_desk.members(staff, slug, status or None, page)
+        mailing_list, found, total = await people_operations.members(staff, slug, status or None, page)
         return render(request, "list.html", staff, mailing_list=mailing_list, members=found, total=total,
                       status=status, page=page, statuses=[item.value for item in SubscriptionStatus])
 
@@ -75,7 +77,7 @@ class SuppressionPagesController(Controller):
     async def check(self, request: Request, staff: NamedDependency[Staff], data: Form) -> Template:
         address = data.get("email", "")
         try:
-            entries = await staff_desk.check_suppression(staff, address)
+            entries = await people_operations.check_suppression(staff, address)
         except ValidationError as error:
             return await self._page(request, staff, status_code=400, check_error=str(error), checked=address)
         return await self._page(request, staff, checked=address, entries=entries)
@@ -83,7 +85,7 @@ class SuppressionPagesController(Controller):
     @post("/")
     async def add(self, request: Request, staff: NamedDependency[Staff], data: Form) -> Template:
         try:
-            result = await staff_desk.suppress(staff, data.get("email", ""), data.get("reason", "manual"),
+            result = await people_operations.suppress(staff, data.get("email", ""), data.get("reason", "manual"),
                                                data.get("scope", "global") or "global")
         except ValidationError as error:
             return await self._page(request, staff, status_code=400, add_error=str(error))
@@ -91,7 +93,7 @@ class SuppressionPagesController(Controller):
 
     async def _page(self, request: Request, staff: Staff, status_code: int = 200, **context) -> Template:
         return render(request, "suppression.html", staff, status_code=status_code,
-                      counts=await staff_desk.suppression_counts(staff),
+                      counts=await people_operations.suppression_counts(staff),
                       **{"checked": "", "entries": None, "check_error": "", "add_error": "", "added": None, **context})
 
 
@@ -110,4 +112,4 @@ class RegisterPageController(Controller):
 
     @get("/")
     async def show(self, request: Request, staff: NamedDependency[Staff]) -> Template:
-        return render(request, "register.html", staff, register=await register.build(staff.language))
+        return render(request, "register.html", staff, register=await records_of_processing.build(staff.language))

@@ -12,8 +12,8 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 
 from contacts.errors import AuthenticationError, ContactsError
-from contacts.services.rate_counts import RateCounts
 from contacts.settings import Settings
+from contacts.web.rate_counts import RateCounts
 from contacts.web.rate_limits import RateLimit, is_post_to
 from contacts.web.staff.controllers import (
     CampaignPagesController,
@@ -23,7 +23,7 @@ from contacts.web.staff.controllers import (
 )
 from contacts.web.staff.imports import ImportPagesController
 from contacts.web.staff.invitations import InvitationPagesController
-from contacts.web.staff.rights import AfterDeathPagesController, RightsPagesController
+from contacts.web.staff.media import MediaPagesController
 from contacts.web.staff.pages import (
     SECURITY_HEADERS,
     SESSION_IDLE,
@@ -32,7 +32,6 @@ from contacts.web.staff.pages import (
     refused_by_litestar,
     signed_out,
 )
-from contacts.web.staff.sessions import StaffSessionConfig
 from contacts.web.staff.records import (
     AuditPagesController,
     ContactPagesController,
@@ -40,6 +39,8 @@ from contacts.web.staff.records import (
     RegisterPageController,
     SuppressionPagesController,
 )
+from contacts.web.staff.rights import AfterDeathPagesController, RightsPagesController
+from contacts.web.staff.sessions import StaffSessionConfig
 
 SESSION_STORE = "staff_sessions"
 LOGIN_ATTEMPTS_PER_MINUTE = 10
@@ -61,7 +62,7 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
                             is_post_to("/staff/login"))
     handlers = [SignInController, DashboardController, CampaignPagesController, ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
-                InvitationPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
+                InvitationPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)
     return Router(

@@ -1,0 +1,1 @@
+"""The database: Piccolo's engine and configuration, transactions, and the bulk driver for hot paths."""

@@ -1,0 +1,239 @@
+"""Campaigns: what is sent, to which lists, for which purpose, and where sending stands."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from piccolo.columns import Column
+
+from contacts.db.engine import write_transaction
+from contacts.domain import CampaignStatus, DeliveryStatus
+from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.mail.render import TemplateLibrary
+from contacts.services import catalogue
+from contacts.services.catalogue import ListInfo, PurposeInfo
+from contacts.settings import get_settings
+from contacts.tables import Campaign, CampaignList, Delivery, InvitationList
+from contacts.text_input import INT32_MAX
+
+SUBJECT_LIMIT = 300
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # a blank line, or one of spaces and tabs
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    id: int
+    subject: str
+    template: str
+    body: str
+    purpose: PurposeInfo
+    lists: tuple[ListInfo, ...]
+    status: CampaignStatus
+    rate: int | None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    invitation_list_id: int | None = None  # an invitation campaign goes to that list's guests only
+    audience_built_at: datetime | None = None  # None while its ledger rows are still being written
+
+    def suppression_scopes(self, mailing_list: ListInfo) -> set[str]:
+        """Every suppression scope that stops this campaign's mail to someone reached through this list:
+        the list's own (REQ-46), and the campaign's purpose when it differs from the list's."""
+        return {*mailing_list.suppression_scopes, f"purpose:{self.purpose.code}"}
+
+    @functools.cached_property
+    def reached_through(self) -> dict[int, tuple[ListInfo, frozenset[str], frozenset[int]]]:
+        """By list id: the list, the suppression scopes that stop mail through it, and the purposes whose
+        opt-outs do. Worked out once: the audience rules ask for every recipient."""
+        return {item.id: (item, frozenset(self.suppression_scopes(item)), frozenset({self.purpose.id, item.purpose.id}))
+                for item in self.lists}
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Paragraphs are separated by blank lines, whatever the line endings: a browser's textarea sends
+        CRLF (HTML's form encoding), a file from Windows too."""
+        blocks = PARAGRAPH_BREAK.split(self.body.replace("\r\n", "\n").replace("\r", "\n"))
+        return [" ".join(block.split()) for block in blocks if block.strip()]
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    by_status: dict[str, int]
+    skipped_by_reason: dict[str, int]
+    hard_bounces: int = 0  # what came back by mail (REQ-41)
+    soft_bounces: int = 0
+    complaints: int = 0
+
+    @property
+    def complaint_rate(self) -> float:
+        """Complaints per message sent, 0 to 1."""
+        sent = self.by_status.get(DeliveryStatus.SENT, 0)
+        return self.complaints / sent if sent else 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def remaining(self) -> int:
+        return self.by_status.get(DeliveryStatus.QUEUED, 0) + self.by_status.get(DeliveryStatus.SENDING, 0)
+
+
+async def create(
+    *, list_slugs: list[str], template: str, subject: str, actor: str, body: str = "",
+    purpose_code: str | None = None, rate: int | None = None,
+) -> CampaignInfo:
+    """Refuses unknown lists, a template that fails REQ-5, and lists of several purposes without --purpose."""
+    subject = " ".join(subject.split())
+    if not subject:
+        raise ValidationError("subject", "is empty")
+    if len(subject) > SUBJECT_LIMIT:
+        raise ValidationError("subject", f"is {len(subject)} characters long; at most {SUBJECT_LIMIT}")
+    if not list_slugs:
+        raise ValidationError("list", "name at least one list")
+    if rate is not None and not 1 <= rate <= INT32_MAX:
+        raise ValidationError("rate", f"must be between 1 and {INT32_MAX} messages per second")
+    chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
+    purpose = await _purpose(chosen, purpose_code)
+    TemplateLibrary(get_settings().templates_dir).check_marketing(template)
+    async with write_transaction():
+        rows = await Campaign.insert(
+            Campaign(subject=subject, template=template, body=body, purpose=purpose.id, rate=rate, created_by=actor,
+                     status=CampaignStatus.DRAFT)
+        ).returning(Campaign.id)
+        campaign_id = rows[0]["id"]
+        await CampaignList.insert(*[CampaignList(campaign=campaign_id, mailing_list=item.id) for item in chosen])
+    return await get(campaign_id)
+
+
+async def _purpose(lists: list[ListInfo], purpose_code: str | None) -> PurposeInfo:
+    if purpose_code:
+        purpose = next((p for p in await catalogue.purposes() if p.code == purpose_code), None)
+        if purpose is None:
+            raise ValidationError("purpose", f"no purpose {purpose_code!r}")
+        # REQ-1: a purpose the lists do not serve is only for direct marketing to them (an invitation, say),
+        # whose legitimate interest and opt-outs the audience rules check; never, say, press information.
+        if purpose.code not in {item.purpose.code for item in lists} and not purpose.is_direct_marketing:
+            raise ValidationError("purpose", f"{purpose.code} is not a purpose of these lists")
+        return purpose
+    codes = {item.purpose.code for item in lists}
+    if len(codes) > 1:
+        raise ValidationError("purpose", f"the lists serve several purposes ({', '.join(sorted(codes))}); name one")
+    return lists[0].purpose
+
+
+async def get(campaign_id: int) -> CampaignInfo:
+    found = await get_many([campaign_id])
+    if not found:
+        raise NotFoundError(f"no campaign {campaign_id}")
+    return found[0]
+
+
+async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
+    """The campaigns that exist among these ids, in their order: the same few queries however many there
+    are (a page of them is one call). The ids are a page's, well under an `IN` list's limit."""
+    if not campaign_ids:
+        return []
+    rows = {row["id"]: row for row in await Campaign.select().where(Campaign.id.is_in(campaign_ids))}
+    purposes = {p.id: p for p in await catalogue.purposes()}
+    lists = {item.id: item for item in await catalogue.lists(list(purposes.values()))}
+    list_ids: dict[int, list[int]] = {}
+    for row in await CampaignList.select(CampaignList.campaign, CampaignList.mailing_list).where(
+            CampaignList.campaign.is_in(campaign_ids)).order_by(CampaignList.id):
+        list_ids.setdefault(row["campaign"], []).append(row["mailing_list"])
+    guests: dict[int, int] = {}
+    for row in await InvitationList.select(InvitationList.id, InvitationList.campaign).where(
+            InvitationList.campaign.is_in(campaign_ids)).order_by(InvitationList.id):
+        guests.setdefault(row["campaign"], row["id"])
+    return [CampaignInfo(
+        id=row["id"], subject=row["subject"], template=row["template"], body=row["body"],
+        purpose=purposes[row["purpose"]], lists=tuple(lists[i] for i in list_ids.get(row["id"], ())),
+        status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
+        created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
+        invitation_list_id=guests.get(row["id"]), audience_built_at=row["audience_built_at"],
+    ) for row in (rows[i] for i in campaign_ids if i in rows)]
+
+
+async def progress(campaign_id: int) -> CampaignProgress:
+    await get(campaign_id)
+    by_status = {
+        row["status"]: row["n"]
+        for row in await Delivery.raw(
+            "SELECT status, COUNT(*) AS n FROM delivery WHERE campaign = {} GROUP BY status", campaign_id
+        )
+    }
+    skipped = {
+        row["skip_reason"]: row["n"]
+        for row in await Delivery.raw(
+            "SELECT skip_reason, COUNT(*) AS n FROM delivery WHERE campaign = {} AND status = 'skipped' "
+            "GROUP BY skip_reason ORDER BY skip_reason", campaign_id
+        )
+    }
+    feedback = (await Delivery.raw(
+        "SELECT SUM(CASE WHEN bounce_kind = 'hard' THEN 1 ELSE 0 END) AS hard, "
+        "SUM(CASE WHEN bounce_kind = 'soft' THEN 1 ELSE 0 END) AS soft, COUNT(complained_at) AS complaints "
+        "FROM delivery WHERE campaign = {}", campaign_id))[0]
+    return CampaignProgress(by_status=by_status, skipped_by_reason=skipped, hard_bounces=int(feedback["hard"] or 0),
+                            soft_bounces=int(feedback["soft"] or 0), complaints=int(feedback["complaints"] or 0))
+
+
+ALLOWED = {
+    # action: (from statuses, to status)
+    "pause": ({CampaignStatus.RUNNING}, CampaignStatus.PAUSED),
+    "cancel": ({CampaignStatus.DRAFT, CampaignStatus.RUNNING, CampaignStatus.PAUSED}, CampaignStatus.CANCELLED),
+    "start": ({CampaignStatus.DRAFT, CampaignStatus.PAUSED, CampaignStatus.RUNNING}, CampaignStatus.RUNNING),
+}
+
+
+async def change_status(campaign_id: int, action: str) -> CampaignInfo:
+    """pause: workers stop claiming; cancel: nothing more is sent, for good; start: (re)start sending."""
+    sources, target = ALLOWED[action]
+    async with write_transaction():
+        campaign = await get(campaign_id)
+        if campaign.status not in sources:
+            raise ConflictError(f"campaign {campaign_id} is {campaign.status}; cannot {action} it")
+        values: dict[Column | str, Any] = {Campaign.status: target}
+        if target == CampaignStatus.RUNNING and campaign.started_at is None:
+            values[Campaign.started_at] = datetime.now(UTC)
+        await Campaign.update(values).where(Campaign.id == campaign_id)
+        if target == CampaignStatus.CANCELLED:
+            await Delivery.update(
+                {Delivery.status: DeliveryStatus.SKIPPED, Delivery.skip_reason: "cancelled",
+                 Delivery.updated_at: datetime.now(UTC)}
+            ).where(Delivery.campaign == campaign_id, Delivery.status == DeliveryStatus.QUEUED)
+    return await get(campaign_id)
+
+
+async def pause_for(campaign_id: int, reason: str) -> None:
+    """Pause a running campaign because sending cannot go on (the relay refuses us, say)."""
+    async with write_transaction():
+        await Campaign.update({Campaign.status: CampaignStatus.PAUSED}).where(
+            Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING
+        )
+    log.warning("campaign %s paused: %s", campaign_id, reason)
+
+
+async def finish_if_done(campaign_id: int) -> bool:
+    """A running campaign whose audience is built, with nothing queued or in flight, is finished."""
+    async with write_transaction():
+        remaining = await Delivery.count().where(
+            Delivery.campaign == campaign_id, Delivery.status.is_in([DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
+        )
+        built = await Campaign.select(Campaign.audience_built_at).where(Campaign.id == campaign_id).first()
+        if remaining or built is None or built["audience_built_at"] is None:
+            return False
+        await Campaign.update({Campaign.status: CampaignStatus.FINISHED, Campaign.finished_at: datetime.now(UTC)}
+                              ).where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING)
+    return True
+
+
+async def running_ids() -> list[int]:
+    rows = await Campaign.select(Campaign.id).where(Campaign.status == CampaignStatus.RUNNING).order_by(Campaign.id)
+    return [row["id"] for row in rows]

@@ -1,0 +1,1 @@
+"""Invitations: guest lists drawn from other lists, RSVP answers, attendance."""

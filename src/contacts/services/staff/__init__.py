@@ -1,0 +1,1 @@
+"""Staff accounts, their departments and permissions, and their sign-in sessions."""
