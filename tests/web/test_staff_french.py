@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from contacts.services import staff
+from contacts.services.staff import accounts as staff
 from contacts.tables import StaffUser
 from tests.sending.test_campaign_send import import_list
 from tests.web.french_checks import assert_reads_in_french
