@@ -19,14 +19,14 @@ from markupsafe import Markup
 
 from contacts import i18n
 from contacts.i18n import N_
-from contacts.words import code_word
+from contacts.words import CODE_WORDS, code_word
 
 
 def install(environment: Environment) -> None:
     environment.add_extension("jinja2.ext.i18n")
     environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.filters.update({"when": _when, "day": _day, "number": _number, "word": _word,
-                                "names": _names, "shown": _shown,
+                                "names": _names, "shown": _shown, "coded": _coded,
                                 "scope": _scope})
 
 
@@ -113,3 +113,11 @@ def _scope(context: Context, scope: str) -> str:
     kind, _, code = str(scope).partition(":")
     words = _SCOPES.get(kind)
     return i18n.gettext(context.get("lang", i18n.DEFAULT_LANGUAGE), words, code=code) if words else str(scope)
+
+
+@pass_context
+def _coded(context: Context, value: object) -> object:
+    """A value that may be a code (`third_party`): its words when it is one, else as `shown` gives it."""
+    if isinstance(value, str) and value in CODE_WORDS:
+        return code_word(value, context.get("lang", i18n.DEFAULT_LANGUAGE))
+    return _shown(context, value)

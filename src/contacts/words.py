@@ -69,6 +69,11 @@ CODE_WORDS: dict[str, str] = {
     "collected_at": N_("collected"), "notice_version": N_("notice version"), "status": N_("status"),
     "last_initiated_contact_at": N_("last contact they initiated"), "created_at": N_("created"),
     "updated_at": N_("updated"), "import_run": N_("import"), "import_row": N_("import row"),
+    # a subscription's evidence
+    "kind": N_("kind"), "file": N_("file"), "row": N_("row"), "recorded_at": N_("recorded"),
+    "legal_basis": N_("legal basis"), "purpose": N_("purpose"), "form": N_("form"), "channel": N_("channel"),
+    "consent_at": N_("consent given"), "confirmed_at": N_("confirmed"), "double_opt_in": N_("double opt-in"),
+    "wording": N_("wording"),
 }
 
 
