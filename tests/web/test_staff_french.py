@@ -63,6 +63,11 @@ async def test_req8_a_guest_list_opens_in_a_french_spreadsheet(http_client, tmp_
                                                                "lists": "journalists"})
         page = (await client.get(built.headers["location"])).text
         assert re.search(r'<option value=";" selected>point-virgule', page)
+        refused = await client.post(f"{built.headers['location']}/export",
+                                    data={"_csrf_token": token, "to": "", "why": "badges"})
+        # The service's error, in the page's language
+        assert refused.status_code == 400 and "to\u202f: indiquez à qui la liste est remise" in refused.text
+        assert_reads_in_french(refused.text, "export refused")
         export = await client.post(f"{built.headers['location']}/export",
                                    data={"_csrf_token": token, "to": "Traiteur", "why": "badges", "separator": ";"})
     assert export.status_code == 200 and export.content.startswith(b"\xef\xbb\xbf")

@@ -21,6 +21,7 @@ from contacts.db.engine import json_value, write_transaction
 from contacts.words import code_word
 from contacts.domain import CampaignStatus, DeliveryStatus, InvitationStatus, Permission
 from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.i18n import N_
 from contacts.paging import pages
 from contacts.services import audit, catalogue
 from contacts.services.campaigns import audience
@@ -89,7 +90,7 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
     staff.require_purpose(purpose)
     name = " ".join(name.split())
     if not name:
-        raise ValidationError("name", "name the event or the guest list")
+        raise ValidationError("name", N_("name the event or the guest list"))
     filters = {key: value.strip() for key, value in (filters or {}).items() if value and value.strip()}
     unknown = set(filters) - set(FILTERS)
     if unknown:
@@ -97,7 +98,7 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
     if filters.get("language") not in (None, "fr", "en"):
         raise ValidationError("filters", "language is fr or en")
     if not list_slugs:
-        raise ValidationError("lists", "name at least one list")
+        raise ValidationError("lists", N_("name at least one list"))
     try:
         chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
     except NotFoundError as error:
@@ -222,12 +223,12 @@ async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str, *,
     the staff member's language rather than as codes (the API keeps the codes)."""
     staff.require(Permission.SEND)
     if separator not in CSV_SEPARATORS:
-        raise ValidationError("separator", "is a comma (,) or a semicolon (;)")
+        raise ValidationError("separator", N_("is a comma (,) or a semicolon (;)"))
     recipient, reason = " ".join(recipient.split()), " ".join(reason.split())
     if not recipient:
-        raise ValidationError("to", "say to whom the list is given")
+        raise ValidationError("to", N_("say to whom the list is given"))
     if not reason:
-        raise ValidationError("why", "say why it is given")
+        raise ValidationError("why", N_("say why it is given"))
     row = await _row(staff, list_id)
     found, left_out = await _still_eligible(staff, row, await _guests(row))
     # Joined through the guest list, not looked up by id: a list of ids would grow with the guests.

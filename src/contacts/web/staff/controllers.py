@@ -25,7 +25,7 @@ from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
 from contacts.web.api.schemas import PageNumber, RowId
-from contacts.web.staff.pages import render, sign_in
+from contacts.web.staff.pages import render, said, sign_in
 
 Form = URLEncodedBody[dict[str, str]]
 TEMPLATES = ("newsletter-communications", "newsletter-mediation", "invitation")
@@ -97,7 +97,7 @@ class CampaignPagesController(Controller):
         except ValidationError as error:
             found = await campaign_operations.page(staff, 1, 50)
             return render(request, "campaigns.html", staff, status_code=400, campaigns=found.items, total=found.total,
-                          page=1, lists=await campaign_operations.lists(staff), templates=TEMPLATES, error=str(error),
+                          page=1, lists=await campaign_operations.lists(staff), templates=TEMPLATES, error=said(error, staff),
                           values={"lists": form.getall("lists", []), **{k: form.get(k, "") for k in
                                                                         ("template", "subject", "body", "purpose")}})
         return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
@@ -125,7 +125,7 @@ class CampaignPagesController(Controller):
             campaign, progress = await campaign_operations.progress(staff, campaign_id)
             message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
             return render(request, "campaign.html", staff, status_code=400, campaign=campaign, progress=progress,
-                          error=str(error), preview=_preview(message))
+                          error=said(error, staff), preview=_preview(message))
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=test-sent", status_code=303)
 
     @post("/{campaign_id:int}/send", status_code=303)

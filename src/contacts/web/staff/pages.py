@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 
 from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError
-from contacts.i18n import N_, gettext, language_of
+from contacts.i18n import DEFAULT_LANGUAGE, N_, gettext, language_of
 from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
 from contacts.settings import get_settings
@@ -99,6 +99,13 @@ def render(request: Request, template: str, staff: Staff | None, status_code: in
         "permissions": Permission, "mail_catcher": get_settings().mail_catcher, **context})
 
 
+def said(error: Exception, staff: Staff | None) -> str:
+    """An error's message in the account's language, when it was written for the catalogue."""
+    if isinstance(error, ContactsError):
+        return error.said_in(staff.language if staff else DEFAULT_LANGUAGE)
+    return str(error)
+
+
 def signed_out(request: Request, error: AuthenticationError) -> Response:
     """Pages send the browser to sign in, and back to where it was going afterwards."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -107,7 +114,7 @@ def signed_out(request: Request, error: AuthenticationError) -> Response:
 
 def refused(request: Request, error: ContactsError) -> Template:
     title = N_("Not allowed") if isinstance(error, PermissionDeniedError) else N_("That did not work")
-    return _error_page(request, status_of(error), str(error), title)
+    return _error_page(request, status_of(error), error.said_in(session_language(request)), title)
 
 
 # Litestar's own refusals on staff pages (a bad id in a path, a stale CSRF token, an unknown caught mail).
