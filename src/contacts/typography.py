@@ -2,8 +2,8 @@
 
 A narrow no-break space (U+202F) goes before `: ; ! ?` and inside « guillemets », replacing an ordinary
 space or added where none was; straight apostrophes between letters become ’. URLs (`https://`), times
-(`10:30`), query strings (`?lang=fr`), HTML tags and their attributes, entities, <style>, <script>, <code>
-and <pre> are left as they are.
+(`10:30`), query strings (`?lang=fr`), HTML tags and their attributes, entities, <style>, <script>, <code>,
+<pre> and elements marked lang="en" are left as they are.
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ _BEFORE_CLOSING = re.compile(r"[ \u00a0\u202f]*»")
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])(?:'|&#39;|&#x27;)(?=[^\W\d_])")
 _WORDY = re.compile(r"[^\W_]|[»)\]’]")
 _LEADING_SIGN = re.compile(r"^[ \u00a0]*([:;!?])(?=\s|$|[»)<])")
+_TAG = re.compile(r"<[^>]*>")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 # In HTML: what is left alone, whole (tags, and the insides of style, script, code and pre).
-_PROTECTED = re.compile(r"<(style|script|code|pre)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.DOTALL | re.IGNORECASE)
+# An element marked lang="en" (an English name or preview on a French page) is English: left alone too.
+_PROTECTED = re.compile(r"<(style|script|code|pre)\b.*?</\1\s*>|<(\w+)\b[^>]*\blang=\"en\"[^>]*>.*?</\2\s*>"
+                        r"|<!--.*?-->|<[^>]*>", re.DOTALL | re.IGNORECASE)
 
 
 def french(text: str) -> str:
@@ -36,6 +39,9 @@ def french_html(markup: str) -> Markup:
     for match in _PROTECTED.finditer(markup):
         previous = _text_piece(pieces, markup[last:match.start()], previous)
         pieces.append(match.group(0))
+        # An element's own words (`<span lang="en">Journalists</span> !`) count as the word before a sign.
+        words = _TAG.sub("", match.group(0)).rstrip()
+        previous = words[-1] if words and not match.group(0).startswith(("<style", "<script")) else previous
         last = match.end()
     _text_piece(pieces, markup[last:], previous)
     return Markup("".join(pieces))

@@ -99,3 +99,10 @@ def test_french_typography_leaves_markup_alone():
     assert str(french_html(page)) == (
         f'<p style="a: b; c: d">Bonjour{NNBSP}: l’équipe &amp; moi{NNBSP}; <a href="https://x/?a=1">ici</a>{NNBSP}!</p>'
         "<style>p{a:b}</style><code>a: b</code>")
+
+
+def test_english_inside_a_french_page_is_left_english():
+    page = '<p>Liste : <span lang="en">Journalists: editors</span> !</p><input lang="en" value="a: b"> Fin!'
+    assert str(french_html(page)) == (
+        f'<p>Liste{NNBSP}: <span lang="en">Journalists: editors</span>{NNBSP}!</p><input lang="en" value="a: b"> '
+        f"Fin{NNBSP}!")

@@ -9,8 +9,10 @@ import re
 
 from contacts.i18n import translations
 
-# Text between tags, leaving out what is not prose (style, script, code, pre) and the tags themselves.
-_NOT_PROSE = re.compile(r"<(style|script|code|pre)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.DOTALL | re.IGNORECASE)
+# Text between tags, leaving out what is not prose (style, script, code, pre), what is marked English, and
+# the tags themselves.
+_NOT_PROSE = re.compile(r"<(style|script|code|pre)\b.*?</\1\s*>|<(\w+)\b[^>]*\blang=\"en\"[^>]*>.*?</\2\s*>"
+                        r"|<!--.*?-->|<[^>]*>", re.DOTALL | re.IGNORECASE)
 # A sign that ends a phrase (followed by a space or the end of a text) with anything but U+202F before it.
 _BAD_SIGN = re.compile(r"(?<![\u202f\u00a0])[:;!?](?=\s|$)")
 _BAD_GUILLEMETS = re.compile(r"«(?!\u202f)|(?<!\u202f)»")
