@@ -2,7 +2,21 @@
 
 
 class ContactsError(Exception):
-    """Base of every error the product raises on purpose."""
+    """Base of every error the product raises on purpose. The message is English; written as a catalogue
+    message (`N_("is %(n)s characters long")`, with its values as keywords), pages say it in their language."""
+
+    def __init__(self, message: str = "", **values: object) -> None:
+        super().__init__(message % values if values else message)
+        self.template, self.values = message, values
+
+    def said_in(self, lang: str) -> str:
+        return _translated(lang, self.template, self.values) if self.template else str(self)
+
+
+def _translated(lang: str, template: str, values: dict[str, object]) -> str:
+    from contacts.i18n import gettext  # here: the command line starts without Babel
+
+    return gettext(lang, template, **values)
 
 
 class ConfigurationError(ContactsError):
@@ -12,10 +26,14 @@ class ConfigurationError(ContactsError):
 class ValidationError(ContactsError):
     """Input is wrong; `field` names what to fix."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+    def __init__(self, field: str, message: str, **values: object) -> None:
+        text = message % values if values else message
+        Exception.__init__(self, f"{field}: {text}")
+        self.field, self.message = field, text
+        self.template, self.values = message, values
+
+    def said_in(self, lang: str) -> str:
+        return f"{self.field}: {_translated(lang, self.template, self.values)}"
 
 
 class NotFoundError(ContactsError):

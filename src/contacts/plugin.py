@@ -13,7 +13,6 @@ from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -32,6 +31,7 @@ from contacts.web.errors import EXCEPTION_HANDLERS
 from contacts.web.health import health
 from contacts.web.media import media_file
 from contacts.web.input_checks import bad_input_refuser
+from contacts.web.localised_pages import LocalisedJinjaEngine
 from contacts.web.public.routes import PAGE_PREFIXES, public_router
 from contacts.web.rate_counts import rate_counts_for
 from contacts.web.staff.routes import SESSION_STORE, staff_router
@@ -67,13 +67,13 @@ class ContactsPlugin(InitPluginProtocol):
         return app_config
 
     def _templates(self) -> TemplateConfig:
-        def configure(engine: JinjaTemplateEngine) -> None:
+        def configure(engine: LocalisedJinjaEngine) -> None:
             engine.engine.undefined = StrictUndefined
             engine.engine.globals["organisation"] = self.settings.organisation
             # Checking every template file's mtime on every page costs a stat call per render.
             engine.engine.auto_reload = not self.settings.is_production
 
-        return TemplateConfig(directory=self.settings.templates_dir / "web", engine=JinjaTemplateEngine,
+        return TemplateConfig(directory=self.settings.templates_dir / "web", engine=LocalisedJinjaEngine,
                               engine_callback=configure)
 
     def _static_files(self):

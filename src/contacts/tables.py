@@ -60,6 +60,9 @@ class Purpose(Table):
     name_fr = Varchar(length=200, default="")  # what French messages and pages call it
     description = Text()
     description_fr = Text(default="")  # what French messages and pages say it is for
+    # What the public consent box says it is for (the descriptions above are written for staff).
+    public_description = Text(default="")
+    public_description_fr = Text(default="")
     default_legal_basis = Varchar(length=30, choices=LegalBasis)
     is_direct_marketing = Boolean(default=True)
     retention_rule = Varchar(length=40, choices=RetentionRule)
@@ -334,6 +337,7 @@ class StaffUser(Table, tablename="staff_user"):
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    language = Varchar(length=2, default="fr")  # the staff pages' language: fr or en
 
 
 class ApiToken(Table, tablename="api_token"):

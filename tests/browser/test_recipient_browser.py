@@ -72,7 +72,7 @@ async def test_unsubscribe_and_preference_centre_in_chromium(server, tmp_path):
             await page.screenshot(path=ARTIFACTS / "unsubscribe-confirm.png", full_page=True)
             assert await statuses(zoe) == {"journalists": "subscribed", "teachers": "subscribed"}
             await page.get_by_role("button", name="Confirmer la désinscription").click()
-            await page.get_by_role("heading", name="C'est fait").wait_for()
+            await page.get_by_role("heading", name="C’est fait").wait_for()
             await page.screenshot(path=ARTIFACTS / "unsubscribe-done.png", full_page=True)
             assert (await statuses(zoe))["journalists"] == "unsubscribed"
 

@@ -111,8 +111,9 @@ async def test_a_campaign_from_sign_in_to_caught_mail_in_chromium(server, contac
     assert "created: 10" in imported and "subscribed: 10" in imported
     for email in SUPPRESSED:
         contacts_cli("suppress", email, "--reason", "manual")
-    contacts_cli("user", "create", "camille", "--role", "communications", input=PASSWORD + "\n")
-    contacts_cli("user", "create", "dominique", "--role", "dpo", input=PASSWORD + "\n")
+    # English accounts: the sign-in page is in French, the pages after it in the account's language.
+    contacts_cli("user", "create", "camille", "--role", "communications", "--language", "en", input=PASSWORD + "\n")
+    contacts_cli("user", "create", "dominique", "--role", "dpo", "--language", "en", input=PASSWORD + "\n")
 
     async with chromium_page("failure") as page:
         # A stranger is sent to sign in; a wrong password first, then the right one.
@@ -120,17 +121,17 @@ async def test_a_campaign_from_sign_in_to_caught_mail_in_chromium(server, contac
         await expect(page).to_have_url(re.compile(r"/staff/login\?next=/staff/?$"))
         await shot(page, "login")
         await page.keyboard.press("Tab")  # the keyboard's first stop: a visible skip link
-        await expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
-        await expect(page.get_by_role("link", name="Skip to content")).to_be_in_viewport()
+        await expect(page.get_by_role("link", name="Aller au contenu")).to_be_focused()
+        await expect(page.get_by_role("link", name="Aller au contenu")).to_be_in_viewport()
         await shot(page, "login-skip-link")
-        await page.get_by_label("Username").fill("camille")
-        await page.get_by_label("Password").fill("not the password")
-        await page.get_by_role("button", name="Sign in").click()
-        await expect(page.get_by_role("alert")).to_have_text("wrong username or password")
-        await expect(page.get_by_label("Username")).to_have_value("camille")  # kept; the password is not
+        await page.get_by_label("Identifiant").fill("camille")
+        await page.get_by_label("Mot de passe").fill("not the password")
+        await page.get_by_role("button", name="Se connecter").click()
+        await expect(page.get_by_role("alert")).to_have_text("Identifiant ou mot de passe incorrect.")
+        await expect(page.get_by_label("Identifiant")).to_have_value("camille")  # kept; the password is not
         await shot(page, "login-error")
-        await page.get_by_label("Password").fill(PASSWORD)
-        await page.get_by_role("button", name="Sign in").click()
+        await page.get_by_label("Mot de passe").fill(PASSWORD)
+        await page.get_by_role("button", name="Se connecter").click()
         await page.get_by_role("heading", name="Dashboard", level=1).wait_for()
         await expect(page.get_by_role("link", name="Dashboard")).to_have_attribute("aria-current", "page")
         await expect(page.get_by_role("row", name=re.compile(r"^Journalists"))).to_contain_text("10")
@@ -172,15 +173,15 @@ async def test_a_campaign_from_sign_in_to_caught_mail_in_chromium(server, contac
         # The caught mail holds every message, rights answers included: the communications role has no way in.
         await expect(page.get_by_role("link", name="Caught mail")).to_have_count(0)
         await page.get_by_role("button", name="Sign out").click()
-        await expect(page.get_by_role("status")).to_have_text("You are signed out.")
+        await expect(page.get_by_role("status")).to_have_text("Vous êtes déconnecté·e.")  # the sign-in page: in French
         await shot(page, "signed-out")
         await page.goto(f"{base_url}/staff/campaigns/{campaign_id}")
         await expect(page).to_have_url(re.compile(r"/staff/login\?next="))
 
         # A DPO reads it: one message per recipient who may be mailed, each with its one-click header.
-        await page.get_by_label("Username").fill("dominique")
-        await page.get_by_label("Password").fill(PASSWORD)
-        await page.get_by_role("button", name="Sign in").click()
+        await page.get_by_label("Identifiant").fill("dominique")
+        await page.get_by_label("Mot de passe").fill(PASSWORD)
+        await page.get_by_role("button", name="Se connecter").click()
         await page.get_by_role("heading", name="La lettre de décembre", level=1).wait_for()
         await page.get_by_role("link", name="Caught mail").click()
         await page.get_by_role("heading", name="Caught mail", level=1).wait_for()
@@ -212,12 +213,12 @@ async def test_a_french_csv_previewed_then_imported_from_the_staff_page_in_chrom
     (tmp_path / "Annuaire presse 2026.csv").write_bytes(("courriel;prénom;nom;société\r\n" + "".join(
         ";".join(row) + "\r\n" for row in rows)).encode("utf-8-sig"))
     contacts_cli("suppress", ON_SUPPRESSION_LIST, "--reason", "manual")
-    contacts_cli("user", "create", "camille", "--role", "communications", input=PASSWORD + "\n")
+    contacts_cli("user", "create", "camille", "--role", "communications", "--language", "en", input=PASSWORD + "\n")
     imported = {email for email, _, _, _ in ANNUAIRE} - {ANNUAIRE[4][0], ANNUAIRE[9][0], ANNUAIRE[13][0],
                                                           ON_SUPPRESSION_LIST}
     assert len(imported) == 16
     counts = {"created": "16", "subscribed": "16", "updated": "0", "duplicates": "1", "invalid": "2",
-              "skipped suppressed": "1"}
+              "left out: on the suppression list": "1"}  # codes shown by their words
     report = [("6", "email", "invalid", "must have an @-sign"), ("11", "email", "skipped", "duplicate of row 4"),
               ("15", "last_name", "invalid", "228 characters long; at most 200"),
               ("19", "email", "skipped", "on the suppression list")]
@@ -236,9 +237,9 @@ async def test_a_french_csv_previewed_then_imported_from_the_staff_page_in_chrom
 
     async with chromium_page("import-failure") as page:
         await page.goto(f"{base_url}/staff/login")
-        await page.get_by_label("Username").fill("camille")
-        await page.get_by_label("Password").fill(PASSWORD)
-        await page.get_by_role("button", name="Sign in").click()
+        await page.get_by_label("Identifiant").fill("camille")
+        await page.get_by_label("Mot de passe").fill(PASSWORD)
+        await page.get_by_role("button", name="Se connecter").click()
         await page.get_by_role("heading", name="Dashboard", level=1).wait_for()
 
         await page.get_by_role("navigation", name="Staff pages").get_by_role("link", name="Import").click()
@@ -274,7 +275,7 @@ async def test_a_french_csv_previewed_then_imported_from_the_staff_page_in_chrom
         # The list's page shows the new members.
         await page.goto(f"{base_url}/staff/lists/journalists")
         await page.get_by_role("heading", name="Journalists", level=1).wait_for()
-        await expect(page.get_by_role("main")).to_contain_text("16 member(s).")
+        await expect(page.get_by_role("main")).to_contain_text("16 members.")
         members = page.get_by_role("table").locator("tbody tr")
         await expect(members).to_have_count(16)
         assert {(await row.locator("td").nth(1).inner_text()).strip() for row in await members.all()} == imported

@@ -78,7 +78,9 @@ async def test_newsletter_reaches_every_eligible_journalist_once_with_the_rfc805
     assert "Annuaire presse" in text and "Bonjour Jeanne3," in text  # the greeting staff chose: the first name
     english = mail["v@vip.example"].get_payload()[0].get_content()
     assert "Dear Victor," in english and "“VIPs” (Communications newsletter)" in english
-    assert "« Journalistes » (Lettre de la communication)" in text  # the catalogue's French names
+    # the catalogue's French names, in French typography
+    assert "«\u202fJournalistes\u202f» (Lettre de la communication)" in text
+    assert "Se désinscrire en un clic\u202f: " in text and "Source de votre adresse\u202f: Annuaire presse" in text
     # VERP: the envelope sender names the delivery, not the address
     sender = server.handler.received[0].mail_from
     assert sender.startswith("bounces+") and "presse" not in sender

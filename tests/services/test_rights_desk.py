@@ -236,7 +236,7 @@ async def test_req16_answering_access_mails_a_link_to_the_persons_export(tmp_pat
     answered = await rights_operations.answer(dpo, request.id)
     assert (answered.status, answered.outcome) == (RightsRequestStatus.ANSWERED, "export link sent")
     text = mailbox.messages_to("ana@presse.example")[-1].get_body(("plain",)).get_content()
-    assert "valable jusqu'au" in text and "CNIL" in text
+    assert "valable jusqu’au" in text and "CNIL" in text
     link = mailbox.link("ana@presse.example", "/d/")
     async with http_client() as client:
         export = (await client.get(f"{link}/export.json")).json()

@@ -37,11 +37,11 @@ async def test_req2_the_consent_box_speaks_the_pages_language_only(http_client):
     async with http_client() as client:
         french = consent_boxes((await client.get("/subscribe/public-newsletter?lang=fr")).text)
         english = consent_boxes((await client.get("/subscribe/public-newsletter?lang=en")).text)
-    assert french == ["J'accepte de recevoir « Lettre d'information ». L'actualité des expositions et des événements, "
-                      "pour les personnes qui ont demandé à la recevoir. Je peux retirer mon consentement à tout "
-                      "moment."]
-    assert english == ["I agree to receive “Public newsletter”. News of exhibitions and events for members of the "
-                       "public who asked for it. I can withdraw my consent at any time."]
+    # The purpose in the words written for the public, not the staff description ("who asked for it").
+    assert french == ["J’accepte de recevoir les envois de la liste «\u202fLettre d’information\u202f». L’actualité "
+                      "des expositions et des événements du musée. Je peux retirer mon consentement à tout moment."]
+    assert english == ["I agree to receive the messages of the list “Public newsletter”. News of the museum's "
+                       "exhibitions and events. I can withdraw my consent at any time."]
     assert ".." not in french[0] + english[0]
 
 
@@ -55,7 +55,8 @@ async def test_req2_the_proof_keeps_the_words_shown_not_those_of_the_mail(http_c
     row = await PendingConsent.select(PendingConsent.lists, PendingConsent.language).first()
     lists = row["lists"] if isinstance(row["lists"], list) else json.loads(row["lists"])
     assert row["language"] == "en"
-    assert lists[0]["wording"].startswith("J'accepte de recevoir « Lettre d'information ». L'actualité des expositions")
+    assert lists[0]["wording"].startswith(
+        "J’accepte de recevoir les envois de la liste «\u202fLettre d’information\u202f». L’actualité des expositions")
     assert mailbox.messages_to("anne@example.org")[-1]["Subject"] == "Please confirm your subscription"
 
 
@@ -76,4 +77,5 @@ async def test_the_preference_centre_describes_purposes_in_the_pages_language(ht
     assert "The mediation newsletter to town halls, teachers and community associations." in english.text
     row = await PendingConsent.select(PendingConsent.lists).first()
     lists = row["lists"] if isinstance(row["lists"], list) else json.loads(row["lists"])
-    assert lists[0]["wording"].startswith("J'accepte de recevoir « Enseignants ». La lettre de la médiation")
+    assert lists[0]["wording"].startswith(
+        "J’accepte de recevoir les envois de la liste «\u202fEnseignants\u202f». Les activités de médiation du musée")

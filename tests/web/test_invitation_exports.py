@@ -30,17 +30,18 @@ GUESTS = [
 
 
 def rows_of(answer) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(answer.text)))
+    # The staff pages' file starts with a byte-order mark, for spreadsheets; the API's does not.
+    return list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
 
 
-def assert_formula_safe(answer) -> None:
+def assert_formula_safe(answer, words: tuple[str, str] = ("fr", "listed")) -> None:
     assert answer.status_code == 200, answer.text
     rows = rows_of(answer)
     assert not [cell for row in rows for cell in row if cell.startswith(csv_files.FORMULA_STARTS)]
     assert answer.headers["content-type"] == "text/csv; charset=utf-8"  # the charset once
     by_email = {csv_files.plain_cell(row[5]): [csv_files.plain_cell(cell) for cell in row] for row in rows[1:]}
     assert by_email[FORMULA_ADDRESS] == ["+Dr", HYPERLINK, "-2+3",
-                                         "@SUM(A1)", "-chef", FORMULA_ADDRESS, "fr", "listed"]
+                                         "@SUM(A1)", "-chef", FORMULA_ADDRESS, *words]
     assert by_email["ana@monde.example"][1] == "'=1+1"
 
 
@@ -74,7 +75,7 @@ async def test_a_guest_list_export_from_the_staff_pages_runs_no_formula(http_cli
         token = await signed_in(client, "eva", "events")
         exported = await client.post(f"/staff/invitations/{list_id}/export",
                                      data={"_csrf_token": token, "to": "Traiteur", "why": "badges"})
-    assert_formula_safe(exported)
+    assert_formula_safe(exported, ("French", "listed"))  # an English account's words
 
 
 async def test_an_export_imported_again_gives_back_the_same_people(http_client, tmp_path):

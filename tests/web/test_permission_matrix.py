@@ -141,6 +141,7 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", "/staff/media/1/delete", None, by_role(SENDERS, 404)),
         ("GET", "/staff/mail/", None, by_role(CAUGHT_MAIL_READERS, 200)),
         ("GET", "/staff/mail/20260101T000000000000-00000000", None, by_role(CAUGHT_MAIL_READERS, 404)),
+        ("POST", "/staff/language", {"language": "en", "next": "/staff/"}, by_role(EVERYONE, 303)),
         # Last: it ends the session.
         ("POST", "/staff/logout", None, by_role(EVERYONE, 303)),
     ]

@@ -169,7 +169,7 @@ async def test_req43_the_centre_says_why_a_list_is_off(http_client, zoe, mailbox
     unsubscribed = describers(french.text, "journalists")
     assert unsubscribed[0].startswith("Désactivée. Vous vous êtes désinscrit·e de cette liste.")
     objected = describers(french.text, "teachers")[0]
-    assert objected.startswith("Désactivée : opposition.") and "ne lève pas votre opposition" in objected
+    assert objected.startswith("Désactivée\u202f: opposition.") and "ne lève pas votre opposition" in objected
     assert "nouveau consentement" in objected
     assert describers(english.text, "teachers")[0].startswith("Off: objection. You objected to these messages.")
     assert "fresh consent" in describers(english.text, "teachers")[0]

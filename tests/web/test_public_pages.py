@@ -105,3 +105,30 @@ async def test_req25_public_pages_are_rate_limited(http_client, pages):
         signups = [(await client.post("/subscribe/public-newsletter", data={"email": f"a{n}@example.org"})).status_code
                    for n in range(3)]
     assert signups == [400, 400, 429]
+
+
+# REQ-11, REQ-25: every public page, before and after its form, translated: in French it reads in French
+# (typography, no English sentence of the catalogue), in both languages it sets no cookie, and a stranger's
+# address gets the very answer a subscriber's does.
+async def test_req11_req25_translated_pages_read_in_french_and_answer_every_address_alike(http_client, pages,
+                                                                                           mailbox):
+    from tests.web.french_checks import assert_reads_in_french
+
+    forms = {"/subscribe/public-newsletter": {"email": "zoe@presse.example", "lists": "public-newsletter"},
+             "/rights/": {"request_type": "access", "email": "zoe@presse.example"}}
+    async with http_client() as client:
+        for path in [*pages, "/rights/", "/r/unknown", "/d/unknown"]:
+            for language in ("fr", "en"):
+                answers = [await client.get(f"{path}?lang={language}"),
+                           await client.post(f"{path}?lang={language}", data=forms.get(path, {"form": "lists"}))]
+                for answer in answers:
+                    assert "set-cookie" not in answer.headers, path
+                    assert f'<html lang="{language}">' in answer.text, path
+                    if language == "fr":
+                        assert_reads_in_french(answer.text, path)
+        for path, form in forms.items():
+            known = await client.post(f"{path}?lang=fr", data=form)
+            stranger = await client.post(f"{path}?lang=fr", data={**form, "email": "nobody@elsewhere.example"})
+            assert known.status_code == stranger.status_code == 200, path
+            assert known.text.replace("zoe@presse.example", "X") == stranger.text.replace(
+                "nobody@elsewhere.example", "X"), path

@@ -31,7 +31,7 @@ async def test_req14_req15_a_postal_request_from_record_to_answer(http_client, t
         assert made.status_code == 303
         page_path = made.headers["location"].split("?")[0]
         listed = await client.get("/staff/rights/")
-        assert page_path in listed.text and "awaiting identity" in listed.text
+        assert page_path in listed.text and "awaiting proof of identity" in listed.text
         dashboard = await client.get("/staff/")
         assert page_path in dashboard.text and "Every contact from a third-party source was told" in dashboard.text
         uploaded = await client.post(f"{page_path}/identity/documents", data={"_csrf_token": token},
@@ -86,5 +86,5 @@ async def test_req9_the_dashboard_shows_the_last_retention_run(http_client, tmp_
         assert "The retention engine has not run yet" in before.text
         await daily.run_if_due()
         after = await client.get("/staff/")
-    assert re.search(r"the last run, on \d{4}-\d{2}-\d{2}, anonymised 0 and archived 0 contact\(s\), and held 0",
+    assert re.search(r"the last run, on \d{1,2} \w+ \d{4}, anonymised 0 and archived 0 contact\(s\), and held 0",
                      after.text)

@@ -54,7 +54,7 @@ async def test_req2_signup_then_confirmation_records_the_consent_proof(http_clie
         subscription["evidence"])
     assert evidence["notice_version"] == "2026-11" and evidence["double_opt_in"] is True
     assert evidence["form"] == "/subscribe/public-newsletter" and evidence["channel"] == "web_form"
-    assert "J'accepte de recevoir" in evidence["wording"]
+    assert "J’accepte de recevoir" in evidence["wording"]
     assert evidence["consent_at"] < evidence["confirmed_at"]
     assert await ConsentEvent.count().where(ConsentEvent.action == "confirmed") == 1
 

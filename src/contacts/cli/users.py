@@ -30,12 +30,14 @@ def _read_password() -> str:
 @click.option("--role", required=True, help="admin, communications, events, partnerships, mediation, dpo or read_only.")
 @click.option("--department", "departments", multiple=True,
               help="A read-only account's department (communications, events, mediation, partnerships); repeat.")
-def create_command(username: str, role: str, departments: tuple[str, ...]) -> None:
+@click.option("--language", default="fr", show_default=True, help="The staff pages' language: fr or en.")
+def create_command(username: str, role: str, departments: tuple[str, ...], language: str) -> None:
     """Create an account; the password is prompted for, or read from standard input."""
     from contacts.services.staff import accounts as staff  # start-up: imported when run
 
     password = _read_password()
-    created = run(lambda: staff.create_user(username, role, password, departments, actor=actor()))
+    created = run(lambda: staff.create_user(username, role, password, departments,
+                                                  language=language, actor=actor()))
     click.echo(f"user {created.username} ({created.role}) created, empowered for: "
                f"{', '.join(sorted(created.departments))}")
 

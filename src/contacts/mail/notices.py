@@ -12,31 +12,33 @@ import secrets
 from datetime import UTC, datetime
 
 from contacts.addresses import parse_address
+from contacts.i18n import N_, gettext
 from contacts.mail.message import MessageSkeleton, mailbox
 from contacts.mail.render import TemplateLibrary
 from contacts.mail.transport import Outcome, SmtpSettings, send_one
 from contacts.settings import Settings, get_settings
+from contacts.typography import french
 
 log = logging.getLogger(__name__)
 
+# Each notice's subject, in English; the catalogue has the French.
 SUBJECTS = {
-    "double-opt-in": {"fr": "Confirmez votre inscription", "en": "Please confirm your subscription"},
-    "rights-acknowledgement": {"fr": "Nous avons reçu votre demande", "en": "We received your request"},
-    "rights-verify": {"fr": "Confirmez votre demande", "en": "Please confirm your request"},
-    "rights-identity": {"fr": "Votre demande : nous devons vérifier votre identité",
-                        "en": "Your request: we need to verify your identity"},
-    "rights-extension": {"fr": "Votre demande : délai de réponse prolongé", "en": "Your request: more time to answer"},
-    "rights-answer": {"fr": "Réponse à votre demande", "en": "The answer to your request"},
-    "rights-refusal": {"fr": "Réponse à votre demande", "en": "The answer to your request"},
-    "rights-export": {"fr": "Votre lien d'accès aux données", "en": "Your link to the data"},
-    "restriction-lifting": {"fr": "La limitation du traitement de vos données est levée",
-                            "en": "The restriction of processing of your data is lifted"},
+    "double-opt-in": N_("Please confirm your subscription"),
+    "rights-acknowledgement": N_("We received your request"),
+    "rights-verify": N_("Please confirm your request"),
+    "rights-identity": N_("Your request: we need to verify your identity"),
+    "rights-extension": N_("Your request: more time to answer"),
+    "rights-answer": N_("The answer to your request"),
+    "rights-refusal": N_("The answer to your request"),
+    "rights-export": N_("Your link to the data"),
+    "restriction-lifting": N_("The restriction of processing of your data is lifted"),
 }
 
 
 def compose_notice(template: str, *, to: str, name: str | None, language: str, context: dict,
                    settings: Settings) -> bytes:
-    subject = SUBJECTS[template][language]
+    subject = gettext(language, SUBJECTS[template])
+    subject = french(subject) if language == "fr" else subject
     library = TemplateLibrary.from_settings(settings)
     parts = library.render(template, {"lang": language, "organisation": settings.organisation, "subject": subject,
                                       **context})

@@ -29,6 +29,8 @@ from markupsafe import Markup
 from contacts.errors import ValidationError
 from contacts.mail.images import LOGO_WIDTH, shown_size, size_in_url
 from contacts.mail.wording import Words
+from contacts.templating import install, localised
+from contacts.typography import french, french_html
 
 if TYPE_CHECKING:
     from contacts.settings import Settings
@@ -95,6 +97,7 @@ class TemplateLibrary:
             keep_trailing_newline=True,
             trim_blocks=False,
         )
+        install(self.environment)  # `{% trans %}` and `_()`, with the render's language's catalogue
         self.inliner = css_inline.CSSInliner(keep_style_tags=False, keep_at_rules=True, load_remote_stylesheets=False)
 
     @classmethod
@@ -109,7 +112,7 @@ class TemplateLibrary:
     def render(self, name: str, context: Mapping[str, object]) -> RenderedParts:
         if name not in self.names():
             raise ValidationError("template", f"no template {name!r}; available: {', '.join(self.names())}")
-        full = {"t": Words(str(context.get("lang", "fr"))), **self.layout, **context}
+        full = localised({"t": Words(str(context.get("lang", "fr"))), **self.layout, **context})
         try:
             text = self.environment.get_template(f"{name}.txt").render(full)
             page = self.environment.get_template(f"{name}.html").render(full)
@@ -117,6 +120,8 @@ class TemplateLibrary:
             raise ValidationError("template", f"{name}: {error.message}") from None
         except TemplateNotFound as error:
             raise ValidationError("template", f"{name}: includes a missing template {error.name!r}") from None
+        if full["lang"] == "fr":  # once per variant: French typography, before the recipients' values go in
+            text, page = french(text), french_html(page)
         return RenderedParts(text=_tidy_text(text), html=self.inliner.inline(page))
 
     def check_marketing(self, name: str) -> None:

@@ -167,7 +167,8 @@ class Composer:
                 from_name=self.settings.organisation,
                 from_address=self.settings.from_address,
                 subject=self.campaign.subject,
-                list_id=f"{_phrase(mailing_list.name)} <{mailing_list.slug}.{self.domain}>",
+                # The list named in the message's own language, as the footer names it.
+                list_id=f"{_phrase(mailing_list.display_name(recipient.language))} <{mailing_list.slug}.{self.domain}>",
                 boundary_seed=f"{self.campaign.id}:{key}",
             )
             self._variants[key] = _Variant(

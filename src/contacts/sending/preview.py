@@ -9,6 +9,7 @@ from contacts.addresses import parse_address
 from contacts.db.bulk import bulk_session
 from contacts.domain import LegalBasis
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.mail.transport import SmtpSettings, send_one
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Recipient
@@ -35,13 +36,15 @@ async def send_test(campaign_id: int, to: str, settings: Settings | None = None)
     scopes = set().union(*(campaign.suppression_scopes(item) for item in campaign.lists))
     blocked = [entry for entry in await suppression.entries_for(address.normalized) if entry.scope in scopes]
     if blocked:
-        raise ValidationError("to", f"is on the suppression list ({blocked[0].reason}); no test message was sent")
+        raise ValidationError("to", N_("is on the suppression list (%(reason)s); no test message was sent"),
+                              reason=blocked[0].reason)
     test_campaign = dataclasses.replace(campaign, subject=f"[TEST] {campaign.subject}")
     composer = Composer(test_campaign, settings, TemplateLibrary.from_settings(settings))
     message = composer.compose(_sample(campaign, address.normalized))
     outcome = await send_one(SmtpSettings.from_url(settings.smtp_url), f"bounces@{composer.domain}", address, message)
     if not outcome.delivered:
-        raise ValidationError("to", f"the SMTP server refused the test message: {outcome.code or ''} {outcome.message}")
+        raise ValidationError("to", N_("the SMTP server refused the test message: %(answer)s"),
+                              answer=f"{outcome.code or ''} {outcome.message}")
 
 
 async def _recipient(campaign: campaigns.CampaignInfo, to: str | None) -> Recipient:

@@ -27,12 +27,17 @@ class PurposeInfo:
     retention_rule: RetentionRule
     retention_days: int | None
     departments: tuple[str, ...]
+    public_description: str = ""  # what a public consent box says it is for
+    public_description_fr: str = ""
 
     def display_name(self, language: str) -> str:
         return _localised(self.name, self.name_fr, language)
 
     def display_description(self, language: str) -> str:
         return _localised(self.description, self.description_fr, language)
+
+    def display_public_description(self, language: str) -> str:
+        return _localised(self.public_description, self.public_description_fr, language)
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,8 @@ async def purposes() -> list[PurposeInfo]:
                 retention_rule=rule,
                 retention_days=row["retention_days"],
                 departments=tuple(sorted(departments.get(row["id"], []))),
+                public_description=row.get("public_description") or "",
+                public_description_fr=row.get("public_description_fr") or "",
             )
         )
     return result

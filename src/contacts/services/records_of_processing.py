@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from contacts.domain import LegalBasis, RetentionRule
 from contacts.errors import ConfigurationError
+from contacts.i18n import N_, gettext
 from contacts.services import catalogue
 from contacts.settings import get_settings
 
@@ -62,13 +63,13 @@ RECIPIENTS_FR = [
     "les tiers auxquels une obligation légale impose de les communiquer (autorités, juridictions)",
 ]
 SECURITY_MEASURES = [
-    "staff accounts with argon2-hashed passwords, rate-limited sign-in, sessions that time out, CSRF protection",
-    "least-privilege roles: each department sees only the purposes it is empowered for",
-    "append-only audit log of every staff view, export and change; append-only consent ledger",
-    "do-not-contact list kept as keyed HMAC-SHA256 hashes, never plain addresses",
-    "links carry sealed, authenticated tokens (AES-SIV): no address or id in any URL; keys rotate",
-    "no tracker or third-party asset on public pages; no non-essential cookie",
-    "data stored on servers within the European Union",
+    N_("staff accounts with argon2-hashed passwords, rate-limited sign-in, sessions that time out, CSRF protection"),
+    N_("least-privilege roles: each department sees only the purposes it is empowered for"),
+    N_("append-only audit log of every staff view, export and change; append-only consent ledger"),
+    N_("do-not-contact list kept as keyed HMAC-SHA256 hashes, never plain addresses"),
+    N_("links carry sealed, authenticated tokens (AES-SIV): no address or id in any URL; keys rotate"),
+    N_("no tracker or third-party asset on public pages; no non-essential cookie"),
+    N_("data stored on servers within the European Union"),
 ]
 
 
@@ -148,21 +149,23 @@ def recipients(language: str = "en") -> list[str]:
     return list(RECIPIENTS_FR if language == "fr" else RECIPIENTS)
 
 
-async def build() -> Register:
+async def build(language: str = "en") -> Register:
+    """The record in English (the command's default) or French (the staff pages of a French account)."""
     settings = get_settings()
     lists = await catalogue.lists()
     activities = []
     for purpose in await catalogue.purposes():
         audiences = sorted({item.audience for item in lists if item.purpose.id == purpose.id})
         activities.append(Activity(
-            purpose=purpose.code, name=purpose.name, description=purpose.description,
-            legal_basis=BASIS_WORDS[purpose.default_legal_basis], departments=list(purpose.departments),
-            categories_of_persons=audiences or ["none yet: the purpose has no list"],
-            categories_of_data=DATA_CATEGORIES, recipients=RECIPIENTS,
-            transfers_outside_eu="none", erasure=retention_words(purpose)))
+            purpose=purpose.code, name=purpose.display_name(language),
+            description=purpose.display_description(language),
+            legal_basis=basis_words(purpose.default_legal_basis, language), departments=list(purpose.departments),
+            categories_of_persons=audiences or [gettext(language, N_("none yet: the purpose has no list"))],
+            categories_of_data=data_categories(language), recipients=recipients(language),
+            transfers_outside_eu=gettext(language, N_("none")), erasure=retention_words(purpose, language)))
     return Register(generated_at=datetime.now(UTC).isoformat(timespec="seconds"), controller=settings.organisation,
                     controller_contact=settings.from_address, dpo_contact=settings.dpo_contact,
-                    activities=activities, security_measures=SECURITY_MEASURES)
+                    activities=activities, security_measures=[gettext(language, text) for text in SECURITY_MEASURES])
 
 
 def as_json(register: Register) -> str:

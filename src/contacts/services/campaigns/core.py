@@ -14,6 +14,7 @@ from contacts.db.engine import write_transaction
 from contacts.domain import CampaignStatus, DeliveryStatus, Greeting
 from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.mail import markdown_body
+from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
 from contacts.services.catalogue import ListInfo, PurposeInfo
@@ -87,11 +88,12 @@ async def create(
     a body whose Markdown breaks a rule (REQ-49, REQ-50), naming its line."""
     subject = " ".join(subject.split())
     if not subject:
-        raise ValidationError("subject", "is empty")
+        raise ValidationError("subject", N_("is empty"))
     if len(subject) > SUBJECT_LIMIT:
-        raise ValidationError("subject", f"is {len(subject)} characters long; at most {SUBJECT_LIMIT}")
+        raise ValidationError("subject", N_("is %(length)s characters long; at most %(limit)s"), length=len(subject),
+                              limit=SUBJECT_LIMIT)
     if not list_slugs:
-        raise ValidationError("list", "name at least one list")
+        raise ValidationError("list", N_("name at least one list"))
     if rate is not None and not 1 <= rate <= INT32_MAX:
         raise ValidationError("rate", f"must be between 1 and {INT32_MAX} messages per second")
     if greeting not in set(Greeting):
@@ -118,11 +120,12 @@ async def _purpose(lists: list[ListInfo], purpose_code: str | None) -> PurposeIn
         # REQ-1: a purpose the lists do not serve is only for direct marketing to them (an invitation, say),
         # whose legitimate interest and opt-outs the audience rules check; never, say, press information.
         if purpose.code not in {item.purpose.code for item in lists} and not purpose.is_direct_marketing:
-            raise ValidationError("purpose", f"{purpose.code} is not a purpose of these lists")
+            raise ValidationError("purpose", N_("%(code)s is not a purpose of these lists"), code=purpose.code)
         return purpose
     codes = {item.purpose.code for item in lists}
     if len(codes) > 1:
-        raise ValidationError("purpose", f"the lists serve several purposes ({', '.join(sorted(codes))}); name one")
+        raise ValidationError("purpose", N_("the lists serve several purposes (%(codes)s); name one"),
+                              codes=", ".join(sorted(codes)))
     return lists[0].purpose
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from contacts import csv_files
 from contacts.domain import LegalBasis, Permission, SourceType, parse_enum
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.services import audit, catalogue
 from contacts.services.importing import ImportOptions, run_import, staging
 from contacts.services.importing.csvfile import HEADER_ALIASES
@@ -53,9 +54,9 @@ async def stage(staff: Staff, content: bytes | None) -> str:
     """Keeps an uploaded file for its preview; `None`: no file was sent."""
     staff.require(Permission.IMPORT)
     if content is None:
-        raise ValidationError("file", "choose a CSV file")
+        raise ValidationError("file", N_("choose a CSV file"))
     if not content.strip():
-        raise ValidationError("file", "is empty")
+        raise ValidationError("file", N_("is empty"))
     return await staging.stage(staff.id, content)
 
 

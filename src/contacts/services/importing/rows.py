@@ -136,7 +136,7 @@ def validate_row(number: int, values: dict[str, str], rules: RowRules) -> ValidR
         and rules.is_direct_marketing
         and rules.legal_basis != LegalBasis.CONSENT
     ):
-        fail("address_kind", "a private individual needs consent for direct marketing (REQ-4)")
+        fail("address_kind", "a private individual needs consent for direct marketing")
 
     collected_at = _timestamp(values, "collected_at", rules.now, fail)
     notice_version = _clean(values.get("notice_version"))
@@ -223,12 +223,12 @@ def _consent_proof(values, rules: RowRules, fail) -> dict[str, str] | None:
         if value is None and _clean(values.get(name)) is None
     ]
     for name in missing:
-        fail(name, "is required as proof of consent (REQ-2)")
+        fail(name, "is required as proof of consent")
     confirmed_at = None
     if rules.needs_confirmation:
         confirmed_at = _timestamp(values, "confirmed_at", rules.now, fail)
         if confirmed_at is None and _clean(values.get("confirmed_at")) is None:
-            fail("confirmed_at", "this list needs the double-opt-in confirmation time (REQ-2)")
+            fail("confirmed_at", "this list needs the double-opt-in confirmation time")
         elif confirmed_at and consent_at and confirmed_at < consent_at:
             fail("confirmed_at", "is before consent_at")
     if consent_at is None or channel is None or notice is None:

@@ -133,15 +133,15 @@ def plan_contacts(rows: list[ValidRow], found: Found, written_before: dict[str, 
     # for a contact this import already wrote, in this batch or an earlier one.
     for row in rows:
         if reason := next((found.suppressed[h] for h in row.hashes if h in found.suppressed), None):
-            outcome.skip(row, "skipped_suppressed", f"on the suppression list ({reason}); not subscribed (REQ-42)")
+            outcome.skip(row, "skipped_suppressed", f"on the suppression list ({reason}); not subscribed")
             continue
         current = found.existing.get(row.canonical)
         if current is not None and current["status"] == ContactStatus.ARCHIVED:
             outcome.skip(row, "skipped_restricted", "the contact is archived: kept for its legal period only, "
-                                                    "not processed (REQ-10)")
+                                                    "not processed")
             continue
         if current is not None and current["status"] != ContactStatus.ACTIVE:
-            outcome.skip(row, "skipped_restricted", "the contact is restricted: stored only, not processed (REQ-20)")
+            outcome.skip(row, "skipped_restricted", "the contact is restricted: stored only, not processed")
             continue
         if row.canonical in first_row_of:
             outcome.skip(row, "duplicates", f"duplicate of row {first_row_of[row.canonical]}")
@@ -150,7 +150,7 @@ def plan_contacts(rows: list[ValidRow], found: Found, written_before: dict[str, 
             outcome.skip(row, "duplicates", f"duplicate of row {written_before[row.canonical]}")
             continue
         if current is not None and needs_consent and _merged(row, current)["address_kind"] == AddressKind.PRIVATE:
-            outcome.skip(row, "skipped_no_basis", "the contact is a private individual: direct marketing needs consent (REQ-4)",
+            outcome.skip(row, "skipped_no_basis", "the contact is a private individual: direct marketing needs consent",
                          column="address_kind")
             continue
         first_row_of[row.canonical] = row.number
@@ -183,11 +183,11 @@ def plan_subscriptions(rows_by_contact: dict, statuses: dict, ctx: ImportContext
         if status is None:
             to_subscribe.append((contact, row))
         elif status in (SubscriptionStatus.UNSUBSCRIBED, SubscriptionStatus.OBJECTED):
-            outcome.skip(row, "not_resubscribed", f"{status} from this list earlier; not re-subscribed (REQ-43)")
+            outcome.skip(row, "not_resubscribed", f"{status} from this list earlier; not re-subscribed")
         elif status == SubscriptionStatus.PENDING and ctx.legal_basis == LegalBasis.CONSENT:
             to_confirm.append((contact, row))  # the file brings the proof of a confirmed consent
         elif status == SubscriptionStatus.PENDING:
-            outcome.skip(row, "awaiting_confirmation", "awaits the person's double opt-in confirmation (REQ-43)")
+            outcome.skip(row, "awaiting_confirmation", "awaits the person's double opt-in confirmation")
         else:
             outcome.count("already_subscribed")
     outcome.count("confirmed", len(to_confirm))

@@ -18,8 +18,10 @@ from datetime import UTC, datetime
 from contacts import csv_files
 from contacts.db.bulk import bulk_session
 from contacts.db.engine import json_value, write_transaction
+from contacts.words import code_word
 from contacts.domain import CampaignStatus, DeliveryStatus, InvitationStatus, Permission
 from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.i18n import N_
 from contacts.paging import pages
 from contacts.services import audit, catalogue
 from contacts.services.campaigns import audience
@@ -35,6 +37,7 @@ from contacts.tokens import LinkToken, TokenAction, codec_for
 INVITATION_PURPOSE = "pr-invitations"
 FILTERS = ("organisation", "language")
 EXPORT_COLUMNS = ("title", "first_name", "last_name", "organisation", "position", "email", "language", "status")
+CSV_SEPARATORS = (",", ";")
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
     staff.require_purpose(purpose)
     name = " ".join(name.split())
     if not name:
-        raise ValidationError("name", "name the event or the guest list")
+        raise ValidationError("name", N_("name the event or the guest list"))
     filters = {key: value.strip() for key, value in (filters or {}).items() if value and value.strip()}
     unknown = set(filters) - set(FILTERS)
     if unknown:
@@ -95,7 +98,7 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
     if filters.get("language") not in (None, "fr", "en"):
         raise ValidationError("filters", "language is fr or en")
     if not list_slugs:
-        raise ValidationError("lists", "name at least one list")
+        raise ValidationError("lists", N_("name at least one list"))
     try:
         chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
     except NotFoundError as error:
@@ -212,15 +215,20 @@ async def mark_attended(staff: Staff, list_id: int, contact_ids: list[int]) -> i
     return marked
 
 
-async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str) -> str:
+async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str, *, separator: str = ",",
+                     words: bool = False) -> str:
     """The guest list as CSV, for someone outside the tool (a caterer, a partner): a disclosure, logged with
-    its recipient, its reason and the contacts it names, so that rectifications and erasures can follow it."""
+    its recipient, its reason and the contacts it names, so that rectifications and erasures can follow it.
+    `separator` is `,` or `;` (what a French spreadsheet expects); `words`: headers, languages and answers in
+    the staff member's language rather than as codes (the API keeps the codes)."""
     staff.require(Permission.SEND)
+    if separator not in CSV_SEPARATORS:
+        raise ValidationError("separator", N_("is a comma (,) or a semicolon (;)"))
     recipient, reason = " ".join(recipient.split()), " ".join(reason.split())
     if not recipient:
-        raise ValidationError("to", "say to whom the list is given")
+        raise ValidationError("to", N_("say to whom the list is given"))
     if not reason:
-        raise ValidationError("why", "say why it is given")
+        raise ValidationError("why", N_("say why it is given"))
     row = await _row(staff, list_id)
     found, left_out = await _still_eligible(staff, row, await _guests(row))
     # Joined through the guest list, not looked up by id: a list of ids would grow with the guests.
@@ -228,13 +236,14 @@ async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str) ->
         Invitation.contact, Invitation.contact.title.as_alias("title"),
         Invitation.contact.position.as_alias("position")).where(Invitation.invitation_list == list_id)}
     out = io.StringIO()
-    writer = csv_files.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
+    writer = csv_files.writer(out, delimiter=separator)
+    shown = (lambda code: code_word(code, staff.language)) if words else str
+    writer.writerow([shown(column) for column in EXPORT_COLUMNS])
     for guest in found:
         extra = contacts.get(guest.contact_id, {})
         writer.writerow([extra.get("title") or "", guest.first_name or "", guest.last_name or "",
-                         guest.organisation or "", extra.get("position") or "", guest.email or "", guest.language,
-                         guest.status])
+                         guest.organisation or "", extra.get("position") or "", guest.email or "",
+                         shown(guest.language), shown(guest.status)])
     await audit.record(staff, "export", "invitation_list", list_id, purpose=INVITATION_PURPOSE,
                        details={"to": recipient, "why": reason, "contacts": [g.contact_id for g in found],
                                 "left_out": left_out})

@@ -32,6 +32,8 @@ from contacts.domain import (
     SuppressionReason,
 )
 from contacts.errors import NotFoundError, ValidationError
+from contacts.i18n import N_, Table
+from contacts.typography import french
 from contacts.services import catalogue
 from contacts.services.people import ledger, suppression
 from contacts.settings import get_settings
@@ -42,10 +44,10 @@ CONFIRMATION_DAYS = 7
 RESEND_AFTER = timedelta(minutes=2)  # at most one confirmation mail per address in this time: no mail-bombing
 
 # The words of one consent box; `{purpose}` is the purpose's description, in the same language, as a sentence.
-CONSENT_WORDING = {
-    "fr": "J'accepte de recevoir « {list} ». {purpose}Je peux retirer mon consentement à tout moment.",
-    "en": "I agree to receive “{list}”. {purpose}I can withdraw my consent at any time.",
-}
+# "the messages of the list «…»": a phrasing that reads with any list name.
+CONSENT_WORDING = Table({
+    "box": N_("I agree to receive the messages of the list “{list}”. {purpose}I can withdraw my consent at any time."),
+})
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,15 @@ class ConfirmationMail:
 
 
 def wording(mailing_list: catalogue.ListInfo, language: str) -> str:
-    """What a consent box says, all in one language: the list, what its purpose is, and the right to withdraw."""
-    description = mailing_list.purpose.display_description(language).strip()
+    """What a consent box says, all in one language: the list, what its purpose is in the words written for
+    the public (never the staff description), and the right to withdraw."""
+    description = mailing_list.purpose.display_public_description(language).strip()
     if description and description[-1] not in ".!?…":
         description += "."
-    return CONSENT_WORDING[language].format(list=mailing_list.display_name(language),
-                                            purpose=f"{description} " if description else "")
+    text = CONSENT_WORDING[language]["box"].format(list=mailing_list.display_name(language),
+                                                   purpose=f"{description} " if description else "")
+    # Set as the page shows it, so that the proof keeps the very words shown.
+    return french(text) if language == "fr" else text
 
 
 def _signup_lists(all_lists: list[catalogue.ListInfo]) -> list[catalogue.ListInfo]:

@@ -11,6 +11,7 @@ from contacts.addresses import parse_address
 from contacts.db.engine import json_value, write_transaction
 from contacts.domain import Channel, ContactStatus, EventAction, Language, Permission
 from contacts.errors import NotFoundError, ValidationError
+from contacts.i18n import N_
 from contacts.services import audit, catalogue
 from contacts.services.campaigns import campaign_operations
 from contacts.services.importing.rows import PHONE_LIMIT, TEXT_LIMITS
@@ -172,17 +173,17 @@ async def rectify(staff: Staff, contact_id: int, changes: dict[str, str]) -> lis
     await _require_visible(staff, contact_id)
     unknown = set(changes) - set(RECTIFIABLE)
     if unknown:
-        raise ValidationError(sorted(unknown)[0], "cannot be edited here")
+        raise ValidationError(sorted(unknown)[0], N_("cannot be edited here"))
     cleaned: dict[str, str | None] = {}
     for name, value in changes.items():
         value = value.strip() if name == "postal_address" else " ".join(value.split())
         if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
-            raise ValidationError(name, "holds control characters")
+            raise ValidationError(name, N_("holds control characters"))
         limit = PHONE_LIMIT if name == "phone" else TEXT_LIMITS.get(name, 2)
         if len(value) > limit:
-            raise ValidationError(name, f"is {len(value)} characters long; at most {limit}")
+            raise ValidationError(name, N_("is %(length)s characters long; at most %(limit)s"), length=len(value), limit=limit)
         if name == "language" and value not in {item.value for item in Language}:
-            raise ValidationError("language", "is fr or en")
+            raise ValidationError("language", N_("is fr or en"))
         cleaned[name] = value or None
     if cleaned.get("language") is None:
         cleaned.pop("language", None)

@@ -21,6 +21,7 @@ from contacts.domain import (
     parse_enum,
 )
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.keyring import Keyring
 from contacts.services import catalogue
 from contacts.services.people import ledger, suppression_rule
@@ -54,9 +55,10 @@ async def validate_scope(scope: str, reason: SuppressionReason) -> str:
 
 def check_scope(scope: str, reason: SuppressionReason, valid_scopes: set[str]) -> str:
     if reason in ALWAYS_GLOBAL_REASONS and scope != "global":
-        raise ValidationError("scope", f"{reason} suppressions are always global (REQ-46)")
+        raise ValidationError("scope", N_("%(reason)s suppressions are always global"), reason=reason)
     if scope not in valid_scopes:
-        raise ValidationError("scope", f"{scope!r} is not global, purpose:<code> or list:<slug> of a known purpose or list")
+        raise ValidationError("scope", N_("%(scope)r is not global, purpose:<code> or list:<slug> of a known purpose or list"),
+                              scope=scope)
     return scope
 
 

@@ -97,7 +97,7 @@ async def _verdicts(contacts: list[dict], rules: dict, now: datetime, grace: tim
         if found is None or (found.action == Action.ARCHIVE and row["status"] == ContactStatus.ARCHIVED):
             continue
         if row["status"] == ContactStatus.RESTRICTED:
-            held.append(Held(found, "restricted: stored only until the restriction is lifted (REQ-20)"))
+            held.append(Held(found, "restricted: stored only until the restriction is lifted"))
         elif row["id"] in open_requests:
             held.append(Held(found, "a rights request of the person is still open"))
         else:

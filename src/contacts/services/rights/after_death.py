@@ -21,6 +21,7 @@ from contacts.domain import (
     SuppressionReason,
 )
 from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.i18n import N_
 from contacts.services import audit
 from contacts.services.people import suppression
 from contacts.services.rights import erasure, restriction
@@ -57,7 +58,7 @@ async def record(staff: Staff, contact_id: int, instruction: str, *, executor_na
         raise ValidationError("instruction", f"is one of {', '.join(INSTRUCTIONS)}")
     executor_email = executor_email.strip()
     if instruction == "communicate" and not executor_email:
-        raise ValidationError("executor_email", "is needed to communicate the data")
+        raise ValidationError("executor_email", N_("is needed to communicate the data"))
     address = parse_address(executor_email, field="executor_email").normalized if executor_email else None
     now = datetime.now(UTC)
     async with write_transaction():
@@ -94,7 +95,7 @@ async def apply_death_notice(staff: Staff, contact_id: int, verified_by: str) ->
     staff.require(Permission.RIGHTS)
     verified_by = " ".join(verified_by.split())[:200]
     if not verified_by:
-        raise ValidationError("verified_by", "say how the death notice was verified")
+        raise ValidationError("verified_by", N_("say how the death notice was verified"))
     contact = await Contact.select(Contact.email_canonical, Contact.status).where(Contact.id == contact_id).first()
     if contact is None or contact["status"] == ContactStatus.ERASED:
         raise NotFoundError(f"no contact {contact_id}")
@@ -115,7 +116,7 @@ async def apply_death_notice(staff: Staff, contact_id: int, verified_by: str) ->
         # The link goes to the executor, not to the person's own address.
         if not await subject_export.send_export_link(created["id"], to=instruction.executor_email,
                                                      name=instruction.executor_name):
-            raise ConflictError("the executor's server refused the link: try again later")
+            raise ConflictError(N_("the executor's server refused the link: try again later"))
         await restriction.restrict(contact_id, "deceased", actor=staff)
         done = "communicated"
     else:

@@ -86,7 +86,7 @@ async def lift(restriction_id: int, *, actor: Staff) -> bool:
         if row["lifted_at"] is not None:
             return False
         if row["lift_notified_at"] is None:
-            raise ConflictError("the person must be told before the restriction is lifted (REQ-20)")
+            raise ConflictError("the person must be told before the restriction is lifted")
         now = datetime.now(UTC)
         await Restriction.update({Restriction.lifted_at: now, Restriction.lifted_by: actor.actor}).where(
             Restriction.id == restriction_id)

@@ -26,6 +26,7 @@ from contacts.domain import (
     parse_enum,
 )
 from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.i18n import N_
 from contacts.mail import notices
 from contacts.services import audit
 from contacts.services.rights import actions as rights_actions
@@ -135,11 +136,11 @@ async def create(staff: Staff, request_type: str, *, channel: str, email: str, n
         raise ValidationError("channel", "is staff (post, phone or email received), api, web_form or cli")
     address = parse_address(email, field="email")
     if language not in ("fr", "en"):
-        raise ValidationError("language", "is fr or en")
+        raise ValidationError("language", N_("is fr or en"))
     received_at = datetime.now(UTC)
     if received_on is not None:
         if received_on > rights.paris_day(received_at):
-            raise ValidationError("received_on", "is in the future")
+            raise ValidationError("received_on", N_("is in the future"))
         received_at = datetime(received_on.year, received_on.month, received_on.day, 12, tzinfo=rights.PARIS)
     contact = await Contact.select(Contact.id).where(Contact.email_canonical == address.canonical,
                                                      Contact.status != ContactStatus.ERASED).first()
@@ -184,10 +185,10 @@ async def ask_for_identity(staff: Staff, request_id: int, what: str) -> bool:
     _require_open(row)
     what = " ".join(what.split())[:500]
     if not what:
-        raise ValidationError("what", "say what proof is needed")
+        raise ValidationError("what", N_("say what proof is needed"))
     told = await rights_notices.tell(row, "rights-identity", {"what": what})
     if not told:
-        raise ConflictError("the person could not be mailed: ask them by post")
+        raise ConflictError(N_("the person could not be mailed: ask them by post"))
     await _set(request_id, staff, "identity_asked", {
         "status": RightsRequestStatus.AWAITING_IDENTITY, "identity_verified": False,
         "awaiting_identity_since": row["awaiting_identity_since"] or datetime.now(UTC)}, {"what": what})
@@ -219,7 +220,7 @@ async def verify_identity(staff: Staff, request_id: int, method: str, *, now: da
     staff.require(Permission.RIGHTS)
     method = " ".join(method.split())[:100]
     if not method:
-        raise ValidationError("method", "say how the identity was verified")
+        raise ValidationError("method", N_("say how the identity was verified"))
     row = await _row(request_id)
     _require_open(row)
     await mark_identity_verified(row, method, actor=staff, now=now)
@@ -260,19 +261,19 @@ async def extend(staff: Staff, request_id: int, months: int, reason: str, *, now
     staff.require(Permission.RIGHTS)
     reason = " ".join(reason.split())[:2000]
     if not reason:
-        raise ValidationError("reason", "say why more time is needed")
+        raise ValidationError("reason", N_("say why more time is needed"))
     if months not in range(1, MAX_EXTENSION_MONTHS + 1):
         raise ValidationError("months", f"is 1 or {MAX_EXTENSION_MONTHS}")
     row = await _row(request_id)
     _require_open(row)
     today = rights.paris_day(now or datetime.now(UTC))
     if today > row["due_on"]:
-        raise ConflictError(f"the first month ended on {row['due_on']}: too late to extend (REQ-14)")
+        raise ConflictError(N_("the first month ended on %(day)s: too late to extend"), day=row["due_on"])
     extended_to = rights.extended_due(row["received_at"], row["paused_days"], months)
     language = (await rights_notices.address_of(row))[2]
     if not await rights_notices.tell(row, "rights-extension", {"reason": reason, "extended_to": format_date(
             extended_to, format="long", locale=language)}):
-        raise ConflictError("the extension notice could not be mailed: send it by post, then record it")
+        raise ConflictError(N_("the extension notice could not be mailed: send it by post, then record it"))
     await _set(request_id, staff, "extended", {
         "status": RightsRequestStatus.EXTENDED, "extended_to": extended_to, "extension_reason": reason,
         "extension_notified_at": now or datetime.now(UTC)}, {"months": months, "extended_to": str(extended_to)})
@@ -287,7 +288,7 @@ async def refuse(staff: Staff, request_id: int, ground: str, explanation: str = 
     if ground not in REFUSAL_GROUNDS:
         raise ValidationError("ground", f"is one of {', '.join(REFUSAL_GROUNDS)}")
     if ground in ERASURE_ONLY_GROUNDS and row["request_type"] != RightsRequestType.ERASURE:
-        raise ValidationError("ground", f"{ground} is a ground for refusing an erasure only")
+        raise ValidationError("ground", N_("%(ground)s is a ground for refusing an erasure only"), ground=ground)
     explanation = explanation.strip()[:4000]
     language = (await rights_notices.address_of(row))[2]
     told = await rights_notices.tell(row, "rights-refusal", {"ground": REFUSAL_GROUNDS[ground][language],
@@ -305,7 +306,7 @@ async def answer(staff: Staff, request_id: int, note: str = "", **choices: str) 
     row = await _row(request_id)
     _require_open(row)
     if not row["identity_verified"]:
-        raise ConflictError("verify the person's identity first (REQ-15)")
+        raise ConflictError(N_("verify the person's identity first"))
     outcome = await rights_actions.carry_out(staff, row, note.strip()[:4000], choices)
     await _set(request_id, staff, "answered", {
         "status": RightsRequestStatus.ANSWERED, "closed_at": datetime.now(UTC), "outcome": outcome.summary},
@@ -328,12 +329,12 @@ async def lift_restriction(staff: Staff, restriction_id: int) -> bool:
         contact = await Contact.select(Contact.email, Contact.first_name, Contact.last_name, Contact.language).where(
             Contact.id == held["contact"]).first()
         if not contact or not contact["email"]:
-            raise ConflictError("the person has no address: tell them by post, then lift")
+            raise ConflictError(N_("the person has no address: tell them by post, then lift"))
         name = " ".join(part for part in (contact["first_name"], contact["last_name"]) if part) or None
         outcome = await notices.send_notice("restriction-lifting", to=contact["email"], name=name,
                                             language=contact["language"], context={})
         if not outcome.delivered:
-            raise ConflictError("the notice was not accepted: the restriction stays")
+            raise ConflictError(N_("the notice was not accepted: the restriction stays"))
         await restriction.mark_lift_notified(restriction_id)
     return await restriction.lift(restriction_id, actor=staff)
 

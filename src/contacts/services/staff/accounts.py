@@ -32,6 +32,7 @@ from contacts.domain import (
     ROLE_DEPARTMENT,
     ROLE_PERMISSIONS,
     Department,
+    Language,
     Permission,
     Role,
     parse_enum,
@@ -100,6 +101,7 @@ class Staff:
     username: str
     role: Role
     departments: frozenset[str]
+    language: str = Language.FR  # the staff pages' language
 
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]
@@ -140,7 +142,8 @@ def _staff(row: dict) -> Staff:
     role = Role(row["role"])
     chosen = row["departments"]
     chosen = json_value(chosen)
-    return Staff(id=row["id"], username=row["username"], role=role, departments=departments_of(role, chosen or ()))
+    return Staff(id=row["id"], username=row["username"], role=role, departments=departments_of(role, chosen or ()),
+                 language=row.get("language") or Language.FR)
 
 
 def _check_username(username: str) -> str:
@@ -160,8 +163,9 @@ async def _audit(actor: Staff | str, action: str, username: str, **details) -> N
 
 
 async def create_user(username: str, role: str, password: str, departments: Iterable[str] = (), *,
-                      actor: Staff | str = "system") -> Staff:
+                      language: str = Language.FR, actor: Staff | str = "system") -> Staff:
     username = _check_username(username)
+    chosen_language = parse_enum(Language, "language", language)
     parsed_role = parse_enum(Role, "role", role)
     chosen = sorted({parse_enum(Department, "department", d).value for d in departments})
     if parsed_role == Role.READ_ONLY and not chosen:
@@ -174,7 +178,8 @@ async def create_user(username: str, role: str, password: str, departments: Iter
         if await StaffUser.exists().where(StaffUser.username == username):
             raise ConflictError(f"a user named {username!r} exists already")
         rows = await StaffUser.insert(StaffUser(username=username, password_hash=password_hash,
-                                                role=parsed_role, departments=chosen)).returning(StaffUser.id)
+                                                role=parsed_role, departments=chosen,
+                                                language=chosen_language)).returning(StaffUser.id)
     await _audit(actor, "user.create", username, role=parsed_role.value, departments=chosen)
     return await user(rows[0]["id"])
 
@@ -211,6 +216,14 @@ async def set_active(username: str, active: bool, *, actor: Staff | str = "syste
     else:
         await _audit(actor, "user.disable", username, tokens_revoked=len(revoked))
     return len(revoked)
+
+
+async def set_language(account: Staff, language: str) -> Staff:
+    """The account's staff pages in this language (fr or en) from the next page on."""
+    chosen = parse_enum(Language, "language", language)
+    async with write_transaction():
+        await StaffUser.update({StaffUser.language: chosen.value}).where(StaffUser.id == account.id)
+    return await user(account.id)
 
 
 async def authenticate(username: str, password: str) -> Staff:

@@ -67,4 +67,5 @@ class InvitationListsController(Controller):
          media_type=csv_files.MEDIA_TYPE, responses=refusals(400, 403, 404))
     async def export(self, staff: NamedDependency[Staff], list_id: RowId, to: QueryText,
                      why: QueryText) -> Response[str]:
-        return csv_download(await invitations.export_csv(staff, list_id, to, why), f"invitation-list-{list_id}.csv")
+        return csv_download(await invitations.export_csv(staff, list_id, to, why), f"invitation-list-{list_id}.csv",
+                            for_spreadsheets=False)

@@ -3,6 +3,7 @@ service and renders its answer."""
 
 from __future__ import annotations
 
+import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 from typing import cast
@@ -16,6 +17,7 @@ from litestar.response import Redirect, Template
 from contacts import devmail
 from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ValidationError
+from contacts.i18n import N_
 from contacts.sending import desk as sending_desk
 from contacts.services import dashboard
 from contacts.services.campaigns import campaign_operations
@@ -23,7 +25,7 @@ from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
 from contacts.web.api.schemas import PageNumber, RowId
-from contacts.web.staff.pages import render, sign_in
+from contacts.web.staff.pages import render, said, sign_in
 
 Form = URLEncodedBody[dict[str, str]]
 TEMPLATES = ("newsletter-communications", "newsletter-mediation", "invitation")
@@ -47,9 +49,10 @@ class SignInController(Controller):
         target = _safe_next(data.get("next", "/staff/"))
         try:
             account = await staff_service.authenticate(data.get("username", ""), data.get("password", ""))
-        except AuthenticationError as error:
+        except AuthenticationError:
             # What was typed stays in the form (never the password), whether or not the name exists.
-            return render(request, "login.html", None, status_code=401, next=target, error=str(error),
+            return render(request, "login.html", None, status_code=401, next=target,
+                          error=N_("Wrong username or password."),
                           username=data.get("username", ""))
         sign_in(request, account)
         return Redirect(target, status_code=303)
@@ -66,6 +69,13 @@ class DashboardController(Controller):
     @get("/")
     async def dashboard(self, request: Request, staff: NamedDependency[Staff]) -> Template:
         return render(request, "dashboard.html", staff, overview=await dashboard.overview(staff))
+
+    @post("/language", status_code=303)
+    async def language(self, request: Request, staff: NamedDependency[Staff], data: Form) -> Redirect:
+        """The signed-in account's pages in French or English from now on; back to the page it came from."""
+        account = await staff_service.set_language(staff, data.get("language", ""))
+        request.set_session({**(request.session or {}), "lang": account.language})
+        return Redirect(_safe_next(data.get("next", "/staff/")), status_code=303)
 
 
 class CampaignPagesController(Controller):
@@ -88,7 +98,7 @@ class CampaignPagesController(Controller):
         except ValidationError as error:
             found = await campaign_operations.page(staff, 1, 50)
             return render(request, "campaigns.html", staff, status_code=400, campaigns=found.items, total=found.total,
-                          page=1, lists=await campaign_operations.lists(staff), templates=TEMPLATES, error=str(error),
+                          page=1, lists=await campaign_operations.lists(staff), templates=TEMPLATES, error=said(error, staff),
                           values={"lists": form.getall("lists", []), **{k: form.get(k, "") for k in
                                                                         ("template", "subject", "body", "purpose", "greeting")}})
         return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
@@ -98,7 +108,7 @@ class CampaignPagesController(Controller):
         campaign, progress = await campaign_operations.progress(staff, campaign_id)
         message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
         return render(request, "campaign.html", staff, campaign=campaign, progress=progress,
-                      preview_text=_parts(message)[0].get_content(), error="")
+                      error="", preview=_preview(message))
 
     @get("/{campaign_id:int}/preview.html")
     async def preview_html(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Response[str]:
@@ -116,7 +126,7 @@ class CampaignPagesController(Controller):
             campaign, progress = await campaign_operations.progress(staff, campaign_id)
             message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
             return render(request, "campaign.html", staff, status_code=400, campaign=campaign, progress=progress,
-                          preview_text=_parts(message)[0].get_content(), error=str(error))
+                          error=said(error, staff), preview=_preview(message))
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=test-sent", status_code=303)
 
     @post("/{campaign_id:int}/send", status_code=303)
@@ -157,6 +167,13 @@ class CaughtMailController(Controller):
         text = message.get_body(("plain",))
         return render(request, "mail_message.html", staff, mail_id=mail_id, headers=list(message.items()),
                       text=text.get_content() if text else "")
+
+
+def _preview(message: Message) -> dict[str, str]:
+    """The preview's text part, and its language (its HTML part's `<html lang>`) for the page's `lang`."""
+    text, page = (part.get_content() for part in _parts(message)[:2])
+    found = re.search(r'<html[^>]*\blang="([a-z]{2})"', page)
+    return {"text": text, "lang": found.group(1) if found else ""}
 
 
 def _parts(message: Message) -> list[EmailMessage]:

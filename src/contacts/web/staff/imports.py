@@ -10,7 +10,7 @@ from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
 from contacts.services.importing import import_operations
 from contacts.services.staff.accounts import Staff
-from contacts.web.staff.pages import render
+from contacts.web.staff.pages import render, said
 
 MAX_UPLOAD = 50 * 1024 * 1024
 FIELDS = ("list_slug", "source_type", "source_name", "legal_basis")
@@ -35,7 +35,7 @@ class ImportPagesController(Controller):
             outcome = await import_operations.preview(staff, import_operations.ImportRequest(
                 upload_id=upload_id, file_name=file.filename or "upload.csv", **values))
         except ValidationError as error:
-            return await self._page(request, staff, status_code=400, error=str(error), values=values)
+            return await self._page(request, staff, status_code=400, error=said(error, staff), values=values)
         return render(request, "import_result.html", staff, outcome=outcome)
 
     @post("/run")
@@ -45,7 +45,7 @@ class ImportPagesController(Controller):
         try:
             outcome = await import_operations.run(staff, import_operations.ImportRequest(**values))
         except ValidationError as error:
-            return await self._page(request, staff, status_code=400, error=str(error), values=values)
+            return await self._page(request, staff, status_code=400, error=said(error, staff), values=values)
         return render(request, "import_result.html", staff, outcome=outcome)
 
     async def _page(self, request: Request, staff: Staff, status_code: int = 200, error: str = "",

@@ -14,7 +14,7 @@ from contacts.services.staff.accounts import Staff
 from contacts.text_input import row_id
 from contacts.web.api.schemas import RowId
 from contacts.web.downloads import csv_download
-from contacts.web.staff.pages import render
+from contacts.web.staff.pages import render, said
 
 
 class InvitationPagesController(Controller):
@@ -31,7 +31,7 @@ class InvitationPagesController(Controller):
         try:
             built = await invitations.build(staff, str(form.get("name", "")), form.getall("lists", []), filters)
         except ValidationError as error:
-            return await self._index(request, staff, status_code=400, error=str(error))
+            return await self._index(request, staff, status_code=400, error=said(error, staff))
         return Redirect(f"/staff/invitations/{built.id}", status_code=303)
 
     @get("/{list_id:int}")
@@ -45,7 +45,7 @@ class InvitationPagesController(Controller):
             campaign = await invitations.create_campaign(staff, list_id, str(form.get("subject", "")),
                                                          str(form.get("body", "")))
         except ValidationError as error:
-            return await self._show(request, staff, list_id, status_code=400, error=str(error))
+            return await self._show(request, staff, list_id, status_code=400, error=said(error, staff))
         return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
 
     @post("/{list_id:int}/attended", status_code=303)
@@ -59,9 +59,10 @@ class InvitationPagesController(Controller):
     async def export(self, request: Request, staff: NamedDependency[Staff], list_id: RowId) -> Response:
         form = await request.form()
         try:
-            content = await invitations.export_csv(staff, list_id, str(form.get("to", "")), str(form.get("why", "")))
+            content = await invitations.export_csv(staff, list_id, str(form.get("to", "")), str(form.get("why", "")),
+                                                   separator=str(form.get("separator", ",")), words=True)
         except ValidationError as error:
-            return await self._show(request, staff, list_id, status_code=400, error=str(error))
+            return await self._show(request, staff, list_id, status_code=400, error=said(error, staff))
         return csv_download(content, f"invitation-list-{list_id}.csv")
 
     async def _index(self, request: Request, staff: Staff, status_code: int = 200, error: str = "") -> Template:

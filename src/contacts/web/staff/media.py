@@ -14,7 +14,7 @@ from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
 from contacts.web.api.schemas import PageNumber, RowId
 from contacts.web.staff.controllers import Form
-from contacts.web.staff.pages import render
+from contacts.web.staff.pages import render, said
 
 PER_PAGE = 50
 # The file and the form's few fields: the service refuses a file over images.MAX_BYTES by name.
@@ -40,7 +40,7 @@ class MediaPagesController(Controller):
                 raise ValidationError("file", "choose an image file (JPEG, PNG, GIF or WebP)")
             added = await library.add(staff, await upload.read(), alt, alt_en)
         except ValidationError as error:
-            return await _page(request, staff, settings, status_code=400, upload_error=str(error),
+            return await _page(request, staff, settings, status_code=400, upload_error=said(error, staff),
                                values={"alt": alt, "alt_en": alt_en})
         notice = "media-added" if added.created else "media-exists"
         return Redirect(f"/staff/media/?notice={notice}#image-{added.image.id}", status_code=303)
@@ -51,7 +51,7 @@ class MediaPagesController(Controller):
         try:
             await library.describe(staff, image_id, data.get("alt", ""), data.get("alt_en", ""))
         except ValidationError as error:
-            return await _page(request, staff, settings, status_code=400, errors={image_id: str(error)})
+            return await _page(request, staff, settings, status_code=400, errors={image_id: said(error, staff)})
         return Redirect(f"/staff/media/?notice=media-described#image-{image_id}", status_code=303)
 
     @post("/{image_id:int}/delete")
@@ -60,7 +60,7 @@ class MediaPagesController(Controller):
         try:
             await library.delete(staff, image_id)
         except ConflictError as error:
-            return await _page(request, staff, settings, status_code=409, errors={image_id: str(error)})
+            return await _page(request, staff, settings, status_code=409, errors={image_id: said(error, staff)})
         return Redirect("/staff/media/?notice=media-deleted", status_code=303)
 
 

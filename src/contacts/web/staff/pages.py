@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 
 from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError
+from contacts.i18n import DEFAULT_LANGUAGE, N_, gettext, language_of
 from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
 from contacts.settings import get_settings
@@ -49,43 +50,60 @@ async def provide_signed_in(request: Request) -> Staff:
 def sign_in(request: Request, account: Staff) -> None:
     """The session goes under a new id: one learnt or planted before signing in opens nothing."""
     renew_session_id(request)
-    request.set_session({"user": account.id, "signed_in_at": datetime.now(UTC).isoformat()})
+    request.set_session({"user": account.id, "signed_in_at": datetime.now(UTC).isoformat(),
+                         "lang": account.language})
+
+
+def session_language(request: Request) -> str:
+    """The signed-in account's language as its session knows it (for pages rendered without the account)."""
+    session = request.scope.get("session")
+    return language_of(session.get("lang") if isinstance(session, dict) else None)
 
 
 # What a redirect's ?notice= says on the page it lands on.
 NOTICES = {
-    "created": "The draft campaign is created.",
-    "test-sent": "The test message is sent.",
-    "sending": "Sending has started.",
-    "paused": "The campaign is paused; Resume sends the rest.",
-    "cancelled": "The campaign is cancelled: nothing more of it is sent.",
-    "signed-out": "You are signed out.",
-    "attended": "Attendance is saved.",
-    "rectified": "The contact is corrected; the change is in its consent history.",
-    "rights-created": "The request is recorded; its due date is below.",
-    "rights-identity-asked": "The person is asked for proof of identity; the clock stands still until it is verified.",
-    "rights-document-added": "The document is stored sealed; it is deleted as soon as the identity is verified.",
-    "rights-verified": "The identity is verified; any document is deleted and the clock runs again.",
-    "rights-extended": "The extension is recorded and its notice sent.",
-    "rights-answered": "The request is answered: what was done is below, and the person is told.",
-    "rights-refused": "The refusal is recorded and sent with its ground.",
-    "rights-recipient-told": "The recipient is recorded as told.",
-    "rights-restriction-lifted": "The person is told, and the restriction is lifted.",
-    "death-notice-kept": "The death notice is recorded: the data is kept, stored only, and never mailed again.",
-    "death-notice-communicated": "The death notice is recorded: the executor is sent a link to the data.",
-    "death-notice-erased": "The death notice is recorded: the person's data is erased, as they asked.",
-    "after-death-revoked": "The after-death instructions are revoked.",
-    "media-added": "The image is added: copy its Markdown line into a campaign's body.",
-    "media-exists": "This image was already in the library: here it is, with its alt texts unchanged.",
-    "media-described": "The alt texts are saved.",
-    "media-deleted": "The image is deleted.",
+    "created": N_("The draft campaign is created."),
+    "test-sent": N_("The test message is sent."),
+    "sending": N_("Sending has started."),
+    "paused": N_("The campaign is paused; Resume sends the rest."),
+    "cancelled": N_("The campaign is cancelled: nothing more of it is sent."),
+    "signed-out": N_("You are signed out."),
+    "attended": N_("Attendance is saved."),
+    "rectified": N_("The contact is corrected; the change is in its consent history."),
+    "rights-created": N_("The request is recorded; its due date is below."),
+    "rights-identity-asked": N_("The person is asked for proof of identity; the clock stands still until it is verified."),
+    "rights-document-added": N_("The document is stored sealed; it is deleted as soon as the identity is verified."),
+    "rights-verified": N_("The identity is verified; any document is deleted and the clock runs again."),
+    "rights-extended": N_("The extension is recorded and its notice sent."),
+    "rights-answered": N_("The request is answered: what was done is below, and the person is told."),
+    "rights-refused": N_("The refusal is recorded and sent with its ground."),
+    "rights-recipient-told": N_("The recipient is recorded as told."),
+    "rights-restriction-lifted": N_("The person is told, and the restriction is lifted."),
+    "death-notice-kept": N_("The death notice is recorded: the data is kept, stored only, and never mailed again."),
+    "death-notice-communicated": N_("The death notice is recorded: the executor is sent a link to the data."),
+    "death-notice-erased": N_("The death notice is recorded: the person's data is erased, as they asked."),
+    "after-death-revoked": N_("The after-death instructions are revoked."),
+    "media-added": N_("The image is added: copy its Markdown line into a campaign's body."),
+    "media-exists": N_("This image was already in the library: here it is, with its alt texts unchanged."),
+    "media-described": N_("The alt texts are saved."),
+    "media-deleted": N_("The image is deleted."),
 }
 
 
 def render(request: Request, template: str, staff: Staff | None, status_code: int = 200, **context: Any) -> Template:
+    """A staff page in the account's language (French before signing in)."""
+    lang = staff.language if staff else session_language(request)
+    notice = NOTICES.get(request.query_params.get("notice", ""))
     return Template(template_name=f"staff/{template}", status_code=status_code, context={
-        "staff": staff, "path": request.url.path, "notice": request.query_params.get("notice", ""),
-        "notices": NOTICES, "permissions": Permission, "mail_catcher": get_settings().mail_catcher, **context})
+        "staff": staff, "path": request.url.path, "lang": lang, "notice": gettext(lang, notice) if notice else "",
+        "permissions": Permission, "mail_catcher": get_settings().mail_catcher, **context})
+
+
+def said(error: Exception, staff: Staff | None) -> str:
+    """An error's message in the account's language, when it was written for the catalogue."""
+    if isinstance(error, ContactsError):
+        return error.said_in(staff.language if staff else DEFAULT_LANGUAGE)
+    return str(error)
 
 
 def signed_out(request: Request, error: AuthenticationError) -> Response:
@@ -95,17 +113,20 @@ def signed_out(request: Request, error: AuthenticationError) -> Response:
 
 
 def refused(request: Request, error: ContactsError) -> Template:
-    title = "Not allowed" if isinstance(error, PermissionDeniedError) else "That did not work"
-    return _error_page(request, status_of(error), str(error), title)
+    title = N_("Not allowed") if isinstance(error, PermissionDeniedError) else N_("That did not work")
+    return _error_page(request, status_of(error), error.said_in(session_language(request)), title)
 
 
 # Litestar's own refusals on staff pages (a bad id in a path, a stale CSRF token, an unknown caught mail).
-HTTP_TITLES = {400: "That did not work", 403: "Not allowed", 404: "Not found", 405: "Not allowed here"}
+# Litestar's own details, marked for the catalogue so that the error page says them in the page's language.
+LITESTAR_DETAILS = (N_("Not Found"), N_("Method Not Allowed"), N_("Bad Request"))
+HTTP_TITLES = {400: N_("That did not work"), 403: N_("Not allowed"), 404: N_("Not found"),
+               405: N_("Not allowed here")}
 
 
 def refused_by_litestar(request: Request, error: HTTPException) -> Template:
     status = error.status_code
-    message = ("The form had expired or came from elsewhere: go back, reload the page and try again."
+    message = (N_("The form had expired or came from elsewhere: go back, reload the page and try again.")
                if "CSRF" in str(error.detail) else str(error.detail))
     page = _error_page(request, status, message, HTTP_TITLES.get(status, "That did not work"))
     page.headers.update(error.headers or {})
@@ -113,7 +134,9 @@ def refused_by_litestar(request: Request, error: HTTPException) -> Template:
 
 
 def _error_page(request: Request, status: int, message: str, title: str) -> Template:
-    page = render(request, "error.html", None, status_code=status, message=message, title=title)
+    lang = session_language(request)
+    page = render(request, "error.html", None, status_code=status, message=gettext(lang, message),
+                  title=gettext(lang, title))
     # An exception handler's answer does not get the router's response headers: the page brings its own.
     page.headers.update({header.name: header.value for header in SECURITY_HEADERS if header.value})
     return page

@@ -15,7 +15,7 @@ from contacts.services.rights import after_death
 from contacts.services.staff.accounts import Staff
 from contacts.web.api.schemas import AfterId, PageNumber, RowId
 from contacts.web.staff.controllers import Form
-from contacts.web.staff.pages import render
+from contacts.web.staff.pages import render, said
 
 
 class ContactPagesController(Controller):
@@ -38,7 +38,7 @@ class ContactPagesController(Controller):
         try:
             await people_operations.rectify(staff, contact_id, changes)
         except ValidationError as error:
-            return await _contact_page(request, staff, contact_id, status_code=400, error=str(error))
+            return await _contact_page(request, staff, contact_id, status_code=400, error=said(error, staff))
         return Redirect(f"/staff/contacts/{contact_id}?notice=rectified", status_code=303)
 
 
@@ -79,7 +79,7 @@ class SuppressionPagesController(Controller):
         try:
             entries = await people_operations.check_suppression(staff, address)
         except ValidationError as error:
-            return await self._page(request, staff, status_code=400, check_error=str(error), checked=address)
+            return await self._page(request, staff, status_code=400, check_error=said(error, staff), checked=address)
         return await self._page(request, staff, checked=address, entries=entries)
 
     @post("/")
@@ -88,7 +88,7 @@ class SuppressionPagesController(Controller):
             result = await people_operations.suppress(staff, data.get("email", ""), data.get("reason", "manual"),
                                                data.get("scope", "global") or "global")
         except ValidationError as error:
-            return await self._page(request, staff, status_code=400, add_error=str(error))
+            return await self._page(request, staff, status_code=400, add_error=said(error, staff))
         return await self._page(request, staff, added=result)
 
     async def _page(self, request: Request, staff: Staff, status_code: int = 200, **context) -> Template:
@@ -112,4 +112,4 @@ class RegisterPageController(Controller):
 
     @get("/")
     async def show(self, request: Request, staff: NamedDependency[Staff]) -> Template:
-        return render(request, "register.html", staff, register=await records_of_processing.build())
+        return render(request, "register.html", staff, register=await records_of_processing.build(staff.language))

@@ -14,14 +14,15 @@ from litestar.response import Redirect, Template
 
 from contacts.domain import Permission, RightsRequestType
 from contacts.errors import ConflictError, ValidationError
+from contacts.i18n import N_
 from contacts.services.rights import after_death, identity_documents, rights_operations
 from contacts.services.staff.accounts import Staff
 from contacts.text_input import row_id
 from contacts.web.api.schemas import RowId
 from contacts.web.staff.controllers import Form
-from contacts.web.staff.pages import render
+from contacts.web.staff.pages import render, said
 
-CHANNELS = {"staff": "post, phone or email received by staff", "web_form": "web form", "api": "API"}
+CHANNELS = {"staff": N_("post, phone or email received by staff"), "web_form": N_("web form"), "api": N_("API")}
 
 
 def _page(request: Request, staff: Staff, view: rights_operations.RequestView, status_code: int = 200,
@@ -74,7 +75,7 @@ class RightsPagesController(Controller):
         except (ValidationError, ConflictError) as error:
             status = 400 if isinstance(error, ValidationError) else 409
             return _page(request, staff, await rights_operations.get(staff, request_id), status_code=status,
-                         error=str(error))
+                         error=said(error, staff))
         return Redirect(f"/staff/rights/{request_id}?notice={notice}", status_code=303)
 
     @post("/{request_id:int}/identity/ask", status_code=303)
