@@ -8,12 +8,18 @@ import io
 import pytest
 from PIL import Image
 
-from contacts.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from contacts.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from contacts.mail import markdown_body
 from contacts.media_tables import MediaImage
 from contacts.services import audit
 from contacts.services.campaigns import core as campaigns
-from contacts.services.staff import accounts as staff
 from contacts.services.media import library
+from contacts.services.staff import accounts as staff
 from contacts.tables import AuditEvent, Campaign
 
 pytestmark = pytest.mark.usefixtures("database_url")
@@ -39,7 +45,7 @@ async def test_req49_the_database_holds_the_reencoded_image_only_once():
     image = first.image
     assert (image.width, image.height, image.content_type) == (1200, 800, "image/jpeg")
     assert image.alt_fr == "L'affiche de l'exposition « Lumières »" and image.uploaded_by == "staff:camille"
-    assert image.url(BASE_URL) == f"{BASE_URL}/media/{image.name}" and len(image.name) == 36
+    assert image.url(BASE_URL) == f"{BASE_URL}/media/{image.name}" and image.name.endswith("-1200x800.jpg") and len(image.name) == 45
     assert image.markdown(BASE_URL) == f"![L'affiche de l'exposition « Lumières »]({BASE_URL}/media/{image.name})"
     assert image.markdown(BASE_URL, "en") == f"![The poster]({BASE_URL}/media/{image.name})"
     rows = await MediaImage.select(MediaImage.content, MediaImage.size)
@@ -116,7 +122,7 @@ async def test_a_body_names_its_images_and_the_library_gives_their_sizes_and_alt
     camille = await staff.create_user("camille", "communications", PASSWORD)
     poster = (await library.add(camille, jpeg_with_gps(), "Affiche", "Poster")).image
     plan = (await library.add(camille, jpeg_with_gps((640, 480)), "Plan d'accès")).image
-    missing = "f" * 32 + ".png"
+    missing = "f" * 32 + "-10x10.png"
     body = (f"# Lettre\n\n{poster.markdown(BASE_URL)}\n\nLe plan : {plan.url(BASE_URL)}.\n\n"
             f"![x]({BASE_URL}/media/{missing}) et encore {poster.markdown(BASE_URL, 'en')}\n"
             f"pas une image : {BASE_URL}/media/{poster.name}x /media/../{plan.name}")
@@ -126,3 +132,13 @@ async def test_a_body_names_its_images_and_the_library_gives_their_sizes_and_alt
     assert (found[poster.name].width, found[poster.name].height, found[poster.name].alt("en")) == (1200, 800, "Poster")
     assert (found[plan.name].width, found[plan.name].alt("en")) == (640, "Plan d'accès")
     assert await library.named([]) == {} and await library.named(["../etc/passwd"]) == {}
+
+
+async def test_req49_an_image_pasted_from_the_library_gets_its_size_and_alt_text_in_a_campaign():
+    camille = await staff.create_user("camille", "communications", PASSWORD)
+    image = (await library.add(camille, jpeg_with_gps(), "L'affiche")).image
+    assert image.name.endswith("-1200x800.jpg") and library.names_in(image.markdown(BASE_URL)) == [image.name]
+    html = markdown_body.render(image.markdown(BASE_URL)).html
+    # Shown at the layout's 600 px, with the height that keeps its ratio: no reflow in mail clients.
+    assert f'src="{image.url(BASE_URL)}"' in html and 'width="600"' in html and 'height="400"' in html
+    assert 'alt="L&#x27;affiche"' in html or "alt=\"L'affiche\"" in html

@@ -54,7 +54,7 @@ async def test_req49_api_upload_serves_the_image_without_metadata_once_per_conte
         assert created.status_code == 201, created.text
         body = created.json()
         assert (body["width"], body["height"], body["content_type"]) == (1200, 800, "image/jpeg")
-        assert re.fullmatch(rf"{re.escape(BASE_URL)}/media/[0-9a-f]{{32}}\.jpg", body["url"])
+        assert re.fullmatch(rf"{re.escape(BASE_URL)}/media/[0-9a-f]{{32}}-1200x800\.jpg", body["url"])
         assert body["markdown"] == f"![Affiche]({body['url']})" and body["alt_en"] == "Poster"
         again = await client.post("/api/media", headers=headers, data={"alt": "Autre"},
                                   files={"file": ("copie.jpg", jpeg(), "image/jpeg")})
@@ -203,7 +203,7 @@ def test_req49_cli_media_add_prints_the_url_and_refuses_bad_files(contacts_cli, 
     (tmp_path / "notes.txt").write_bytes(b"pas une image")
     added = contacts_cli("media", "add", "affiche.jpg", "--alt", "Affiche")
     url = added.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(rf"{re.escape(BASE_URL)}/media/[0-9a-f]{{32}}\.jpg", url) and "1200 × 800" in added.stderr
+    assert re.fullmatch(rf"{re.escape(BASE_URL)}/media/[0-9a-f]{{32}}-1200x800\.jpg", url) and "1200 × 800" in added.stderr
     again = contacts_cli("media", "add", "affiche.jpg", "--alt", "Autre")
     assert again.stdout.strip() == url and "already in the library" in again.stderr
     bad = contacts_cli("media", "add", "notes.txt", "--alt", "x", check=False)

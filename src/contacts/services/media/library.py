@@ -36,7 +36,10 @@ ALT_MAX_LENGTH = 300
 PER_PAGE_LIMIT = 200
 PATH_PREFIX = "/media/"
 _NAME_HEX_DIGITS = 32
-_NAME_IN_TEXT = re.compile(rf"{PATH_PREFIX}([0-9a-f]{{{_NAME_HEX_DIGITS}}}\.(?:jpg|png))(?!\w)")
+# <hash>-<width>x<height>.<ext>: the size in the name lets a campaign's Markdown give each image its size
+# (contacts.mail.images) without asking the database.
+_NAME = rf"[0-9a-f]{{{_NAME_HEX_DIGITS}}}-[1-9][0-9]{{0,4}}x[1-9][0-9]{{0,4}}\.(?:jpg|png)"
+_NAME_IN_TEXT = re.compile(rf"{PATH_PREFIX}({_NAME})(?!\w)")
 # Re-encoding a 40-megapixel image takes seconds of CPU and a few hundred megabytes: off the event loop, on a
 # thread of its own (not the default executor, which SQLite's queries use), one upload at a time per process.
 _encoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="media-encoding")
@@ -47,7 +50,7 @@ _LISTED = (MediaImage.id, MediaImage.name, MediaImage.content_type, MediaImage.w
 @dataclass(frozen=True)
 class MediaInfo:
     id: int
-    name: str  # <hash>.<ext>
+    name: str  # <hash>-<width>x<height>.<ext>
     content_type: str
     width: int
     height: int
@@ -97,7 +100,7 @@ async def add(by: Staff | str, data: bytes, alt_fr: str, alt_en: str = "") -> Ad
     _require(by, Permission.SEND)
     alt_fr, alt_en = _alt("alt", alt_fr, required=True), _alt("alt_en", alt_en, required=False)
     encoded = await asyncio.get_running_loop().run_in_executor(_encoding, images.reencode, data, "file")
-    name = f"{encoded.digest[:_NAME_HEX_DIGITS]}.{encoded.extension}"
+    name = f"{encoded.digest[:_NAME_HEX_DIGITS]}-{encoded.width}x{encoded.height}.{encoded.extension}"
     details = {"name": name, "width": encoded.width, "height": encoded.height, "bytes": len(encoded.content),
                "uploaded_as": encoded.source_format, "uploaded_bytes": len(data)}
     async with write_transaction():  # two uploads of the same image at once: one row, the other finds it
@@ -197,9 +200,7 @@ async def exists(name: str) -> bool:
 
 
 def _is_name(name: str) -> bool:
-    digest, dot, extension = name.partition(".")
-    return (dot == "." and extension in ("jpg", "png") and len(digest) == _NAME_HEX_DIGITS
-            and all(character in "0123456789abcdef" for character in digest))
+    return re.fullmatch(_NAME, name) is not None
 
 
 async def _by_name(name: str) -> MediaInfo:

@@ -7,7 +7,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-06T18:30:00:000000"
+ID = "2026-12-06T18:29:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "campaign greeting"
 
