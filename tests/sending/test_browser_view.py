@@ -80,4 +80,4 @@ async def test_an_invitation_shows_where_the_answer_links_are_instead_of_them(ca
     assert "Je viendrai" in mail.html
     view = library.render("invitation", composer.browser_view_context("fr")).html
     assert "Je viendrai" not in view and "/r/" not in view
-    assert "Pour répondre à l'invitation, utilisez les liens du message que vous avez reçu." in view
+    assert "Pour répondre à l’invitation, utilisez les liens du message que vous avez reçu." in view

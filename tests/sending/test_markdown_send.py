@@ -69,7 +69,7 @@ async def test_req50_a_markdown_newsletter_arrives_with_its_heading_link_button_
     assert "de 10 h à 13 h\n19 rue de Vaugirard" in text
     # The greeting staff chose, then the placeholders, with the recipient's values escaped in the HTML part.
     assert re.search(r"<p[^>]*>Bonjour Zoé,</p>", page) and "Bonjour Zoé,\n\n" in text
-    assert "Bonjour Zoé, l'exposition" in text
+    assert "Bonjour Zoé, l’exposition" in text
     assert "À bientôt, Mme &lt;Lefèvre&gt; &amp; Co de Le Monde &amp; &lt;Fils&gt;." in page
     assert "À bientôt, Mme <Lefèvre> & Co de Le Monde & <Fils>." in text
     assert "%%" not in page + text and "La lettre de la communication" not in page + text
@@ -114,7 +114,7 @@ async def test_markdown_is_rendered_once_per_campaign_and_language_not_per_recip
     assert summary.sent == 19
     assert sorted(calls) == ["en", "fr"]
     texts = [parts(m)[0] for m in received(server).values()]
-    assert sum("Bonjour Zoé3, l'exposition" in t for t in texts) == 1  # yet each got their own name
+    assert sum("Bonjour Zoé3, l’exposition" in t for t in texts) == 1  # yet each got their own name
 
 
 @pytest.mark.parametrize("body, message", [

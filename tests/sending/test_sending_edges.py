@@ -172,7 +172,7 @@ async def test_staff_text_that_looks_like_a_marker_is_sent_as_written(tmp_path):
     with TestSmtpServer() as server:
         summary = await send_campaign(campaign.id, SendOptions(concurrency=1), settings=settings_for(server))
     text = received(server)["j@presse.example"].get_payload()[0].get_content()
-    assert summary.sent == 1 and "Code promo : %%summer%% et %%greeting%%" in text
+    assert summary.sent == 1 and "Code promo\u202f: %%summer%% et %%greeting%%" in text
 
 
 def test_no_control_character_reaches_a_header():
