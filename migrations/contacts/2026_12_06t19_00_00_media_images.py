@@ -20,7 +20,7 @@ async def forwards():
     image = {"table_class_name": "MediaImage", "tablename": "media_image", "schema": None}
     manager.add_table(class_name="MediaImage", tablename="media_image", schema=None, columns=None)
     for name, kind, params in (
-        ("name", Varchar, _params(length=40, default="", unique=True)),
+        ("name", Varchar, _params(length=64, default="", unique=True)),
         ("content_type", Varchar, _params(length=20, default="")),
         ("content", Bytea, _params(default=b"")),
         ("width", Integer, _params(default=0)),

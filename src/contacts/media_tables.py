@@ -11,7 +11,7 @@ class MediaImage(Table, tablename="media_image"):
     """An image of the media library, re-encoded without metadata: its bytes are in the database, so every
     server, on any machine, serves it. Named by its content's hash: immutable, and stored once."""
 
-    name = Varchar(length=40, unique=True)  # <32 hex digits of its SHA-256>.<jpg|png>: the end of its URL
+    name = Varchar(length=64, unique=True)  # <32 hex digits of its SHA-256>-<width>x<height>.<jpg|png>: the end of its URL
     content_type = Varchar(length=20)
     content = Bytea()
     width = Integer()
