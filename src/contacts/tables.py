@@ -171,9 +171,15 @@ class ConsentEvent(Table, tablename="consent_event"):
 
 
 class Campaign(Table):
-    subject = Varchar(length=300)
+    # A version per language: one whose subject is empty does not exist (see missing_language).
+    subject_fr = Varchar(length=300, default="")
+    subject_en = Varchar(length=300, default="")
+    preheader_fr = Varchar(length=300, default="")  # the inbox's preview line
+    preheader_en = Varchar(length=300, default="")
+    body_fr = Text(default="")  # paragraphs separated by blank lines
+    body_en = Text(default="")
+    missing_language = Varchar(length=10, null=True, default=None)  # MissingLanguage; None: not chosen
     template = Varchar(length=100)
-    body = Text(default="")  # paragraphs separated by blank lines
     purpose = ForeignKey(references=Purpose, on_delete=OnDelete.restrict, null=False)
     status = Varchar(length=20, choices=CampaignStatus, default=CampaignStatus.DRAFT)
     rate = Integer(null=True, default=None)  # messages per second; None: as fast as the server takes them

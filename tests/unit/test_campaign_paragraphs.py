@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from contacts.services.campaigns.core import CampaignInfo
+from contacts.services.campaigns.content import Content
 
 
-def body_of(text: str) -> CampaignInfo:
-    return CampaignInfo(id=1, subject="s", template="t", body=text, purpose=None, lists=(), status="draft",
-                        rate=None, created_by="test", created_at=datetime.now(UTC), started_at=None, finished_at=None)
+def body_of(text: str) -> Content:
+    return Content(subject="s", body=text)
 
 
 @pytest.mark.parametrize("text", [

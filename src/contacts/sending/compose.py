@@ -103,10 +103,11 @@ class Composer:
         return links
 
     def compose(self, recipient: Recipient, now: datetime | None = None, message_id: str | None = None) -> bytes:
-        """`message_id`: the one the ledger recorded, so that a repeat carries it even after a key rotation."""
+        """`message_id`: the one the ledger recorded, so that a repeat carries it even after a key rotation.
+        The whole message is in the language of the version the recipient gets (campaign.shown_language)."""
         variant = self._variant(recipient)
         links = self.links(recipient)
-        words = Words(recipient.language)
+        words = Words(self.campaign.shown_language(recipient.language))
         values = {
             **links,
             "greeting": words.greeting.format(name=recipient.name) if recipient.name else words.greeting_anonymous,
@@ -132,17 +133,20 @@ class Composer:
         return Envelope(recipient, message, self.envelope_sender(recipient.contact_id), to, smtputf8)
 
     def _variant(self, recipient: Recipient) -> _Variant:
-        key = (recipient.language, recipient.list_id, recipient.legal_basis, recipient.third_party_source is not None)
+        language = self.campaign.shown_language(recipient.language)
+        key = (language, recipient.list_id, recipient.legal_basis, recipient.third_party_source is not None)
         if key not in self._variants:
             mailing_list = self._lists[recipient.list_id]
+            content = self.campaign.contents[language]
             context = {
-                "lang": recipient.language,
+                "lang": language,
                 "organisation": self.settings.organisation,
-                "subject": self.campaign.subject,
-                "list_name": mailing_list.display_name(recipient.language),
-                "purpose_name": self.campaign.purpose.display_name(recipient.language),
-                "basis_words": BASIS_WORDS[recipient.language][LegalBasis(recipient.legal_basis)],
-                "body_paragraphs": self.campaign.paragraphs,
+                "subject": content.subject,
+                "preheader": content.preheader,  # the inbox's preview line: in the HTML part only, hidden
+                "list_name": mailing_list.display_name(language),
+                "purpose_name": self.campaign.purpose.display_name(language),
+                "basis_words": BASIS_WORDS[language][LegalBasis(recipient.legal_basis)],
+                "body_paragraphs": content.paragraphs,
                 **recipient_markers(third_party=recipient.third_party_source is not None,
                                     rsvp=self.campaign.invitation_list_id is not None),
             }
@@ -150,7 +154,7 @@ class Composer:
             skeleton = MessageSkeleton.build(
                 from_name=self.settings.organisation,
                 from_address=self.settings.from_address,
-                subject=self.campaign.subject,
+                subject=content.subject,
                 list_id=f"{_phrase(mailing_list.name)} <{mailing_list.slug}.{self.domain}>",
                 boundary_seed=f"{self.campaign.id}:{key}",
             )

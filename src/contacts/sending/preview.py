@@ -36,7 +36,9 @@ async def send_test(campaign_id: int, to: str, settings: Settings | None = None)
     blocked = [entry for entry in await suppression.entries_for(address.normalized) if entry.scope in scopes]
     if blocked:
         raise ValidationError("to", f"is on the suppression list ({blocked[0].reason}); no test message was sent")
-    test_campaign = dataclasses.replace(campaign, subject=f"[TEST] {campaign.subject}")
+    test_campaign = dataclasses.replace(campaign, contents={
+        language: dataclasses.replace(content, subject=f"[TEST] {content.subject}")
+        for language, content in campaign.contents.items()})
     composer = Composer(test_campaign, settings, TemplateLibrary(settings.templates_dir))
     message = composer.compose(_sample(campaign, address.normalized))
     outcome = await send_one(SmtpSettings.from_url(settings.smtp_url), f"bounces@{composer.domain}", address, message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,26 +12,31 @@ from typing import Any
 from piccolo.columns import Column
 
 from contacts.db.engine import write_transaction
-from contacts.domain import CampaignStatus, DeliveryStatus
+from contacts.domain import CampaignStatus, DeliveryStatus, MissingLanguage
 from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
+from contacts.services.campaigns.content import (
+    Content,
+    columns_of,
+    contents_from,
+    contents_of,
+    missing_language_from,
+    other_language,
+)
 from contacts.services.catalogue import ListInfo, PurposeInfo
 from contacts.settings import get_settings
 from contacts.tables import Campaign, CampaignList, Delivery, InvitationList
 from contacts.text_input import INT32_MAX
 
-SUBJECT_LIMIT = 300
-PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # a blank line, or one of spaces and tabs
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class CampaignInfo:
     id: int
-    subject: str
+    contents: Mapping[str, Content]  # by language: the versions it has (content.py)
     template: str
-    body: str
     purpose: PurposeInfo
     lists: tuple[ListInfo, ...]
     status: CampaignStatus
@@ -42,6 +47,29 @@ class CampaignInfo:
     finished_at: datetime | None
     invitation_list_id: int | None = None  # an invitation campaign goes to that list's guests only
     audience_built_at: datetime | None = None  # None while its ledger rows are still being written
+    missing_language: MissingLanguage | None = None  # for recipients whose language has no version
+
+    @property
+    def subject(self) -> str:
+        """Its name on staff pages: the French subject, or the English one when it has no French version."""
+        return next(iter(self.contents.values())).subject if self.contents else ""
+
+    @property
+    def missing_languages(self) -> tuple[str, ...]:
+        return tuple(language for language in ("fr", "en") if language not in self.contents)
+
+    def language_for(self, language: str) -> str | None:
+        """The language of the version a recipient speaking `language` gets, or None: they are skipped
+        (missing_language = skip, or not chosen, which stops the campaign from starting)."""
+        if language in self.contents:
+            return language
+        if self.missing_language == MissingLanguage.OTHER and other_language(language) in self.contents:
+            return other_language(language)
+        return None
+
+    def shown_language(self, language: str) -> str:
+        """The version a preview or a test shows for `language`: theirs, else whichever there is."""
+        return self.language_for(language) or (language if language in self.contents else next(iter(self.contents)))
 
     def suppression_scopes(self, mailing_list: ListInfo) -> set[str]:
         """Every suppression scope that stops this campaign's mail to someone reached through this list:
@@ -54,13 +82,6 @@ class CampaignInfo:
         opt-outs do. Worked out once: the audience rules ask for every recipient."""
         return {item.id: (item, frozenset(self.suppression_scopes(item)), frozenset({self.purpose.id, item.purpose.id}))
                 for item in self.lists}
-
-    @property
-    def paragraphs(self) -> list[str]:
-        """Paragraphs are separated by blank lines, whatever the line endings: a browser's textarea sends
-        CRLF (HTML's form encoding), a file from Windows too."""
-        blocks = PARAGRAPH_BREAK.split(self.body.replace("\r\n", "\n").replace("\r", "\n"))
-        return [" ".join(block.split()) for block in blocks if block.strip()]
 
 
 @dataclass(frozen=True)
@@ -87,15 +108,15 @@ class CampaignProgress:
 
 
 async def create(
-    *, list_slugs: list[str], template: str, subject: str, actor: str, body: str = "",
+    *, list_slugs: list[str], template: str, actor: str, subject: str | None = None, body: str = "",
+    content: Mapping[str, str | None] | None = None, missing_language: str | None = None,
     purpose_code: str | None = None, rate: int | None = None,
 ) -> CampaignInfo:
-    """Refuses unknown lists, a template that fails REQ-5, and lists of several purposes without --purpose."""
-    subject = " ".join(subject.split())
-    if not subject:
-        raise ValidationError("subject", "is empty")
-    if len(subject) > SUBJECT_LIMIT:
-        raise ValidationError("subject", f"is {len(subject)} characters long; at most {SUBJECT_LIMIT}")
+    """Refuses unknown lists, a template that fails REQ-5, and lists of several purposes without --purpose.
+    `content`: subject_fr, preheader_fr, body_fr, subject_en, …; `subject` and `body` are the French ones."""
+    fields = {**({"subject_fr": subject, "body_fr": body} if subject is not None else {}), **(content or {})}
+    contents = contents_from(fields)
+    missing = missing_language_from(missing_language)
     if not list_slugs:
         raise ValidationError("list", "name at least one list")
     if rate is not None and not 1 <= rate <= INT32_MAX:
@@ -105,8 +126,8 @@ async def create(
     TemplateLibrary(get_settings().templates_dir).check_marketing(template)
     async with write_transaction():
         rows = await Campaign.insert(
-            Campaign(subject=subject, template=template, body=body, purpose=purpose.id, rate=rate, created_by=actor,
-                     status=CampaignStatus.DRAFT)
+            Campaign(**columns_of(contents), missing_language=missing, template=template, purpose=purpose.id,
+                     rate=rate, created_by=actor, status=CampaignStatus.DRAFT)
         ).returning(Campaign.id)
         campaign_id = rows[0]["id"]
         await CampaignList.insert(*[CampaignList(campaign=campaign_id, mailing_list=item.id) for item in chosen])
@@ -153,7 +174,8 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
             InvitationList.campaign.is_in(campaign_ids)).order_by(InvitationList.id):
         guests.setdefault(row["campaign"], row["id"])
     return [CampaignInfo(
-        id=row["id"], subject=row["subject"], template=row["template"], body=row["body"],
+        id=row["id"], contents=contents_of(row), template=row["template"],
+        missing_language=MissingLanguage(row["missing_language"]) if row["missing_language"] else None,
         purpose=purposes[row["purpose"]], lists=tuple(lists[i] for i in list_ids.get(row["id"], ())),
         status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],

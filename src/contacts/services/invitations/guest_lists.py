@@ -74,7 +74,7 @@ def _matches(contact: dict, filters: dict[str, str]) -> bool:
 
 def _probe(purpose: catalogue.PurposeInfo, lists, staff: Staff) -> CampaignInfo:
     """The audience rules, as for a PR-invitations campaign to these lists."""
-    return CampaignInfo(id=0, subject="", template="invitation", body="", purpose=purpose, lists=tuple(lists),
+    return CampaignInfo(id=0, contents={}, template="invitation", purpose=purpose, lists=tuple(lists),
                         status=CampaignStatus.DRAFT, rate=None, created_by=staff.actor, created_at=datetime.now(UTC),
                         started_at=None, finished_at=None)
 
@@ -188,7 +188,8 @@ async def create_campaign(staff: Staff, list_id: int, subject: str, body: str = 
     if row["campaign"] is not None:
         raise ConflictError(f"invitation list {list_id} has its campaign already: {row['campaign']}")
     campaign = await campaigns.create(list_slugs=json_value(row["lists"]), template="invitation", subject=subject,
-                                      body=body, purpose_code=INVITATION_PURPOSE, actor=staff.actor)
+                                      body=body, purpose_code=INVITATION_PURPOSE, actor=staff.actor,
+                                      missing_language="other")  # written in French, sent to every guest
     async with write_transaction():
         await InvitationList.update({InvitationList.campaign: campaign.id}).where(InvitationList.id == list_id)
     await audit.record(staff, "campaign.create", "campaign", campaign.id, purpose=INVITATION_PURPOSE,
