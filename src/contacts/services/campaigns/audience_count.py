@@ -14,12 +14,13 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from contacts.db.bulk import BulkSession, PostgresBulkSession
+from contacts.db.bulk import BulkSession, PostgresBulkSession, bulk_session
 from contacts.domain import MissingLanguage, SkipReason
 from contacts.errors import ValidationError
 from contacts.keyring import HashKey, Keyring
 from contacts.services.campaigns.content import LANGUAGE_NAMES
 from contacts.services.campaigns.core import CampaignInfo
+from contacts.services.people import suppression
 
 # The reasons the query decides before suppression, in exclusion()'s order: suppression is looked at after.
 _BEFORE_SUPPRESSION = {SkipReason.ERASED, SkipReason.RESTRICTED, SkipReason.ARCHIVED}
@@ -177,3 +178,9 @@ async def refuse_undecided(session: BulkSession, campaign: CampaignInfo, keyring
             f"{found.undecided} recipients have no version in their language ({missing}): set missing_language "
             f"to other (they get the {other} version) or skip (they are skipped, reason no_translation)"))
     return found
+
+
+async def of_campaign(campaign: CampaignInfo) -> AudienceSummary:
+    """The summary, on a session of its own."""
+    async with bulk_session() as session:
+        return await summary(session, campaign, suppression.keyring())

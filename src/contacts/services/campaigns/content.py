@@ -15,6 +15,7 @@ from contacts.domain import MissingLanguage, parse_enum
 from contacts.errors import ValidationError
 
 CONTENT_LANGUAGES = ("fr", "en")
+CONTENT_FIELDS = tuple(f"{part}_{language}" for language in CONTENT_LANGUAGES for part in ("subject", "preheader", "body"))
 SUBJECT_LIMIT = 300
 PREHEADER_LIMIT = 300
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # a blank line, or one of spaces and tabs
@@ -76,7 +77,7 @@ def missing_language_from(value: str | None) -> MissingLanguage | None:
 
 def columns_of(contents: Mapping[str, Content]) -> dict[str, str]:
     """The table's columns for these versions: a language without a version has them empty."""
-    columns = {}
+    columns: dict[str, str] = {}
     for language in CONTENT_LANGUAGES:
         content = contents.get(language, Content(subject=""))
         columns |= {f"subject_{language}": content.subject, f"preheader_{language}": content.preheader,

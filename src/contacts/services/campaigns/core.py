@@ -115,18 +115,23 @@ async def create(
     """Refuses unknown lists, a template that fails REQ-5, and lists of several purposes without --purpose.
     `content`: subject_fr, preheader_fr, body_fr, subject_en, …; `subject` and `body` are the French ones."""
     fields = {**({"subject_fr": subject, "body_fr": body} if subject is not None else {}), **(content or {})}
-    contents = contents_from(fields)
+    try:
+        contents = contents_from(fields)
+    except ValidationError as error:  # named as the caller named it
+        if subject is not None and error.field in ("subject_fr", "body_fr") and error.field not in (content or {}):
+            raise ValidationError(error.field.removesuffix("_fr"), error.message) from None
+        raise
     missing = missing_language_from(missing_language)
     if not list_slugs:
         raise ValidationError("list", "name at least one list")
     if rate is not None and not 1 <= rate <= INT32_MAX:
         raise ValidationError("rate", f"must be between 1 and {INT32_MAX} messages per second")
     chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
-    purpose = await _purpose(chosen, purpose_code)
+    purpose = await purpose_of(chosen, purpose_code)
     TemplateLibrary(get_settings().templates_dir).check_marketing(template)
     async with write_transaction():
         rows = await Campaign.insert(
-            Campaign(**columns_of(contents), missing_language=missing, template=template, purpose=purpose.id,
+            Campaign(**dict[str, Any](columns_of(contents)), missing_language=missing, template=template, purpose=purpose.id,
                      rate=rate, created_by=actor, status=CampaignStatus.DRAFT)
         ).returning(Campaign.id)
         campaign_id = rows[0]["id"]
@@ -134,7 +139,7 @@ async def create(
     return await get(campaign_id)
 
 
-async def _purpose(lists: list[ListInfo], purpose_code: str | None) -> PurposeInfo:
+async def purpose_of(lists: list[ListInfo], purpose_code: str | None) -> PurposeInfo:
     if purpose_code:
         purpose = next((p for p in await catalogue.purposes() if p.code == purpose_code), None)
         if purpose is None:

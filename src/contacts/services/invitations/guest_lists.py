@@ -24,6 +24,7 @@ from contacts.paging import pages
 from contacts.services import audit, catalogue
 from contacts.services.campaigns import audience
 from contacts.services.campaigns import core as campaigns
+from contacts.services.campaigns.content import CONTENT_LANGUAGES, Content
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.services.people import suppression
 from contacts.services.retention.activity import person_initiated
@@ -74,7 +75,8 @@ def _matches(contact: dict, filters: dict[str, str]) -> bool:
 
 def _probe(purpose: catalogue.PurposeInfo, lists, staff: Staff) -> CampaignInfo:
     """The audience rules, as for a PR-invitations campaign to these lists."""
-    return CampaignInfo(id=0, contents={}, template="invitation", purpose=purpose, lists=tuple(lists),
+    every_language = {language: Content(subject="") for language in CONTENT_LANGUAGES}  # language rules nobody out
+    return CampaignInfo(id=0, contents=every_language, template="invitation", purpose=purpose, lists=tuple(lists),
                         status=CampaignStatus.DRAFT, rate=None, created_by=staff.actor, created_at=datetime.now(UTC),
                         started_at=None, finished_at=None)
 
