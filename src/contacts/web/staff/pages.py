@@ -55,7 +55,10 @@ def sign_in(request: Request, account: Staff) -> None:
 # What a redirect's ?notice= says on the page it lands on.
 NOTICES = {
     "created": "The draft campaign is created.",
-    "test-sent": "The test message is sent.",
+    "edited": "The draft is saved.",
+    "duplicated": "This is a new draft, a copy of the campaign: edit it, then send it.",
+    "deleted": "The draft is deleted.",
+    "test-sent": "The test messages are sent.",
     "sending": "Sending has started.",
     "paused": "The campaign is paused; Resume sends the rest.",
     "cancelled": "The campaign is cancelled: nothing more of it is sent.",
