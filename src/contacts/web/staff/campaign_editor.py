@@ -81,7 +81,7 @@ class CampaignEditorController(Controller):
         request.session.pop(EDITS_KEY, None)
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=edited", status_code=303)
 
-    @post("/{campaign_id:int}/preview")
+    @post("/{campaign_id:int}/preview", status_code=200)
     async def live_preview(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId) -> dict:
         """The editor's script: keeps what is typed for the framed preview; answers the text part."""
         form = await request.form()
