@@ -167,3 +167,23 @@ def test_a_version_needs_its_subject_and_at_least_one_language_is_given():
     with pytest.raises(ValidationError, match="at most 300"):
         contents_from({"subject_fr": "x", "preheader_fr": "y" * 301})
     assert list(contents_from({"subject_en": "Only English"})) == ["en"]
+
+
+# REQ-42: an invitation campaign's audience (its guests, through the list each was invited from) is counted
+# as its ledger then holds it.
+async def test_req42_an_invitation_audience_is_counted_as_its_ledger(tmp_path):
+    from contacts.services.invitations import guest_lists
+    from contacts.services.staff import accounts
+
+    await import_list(tmp_path, "journalists", [f"g{i}@presse.example,G{i},D,{'en' if i % 2 else 'fr'}"
+                                                for i in range(6)])
+    admin = await accounts.create_user("ines", "admin", "correct horse battery staple")
+    guests = await guest_lists.build(admin, "Vernissage", ["journalists"])
+    await suppression.suppress("g2@presse.example", "objection", actor="test", channel=Channel.CLI)
+    campaign = await guest_lists.create_campaign(admin, guests.id, "Vernissage", "Venez.")
+    counted = await audience_count.of_campaign(campaign)
+    assert counted.receiving == 5 and counted.skipped_by_reason == {"suppressed": 1}
+    assert counted.by_language == {"fr": 5} and counted.without_version == {"en": 3}  # French for every guest
+    await start_campaign(campaign.id)
+    ledger = await campaigns.progress(campaign.id)
+    assert ledger.by_status == {"queued": 5, "skipped": 1} and ledger.skipped_by_reason == {"suppressed": 1}
