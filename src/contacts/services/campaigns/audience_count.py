@@ -2,10 +2,11 @@
 list and by language, and how many are skipped and why.
 
 The rules are audience.exclusion's, written as one aggregate query, so that counting a million contacts
-takes seconds, not the minutes that building the ledger takes. Suppression entries hold keyed hashes
+takes seconds, not the minutes that building the ledger takes (tests/sending/test_campaign_languages.py
+holds the count to the ledger built after it, reason by reason). Suppression entries hold keyed hashes
 (REQ-44): on PostgreSQL the query computes each address's HMAC-SHA256 itself (sha256 over the key's
-inner and outer pads, RFC 2104), for every key of the keyring; on SQLite, and wherever no entry applies,
-the addresses still in the running are hashed here.
+inner and outer pads, RFC 2104), for every key of the keyring; on SQLite, when any entry applies, the
+query gives one row per contact and the addresses still in the running are hashed here.
 """
 
 from __future__ import annotations
@@ -65,8 +66,9 @@ async def summary(session: BulkSession, campaign: CampaignInfo, keyring: Keyring
 
 
 def _query(campaign: CampaignInfo, keyring: Keyring | None, per_contact: bool) -> tuple[str, list]:
-    """Rows (mailing_list, language, reason[, email_canonical], n). `keyring`: decide suppression in SQL
-    (PostgreSQL). `per_contact`: one row per contact, with its address, for suppression to be decided here.
+    """Rows (k, n[, email_canonical]), k a number for (list, language, reason): see _unpivoted. `keyring`:
+    decide suppression in SQL (PostgreSQL). `per_contact`: one row per contact, with its address, for
+    suppression to be decided here.
 
     Set-based, never a lookup per contact: the audience is one pass over the lists' subscriptions (each
     contact's first list, with whether its basis there is consent, folded into one number: list * 2 +
