@@ -213,6 +213,7 @@ async def test_caught_mail_shows_the_html_part_in_a_sandboxed_frame(http_client,
         message_path = re.search(r'href="(/staff/mail/[^"]+)"', listing).group(1)
         page = await client.get(message_path)
         assert "Plain hi" in page.text and "frame-src 'self'" in page.headers["content-security-policy"]
+        assert "script-src" not in page.headers["content-security-policy"]  # no script on this page
         frames = [src for _, src in FRAMED.findall(page.text)]
         assert frames == [f"{message_path}/html"] * 2
         html = await client.get(frames[0])

@@ -34,7 +34,8 @@ PREVIEW_POLICY = ("default-src 'none'; img-src https: data:; style-src 'unsafe-i
                   "frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox")
 # The editor page itself: the staff pages' policy, with its script, its posts and its frames from here.
 _BASE_POLICY = next(header.value for header in SECURITY_HEADERS if header.name == "Content-Security-Policy") or ""
-EDITOR_POLICY = _BASE_POLICY + "; script-src 'self'; connect-src 'self'; frame-src 'self'"
+FRAMING_POLICY = _BASE_POLICY + "; frame-src 'self'"  # a page that frames a message (caught mail)
+EDITOR_POLICY = FRAMING_POLICY + "; script-src 'self'; connect-src 'self'"
 EDITS_KEY = "campaign_edits"  # in the session: {"campaign": id, "fields": {...}}
 WIDTHS = {"desktop": 640, "phone": 390}
 

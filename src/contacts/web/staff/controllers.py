@@ -24,7 +24,7 @@ from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
 from contacts.web.api.schemas import PageNumber, RowId
 from contacts.text_input import row_id
-from contacts.web.staff.campaign_editor import EDITOR_POLICY, PREVIEW_POLICY, WIDTHS, content_fields
+from contacts.web.staff.campaign_editor import FRAMING_POLICY, PREVIEW_POLICY, WIDTHS, content_fields
 from contacts.web.staff.pages import render, sign_in
 
 Form = URLEncodedBody[dict[str, str]]
@@ -166,7 +166,7 @@ class CaughtMailController(Controller):
         text, html = message.get_body(("plain",)), message.get_body(("html",))
         page = render(request, "mail_message.html", staff, mail_id=mail_id, headers=list(message.items()),
                       text=text.get_content() if text else "", has_html=html is not None, widths=WIDTHS)
-        page.headers["Content-Security-Policy"] = EDITOR_POLICY  # the HTML part is in a frame from here
+        page.headers["Content-Security-Policy"] = FRAMING_POLICY  # the HTML part is in a frame from here
         return page
 
     @get("/{mail_id:str}/html")
