@@ -11,17 +11,17 @@ query gives one row per contact and the addresses still in the running are hashe
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
 from contacts.db.bulk import BulkSession, PostgresBulkSession, bulk_session
 from contacts.domain import MissingLanguage, SkipReason
 from contacts.errors import ValidationError
-from contacts.keyring import HashKey, Keyring
+from contacts.keyring import Keyring
 from contacts.services.campaigns.content import LANGUAGE_NAMES
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.services.people import suppression
+from contacts.services.people.suppression_rule import padded_keys
 
 # The reasons the query decides before suppression, in exclusion()'s order: suppression is looked at after.
 _BEFORE_SUPPRESSION = {SkipReason.ERASED, SkipReason.RESTRICTED, SkipReason.ARCHIVED}
@@ -145,17 +145,11 @@ def _suppressed_sql(campaign: CampaignInfo, keyring: Keyring, reached: str) -> t
     params: list = []
     tests = []
     for key in keyring.keys:
-        inner, outer = hmac_pads(key)
+        inner, outer = padded_keys(key)  # as the one-click path's statement computes it
         tests.append(f"({reached}, sha256(?::bytea || sha256(?::bytea || convert_to(c.email_canonical, 'UTF8')))) "
                      f"IN ({entries})")
         params += [outer, inner, *(value for pair in pairs for value in pair)]
     return f"WHEN c.email_canonical IS NOT NULL AND ({' OR '.join(tests)}) THEN {_CODE['suppressed']} ", params
-
-
-def hmac_pads(key: HashKey) -> tuple[bytes, bytes]:
-    """RFC 2104: HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)), K padded to SHA-256's 64-byte block."""
-    block = key.secret.ljust(64, b"\0") if len(key.secret) <= 64 else hashlib.sha256(key.secret).digest().ljust(64, b"\0")
-    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
 
 
 async def _suppressed_here(session: BulkSession, rows: list[dict], campaign: CampaignInfo,
