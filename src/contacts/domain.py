@@ -17,6 +17,14 @@ class LegalBasis(StrEnum):
     LEGAL_OBLIGATION = "legal_obligation"
 
 
+class Greeting(StrEnum):
+    """How a campaign's messages open, as staff choose: nothing, "Bonjour {first_name},", or formally."""
+
+    NONE = "none"
+    FIRST_NAME = "first_name"
+    FORMAL = "formal"
+
+
 class SourceType(StrEnum):
     """The privacy policy's four ways of collecting (REQ-13)."""
 

@@ -30,6 +30,7 @@ from contacts.web.api.routes import api_router
 from contacts.web.devmail import DevMailController
 from contacts.web.errors import EXCEPTION_HANDLERS
 from contacts.web.health import health
+from contacts.web.media import media_file
 from contacts.web.input_checks import bad_input_refuser
 from contacts.web.public.routes import PAGE_PREFIXES, public_router
 from contacts.web.rate_counts import rate_counts_for
@@ -43,7 +44,7 @@ class ContactsPlugin(InitPluginProtocol):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         # One count per app: the public pages' limits and the staff sign-in's share its memory or its table.
         counts = rate_counts_for(self.settings)
-        app_config.route_handlers.extend([health, public_router(self.settings, counts), api_router(),
+        app_config.route_handlers.extend([health, media_file, public_router(self.settings, counts), api_router(),
                                           staff_router(self.settings, counts), self._static_files()])
         # Litestar's config takes a registry too; this app never passes one (create_app gives no stores).
         app_config.stores = {**(app_config.stores or {}), SESSION_STORE: DatabaseSessionStore()}  # type: ignore[dict-item]

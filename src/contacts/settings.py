@@ -6,6 +6,7 @@ import functools
 import hashlib
 import ipaddress
 import os
+import re
 import secrets
 import tempfile
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ class Settings:
     retention_daily: bool = True  # REQ-9: `serve` runs the retention engine once a day
     retention_grace_days: int = 30  # REQ-9: how long data stays after the person opted out of its last purpose
     database_outage_limit: int = 180  # seconds a sender or background job waits for its database before giving up
+    brand_colour: str = "#1a3d7c"  # the messages' accent: the band atop, links, quotes' rule, buttons (#rrggbb)
+    logo_url: str = ""  # the museum's logo atop every message (https://…, opaque background); none when empty
 
     @property
     def database_kind(self) -> str:
@@ -185,7 +188,26 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retention_daily=_flag(environ, "CONTACTS_RETENTION_DAILY", default=True),
         retention_grace_days=_count(environ, "CONTACTS_RETENTION_GRACE_DAYS", 30),
         database_outage_limit=_positive(environ, "CONTACTS_DATABASE_OUTAGE_LIMIT", 180),
+        brand_colour=_colour(environ, "CONTACTS_BRAND_COLOUR", "#1a3d7c"),
+        logo_url=_logo_url(environ, "CONTACTS_LOGO_URL"),
     )
+
+
+def _colour(environ: dict[str, str], name: str, default: str) -> str:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", raw):
+        raise ConfigurationError(f"{name}: expected a colour such as #1a3d7c, got {raw!r}")
+    return raw.lower()
+
+
+def _logo_url(environ: dict[str, str], name: str) -> str:
+    raw = environ.get(name, "").strip()
+    parsed = urlsplit(raw)
+    if raw and (parsed.scheme not in ("https", "http") or not parsed.netloc or any(c in raw for c in ' "<>')):
+        raise ConfigurationError(f"{name}: expected https://host/path of an image, got {raw!r}")
+    return raw
 
 
 def _flag(environ: dict[str, str], name: str, *, default: bool) -> bool:

@@ -30,6 +30,7 @@ from contacts.domain import (
     DeliveryStatus,
     Department,
     EventAction,
+    Greeting,
     InvitationStatus,
     Language,
     LegalBasis,
@@ -176,10 +177,11 @@ class Campaign(Table):
     subject_en = Varchar(length=300, default="")
     preheader_fr = Varchar(length=300, default="")  # the inbox's preview line
     preheader_en = Varchar(length=300, default="")
-    body_fr = Text(default="")  # paragraphs separated by blank lines
+    body_fr = Text(default="")  # Markdown (mail/markdown_body.py)
     body_en = Text(default="")
     missing_language = Varchar(length=10, null=True, default=None)  # MissingLanguage; None: not chosen
     template = Varchar(length=100)
+    greeting = Varchar(length=20, choices=Greeting, default=Greeting.NONE)
     purpose = ForeignKey(references=Purpose, on_delete=OnDelete.restrict, null=False)
     status = Varchar(length=20, choices=CampaignStatus, default=CampaignStatus.DRAFT)
     rate = Integer(null=True, default=None)  # messages per second; None: as fast as the server takes them

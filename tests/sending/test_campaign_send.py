@@ -52,7 +52,7 @@ async def test_newsletter_reaches_every_eligible_journalist_once_with_the_rfc805
     await import_list(tmp_path, "vips", ["j0@presse.example,Jeanne0,Dupont,fr", "v@vip.example,Victor,Hugo,en"])
     for address in ("j1@presse.example", "j2@presse.example"):
         await suppression.suppress(address, "objection", actor="test", channel=Channel.CLI)
-    campaign = await new_campaign("journalists", "vips", content={"subject_en": "The November letter",
+    campaign = await new_campaign("journalists", "vips", greeting="first_name", content={"subject_en": "The November letter",
                                                                   "body_en": "First paragraph."})
     with TestSmtpServer() as server:
         summary = await send_campaign(campaign.id, SendOptions(concurrency=3), settings=settings_for(server))
@@ -77,9 +77,9 @@ async def test_newsletter_reaches_every_eligible_journalist_once_with_the_rfc805
         assert link in text
     assert "j3" not in unsubscribe and "presse.example" not in unsubscribe.split("mailto:")[0]
     # REQ-13: third-party source named; English for the English-speaking contact
-    assert "Annuaire presse" in text and "Bonjour Jeanne3 Dupont," in text
+    assert "Annuaire presse" in text and "Bonjour Jeanne3," in text  # the greeting staff chose: the first name
     english = mail["v@vip.example"].get_payload()[0].get_content()
-    assert "Dear Victor Hugo," in english and "“VIPs” (Communications newsletter)" in english
+    assert "Dear Victor," in english and "“VIPs” (Communications newsletter)" in english
     assert mail["v@vip.example"]["Subject"] == "The November letter" and "First paragraph." in english
     assert message["Subject"] == "La lettre de novembre" and "Premier paragraphe." in text
     assert "« Journalistes » (Lettre de la communication)" in text  # the catalogue's French names

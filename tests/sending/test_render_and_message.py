@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 import shutil
 from datetime import UTC, datetime
 from email import policy
@@ -10,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from markupsafe import Markup
+
 from contacts.errors import ValidationError
+from contacts.mail.markdown_body import render as render_body
 from contacts.mail.message import EncodedTemplate, MessageSkeleton, mailbox, message_id
 from contacts.mail.render import (
     RenderedParts,
@@ -29,6 +33,7 @@ RECIPIENT = {
     "objection_url": "https://contacts.example/o/TOKEN-O",
     "preferences_url": "https://contacts.example/p/TOKEN-P",
     "third_party_source": "Annuaire & Presse",
+    "view_url": "https://contacts.example/v/TOKEN-V",
 }
 
 
@@ -38,6 +43,12 @@ def filled(parts: RenderedParts, values: dict[str, str]) -> RenderedParts:
     for name, value in values.items():
         text, page = text.replace(marker(name), value), page.replace(marker(name), escaped({name: value})[name])
     return RenderedParts(text=text, html=page)
+
+
+def body(source: str, **options) -> dict[str, object]:
+    """A Markdown body as the composer gives it to a template."""
+    rendered = render_body(source, **options)
+    return {"body_html": Markup(rendered.html), "body_text": rendered.text}
 
 
 def sent(parts: RenderedParts, values: dict[str, str]) -> tuple[bytes, bytes]:
@@ -85,9 +96,12 @@ def test_undefined_variables_are_errors_naming_the_template(tmp_path):
 
 
 def test_html_is_autoescaped_and_css_inlined():
-    parts = library.render("newsletter-communications", sample_context(body_paragraphs=["<script>alert(1)</script>"]))
+    parts = library.render("newsletter-communications", sample_context(subject="<script>alert(1)</script>"))
     assert "<script>" not in parts.html and "&lt;script&gt;" in parts.html
-    assert "<style" not in parts.html and 'style="' in parts.html
+    assert 'style="' in parts.html
+    # Only the @media rules (phone width, dark mode) stay in a <style>: they cannot be inlined.
+    for block in re.findall(r"<style>(.*?)</style>", parts.html, re.S):
+        assert re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", block).strip() == ""
     assert "<script>alert(1)</script>" in parts.text  # the text part is text
 
 
@@ -110,7 +124,7 @@ def test_french_and_english():
     english = library.render("newsletter-mediation", sample_context(lang="en", basis_words="our legitimate interest"))
     assert '<html lang="fr">' in french.html and "Se désinscrire en un clic" in french.text
     assert '<html lang="en">' in english.html and "Unsubscribe in one click" in english.text
-    assert "The mediation newsletter" in english.text
+    assert "Why are you receiving this message?" in english.text and "The mediation newsletter" not in english.text
 
 
 def build(parts, to="Zoé Lefèvre <zoe@example.org>"):
@@ -126,7 +140,7 @@ def build(parts, to="Zoé Lefèvre <zoe@example.org>"):
 # REQ-27 headers, REQ-37 structure, REQ-38 line lengths.
 def test_req27_req37_req38_message_structure_and_headers():
     long_paragraph = "Un très long paragraphe sans retour à la ligne. " * 200
-    parts = library.render("newsletter-communications", sample_context(body_paragraphs=[long_paragraph]))
+    parts = library.render("newsletter-communications", sample_context(**body(long_paragraph)))
     raw = build(sent(parts, RECIPIENT))
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998
     assert b"\n" not in raw.replace(b"\r\n", b"")  # CRLF only
@@ -163,6 +177,30 @@ def test_req40_smtputf8_recipient_header_is_utf8():
 
 @pytest.mark.parametrize("value", ["Zoé", "trailing space \nnext", "a\r\nb\rc", ".", "x" * 300, "tab\t", "=3D é " * 40, ""])
 def test_a_variant_encoded_once_gives_the_same_bytes_as_encoding_each_filled_message(value):
-    parts = library.render("newsletter-communications", sample_context(body_paragraphs=["Para. " * 50, "."]))
+    parts = library.render("newsletter-communications", sample_context(**body("Para. " * 50 + "\n\n\\.")))
     values = {**RECIPIENT, "greeting": value, "third_party_source": value + "\n."}
     assert build(sent(parts, values)) == build(filled(parts, values))
+
+
+# Issue 20, item 8: a marketing template without the "view in your browser" link, in either part, is refused.
+def test_a_template_without_the_view_link_is_refused(tmp_path):
+    html = '<p>{{ organisation }} <a href="{{ unsubscribe_url }}">x</a> {{ view_url }}</p>'
+    bad = write_template(tmp_path, "viewless", html, "{{ organisation }} {{ unsubscribe_url }}\n")
+    with pytest.raises(ValidationError, match="the text part has no \"view in your browser\" link"):
+        bad.check_marketing("viewless")
+
+
+def test_the_layout_is_a_600px_table_with_lang_logo_colours_and_a_dark_mode_palette():
+    branded = TemplateLibrary(TEMPLATES, brand_colour="#7a1f3d", logo_url="https://musee.example/media/logo-400x120.png")
+    page = branded.render("newsletter-communications", sample_context(lang="en", **body(
+        "[[Book]](https://tickets.example)\n\n![Poster](https://musee.example/media/p-1200x1600.jpg)",
+        accent="#7a1f3d"))).html
+    assert '<html lang="en">' in page
+    assert '<meta name="color-scheme" content="light dark">' in page and "prefers-color-scheme: dark" in page
+    assert re.search(r'<table[^>]* class="wrap"[^>]* width="600"[^>]*style="[^"]*max-width: 600px', page)
+    assert re.search(r'<img class="logo" height="60" src="https://musee.example/media/logo-400x120.png" '
+                     r'alt="Rmn - Musée du Luxembourg" width="200"', page)
+    assert 'bgcolor="#7a1f3d"' in page and "color: #7a1f3d" in page  # the button, the links' colour
+    assert re.search(r'<img[^>]* width="600" height="800"', page)
+    plain = library.render("newsletter-communications", sample_context()).html
+    assert 'class="logo"' not in plain and "#1a3d7c" in plain  # no logo without the setting; the default colour

@@ -64,5 +64,5 @@ async def statuses(contact: int) -> dict[str, str]:
 
 def same_page(first: str, second: str) -> bool:
     """Pages link to themselves (the language switch, the forms): compare them with their own URL set aside."""
-    own_url = re.compile(r'/(u|o|p|d|confirm|subscribe|rights/verify)/[^"?]*')
+    own_url = re.compile(r'/(u|o|p|d|v|confirm|subscribe|rights/verify)/[^"?]*')
     return own_url.sub("/URL", first) == own_url.sub("/URL", second)

@@ -101,6 +101,21 @@ def test_the_mail_catcher_port_can_move_off_8025():
             load_settings({**base, "CONTACTS_MAIL_CATCHER_PORT": wrong})
 
 
+def test_the_brand_colour_and_logo_settings_are_checked():
+    from contacts.errors import ConfigurationError
+
+    base = {"CONTACTS_DATABASE_URL": "sqlite:///x.db", "CONTACTS_SECRET_KEY": "k" * 32}
+    assert (load_settings(base).brand_colour, load_settings(base).logo_url) == ("#1a3d7c", "")
+    branded = load_settings({**base, "CONTACTS_BRAND_COLOUR": "#7A1F3D",
+                             "CONTACTS_LOGO_URL": "https://musee.example/media/logo-400x120.png"})
+    assert (branded.brand_colour, branded.logo_url) == ("#7a1f3d", "https://musee.example/media/logo-400x120.png")
+    for name, wrong in (("CONTACTS_BRAND_COLOUR", "red"), ("CONTACTS_BRAND_COLOUR", "#12345"),
+                        ("CONTACTS_BRAND_COLOUR", "#123456;}"), ("CONTACTS_LOGO_URL", "javascript:alert(1)"),
+                        ("CONTACTS_LOGO_URL", '/logo.png'), ("CONTACTS_LOGO_URL", 'https://x.example/a"b.png')):
+        with pytest.raises(ConfigurationError, match=name):
+            load_settings({**base, name: wrong})
+
+
 def test_production_needs_a_secret_key_and_an_smtp_server():
     from contacts.errors import ConfigurationError
 

@@ -32,6 +32,7 @@ SUPPRESSORS = EVERYONE - {"read_only"}
 CORRECTORS = {"admin", "communications", "dpo"}
 AUDITORS = {"admin", "dpo"}
 RIGHTS_DESK = {"admin", "dpo"}
+SENDERS = EVERYONE - {"dpo", "read_only"}  # the media library: images for any purpose's campaigns
 CAUGHT_MAIL_READERS = {"admin", "dpo"}  # every message caught, rights answers and export links included
 
 
@@ -81,6 +82,11 @@ def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[st
         ("POST", f"/api/invitation-lists/{g}/campaign", {"subject": "Gala"}, by_role(INVITERS, 409)),
         ("POST", f"/api/invitation-lists/{g}/attended", {"contacts": []}, by_role(INVITERS, 200)),
         ("GET", f"/api/invitation-lists/{g}/export.csv?to=Traiteur&why=badges", None, by_role(INVITERS, 200)),
+        ("GET", "/api/media", None, by_role(EVERYONE, 200)),
+        ("POST", "/api/media", {"alt": "not multipart"}, by_role(SENDERS, 400)),
+        ("GET", "/api/media/1", None, by_role(EVERYONE, 404)),  # the library is empty
+        ("PATCH", "/api/media/1", {"alt": "Affiche"}, by_role(SENDERS, 404)),
+        ("DELETE", "/api/media/1", None, by_role(SENDERS, 404)),
     ]
 
 
@@ -139,6 +145,10 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", f"/staff/rights/{r}/restrictions/1/lift", None, by_role(RIGHTS_DESK, 404)),
         ("POST", f"/staff/contacts/{k}/death-notice", {"verified_by": ""}, by_role(RIGHTS_DESK, 400)),
         ("POST", f"/staff/contacts/{k}/after-death/revoke", None, by_role(RIGHTS_DESK, 303)),
+        ("GET", "/staff/media/", None, by_role(EVERYONE, 200)),
+        ("POST", "/staff/media/", {"alt": "no file"}, by_role(SENDERS, 400)),
+        ("POST", "/staff/media/1/alt", {"alt": "Affiche"}, by_role(SENDERS, 404)),
+        ("POST", "/staff/media/1/delete", None, by_role(SENDERS, 404)),
         ("GET", "/staff/mail/", None, by_role(CAUGHT_MAIL_READERS, 200)),
         ("GET", "/staff/mail/20260101T000000000000-00000000", None, by_role(CAUGHT_MAIL_READERS, 404)),
         ("GET", "/staff/mail/20260101T000000000000-00000000/html", None, by_role(CAUGHT_MAIL_READERS, 404)),
@@ -192,12 +202,14 @@ def pattern(path: str) -> str:
     path = path.split("?")[0].rstrip("/") or "/"
     path = re.sub(r"/staff/mail/[^/]+(/html)?$", lambda m: "/staff/mail/{mail_id:str}" + (m.group(1) or ""), path)
     path = re.sub(r"/lists/[a-z-]+", "/lists/{slug:str}", path)
-    return re.sub(r"/(campaigns|contacts|invitation-lists|invitations|rights|documents|propagations|restrictions)/\d+",
+    return re.sub(r"/(campaigns|contacts|invitation-lists|invitations|rights|documents|propagations|restrictions|media)"
+                  r"/\d+",
                   lambda m: {
         "campaigns": "/campaigns/{campaign_id:int}", "contacts": "/contacts/{contact_id:int}",
         "invitation-lists": "/invitation-lists/{list_id:int}", "invitations": "/invitations/{list_id:int}",
         "rights": "/rights/{request_id:int}", "documents": "/documents/{document_id:int}",
         "propagations": "/propagations/{propagation_id:int}", "restrictions": "/restrictions/{restriction_id:int}",
+        "media": "/media/{image_id:int}",
     }[m.group(1)], path)
 
 

@@ -10,6 +10,7 @@ from contacts.cli.campaigns import campaign_group, worker_command
 from contacts.cli.catalogue import lists_command
 from contacts.cli.imports import import_command
 from contacts.cli.inbound import inbound_command
+from contacts.cli.media import media_group
 from contacts.cli.register import register_command
 from contacts.cli.retention import retention_group
 from contacts.cli.runner import load_settings_or_exit
@@ -26,7 +27,7 @@ def main() -> None:
 
 for command in (
     serve_command, migrate_command, lists_command, import_command, suppress_command, suppression_group,
-    campaign_group, worker_command, user_group, register_command, inbound_command, retention_group,
+    campaign_group, worker_command, user_group, register_command, inbound_command, retention_group, media_group,
 ):
     main.add_command(command)
 

@@ -30,7 +30,8 @@ def campaign_group() -> None:
 
 def _body_option(name: str, language: str):
     return click.option(name, type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
-                        help=f"A UTF-8 text file: the {language} message's paragraphs, separated by blank lines.")
+                        help=f"A UTF-8 text file in Markdown (see README, \"Writing a campaign\"): the {language} "
+                             "message's headings, links, lists, images, [[Button]](https://…), placeholders.")
 
 
 @campaign_group.command(name="create")
@@ -50,8 +51,11 @@ def _body_option(name: str, language: str):
 @click.option("--purpose", "purpose_code", default=None, help="The purpose, when the lists serve several.")
 @click.option("--rate", type=click.IntRange(min=1, max=INT32_MAX), default=None,
               help="At most this many messages per second.")
+@click.option("--greeting", type=click.Choice(["none", "first_name", "formal"]), default="none", show_default=True,
+              help="How messages open: nothing, \"Bonjour Zoé,\" / \"Dear Zoé,\" (\"Bonjour,\" without a first name), "
+                   "or \"Madame, Monsieur,\" / \"Dear Sir or Madam,\".")
 def create_command(list_slugs, template, subject_fr, subject_en, subject, body_fr, body_en, body, preheader_fr,
-                   preheader_en, missing_language, purpose_code, rate) -> None:
+                   preheader_en, missing_language, purpose_code, rate, greeting) -> None:
     """Create a draft campaign; prints its id alone on the last line."""
     from contacts.services.campaigns import (
         core as campaigns,  # start-up: imported when run
@@ -67,7 +71,7 @@ def create_command(list_slugs, template, subject_fr, subject_en, subject, body_f
         content[field] = _body_text(path, option) if path else None
     campaign = run(lambda: campaigns.create(list_slugs=list(list_slugs), template=template, content=content,
                                             missing_language=missing_language, actor=actor(),
-                                            purpose_code=purpose_code, rate=rate))
+                                            purpose_code=purpose_code, rate=rate, greeting=greeting))
     versions = ", ".join(f"{language}: {item.subject!r}" for language, item in campaign.contents.items())
     click.echo(f"campaign {campaign.id}: {versions} to {', '.join(i.slug for i in campaign.lists)} "
                f"({campaign.purpose.code}), template {campaign.template}")

@@ -37,7 +37,7 @@ SUBJECTS = {
 def compose_notice(template: str, *, to: str, name: str | None, language: str, context: dict,
                    settings: Settings) -> bytes:
     subject = SUBJECTS[template][language]
-    library = TemplateLibrary(settings.templates_dir)
+    library = TemplateLibrary.from_settings(settings)
     parts = library.render(template, {"lang": language, "organisation": settings.organisation, "subject": subject,
                                       **context})
     skeleton = MessageSkeleton.build(from_name=settings.organisation, from_address=settings.from_address,

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import css_inline
 from jinja2 import (
@@ -23,20 +24,27 @@ from jinja2 import (
     UndefinedError,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from contacts.errors import ValidationError
+from contacts.mail.images import LOGO_WIDTH, shown_size, size_in_url
 from contacts.mail.wording import Words
 
-# What differs from one recipient to the next; templates receive these as markers.
+if TYPE_CHECKING:
+    from contacts.settings import Settings
+
+# What differs from one recipient to the next; templates receive these as markers. `view_url` differs by
+# language only: the composer fills it once per variant.
 RECIPIENT_FIELDS = (
     "greeting", "unsubscribe_url", "objection_url", "preferences_url", "third_party_source",
-    "rsvp_accept_url", "rsvp_decline_url",
+    "rsvp_accept_url", "rsvp_decline_url", "view_url",
 )
 # Markers carry a nonce drawn per process, so that text written by staff (a body, a list name) can never
 # contain one by chance or on purpose; `%%anything%%` of their own is left as it is.
 _NONCE = secrets.token_hex(6)
-_MARKER = re.compile(rf"%%{_NONCE}\.([a-z_]+)%%")
+_MARKER = re.compile(rf"%%{_NONCE}\.([a-z0-9_]+)%%")
 LAYOUTS = frozenset({"base"})
+DEFAULT_BRAND_COLOUR = "#1a3d7c"
 
 
 def marker(field: str) -> str:
@@ -54,6 +62,14 @@ def escaped(values: Mapping[str, str]) -> dict[str, str]:
     return {name: html.escape(value, quote=True) for name, value in values.items()}
 
 
+def filled_once(parts: RenderedParts, values: Mapping[str, str]) -> RenderedParts:
+    """The parts with these markers filled for every recipient at once (the same value for all of them)."""
+    text, page = parts.text, parts.html
+    for field, value in values.items():
+        text, page = text.replace(marker(field), value), page.replace(marker(field), html.escape(value, quote=True))
+    return RenderedParts(text=text, html=page)
+
+
 def has_markers(text: str) -> bool:
     return _MARKER.search(text) is not None
 
@@ -65,8 +81,13 @@ def as_format(text: str) -> str:
 
 
 class TemplateLibrary:
-    def __init__(self, templates_dir: Path) -> None:
+    def __init__(self, templates_dir: Path, *, brand_colour: str = DEFAULT_BRAND_COLOUR, logo_url: str = "") -> None:
         self.folder = templates_dir / "emails"
+        logo_size = size_in_url(logo_url)
+        self.layout = {  # the layout's look, from settings
+            "brand_colour": brand_colour, "logo_url": logo_url,
+            "logo_size": shown_size(logo_size, LOGO_WIDTH) if logo_size else (LOGO_WIDTH, None),
+        }
         self.environment = Environment(
             loader=FileSystemLoader(self.folder),
             undefined=StrictUndefined,
@@ -74,7 +95,11 @@ class TemplateLibrary:
             keep_trailing_newline=True,
             trim_blocks=False,
         )
-        self.inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+        self.inliner = css_inline.CSSInliner(keep_style_tags=False, keep_at_rules=True, load_remote_stylesheets=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TemplateLibrary:
+        return cls(settings.templates_dir, brand_colour=settings.brand_colour, logo_url=settings.logo_url)
 
     def names(self) -> list[str]:
         """Templates that have both a text and an HTML part."""
@@ -84,7 +109,7 @@ class TemplateLibrary:
     def render(self, name: str, context: Mapping[str, object]) -> RenderedParts:
         if name not in self.names():
             raise ValidationError("template", f"no template {name!r}; available: {', '.join(self.names())}")
-        full = {"t": Words(str(context.get("lang", "fr"))), **context}
+        full = {"t": Words(str(context.get("lang", "fr"))), **self.layout, **context}
         try:
             text = self.environment.get_template(f"{name}.txt").render(full)
             page = self.environment.get_template(f"{name}.html").render(full)
@@ -103,6 +128,8 @@ class TemplateLibrary:
                 raise ValidationError("template", f"{name}: the {label} part does not name the sender (REQ-5)")
             if marker("unsubscribe_url") not in content:
                 raise ValidationError("template", f"{name}: the {label} part has no unsubscribe link (REQ-5)")
+            if marker("view_url") not in content:  # issue 20, item 8
+                raise ValidationError("template", f"{name}: the {label} part has no \"view in your browser\" link")
         if f'href="{marker("unsubscribe_url")}"' not in parts.html:
             raise ValidationError("template", f"{name}: the unsubscribe link in the HTML part is not a link (REQ-5)")
 
@@ -125,7 +152,8 @@ def sample_context(**overrides: object) -> dict[str, object]:
         "list_name": "Journalists",
         "purpose_name": "Communications newsletter",
         "basis_words": "notre intérêt légitime",
-        "body_paragraphs": ["Sample paragraph."],
+        "body_html": Markup("<p>Sample paragraph.</p>"),
+        "body_text": "Sample paragraph.",
         **recipient_markers(third_party=True),
     }
     context.update(overrides)

@@ -19,6 +19,15 @@ WORDS: dict[str, dict[str, str]] = {
         "sent_by": "Envoyé par {organisation}.",
         "greeting": "Bonjour {name},",
         "greeting_anonymous": "Bonjour,",
+        # view in your browser (issue 20, item 8)
+        "view_in_browser": "Voir ce message dans votre navigateur",
+        "view_in_browser_label": "Voir ce message dans votre navigateur\u202f:",
+        "browser_view_links": (
+            "Les liens pour vous désinscrire, vous opposer à ces envois ou gérer vos préférences se trouvent dans "
+            "le message que vous avez reçu\u202f: ils vous sont propres, et cette page ne les montre pas."
+        ),
+        "browser_view_rsvp": "Pour répondre à l'invitation, utilisez les liens du message que vous avez reçu.",
+        "greeting_formal": "Madame, Monsieur,",
     },
     "en": {
         "why_title": "Why are you receiving this message?",
@@ -33,6 +42,15 @@ WORDS: dict[str, dict[str, str]] = {
         "sent_by": "Sent by {organisation}.",
         "greeting": "Dear {name},",
         "greeting_anonymous": "Hello,",
+        # view in your browser (issue 20, item 8)
+        "view_in_browser": "View this message in your browser",
+        "view_in_browser_label": "View this message in your browser:",
+        "browser_view_links": (
+            "The links to unsubscribe, object to these messages or manage your preferences are in the message "
+            "you received: they are your own, and this page does not show them."
+        ),
+        "browser_view_rsvp": "To answer the invitation, use the links in the message you received.",
+        "greeting_formal": "Dear Sir or Madam,",
     },
 }
 

@@ -20,7 +20,7 @@ from contacts.settings import Settings, get_settings
 
 TEST_SEPARATORS = re.compile(r"[,;\n\r]+")
 TEST_ADDRESS_LIMIT = 20
-SAMPLE_NAMES = {"fr": "Camille Martin", "en": "Alex Taylor"}
+SAMPLE_NAMES = {"fr": ("Camille", "Martin"), "en": ("Alex", "Taylor")}
 
 
 async def preview(campaign_id: int, to: str | None = None, settings: Settings | None = None) -> bytes:
@@ -36,7 +36,7 @@ async def preview_of(campaign: campaigns.CampaignInfo, to: str | None = None, la
     version they get; or for a sample recipient speaking `language`. And whether the contact was found in
     the audience."""
     settings = settings or get_settings()
-    composer = Composer(campaign, settings, TemplateLibrary(settings.templates_dir))
+    composer = Composer(campaign, settings, TemplateLibrary.from_settings(settings))
     recipient = await _recipient(campaign, to)
     found = recipient is not None
     if recipient is None:
@@ -76,7 +76,7 @@ async def send_test(campaign_id: int, to: str, settings: Settings | None = None)
     test_campaign = dataclasses.replace(campaign, contents={
         language: dataclasses.replace(content, subject=f"[TEST] {content.subject}")
         for language, content in campaign.contents.items()})
-    composer = Composer(test_campaign, settings, TemplateLibrary(settings.templates_dir))
+    composer = Composer(test_campaign, settings, TemplateLibrary.from_settings(settings))
     smtp = SmtpSettings.from_url(settings.smtp_url)
     for address in addresses:
         for language in campaign.contents:
@@ -106,5 +106,5 @@ async def _recipient(campaign: campaigns.CampaignInfo, to: str | None) -> Recipi
 def _sample(campaign: campaigns.CampaignInfo, address: str, language: str = "fr") -> Recipient:
     first = campaign.lists[0]
     return Recipient(contact_id=0, list_id=first.id, legal_basis=LegalBasis(first.purpose.default_legal_basis),
-                     email=address, name=SAMPLE_NAMES.get(language, "Camille Martin"), language=language,
-                     third_party_source=None)
+                     email=address, name=" ".join(SAMPLE_NAMES[language]), language=language,
+                     third_party_source=None, first_name=SAMPLE_NAMES[language][0], last_name=SAMPLE_NAMES[language][1])

@@ -121,7 +121,7 @@ async def start_campaign(campaign_id: int, settings: Settings | None = None, lea
     campaign = await campaigns.get(campaign_id)
     if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
         raise ConflictError(f"campaign {campaign_id} is {campaign.status}")
-    composer = Composer(campaign, settings, TemplateLibrary(settings.templates_dir))
+    composer = Composer(campaign, settings, TemplateLibrary.from_settings(settings))
     keyring = suppression.keyring()
     async with bulk_session() as session:
         if campaign.status == CampaignStatus.DRAFT:

@@ -7,18 +7,17 @@ skipped with the reason no_translation (skip); without a choice, such a campaign
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from contacts.domain import MissingLanguage, parse_enum
 from contacts.errors import ValidationError
+from contacts.mail import markdown_body
 
 CONTENT_LANGUAGES = ("fr", "en")
 CONTENT_FIELDS = tuple(f"{part}_{language}" for language in CONTENT_LANGUAGES for part in ("subject", "preheader", "body"))
 SUBJECT_LIMIT = 300
 PREHEADER_LIMIT = 300
-PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # a blank line, or one of spaces and tabs
 LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 
 
@@ -28,14 +27,8 @@ class Content:
 
     subject: str
     preheader: str = ""
-    body: str = ""
+    body: str = ""  # Markdown (mail/markdown_body.py)
 
-    @property
-    def paragraphs(self) -> list[str]:
-        """Paragraphs are separated by blank lines, whatever the line endings: a browser's textarea sends
-        CRLF (HTML's form encoding), a file from Windows too."""
-        blocks = PARAGRAPH_BREAK.split(self.body.replace("\r\n", "\n").replace("\r", "\n"))
-        return [" ".join(block.split()) for block in blocks if block.strip()]
 
 
 def other_language(language: str) -> str:
@@ -62,6 +55,7 @@ def contents_from(fields: Mapping[str, str | None]) -> dict[str, Content]:
                 raise ValidationError(f"subject_{language}", f"is empty while {given} is given: a "
                                       f"{LANGUAGE_NAMES[language]} version needs its subject")
             continue
+        markdown_body.check(body, field=f"body_{language}")  # REQ-49, REQ-50: refused with its line
         contents[language] = Content(subject=subject, preheader=preheader, body=body)
     if not contents:
         raise ValidationError("subject_fr", "is empty: give the subject of at least one language (subject_fr or subject_en)")

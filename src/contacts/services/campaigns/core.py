@@ -12,7 +12,7 @@ from typing import Any
 from piccolo.columns import Column
 
 from contacts.db.engine import write_transaction
-from contacts.domain import CampaignStatus, DeliveryStatus, MissingLanguage
+from contacts.domain import CampaignStatus, DeliveryStatus, Greeting, MissingLanguage
 from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
@@ -47,6 +47,7 @@ class CampaignInfo:
     finished_at: datetime | None
     invitation_list_id: int | None = None  # an invitation campaign goes to that list's guests only
     audience_built_at: datetime | None = None  # None while its ledger rows are still being written
+    greeting: Greeting = Greeting.NONE  # how its messages open
     missing_language: MissingLanguage | None = None  # for recipients whose language has no version
 
     @property
@@ -110,9 +111,10 @@ class CampaignProgress:
 async def create(
     *, list_slugs: list[str], template: str, actor: str, subject: str | None = None, body: str = "",
     content: Mapping[str, str | None] | None = None, missing_language: str | None = None,
-    purpose_code: str | None = None, rate: int | None = None,
+    purpose_code: str | None = None, rate: int | None = None, greeting: str = Greeting.NONE,
 ) -> CampaignInfo:
-    """Refuses unknown lists, a template that fails REQ-5, and lists of several purposes without --purpose.
+    """Refuses unknown lists, a template that fails REQ-5, lists of several purposes without --purpose, and
+    a body whose Markdown breaks a rule (REQ-49, REQ-50), naming its line (content.contents_from).
     `content`: subject_fr, preheader_fr, body_fr, subject_en, …; `subject` and `body` are the French ones."""
     fields = {**({"subject_fr": subject, "body_fr": body} if subject is not None else {}), **(content or {})}
     try:
@@ -126,12 +128,15 @@ async def create(
         raise ValidationError("list", "name at least one list")
     if rate is not None and not 1 <= rate <= INT32_MAX:
         raise ValidationError("rate", f"must be between 1 and {INT32_MAX} messages per second")
+    if greeting not in set(Greeting):
+        raise ValidationError("greeting", f"no greeting {greeting!r}; one of {', '.join(Greeting)}")
     chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
     purpose = await purpose_of(chosen, purpose_code)
-    TemplateLibrary(get_settings().templates_dir).check_marketing(template)
+    TemplateLibrary.from_settings(get_settings()).check_marketing(template)
     async with write_transaction():
         rows = await Campaign.insert(
-            Campaign(**dict[str, Any](columns_of(contents)), missing_language=missing, template=template, purpose=purpose.id,
+            Campaign(**dict[str, Any](columns_of(contents)), missing_language=missing, template=template,
+                     greeting=Greeting(greeting), purpose=purpose.id,
                      rate=rate, created_by=actor, status=CampaignStatus.DRAFT)
         ).returning(Campaign.id)
         campaign_id = rows[0]["id"]
@@ -185,6 +190,7 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
         status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
         invitation_list_id=guests.get(row["id"]), audience_built_at=row["audience_built_at"],
+        greeting=Greeting(row["greeting"]),
     ) for row in (rows[i] for i in campaign_ids if i in rows)]
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from contacts.db.engine import write_transaction
-from contacts.domain import CampaignStatus
+from contacts.domain import CampaignStatus, Greeting
 from contacts.errors import ConflictError, ValidationError
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
@@ -27,7 +27,7 @@ from contacts.tables import Campaign, CampaignList, Delivery, InvitationList
 from contacts.text_input import INT32_MAX
 
 # What an edit may change; `subject` and `body` are the French ones, as when creating.
-EDITABLE = (*CONTENT_FIELDS, "subject", "body", "missing_language", "template", "rate", "lists", "purpose")
+EDITABLE = (*CONTENT_FIELDS, "subject", "body", "missing_language", "greeting", "template", "rate", "lists", "purpose")
 
 
 def _draft(campaign: CampaignInfo, action: str) -> None:
@@ -42,7 +42,12 @@ def with_edits(campaign: CampaignInfo, edits: Mapping[str, str | None]) -> Campa
     fields = {**_content_fields(campaign), **{name: edits[name] for name in CONTENT_FIELDS if name in edits}}
     missing = (missing_language_from(edits["missing_language"]) if "missing_language" in edits
                else campaign.missing_language)
-    return dataclasses.replace(campaign, contents=contents_from(fields), missing_language=missing)
+    greeting = campaign.greeting
+    if edits.get("greeting"):
+        if edits["greeting"] not in set(Greeting):
+            raise ValidationError("greeting", f"no greeting {edits['greeting']!r}; one of {', '.join(Greeting)}")
+        greeting = Greeting(edits["greeting"])
+    return dataclasses.replace(campaign, contents=contents_from(fields), missing_language=missing, greeting=greeting)
 
 
 def _content_fields(campaign: CampaignInfo) -> dict[str, str]:
@@ -67,6 +72,10 @@ async def update(campaign_id: int, changes: Mapping[str, Any]) -> tuple[Campaign
     values: dict[Any, Any] = dict(columns_of(contents_from(fields)))
     if "missing_language" in changes:
         values["missing_language"] = missing_language_from(changes["missing_language"])
+    if "greeting" in changes:
+        if changes["greeting"] not in set(Greeting):
+            raise ValidationError("greeting", f"no greeting {changes['greeting']!r}; one of {', '.join(Greeting)}")
+        values["greeting"] = Greeting(changes["greeting"])
     if "rate" in changes:
         rate = changes["rate"]
         if rate is not None and (not isinstance(rate, int) or not 1 <= rate <= INT32_MAX):
@@ -77,7 +86,7 @@ async def update(campaign_id: int, changes: Mapping[str, Any]) -> tuple[Campaign
         name = next(name for name in ("lists", "purpose", "template") if name in changes)
         raise ValidationError(name, "an invitation campaign keeps its guest list's lists, purpose and template")
     if "template" in changes:
-        TemplateLibrary(get_settings().templates_dir).check_marketing(changes["template"])
+        TemplateLibrary.from_settings(get_settings()).check_marketing(changes["template"])
         values["template"] = changes["template"]
     if "lists" in changes or "purpose" in changes:
         slugs = changes["lists"] if "lists" in changes else [item.slug for item in campaign.lists]
@@ -104,7 +113,7 @@ async def update(campaign_id: int, changes: Mapping[str, Any]) -> tuple[Campaign
 def _changed(before: CampaignInfo, after: CampaignInfo) -> list[str]:
     names = [f"{part}_{lang}" for lang in CONTENT_LANGUAGES for part in ("subject", "preheader", "body")
              if getattr(before.contents.get(lang), part, "") != getattr(after.contents.get(lang), part, "")]
-    for name in ("missing_language", "template", "rate", "purpose"):
+    for name in ("missing_language", "greeting", "template", "rate", "purpose"):
         if getattr(before, name) != getattr(after, name):
             names.append(name)
     if [item.id for item in before.lists] != [item.id for item in after.lists]:
@@ -121,6 +130,7 @@ async def duplicate(campaign_id: int, actor: str) -> CampaignInfo:
     async with write_transaction():
         rows = await Campaign.insert(Campaign(
             **dict[str, Any](columns_of(campaign.contents)), missing_language=campaign.missing_language, template=campaign.template,
+            greeting=campaign.greeting,
             purpose=campaign.purpose.id, rate=campaign.rate, created_by=actor, status=CampaignStatus.DRAFT,
         )).returning(Campaign.id)
         copy_id = rows[0]["id"]

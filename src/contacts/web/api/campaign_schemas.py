@@ -31,13 +31,15 @@ class CampaignPatchIn(BodyIn):
     body_fr: BodyText | UnsetType = UNSET
     body_en: BodyText | UnsetType = UNSET
     missing_language: MissingLanguageText | UnsetType = UNSET  # other, skip, or "": not chosen
+    greeting: BodyText | UnsetType = UNSET  # none, first_name or formal
     template: BodyText | UnsetType = UNSET
     lists: SlugList | UnsetType = UNSET
     purpose: BodyText | None | UnsetType = UNSET
     rate: Rate | None | UnsetType = UNSET  # null: as fast as the server takes them
 
     def changes(self) -> dict[str, Any]:
-        names = (*CONTENT_FIELDS, "subject", "body", "missing_language", "template", "lists", "purpose", "rate")
+        names = (*CONTENT_FIELDS, "subject", "body", "missing_language", "greeting", "template", "lists", "purpose",
+                 "rate")
         return {name: getattr(self, name) for name in names if getattr(self, name) is not UNSET}
 
 

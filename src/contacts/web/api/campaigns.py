@@ -82,7 +82,8 @@ class CampaignsController(Controller):
         campaign = await campaign_operations.create(staff, list_slugs=data.lists, template=data.template,
                                                     subject=data.subject, body=data.body or "",
                                                     content=data.content(), missing_language=data.missing_language,
-                                                    purpose_code=data.purpose, rate=data.rate)
+                                                    purpose_code=data.purpose, rate=data.rate,
+                                                    greeting=data.greeting)
         return CampaignOut.of(campaign)
 
     @patch("/{campaign_id:int}", summary="Change a draft's fields; those left out stay as they are",

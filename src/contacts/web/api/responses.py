@@ -17,6 +17,7 @@ REFUSALS = {
           ("forbidden", "the read_only role may not send", None)),
     404: ("Nothing with this id or slug, or nothing the caller's role may see", ("notfound", "no campaign 7", None)),
     409: ("Not in a state that allows this", ("conflict", "campaign 7 is cancelled; cannot pause it", None)),
+    413: ("The request's body is larger than the route takes", ("http", "Request Entity Too Large", None)),
 }
 
 

@@ -105,7 +105,9 @@ class CampaignIn(BodyIn):
     body: BodyText | None = None  # the French body, as body_fr
     purpose: BodyText | None = None
     rate: Rate | None = None  # messages per second; none: as fast as the server takes them
-    # A version per language; a language without a subject has none.
+    greeting: BodyText = "none"  # none, first_name ("Bonjour Zoé," / "Dear Zoé,") or formal ("Madame, Monsieur,")
+    # A version per language; a language without a subject has none. Bodies are Markdown (README: "Writing a
+    # campaign"), refused with their line when they break a rule.
     subject_fr: BodyText | None = None
     subject_en: BodyText | None = None
     preheader_fr: BodyText | None = None
@@ -137,6 +139,7 @@ class CampaignOut:
     started_at: datetime | None
     finished_at: datetime | None
     audience_built_at: datetime | None  # None while the audience is still being written: sending goes on meanwhile
+    greeting: str  # none, first_name or formal
     # Its versions: a language whose subject is empty has none (missing_language says what its speakers get).
     subject_fr: str = ""
     subject_en: str = ""
@@ -152,7 +155,8 @@ class CampaignOut:
                    purpose=campaign.purpose.code, lists=[item.slug for item in campaign.lists],
                    status=campaign.status.value, rate=campaign.rate, created_by=campaign.created_by,
                    created_at=campaign.created_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
-                   audience_built_at=campaign.audience_built_at, **columns_of(campaign.contents),
+                   audience_built_at=campaign.audience_built_at, greeting=campaign.greeting.value,
+                   **columns_of(campaign.contents),
                    missing_language=campaign.missing_language.value if campaign.missing_language else None)
 
 

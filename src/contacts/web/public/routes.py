@@ -4,9 +4,11 @@ request gets any page's headers without its body. Its errors are pages too (cont
 from __future__ import annotations
 
 from litestar import MediaType, Router
+from litestar.di import Provide
 from litestar.openapi import ResponseSpec
 from litestar.routes import HTTPRoute
 
+from contacts.sending.browser_view import BrowserViews
 from contacts.settings import Settings
 from contacts.web.public.export import ExportController
 from contacts.web.public.objection import ObjectionController
@@ -21,12 +23,13 @@ from contacts.web.public.rights_form import RightsFormController
 from contacts.web.public.rsvp import RsvpController
 from contacts.web.public.signup import ConfirmController, SignupController
 from contacts.web.public.unsubscribe import UnsubscribeController
+from contacts.web.public.view import ViewController
 from contacts.web.rate_counts import RateCounts
 
 PAGES = (UnsubscribeController, ObjectionController, PreferencesController, ConfirmController, RsvpController,
-         ExportController)
+         ExportController, ViewController)
 
-# The first segment of every recipient's page: /u/…, /o/…, /p/…, /confirm/…, /subscribe/….
+# The first segment of every recipient's page: /u/…, /o/…, /p/…, /v/…, /confirm/…, /subscribe/….
 PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController, RightsFormController))
 
 # What any page may answer instead, always as a page (contacts.web.public.errors), never a JSON body.
@@ -47,6 +50,7 @@ def public_router(settings: Settings, counts: RateCounts) -> Router:
     confirmation, answer); the two forms anyone may post (signup, a rights request) only ask, and the link
     mailed to the address decides."""
     every_page, signup_requests = rate_limits(settings, counts)
+    browser_views = BrowserViews(settings)  # this app's cache of "view in your browser" pages
     # Signup requests send mail: their own, stricter limit, on top of every page's.
     signup = Router(path="/", route_handlers=[SignupController, RightsFormController], middleware=signup_requests)
     pages = Router(
@@ -56,6 +60,7 @@ def public_router(settings: Settings, counts: RateCounts) -> Router:
         middleware=[without_body_for_head, *every_page],
         include_in_schema=True,
         request_max_body_size=FORM_MAX_BODY,
+        dependencies={"browser_views": Provide(lambda: browser_views, sync_to_thread=False)},
     )
     for route in pages.routes:  # A Litestar 2 router takes no `responses`: each page's handler gets them.
         assert isinstance(route, HTTPRoute)  # pages only

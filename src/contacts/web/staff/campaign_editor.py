@@ -47,6 +47,8 @@ def content_fields(form: Any) -> dict[str, str]:
         if form.get(old) is not None and f"{old}_fr" not in fields:
             fields[f"{old}_fr"] = str(form.get(old))
     fields["missing_language"] = str(form.get("missing_language", ""))
+    if form.get("greeting") is not None:
+        fields["greeting"] = str(form.get("greeting"))
     return fields
 
 
@@ -63,7 +65,8 @@ class CampaignEditorController(Controller):
     async def edit_page(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId,
                         lang: FromQuery[str] = "fr", to: FromQuery[str] = "") -> Template:
         campaign = await campaign_operations.campaign_for(staff, campaign_id)
-        values = {**columns_of(campaign.contents), "missing_language": campaign.missing_language or ""}
+        values = {**columns_of(campaign.contents), "missing_language": campaign.missing_language or "",
+                  "greeting": campaign.greeting.value}
         request.session.pop(EDITS_KEY, None)
         return await self._page(request, staff, campaign_id, values, lang, to, edits=False)
 

@@ -87,13 +87,14 @@ class CampaignPagesController(Controller):
             campaign = await campaign_operations.create(
                 staff, list_slugs=form.getall("lists", []), template=form.get("template", ""),
                 content={name: value for name, value in content.items() if name != "missing_language"},
-                missing_language=content["missing_language"], purpose_code=form.get("purpose") or None)
+                missing_language=content["missing_language"], purpose_code=form.get("purpose") or None,
+                greeting=form.get("greeting") or "none")
         except ValidationError as error:
             found = await campaign_operations.page(staff, 1, 50)
             return render(request, "campaigns.html", staff, status_code=400, campaigns=found.items, total=found.total,
                           page=1, lists=await campaign_operations.lists(staff), templates=TEMPLATES, error=str(error),
                           values={"lists": form.getall("lists", []), **content,
-                                  **{k: form.get(k, "") for k in ("template", "purpose")}})
+                                  **{k: form.get(k, "") for k in ("template", "purpose", "greeting")}})
         return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
 
     @get("/{campaign_id:int}")

@@ -78,6 +78,10 @@ NOTICES = {
     "death-notice-communicated": "The death notice is recorded: the executor is sent a link to the data.",
     "death-notice-erased": "The death notice is recorded: the person's data is erased, as they asked.",
     "after-death-revoked": "The after-death instructions are revoked.",
+    "media-added": "The image is added: copy its Markdown line into a campaign's body.",
+    "media-exists": "This image was already in the library: here it is, with its alt texts unchanged.",
+    "media-described": "The alt texts are saved.",
+    "media-deleted": "The image is deleted.",
 }
 
 

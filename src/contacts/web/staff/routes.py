@@ -24,6 +24,7 @@ from contacts.web.staff.controllers import (
 )
 from contacts.web.staff.imports import ImportPagesController
 from contacts.web.staff.invitations import InvitationPagesController
+from contacts.web.staff.media import MediaPagesController
 from contacts.web.staff.pages import (
     SECURITY_HEADERS,
     SESSION_IDLE,
@@ -63,7 +64,7 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
     handlers = [SignInController, DashboardController, CampaignPagesController, CampaignEditorController,
                 ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
-                InvitationPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
+                InvitationPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)
     return Router(

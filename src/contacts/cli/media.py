@@ -1,0 +1,61 @@
+"""`contacts media …`: the media library from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from contacts.cli.params import ROW_ID, TEXT
+from contacts.cli.runner import actor, fail, run
+
+
+@click.group(name="media")
+def media_group() -> None:
+    """The media library: images for campaigns, served at CONTACTS_BASE_URL/media/…"""
+
+
+@media_group.command(name="add")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--alt", type=TEXT, required=True, help="The default alt text (French; English too unless --alt-en).")
+@click.option("--alt-en", type=TEXT, default="", help="The alt text in English.")
+def add_command(file: Path, alt: str, alt_en: str) -> None:
+    """Add a JPEG, PNG, GIF or WebP image (at most 10 MB and 40 megapixels), re-encoded without its metadata;
+    prints its URL alone on the last line. The same image twice gives the same URL."""
+    from contacts.services.media import images, library  # start-up: imported when run
+    from contacts.settings import get_settings  # start-up: imported when run
+
+    try:
+        with open(file, "rb") as handle:
+            data = handle.read(images.MAX_BYTES + 1)  # one byte more is enough to refuse it
+    except OSError as error:
+        fail(f"FILE: cannot read {file} ({error.strerror})")
+    added = run(lambda: library.add(actor(), data, alt, alt_en))
+    image = added.image
+    click.echo(f"{'added' if added.created else 'already in the library'}: image {image.id}, "
+               f"{image.width} × {image.height} px, {image.size} bytes, {image.content_type}", err=True)
+    click.echo(image.url(get_settings().base_url))
+
+
+@media_group.command(name="list")
+@click.option("--page", type=ROW_ID, default=1, show_default=True)
+def list_command(page: int) -> None:
+    """The images, newest first: id, URL, size in pixels and bytes, alt text."""
+    from contacts.services.media import library  # start-up: imported when run
+    from contacts.settings import get_settings  # start-up: imported when run
+
+    found = run(lambda: library.page(actor(), page, 50))
+    base_url = get_settings().base_url
+    for image in found.items:
+        click.echo(f"{image.id}\t{image.url(base_url)}\t{image.width}x{image.height}\t{image.size}\t{image.alt_fr}")
+    click.echo(f"{found.total} image(s)", err=True)
+
+
+@media_group.command(name="delete")
+@click.argument("image_id", type=ROW_ID)
+def delete_command(image_id: int) -> None:
+    """Delete an image that no campaign uses (exit 2 naming those that do)."""
+    from contacts.services.media import library  # start-up: imported when run
+
+    image = run(lambda: library.delete(actor(), image_id))
+    click.echo(f"deleted image {image.id} ({image.name})")
