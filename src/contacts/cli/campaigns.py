@@ -64,12 +64,14 @@ def create_command(list_slugs, template, subject_fr, subject_en, subject, body_f
     for old, new, given in (("--subject", "--subject-fr", subject_fr), ("--body", "--body-fr", body_fr)):
         if given is not None and (subject if old == "--subject" else body) is not None:
             fail(f"{old}: give {new} or {old} (the French one), not both")
-    content = {"subject_fr": subject_fr if subject_fr is not None else subject, "subject_en": subject_en,
-               "preheader_fr": preheader_fr, "preheader_en": preheader_en}
-    for field, option, path in (("body_fr", "--body-fr" if body_fr else "--body", body_fr or body),
-                                ("body_en", "--body-en", body_en)):
-        content[field] = _body_text(path, option) if path else None
+    content = {"subject_fr": subject_fr, "subject_en": subject_en, "preheader_fr": preheader_fr,
+               "preheader_en": preheader_en, "body_en": _body_text(body_en, "--body-en") if body_en else None}
+    french_body = _body_text(body_fr or body, "--body-fr" if body_fr else "--body") if body_fr or body else ""
+    if subject is None:  # the French version from the -fr options (or --body): errors name body_fr, subject_fr
+        content["body_fr"] = french_body
+    # --subject and --body: the French version, whose errors name them as given (core.create)
     campaign = run(lambda: campaigns.create(list_slugs=list(list_slugs), template=template, content=content,
+                                            subject=subject, body=french_body,
                                             missing_language=missing_language, actor=actor(),
                                             purpose_code=purpose_code, rate=rate, greeting=greeting))
     versions = ", ".join(f"{language}: {item.subject!r}" for language, item in campaign.contents.items())

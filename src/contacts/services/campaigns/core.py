@@ -116,11 +116,12 @@ async def create(
     """Refuses unknown lists, a template that fails REQ-5, lists of several purposes without --purpose, and
     a body whose Markdown breaks a rule (REQ-49, REQ-50), naming its line (content.contents_from).
     `content`: subject_fr, preheader_fr, body_fr, subject_en, …; `subject` and `body` are the French ones."""
-    fields = {**({"subject_fr": subject, "body_fr": body} if subject is not None else {}), **(content or {})}
+    given = {name: value for name, value in (content or {}).items() if value is not None}
+    fields = {**({"subject_fr": subject, "body_fr": body} if subject is not None else {}), **given}
     try:
         contents = contents_from(fields)
     except ValidationError as error:  # named as the caller named it
-        if subject is not None and error.field in ("subject_fr", "body_fr") and error.field not in (content or {}):
+        if subject is not None and error.field in ("subject_fr", "body_fr") and error.field not in given:
             raise ValidationError(error.field.removesuffix("_fr"), error.message) from None
         raise
     missing = missing_language_from(missing_language)
