@@ -84,7 +84,7 @@ def bench(count: int, outage: float, command: str, workdir: Path, csv_path: Path
     contacts(["import", str(csv_path), "--list", "journalists", "--source-type", "third-party", "--source", "bench"],
              env, workdir)
     campaign_id = contacts(["campaign", "create", "--list", "journalists", "--template", "newsletter-communications",
-                            "--subject", "La lettre"], env, workdir).split()[-1]
+                            "--subject", "La lettre", "--missing-language", "other"], env, workdir).split()[-1]
     processes = 1 if command == "worker" else max(1, min(os.cpu_count() or 1, 2))
     if command == "worker":
         start_campaign(database_url, int(campaign_id))

@@ -40,7 +40,7 @@ async def timed(work, hits: int) -> list[float]:
 
 async def measure(hits: int) -> None:
     from contacts.db.engine import connected
-    from contacts.tables import RateLimitCount
+    from contacts.machinery_tables import RateLimitCount
     from contacts.web.rate_counts import DatabaseRateCounts, MemoryRateCounts
 
     async with connected():

@@ -199,7 +199,15 @@ class SkipReason(StrEnum):
     ARCHIVED = "archived"
     ERASED = "erased"
     NO_VALID_BASIS = "no_valid_basis"
+    NO_TRANSLATION = "no_translation"  # the campaign has no version in their language, and staff chose skip
     CANCELLED = "cancelled"
+
+
+class MissingLanguage(StrEnum):
+    """What a campaign does for recipients whose language it has no version in."""
+
+    OTHER = "other"  # they get the other language
+    SKIP = "skip"  # they are skipped, reason no_translation
 
 
 def parse_enum(enum_type: type[AnyStrEnum], field: str, value: str) -> AnyStrEnum:

@@ -29,9 +29,9 @@ from contacts.web.api.routes import api_router
 from contacts.web.devmail import DevMailController
 from contacts.web.errors import EXCEPTION_HANDLERS
 from contacts.web.health import health
-from contacts.web.media import media_file
 from contacts.web.input_checks import bad_input_refuser
 from contacts.web.localised_pages import LocalisedJinjaEngine
+from contacts.web.media import media_file
 from contacts.web.public.routes import PAGE_PREFIXES, public_router
 from contacts.web.rate_counts import rate_counts_for
 from contacts.web.staff.routes import SESSION_STORE, staff_router

@@ -50,7 +50,7 @@ async def test_unsubscribe_and_preference_centre_in_chromium(server, tmp_path):
     await import_to(tmp_path, "teachers", "zoe@presse.example")
     zoe = await contact_id("zoe@presse.example")
     campaign = await campaigns.create(list_slugs=["journalists"], template="newsletter-communications",
-                                      subject="La lettre", actor="test")
+                                      subject="La lettre", actor="test", missing_language="other")
     settings = dataclasses.replace(get_settings(), smtp_url=smtp.url, base_url=base_url)
     await send_campaign(campaign.id, SendOptions(concurrency=1), settings=settings)
     envelope = next(e for e in smtp.handler.received if e.rcpt_tos == ["zoe@presse.example"])

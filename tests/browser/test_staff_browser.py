@@ -142,8 +142,8 @@ async def test_a_campaign_from_sign_in_to_caught_mail_in_chromium(server, contac
         await page.get_by_role("heading", name="Campaigns", level=1).wait_for()
         await page.get_by_label("Journalists", exact=False).check()
         await page.get_by_label("Template").select_option("newsletter-communications")
-        await page.get_by_label("Subject").fill("La lettre de décembre")
-        await page.get_by_label("Message", exact=False).fill("Bonjour,\n\nLe musée rouvre ses portes.")
+        await page.get_by_label("Subject (French)").fill("La lettre de décembre")
+        await page.get_by_label("Message (French", exact=False).fill("Bonjour,\n\nLe musée rouvre ses portes.")
         await shot(page, "campaigns-form")
         await page.get_by_role("button", name="Create the draft").click()
         await expect(page.get_by_role("status")).to_have_text("The draft campaign is created.")
@@ -159,8 +159,28 @@ async def test_a_campaign_from_sign_in_to_caught_mail_in_chromium(server, contac
         await expect(page.locator("pre.preview")).to_contain_text("Bonjour,\n\nLe musée rouvre ses portes.")
         await shot(page, "campaign-draft")
 
-        # Send: the server's own sender drains it while the page refreshes itself, without script.
-        await page.get_by_role("button", name="Send", exact=True).click()
+        # The editor: an English version typed beside its preview, which the script refreshes as one types,
+        # in sandboxed frames at desktop and phone width; then saved.
+        await page.get_by_role("link", name="Edit and preview").click()
+        await page.get_by_role("heading", name=f"Edit campaign #{campaign_id}", level=1).wait_for()
+        await page.get_by_label("Subject (English)").fill("The December letter")
+        await page.get_by_label("Language of the sample recipient").select_option("en")
+        await page.get_by_label("Message (English", exact=False).fill("Hello,\n\nThe museum opens again.")
+        for width in ("desktop", "phone"):
+            await expect(page.frame_locator(f"iframe.preview-{width}").locator("body")).to_contain_text(
+                "The museum opens again.", timeout=10_000)
+        await expect(page.locator("#preview-text")).to_contain_text("The museum opens again.")
+        assert await page.locator("iframe.preview-phone").get_attribute("sandbox") == ""
+        await shot(page, "campaign-editor")
+        await page.get_by_role("button", name="Save the draft").click()
+        await expect(page.get_by_role("status")).to_have_text("The draft is saved.")
+
+        # Send: a confirmation page with the count, then the server's own sender drains it while the page
+        # refreshes itself, without script.
+        await page.get_by_role("link", name="Send…").click()
+        await expect(page.locator("main")).to_contain_text("8 recipients would receive it now; 2 are skipped.")
+        await shot(page, "campaign-confirm")
+        await page.get_by_role("button", name="Send to 8 recipients").click()
         await expect(page.get_by_role("status")).to_have_text("Sending has started.")
         await shot(page, "campaign-sending")
         await expect(page.get_by_text("finished", exact=True)).to_be_visible(timeout=60_000)

@@ -30,7 +30,8 @@ def token(campaign_id: int, language: str) -> str:
 @pytest.fixture
 async def campaign(tmp_path):
     await import_list(tmp_path, "journalists", ["zoe@presse.example,Zoé,Lefèvre,fr"])
-    return await new_campaign("journalists", subject="La lettre de décembre", greeting="first_name")
+    return await new_campaign("journalists", subject="La lettre de décembre", greeting="first_name",
+                              content={"subject_en": "The December letter", "body_en": "First paragraph."})
 
 
 async def test_a_burst_of_views_renders_each_language_once(campaign):
@@ -49,7 +50,7 @@ async def test_an_edit_is_shown_and_a_deleted_campaign_shows_nothing(campaign):
     views = BrowserViews(get_settings())
     assert "Premier paragraphe." in (await views.page(token(campaign.id, "fr")))[1]
     async with write_transaction():
-        await Campaign.update({Campaign.body: "Un tout autre texte."}).where(Campaign.id == campaign.id)
+        await Campaign.update({Campaign.body_fr: "Un tout autre texte."}).where(Campaign.id == campaign.id)
     edited = (await views.page(token(campaign.id, "fr")))[1]
     assert "Un tout autre texte." in edited and "Premier paragraphe." not in edited and views.renders == 2
     async with write_transaction():

@@ -32,6 +32,7 @@ async def import_list(tmp_path, slug: str, lines: list[str], header="email,first
 
 
 async def new_campaign(*slugs, template="newsletter-communications", subject="La lettre de novembre", **kwargs):
+    kwargs.setdefault("missing_language", "other")  # a French letter, which English speakers get too
     return await campaigns.create(list_slugs=list(slugs), template=template, subject=subject, actor="test",
                                   body="Premier paragraphe.\n\nSecond paragraphe.", **kwargs)
 
@@ -51,7 +52,8 @@ async def test_newsletter_reaches_every_eligible_journalist_once_with_the_rfc805
     await import_list(tmp_path, "vips", ["j0@presse.example,Jeanne0,Dupont,fr", "v@vip.example,Victor,Hugo,en"])
     for address in ("j1@presse.example", "j2@presse.example"):
         await suppression.suppress(address, "objection", actor="test", channel=Channel.CLI)
-    campaign = await new_campaign("journalists", "vips", greeting="first_name")
+    campaign = await new_campaign("journalists", "vips", greeting="first_name", content={"subject_en": "The November letter",
+                                                                  "body_en": "First paragraph."})
     with TestSmtpServer() as server:
         summary = await send_campaign(campaign.id, SendOptions(concurrency=3), settings=settings_for(server))
     assert (summary.sent, summary.skipped, summary.failed, summary.outcome) == (9, 0, 0, "finished")
@@ -81,6 +83,8 @@ async def test_newsletter_reaches_every_eligible_journalist_once_with_the_rfc805
     # the catalogue's French names, in French typography
     assert "«\u202fJournalistes\u202f» (Lettre de la communication)" in text
     assert "Se désinscrire en un clic\u202f: " in text and "Source de votre adresse\u202f: Annuaire presse" in text
+    assert mail["v@vip.example"]["Subject"] == "The November letter" and "First paragraph." in english
+    assert message["Subject"] == "La lettre de novembre" and "Premier paragraphe." in text
     # VERP: the envelope sender names the delivery, not the address
     sender = server.handler.received[0].mail_from
     assert sender.startswith("bounces+") and "presse" not in sender

@@ -41,7 +41,8 @@ def parts(message) -> tuple[str, str]:
 
 async def create(body: str = LETTER, **kwargs) -> campaigns.CampaignInfo:
     return await campaigns.create(list_slugs=["journalists"], template="newsletter-communications",
-                                  subject="Pissarro", actor="test", body=body, **kwargs)
+                                  subject="Pissarro", actor="test", body=body, **kwargs,
+                                  content={"subject_en": "Pissarro", "body_en": body})  # the same in English
 
 
 async def test_req50_a_markdown_newsletter_arrives_with_its_heading_link_button_and_two_line_address(tmp_path):
@@ -172,13 +173,13 @@ async def test_req50_the_staff_form_takes_the_greeting_and_shows_a_refused_body_
     async with http_client() as client:
         token = await signed_in(client, "camille")
         form = {"_csrf_token": token, "lists": "journalists", "template": "newsletter-communications",
-                "subject": "La lettre", "greeting": "formal"}
+                "subject_fr": "La lettre", "greeting": "formal"}
         assert 'name="greeting"' in (await client.get("/staff/campaigns/")).text
-        refused = await client.post("/staff/campaigns/", data={**form, "body": "Un\r\n\r\n<b>gras</b>"})
-        assert refused.status_code == 400 and "body: line 3: raw HTML is not allowed" in refused.text
+        refused = await client.post("/staff/campaigns/", data={**form, "body_fr": "Un\r\n\r\n<b>gras</b>"})
+        assert refused.status_code == 400 and "body_fr: line 3: raw HTML is not allowed" in refused.text
         assert '<option value="formal" selected>' in refused.text and "&lt;b&gt;gras&lt;/b&gt;" in refused.text
         assert await Campaign.count() == 0
-        created = await client.post("/staff/campaigns/", data={**form, "body": "**Bonjour**"})
+        created = await client.post("/staff/campaigns/", data={**form, "body_fr": "**Bonjour**"})
         assert created.status_code == 303
     assert [row["greeting"] for row in await Campaign.select(Campaign.greeting)] == ["formal"]
 
@@ -186,7 +187,7 @@ async def test_req50_the_staff_form_takes_the_greeting_and_shows_a_refused_body_
 async def test_a_body_saved_before_markdown_that_breaks_a_rule_is_sent_as_its_plain_text(tmp_path):
     await import_list(tmp_path, "journalists", ["zoe@presse.example,Zoé,fr"], header="email,first_name,language")
     campaign = await create(body="Texte.")
-    await Campaign.update({Campaign.body: "Le <b>vernissage</b> {prenom}\nà 19 h"}).where(Campaign.id == campaign.id)
+    await Campaign.update({Campaign.body_fr: "Le <b>vernissage</b> {prenom}\nà 19 h"}).where(Campaign.id == campaign.id)
     with TestSmtpServer() as server:
         summary = await send_campaign(campaign.id, SendOptions(), settings=settings_for(server))
     assert summary.sent == 1

@@ -10,7 +10,6 @@ from email import policy
 from pathlib import Path
 
 import pytest
-
 from markupsafe import Markup
 
 from contacts.errors import ValidationError

@@ -168,7 +168,7 @@ async def test_req40_idn_domain_is_sent_without_smtputf8_and_unicode_local_part_
 async def test_staff_text_that_looks_like_a_marker_is_sent_as_written(tmp_path):
     await import_list(tmp_path, "journalists", ["j@presse.example,J,D,fr"])
     campaign = await campaigns.create(list_slugs=["journalists"], template="newsletter-communications",
-                                      subject="Code %%summer%%", actor="test", body="Code promo : %%summer%% et %%greeting%%")
+                                      subject="Code %%summer%%", actor="test", missing_language="other", body="Code promo : %%summer%% et %%greeting%%")
     with TestSmtpServer() as server:
         summary = await send_campaign(campaign.id, SendOptions(concurrency=1), settings=settings_for(server))
     text = received(server)["j@presse.example"].get_payload()[0].get_content()

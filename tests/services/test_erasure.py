@@ -11,10 +11,9 @@ from contacts.domain import Channel, RightsRequestType, SourceType, SuppressionR
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services.campaigns import core as campaigns
 from contacts.services.importing import ImportOptions, run_import
-from contacts.services.people import suppression
+from contacts.services.people import people_operations, suppression
 from contacts.services.rights import erasure
 from contacts.services.rights import requests as rights
-from contacts.services.people import people_operations
 from contacts.services.staff import accounts as staff
 from contacts.tables import AuditEvent, ConsentEvent, Contact, Delivery, Suppression
 from tests.sending.smtp_server import TestSmtpServer

@@ -91,7 +91,7 @@ async def test_an_image_a_campaign_uses_cannot_be_deleted():
         await library.get(camille, unused.id)
     with pytest.raises(NotFoundError):
         await library.delete(camille, unused.id)
-    await Campaign.update({Campaign.body: "plus d'image"}).where(Campaign.id == campaign.id)
+    await Campaign.update({Campaign.body_fr: "plus d'image"}).where(Campaign.id == campaign.id)
     await library.delete("cli:marie", used.id)
     assert await MediaImage.count() == 0
     dpo = await staff.create_user("dpo", "dpo", PASSWORD)

@@ -31,7 +31,7 @@ def test_pages_cut_values_in_order_and_none_from_nothing():
 
 
 async def test_audience_facts_for_more_contacts_than_an_in_list_holds():
-    probe = CampaignInfo(id=0, subject="", template="newsletter-communications", body="",
+    probe = CampaignInfo(id=0, contents={}, template="newsletter-communications",
                          purpose=(await catalogue.purposes())[0], lists=(), status=CampaignStatus.DRAFT, rate=None,
                          created_by="test", created_at=datetime.now(UTC), started_at=None, finished_at=None)
     async with bulk_session() as session:

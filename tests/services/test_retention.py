@@ -16,10 +16,11 @@ from contacts.domain import (
     SourceType,
     SubscriptionStatus,
 )
+from contacts.machinery_tables import JobRun
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services.campaigns import core as campaigns
 from contacts.services.optout import writer as optout_writer
-from contacts.services.people import suppression
+from contacts.services.people import people_operations, suppression
 from contacts.services.retention import daily, engine
 from contacts.services.retention.rules import (
     Action,
@@ -29,12 +30,10 @@ from contacts.services.retention.rules import (
 )
 from contacts.services.rights import requests as rights
 from contacts.services.rights import restriction
-from contacts.services.people import people_operations
 from contacts.services.staff import accounts as staff
 from contacts.tables import (
     AuditEvent,
     Contact,
-    JobRun,
     MailingList,
     PendingConsent,
     StaffSession,

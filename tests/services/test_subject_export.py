@@ -61,7 +61,7 @@ async def person_with_history(tmp_path) -> tuple[staff.Staff, int, int]:
     await suppression.suppress(OTHER, SuppressionReason.COMPLAINT, actor="test", channel=Channel.COMPLAINT)
     journalists = await MailingList.select(MailingList.id, MailingList.purpose).where(
         MailingList.slug == "journalists").first()
-    campaign = (await Campaign.insert(Campaign(subject="La lettre de décembre", template="newsletter-communications",
+    campaign = (await Campaign.insert(Campaign(subject_fr="La lettre de décembre", template="newsletter-communications",
                                                purpose=journalists["purpose"], created_by="test"))
                 .returning(Campaign.id))[0]["id"]
     await Delivery.insert(Delivery(campaign=campaign, contact=person, mailing_list=journalists["id"], status="sent",

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contacts.errors import NotFoundError
+from contacts.machinery_tables import StagedUpload, StagedUploadChunk
 from contacts.services.importing import staging
-from contacts.tables import StagedUpload, StagedUploadChunk, Subscription
+from contacts.tables import Subscription
 from tests.web.test_staff_pages import PASSWORD, csrf_of, signed_in
 
 pytestmark = pytest.mark.usefixtures("database_url")

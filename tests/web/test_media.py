@@ -179,7 +179,7 @@ async def test_the_staff_page_uploads_lists_describes_and_deletes(http_client):
         assert in_use.status_code == 409 and "cannot be deleted while a campaign uses it" in in_use.text
         assert_accessible_basics(in_use, "/staff/media/ (deletion refused)")
         assert await MediaImage.count() == 1
-        await Campaign.update({Campaign.body: "Sans image."}).where(Campaign.id > 0)
+        await Campaign.update({Campaign.body_fr: "Sans image."}).where(Campaign.id > 0)
         deleted = await client.post(f"/staff/media/{image['id']}/delete", data={"_csrf_token": token})
         assert deleted.status_code == 303 and deleted.headers["location"] == "/staff/media/?notice=media-deleted"
         assert "The image is deleted." in (await client.get(deleted.headers["location"])).text

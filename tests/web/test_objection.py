@@ -55,7 +55,7 @@ async def test_req21_an_objection_to_the_purpose_applies_at_once(http_client, zo
         ("purpose:communications-newsletter", "objection")]
     recorder = Recorder()
     campaign = await campaigns.create(list_slugs=["journalists"], template="newsletter-communications",
-                                      subject="Next", actor="test")
+                                      subject="Next", actor="test", missing_language="other")
     await send_campaign(campaign.id, SendOptions(concurrency=1), transport=recorder)
     assert recorder.sent == ["hugo@presse.example"]
 

@@ -62,6 +62,10 @@ def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[st
         ("POST", f"/api/campaigns/{c}/pause", None, by_role(NEWSLETTER_SENDERS, 409)),  # a draft
         ("POST", f"/api/campaigns/{x}/send", None, by_role(NEWSLETTER_SENDERS, 409)),
         ("POST", f"/api/campaigns/{x}/cancel", None, by_role(NEWSLETTER_SENDERS, 409)),
+        ("PATCH", f"/api/campaigns/{x}", {"subject_fr": "y"}, by_role(NEWSLETTER_SENDERS, 409)),  # not a draft
+        ("DELETE", f"/api/campaigns/{x}", None, by_role(NEWSLETTER_SENDERS, 409)),
+        ("POST", f"/api/campaigns/{x}/duplicate", None, by_role(NEWSLETTER_SENDERS, 201)),
+        ("GET", f"/api/campaigns/{c}/audience", None, by_role(NEWSLETTER_VIEWERS, 200)),
         ("GET", "/api/contacts?q=presse", None, by_role(EVERYONE, 200)),
         ("GET", f"/api/contacts/{k}", None, by_role(NEWSLETTER_VIEWERS, 200, 404)),
         ("PATCH", f"/api/contacts/{k}", {"last_name": "Lovelace"}, by_role(CORRECTORS, 200, **HIDDEN_CONTACT)),
@@ -99,6 +103,12 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", f"/staff/campaigns/{c}/pause", None, by_role(NEWSLETTER_SENDERS, 409)),
         ("POST", f"/staff/campaigns/{x}/send", None, by_role(NEWSLETTER_SENDERS, 409)),
         ("POST", f"/staff/campaigns/{x}/cancel", None, by_role(NEWSLETTER_SENDERS, 409)),
+        ("GET", f"/staff/campaigns/{c}/edit", None, by_role(NEWSLETTER_VIEWERS, 200)),
+        ("POST", f"/staff/campaigns/{x}/edit", {"subject_fr": "y", "action": "save"}, by_role(NEWSLETTER_SENDERS, 409)),
+        ("POST", f"/staff/campaigns/{c}/preview", {"subject_fr": "y"}, by_role(NEWSLETTER_VIEWERS, 200)),
+        ("GET", f"/staff/campaigns/{c}/confirm", None, by_role(NEWSLETTER_VIEWERS, 200)),
+        ("POST", f"/staff/campaigns/{x}/duplicate", None, by_role(NEWSLETTER_SENDERS, 303)),
+        ("POST", f"/staff/campaigns/{x}/delete", None, by_role(NEWSLETTER_SENDERS, 409)),
         ("GET", "/staff/contacts/?q=presse", None, by_role(EVERYONE, 200)),
         ("GET", f"/staff/contacts/{k}", None, by_role(NEWSLETTER_VIEWERS, 200, 404)),
         ("POST", f"/staff/contacts/{k}", {"last_name": "Lovelace"}, by_role(CORRECTORS, 303, **HIDDEN_CONTACT)),
@@ -142,6 +152,7 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("GET", "/staff/mail/", None, by_role(CAUGHT_MAIL_READERS, 200)),
         ("GET", "/staff/mail/20260101T000000000000-00000000", None, by_role(CAUGHT_MAIL_READERS, 404)),
         ("POST", "/staff/language", {"language": "en", "next": "/staff/"}, by_role(EVERYONE, 303)),
+        ("GET", "/staff/mail/20260101T000000000000-00000000/html", None, by_role(CAUGHT_MAIL_READERS, 404)),
         # Last: it ends the session.
         ("POST", "/staff/logout", None, by_role(EVERYONE, 303)),
     ]
@@ -190,7 +201,7 @@ async def staff_desk_search(admin) -> list[int]:
 def pattern(path: str) -> str:
     """A requested path as the app's route pattern: ids and slugs are its parameters."""
     path = path.split("?")[0].rstrip("/") or "/"
-    path = re.sub(r"/staff/mail/[^/]+$", "/staff/mail/{mail_id:str}", path)
+    path = re.sub(r"/staff/mail/[^/]+(/html)?$", lambda m: "/staff/mail/{mail_id:str}" + (m.group(1) or ""), path)
     path = re.sub(r"/lists/[a-z-]+", "/lists/{slug:str}", path)
     return re.sub(r"/(campaigns|contacts|invitation-lists|invitations|rights|documents|propagations|restrictions|media)"
                   r"/\d+",

@@ -82,7 +82,7 @@ async def test_req43_turning_a_list_back_on_needs_double_opt_in(http_client, zoe
     # The lifted entry no longer stops mail: the next campaign to the list reaches the person again.
     recorder = Recorder()
     campaign = await campaigns.create(list_slugs=["journalists"], template="newsletter-communications",
-                                      subject="Next", actor="test")
+                                      subject="Next", actor="test", missing_language="other")
     await send_campaign(campaign.id, SendOptions(concurrency=1), transport=recorder)
     assert recorder.sent == [ADDRESS]
 

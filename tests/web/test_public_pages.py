@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from contacts.machinery_tables import RateLimitCount
 from contacts.settings import get_settings
-from contacts.tables import RateLimitCount
 from contacts.tokens import TokenAction
 from tests.web.conftest import contact_id, import_to, seal
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from contacts.errors import ConfigurationError
+from contacts.machinery_tables import RateLimitCount
 from contacts.settings import get_settings, load_settings
-from contacts.tables import RateLimitCount
 from contacts.web.rate_counts import MemoryRateCounts
 from contacts.web.rate_limits import client_address
 from tests.conftest import ENGINE

@@ -130,7 +130,8 @@ async def test_req27_a_campaign_from_the_pages_reaches_the_catcher(http_client, 
             campaign_path = location.split("?")[0]
             html = await client.get(f"{campaign_path}/preview.html")
             assert "sandbox" in html.headers["content-security-policy"] and "<html" in html.text.lower()
-            assert (await client.post(f"{campaign_path}/send", data={"_csrf_token": token})).status_code == 303
+            assert (await client.post(f"{campaign_path}/send", data={"_csrf_token": token,
+                                                                      "expected_count": "4"})).status_code == 303
             running = (await client.get(campaign_path)).text
             assert 'http-equiv="refresh"' in running and "<progress" in running
             assert "still being written" not in running  # started from this page: built before it runs
@@ -342,7 +343,11 @@ async def test_wcag_basics_on_every_staff_page(http_client, tmp_path, monkeypatc
         await check(f"{campaign_path} (draft)", await client.get(created.headers["location"]))
         await check(f"{campaign_path} (test refused)", await client.post(f"{campaign_path}/test", data={
             "_csrf_token": token, "to": "not an address"}), 400)
-        await client.post(f"{campaign_path}/send", data={"_csrf_token": token})
+        await check(f"{campaign_path}/edit", await client.get(f"{campaign_path}/edit"))
+        await check(f"{campaign_path}/edit (preview)", await client.post(f"{campaign_path}/edit", data={
+            "_csrf_token": token, "subject_fr": "La lettre", "body_fr": "Bonjour !", "action": "preview"}))
+        await check(f"{campaign_path}/confirm", await client.get(f"{campaign_path}/confirm"))
+        await client.post(f"{campaign_path}/send", data={"_csrf_token": token, "expected_count": "2"})
         running = await client.get(f"{campaign_path}?notice=sending")
         await check(f"{campaign_path} (running)", running)
         # The refresh comes back without the notice: "Sending has started" is said once, not until the end.
@@ -376,7 +381,7 @@ async def test_wcag_basics_on_every_staff_page(http_client, tmp_path, monkeypatc
         await check("/staff/mail/", listing)
         await check("/staff/mail/ID", await client.get(re.search(r'href="(/staff/mail/[^"]+)"', listing.text).group(1)))
     assert css.status_code == 200 and ":focus-visible" in css.text and "outline" in css.text
-    assert len(checked) == 21
+    assert len(checked) == 24
 
 
 # REQ-27: lists of several purposes need one named, and the form has the field for it.

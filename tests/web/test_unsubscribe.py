@@ -114,7 +114,7 @@ async def test_req3_one_click_removes_the_person_from_the_next_campaign(http_cli
     async with http_client() as client:
         await client.post(f"/u/{token_for(contact_id, list_id)}", data=ONE_CLICK)
     campaign = await campaigns.create(list_slugs=["journalists"], template="newsletter-communications",
-                                      subject="Next", actor="test")
+                                      subject="Next", actor="test", missing_language="other")
     await send_campaign(campaign.id, SendOptions(concurrency=1), transport=recorder)
     assert recorder.sent == ["hugo@presse.example"]
 

@@ -51,7 +51,8 @@ class Sent:
 @pytest.fixture
 async def sent(tmp_path) -> Sent:
     await import_list(tmp_path, "journalists", PEOPLE)
-    campaign = await new_campaign("journalists", subject="La lettre de décembre", greeting="first_name")
+    campaign = await new_campaign("journalists", subject="La lettre de décembre", greeting="first_name",
+                                  content={"subject_en": "The December letter", "body_en": "First paragraph."})
     with TestSmtpServer() as server:
         settings = dataclasses.replace(get_settings(), smtp_url=server.url)
         summary = await send_campaign(campaign.id, SendOptions(concurrency=2), settings=settings)
@@ -99,9 +100,13 @@ async def test_the_view_link_opens_the_content_in_each_language(sent, http_clien
     assert french.status_code == english.status_code == 200
     assert '<html lang="fr">' in french.text and '<html lang="en">' in english.text
     assert english.headers["content-language"] == "en"  # the link's language, whatever the browser prefers
-    for page in (french.text, english.text):
-        assert "La lettre de décembre" in page and "Premier paragraphe." in page and "Second paragraphe." in page
-    assert "Bonjour," in french.text and "Hello," in english.text
+    # Each language's own version of the campaign.
+    assert "La lettre de décembre" in french.text and "Premier paragraphe." in french.text
+    assert "Second paragraphe." in french.text and "First paragraph." not in french.text
+    assert "The December letter" in english.text and "First paragraph." in english.text
+    assert "Premier paragraphe." not in english.text
+    assert "Bonjour," in french.text  # (no fixed subtitle since the Markdown layout)
+    assert "Hello," in english.text
     # Instead of the person's links, a sentence saying where they are.
     assert "se trouvent dans le message que vous avez reçu\u202f:" in french.text
     assert "are in the message you received" in english.text

@@ -28,41 +28,65 @@ def campaign_group() -> None:
     """Create, preview, test, send and follow campaigns."""
 
 
+def _body_option(name: str, language: str):
+    return click.option(name, type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+                        help=f"A UTF-8 text file in Markdown (see README, \"Writing a campaign\"): the {language} "
+                             "message's headings, links, lists, images, [[Button]](https://…), placeholders.")
+
+
 @campaign_group.command(name="create")
 @click.option("--list", "list_slugs", multiple=True, required=True, help="A list to send to; repeat for several.")
 @click.option("--template", required=True, help="A template of templates/emails/, e.g. newsletter-communications.")
-@click.option("--subject", type=TEXT, required=True)
-@click.option("--body", "body_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
-              help="A UTF-8 text file in Markdown (see README, \"Writing a campaign\"): headings, links, lists, "
-                   "images, [[Button]](https://…), placeholders such as {first_name|fallback}.")
+@click.option("--subject-fr", "subject_fr", type=TEXT, default=None, help="The French subject.")
+@click.option("--subject-en", "subject_en", type=TEXT, default=None, help="The English subject.")
+@click.option("--subject", type=TEXT, default=None, help="The French subject (as --subject-fr).")
+@_body_option("--body-fr", "French")
+@_body_option("--body-en", "English")
+@_body_option("--body", "French (as --body-fr)")
+@click.option("--preheader-fr", "preheader_fr", type=TEXT, default=None, help="The French inbox preview line.")
+@click.option("--preheader-en", "preheader_en", type=TEXT, default=None, help="The English inbox preview line.")
+@click.option("--missing-language", type=click.Choice(["other", "skip"]), default=None,
+              help="Recipients whose language has no version: get the other language, or are skipped "
+                   "(no_translation). Without it, such a campaign does not start.")
 @click.option("--purpose", "purpose_code", default=None, help="The purpose, when the lists serve several.")
 @click.option("--rate", type=click.IntRange(min=1, max=INT32_MAX), default=None,
               help="At most this many messages per second.")
 @click.option("--greeting", type=click.Choice(["none", "first_name", "formal"]), default="none", show_default=True,
               help="How messages open: nothing, \"Bonjour Zoé,\" / \"Dear Zoé,\" (\"Bonjour,\" without a first name), "
                    "or \"Madame, Monsieur,\" / \"Dear Sir or Madam,\".")
-def create_command(list_slugs, template, subject, body_file, purpose_code, rate, greeting) -> None:
+def create_command(list_slugs, template, subject_fr, subject_en, subject, body_fr, body_en, body, preheader_fr,
+                   preheader_en, missing_language, purpose_code, rate, greeting) -> None:
     """Create a draft campaign; prints its id alone on the last line."""
     from contacts.services.campaigns import (
         core as campaigns,  # start-up: imported when run
     )
 
-    body = _body_text(body_file) if body_file else ""
-    campaign = run(lambda: campaigns.create(list_slugs=list(list_slugs), template=template, subject=subject,
-                                            actor=actor(), body=body, purpose_code=purpose_code, rate=rate,
-                                            greeting=greeting))
-    click.echo(f"campaign {campaign.id}: {campaign.subject!r} to {', '.join(i.slug for i in campaign.lists)} "
+    for old, new, given in (("--subject", "--subject-fr", subject_fr), ("--body", "--body-fr", body_fr)):
+        if given is not None and (subject if old == "--subject" else body) is not None:
+            fail(f"{old}: give {new} or {old} (the French one), not both")
+    content = {"subject_fr": subject_fr, "subject_en": subject_en, "preheader_fr": preheader_fr,
+               "preheader_en": preheader_en, "body_en": _body_text(body_en, "--body-en") if body_en else None}
+    french_body = _body_text(body_fr or body, "--body-fr" if body_fr else "--body") if body_fr or body else ""
+    if subject is None:  # the French version from the -fr options (or --body): errors name body_fr, subject_fr
+        content["body_fr"] = french_body
+    # --subject and --body: the French version, whose errors name them as given (core.create)
+    campaign = run(lambda: campaigns.create(list_slugs=list(list_slugs), template=template, content=content,
+                                            subject=subject, body=french_body,
+                                            missing_language=missing_language, actor=actor(),
+                                            purpose_code=purpose_code, rate=rate, greeting=greeting))
+    versions = ", ".join(f"{language}: {item.subject!r}" for language, item in campaign.contents.items())
+    click.echo(f"campaign {campaign.id}: {versions} to {', '.join(i.slug for i in campaign.lists)} "
                f"({campaign.purpose.code}), template {campaign.template}")
     click.echo(campaign.id)
 
 
-def _body_text(path: Path) -> str:
+def _body_text(path: Path, option: str = "--body") -> str:
     try:
         body = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        fail(f"--body: {path} is not UTF-8 text")
+        fail(f"{option}: {path} is not UTF-8 text")
     if (character := control_character(body)) is not None:
-        fail(f"--body: {path} contains a control character ({character}), which no text may hold")
+        fail(f"{option}: {path} contains a control character ({character}), which no text may hold")
     return body
 
 
@@ -89,13 +113,14 @@ def preview_command(campaign_id: int, to: str | None, raw: bool, show_html: bool
 
 @campaign_group.command(name="test")
 @click.argument("campaign_id", type=ROW_ID)
-@click.option("--to", required=True, help="Where to send the test message.")
+@click.option("--to", required=True, help="Where to send the test: one or several addresses, comma separated.")
 def test_command(campaign_id: int, to: str) -> None:
-    """Send one test message (subject marked [TEST]), outside the campaign's ledger."""
+    """Send test messages (subject marked [TEST]), one per language version to each address, outside the
+    campaign's ledger."""
     from contacts.sending.preview import send_test  # start-up: imported when run
 
-    run(lambda: send_test(campaign_id, to))
-    click.echo(f"test message sent to {to}")
+    sent_to = run(lambda: send_test(campaign_id, to))
+    click.echo(f"test messages sent to {', '.join(sent_to)}")
 
 
 @campaign_group.command(name="send")
@@ -105,8 +130,11 @@ def test_command(campaign_id: int, to: str) -> None:
 @click.option("--rate", type=click.FloatRange(min=0.01), default=None, help="At most this many messages per second.")
 @click.option("--processes", type=click.IntRange(min=1, max=32), default=None,
               help="Sending processes (default: one per core); each keeps --concurrency transactions in flight.")
-def send_command(campaign_id: int, concurrency: int, rate: float | None, processes: int | None) -> None:
-    """Send a campaign; run it again to resume after an interruption."""
+@click.option("--yes", is_flag=True, help="Start a draft without asking (on a terminal, `send` asks first).")
+def send_command(campaign_id: int, concurrency: int, rate: float | None, processes: int | None, yes: bool) -> None:
+    """Send a campaign; run it again to resume after an interruption. A draft's audience is shown first and,
+    on a terminal, the start is to be confirmed."""
+    _confirm_start(campaign_id, ask=not yes and sys.stdin.isatty())
     from contacts.sending.processes import loop_factory  # start-up: imported when run
     from contacts.sending.worker import (  # start-up: imported when run
         SendOptions,
@@ -150,6 +178,45 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None, process
     _print_summary(summary)
     _print_status(campaign_id)
     _exit_as_interrupted(stopping.received)
+
+
+def _confirm_start(campaign_id: int, ask: bool) -> None:
+    """A draft: who would receive it, counted without writing anything; then, if `ask`, the question."""
+    from contacts.services.campaigns import (
+        audience_count,  # start-up: imported when run
+    )
+    from contacts.services.campaigns import (
+        core as campaigns,  # start-up: imported when run
+    )
+
+    async def work():
+        campaign = await campaigns.get(campaign_id)
+        return campaign, (await audience_count.of_campaign(campaign) if campaign.status == "draft" else None)
+
+    campaign, found = run(work)
+    if found is None:
+        return  # started already: this resumes it
+    click.echo(f"campaign {campaign.id}: {campaign.subject}")
+    for line in audience_lines(found):
+        click.echo(f"  {line}")
+    if found.undecided:
+        return  # the start refuses it, saying which option to set
+    if ask:
+        click.confirm(f"Send campaign {campaign.id} to {found.receiving} recipients?", abort=True)
+
+
+def audience_lines(found) -> list[str]:
+    """The audience summary, a line each: the count, by list, by language, skipped by reason."""
+    lines = [f"will receive it: {found.receiving}"]
+    lines += [f"  through {slug}: {n}" for slug, n in found.by_list.items()]
+    lines += [f"  in {language}: {n}" for language, n in found.by_language.items()]
+    lines.append(f"skipped: {found.skipped}")
+    lines += [f"  {reason}: {n}" for reason, n in found.skipped_by_reason.items()]
+    for language, n in found.without_version.items():
+        lines.append(f"no {language} version, for {n} recipients speaking it")
+    if found.undecided:
+        lines.append(f"undecided: {found.undecided} (set missing_language: other or skip)")
+    return lines
 
 
 def _print_summary(summary) -> None:

@@ -20,8 +20,21 @@ from contacts.addresses import parse_address
 from contacts.domain import Greeting, LegalBasis, SourceType
 from contacts.errors import ValidationError
 from contacts.mail import markdown_body
-from contacts.mail.message import EncodedTemplate, MessageSkeleton, encode_header_value, mailbox, message_id
-from contacts.mail.render import RECIPIENT_FIELDS, TemplateLibrary, escaped, filled_once, marker, recipient_markers
+from contacts.mail.message import (
+    EncodedTemplate,
+    MessageSkeleton,
+    encode_header_value,
+    mailbox,
+    message_id,
+)
+from contacts.mail.render import (
+    RECIPIENT_FIELDS,
+    TemplateLibrary,
+    escaped,
+    filled_once,
+    marker,
+    recipient_markers,
+)
 from contacts.mail.wording import BASIS_WORDS, LANGUAGES, Words
 from contacts.sending.view_links import view_url
 from contacts.services.campaigns.core import CampaignInfo
@@ -127,7 +140,7 @@ class Composer:
         variant = self._variant(recipient)
         links = self.links(recipient)
         first_name = " ".join((recipient.first_name or "").split())
-        words = Words(recipient.language)
+        words = Words(self.campaign.shown_language(recipient.language))  # the message is in its version's language
         values = {
             **links,
             **(variant.body.values(recipient.placeholder_values()) if variant.body.placeholders else {}),
@@ -154,36 +167,40 @@ class Composer:
         return Envelope(recipient, message, self.envelope_sender(recipient.contact_id), to, smtputf8)
 
     def _variant(self, recipient: Recipient) -> _Variant:
-        key = (recipient.language, recipient.list_id, recipient.legal_basis, recipient.third_party_source is not None)
+        # The version the recipient gets (campaign.shown_language): theirs, or the other one staff chose.
+        language = self.campaign.shown_language(recipient.language)
+        key = (language, recipient.list_id, recipient.legal_basis, recipient.third_party_source is not None)
         if key not in self._variants:
             mailing_list = self._lists[recipient.list_id]
-            context = self.variant_context(recipient.language, recipient.list_id, recipient.legal_basis,
+            context = self.variant_context(language, recipient.list_id, recipient.legal_basis,
                                            third_party=recipient.third_party_source is not None)
             parts = self.library.render(self.campaign.template, context)
             # "View in your browser": one link per language, so filled once per variant, not per message. It is
             # a marker until here: a rewrite of the rendered content's links (click counting) finds no URL in it.
-            parts = filled_once(parts, {"view_url": self.view_url(recipient.language)})
+            parts = filled_once(parts, {"view_url": self.view_url(language)})
             skeleton = MessageSkeleton.build(
                 from_name=self.settings.organisation,
                 from_address=self.settings.from_address,
-                subject=self.campaign.subject,
+                subject=self.campaign.contents[language].subject,
                 # The list named in the message's own language, as the footer names it.
-                list_id=f"{_phrase(mailing_list.display_name(recipient.language))} <{mailing_list.slug}.{self.domain}>",
+                list_id=f"{_phrase(mailing_list.display_name(language))} <{mailing_list.slug}.{self.domain}>",
                 boundary_seed=f"{self.campaign.id}:{key}",
             )
             self._variants[key] = _Variant(
                 EncodedTemplate.of(parts.text), EncodedTemplate.of(parts.html), skeleton,
-                self._body(recipient.language),
+                self._body(language),
             )
         return self._variants[key]
 
     def variant_context(self, language: str, list_id: int, legal_basis: str, third_party: bool) -> dict[str, object]:
-        """What the template gets for one variant, with markers for each recipient's values."""
+        """What the template gets for one variant, with markers for each recipient's values. `language`: one
+        the campaign has a version in."""
         mailing_list = self._lists[list_id]
         return {
             "lang": language,
             "organisation": self.settings.organisation,
-            "subject": self.campaign.subject,
+            "subject": self.campaign.contents[language].subject,
+            "preheader": self.campaign.contents[language].preheader,  # the inbox's preview line: HTML only, hidden
             "list_name": mailing_list.display_name(language),
             "purpose_name": self.campaign.purpose.display_name(language),
             "basis_words": BASIS_WORDS[language][LegalBasis(legal_basis)],
@@ -196,6 +213,7 @@ class Composer:
         """The variant's context for the public copy at /v/TOKEN: each recipient's value neutral (the
         anonymous greeting, no link of anyone's, no RSVP buttons), and `browser_view` so that the layout
         says where those links are instead of showing why a person receives the message."""
+        language = self.campaign.shown_language(language)
         first = self.campaign.lists[0]
         context = self.variant_context(language, first.id, first.purpose.default_legal_basis, third_party=False)
         context = {name: value for name, value in context.items() if not name.startswith("rsvp_")}  # no buttons
@@ -207,7 +225,7 @@ class Composer:
 
     def browser_view_values(self, language: str) -> dict[str, str]:
         """The body's placeholders as nobody in particular: each one's fallback."""
-        body = self._body(language)
+        body = self._body(self.campaign.shown_language(language))
         return body.values({}) if body.placeholders else {}
     # --- end view in your browser ---
 
@@ -215,7 +233,7 @@ class Composer:
         """The campaign's Markdown in both parts, rendered once per language. A body saved before bodies were
         Markdown, and that breaks a rule, is sent as the plain text it was written as."""
         if language not in self._bodies:
-            source = self.campaign.body
+            source = self.campaign.contents[language].body
             try:
                 rendered = markdown_body.render(source, language=language, accent=self.settings.brand_colour)
             except ValidationError as error:

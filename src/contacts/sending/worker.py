@@ -36,7 +36,7 @@ from contacts.sending.gate import CLAIM_LOST, Gate
 from contacts.sending.options import SendOptions, SendSummary, Transport
 from contacts.sending.pace import RateLimiter
 from contacts.sending.processes import start_helpers
-from contacts.services.campaigns import audience
+from contacts.services.campaigns import audience, audience_count
 from contacts.services.campaigns import core as campaigns
 from contacts.services.people import suppression
 from contacts.settings import Settings, get_settings
@@ -124,6 +124,8 @@ async def start_campaign(campaign_id: int, settings: Settings | None = None, lea
     composer = Composer(campaign, settings, TemplateLibrary.from_settings(settings))
     keyring = suppression.keyring()
     async with bulk_session() as session:
+        if campaign.status == CampaignStatus.DRAFT:
+            await audience_count.refuse_undecided(session, campaign, keyring)
         if build and campaign.audience_built_at is None:
             await queue.build_audience(session, campaign, keyring, composer.message_id)
         if campaign.status != CampaignStatus.RUNNING:

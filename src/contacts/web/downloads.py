@@ -6,7 +6,6 @@ from litestar import Response
 
 from contacts import csv_files
 
-
 BOM = "\ufeff"
 
 

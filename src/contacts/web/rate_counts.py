@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from contacts.machinery_tables import RateLimitCount
 from contacts.settings import Settings
-from contacts.tables import RateLimitCount
 
 WINDOW_SECONDS = 60
 # At most this many clients counted in memory in one minute (about 150 bytes each). Past it, the new ones

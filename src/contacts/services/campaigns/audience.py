@@ -3,7 +3,8 @@
 The audience is the union of the campaign lists' subscribed contacts, one row per person, reached
 through the first of their lists. It excludes, each counted by reason: suppressed addresses (every scope
 that applies, REQ-42/46), people who unsubscribed from or objected to the purpose (REQ-21/22),
-restricted, archived and erased contacts (REQ-20, REQ-10), and people without a valid legal basis (REQ-1, REQ-4).
+restricted, archived and erased contacts (REQ-20, REQ-10), people without a valid legal basis (REQ-1, REQ-4),
+and people whose language the campaign has no version in, when staff chose to skip them (no_translation).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Facts:
     status: str
     address_kind: str
     canonical: str | None
+    language: str = "fr"
     subscribed: dict[int, str] = field(default_factory=dict)  # campaign list id -> legal basis
     left: dict[int, str] = field(default_factory=dict)  # purpose id -> unsubscribed or objected
     suppressions: list[tuple[str, str]] = field(default_factory=list)  # (scope, reason)
@@ -62,6 +64,8 @@ def exclusion(facts: Facts | None, campaign: CampaignInfo, list_id: int) -> Skip
         and basis != LegalBasis.CONSENT
     ):
         return SkipReason.NO_VALID_BASIS  # REQ-4: a private individual needs consent
+    if campaign.language_for(facts.language) is None:
+        return SkipReason.NO_TRANSLATION  # no version in their language, and staff chose skip
     return None
 
 
@@ -85,7 +89,7 @@ def subscriptions_query(session: BulkSession, contact_ids: Sequence[int]) -> tup
     among, params = session.among(contact_ids)
     return (
         "SELECT c.id AS id, c.status AS status, c.address_kind AS address_kind, c.email_canonical AS email_canonical, "
-        "s.mailing_list AS mailing_list, s.status AS subscription_status, s.legal_basis AS legal_basis, "
+        "c.language AS language, s.mailing_list AS mailing_list, s.status AS subscription_status, s.legal_basis AS legal_basis, "
         "l.purpose AS purpose FROM contact c LEFT JOIN subscription s ON s.contact = c.id "
         f"LEFT JOIN mailing_list l ON l.id = s.mailing_list WHERE c.id {among}",
         params,
@@ -103,7 +107,8 @@ def facts_from_rows(rows: Sequence[dict], campaign: CampaignInfo) -> dict[int, F
     list_ids = {item.id for item in campaign.lists}
     facts: dict[int, Facts] = {}
     for row in rows:
-        contact = facts.setdefault(row["id"], Facts(row["status"], row["address_kind"], row["email_canonical"]))
+        contact = facts.setdefault(row["id"], Facts(row["status"], row["address_kind"], row["email_canonical"],
+                                                         "en" if row["language"] == "en" else "fr"))
         status = row["subscription_status"]
         if status == SubscriptionStatus.SUBSCRIBED and row["mailing_list"] in list_ids:
             contact.subscribed[row["mailing_list"]] = row["legal_basis"]

@@ -8,12 +8,16 @@ the engine uses these services, so they cannot use it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from contacts.domain import Permission
 from contacts.errors import NotFoundError, ValidationError
 from contacts.services import audit, catalogue
+from contacts.services.campaigns import audience_count, drafts
 from contacts.services.campaigns import core as campaigns
+from contacts.services.campaigns.audience_count import AudienceSummary
 from contacts.services.campaigns.core import CampaignInfo, CampaignProgress
 from contacts.services.staff.accounts import Staff
 from contacts.tables import Campaign
@@ -55,9 +59,8 @@ async def page(staff: Staff, page_number: int, per_page: int) -> CampaignPage:
     return CampaignPage(items=await campaigns.get_many([row["id"] for row in rows]), total=total)
 
 
-async def create(staff: Staff, *, list_slugs: list[str], template: str, subject: str, body: str = "",
-                 purpose_code: str | None = None, rate: int | None = None, greeting: str = "none") -> CampaignInfo:
-    staff.require(Permission.SEND)
+async def _require_lists_and_purpose(staff: Staff, list_slugs: list[str], purpose_code: str | None) -> None:
+    """The lists a campaign is to go to, and its purpose, are all within the account's scope (REQ-7)."""
     try:
         chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
     except NotFoundError as error:
@@ -67,8 +70,18 @@ async def create(staff: Staff, *, list_slugs: list[str], template: str, subject:
         purpose = next((p for p in await catalogue.purposes() if p.code == purpose_code), None)
         if purpose is not None:
             staff.require_purpose(purpose)
+
+
+async def create(staff: Staff, *, list_slugs: list[str], template: str, subject: str | None = None,
+                 body: str = "", content: Mapping[str, str | None] | None = None,
+                 missing_language: str | None = None, purpose_code: str | None = None,
+                 rate: int | None = None, greeting: str = "none") -> CampaignInfo:
+    """`content`: subject_fr, preheader_fr, body_fr, subject_en, …; `subject` and `body` are the French ones."""
+    staff.require(Permission.SEND)
+    await _require_lists_and_purpose(staff, list_slugs, purpose_code)
     campaign = await campaigns.create(list_slugs=list_slugs, template=template, subject=subject, actor=staff.actor,
-                                      body=body, purpose_code=purpose_code, rate=rate, greeting=greeting)
+                                      body=body, content=content, missing_language=missing_language,
+                                      purpose_code=purpose_code, rate=rate, greeting=greeting)
     await audit.record(staff, "campaign.create", "campaign", campaign.id, purpose=campaign.purpose.code,
                        details={"lists": [item.slug for item in campaign.lists], "template": template})
     return campaign
@@ -90,3 +103,36 @@ async def change_status(staff: Staff, campaign_id: int, action: str) -> Campaign
 async def lists(staff: Staff) -> list[catalogue.ListInfo]:
     staff.require(Permission.VIEW)
     return [item for item in await catalogue.lists() if staff.empowered_for(item.purpose)]
+
+
+async def edit(staff: Staff, campaign_id: int, changes: Mapping[str, Any]) -> CampaignInfo:
+    """A draft's fields, changed (services.campaigns.drafts.update); new lists and purpose in scope too."""
+    campaign = await campaign_for(staff, campaign_id, Permission.SEND)
+    if "lists" in changes or "purpose" in changes:
+        slugs = changes.get("lists") or [item.slug for item in campaign.lists]
+        await _require_lists_and_purpose(staff, list(slugs), changes.get("purpose") or None)
+    campaign, changed = await drafts.update(campaign_id, changes)
+    await audit.record(staff, "campaign.edit", "campaign", campaign_id, purpose=campaign.purpose.code,
+                       details={"fields": changed})
+    return campaign
+
+
+async def duplicate(staff: Staff, campaign_id: int) -> CampaignInfo:
+    original = await campaign_for(staff, campaign_id, Permission.SEND)
+    copy = await drafts.duplicate(campaign_id, staff.actor)
+    await audit.record(staff, "campaign.duplicate", "campaign", copy.id, purpose=original.purpose.code,
+                       details={"from": campaign_id})
+    return copy
+
+
+async def delete(staff: Staff, campaign_id: int) -> None:
+    await campaign_for(staff, campaign_id, Permission.SEND)
+    campaign = await drafts.delete(campaign_id)
+    await audit.record(staff, "campaign.delete", "campaign", campaign_id, purpose=campaign.purpose.code,
+                       details={"subject": campaign.subject})
+
+
+async def audience(staff: Staff, campaign_id: int) -> tuple[CampaignInfo, AudienceSummary]:
+    """Who would receive it now, counted without writing anything."""
+    campaign = await campaign_for(staff, campaign_id)
+    return campaign, await audience_count.of_campaign(campaign)

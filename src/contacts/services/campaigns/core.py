@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,27 +12,32 @@ from typing import Any
 from piccolo.columns import Column
 
 from contacts.db.engine import write_transaction
-from contacts.domain import CampaignStatus, DeliveryStatus, Greeting
+from contacts.domain import CampaignStatus, DeliveryStatus, Greeting, MissingLanguage
 from contacts.errors import ConflictError, NotFoundError, ValidationError
-from contacts.mail import markdown_body
 from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
+from contacts.services.campaigns.content import (
+    Content,
+    columns_of,
+    contents_from,
+    contents_of,
+    missing_language_from,
+    other_language,
+)
 from contacts.services.catalogue import ListInfo, PurposeInfo
 from contacts.settings import get_settings
 from contacts.tables import Campaign, CampaignList, Delivery, InvitationList
 from contacts.text_input import INT32_MAX
 
-SUBJECT_LIMIT = 300
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class CampaignInfo:
     id: int
-    subject: str
+    contents: Mapping[str, Content]  # by language: the versions it has (content.py)
     template: str
-    body: str
     purpose: PurposeInfo
     lists: tuple[ListInfo, ...]
     status: CampaignStatus
@@ -43,6 +49,29 @@ class CampaignInfo:
     invitation_list_id: int | None = None  # an invitation campaign goes to that list's guests only
     audience_built_at: datetime | None = None  # None while its ledger rows are still being written
     greeting: Greeting = Greeting.NONE  # how its messages open
+    missing_language: MissingLanguage | None = None  # for recipients whose language has no version
+
+    @property
+    def subject(self) -> str:
+        """Its name on staff pages: the French subject, or the English one when it has no French version."""
+        return next(iter(self.contents.values())).subject if self.contents else ""
+
+    @property
+    def missing_languages(self) -> tuple[str, ...]:
+        return tuple(language for language in ("fr", "en") if language not in self.contents)
+
+    def language_for(self, language: str) -> str | None:
+        """The language of the version a recipient speaking `language` gets, or None: they are skipped
+        (missing_language = skip, or not chosen, which stops the campaign from starting)."""
+        if language in self.contents:
+            return language
+        if self.missing_language == MissingLanguage.OTHER and other_language(language) in self.contents:
+            return other_language(language)
+        return None
+
+    def shown_language(self, language: str) -> str:
+        """The version a preview or a test shows for `language`: theirs, else whichever there is."""
+        return self.language_for(language) or (language if language in self.contents else next(iter(self.contents)))
 
     def suppression_scopes(self, mailing_list: ListInfo) -> set[str]:
         """Every suppression scope that stops this campaign's mail to someone reached through this list:
@@ -81,30 +110,35 @@ class CampaignProgress:
 
 
 async def create(
-    *, list_slugs: list[str], template: str, subject: str, actor: str, body: str = "",
+    *, list_slugs: list[str], template: str, actor: str, subject: str | None = None, body: str = "",
+    content: Mapping[str, str | None] | None = None, missing_language: str | None = None,
     purpose_code: str | None = None, rate: int | None = None, greeting: str = Greeting.NONE,
 ) -> CampaignInfo:
     """Refuses unknown lists, a template that fails REQ-5, lists of several purposes without --purpose, and
-    a body whose Markdown breaks a rule (REQ-49, REQ-50), naming its line."""
-    subject = " ".join(subject.split())
-    if not subject:
-        raise ValidationError("subject", N_("is empty"))
-    if len(subject) > SUBJECT_LIMIT:
-        raise ValidationError("subject", N_("is %(length)s characters long; at most %(limit)s"), length=len(subject),
-                              limit=SUBJECT_LIMIT)
+    a body whose Markdown breaks a rule (REQ-49, REQ-50), naming its line (content.contents_from).
+    `content`: subject_fr, preheader_fr, body_fr, subject_en, …; `subject` and `body` are the French ones."""
+    given = {name: value for name, value in (content or {}).items() if value is not None}
+    fields = {**({"subject_fr": subject, "body_fr": body} if subject is not None else {}), **given}
+    try:
+        contents = contents_from(fields)
+    except ValidationError as error:  # named as the caller named it
+        if subject is not None and error.field in ("subject_fr", "body_fr") and error.field not in given:
+            raise ValidationError(error.field.removesuffix("_fr"), error.message) from None
+        raise
+    missing = missing_language_from(missing_language)
     if not list_slugs:
         raise ValidationError("list", N_("name at least one list"))
     if rate is not None and not 1 <= rate <= INT32_MAX:
         raise ValidationError("rate", f"must be between 1 and {INT32_MAX} messages per second")
     if greeting not in set(Greeting):
         raise ValidationError("greeting", f"no greeting {greeting!r}; one of {', '.join(Greeting)}")
-    markdown_body.check(body, field="body")
     chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
-    purpose = await _purpose(chosen, purpose_code)
+    purpose = await purpose_of(chosen, purpose_code)
     TemplateLibrary.from_settings(get_settings()).check_marketing(template)
     async with write_transaction():
         rows = await Campaign.insert(
-            Campaign(subject=subject, template=template, body=body, greeting=Greeting(greeting), purpose=purpose.id,
+            Campaign(**dict[str, Any](columns_of(contents)), missing_language=missing, template=template,
+                     greeting=Greeting(greeting), purpose=purpose.id,
                      rate=rate, created_by=actor, status=CampaignStatus.DRAFT)
         ).returning(Campaign.id)
         campaign_id = rows[0]["id"]
@@ -112,7 +146,7 @@ async def create(
     return await get(campaign_id)
 
 
-async def _purpose(lists: list[ListInfo], purpose_code: str | None) -> PurposeInfo:
+async def purpose_of(lists: list[ListInfo], purpose_code: str | None) -> PurposeInfo:
     if purpose_code:
         purpose = next((p for p in await catalogue.purposes() if p.code == purpose_code), None)
         if purpose is None:
@@ -153,7 +187,8 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
             InvitationList.campaign.is_in(campaign_ids)).order_by(InvitationList.id):
         guests.setdefault(row["campaign"], row["id"])
     return [CampaignInfo(
-        id=row["id"], subject=row["subject"], template=row["template"], body=row["body"],
+        id=row["id"], contents=contents_of(row), template=row["template"],
+        missing_language=MissingLanguage(row["missing_language"]) if row["missing_language"] else None,
         purpose=purposes[row["purpose"]], lists=tuple(lists[i] for i in list_ids.get(row["id"], ())),
         status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],

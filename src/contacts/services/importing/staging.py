@@ -13,7 +13,7 @@ from pathlib import Path
 
 from contacts.db.engine import write_transaction
 from contacts.errors import NotFoundError
-from contacts.tables import StagedUpload, StagedUploadChunk
+from contacts.machinery_tables import StagedUpload, StagedUploadChunk
 
 CHUNK_BYTES = 1024 * 1024
 KEPT_FOR = timedelta(hours=24)

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from contacts import csv_files
 from contacts.db.bulk import bulk_session
 from contacts.db.engine import json_value, write_transaction
-from contacts.words import code_word
 from contacts.domain import CampaignStatus, DeliveryStatus, InvitationStatus, Permission
 from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.i18n import N_
@@ -26,6 +25,7 @@ from contacts.paging import pages
 from contacts.services import audit, catalogue
 from contacts.services.campaigns import audience
 from contacts.services.campaigns import core as campaigns
+from contacts.services.campaigns.content import CONTENT_LANGUAGES, Content
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.services.people import suppression
 from contacts.services.retention.activity import person_initiated
@@ -33,6 +33,7 @@ from contacts.services.staff.accounts import Staff
 from contacts.settings import get_settings
 from contacts.tables import Delivery, Invitation, InvitationList
 from contacts.tokens import LinkToken, TokenAction, codec_for
+from contacts.words import code_word
 
 INVITATION_PURPOSE = "pr-invitations"
 FILTERS = ("organisation", "language")
@@ -77,7 +78,8 @@ def _matches(contact: dict, filters: dict[str, str]) -> bool:
 
 def _probe(purpose: catalogue.PurposeInfo, lists, staff: Staff) -> CampaignInfo:
     """The audience rules, as for a PR-invitations campaign to these lists."""
-    return CampaignInfo(id=0, subject="", template="invitation", body="", purpose=purpose, lists=tuple(lists),
+    every_language = {language: Content(subject="") for language in CONTENT_LANGUAGES}  # language rules nobody out
+    return CampaignInfo(id=0, contents=every_language, template="invitation", purpose=purpose, lists=tuple(lists),
                         status=CampaignStatus.DRAFT, rate=None, created_by=staff.actor, created_at=datetime.now(UTC),
                         started_at=None, finished_at=None)
 
@@ -191,7 +193,8 @@ async def create_campaign(staff: Staff, list_id: int, subject: str, body: str = 
     if row["campaign"] is not None:
         raise ConflictError(f"invitation list {list_id} has its campaign already: {row['campaign']}")
     campaign = await campaigns.create(list_slugs=json_value(row["lists"]), template="invitation", subject=subject,
-                                      body=body, purpose_code=INVITATION_PURPOSE, actor=staff.actor)
+                                      body=body, purpose_code=INVITATION_PURPOSE, actor=staff.actor,
+                                      missing_language="other")  # written in French, sent to every guest
     async with write_transaction():
         await InvitationList.update({InvitationList.campaign: campaign.id}).where(InvitationList.id == list_id)
     await audit.record(staff, "campaign.create", "campaign", campaign.id, purpose=INVITATION_PURPOSE,

@@ -33,12 +33,12 @@ from contacts.domain import (
 )
 from contacts.errors import NotFoundError, ValidationError
 from contacts.i18n import N_, Table
-from contacts.typography import french
 from contacts.services import catalogue
 from contacts.services.people import ledger, suppression
 from contacts.settings import get_settings
 from contacts.tables import Contact, Notice, PendingConsent, Subscription
 from contacts.tokens import LinkToken, TokenAction, codec_for
+from contacts.typography import french
 
 CONFIRMATION_DAYS = 7
 RESEND_AFTER = timedelta(minutes=2)  # at most one confirmation mail per address in this time: no mail-bombing

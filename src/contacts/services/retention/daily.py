@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime
 
 from contacts.background import repeating
 from contacts.db.engine import json_value, write_transaction
+from contacts.machinery_tables import JobRun
 from contacts.outages import Outage
 from contacts.services.retention import engine
 from contacts.services.rights import requests as rights
-from contacts.tables import JobRun
 
 JOB = "retention"
 CHECK_EVERY_SECONDS = 3600

@@ -6,7 +6,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import cast
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 
 from contacts.sending import desk as sending_desk
@@ -14,6 +14,7 @@ from contacts.services.campaigns import campaign_operations
 from contacts.services.importing import import_operations
 from contacts.services.people import people_operations
 from contacts.services.staff.accounts import Staff
+from contacts.web.api.campaign_schemas import AudienceOut, CampaignPatchIn, ConfirmCount
 from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     CampaignIn,
@@ -79,9 +80,35 @@ class CampaignsController(Controller):
     @post("/", summary="Create a draft campaign", responses=refusals(400, 403))
     async def create(self, staff: NamedDependency[Staff], data: StrictJSONBody[CampaignIn]) -> CampaignOut:
         campaign = await campaign_operations.create(staff, list_slugs=data.lists, template=data.template,
-                                              subject=data.subject, body=data.body, purpose_code=data.purpose,
-                                              rate=data.rate, greeting=data.greeting)
+                                                    subject=data.subject, body=data.body or "",
+                                                    content=data.content(), missing_language=data.missing_language,
+                                                    purpose_code=data.purpose, rate=data.rate,
+                                                    greeting=data.greeting)
         return CampaignOut.of(campaign)
+
+    @patch("/{campaign_id:int}", summary="Change a draft's fields; those left out stay as they are",
+           description="Only a draft: a campaign that has started is refused with a 409 (duplicate it instead).",
+           responses=refusals(400, 403, 404, 409))
+    async def edit(self, staff: NamedDependency[Staff], campaign_id: RowId,
+                   data: StrictJSONBody[CampaignPatchIn]) -> CampaignOut:
+        return CampaignOut.of(await campaign_operations.edit(staff, campaign_id, data.changes()))
+
+    @delete("/{campaign_id:int}", summary="Delete a draft", status_code=204,
+            description="Only a draft: a campaign that has started stays, as what was sent (409).",
+            responses=refusals(400, 403, 404, 409))
+    async def remove(self, staff: NamedDependency[Staff], campaign_id: RowId) -> None:
+        await campaign_operations.delete(staff, campaign_id)
+
+    @post("/{campaign_id:int}/duplicate", summary="A new draft with the same content, lists, purpose and template",
+          status_code=201, responses=refusals(400, 403, 404, 409))
+    async def duplicate(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignOut:
+        return CampaignOut.of(await campaign_operations.duplicate(staff, campaign_id))
+
+    @get("/{campaign_id:int}/audience", summary="Who would receive it if it started now: by list, by language, "
+         "and who is skipped and why, counted without writing anything", responses=refusals(400, 403, 404))
+    async def audience(self, staff: NamedDependency[Staff], campaign_id: RowId) -> AudienceOut:
+        _, summary = await campaign_operations.audience(staff, campaign_id)
+        return AudienceOut.of(summary)
 
     @get("/{campaign_id:int}", summary="A campaign with its counts per delivery state",
          responses=refusals(400, 403, 404))
@@ -103,17 +130,22 @@ class CampaignsController(Controller):
                           to: OptionalQueryEmail = None) -> Response[bytes]:
         return Response(await sending_desk.preview(staff, campaign_id, to), media_type="message/rfc822")
 
-    @post("/{campaign_id:int}/test", summary="Send one [TEST] message, outside the ledger", status_code=202,
+    @post("/{campaign_id:int}/test", summary="Send [TEST] messages, outside the ledger", status_code=202,
+          description="`to`: one or several addresses, separated by commas or line breaks (at most 20), each "
+          "checked before anything is sent. Each gets every language version the campaign has.",
           responses=refusals(400, 403, 404))
     async def test(self, staff: NamedDependency[Staff], campaign_id: RowId,
-                   data: StrictJSONBody[TestSendIn]) -> dict[str, str]:
-        await sending_desk.send_test(staff, campaign_id, data.to)
-        return {"sent_to": data.to}
+                   data: StrictJSONBody[TestSendIn]) -> dict[str, list[str]]:
+        return {"sent_to": await sending_desk.send_test(staff, campaign_id, data.to)}
 
     @post("/{campaign_id:int}/send", summary="Start or resume sending", status_code=202,
+          description="A draft that lacks a language, whose audience holds people speaking it, is refused "
+          "(400, field missing_language) until missing_language is set. `confirm_count`: the `receiving` count "
+          "of GET …/audience that the caller confirms; a draft whose audience changed since is refused (409).",
           responses=refusals(400, 403, 404, 409))
-    async def send(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignStatusOut:
-        await sending_desk.start(staff, campaign_id)
+    async def send(self, staff: NamedDependency[Staff], campaign_id: RowId,
+                   confirm_count: ConfirmCount = None) -> CampaignStatusOut:
+        await sending_desk.start(staff, campaign_id, confirm_count)
         return CampaignStatusOut.of(*await campaign_operations.progress(staff, campaign_id))
 
     @post("/{campaign_id:int}/pause", summary="Stop after the messages in flight; send resumes", status_code=200,

@@ -13,9 +13,11 @@ from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import BodyKwarg, KwargDefinition, PathParameter, QueryParameter
 from msgspec import Meta, Struct, field
 
-from contacts.domain import LegalBasis, SourceType, SuppressionReason
+from contacts.domain import LegalBasis, MissingLanguage, SourceType, SuppressionReason
+from contacts.errors import ValidationError
 from contacts.services import audit
 from contacts.services.campaigns import campaign_operations
+from contacts.services.campaigns.content import CONTENT_FIELDS, columns_of
 from contacts.services.campaigns.core import CampaignInfo, CampaignProgress
 from contacts.services.catalogue import ListInfo
 from contacts.services.importing.csvfile import HEADER_ALIASES
@@ -92,14 +94,35 @@ class ListOut:
                    legal_basis=item.purpose.default_legal_basis.value, double_opt_in=item.double_opt_in)
 
 
+# What a campaign does for recipients whose language has no version: other, skip, or "" (not chosen).
+MissingLanguageText: TypeAlias = Annotated[str, KwargDefinition(enum=("", *MissingLanguage))]
+
+
 class CampaignIn(BodyIn):
     lists: list[BodyText]
     template: BodyText
-    subject: BodyText
-    body: BodyText = ""  # Markdown (README: "Writing a campaign"); refused with its line when it breaks a rule
+    subject: BodyText | None = None  # the French subject, as subject_fr
+    body: BodyText | None = None  # the French body, as body_fr
     purpose: BodyText | None = None
     rate: Rate | None = None  # messages per second; none: as fast as the server takes them
     greeting: BodyText = "none"  # none, first_name ("Bonjour Zoé," / "Dear Zoé,") or formal ("Madame, Monsieur,")
+    # A version per language; a language without a subject has none. Bodies are Markdown (README: "Writing a
+    # campaign"), refused with their line when they break a rule.
+    subject_fr: BodyText | None = None
+    subject_en: BodyText | None = None
+    preheader_fr: BodyText | None = None
+    preheader_en: BodyText | None = None
+    body_fr: BodyText | None = None
+    body_en: BodyText | None = None
+    missing_language: MissingLanguageText | None = None
+
+    def content(self) -> dict[str, str | None]:
+        """The per-language fields given (`subject` and `body` go as they are: the French ones); a French
+        field given in both forms is a 400."""
+        for old in ("subject", "body"):
+            if getattr(self, old) is not None and getattr(self, f"{old}_fr") is not None:
+                raise ValidationError(old, f"give {old}_fr or {old} (the French {old}), not both")
+        return {name: getattr(self, name) for name in CONTENT_FIELDS if getattr(self, name) is not None}
 
 
 @dataclass
@@ -117,6 +140,14 @@ class CampaignOut:
     finished_at: datetime | None
     audience_built_at: datetime | None  # None while the audience is still being written: sending goes on meanwhile
     greeting: str  # none, first_name or formal
+    # Its versions: a language whose subject is empty has none (missing_language says what its speakers get).
+    subject_fr: str = ""
+    subject_en: str = ""
+    preheader_fr: str = ""
+    preheader_en: str = ""
+    body_fr: str = ""
+    body_en: str = ""
+    missing_language: str | None = None  # other, skip, or null: not chosen
 
     @classmethod
     def of(cls, campaign: CampaignInfo) -> CampaignOut:
@@ -124,7 +155,9 @@ class CampaignOut:
                    purpose=campaign.purpose.code, lists=[item.slug for item in campaign.lists],
                    status=campaign.status.value, rate=campaign.rate, created_by=campaign.created_by,
                    created_at=campaign.created_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
-                   audience_built_at=campaign.audience_built_at, greeting=campaign.greeting.value)
+                   audience_built_at=campaign.audience_built_at, greeting=campaign.greeting.value,
+                   **columns_of(campaign.contents),
+                   missing_language=campaign.missing_language.value if campaign.missing_language else None)
 
 
 @dataclass
@@ -150,7 +183,7 @@ class CampaignStatusOut:
 
 
 class TestSendIn(BodyIn):
-    to: EmailAddress
+    to: Annotated[str, KwargDefinition(min_length=3, pattern=MULTILINE_TEXT_PATTERN)]  # addresses: comma or newline between
 
 
 @dataclass

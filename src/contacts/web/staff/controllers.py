@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 
 from contacts import devmail
 from contacts.domain import Permission
-from contacts.errors import AuthenticationError, ValidationError
+from contacts.errors import AuthenticationError, ConflictError, ValidationError
 from contacts.i18n import N_
 from contacts.sending import desk as sending_desk
 from contacts.services import dashboard
@@ -24,7 +24,14 @@ from contacts.services.campaigns import campaign_operations
 from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
+from contacts.text_input import row_id
 from contacts.web.api.schemas import PageNumber, RowId
+from contacts.web.staff.campaign_editor import (
+    FRAMING_POLICY,
+    PREVIEW_POLICY,
+    WIDTHS,
+    content_fields,
+)
 from contacts.web.staff.pages import render, said, sign_in
 
 Form = URLEncodedBody[dict[str, str]]
@@ -90,17 +97,19 @@ class CampaignPagesController(Controller):
     @post("/", status_code=303)
     async def create(self, request: Request, staff: NamedDependency[Staff]) -> Response:
         form = await request.form()
+        content = content_fields(form)
         try:
             campaign = await campaign_operations.create(
                 staff, list_slugs=form.getall("lists", []), template=form.get("template", ""),
-                subject=form.get("subject", ""), body=form.get("body", ""), purpose_code=form.get("purpose") or None,
+                content={name: value for name, value in content.items() if name != "missing_language"},
+                missing_language=content["missing_language"], purpose_code=form.get("purpose") or None,
                 greeting=form.get("greeting") or "none")
         except ValidationError as error:
             found = await campaign_operations.page(staff, 1, 50)
             return render(request, "campaigns.html", staff, status_code=400, campaigns=found.items, total=found.total,
                           page=1, lists=await campaign_operations.lists(staff), templates=TEMPLATES, error=said(error, staff),
-                          values={"lists": form.getall("lists", []), **{k: form.get(k, "") for k in
-                                                                        ("template", "subject", "body", "purpose", "greeting")}})
+                          values={"lists": form.getall("lists", []), **content,
+                                  **{k: form.get(k, "") for k in ("template", "purpose", "greeting")}})
         return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
 
     @get("/{campaign_id:int}")
@@ -109,13 +118,6 @@ class CampaignPagesController(Controller):
         message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
         return render(request, "campaign.html", staff, campaign=campaign, progress=progress,
                       error="", preview=_preview(message))
-
-    @get("/{campaign_id:int}/preview.html")
-    async def preview_html(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Response[str]:
-        message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
-        # The message's own HTML, shown alone: inline styles only, no script, no request anywhere.
-        return Response(_parts(message)[1].get_content(), media_type="text/html", headers={
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox"})
 
     @post("/{campaign_id:int}/test", status_code=303)
     async def test(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId,
@@ -130,8 +132,21 @@ class CampaignPagesController(Controller):
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=test-sent", status_code=303)
 
     @post("/{campaign_id:int}/send", status_code=303)
-    async def send(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Redirect:
-        await sending_desk.start(staff, campaign_id)
+    async def send(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId,
+                   data: Form) -> Response:
+        """A draft starts only from its confirmation page, whose form repeats the count it showed: without
+        it, the browser is sent there; with a count no longer true, the page comes back with the new one."""
+        campaign = await campaign_operations.campaign_for(staff, campaign_id)
+        raw = data.get("expected_count", "")
+        expected = 0 if raw == "0" else row_id(raw)  # the count the confirmation page showed
+        if campaign.status == "draft" and expected is None:
+            return Redirect(f"/staff/campaigns/{campaign_id}/confirm", status_code=303)
+        try:
+            await sending_desk.start(staff, campaign_id, expected if campaign.status == "draft" else None)
+        except (ConflictError, ValidationError) as error:
+            campaign, found = await campaign_operations.audience(staff, campaign_id)
+            return render(request, "campaign_confirm.html", staff, status_code=409 if isinstance(
+                error, ConflictError) else 400, campaign=campaign, audience=found, error=said(error, staff))
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=sending", status_code=303)
 
     @post("/{campaign_id:int}/pause", status_code=303)
@@ -164,9 +179,23 @@ class CaughtMailController(Controller):
         if content is None:
             raise NotFoundException(f"no caught mail {mail_id!r}")
         message = message_from_bytes(content, policy=policy.default)
-        text = message.get_body(("plain",))
-        return render(request, "mail_message.html", staff, mail_id=mail_id, headers=list(message.items()),
-                      text=text.get_content() if text else "")
+        text, html = message.get_body(("plain",)), message.get_body(("html",))
+        page = render(request, "mail_message.html", staff, mail_id=mail_id, headers=list(message.items()),
+                      text=text.get_content() if text else "", has_html=html is not None, widths=WIDTHS)
+        page.headers["Content-Security-Policy"] = FRAMING_POLICY  # the HTML part is in a frame from here
+        return page
+
+    @get("/{mail_id:str}/html")
+    async def html_part(self, staff: NamedDependency[Staff], mail_id: FromPath[str],
+                        settings: NamedDependency[Settings]) -> Response[str]:
+        """A caught message's HTML part alone, for the sandboxed frame of its page: as strict as a preview's."""
+        staff.require(Permission.READ_CAUGHT_MAIL)
+        content = devmail.raw_message(settings.mail_catcher_dir, mail_id)
+        html = message_from_bytes(content, policy=policy.default).get_body(("html",)) if content else None
+        if html is None:
+            raise NotFoundException(f"no caught mail {mail_id!r} with an HTML part")
+        return Response(cast(EmailMessage, html).get_content(), media_type="text/html",
+                        headers={"Content-Security-Policy": PREVIEW_POLICY})
 
 
 def _preview(message: Message) -> dict[str, str]:

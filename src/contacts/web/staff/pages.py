@@ -63,7 +63,10 @@ def session_language(request: Request) -> str:
 # What a redirect's ?notice= says on the page it lands on.
 NOTICES = {
     "created": N_("The draft campaign is created."),
-    "test-sent": N_("The test message is sent."),
+    "edited": N_("The draft is saved."),
+    "duplicated": N_("This is a new draft, a copy of the campaign: edit it, then send it."),
+    "deleted": N_("The draft is deleted."),
+    "test-sent": N_("The test messages are sent."),
     "sending": N_("Sending has started."),
     "paused": N_("The campaign is paused; Resume sends the rest."),
     "cancelled": N_("The campaign is cancelled: nothing more of it is sent."),

@@ -15,6 +15,7 @@ from contacts.errors import AuthenticationError, ContactsError
 from contacts.settings import Settings
 from contacts.web.rate_counts import RateCounts
 from contacts.web.rate_limits import RateLimit, is_post_to
+from contacts.web.staff.campaign_editor import CampaignEditorController
 from contacts.web.staff.controllers import (
     CampaignPagesController,
     CaughtMailController,
@@ -60,7 +61,8 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
     # Sign-in attempts per client address: with argon2's cost, guessing passwords stays slow (REQ-24).
     login_limit = RateLimit("staff-login", LOGIN_ATTEMPTS_PER_MINUTE, counts, settings.trusted_proxies,
                             is_post_to("/staff/login"))
-    handlers = [SignInController, DashboardController, CampaignPagesController, ContactPagesController,
+    handlers = [SignInController, DashboardController, CampaignPagesController, CampaignEditorController,
+                ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
                 InvitationPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
     if settings.mail_catcher:

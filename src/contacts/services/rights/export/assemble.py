@@ -89,10 +89,13 @@ async def build(contact_id: int, *, language: str, now: datetime | None = None) 
     } for row in await ConsentEvent.select().where(ConsentEvent.contact == contact_id).order_by(ConsentEvent.id)]
 
     # Each with its campaign's subject, joined: a list of campaign ids would grow with the person's history.
-    deliveries = await Delivery.select(*Delivery.all_columns(), Delivery.campaign.subject.as_alias("subject")).where(
+    # The subject in the person's language, when the campaign had a version in it.
+    theirs, other = ("subject_en", "subject_fr") if contact["language"] == "en" else ("subject_fr", "subject_en")
+    deliveries = await Delivery.select(*Delivery.all_columns(), Delivery.campaign.subject_fr.as_alias("subject_fr"),
+                                       Delivery.campaign.subject_en.as_alias("subject_en")).where(
         Delivery.contact == contact_id).order_by(Delivery.id)
     send_history = [{
-        "campaign": row["campaign"], "subject": row["subject"], "list": lists[row["mailing_list"]].slug,
+        "campaign": row["campaign"], "subject": row[theirs] or row[other], "list": lists[row["mailing_list"]].slug,
         "purpose": lists[row["mailing_list"]].purpose.code, "status": row["status"], "skip_reason": row["skip_reason"],
         "sent_at": plain(row["sent_at"]), "bounce": row["bounce_kind"], "bounced_at": plain(row["bounced_at"]),
         "complained_at": plain(row["complained_at"]),

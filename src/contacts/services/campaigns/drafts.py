@@ -1,0 +1,150 @@
+"""Drafts: edited, duplicated and deleted until they start. A campaign that started (running, paused,
+finished or cancelled) is what was sent: it is never changed, and it stays in the ledger.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from contacts.db.engine import write_transaction
+from contacts.domain import CampaignStatus, Greeting
+from contacts.errors import ConflictError, ValidationError
+from contacts.mail.render import TemplateLibrary
+from contacts.services import catalogue
+from contacts.services.campaigns import core as campaigns
+from contacts.services.campaigns.content import (
+    CONTENT_FIELDS,
+    CONTENT_LANGUAGES,
+    columns_of,
+    contents_from,
+    missing_language_from,
+)
+from contacts.services.campaigns.core import CampaignInfo
+from contacts.settings import get_settings
+from contacts.tables import Campaign, CampaignList, Delivery, InvitationList
+from contacts.text_input import INT32_MAX
+
+# What an edit may change; `subject` and `body` are the French ones, as when creating.
+EDITABLE = (*CONTENT_FIELDS, "subject", "body", "missing_language", "greeting", "template", "rate", "lists", "purpose")
+
+
+def _draft(campaign: CampaignInfo, action: str) -> None:
+    if campaign.status != CampaignStatus.DRAFT:
+        raise ConflictError(f"campaign {campaign.id} is {campaign.status}: only a draft can be {action}; "
+                            "duplicate it to write a new one")
+
+
+def with_edits(campaign: CampaignInfo, edits: Mapping[str, str | None]) -> CampaignInfo:
+    """The campaign with these content fields (and missing_language) as given, checked but not saved: what
+    a preview of a draft being edited shows."""
+    fields = {**_content_fields(campaign), **{name: edits[name] for name in CONTENT_FIELDS if name in edits}}
+    missing = (missing_language_from(edits["missing_language"]) if "missing_language" in edits
+               else campaign.missing_language)
+    greeting = campaign.greeting
+    if edits.get("greeting"):
+        if edits["greeting"] not in set(Greeting):
+            raise ValidationError("greeting", f"no greeting {edits['greeting']!r}; one of {', '.join(Greeting)}")
+        greeting = Greeting(edits["greeting"])
+    return dataclasses.replace(campaign, contents=contents_from(fields), missing_language=missing, greeting=greeting)
+
+
+def _content_fields(campaign: CampaignInfo) -> dict[str, str]:
+    return {f"{part}_{lang}": getattr(content, part) for lang, content in campaign.contents.items()
+            for part in ("subject", "preheader", "body")}
+
+
+async def update(campaign_id: int, changes: Mapping[str, Any]) -> tuple[CampaignInfo, list[str]]:
+    """Changes the fields given (a None rate: as fast as the server takes them; an empty missing_language:
+    not chosen). Returns the campaign and the names of the fields that changed. Everything is checked
+    before anything is written."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ValidationError(unknown[0], f"is not a field of a campaign; editable: {', '.join(EDITABLE)}")
+    if "subject" in changes and "subject_fr" in changes:
+        raise ValidationError("subject", "give subject_fr or subject (the French subject), not both")
+    campaign = await campaigns.get(campaign_id)
+    _draft(campaign, "edited")
+    fields = _content_fields(campaign)
+    fields.update({name: changes[name] for name in CONTENT_FIELDS if name in changes})
+    fields.update({f"{name}_fr": changes[name] for name in ("subject", "body") if name in changes})
+    values: dict[Any, Any] = dict(columns_of(contents_from(fields)))
+    if "missing_language" in changes:
+        values["missing_language"] = missing_language_from(changes["missing_language"])
+    if "greeting" in changes:
+        if changes["greeting"] not in set(Greeting):
+            raise ValidationError("greeting", f"no greeting {changes['greeting']!r}; one of {', '.join(Greeting)}")
+        values["greeting"] = Greeting(changes["greeting"])
+    if "rate" in changes:
+        rate = changes["rate"]
+        if rate is not None and (not isinstance(rate, int) or not 1 <= rate <= INT32_MAX):
+            raise ValidationError("rate", f"must be between 1 and {INT32_MAX} messages per second")
+        values["rate"] = rate
+    chosen = None
+    if {"lists", "purpose", "template"} & set(changes) and campaign.invitation_list_id is not None:
+        name = next(name for name in ("lists", "purpose", "template") if name in changes)
+        raise ValidationError(name, "an invitation campaign keeps its guest list's lists, purpose and template")
+    if "template" in changes:
+        TemplateLibrary.from_settings(get_settings()).check_marketing(changes["template"])
+        values["template"] = changes["template"]
+    if "lists" in changes or "purpose" in changes:
+        slugs = changes["lists"] if "lists" in changes else [item.slug for item in campaign.lists]
+        if not slugs:
+            raise ValidationError("lists", "name at least one list")
+        chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(slugs)]
+        purpose_code = (changes.get("purpose") or None) if "purpose" in changes else campaign.purpose.code
+        values["purpose"] = (await campaigns.purpose_of(chosen, purpose_code)).id
+    async with write_transaction():
+        current = await campaigns.get(campaign_id)  # what was checked above still holds
+        _draft(current, "edited")
+        await Campaign.update({getattr(Campaign, name): value for name, value in values.items()}).where(
+            Campaign.id == campaign_id)
+        if chosen is not None:
+            await CampaignList.delete().where(CampaignList.campaign == campaign_id)
+            await CampaignList.insert(*[CampaignList(campaign=campaign_id, mailing_list=item.id) for item in chosen])
+        # A draft whose start failed half-way may have ledger rows: they were built for the old content.
+        await Delivery.delete().where(Delivery.campaign == campaign_id)
+        await Campaign.update({Campaign.audience_built_at: None}).where(Campaign.id == campaign_id)
+    updated = await campaigns.get(campaign_id)
+    return updated, _changed(campaign, updated)
+
+
+def _changed(before: CampaignInfo, after: CampaignInfo) -> list[str]:
+    names = [f"{part}_{lang}" for lang in CONTENT_LANGUAGES for part in ("subject", "preheader", "body")
+             if getattr(before.contents.get(lang), part, "") != getattr(after.contents.get(lang), part, "")]
+    for name in ("missing_language", "greeting", "template", "rate", "purpose"):
+        if getattr(before, name) != getattr(after, name):
+            names.append(name)
+    if [item.id for item in before.lists] != [item.id for item in after.lists]:
+        names.append("lists")
+    return names
+
+
+async def duplicate(campaign_id: int, actor: str) -> CampaignInfo:
+    """A new draft with the same content, lists, purpose, template and rate, whatever the original's state.
+    An invitation campaign is not duplicated: its guest list has one campaign."""
+    campaign = await campaigns.get(campaign_id)
+    if campaign.invitation_list_id is not None:
+        raise ConflictError(f"campaign {campaign_id} is an invitation list's campaign: a guest list has one campaign")
+    async with write_transaction():
+        rows = await Campaign.insert(Campaign(
+            **dict[str, Any](columns_of(campaign.contents)), missing_language=campaign.missing_language, template=campaign.template,
+            greeting=campaign.greeting,
+            purpose=campaign.purpose.id, rate=campaign.rate, created_by=actor, status=CampaignStatus.DRAFT,
+        )).returning(Campaign.id)
+        copy_id = rows[0]["id"]
+        await CampaignList.insert(*[CampaignList(campaign=copy_id, mailing_list=item.id) for item in campaign.lists])
+    return await campaigns.get(copy_id)
+
+
+async def delete(campaign_id: int) -> CampaignInfo:
+    """Deletes a draft, with its list links; an invitation list whose campaign it was can have another."""
+    async with write_transaction():
+        campaign = await campaigns.get(campaign_id)
+        _draft(campaign, "deleted")
+        await Delivery.delete().where(Delivery.campaign == campaign_id)
+        await CampaignList.delete().where(CampaignList.campaign == campaign_id)
+        await InvitationList.update({InvitationList.campaign: None}).where(InvitationList.campaign == campaign_id)
+        await Campaign.delete().where(Campaign.id == campaign_id)
+    return campaign
