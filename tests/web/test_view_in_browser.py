@@ -7,15 +7,13 @@ from __future__ import annotations
 import base64
 import dataclasses
 import email
-import inspect
 import re
 from email import policy
 
 import pytest
-from piccolo.table import Table
 
-from contacts import tables
 from contacts.db.engine import write_transaction
+from contacts.db.piccolo_app import APP_CONFIG
 from contacts.sending.view_links import open_view_token
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.settings import get_settings
@@ -74,8 +72,7 @@ def personal_values(sent: Sent) -> list[str]:
 
 async def all_rows() -> dict[str, list[dict]]:
     """Every row of every table, to prove that a view wrote nothing."""
-    every_table = [value for _, value in inspect.getmembers(tables, inspect.isclass)
-                   if issubclass(value, Table) and value.__module__ == tables.__name__ and value._meta.tablename]
+    every_table = APP_CONFIG.table_classes  # every module's tables: people's data, machinery, media
     return {table._meta.tablename: await table.select().order_by(table._meta.primary_key) for table in every_table}
 
 
