@@ -43,6 +43,7 @@ CODE_WORDS: dict[str, str] = {
     "draft": N_("draft"), "running": N_("sending"), "paused": N_("paused"), "cancelled": N_("cancelled"),
     "finished": N_("finished"), "queued": N_("queued"), "sending": N_("sending"), "sent": N_("sent"),
     "failed": N_("failed"), "skipped": N_("skipped"), "no_valid_basis": N_("no valid legal basis"),
+    "no_translation": N_("no version in their language"),
     # roles and departments
     "admin": N_("administrator"), "communications": N_("communications"), "events": N_("events"),
     "partnerships": N_("partnerships"), "mediation": N_("mediation"), "dpo": N_("data protection officer"),

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from contacts.domain import Permission
 from contacts.errors import ConflictError
+from contacts.i18n import N_
 from contacts.sending import preview as previews
 from contacts.sending.worker import start_campaign
 from contacts.services import audit
@@ -54,8 +55,8 @@ async def start(staff: Staff, campaign_id: int, expected_count: int | None = Non
     if expected_count is not None and campaign.audience_built_at is None:
         now = (await audience_count.of_campaign(campaign)).receiving
         if now != expected_count:
-            raise ConflictError(f"the audience changed: {now} recipients now, not the {expected_count} confirmed; "
-                                "look at the count again and confirm it")
+            raise ConflictError(N_("the audience changed: %(now)s recipients now, not the %(confirmed)s confirmed; "
+                                   "look at the count again and confirm it"), now=now, confirmed=expected_count)
     campaign, _, _ = await start_campaign(campaign_id)
     await audit.record(staff, "campaign.send", "campaign", campaign_id, purpose=campaign.purpose.code,
                        details={} if expected_count is None else {"confirmed_count": expected_count})

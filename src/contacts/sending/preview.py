@@ -10,6 +10,7 @@ from contacts.addresses import parse_address
 from contacts.db.bulk import bulk_session
 from contacts.domain import LegalBasis
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.mail.transport import SmtpSettings, send_one
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Recipient
@@ -48,15 +49,16 @@ def parse_test_addresses(text: str) -> list[str]:
     """One or several addresses, separated by commas or line breaks: each checked, the error naming it."""
     found = [part.strip() for part in TEST_SEPARATORS.split(text) if part.strip()]
     if not found:
-        raise ValidationError("to", "give at least one address")
+        raise ValidationError("to", N_("give at least one address"))
     if len(found) > TEST_ADDRESS_LIMIT:
-        raise ValidationError("to", f"{len(found)} addresses; a test goes to at most {TEST_ADDRESS_LIMIT}")
+        raise ValidationError("to", N_("%(count)s addresses; a test goes to at most %(limit)s"), count=len(found),
+                              limit=TEST_ADDRESS_LIMIT)
     addresses = []
     for part in found:
         try:
             addresses.append(parse_address(part, field="to").normalized)
         except ValidationError as error:
-            raise ValidationError("to", f"{part!r}: {error.message}") from None
+            raise ValidationError("to", N_("%(address)s is not a valid email address"), address=part) from None
     return list(dict.fromkeys(addresses))
 
 
@@ -71,8 +73,8 @@ async def send_test(campaign_id: int, to: str, settings: Settings | None = None)
     for address in addresses:
         blocked = [entry for entry in await suppression.entries_for(address) if entry.scope in scopes]
         if blocked:
-            raise ValidationError("to", f"{address} is on the suppression list ({blocked[0].reason}); "
-                                        "no test message was sent")
+            raise ValidationError("to", N_("%(address)s is on the suppression list (%(reason)s); no test message "
+                                           "was sent"), address=address, reason=blocked[0].reason)
     test_campaign = dataclasses.replace(campaign, contents={
         language: dataclasses.replace(content, subject=f"[TEST] {content.subject}")
         for language, content in campaign.contents.items()})
@@ -83,8 +85,9 @@ async def send_test(campaign_id: int, to: str, settings: Settings | None = None)
             message = composer.compose(_sample(campaign, address, language))
             outcome = await send_one(smtp, f"bounces@{composer.domain}", parse_address(address, field="to"), message)
             if not outcome.delivered:
-                raise ValidationError("to", f"the SMTP server refused the test message to {address}: "
-                                            f"{outcome.code or ''} {outcome.message}")
+                raise ValidationError("to", N_("the SMTP server refused the test message to %(address)s: "
+                                               "%(answer)s"), address=address,
+                                      answer=f"{outcome.code or ''} {outcome.message}")
     return addresses
 
 

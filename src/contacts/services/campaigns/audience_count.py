@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from contacts.db.bulk import BulkSession, PostgresBulkSession, bulk_session
 from contacts.domain import MissingLanguage, SkipReason
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.keyring import Keyring
-from contacts.services.campaigns.content import LANGUAGE_NAMES
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.services.people import suppression
 from contacts.services.people.suppression_rule import padded_keys
@@ -204,11 +204,9 @@ async def refuse_undecided(session: BulkSession, campaign: CampaignInfo, keyring
         return None
     found = await summary(session, campaign, keyring)
     if found.undecided:
-        missing = ", ".join(f"{n} speak {LANGUAGE_NAMES[language]}" for language, n in found.without_version.items())
-        other = LANGUAGE_NAMES[next(iter(campaign.contents))]
-        raise ValidationError("missing_language", (
-            f"{found.undecided} recipients have no version in their language ({missing}): set missing_language "
-            f"to other (they get the {other} version) or skip (they are skipped, reason no_translation)"))
+        raise ValidationError("missing_language", N_(
+            "%(count)s recipients have no version in their language: set missing_language to other (they get the "
+            "version there is) or skip (they are skipped, reason no_translation)"), count=found.undecided)
     return found
 
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from contacts.domain import MissingLanguage, parse_enum
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.mail import markdown_body
 
 CONTENT_LANGUAGES = ("fr", "en")
 CONTENT_FIELDS = tuple(f"{part}_{language}" for language in CONTENT_LANGUAGES for part in ("subject", "preheader", "body"))
 SUBJECT_LIMIT = 300
 PREHEADER_LIMIT = 300
-LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 
 
 @dataclass(frozen=True)
@@ -44,21 +44,23 @@ def contents_from(fields: Mapping[str, str | None]) -> dict[str, Content]:
         preheader = " ".join((fields.get(f"preheader_{language}") or "").split())
         body = fields.get(f"body_{language}") or ""
         if len(subject) > SUBJECT_LIMIT:
-            raise ValidationError(f"subject_{language}", f"is {len(subject)} characters long; at most {SUBJECT_LIMIT}")
+            raise ValidationError(f"subject_{language}", N_("is %(length)s characters long; at most %(limit)s"),
+                                  length=len(subject), limit=SUBJECT_LIMIT)
         if len(preheader) > PREHEADER_LIMIT:
-            raise ValidationError(f"preheader_{language}",
-                                  f"is {len(preheader)} characters long; at most {PREHEADER_LIMIT}")
+            raise ValidationError(f"preheader_{language}", N_("is %(length)s characters long; at most %(limit)s"),
+                                  length=len(preheader), limit=PREHEADER_LIMIT)
         if not subject:
             given = next((name for name, value in ((f"body_{language}", body.strip()),
                                                     (f"preheader_{language}", preheader)) if value), None)
             if given:
-                raise ValidationError(f"subject_{language}", f"is empty while {given} is given: a "
-                                      f"{LANGUAGE_NAMES[language]} version needs its subject")
+                raise ValidationError(f"subject_{language}", N_("is empty while %(given)s is given: a version "
+                                                                "needs its subject"), given=given)
             continue
         markdown_body.check(body, field=f"body_{language}")  # REQ-49, REQ-50: refused with its line
         contents[language] = Content(subject=subject, preheader=preheader, body=body)
     if not contents:
-        raise ValidationError("subject_fr", "is empty: give the subject of at least one language (subject_fr or subject_en)")
+        raise ValidationError("subject_fr", N_("is empty: give the subject of at least one language (subject_fr "
+                                                "or subject_en)"))
     return contents
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from contacts.db.engine import write_transaction
 from contacts.domain import CampaignStatus, Greeting
 from contacts.errors import ConflictError, ValidationError
+from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
 from contacts.services.campaigns import core as campaigns
@@ -32,8 +33,8 @@ EDITABLE = (*CONTENT_FIELDS, "subject", "body", "missing_language", "greeting", 
 
 def _draft(campaign: CampaignInfo, action: str) -> None:
     if campaign.status != CampaignStatus.DRAFT:
-        raise ConflictError(f"campaign {campaign.id} is {campaign.status}: only a draft can be {action}; "
-                            "duplicate it to write a new one")
+        raise ConflictError(N_("campaign %(id)s has started: only a draft can be changed or deleted; duplicate it "
+                               "to write a new one"), id=campaign.id)
 
 
 def with_edits(campaign: CampaignInfo, edits: Mapping[str, str | None]) -> CampaignInfo:
@@ -84,14 +85,14 @@ async def update(campaign_id: int, changes: Mapping[str, Any]) -> tuple[Campaign
     chosen = None
     if {"lists", "purpose", "template"} & set(changes) and campaign.invitation_list_id is not None:
         name = next(name for name in ("lists", "purpose", "template") if name in changes)
-        raise ValidationError(name, "an invitation campaign keeps its guest list's lists, purpose and template")
+        raise ValidationError(name, N_("an invitation campaign keeps its guest list's lists, purpose and template"))
     if "template" in changes:
         TemplateLibrary.from_settings(get_settings()).check_marketing(changes["template"])
         values["template"] = changes["template"]
     if "lists" in changes or "purpose" in changes:
         slugs = changes["lists"] if "lists" in changes else [item.slug for item in campaign.lists]
         if not slugs:
-            raise ValidationError("lists", "name at least one list")
+            raise ValidationError("lists", N_("name at least one list"))
         chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(slugs)]
         purpose_code = (changes.get("purpose") or None) if "purpose" in changes else campaign.purpose.code
         values["purpose"] = (await campaigns.purpose_of(chosen, purpose_code)).id
@@ -126,7 +127,8 @@ async def duplicate(campaign_id: int, actor: str) -> CampaignInfo:
     An invitation campaign is not duplicated: its guest list has one campaign."""
     campaign = await campaigns.get(campaign_id)
     if campaign.invitation_list_id is not None:
-        raise ConflictError(f"campaign {campaign_id} is an invitation list's campaign: a guest list has one campaign")
+        raise ConflictError(N_("campaign %(id)s is a guest list's invitation: a guest list has one campaign"),
+                            id=campaign_id)
     async with write_transaction():
         rows = await Campaign.insert(Campaign(
             **dict[str, Any](columns_of(campaign.contents)), missing_language=campaign.missing_language, template=campaign.template,

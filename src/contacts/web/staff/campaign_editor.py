@@ -129,17 +129,19 @@ class CampaignEditorController(Controller):
                     to: str, *, edits: bool, error: str = "") -> Template:
         campaign = await campaign_operations.campaign_for(staff, campaign_id)
         lang = lang if lang in ("fr", "en") else "fr"
-        text, found = "", False
+        text, found, preview_lang = "", False, lang
         try:
             message, found = await sending_desk.preview_draft(staff, campaign_id, to or None, lang,
                                                               values if edits else None)
-            text = _parts(message)[0].get_content()
+            text_part = _parts(message)[0]
+            text, preview_lang = text_part.get_content(), str(text_part.get("Content-Language", "") or lang)
         except ContactsError as problem:
-            error = error or str(problem)
+            error = error or said(problem, staff)
             edits = False
         frame_query = {"lang": lang, "to": to, "edits": "true" if edits else "false"}
         return editor_page(request, "campaign_edit.html", staff, status_code=400 if error else 200,
-                           campaign=campaign, values=values, lang=lang, to=to, found=found, preview_text=text,
+                           campaign=campaign, values=values, sample_lang=lang, preview_lang=preview_lang, to=to, found=found,
+                           preview_text=text,
                            frame_query=frame_query, widths=WIDTHS, error=error)
 
 
