@@ -8,6 +8,7 @@ from babel.dates import format_date
 
 from contacts.domain import Channel, LegalBasis, RightsRequestType, SubscriptionStatus
 from contacts.errors import ConflictError
+from contacts.i18n import N_, Table, gettext
 from contacts.services import catalogue
 from contacts.services.optout import links as optout
 from contacts.services.optout import writer as optout_writer
@@ -18,37 +19,22 @@ from contacts.services.staff.accounts import Staff
 from contacts.tables import Subscription
 
 # What the answer says was done, in the person's language.
-DONE = {
-    RightsRequestType.ACCESS: {"fr": "Vous trouverez ci-dessous le lien vers l'ensemble de vos données.",
-                               "en": "Below is the link to all the data we hold about you."},
-    RightsRequestType.PORTABILITY: {"fr": "Vos données vous attendent au lien ci-dessous, en JSON et en CSV.",
-                                    "en": "Your data is ready at the link below, as JSON and CSV."},
-    RightsRequestType.RECTIFICATION: {"fr": "Vos données ont été rectifiées comme vous l'avez demandé.",
-                                      "en": "Your data has been corrected as you asked."},
-    RightsRequestType.ERASURE: {"fr": "Vos données ont été effacées. Seule une empreinte chiffrée de votre adresse "
-                                      "est conservée, pour ne plus jamais vous écrire.",
-                                "en": "Your data has been erased. Only a keyed fingerprint of your address is kept, "
-                                      "so that we never write to you again."},
-    RightsRequestType.RESTRICTION: {"fr": "Le traitement de vos données est limité : elles sont seulement conservées. "
-                                          "Nous vous préviendrons avant de lever cette limitation.",
-                                    "en": "The processing of your data is restricted: it is only stored. We will tell "
-                                          "you before the restriction is lifted."},
-    RightsRequestType.OBJECTION: {"fr": "Votre opposition est enregistrée : nous ne vous adresserons plus aucune "
-                                        "communication de prospection.",
-                                  "en": "Your objection is recorded: we will send you no more direct marketing."},
-    RightsRequestType.WITHDRAW_CONSENT: {"fr": "Votre consentement est retiré : vous ne recevrez plus les envois "
-                                               "auxquels vous aviez consenti.",
-                                         "en": "Your consent is withdrawn: you will no longer receive the mailings "
-                                               "you had consented to."},
-    RightsRequestType.AFTER_DEATH: {"fr": "Vos directives post-mortem sont enregistrées. Vous pouvez les modifier ou "
-                                          "les révoquer à tout moment.",
-                                    "en": "Your after-death instructions are recorded. You may change or revoke them "
-                                          "at any time."},
-}
-LINK_EXPIRES = {"fr": "Ce lien personnel est valable jusqu'au {date} ; ne le transmettez pas.",
-                "en": "This personal link works until {date}; do not pass it on."}
-NOTHING_HELD = {"fr": "Nous ne détenons aucune donnée associée à votre adresse.",
-                "en": "We hold no data linked to your address."}
+DONE = Table({
+    RightsRequestType.ACCESS: N_("Below is the link to all the data we hold about you."),
+    RightsRequestType.PORTABILITY: N_("Your data is ready at the link below, as JSON and CSV."),
+    RightsRequestType.RECTIFICATION: N_("Your data has been corrected as you asked."),
+    RightsRequestType.ERASURE: N_("Your data has been erased. Only a keyed fingerprint of your address is kept, so "
+                                  "that we never write to you again."),
+    RightsRequestType.RESTRICTION: N_("The processing of your data is restricted: it is only stored. We will tell you "
+                                      "before the restriction is lifted."),
+    RightsRequestType.OBJECTION: N_("Your objection is recorded: we will send you no more direct marketing."),
+    RightsRequestType.WITHDRAW_CONSENT: N_("Your consent is withdrawn: you will no longer receive the mailings you had "
+                                           "consented to."),
+    RightsRequestType.AFTER_DEATH: N_("Your after-death instructions are recorded. You may change or revoke them at "
+                                      "any time."),
+})
+LINK_EXPIRES = N_("This personal link works until %(date)s; do not pass it on.")
+NOTHING_HELD = N_("We hold no data linked to your address.")
 
 
 @dataclass
@@ -65,7 +51,7 @@ async def send_export(row: dict, note: str = "") -> bool:
     language = (await address_of(row))[2]
     expires_on = format_date(subject_export.link_expiry(), format="long", locale=language)
     return await tell(row, "rights-answer", {
-        "done": f"{DONE[kind][language]} {LINK_EXPIRES[language].format(date=expires_on)}", "note": note,
+        "done": f"{DONE[language][kind]} {gettext(language, LINK_EXPIRES, date=expires_on)}", "note": note,
         "link": subject_export.export_link(row["id"])})
 
 
@@ -77,14 +63,14 @@ async def carry_out(staff: Staff, row: dict, note: str, choices: dict[str, str])
     if contact_id is None:
         if kind != RightsRequestType.ACCESS and kind != RightsRequestType.PORTABILITY:
             raise ConflictError("no contact holds this address: refuse the request or record it as answered by post")
-        told = await tell(row, "rights-answer", {"done": NOTHING_HELD[language], "note": note, "link": ""})
+        told = await tell(row, "rights-answer", {"done": gettext(language, NOTHING_HELD), "note": note, "link": ""})
         return Outcome("no data held", told)
     if kind in (RightsRequestType.ACCESS, RightsRequestType.PORTABILITY):
         told = await send_export(row, note)
         return Outcome("export link sent", told)
     if kind == RightsRequestType.ERASURE:
         counts["propagations"] = await propagation.record_for(row["id"], contact_id, "erasure")
-        told = await tell(row, "rights-answer", {"done": DONE[kind][language], "note": note, "link": ""})
+        told = await tell(row, "rights-answer", {"done": DONE[language][kind], "note": note, "link": ""})
         report = await erasure.erase_contact(contact_id, actor=staff, reason=f"rights request {row['id']}",
                                              rights_request_id=row["id"])
         counts.update({f"erased_{table}": n for table, n in report.changed.items()})
@@ -111,7 +97,7 @@ async def carry_out(staff: Staff, row: dict, note: str, choices: dict[str, str])
         await after_death.record(staff, contact_id, choices.get("instruction", ""),
                                  executor_name=choices.get("executor_name", ""),
                                  executor_email=choices.get("executor_email", ""), details=note)
-    told = await tell(row, "rights-answer", {"done": DONE[kind][language], "note": note, "link": ""})
+    told = await tell(row, "rights-answer", {"done": DONE[language][kind], "note": note, "link": ""})
     # A restriction set while accuracy was disputed ends with the answer, which told the person first (REQ-20).
     if told and kind != RightsRequestType.RESTRICTION:
         for held in await restriction.of_request(row["id"]):
