@@ -14,6 +14,7 @@ from typing import Any
 
 from contacts.domain import ContactStatus, LegalBasis
 from contacts.errors import NotFoundError, ValidationError
+from contacts.i18n import gettext
 from contacts.services import catalogue, records_of_processing
 from contacts.services.people import suppression
 from contacts.services.rights import propagation
@@ -135,7 +136,7 @@ async def build(contact_id: int, *, language: str, now: datetime | None = None) 
         "subscriptions": subscriptions,
         "consent_events": consent_events,
         "send_history": send_history,
-        "suppression": {"suppressed": bool(held), "stored_as": words.SUPPRESSION_STORED[language],
+        "suppression": {"suppressed": bool(held), "stored_as": gettext(language, words.SUPPRESSION_STORED),
                         "entries": [{"scope": entry.scope, "reason": entry.reason.value,
                                      "since": plain(entry.created_at)} for entry in held]},
         "restrictions": [{"reason": row["reason"], "started_at": plain(row["started_at"]),
@@ -159,19 +160,20 @@ async def build(contact_id: int, *, language: str, now: datetime | None = None) 
                       "legal_basis_words": records_of_processing.basis_words(item.default_legal_basis, language)}
                      for item in used],  # (a)
         "categories_of_data": records_of_processing.data_categories(language),  # (b)
-        "recipients": {"categories": records_of_processing.recipients(language), "transfers_outside_eu": words.TRANSFERS[language],
+        "recipients": {"categories": records_of_processing.recipients(language),
+                       "transfers_outside_eu": gettext(language, words.TRANSFERS),
                        "disclosures": [{"recipient": item["to"], "disclosed_at": plain(item["occurred_at"])}
                                        for item in await propagation.disclosures_of(contact_id)]},  # (c)
         "retention": [{"purpose": item.code, "name": item.display_name(language),
                        "period": records_of_processing.retention_words(item, language)}
                       for item in used],  # (d)
-        "rights": {"rights": [{"right": code, "words": text} for code, text in words.RIGHTS[language]],
-                   "how_to_exercise": words.HOW_TO_EXERCISE[language].format(dpo=settings.dpo_contact)},  # (e)
-        "complaint": {**words.CNIL, "words": words.COMPLAINT[language]},  # (f)
+        "rights": {"rights": [{"right": code, "words": text} for code, text in words.RIGHTS[language].items()],
+                   "how_to_exercise": gettext(language, words.HOW_TO_EXERCISE, dpo=settings.dpo_contact)},  # (e)
+        "complaint": {**words.CNIL, "words": gettext(language, words.COMPLAINT)},  # (f)
         "source": {"type": contact["source_type"], "type_words": words.SOURCE_TYPES[language].get(
             contact["source_type"], contact["source_type"]), "name": contact["source_name"],
             "collected_at": plain(contact["collected_at"]), "notice_version": contact["notice_version"]},  # (g)
-        "automated_decisions": {"used": False, "words": words.AUTOMATED[language]},  # (h)
+        "automated_decisions": {"used": False, "words": gettext(language, words.AUTOMATED)},  # (h)
     }
 
 

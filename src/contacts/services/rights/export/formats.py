@@ -74,5 +74,5 @@ def as_html(export: dict[str, Any], *, templates_dir: Path | None = None) -> str
     language = export["language"]
     template = _environment(templates_dir or get_settings().templates_dir).get_template(SUMMARY_TEMPLATE)
     return template.render(export=export, lang=language, w=words.SUMMARY[language],
-                           labels=words.FIELD_LABELS[language], values_fr=words.VALUES_FR,
+                           labels=words.FIELD_LABELS[language], values_fr=words.VALUES["fr"],
                            organisation=export["controller"]["name"])
