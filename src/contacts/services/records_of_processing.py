@@ -13,54 +13,31 @@ from datetime import UTC, datetime
 
 from contacts.domain import LegalBasis, RetentionRule
 from contacts.errors import ConfigurationError
-from contacts.i18n import N_, gettext
+from contacts.i18n import N_, Table, gettext
 from contacts.services import catalogue
 from contacts.settings import get_settings
 
-BASIS_WORDS = {
-    LegalBasis.CONSENT: "consent (Art. 6(1)(a))",
-    LegalBasis.CONTRACT: "performance of a contract, at the person's request (Art. 6(1)(b))",
-    LegalBasis.LEGITIMATE_INTEREST: "legitimate interest of the controller (Art. 6(1)(f)); the person may object at any time",
-    LegalBasis.LEGAL_OBLIGATION: "legal obligation (Art. 6(1)(c))",
-}
-BASIS_WORDS_FR = {
-    LegalBasis.CONSENT: "consentement (art. 6, 1, a)",
-    LegalBasis.CONTRACT: "exécution d'un contrat, à la demande de la personne (art. 6, 1, b)",
-    LegalBasis.LEGITIMATE_INTEREST: "intérêt légitime du responsable du traitement (art. 6, 1, f) ; la personne peut "
-                                    "s'y opposer à tout moment",
-    LegalBasis.LEGAL_OBLIGATION: "obligation légale (art. 6, 1, c)",
-}
+BASIS_WORDS = Table({
+    LegalBasis.CONSENT: N_("consent (Art. 6(1)(a))"),
+    LegalBasis.CONTRACT: N_("performance of a contract, at the person's request (Art. 6(1)(b))"),
+    LegalBasis.LEGITIMATE_INTEREST: N_("legitimate interest of the controller (Art. 6(1)(f)); the person may object "
+                                       "at any time"),
+    LegalBasis.LEGAL_OBLIGATION: N_("legal obligation (Art. 6(1)(c))"),
+})
 RULES_WITH_A_PERIOD = {RetentionRule.PROSPECT_3_YEARS, RetentionRule.RELATIONSHIP_PLUS_LEGAL}
 DATA_CATEGORIES = [
-    "identity: title, first and last name",
-    "professional information: organisation, position, department",
-    "contact details: email address, phone number, postal address",
-    "language of correspondence",
-    "provenance: how, from whom and when the data was collected",
-    "subscriptions with their legal basis and evidence; consent proofs (time, channel, notice shown)",
-    "send history: which campaigns were sent, and bounces; no per-recipient open tracking",
-]
-DATA_CATEGORIES_FR = [
-    "identité : civilité, prénom et nom",
-    "informations professionnelles : organisme, fonction, service",
-    "coordonnées : adresse électronique, téléphone, adresse postale",
-    "langue de correspondance",
-    "origine : comment, auprès de qui et quand les données ont été collectées",
-    "abonnements avec leur fondement juridique et leur justification ; preuves du consentement (date, canal, "
-    "mention d'information présentée)",
-    "historique des envois : quelles campagnes ont été envoyées, et les retours en erreur ; aucun suivi individuel "
-    "des ouvertures",
+    N_("identity: title, first and last name"),
+    N_("professional information: organisation, position, department"),
+    N_("contact details: email address, phone number, postal address"),
+    N_("language of correspondence"),
+    N_("provenance: how, from whom and when the data was collected"),
+    N_("subscriptions with their legal basis and evidence; consent proofs (time, channel, notice shown)"),
+    N_("send history: which campaigns were sent, and bounces; no per-recipient open tracking"),
 ]
 RECIPIENTS = [
-    "staff of the departments empowered for the purpose (role-based access)",
-    "service providers acting on the controller's instructions under contract (hosting, mail delivery)",
-    "third parties where a legal obligation requires it (authorities, courts)",
-]
-RECIPIENTS_FR = [
-    "les agents des services habilités pour la finalité (accès selon le rôle)",
-    "les prestataires agissant sur instruction du responsable du traitement, sous contrat (hébergement, envoi des "
-    "courriels)",
-    "les tiers auxquels une obligation légale impose de les communiquer (autorités, juridictions)",
+    N_("staff of the departments empowered for the purpose (role-based access)"),
+    N_("service providers acting on the controller's instructions under contract (hosting, mail delivery)"),
+    N_("third parties where a legal obligation requires it (authorities, courts)"),
 ]
 SECURITY_MEASURES = [
     N_("staff accounts with argon2-hashed passwords, rate-limited sign-in, sessions that time out, CSRF protection"),
@@ -97,11 +74,24 @@ class Register:
     security_measures: list[str]
 
 
+# How long data is kept under each rule; `period` is a number of years or days in words, `grace` when after.
+RETENTION_WORDS = {
+    RetentionRule.UNTIL_OBJECTION: N_("kept until the person objects or unsubscribes; deleted or anonymised "
+                                      "%(grace)s, keeping only the do-not-contact hash"),
+    RetentionRule.PROSPECT_3_YEARS: N_("%(period)s from the last contact the person initiated (a click, reply or "
+                                       "form; an open does not count); then deleted or anonymised"),
+    RetentionRule.RELATIONSHIP_PLUS_LEGAL: N_("the relationship, then archived with restricted access for "
+                                              "%(period)s (legal period); then deleted or anonymised"),
+}
+
+
 def period_words(days: int, language: str) -> str:
+    """`3 years`, `1 an`, `30 days`. One is singular in both languages, and a period is never zero; the two
+    forms are separate messages, marked where they are written (pybabel does not see `ngettext(lang, …)`)."""
     if days % 365 == 0:
         years = days // 365
-        return f"{years} ans" if language == "fr" else f"{years} years"
-    return f"{days} jours" if language == "fr" else f"{days} days"
+        return gettext(language, N_("%(num)s year") if years == 1 else N_("%(num)s years"), num=years)
+    return gettext(language, N_("%(num)s day") if days == 1 else N_("%(num)s days"), num=days)
 
 
 def retention_words(purpose: catalogue.PurposeInfo, language: str = "en") -> str:
@@ -109,44 +99,23 @@ def retention_words(purpose: catalogue.PurposeInfo, language: str = "en") -> str
     rule, days = purpose.retention_rule, purpose.retention_days
     if rule in RULES_WITH_A_PERIOD and not days:
         raise ConfigurationError(f"purpose {purpose.code!r}: the rule {rule} needs its period (retention_days)")
-    period = period_words(days, language) if days else ""
     grace_days = get_settings().retention_grace_days
-    if language == "fr":
-        grace = f"{period_words(grace_days, language)} plus tard" if grace_days else "aussitôt"
-    else:
-        grace = f"{period_words(grace_days, language)} later" if grace_days else "at once"
-    if language == "fr":
-        return {
-            RetentionRule.UNTIL_OBJECTION: "conservées jusqu'à ce que la personne s'y oppose ou se désinscrive ; "
-                                           f"supprimées ou anonymisées {grace}, seule l'empreinte de la liste "
-                                           "d'opposition étant gardée",
-            RetentionRule.PROSPECT_3_YEARS: f"{period} à compter du dernier contact à l'initiative de la personne (un "
-                                            "clic, une réponse ou un formulaire ; une ouverture ne compte pas) ; "
-                                            "ensuite supprimées ou anonymisées",
-            RetentionRule.RELATIONSHIP_PLUS_LEGAL: "la durée de la relation, puis archivées en accès restreint "
-                                                   f"pendant {period} (durée légale) ; ensuite supprimées ou "
-                                                   "anonymisées",
-        }[rule]
-    return {
-        RetentionRule.UNTIL_OBJECTION: "kept until the person objects or unsubscribes; deleted or anonymised "
-                                       f"{grace}, keeping only the do-not-contact hash",
-        RetentionRule.PROSPECT_3_YEARS: f"{period} from the last contact the person initiated (a click, reply or "
-                                        "form; an open does not count); then deleted or anonymised",
-        RetentionRule.RELATIONSHIP_PLUS_LEGAL: f"the relationship, then archived with restricted access for {period} "
-                                               "(legal period); then deleted or anonymised",
-    }[rule]
+    grace = (gettext(language, N_("%(period)s later"), period=period_words(grace_days, language)) if grace_days
+             else gettext(language, N_("at once")))
+    period = period_words(days, language) if days else ""
+    return gettext(language, RETENTION_WORDS[rule], period=period, grace=grace)
 
 
 def basis_words(basis: LegalBasis, language: str = "en") -> str:
-    return (BASIS_WORDS_FR if language == "fr" else BASIS_WORDS)[LegalBasis(basis)]
+    return BASIS_WORDS[language][LegalBasis(basis)]
 
 
 def data_categories(language: str = "en") -> list[str]:
-    return list(DATA_CATEGORIES_FR if language == "fr" else DATA_CATEGORIES)
+    return [gettext(language, text) for text in DATA_CATEGORIES]
 
 
 def recipients(language: str = "en") -> list[str]:
-    return list(RECIPIENTS_FR if language == "fr" else RECIPIENTS)
+    return [gettext(language, text) for text in RECIPIENTS]
 
 
 async def build(language: str = "en") -> Register:
