@@ -178,6 +178,14 @@ async def test_req16_the_html_summary_in_french_and_english(tmp_path, language, 
     assert OTHER not in page
 
 
+# REQ-16: the French summary is set in French typography, its words from the catalogue.
+async def test_req16_the_french_summary_has_french_typography(tmp_path):
+    _, person, _ = await person_with_history(tmp_path)
+    page = subject_export.as_html(await subject_export.build(person, language="fr"))
+    assert "Droit d’accès\u202f: obtenir la confirmation" in page
+    assert "Droit d'accès" not in page and "Droit d’accès :" not in page
+
+
 def register_write():
     from contacts.db.engine import write_transaction
 

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from contacts import csv_files
 from contacts.services.rights.export import words
 from contacts.settings import get_settings
+from contacts.typography import french_html
 
 SCHEMA_PATH = "schemas/subject-export.schema.json"  # inside the contacts package, so the wheel ships it
 SUMMARY_TEMPLATE = "public/export_summary.html"
@@ -73,6 +74,7 @@ def as_html(export: dict[str, Any], *, templates_dir: Path | None = None) -> str
     """The readable summary, in the export's language: a page of its own that needs nothing else to be read."""
     language = export["language"]
     template = _environment(templates_dir or get_settings().templates_dir).get_template(SUMMARY_TEMPLATE)
-    return template.render(export=export, lang=language, w=words.SUMMARY[language],
+    page = template.render(export=export, lang=language, w=words.SUMMARY[language],
                            labels=words.FIELD_LABELS[language], values_fr=words.VALUES["fr"],
                            organisation=export["controller"]["name"])
+    return str(french_html(page)) if language == "fr" else page  # its words are written plain, as every page's
