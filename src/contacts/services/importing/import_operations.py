@@ -119,11 +119,12 @@ async def subscribe_contacts(staff: Staff, list_slug: str, source_type: str, sou
     suppression, REQ-4, consent proofs): they are written as a CSV file and imported like one."""
     staff.require(Permission.IMPORT)
     if not contacts:
-        raise ValidationError("contacts", "send at least one contact")
+        raise ValidationError("contacts", N_("send at least one contact"))
     fields = sorted({name for contact in contacts for name in contact})
     unknown = [name for name in fields if name not in HEADER_ALIASES]
     if unknown:
-        raise ValidationError("contacts", f"unknown field {unknown[0]!r}; use {', '.join(HEADER_ALIASES)}")
+        raise ValidationError("contacts", N_("unknown field %(name)s; use %(codes)s"), name=repr(unknown[0]),
+                              codes=", ".join(HEADER_ALIASES))
     with io.StringIO() as out:
         writer = csv_files.writer(out)
         writer.writerow(fields)

@@ -22,6 +22,7 @@ from contacts.db.bulk import BulkSession, bulk_session
 from contacts.db.engine import process_writer_turn
 from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.services import catalogue
 from contacts.services.importing.csvfile import (
     CONSENT_PROOF_FIELDS,
@@ -92,12 +93,14 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
     mailing_list = await catalogue.list_by_slug(options.list_slug)
     legal_basis = options.legal_basis or mailing_list.purpose.default_legal_basis
     if mailing_list.double_opt_in and legal_basis != LegalBasis.CONSENT:
-        raise ValidationError("legal-basis", f"the list {mailing_list.slug} is double opt-in: only consent is valid")
+        raise ValidationError("legal-basis", N_("the list %(slug)s is double opt-in: only consent is valid"),
+                slug=mailing_list.slug)
     source_name = options.source_name.strip()
     if not source_name:
-        raise ValidationError("source", "name where the addresses came from")
+        raise ValidationError("source", N_("name where the addresses came from"))
     if len(source_name) > SOURCE_NAME_LIMIT:
-        raise ValidationError("source", f"is {len(source_name)} characters long; at most {SOURCE_NAME_LIMIT}")
+        raise ValidationError("source", N_("is %(length)s characters long; at most %(limit)s"), length=len(source_name),
+                              limit=SOURCE_NAME_LIMIT)
     notice_versions = frozenset(row["version"] for row in await Notice.select(Notice.version))
     report_path = options.report_path or options.path.with_name(options.path.stem + ".errors.csv")
     source = open_csv(options.path)
@@ -108,12 +111,14 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
             if missing:
                 raise ValidationError(
                     missing[0],
-                    f"the consent basis needs proof columns {', '.join(required)} (REQ-2); missing: {', '.join(missing)}",
+                    N_("the consent basis needs proof columns %(columns)s (REQ-2); missing: %(missing)s"),
+                    columns=", ".join(required), missing=", ".join(missing),
                 )
         try:
             report_file = open(report_path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
         except OSError as error:
-            raise ValidationError("errors", f"cannot write the report {report_path}: {error.strerror}") from None
+            raise ValidationError("errors", N_("cannot write the report %(report_path)s: %(strerror)s"),
+                    report_path=report_path, strerror=error.strerror) from None
         with report_file:
             report = ImportReport(report_path=report_path, ignored_headers=source.ignored_headers, dry_run=options.dry_run)
             context = ImportContext(
@@ -164,7 +169,8 @@ class _ImportJob:
             # The file turned unreadable midway: what came before is imported; say so, and where it stopped.
             await self._finish(session)
             counts = ", ".join(f"{k} {v}" for k, v in self.report.counts.items() if v)
-            raise ValidationError(error.field, f"{error.message}; the rows before it were imported ({counts})") from None
+            raise ValidationError(error.field, N_("%(problem)s; the rows before it were imported (%(counts)s)"),
+                    problem=error.message, counts=counts) from None
         await self._finish(session)
 
     async def _finish(self, session: BulkSession) -> None:
