@@ -57,7 +57,7 @@ def parse_test_addresses(text: str) -> list[str]:
     for part in found:
         try:
             addresses.append(parse_address(part, field="to").normalized)
-        except ValidationError as error:
+        except ValidationError:
             raise ValidationError("to", N_("%(address)s is not a valid email address"), address=part) from None
     return list(dict.fromkeys(addresses))
 

@@ -71,7 +71,8 @@ async def _run(staff: Staff, request: ImportRequest, dry_run: bool) -> ImportOut
             source_type=parse_enum(SourceType, "source_type", request.source_type), source_name=request.source_name,
             legal_basis=parse_enum(LegalBasis, "legal_basis", request.legal_basis) if request.legal_basis else None,
             dry_run=dry_run, report_path=path.with_suffix(".report.csv"), actor=staff.actor,
-            workers=VALIDATION_PROCESSES if path.stat().st_size >= PARALLEL_MIN_BYTES else 0)
+            workers=VALIDATION_PROCESSES if path.stat().st_size >= PARALLEL_MIN_BYTES else 0,
+            language=staff.language)
         report = await run_import(options)
         assert options.report_path is not None  # given above
         problems, more_problems = _first_problems(options.report_path)

@@ -34,7 +34,7 @@ from contacts.services.importing.preview import (
     count_batch,
     written_so_far,
 )
-from contacts.services.importing.rows import RowRules, ValidRow, validate_batch
+from contacts.services.importing.rows import RowRules, ValidRow, reason_in, validate_batch
 from contacts.services.importing.store import (
     BatchOutcome,
     ImportContext,
@@ -76,6 +76,7 @@ class ImportOptions:
     report_path: Path | None = None
     workers: int | None = None  # None: one per core; 0: validate in this process
     batch_size: int = 1000
+    language: str = "en"  # of the row report's reasons
 
 
 @dataclass
@@ -204,7 +205,7 @@ class _ImportJob:
     async def _stream(self, handle: Callable[[list[ValidRow]], Awaitable[BatchOutcome]],
                       writing: BulkSession | None = None) -> None:
         """Each batch's valid rows go to `handle`; `writing`: the session that writes them, if any."""
-        counts = self.report.counts
+        counts, language = self.report.counts, self.options.language
         batches = _batches(self.source.rows(), self.options.batch_size)
         written = 0
         async for results in _validated(batches, self._rules(), self.options.workers, self.source.total_bytes):
@@ -215,12 +216,14 @@ class _ImportJob:
                     valid.append(result)
                 else:
                     counts["invalid"] += 1
-                    self.writer.writerows((e.number, e.column, "invalid", e.reason) for e in result)
+                    self.writer.writerows((e.number, e.column, "invalid", reason_in(language, e.reason, e.values))
+                                         for e in result)
             if valid:
                 outcome = await handle(valid)
                 for key, n in outcome.counts.items():
                     counts[key] += n
-                self.writer.writerows((n.number, n.column, n.outcome, n.reason) for n in _sorted(outcome.notes))
+                self.writer.writerows((n.number, n.column, n.outcome, reason_in(language, n.reason, n.values))
+                                     for n in _sorted(outcome.notes))
                 written += 1
                 if writing is not None and written in STATISTICS_REFRESH_AFTER:
                     await writing.refresh_statistics(("contact", "subscription", "consent_event"))
@@ -244,7 +247,7 @@ class _ImportJob:
                     await session.serialise_writers("import")
                     outcome.merge(await apply_batch(session, [row], self.context))
             except session.database_errors as error:
-                outcome.refuse(row, f"the database refused the row: {_first_line(error)}")
+                outcome.refuse(row, N_("the database refused the row: %(error)s"), error=_first_line(error))
         return outcome
 
 
