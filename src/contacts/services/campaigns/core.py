@@ -123,7 +123,7 @@ async def create(
         contents = contents_from(fields)
     except ValidationError as error:  # named as the caller named it
         if subject is not None and error.field in ("subject_fr", "body_fr") and error.field not in given:
-            raise ValidationError(error.field.removesuffix("_fr"), error.message) from None
+            raise ValidationError(error.field.removesuffix("_fr"), error.template, **error.values) from None
         raise
     missing = missing_language_from(missing_language)
     if not list_slugs:
