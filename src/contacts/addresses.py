@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 
 # Bump when the rules below change: suppression entries record the version that hashed them.
 CANONICALISER_VERSION = 1
@@ -50,7 +51,7 @@ def parse_address(raw: str, field: str = "email", check_deliverability: bool = F
     lowercased; dots and +tags kept."""
     text = unicodedata.normalize("NFC", raw.strip())
     if not text:
-        raise ValidationError(field, "is empty")
+        raise ValidationError(field, N_("is empty"))
     try:
         result = validate_email(text, check_deliverability=check_deliverability)
     except EmailNotValidError as error:
@@ -58,10 +59,12 @@ def parse_address(raw: str, field: str = "email", check_deliverability: bool = F
     # REQ-40 counts octets; email-validator counts characters and only in strict mode.
     local_octets = len(result.local_part.encode("utf-8"))
     if local_octets > MAX_LOCAL_OCTETS:
-        raise ValidationError(field, f"the part before the @-sign is {local_octets} octets; at most {MAX_LOCAL_OCTETS}")
+        raise ValidationError(field, N_("the part before the @-sign is %(octets)s octets; at most %(limit)s"),
+                              octets=local_octets, limit=MAX_LOCAL_OCTETS)
     address_octets = len(result.normalized.encode("utf-8"))
     if address_octets > MAX_ADDRESS_OCTETS:
-        raise ValidationError(field, f"the address is {address_octets} octets; at most {MAX_ADDRESS_OCTETS}")
+        raise ValidationError(field, N_("the address is %(octets)s octets; at most %(limit)s"),
+                              octets=address_octets, limit=MAX_ADDRESS_OCTETS)
     return Address(
         normalized=result.normalized,
         canonical=f"{result.local_part.lower()}@{result.ascii_domain}",

@@ -18,12 +18,6 @@ from pathlib import Path
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
-
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 PARIS = ZoneInfo("Europe/Paris")
@@ -44,6 +38,9 @@ def language_of(value: object) -> str:
 @functools.cache
 def translations(lang: str) -> stdlib_gettext.GNUTranslations:
     """The language's catalogue, compiled from its .po file once per process. Fuzzy entries are left out."""
+    from babel.messages.mofile import write_mo  # Babel is imported when first needed: the command line
+    from babel.messages.pofile import read_po  # marks its messages with N_ and starts without it
+
     with (locale_dir() / language_of(lang) / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle, locale=language_of(lang))
     compiled = io.BytesIO()
@@ -105,6 +102,9 @@ def when(value: datetime | date | str | None, lang: str, with_time: bool = True)
         value = _parsed(value)
         if isinstance(value, str):
             return value
+    from babel import Locale
+    from babel.dates import format_date, format_datetime
+
     locale = Locale.parse(_DATE_LOCALES[language_of(lang)])
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
@@ -127,4 +127,6 @@ def _parsed(text: str) -> datetime | date | str:
 
 
 def number(value: int | float, lang: str) -> str:
+    from babel.numbers import format_decimal
+
     return format_decimal(value, locale=language_of(lang))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 
 # Primary keys and integer columns are 32-bit on PostgreSQL: a larger number is refused before any query.
 INT32_MAX = 2_147_483_647
@@ -45,4 +46,5 @@ def row_id(text: str) -> int | None:
 
 def refuse_control_characters(field: str, text: str, *, multiline: bool = True) -> None:
     if (character := control_character(text, multiline=multiline)) is not None:
-        raise ValidationError(field, f"contains a control character ({character}), which no text may hold")
+        raise ValidationError(field, N_("contains a control character (%(character)s), which no text may hold"),
+                character=character)

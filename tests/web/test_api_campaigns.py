@@ -280,6 +280,8 @@ async def test_req2_req42_api_subscriptions_follow_the_import_rules(http_client)
         assert (result["counts"]["subscribed"], result["counts"]["invalid"], result["counts"]["skipped_suppressed"]) \
             == (1, 1, 1)
         assert {(p["row"], p["outcome"]) for p in result["problems"]} == {("2", "invalid"), ("3", "skipped")}
+        # the API speaks English, whatever the account's pages speak (French by default)
+        assert "on the suppression list (manual); not subscribed" in {p["reason"] for p in result["problems"]}
         consent = await client.post("/api/lists/public-newsletter/subscriptions", headers=communications, json={
             **body, "legal_basis": "consent", "contacts": [{"email": "x@example.org"}]})
         assert consent.status_code == 400 and "consent" in consent.json()["error"]["message"]

@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.mail.images import LAYOUT_WIDTH, shown_size, size_in_url
 from contacts.mail.markdown_text import TextWriter
 from contacts.mail.render import DEFAULT_BRAND_COLOUR, marker
@@ -104,8 +105,9 @@ def _placeholders(source: str, field: str) -> tuple[str, list[Placeholder]]:
         def replace(match: re.Match[str], number: int = number) -> str:
             name, fallback = match[1], " ".join((match[2] or "").split())
             if name not in PLACEHOLDERS:
-                raise ValidationError(field, f"line {number}: unknown placeholder {{{name}}}; the placeholders are "
-                                             + ", ".join(f"{{{item}}}" for item in PLACEHOLDERS))
+                raise ValidationError(field, N_("line %(line)s: unknown placeholder %(name)s; the placeholders are "
+                                                "%(names)s"), line=number, name="{" + name + "}",
+                                      names=", ".join(f"{{{item}}}" for item in PLACEHOLDERS))
             item = Placeholder(name, fallback)
             if item not in found:
                 found.append(item)
@@ -144,8 +146,8 @@ def _check(tokens: Sequence[Token], field: str) -> None:
     for token in tokens:
         first_line = (token.map[0] + 1) if token.map else 1
         if token.type == "html_block":
-            raise ValidationError(field, f"line {first_line}: raw HTML is not allowed ({token.content.strip()[:40]!r}); "
-                                         "write Markdown")
+            raise ValidationError(field, N_("line %(line)s: raw HTML is not allowed (%(html)s); write Markdown"),
+                                  line=first_line, html=repr(token.content.strip()[:40]))
         if token.type == "button":
             _check_target(str(token.attrs["href"]), field, first_line)
         line = first_line
@@ -153,27 +155,29 @@ def _check(tokens: Sequence[Token], field: str) -> None:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
             elif child.type == "html_inline":
-                raise ValidationError(field, f"line {line}: raw HTML is not allowed ({child.content[:40]!r}); "
-                                             "write Markdown")
+                raise ValidationError(field, N_("line %(line)s: raw HTML is not allowed (%(html)s); write Markdown"),
+                                      line=line, html=repr(child.content[:40]))
             elif child.type == "link_open":
                 _check_target(str(child.attrs["href"]), field, line)
             elif child.type == "image":
                 _check_target(str(child.attrs["src"]), field, line)
                 if not _SENTINEL.sub("", child.content).strip():
-                    raise ValidationError(field, f"line {line}: the image {child.attrs['src']} has no alt text; "
-                                                 "write what it shows: ![a description](address)")
+                    raise ValidationError(field, N_("line %(line)s: the image %(address)s has no alt text; write "
+                                                    "what it shows: ![a description](address)"),
+                                          line=line, address=child.attrs["src"])
 
 
 def _check_target(target: str, field: str, line: int) -> None:
     if _OPEN in target or _ENCODED_SENTINEL in target:
-        raise ValidationError(field, f"line {line}: a placeholder cannot be part of a link or image address")
+        raise ValidationError(field, N_("line %(line)s: a placeholder cannot be part of a link or image address"),
+                              line=line)
     scheme = _SCHEME.match(target)
     if scheme is None:
-        raise ValidationError(field, f"line {line}: the link {target!r} is not a full address; links start with "
-                                     "https:, http:, mailto: or tel:")
+        raise ValidationError(field, N_("line %(line)s: the link %(target)s is not a full address; links start "
+                                        "with https:, http:, mailto: or tel:"), line=line, target=repr(target))
     if scheme[1].lower() not in SCHEMES:
-        raise ValidationError(field, f"line {line}: {scheme[1].lower()}: links are not allowed; only https:, http:, "
-                                     "mailto: and tel:")
+        raise ValidationError(field, N_("line %(line)s: %(scheme)s: links are not allowed; only https:, http:, "
+                                        "mailto: and tel:"), line=line, scheme=scheme[1].lower())
 
 
 def _attribute(value: str) -> str:

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from contacts.db.bulk import BulkSession, SqliteBulkSession, bulk_session
 from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReason
 from contacts.errors import ConflictError
+from contacts.i18n import N_
 from contacts.keyring import Keyring
 from contacts.mail.render import TemplateLibrary
 from contacts.mail.transport import Outcome, SmtpPool, SmtpSettings
@@ -120,7 +121,8 @@ async def start_campaign(campaign_id: int, settings: Settings | None = None, lea
     settings = settings or get_settings()
     campaign = await campaigns.get(campaign_id)
     if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
-        raise ConflictError(f"campaign {campaign_id} is {campaign.status}")
+        raise ConflictError(N_("campaign %(campaign_id)s is %(status)s"),
+                campaign_id=campaign_id, status=campaign.status)
     composer = Composer(campaign, settings, TemplateLibrary.from_settings(settings))
     keyring = suppression.keyring()
     async with bulk_session() as session:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from contacts.domain import AudienceKind, LegalBasis, RetentionRule
 from contacts.errors import ConfigurationError, NotFoundError
+from contacts.i18n import N_
 from contacts.tables import MailingList, Purpose, PurposeDepartment
 
 
@@ -114,7 +115,7 @@ async def list_by_slug(slug: str) -> ListInfo:
     for mailing_list in await lists():
         if mailing_list.slug == slug:
             return mailing_list
-    raise NotFoundError(f"no list with the slug {slug!r}")
+    raise NotFoundError(N_("no list with the slug %(slug)s"), slug=repr(slug))
 
 
 async def valid_scopes() -> set[str]:

@@ -27,6 +27,7 @@ from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 from multipart import MultipartError, MultipartSegment, PushMultipartParser
 
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.text_input import refuse_control_characters
 
 # A route's opt that keeps its body out of the checks: it reads the bytes and stores none of them (the RFC 8058
@@ -113,19 +114,19 @@ def _media_type(scope: Scope) -> str:
 def _url_encoded(raw: bytes, what: str) -> list[tuple[str, str]]:
     """Names and values of a query string or a url-encoded form, percent-escapes decoded as UTF-8."""
     if not raw.isascii():
-        raise ValidationError(what, "is not URL-encoded: escape every byte that is not ASCII")
+        raise ValidationError(what, N_("is not URL-encoded: escape every byte that is not ASCII"))
     pairs = []
     for item in filter(None, raw.split(b"&")):
         name, _, value = item.replace(b"+", b" ").partition(b"=")
         try:
             name_text = unquote_to_bytes(name).decode("utf-8")
         except UnicodeDecodeError:
-            raise ValidationError(what, "a name is not UTF-8") from None
+            raise ValidationError(what, N_("a name is not UTF-8")) from None
         refuse_control_characters(what, name_text, multiline=False)
         try:
             pairs.append((name_text, unquote_to_bytes(value).decode("utf-8")))
         except UnicodeDecodeError:
-            raise ValidationError(name_text, "is not UTF-8 text") from None
+            raise ValidationError(name_text, N_("is not UTF-8 text")) from None
     return pairs
 
 
@@ -154,7 +155,7 @@ def _check_multipart(scope: Scope, body: bytes) -> None:
                     _check_part_text(segment, bytes(text))
     except (MultipartError, UnicodeDecodeError, LookupError):
         if segment is not None or body.strip():
-            raise ValidationError("body", "is not a readable multipart/form-data body") from None
+            raise ValidationError("body", N_("is not a readable multipart/form-data body")) from None
 
 
 def _check_part_names(segment: MultipartSegment) -> None:
@@ -168,7 +169,7 @@ def _check_part_text(segment: MultipartSegment, data: bytes) -> None:
     try:
         text = data.decode(segment.charset or "utf-8")
     except (UnicodeDecodeError, LookupError):
-        raise ValidationError(segment.name, "is not UTF-8 text") from None
+        raise ValidationError(segment.name, N_("is not UTF-8 text")) from None
     refuse_control_characters(segment.name, text)
 
 
@@ -176,13 +177,13 @@ def _check_json(scope: Scope, body: bytes) -> None:
     if not body.strip():
         return  # no body: the route's own default, or Litestar's refusal, applies
     if _json_depth(body) > MAX_JSON_DEPTH:
-        raise ValidationError("body", f"is nested deeper than {MAX_JSON_DEPTH} levels")
+        raise ValidationError("body", N_("is nested deeper than %(limit)s levels"), limit=MAX_JSON_DEPTH)
     if not _may_hold_controls(body):
         return
     try:
         document = msgspec.json.decode(body)
     except msgspec.DecodeError as error:  # a lone surrogate escape ("\ud800") is one
-        raise ValidationError("body", f"is not valid JSON: {error}") from None
+        raise ValidationError("body", N_("is not valid JSON: %(error)s"), error=error) from None
     _check_json_text(document, "")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from contacts.domain import Permission
 from contacts.errors import NotFoundError, ValidationError
+from contacts.i18n import N_
 from contacts.services import audit, catalogue
 from contacts.services.campaigns import audience_count, drafts
 from contacts.services.campaigns import core as campaigns
@@ -46,9 +47,9 @@ async def page(staff: Staff, page_number: int, per_page: int) -> CampaignPage:
     """Newest first: the campaigns of the purposes this account is empowered for."""
     staff.require(Permission.VIEW)
     if page_number < 1:
-        raise ValidationError("page", "must be 1 or more")
+        raise ValidationError("page", N_("must be 1 or more"))
     if not 1 <= per_page <= PER_PAGE_LIMIT:
-        raise ValidationError("per_page", f"must be between 1 and {PER_PAGE_LIMIT}")
+        raise ValidationError("per_page", N_("must be between 1 and %(limit)s"), limit=PER_PAGE_LIMIT)
     allowed = [purpose.id for purpose in await catalogue.purposes() if staff.empowered_for(purpose)]
     if not allowed:
         return CampaignPage(items=[], total=0)

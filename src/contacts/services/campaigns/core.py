@@ -123,15 +123,16 @@ async def create(
         contents = contents_from(fields)
     except ValidationError as error:  # named as the caller named it
         if subject is not None and error.field in ("subject_fr", "body_fr") and error.field not in given:
-            raise ValidationError(error.field.removesuffix("_fr"), error.message) from None
+            raise ValidationError(error.field.removesuffix("_fr"), error.template, **error.values) from None
         raise
     missing = missing_language_from(missing_language)
     if not list_slugs:
         raise ValidationError("list", N_("name at least one list"))
     if rate is not None and not 1 <= rate <= INT32_MAX:
-        raise ValidationError("rate", f"must be between 1 and {INT32_MAX} messages per second")
+        raise ValidationError("rate", N_("must be between 1 and %(limit)s messages per second"), limit=INT32_MAX)
     if greeting not in set(Greeting):
-        raise ValidationError("greeting", f"no greeting {greeting!r}; one of {', '.join(Greeting)}")
+        raise ValidationError("greeting", N_("no greeting %(name)s; one of %(codes)s"),
+                name=repr(greeting), codes=", ".join(Greeting))
     chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
     purpose = await purpose_of(chosen, purpose_code)
     TemplateLibrary.from_settings(get_settings()).check_marketing(template)
@@ -150,7 +151,7 @@ async def purpose_of(lists: list[ListInfo], purpose_code: str | None) -> Purpose
     if purpose_code:
         purpose = next((p for p in await catalogue.purposes() if p.code == purpose_code), None)
         if purpose is None:
-            raise ValidationError("purpose", f"no purpose {purpose_code!r}")
+            raise ValidationError("purpose", N_("no purpose %(purpose_code)s"), purpose_code=repr(purpose_code))
         # REQ-1: a purpose the lists do not serve is only for direct marketing to them (an invitation, say),
         # whose legitimate interest and opt-outs the audience rules check; never, say, press information.
         if purpose.code not in {item.purpose.code for item in lists} and not purpose.is_direct_marketing:
@@ -166,7 +167,7 @@ async def purpose_of(lists: list[ListInfo], purpose_code: str | None) -> Purpose
 async def get(campaign_id: int) -> CampaignInfo:
     found = await get_many([campaign_id])
     if not found:
-        raise NotFoundError(f"no campaign {campaign_id}")
+        raise NotFoundError(N_("no campaign %(campaign_id)s"), campaign_id=campaign_id)
     return found[0]
 
 
@@ -234,7 +235,8 @@ async def change_status(campaign_id: int, action: str) -> CampaignInfo:
     async with write_transaction():
         campaign = await get(campaign_id)
         if campaign.status not in sources:
-            raise ConflictError(f"campaign {campaign_id} is {campaign.status}; cannot {action} it")
+            raise ConflictError(N_("campaign %(campaign_id)s is %(status)s; cannot %(action)s it"),
+                    campaign_id=campaign_id, status=campaign.status, action=action)
         values: dict[Column | str, Any] = {Campaign.status: target}
         if target == CampaignStatus.RUNNING and campaign.started_at is None:
             values[Campaign.started_at] = datetime.now(UTC)

@@ -46,7 +46,9 @@ def with_edits(campaign: CampaignInfo, edits: Mapping[str, str | None]) -> Campa
     greeting = campaign.greeting
     if edits.get("greeting"):
         if edits["greeting"] not in set(Greeting):
-            raise ValidationError("greeting", f"no greeting {edits['greeting']!r}; one of {', '.join(Greeting)}")
+            raise ValidationError("greeting", N_("no greeting %(name)s; one of %(codes)s"),
+                    name=repr(edits["greeting"]),
+                                  codes=", ".join(Greeting))
         greeting = Greeting(edits["greeting"])
     return dataclasses.replace(campaign, contents=contents_from(fields), missing_language=missing, greeting=greeting)
 
@@ -62,9 +64,10 @@ async def update(campaign_id: int, changes: Mapping[str, Any]) -> tuple[Campaign
     before anything is written."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise ValidationError(unknown[0], f"is not a field of a campaign; editable: {', '.join(EDITABLE)}")
+        raise ValidationError(unknown[0], N_("is not a field of a campaign; editable: %(codes)s"),
+                codes=", ".join(EDITABLE))
     if "subject" in changes and "subject_fr" in changes:
-        raise ValidationError("subject", "give subject_fr or subject (the French subject), not both")
+        raise ValidationError("subject", N_("give subject_fr or subject (the French subject), not both"))
     campaign = await campaigns.get(campaign_id)
     _draft(campaign, "edited")
     fields = _content_fields(campaign)
@@ -75,12 +78,14 @@ async def update(campaign_id: int, changes: Mapping[str, Any]) -> tuple[Campaign
         values["missing_language"] = missing_language_from(changes["missing_language"])
     if "greeting" in changes:
         if changes["greeting"] not in set(Greeting):
-            raise ValidationError("greeting", f"no greeting {changes['greeting']!r}; one of {', '.join(Greeting)}")
+            raise ValidationError("greeting", N_("no greeting %(name)s; one of %(codes)s"),
+                    name=repr(changes["greeting"]),
+                                  codes=", ".join(Greeting))
         values["greeting"] = Greeting(changes["greeting"])
     if "rate" in changes:
         rate = changes["rate"]
         if rate is not None and (not isinstance(rate, int) or not 1 <= rate <= INT32_MAX):
-            raise ValidationError("rate", f"must be between 1 and {INT32_MAX} messages per second")
+            raise ValidationError("rate", N_("must be between 1 and %(limit)s messages per second"), limit=INT32_MAX)
         values["rate"] = rate
     chosen = None
     if {"lists", "purpose", "template"} & set(changes) and campaign.invitation_list_id is not None:

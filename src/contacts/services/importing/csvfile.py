@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from contacts.csv_files import plain_cell
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 
 # Our field names, and the headers that mean them once lowercased, unaccented and underscored.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -73,7 +74,8 @@ class CsvSource:
                     continue
                 yield number, cells
         except csv.Error as error:
-            raise ValidationError("FILE", f"unreadable CSV after row {number}: {error}") from None
+            raise ValidationError("FILE", N_("unreadable CSV after row %(number)s: %(error)s"),
+                    number=number, error=error) from None
 
     def close(self) -> None:
         self.binary.close()
@@ -92,7 +94,8 @@ def open_csv(path: Path) -> CsvSource:
     try:
         binary = open(path, "rb")  # noqa: SIM115 - closed by CsvSource.close()
     except OSError as error:
-        raise ValidationError("FILE", f"cannot open {path}: {error.strerror}") from None
+        raise ValidationError("FILE", N_("cannot open %(path)s: %(strerror)s"),
+                path=path, strerror=error.strerror) from None
     try:
         total = path.stat().st_size
         sample = binary.read(SNIFF_BYTES)
@@ -101,7 +104,8 @@ def open_csv(path: Path) -> CsvSource:
             # Incremental, so a character cut at the end of the sample is not mistaken for bad bytes.
             codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=len(sample) < SNIFF_BYTES)
         except UnicodeDecodeError as error:
-            raise ValidationError("FILE", f"is not UTF-8 (byte {error.start}); save it as CSV UTF-8") from None
+            raise ValidationError("FILE", N_("is not UTF-8 (byte %(start)s); save it as CSV UTF-8"),
+                    start=error.start) from None
         # Bytes that are not UTF-8 further on are kept as surrogates and reported on their own row.
         text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
         reader = csv.reader(text, delimiter=_delimiter(sample))
@@ -111,18 +115,19 @@ def open_csv(path: Path) -> CsvSource:
                 header = cells
                 break
         if header is None:
-            raise ValidationError("FILE", "is empty: expected a header row with an email column")
+            raise ValidationError("FILE", N_("is empty: expected a header row with an email column"))
         columns: list[str | None] = []
         ignored: list[str] = []
         for name in header:
             field = _ALIAS_TO_FIELD.get(header_key(name))
             if field and field in columns:
-                raise ValidationError(name.strip(), f"a second column for {field}; keep one")
+                raise ValidationError(name.strip(), N_("a second column for %(column)s; keep one"), column=field)
             if field is None and name.strip():
                 ignored.append(name.strip())
             columns.append(field)
         if "email" not in columns:
-            raise ValidationError("email", "the file has no email column (accepted headers: email, e-mail, courriel, mail)")
+            raise ValidationError("email", N_("the file has no email column (accepted headers: email, e-mail, "
+                                           "courriel, mail)"))
         return CsvSource(binary=binary, reader=reader, columns=columns, ignored_headers=ignored, total_bytes=total,
                          header_row=header_row)
     except BaseException:

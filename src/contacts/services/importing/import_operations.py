@@ -60,7 +60,7 @@ async def stage(staff: Staff, content: bytes | None) -> str:
     return await staging.stage(staff.id, content)
 
 
-async def _run(staff: Staff, request: ImportRequest, dry_run: bool) -> ImportOutcome:
+async def _run(staff: Staff, request: ImportRequest, dry_run: bool, language: str | None) -> ImportOutcome:
     staff.require(Permission.IMPORT)
     staff.require_lists([await catalogue.list_by_slug(request.list_slug)])
     with tempfile.TemporaryDirectory(prefix="contacts-import-") as folder:
@@ -71,7 +71,8 @@ async def _run(staff: Staff, request: ImportRequest, dry_run: bool) -> ImportOut
             source_type=parse_enum(SourceType, "source_type", request.source_type), source_name=request.source_name,
             legal_basis=parse_enum(LegalBasis, "legal_basis", request.legal_basis) if request.legal_basis else None,
             dry_run=dry_run, report_path=path.with_suffix(".report.csv"), actor=staff.actor,
-            workers=VALIDATION_PROCESSES if path.stat().st_size >= PARALLEL_MIN_BYTES else 0)
+            workers=VALIDATION_PROCESSES if path.stat().st_size >= PARALLEL_MIN_BYTES else 0,
+            language=language or staff.language)
         report = await run_import(options)
         assert options.report_path is not None  # given above
         problems, more_problems = _first_problems(options.report_path)
@@ -97,14 +98,16 @@ def _first_problems(report_path: Path) -> tuple[list[dict[str, str]], int]:
     return shown, more
 
 
-async def preview(staff: Staff, request: ImportRequest) -> ImportOutcome:
-    """Everything the import would do, counted, with its row report; nothing written."""
-    return await _run(staff, request, dry_run=True)
+async def preview(staff: Staff, request: ImportRequest, language: str | None = None) -> ImportOutcome:
+    """Everything the import would do, counted, with its row report (in `language`, or the account's);
+    nothing written."""
+    return await _run(staff, request, dry_run=True, language=language)
 
 
-async def run(staff: Staff, request: ImportRequest) -> ImportOutcome:
-    """The import itself; the staged file is deleted afterwards."""
-    return await _run(staff, request, dry_run=False)
+async def run(staff: Staff, request: ImportRequest, language: str | None = None) -> ImportOutcome:
+    """The import itself, its row report in `language` (or the account's); the staged file is deleted
+    afterwards."""
+    return await _run(staff, request, dry_run=False, language=language)
 
 
 async def lists_for_import(staff: Staff) -> list[catalogue.ListInfo]:
@@ -119,11 +122,12 @@ async def subscribe_contacts(staff: Staff, list_slug: str, source_type: str, sou
     suppression, REQ-4, consent proofs): they are written as a CSV file and imported like one."""
     staff.require(Permission.IMPORT)
     if not contacts:
-        raise ValidationError("contacts", "send at least one contact")
+        raise ValidationError("contacts", N_("send at least one contact"))
     fields = sorted({name for contact in contacts for name in contact})
     unknown = [name for name in fields if name not in HEADER_ALIASES]
     if unknown:
-        raise ValidationError("contacts", f"unknown field {unknown[0]!r}; use {', '.join(HEADER_ALIASES)}")
+        raise ValidationError("contacts", N_("unknown field %(name)s; use %(codes)s"), name=repr(unknown[0]),
+                              codes=", ".join(HEADER_ALIASES))
     with io.StringIO() as out:
         writer = csv_files.writer(out)
         writer.writerow(fields)
@@ -132,6 +136,6 @@ async def subscribe_contacts(staff: Staff, list_slug: str, source_type: str, sou
     request = ImportRequest(upload_id=upload_id, file_name="api", list_slug=list_slug, source_type=source_type,
                             source_name=source_name, legal_basis=legal_basis)
     try:
-        return await run(staff, request)
+        return await run(staff, request, language="en")  # the API speaks English
     finally:
         await staging.discard(upload_id)  # also when the import refused it

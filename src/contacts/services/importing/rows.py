@@ -14,6 +14,7 @@ from typing import NamedTuple
 from contacts.addresses import parse_address
 from contacts.domain import AddressKind, AudienceKind, Language, LegalBasis
 from contacts.errors import ValidationError
+from contacts.i18n import N_, gettext
 from contacts.keyring import Keyring
 from contacts.services.importing.csvfile import values_by_field
 
@@ -81,7 +82,15 @@ class ValidRow(NamedTuple):
 class RowError(NamedTuple):
     number: int
     column: str
-    reason: str
+    reason: str  # a catalogue message, with its values: see `reason_in`
+    values: dict[str, object] = {}
+
+
+def reason_in(lang: str, reason: str, values: dict[str, object]) -> str:
+    """A row report's reason in the language: English as written, another through the catalogue."""
+    if lang == "en":
+        return reason % values if values else reason
+    return gettext(lang, reason, **values)
 
 
 def validate_batch(batch: list[tuple[int, list[str]]], rules: RowRules) -> list[ValidRow | list[RowError]]:
@@ -91,20 +100,20 @@ def validate_batch(batch: list[tuple[int, list[str]]], rules: RowRules) -> list[
 def validate_row(number: int, values: dict[str, str], rules: RowRules) -> ValidRow | list[RowError]:
     errors: list[RowError] = []
 
-    def fail(column: str, reason: str) -> None:
-        errors.append(RowError(number, column, reason))
+    def fail(column: str, reason: str, **values: object) -> None:
+        errors.append(RowError(number, column, reason, values))
 
     if values.get("__extra__"):
-        fail("FILE", "the row has more cells than the header")
+        fail("FILE", N_("the row has more cells than the header"))
     for column, value in values.items():
         if _NOT_UTF8.search(value):
-            fail(column, "is not UTF-8 text; save the file as CSV UTF-8")
+            fail(column, N_("is not UTF-8 text; save the file as CSV UTF-8"))
             values[column] = ""
     address = None
     try:
         address = parse_address(values.get("email", ""))
     except ValidationError as error:
-        fail("email", error.message)
+        fail("email", error.template, **error.values)
 
     fields: dict[str, str] = {}
     for name, limit in TEXT_LIMITS.items():
@@ -112,23 +121,23 @@ def validate_row(number: int, values: dict[str, str], rules: RowRules) -> ValidR
         if text is None:
             continue
         if len(text) > limit:
-            fail(name, f"is {len(text)} characters long; at most {limit}")
+            fail(name, N_("is %(length)s characters long; at most %(limit)s"), length=len(text), limit=limit)
         fields[name] = text
 
     phone = _clean(values.get("phone"))
     if phone is not None:
         digits = sum(ch.isdigit() for ch in phone)
         if not _PHONE_CHARS.fullmatch(phone) or not 6 <= digits <= 20:
-            fail("phone", f"{phone!r} is not a phone number")
+            fail("phone", N_("%(value)s is not a phone number"), value=repr(phone))
         elif len(phone) > PHONE_LIMIT:
-            fail("phone", f"is {len(phone)} characters long; at most {PHONE_LIMIT}")
+            fail("phone", N_("is %(length)s characters long; at most %(limit)s"), length=len(phone), limit=PHONE_LIMIT)
         fields["phone"] = phone
 
     language = None
     if (raw_language := _clean(values.get("language"))) is not None:
         language = LANGUAGE_WORDS.get(raw_language.lower())
         if language is None:
-            fail("language", f"{raw_language!r} is not fr or en")
+            fail("language", N_("%(value)s is not fr or en"), value=repr(raw_language))
 
     address_kind, kind_given = _address_kind(values, address, rules, fail)
     if (
@@ -136,13 +145,13 @@ def validate_row(number: int, values: dict[str, str], rules: RowRules) -> ValidR
         and rules.is_direct_marketing
         and rules.legal_basis != LegalBasis.CONSENT
     ):
-        fail("address_kind", "a private individual needs consent for direct marketing")
+        fail("address_kind", N_("a private individual needs consent for direct marketing"))
 
     collected_at = _timestamp(values, "collected_at", rules.now, fail)
     notice_version = _clean(values.get("notice_version"))
     if notice_version is not None:
         if notice_version not in rules.notice_versions:
-            fail("notice_version", f"{notice_version!r} is not a known notice version")
+            fail("notice_version", N_("%(value)s is not a known notice version"), value=repr(notice_version))
         fields["notice_version"] = notice_version
 
     consent_proof = None
@@ -183,7 +192,8 @@ def _address_kind(values, address, rules: RowRules, fail) -> tuple[AddressKind, 
         try:
             return AddressKind(raw.lower().replace("-", "_")), True
         except ValueError:
-            fail("address_kind", f"{raw!r} is not one of: {', '.join(k.value for k in AddressKind)}")
+            fail("address_kind", N_("%(value)s is not one of: %(codes)s"), value=repr(raw),
+                 codes=", ".join(k.value for k in AddressKind))
     if address is not None and address.is_role:
         return AddressKind.GENERIC, False
     if rules.audience_kind == AudienceKind.PUBLIC:
@@ -202,13 +212,13 @@ def _timestamp(values, column: str, now: datetime, fail) -> datetime | None:
             moment = moment.replace(tzinfo=UTC)
         moment = moment.astimezone(UTC)
     except (ValueError, OverflowError):
-        fail(column, f"{raw!r} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
+        fail(column, N_("%(value)s is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)"), value=repr(raw))
         return None
     if moment.year < 1900:
-        fail(column, f"{raw!r} is too far in the past")
+        fail(column, N_("%(value)s is too far in the past"), value=repr(raw))
         return None
     if moment > now:
-        fail(column, f"{raw!r} is in the future")
+        fail(column, N_("%(value)s is in the future"), value=repr(raw))
         return None
     return moment
 
@@ -223,14 +233,14 @@ def _consent_proof(values, rules: RowRules, fail) -> dict[str, str] | None:
         if value is None and _clean(values.get(name)) is None
     ]
     for name in missing:
-        fail(name, "is required as proof of consent")
+        fail(name, N_("is required as proof of consent"))
     confirmed_at = None
     if rules.needs_confirmation:
         confirmed_at = _timestamp(values, "confirmed_at", rules.now, fail)
         if confirmed_at is None and _clean(values.get("confirmed_at")) is None:
-            fail("confirmed_at", "this list needs the double-opt-in confirmation time")
+            fail("confirmed_at", N_("this list needs the double-opt-in confirmation time"))
         elif confirmed_at and consent_at and confirmed_at < consent_at:
-            fail("confirmed_at", "is before consent_at")
+            fail("confirmed_at", N_("is before consent_at"))
     if consent_at is None or channel is None or notice is None:
         return None
     proof = {"consent_at": consent_at.isoformat(), "channel": channel, "notice_version": notice}

@@ -22,6 +22,7 @@ from contacts.db.bulk import BulkSession, bulk_session
 from contacts.db.engine import process_writer_turn
 from contacts.domain import LegalBasis, SourceType
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.services import catalogue
 from contacts.services.importing.csvfile import (
     CONSENT_PROOF_FIELDS,
@@ -33,7 +34,7 @@ from contacts.services.importing.preview import (
     count_batch,
     written_so_far,
 )
-from contacts.services.importing.rows import RowRules, ValidRow, validate_batch
+from contacts.services.importing.rows import RowRules, ValidRow, reason_in, validate_batch
 from contacts.services.importing.store import (
     BatchOutcome,
     ImportContext,
@@ -75,6 +76,7 @@ class ImportOptions:
     report_path: Path | None = None
     workers: int | None = None  # None: one per core; 0: validate in this process
     batch_size: int = 1000
+    language: str = "en"  # of the row report's reasons
 
 
 @dataclass
@@ -92,12 +94,14 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
     mailing_list = await catalogue.list_by_slug(options.list_slug)
     legal_basis = options.legal_basis or mailing_list.purpose.default_legal_basis
     if mailing_list.double_opt_in and legal_basis != LegalBasis.CONSENT:
-        raise ValidationError("legal-basis", f"the list {mailing_list.slug} is double opt-in: only consent is valid")
+        raise ValidationError("legal-basis", N_("the list %(slug)s is double opt-in: only consent is valid"),
+                slug=mailing_list.slug)
     source_name = options.source_name.strip()
     if not source_name:
-        raise ValidationError("source", "name where the addresses came from")
+        raise ValidationError("source", N_("name where the addresses came from"))
     if len(source_name) > SOURCE_NAME_LIMIT:
-        raise ValidationError("source", f"is {len(source_name)} characters long; at most {SOURCE_NAME_LIMIT}")
+        raise ValidationError("source", N_("is %(length)s characters long; at most %(limit)s"), length=len(source_name),
+                              limit=SOURCE_NAME_LIMIT)
     notice_versions = frozenset(row["version"] for row in await Notice.select(Notice.version))
     report_path = options.report_path or options.path.with_name(options.path.stem + ".errors.csv")
     source = open_csv(options.path)
@@ -108,12 +112,14 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
             if missing:
                 raise ValidationError(
                     missing[0],
-                    f"the consent basis needs proof columns {', '.join(required)} (REQ-2); missing: {', '.join(missing)}",
+                    N_("the consent basis needs proof columns %(columns)s (REQ-2); missing: %(missing)s"),
+                    columns=", ".join(required), missing=", ".join(missing),
                 )
         try:
             report_file = open(report_path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
         except OSError as error:
-            raise ValidationError("errors", f"cannot write the report {report_path}: {error.strerror}") from None
+            raise ValidationError("errors", N_("cannot write the report %(report_path)s: %(strerror)s"),
+                    report_path=report_path, strerror=error.strerror) from None
         with report_file:
             report = ImportReport(report_path=report_path, ignored_headers=source.ignored_headers, dry_run=options.dry_run)
             context = ImportContext(
@@ -164,7 +170,8 @@ class _ImportJob:
             # The file turned unreadable midway: what came before is imported; say so, and where it stopped.
             await self._finish(session)
             counts = ", ".join(f"{k} {v}" for k, v in self.report.counts.items() if v)
-            raise ValidationError(error.field, f"{error.message}; the rows before it were imported ({counts})") from None
+            raise ValidationError(error.field, N_("%(problem)s; the rows before it were imported (%(counts)s)"),
+                    problem=error.message, counts=counts) from None
         await self._finish(session)
 
     async def _finish(self, session: BulkSession) -> None:
@@ -198,7 +205,7 @@ class _ImportJob:
     async def _stream(self, handle: Callable[[list[ValidRow]], Awaitable[BatchOutcome]],
                       writing: BulkSession | None = None) -> None:
         """Each batch's valid rows go to `handle`; `writing`: the session that writes them, if any."""
-        counts = self.report.counts
+        counts, language = self.report.counts, self.options.language
         batches = _batches(self.source.rows(), self.options.batch_size)
         written = 0
         async for results in _validated(batches, self._rules(), self.options.workers, self.source.total_bytes):
@@ -209,12 +216,14 @@ class _ImportJob:
                     valid.append(result)
                 else:
                     counts["invalid"] += 1
-                    self.writer.writerows((e.number, e.column, "invalid", e.reason) for e in result)
+                    self.writer.writerows((e.number, e.column, "invalid", reason_in(language, e.reason, e.values))
+                                         for e in result)
             if valid:
                 outcome = await handle(valid)
                 for key, n in outcome.counts.items():
                     counts[key] += n
-                self.writer.writerows((n.number, n.column, n.outcome, n.reason) for n in _sorted(outcome.notes))
+                self.writer.writerows((n.number, n.column, n.outcome, reason_in(language, n.reason, n.values))
+                                     for n in _sorted(outcome.notes))
                 written += 1
                 if writing is not None and written in STATISTICS_REFRESH_AFTER:
                     await writing.refresh_statistics(("contact", "subscription", "consent_event"))
@@ -238,7 +247,7 @@ class _ImportJob:
                     await session.serialise_writers("import")
                     outcome.merge(await apply_batch(session, [row], self.context))
             except session.database_errors as error:
-                outcome.refuse(row, f"the database refused the row: {_first_line(error)}")
+                outcome.refuse(row, N_("the database refused the row: %(error)s"), error=_first_line(error))
         return outcome
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from contacts.db.engine import write_transaction
 from contacts.errors import NotFoundError
+from contacts.i18n import N_
 from contacts.machinery_tables import StagedUpload, StagedUploadChunk
 
 CHUNK_BYTES = 1024 * 1024
@@ -47,14 +48,14 @@ async def copy_to(owner: int, key: str, path: Path) -> None:
             (StagedUpload.key == key) & (StagedUpload.owner == owner)
             & (StagedUpload.expires_at > datetime.now(UTC))).first()
     if upload is None:
-        raise NotFoundError("the uploaded file is gone: upload it again")
+        raise NotFoundError(N_("the uploaded file is gone: upload it again"))
     written = 0
     with open(path, "wb") as out:
         while written < upload["size"]:
             chunk = await StagedUploadChunk.select(StagedUploadChunk.content).where(
                 (StagedUploadChunk.upload_key == key) & (StagedUploadChunk.number == written // CHUNK_BYTES)).first()
             if chunk is None:  # swept meanwhile
-                raise NotFoundError("the uploaded file is gone: upload it again")
+                raise NotFoundError(N_("the uploaded file is gone: upload it again"))
             written += out.write(chunk["content"])
 
 

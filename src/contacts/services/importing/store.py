@@ -22,6 +22,7 @@ from contacts.domain import (
     SubscriptionStatus,
     SuppressionReason,
 )
+from contacts.i18n import N_
 from contacts.services.catalogue import ListInfo
 from contacts.services.importing.rows import ValidRow
 from contacts.services.people import suppression
@@ -64,7 +65,8 @@ class Note(NamedTuple):
     number: int
     column: str
     outcome: str  # skipped or invalid
-    reason: str
+    reason: str  # a catalogue message, with its values
+    values: dict[str, object] = {}
 
 
 @dataclass
@@ -75,13 +77,13 @@ class BatchOutcome:
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
 
-    def skip(self, row: ValidRow, key: str, reason: str, column: str = "email") -> None:
+    def skip(self, row: ValidRow, key: str, reason: str, column: str = "email", **values: object) -> None:
         self.count(key)
-        self.notes.append(Note(row.number, column, "skipped", reason))
+        self.notes.append(Note(row.number, column, "skipped", reason, values))
 
-    def refuse(self, row: ValidRow, reason: str) -> None:
+    def refuse(self, row: ValidRow, reason: str, **values: object) -> None:
         self.count("invalid")
-        self.notes.append(Note(row.number, "FILE", "invalid", reason))
+        self.notes.append(Note(row.number, "FILE", "invalid", reason, values))
 
     def merge(self, other: BatchOutcome) -> None:
         for key, n in other.counts.items():
@@ -133,24 +135,26 @@ def plan_contacts(rows: list[ValidRow], found: Found, written_before: dict[str, 
     # for a contact this import already wrote, in this batch or an earlier one.
     for row in rows:
         if reason := next((found.suppressed[h] for h in row.hashes if h in found.suppressed), None):
-            outcome.skip(row, "skipped_suppressed", f"on the suppression list ({reason}); not subscribed")
+            outcome.skip(row, "skipped_suppressed", N_("on the suppression list (%(code)s); not subscribed"),
+                         code=reason)
             continue
         current = found.existing.get(row.canonical)
         if current is not None and current["status"] == ContactStatus.ARCHIVED:
-            outcome.skip(row, "skipped_restricted", "the contact is archived: kept for its legal period only, "
-                                                    "not processed")
+            outcome.skip(row, "skipped_restricted", N_("the contact is archived: kept for its legal period only, "
+                                                       "not processed"))
             continue
         if current is not None and current["status"] != ContactStatus.ACTIVE:
-            outcome.skip(row, "skipped_restricted", "the contact is restricted: stored only, not processed")
+            outcome.skip(row, "skipped_restricted", N_("the contact is restricted: stored only, not processed"))
             continue
         if row.canonical in first_row_of:
-            outcome.skip(row, "duplicates", f"duplicate of row {first_row_of[row.canonical]}")
+            outcome.skip(row, "duplicates", N_("duplicate of row %(first)s"), first=first_row_of[row.canonical])
             continue
         if row.canonical in written_before:
-            outcome.skip(row, "duplicates", f"duplicate of row {written_before[row.canonical]}")
+            outcome.skip(row, "duplicates", N_("duplicate of row %(first)s"), first=written_before[row.canonical])
             continue
         if current is not None and needs_consent and _merged(row, current)["address_kind"] == AddressKind.PRIVATE:
-            outcome.skip(row, "skipped_no_basis", "the contact is a private individual: direct marketing needs consent",
+            outcome.skip(row, "skipped_no_basis",
+                         N_("the contact is a private individual: direct marketing needs consent"),
                          column="address_kind")
             continue
         first_row_of[row.canonical] = row.number
@@ -183,11 +187,12 @@ def plan_subscriptions(rows_by_contact: dict, statuses: dict, ctx: ImportContext
         if status is None:
             to_subscribe.append((contact, row))
         elif status in (SubscriptionStatus.UNSUBSCRIBED, SubscriptionStatus.OBJECTED):
-            outcome.skip(row, "not_resubscribed", f"{status} from this list earlier; not re-subscribed")
+            outcome.skip(row, "not_resubscribed", N_("%(status)s from this list earlier; not re-subscribed"),
+                         status=status)
         elif status == SubscriptionStatus.PENDING and ctx.legal_basis == LegalBasis.CONSENT:
             to_confirm.append((contact, row))  # the file brings the proof of a confirmed consent
         elif status == SubscriptionStatus.PENDING:
-            outcome.skip(row, "awaiting_confirmation", "awaits the person's double opt-in confirmation")
+            outcome.skip(row, "awaiting_confirmation", N_("awaits the person's double opt-in confirmation"))
         else:
             outcome.count("already_subscribed")
     outcome.count("confirmed", len(to_confirm))

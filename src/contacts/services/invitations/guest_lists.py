@@ -96,9 +96,10 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
     filters = {key: value.strip() for key, value in (filters or {}).items() if value and value.strip()}
     unknown = set(filters) - set(FILTERS)
     if unknown:
-        raise ValidationError("filters", f"unknown filter {sorted(unknown)[0]!r}; use {', '.join(FILTERS)}")
+        raise ValidationError("filters", N_("unknown filter %(name)s; use %(codes)s"), name=repr(sorted(unknown)[0]),
+                              codes=", ".join(FILTERS))
     if filters.get("language") not in (None, "fr", "en"):
-        raise ValidationError("filters", "language is fr or en")
+        raise ValidationError("filters", N_("language is fr or en"))
     if not list_slugs:
         raise ValidationError("lists", N_("name at least one list"))
     try:
@@ -139,7 +140,7 @@ async def _row(staff: Staff, list_id: int) -> dict:
     staff.require(Permission.VIEW)
     row = await InvitationList.select().where(InvitationList.id == list_id).first()
     if row is None:
-        raise NotFoundError(f"no invitation list {list_id}")
+        raise NotFoundError(N_("no invitation list %(list_id)s"), list_id=list_id)
     staff.require_purpose(await _purpose())
     return row
 
@@ -191,7 +192,8 @@ async def create_campaign(staff: Staff, list_id: int, subject: str, body: str = 
     staff.require(Permission.SEND)
     row = await _row(staff, list_id)
     if row["campaign"] is not None:
-        raise ConflictError(f"invitation list {list_id} has its campaign already: {row['campaign']}")
+        raise ConflictError(N_("invitation list %(list_id)s has its campaign already: %(campaign)s"),
+                list_id=list_id, campaign=row['campaign'])
     campaign = await campaigns.create(list_slugs=json_value(row["lists"]), template="invitation", subject=subject,
                                       body=body, purpose_code=INVITATION_PURPOSE, actor=staff.actor,
                                       missing_language="other")  # written in French, sent to every guest

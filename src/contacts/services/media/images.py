@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -52,33 +53,36 @@ class Encoded:
 def reencode(data: bytes, field: str = "file") -> Encoded:
     """The image to store; ValidationError naming `field` when the upload is not one we take."""
     if not data:
-        raise ValidationError(field, "the file is empty")
+        raise ValidationError(field, N_("the file is empty"))
     if len(data) > MAX_BYTES:
-        raise ValidationError(field, "the file is over 10 MB, the most an image may weigh")
+        raise ValidationError(field, N_("the file is over 10 MB, the most an image may weigh"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
                 return _reencoded(image, field)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(field, f"the image declares more than {MAX_PIXELS // 1_000_000} megapixels "
-                                     "(a decompression bomb?); it is refused") from None
+        raise ValidationError(field, N_("the image declares more than %(limit)s megapixels (a decompression "
+                                        "bomb?); it is refused"),
+                              limit=MAX_PIXELS // 1_000_000) from None
     except UnidentifiedImageError:
         if _looks_accepted(data):
-            raise ValidationError(field, "the image is damaged: it starts as a JPEG, PNG, GIF or WebP file but "
-                                         "cannot be read") from None
-        raise ValidationError(field, "not a JPEG, PNG, GIF or WebP image") from None
+            raise ValidationError(field, N_("the image is damaged: it starts as a JPEG, PNG, GIF or WebP file but "
+                                            "cannot be read")) from None
+        raise ValidationError(field, N_("not a JPEG, PNG, GIF or WebP image")) from None
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
-        raise ValidationError(field, f"the image is damaged or truncated ({' '.join(str(error).split())[:80]})") \
-            from None
+        raise ValidationError(field, N_("the image is damaged or truncated (%(error)s)"),
+                              error=" ".join(str(error).split())[:80]) from None
 
 
 def _reencoded(image: Image.Image, field: str) -> Encoded:
     source_format = image.format or ""
     width, height = image.size
     if width * height > MAX_PIXELS:
-        raise ValidationError(field, f"the image has {width * height / 1_000_000:.1f} megapixels "
-                                     f"({width} × {height}); at most {MAX_PIXELS // 1_000_000} are accepted")
+        raise ValidationError(field, N_("the image has %(megapixels).1f megapixels (%(width)s × %(height)s); "
+                                        "at most %(limit)s are accepted"),
+                              megapixels=width * height / 1_000_000, width=width, height=height,
+                              limit=MAX_PIXELS // 1_000_000)
     if source_format == "JPEG":
         # Decode at a reduced scale when that still leaves at least MAX_WIDTH in both directions (the
         # orientation is applied afterwards): faster and smaller in memory for a 40-megapixel photograph.

@@ -25,6 +25,7 @@ from piccolo.custom_types import Combinable
 from contacts.db.engine import write_transaction
 from contacts.domain import Permission
 from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.i18n import N_
 from contacts.media_tables import MediaImage
 from contacts.services import audit
 from contacts.services.media import images
@@ -128,7 +129,7 @@ async def get(by: Staff | str, image_id: int) -> MediaInfo:
     _require(by, Permission.VIEW)
     row = await MediaImage.select(*_LISTED).where(MediaImage.id == image_id).first()
     if row is None:
-        raise NotFoundError(f"no image {image_id}")
+        raise NotFoundError(N_("no image %(image_id)s"), image_id=image_id)
     return _info(row)
 
 
@@ -152,8 +153,10 @@ async def delete(by: Staff | str, image_id: int) -> MediaInfo:
         users = await campaigns_using(image.name)
         if users:
             listed = ", ".join(str(number) for number in users[:10]) + (" …" if len(users) > 10 else "")
-            raise ConflictError(f"image {image_id} is used by campaign{'s' if len(users) > 1 else ''} {listed}; "
-                                "it cannot be deleted while a campaign uses it")
+            raise ConflictError(N_("image %(image_id)s is used by campaign %(listed)s; it cannot be deleted while a "
+                                   "campaign uses it") if len(users) == 1 else
+                                N_("image %(image_id)s is used by campaigns %(listed)s; it cannot be deleted while a "
+                                   "campaign uses it"), image_id=image_id, listed=listed)
         await MediaImage.delete().where(MediaImage.id == image_id)
         await audit.record(by, "media.delete", "media_image", image_id, details={"name": image.name})
     return image
@@ -206,18 +209,20 @@ def _is_name(name: str) -> bool:
 async def _by_name(name: str) -> MediaInfo:
     row = await MediaImage.select(*_LISTED).where(MediaImage.name == name).first()
     if row is None:  # deleted meanwhile
-        raise NotFoundError(f"no image {name}")
+        raise NotFoundError(N_("no image %(name)s"), name=name)
     return _info(row)
 
 
 def _alt(field: str, text: str, *, required: bool) -> str:
     text = " ".join(text.split()) if control_character(text, multiline=True) is None else text
     if (character := control_character(text, multiline=False)) is not None:
-        raise ValidationError(field, f"contains a control character ({character}), which no text may hold")
+        raise ValidationError(field, N_("contains a control character (%(character)s), which no text may hold"),
+                character=character)
     if required and not text:
-        raise ValidationError(field, "an image needs an alt text: what it shows, for those who cannot see it")
+        raise ValidationError(field, N_("an image needs an alt text: what it shows, for those who cannot see it"))
     if len(text) > ALT_MAX_LENGTH:
-        raise ValidationError(field, f"at most {ALT_MAX_LENGTH} characters ({len(text)} given)")
+        raise ValidationError(field, N_("at most %(limit)s characters (%(length)s given)"),
+                limit=ALT_MAX_LENGTH, length=len(text))
     return text
 
 

@@ -90,7 +90,7 @@ async def current_notice(language: str) -> tuple[str, str]:
     row = await Notice.select(Notice.version, Notice.wording).where(Notice.language == language).order_by(
         Notice.published_at, ascending=False).first()
     if row is None:
-        raise NotFoundError("no information notice is published")
+        raise NotFoundError(N_("no information notice is published"))
     return row["version"], row["wording"]
 
 
@@ -98,7 +98,7 @@ async def signup_form(slug: str, language: str) -> SignupForm:
     offers = _signup_lists(await catalogue.lists())
     own = next((item for item in offers if item.slug == slug), None)
     if own is None:
-        raise NotFoundError(f"no public signup for the list {slug!r}")
+        raise NotFoundError(N_("no public signup for the list %(slug)s"), slug=repr(slug))
     version, text = await current_notice(language)
     return SignupForm(own, [own] + [item for item in offers if item is not own], version, text, language)
 
@@ -127,7 +127,7 @@ def check_signup(
     address = parse_address(email, field="email", check_deliverability=get_settings().signup_checks_dns)
     chosen = [item for item in signup.offers if item.slug in set(ticked)]
     if not chosen:
-        raise ValidationError("purposes", "tick the box of at least one list to subscribe to it")
+        raise ValidationError("purposes", N_("tick the box of at least one list to subscribe to it"))
     return SignupRequest(signup, address.normalized, address.canonical, chosen, _short(first_name),
                          _short(last_name), language, form)
 

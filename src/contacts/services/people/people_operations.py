@@ -61,9 +61,9 @@ async def search_contacts(staff: Staff, query: str, page: int = 1, per_page: int
     Erased contacts are never found; the search itself is audited, since it reveals who is a contact."""
     staff.require(Permission.VIEW)
     if page < 1:
-        raise ValidationError("page", "must be 1 or more")
+        raise ValidationError("page", N_("must be 1 or more"))
     if not 1 <= per_page <= SEARCH_LIMIT:
-        raise ValidationError("per_page", f"must be between 1 and {SEARCH_LIMIT}")
+        raise ValidationError("per_page", N_("must be between 1 and %(limit)s"), limit=SEARCH_LIMIT)
     lists = await _visible_list_ids(staff)
     if not lists:
         return [], 0
@@ -92,7 +92,7 @@ async def _require_visible(staff: Staff, contact_id: int) -> None:
         Subscription.contact == contact_id, Subscription.mailing_list.is_in(lists),
         Subscription.contact.status.not_in(hidden_statuses(staff)))
     if not visible:
-        raise NotFoundError(f"no contact {contact_id}")
+        raise NotFoundError(N_("no contact %(contact_id)s"), contact_id=contact_id)
 
 
 async def contact_detail(staff: Staff, contact_id: int) -> ContactDetail:
@@ -110,7 +110,7 @@ async def contact_detail(staff: Staff, contact_id: int) -> ContactDetail:
         Subscription.evidence, Subscription.started_at, Subscription.ended_at,
     ).where(Subscription.contact == contact_id) if s["mailing_list"] in lists] if row else []
     if not subscriptions:  # not a contact of this account's purposes: the same answer as no contact at all
-        raise NotFoundError(f"no contact {contact_id}")
+        raise NotFoundError(N_("no contact %(contact_id)s"), contact_id=contact_id)
     assert row is not None  # it has subscriptions
     for item in subscriptions:
         item["evidence"] = json_value(item["evidence"])
@@ -181,7 +181,8 @@ async def rectify(staff: Staff, contact_id: int, changes: dict[str, str]) -> lis
             raise ValidationError(name, N_("holds control characters"))
         limit = PHONE_LIMIT if name == "phone" else TEXT_LIMITS.get(name, 2)
         if len(value) > limit:
-            raise ValidationError(name, N_("is %(length)s characters long; at most %(limit)s"), length=len(value), limit=limit)
+            raise ValidationError(name, N_("is %(length)s characters long; at most %(limit)s"),
+                    length=len(value), limit=limit)
         if name == "language" and value not in {item.value for item in Language}:
             raise ValidationError("language", N_("is fr or en"))
         cleaned[name] = value or None
@@ -221,7 +222,7 @@ async def members(staff: Staff, slug: str, status: str | None, page: int, per_pa
     mailing_list = await catalogue.list_by_slug(slug)
     staff.require_lists([mailing_list])
     if page < 1:
-        raise ValidationError("page", "must be 1 or more")
+        raise ValidationError("page", N_("must be 1 or more"))
     condition = (Subscription.mailing_list == mailing_list.id) & Subscription.contact.status.not_in(
         hidden_statuses(staff))
     if status:

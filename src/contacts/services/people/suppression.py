@@ -191,7 +191,7 @@ async def import_entries(source: TextIO, *, actor: str) -> SuppressionImportRepo
     reader = csv.DictReader(source)
     missing = [c for c in ("address_hash", "key_id", "scope", "reason") if c not in (reader.fieldnames or [])]
     if missing:
-        raise ValidationError(missing[0], "column is missing from the suppression file")
+        raise ValidationError(missing[0], N_("column is missing from the suppression file"))
     accepted: list[tuple[int, dict]] = []
     for row_number, row in enumerate(reader, start=2):
         try:
@@ -226,15 +226,17 @@ async def import_entries(source: TextIO, *, actor: str) -> SuppressionImportRepo
 def _parse_export_row(row: dict[str, str], ring: Keyring, valid_scopes: set[str]) -> dict:
     digest = (row.get("address_hash") or "").strip().lower()
     if not _HEX_64.fullmatch(digest):
-        raise ValidationError("address_hash", "is not a 64-character hex HMAC-SHA256")
+        raise ValidationError("address_hash", N_("is not a 64-character hex HMAC-SHA256"))
     key_id = (row.get("key_id") or "").strip()
     if not ring.knows(key_id):
-        raise ValidationError("key_id", "was made with a secret key this instance does not hold")
+        raise ValidationError("key_id", N_("was made with a secret key this instance does not hold"))
     reason = parse_enum(SuppressionReason, "reason", row.get("reason") or "")
     scope = check_scope((row.get("scope") or "").strip(), reason, valid_scopes)
     version = (row.get("canonicaliser_version") or str(CANONICALISER_VERSION)).strip()
     if version != str(CANONICALISER_VERSION):
-        raise ValidationError("canonicaliser_version", f"{version!r} is not the version this instance uses ({CANONICALISER_VERSION})")
+        raise ValidationError("canonicaliser_version",
+                              N_("%(version)s is not the version this instance uses (%(expected)s)"),
+                              version=repr(version), expected=CANONICALISER_VERSION)
     entry = {
         "address_hash": digest,
         "key_id": key_id,
@@ -247,7 +249,8 @@ def _parse_export_row(row: dict[str, str], ring: Keyring, valid_scopes: set[str]
         try:
             entry["created_at"] = datetime.fromisoformat(created_at)
         except ValueError:
-            raise ValidationError("created_at", f"{created_at!r} is not an ISO 8601 date") from None
+            raise ValidationError("created_at", N_("%(created_at)s is not an ISO 8601 date"),
+                    created_at=repr(created_at)) from None
     return entry
 
 

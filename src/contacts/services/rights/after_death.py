@@ -55,7 +55,7 @@ async def record(staff: Staff, contact_id: int, instruction: str, *, executor_na
     staff.require(Permission.RIGHTS)
     instruction = instruction.strip().lower()
     if instruction not in INSTRUCTIONS:
-        raise ValidationError("instruction", f"is one of {', '.join(INSTRUCTIONS)}")
+        raise ValidationError("instruction", N_("is one of %(codes)s"), codes=", ".join(INSTRUCTIONS))
     executor_email = executor_email.strip()
     if instruction == "communicate" and not executor_email:
         raise ValidationError("executor_email", N_("is needed to communicate the data"))
@@ -63,7 +63,7 @@ async def record(staff: Staff, contact_id: int, instruction: str, *, executor_na
     now = datetime.now(UTC)
     async with write_transaction():
         if not await Contact.exists().where(Contact.id == contact_id, Contact.status != ContactStatus.ERASED):
-            raise NotFoundError(f"no contact {contact_id}")
+            raise NotFoundError(N_("no contact %(contact_id)s"), contact_id=contact_id)
         await AfterDeathInstruction.update({AfterDeathInstruction.revoked_at: now}).where(
             AfterDeathInstruction.contact == contact_id, AfterDeathInstruction.revoked_at.is_null())
         row = (await AfterDeathInstruction.insert(AfterDeathInstruction(
@@ -98,7 +98,7 @@ async def apply_death_notice(staff: Staff, contact_id: int, verified_by: str) ->
         raise ValidationError("verified_by", N_("say how the death notice was verified"))
     contact = await Contact.select(Contact.email_canonical, Contact.status).where(Contact.id == contact_id).first()
     if contact is None or contact["status"] == ContactStatus.ERASED:
-        raise NotFoundError(f"no contact {contact_id}")
+        raise NotFoundError(N_("no contact %(contact_id)s"), contact_id=contact_id)
     if contact["email_canonical"]:
         await suppression.suppress(contact["email_canonical"], SuppressionReason.MANUAL, actor=staff.actor,
                                    channel=Channel.STAFF, note="death notice")

@@ -18,6 +18,7 @@ from piccolo.columns.combination import Or, Where
 from contacts.db.engine import engine, write_transaction
 from contacts.domain import Channel, ContactStatus, EventAction, SuppressionReason
 from contacts.errors import NotFoundError
+from contacts.i18n import N_
 from contacts.services import audit
 from contacts.services.people import ledger, suppression
 from contacts.services.staff.accounts import Staff
@@ -89,7 +90,7 @@ async def erase_contact(contact_id: int, *, actor: Staff | str, reason: str, rig
     async with write_transaction():
         contact = await Contact.select().where(Contact.id == contact_id).first()
         if contact is None:
-            raise NotFoundError(f"no contact {contact_id}")
+            raise NotFoundError(N_("no contact %(contact_id)s"), contact_id=contact_id)
         if contact["status"] == ContactStatus.ERASED:
             report.already_erased = True
             return report

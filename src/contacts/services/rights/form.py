@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from contacts.addresses import parse_address
 from contacts.domain import Channel, RightsRequestStatus, RightsRequestType, parse_enum
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.services.rights import requests as rights
 from contacts.services.rights import rights_operations
 from contacts.settings import get_settings
@@ -46,7 +47,7 @@ async def submit(request_type: str, *, email: str, name: str = "", details: str 
     kind = parse_enum(RightsRequestType, "request_type", request_type)
     address = parse_address(email, field="email")
     if language not in ("fr", "en"):
-        raise ValidationError("language", "is fr or en")
+        raise ValidationError("language", N_("is fr or en"))
     text = details.strip()[:4000]
     requester_name = " ".join(name.split())[:200] or None
     created = await rights.record_request(

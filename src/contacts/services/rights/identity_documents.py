@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from contacts.db.engine import write_transaction
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 from contacts.settings import get_settings
 from contacts.tables import IdentityDocument
 
@@ -40,16 +41,17 @@ def unseal(sealed: bytes) -> bytes:
             return key.decrypt(sealed[:12], sealed[12:], None)
         except Exception:  # noqa: BLE001 - InvalidTag: try the next key
             continue
-    raise ValidationError("document", "cannot be opened with the current keys")
+    raise ValidationError("document", N_("cannot be opened with the current keys"))
 
 
 async def store(rights_request_id: int, file_name: str, media_type: str, content: bytes, *, actor: str) -> int:
     if not content:
-        raise ValidationError("document", "is empty")
+        raise ValidationError("document", N_("is empty"))
     if len(content) > MAX_BYTES:
-        raise ValidationError("document", f"is over {MAX_BYTES // (1024 * 1024)} MB")
+        raise ValidationError("document", N_("is over %(megabytes)s MB"), megabytes=MAX_BYTES // (1024 * 1024))
     if media_type not in ACCEPTED_TYPES:
-        raise ValidationError("document", f"must be one of {', '.join(sorted(ACCEPTED_TYPES))}, not {media_type}")
+        raise ValidationError("document", N_("must be one of %(types)s, not %(media_type)s"),
+                              types=", ".join(sorted(ACCEPTED_TYPES)), media_type=media_type)
     name = os.path.basename(file_name or "document")[:200]
     async with write_transaction():
         rows = await IdentityDocument.insert(IdentityDocument(

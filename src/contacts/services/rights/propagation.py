@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from contacts.db.engine import json_value, write_transaction
 from contacts.errors import NotFoundError
+from contacts.i18n import N_
 from contacts.paging import pages
 from contacts.services import audit
 from contacts.services.staff.accounts import Staff
@@ -65,5 +66,5 @@ async def mark_told(propagation_id: int, staff: Staff) -> None:
                                         ).where(Propagation.id == propagation_id, Propagation.told_at.is_null()
                                                 ).returning(Propagation.rights_request)
     if not rows and not await Propagation.exists().where(Propagation.id == propagation_id):
-        raise NotFoundError(f"no propagation {propagation_id}")
+        raise NotFoundError(N_("no propagation %(propagation_id)s"), propagation_id=propagation_id)
     await audit.record(staff, "propagation.told", "propagation", propagation_id)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from contacts.db.engine import write_transaction
 from contacts.domain import Channel, ContactStatus, EventAction
 from contacts.errors import ConflictError, NotFoundError
+from contacts.i18n import N_
 from contacts.services import audit
 from contacts.services.people import ledger
 from contacts.services.staff.accounts import Staff
@@ -47,7 +48,7 @@ async def restrict(contact_id: int, reason: str, *, actor: Staff | str,
     async with write_transaction():
         contact = await Contact.select(Contact.status).where(Contact.id == contact_id).first()
         if contact is None or contact["status"] == ContactStatus.ERASED:
-            raise NotFoundError(f"no contact {contact_id}")
+            raise NotFoundError(N_("no contact %(contact_id)s"), contact_id=contact_id)
         existing = await Restriction.select().where(
             Restriction.contact == contact_id, Restriction.lifted_at.is_null(),
             Restriction.rights_request == rights_request_id if rights_request_id else Restriction.reason == reason,
@@ -82,11 +83,11 @@ async def lift(restriction_id: int, *, actor: Staff) -> bool:
     async with write_transaction():
         row = await Restriction.select().where(Restriction.id == restriction_id).first()
         if row is None:
-            raise NotFoundError(f"no restriction {restriction_id}")
+            raise NotFoundError(N_("no restriction %(restriction_id)s"), restriction_id=restriction_id)
         if row["lifted_at"] is not None:
             return False
         if row["lift_notified_at"] is None:
-            raise ConflictError("the person must be told before the restriction is lifted")
+            raise ConflictError(N_("the person must be told before the restriction is lifted"))
         now = datetime.now(UTC)
         await Restriction.update({Restriction.lifted_at: now, Restriction.lifted_by: actor.actor}).where(
             Restriction.id == restriction_id)

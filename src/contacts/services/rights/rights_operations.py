@@ -92,7 +92,7 @@ def _details(value) -> dict:
 async def _row(request_id: int) -> dict:
     row = await RightsRequest.select().where(RightsRequest.id == request_id).first()
     if row is None:
-        raise NotFoundError(f"no rights request {request_id}")
+        raise NotFoundError(N_("no rights request %(request_id)s"), request_id=request_id)
     return row
 
 
@@ -133,7 +133,7 @@ async def create(staff: Staff, request_type: str, *, channel: str, email: str, n
     kind = parse_enum(RightsRequestType, "request_type", request_type)
     how = parse_enum(Channel, "channel", channel)
     if how not in (Channel.STAFF, Channel.API, Channel.WEB_FORM, Channel.CLI):
-        raise ValidationError("channel", "is staff (post, phone or email received), api, web_form or cli")
+        raise ValidationError("channel", N_("is staff (post, phone or email received), api, web_form or cli"))
     address = parse_address(email, field="email")
     if language not in ("fr", "en"):
         raise ValidationError("language", N_("is fr or en"))
@@ -175,7 +175,7 @@ async def _set(request_id: int, staff: Staff, action: str, changes: dict, detail
 
 def _require_open(row: dict) -> None:
     if row["status"] not in OPEN:
-        raise ConflictError(f"rights request {row['id']} is {row['status']}")
+        raise ConflictError(N_("rights request %(id)s is %(status)s"), id=row['id'], status=row['status'])
 
 
 async def ask_for_identity(staff: Staff, request_id: int, what: str) -> bool:
@@ -208,7 +208,8 @@ async def open_identity_document(staff: Staff, request_id: int, document_id: int
     staff.require(Permission.RIGHTS)
     found = await identity_documents.opened(request_id, document_id)
     if found is None:
-        raise NotFoundError(f"no document {document_id} for rights request {request_id}")
+        raise NotFoundError(N_("no document %(document_id)s for rights request %(request_id)s"),
+                document_id=document_id, request_id=request_id)
     await audit.record(staff, "rights_request.document_viewed", "rights_request", request_id,
                        details={"document": document_id})
     return found
@@ -263,7 +264,7 @@ async def extend(staff: Staff, request_id: int, months: int, reason: str, *, now
     if not reason:
         raise ValidationError("reason", N_("say why more time is needed"))
     if months not in range(1, MAX_EXTENSION_MONTHS + 1):
-        raise ValidationError("months", f"is 1 or {MAX_EXTENSION_MONTHS}")
+        raise ValidationError("months", N_("is 1 or %(months)s"), months=MAX_EXTENSION_MONTHS)
     row = await _row(request_id)
     _require_open(row)
     today = rights.paris_day(now or datetime.now(UTC))
@@ -286,7 +287,7 @@ async def refuse(staff: Staff, request_id: int, ground: str, explanation: str = 
     row = await _row(request_id)
     _require_open(row)
     if ground not in REFUSAL_GROUNDS:
-        raise ValidationError("ground", f"is one of {', '.join(REFUSAL_GROUNDS)}")
+        raise ValidationError("ground", N_("is one of %(codes)s"), codes=", ".join(REFUSAL_GROUNDS))
     if ground in ERASURE_ONLY_GROUNDS and row["request_type"] != RightsRequestType.ERASURE:
         raise ValidationError("ground", N_("%(ground)s is a ground for refusing an erasure only"), ground=ground)
     explanation = explanation.strip()[:4000]
@@ -324,7 +325,7 @@ async def lift_restriction(staff: Staff, restriction_id: int) -> bool:
     staff.require(Permission.RIGHTS)
     held = await Restriction.select().where(Restriction.id == restriction_id).first()
     if held is None:
-        raise NotFoundError(f"no restriction {restriction_id}")
+        raise NotFoundError(N_("no restriction %(restriction_id)s"), restriction_id=restriction_id)
     if held["lift_notified_at"] is None:
         contact = await Contact.select(Contact.email, Contact.first_name, Contact.last_name, Contact.language).where(
             Contact.id == held["contact"]).first()

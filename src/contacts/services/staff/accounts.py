@@ -44,6 +44,7 @@ from contacts.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from contacts.i18n import N_
 from contacts.services import audit
 from contacts.services.catalogue import ListInfo, PurposeInfo
 from contacts.tables import ApiToken, StaffUser
@@ -111,18 +112,21 @@ class Staff:
 
     def require(self, permission: Permission) -> None:
         if not self.can(permission):
-            raise PermissionDeniedError(f"the {self.role} role may not {permission.value.replace('_', ' ')}")
+            raise PermissionDeniedError(N_("the %(role)s role may not %(permission)s"), role=self.role,
+                                        permission=permission.value.replace("_", " "))
 
     def require_purpose(self, purpose: PurposeInfo) -> None:
         if not self.empowered_for(purpose):
-            raise PermissionDeniedError(f"the {self.role} role is not empowered for the purpose {purpose.code}")
+            raise PermissionDeniedError(N_("the %(role)s role is not empowered for the purpose %(code)s"),
+                    role=self.role,
+                                        code=purpose.code)
 
     def require_lists(self, lists: Iterable[ListInfo]) -> None:
         for mailing_list in lists:
             if not self.empowered_for(mailing_list.purpose):
                 raise PermissionDeniedError(
-                    f"the {self.role} role is not empowered for the list {mailing_list.slug} "
-                    f"(purpose {mailing_list.purpose.code})")
+                    N_("the %(role)s role is not empowered for the list %(slug)s (purpose %(code)s)"), role=self.role,
+                    slug=mailing_list.slug, code=mailing_list.purpose.code)
 
     @property
     def actor(self) -> str:
@@ -149,13 +153,13 @@ def _staff(row: dict) -> Staff:
 def _check_username(username: str) -> str:
     username = username.strip().lower()
     if not username or len(username) > 100 or not set(username) <= USERNAME_CHARACTERS:
-        raise ValidationError("username", "use 1 to 100 of: lowercase letters, digits, '.', '_' and '-'")
+        raise ValidationError("username", N_("use 1 to 100 of: lowercase letters, digits, '.', '_' and '-'"))
     return username
 
 
 def _check_password(password: str) -> None:
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise ValidationError("password", f"must be at least {PASSWORD_MIN_LENGTH} characters long")
+        raise ValidationError("password", N_("must be at least %(limit)s characters long"), limit=PASSWORD_MIN_LENGTH)
 
 
 async def _audit(actor: Staff | str, action: str, username: str, **details) -> None:
@@ -169,14 +173,15 @@ async def create_user(username: str, role: str, password: str, departments: Iter
     parsed_role = parse_enum(Role, "role", role)
     chosen = sorted({parse_enum(Department, "department", d).value for d in departments})
     if parsed_role == Role.READ_ONLY and not chosen:
-        raise ValidationError("department", "a read-only account needs at least one department")
+        raise ValidationError("department", N_("a read-only account needs at least one department"))
     if parsed_role != Role.READ_ONLY and chosen:
-        raise ValidationError("department", f"the {parsed_role} role's departments follow from the role")
+        raise ValidationError("department", N_("the %(parsed_role)s role's departments follow from the role"),
+                parsed_role=parsed_role)
     _check_password(password)
     password_hash = await _hashed(_hasher.hash, password)  # before the transaction, which stays short
     async with write_transaction():
         if await StaffUser.exists().where(StaffUser.username == username):
-            raise ConflictError(f"a user named {username!r} exists already")
+            raise ConflictError(N_("a user named %(username)s exists already"), username=repr(username))
         rows = await StaffUser.insert(StaffUser(username=username, password_hash=password_hash,
                                                 role=parsed_role, departments=chosen,
                                                 language=chosen_language)).returning(StaffUser.id)
@@ -187,7 +192,7 @@ async def create_user(username: str, role: str, password: str, departments: Iter
 async def user(user_id: int) -> Staff:
     row = await StaffUser.select().where(StaffUser.id == user_id).first()
     if row is None:
-        raise NotFoundError(f"no user {user_id}")
+        raise NotFoundError(N_("no user %(user_id)s"), user_id=user_id)
     return _staff(row)
 
 
@@ -206,7 +211,7 @@ async def set_active(username: str, active: bool, *, actor: Staff | str = "syste
         changed = await StaffUser.update({StaffUser.active: active}).where(
             StaffUser.username == _check_username(username)).returning(StaffUser.id)
         if not changed:
-            raise NotFoundError(f"no user {username!r}")
+            raise NotFoundError(N_("no user %(username)s"), username=repr(username))
         revoked = [] if active else await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
             ApiToken.user == changed[0]["id"], ApiToken.revoked_at.is_null()).returning(ApiToken.id)
         if not active:
@@ -235,7 +240,7 @@ async def authenticate(username: str, password: str) -> Staff:
         row = None
     if row is None or not row["active"]:
         await _audit("anonymous", "staff.sign_in_refused", username.strip().lower()[:100])
-        raise AuthenticationError("wrong username or password")
+        raise AuthenticationError(N_("wrong username or password"))
     values: dict[Column | str, Any] = {StaffUser.last_login_at: datetime.now(UTC)}
     if _hasher.check_needs_rehash(row["password_hash"]):  # hashed before the transaction, which stays short
         values[StaffUser.password_hash] = await _hashed(_hasher.hash, password)
@@ -254,10 +259,10 @@ async def create_token(username: str, name: str, *, actor: Staff | str = "system
     """A new personal API token for this account; it is shown once and never stored."""
     name = " ".join(name.split())
     if not name or len(name) > 100:
-        raise ValidationError("name", "name the token (1 to 100 characters), e.g. what uses it")
+        raise ValidationError("name", N_("name the token (1 to 100 characters), e.g. what uses it"))
     row = await StaffUser.select(StaffUser.id).where(StaffUser.username == _check_username(username)).first()
     if row is None:
-        raise NotFoundError(f"no user {username!r}")
+        raise NotFoundError(N_("no user %(username)s"), username=repr(username))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with write_transaction():
         await ApiToken.insert(ApiToken(user=row["id"], name=name, token_hash=_token_hash(token)))
@@ -269,7 +274,7 @@ async def revoke_token(username: str, name: str, *, actor: Staff | str = "system
     """Revokes the account's tokens of this name; returns how many."""
     row = await StaffUser.select(StaffUser.id).where(StaffUser.username == _check_username(username)).first()
     if row is None:
-        raise NotFoundError(f"no user {username!r}")
+        raise NotFoundError(N_("no user %(username)s"), username=repr(username))
     async with write_transaction():
         revoked = await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
             ApiToken.user == row["id"], ApiToken.name == name, ApiToken.revoked_at.is_null()).returning(ApiToken.id)
@@ -280,7 +285,7 @@ async def revoke_token(username: str, name: str, *, actor: Staff | str = "system
 async def staff_for_token(token: str) -> Staff:
     """The account an API token acts for: active, and the token not revoked."""
     if not token.startswith(TOKEN_PREFIX):
-        raise AuthenticationError("not an API token")
+        raise AuthenticationError(N_("not an API token"))
     digest = _token_hash(token)
     row = await ApiToken.select(
         ApiToken.id, ApiToken.token_hash, ApiToken.last_used_at, ApiToken.revoked_at, ApiToken.user.active,
@@ -289,7 +294,7 @@ async def staff_for_token(token: str) -> Staff:
     # The lookup is by hash; the comparison again in constant time, against a timing side channel (REQ-32).
     if row is None or not hmac.compare_digest(row["token_hash"], digest) or row["revoked_at"] is not None \
             or not row["user.active"]:
-        raise AuthenticationError("unknown or revoked API token")
+        raise AuthenticationError(N_("unknown or revoked API token"))
     now = datetime.now(UTC)
     if row["last_used_at"] is None or now - _aware(row["last_used_at"]) > TOKEN_USE_RESOLUTION:
         async with write_transaction():

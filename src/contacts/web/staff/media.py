@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 
 from contacts.domain import Permission
 from contacts.errors import ConflictError, ValidationError
+from contacts.i18n import N_
 from contacts.services.media import images, library
 from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
@@ -37,7 +38,7 @@ class MediaPagesController(Controller):
         upload, alt, alt_en = form.get("file"), str(form.get("alt", "")), str(form.get("alt_en", ""))
         try:
             if upload is None or isinstance(upload, str) or not upload.filename:
-                raise ValidationError("file", "choose an image file (JPEG, PNG, GIF or WebP)")
+                raise ValidationError("file", N_("choose an image file (JPEG, PNG, GIF or WebP)"))
             added = await library.add(staff, await upload.read(), alt, alt_en)
         except ValidationError as error:
             return await _page(request, staff, settings, status_code=400, upload_error=said(error, staff),

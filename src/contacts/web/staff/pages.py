@@ -36,14 +36,14 @@ async def provide_signed_in(request: Request) -> Staff:
     session = request.session or {}
     user_id, signed_in_at = session.get("user"), session.get("signed_in_at")
     if not user_id or not signed_in_at:
-        raise AuthenticationError("sign in")
+        raise AuthenticationError(N_("sign in"))
     if datetime.now(UTC) - datetime.fromisoformat(signed_in_at) > SESSION_LIFETIME:
         request.clear_session()
-        raise AuthenticationError("the session has ended; sign in again")
+        raise AuthenticationError(N_("the session has ended; sign in again"))
     account = await staff_service.active_user(user_id)
     if account is None:
         request.clear_session()
-        raise AuthenticationError("sign in")
+        raise AuthenticationError(N_("sign in"))
     return account
 
 

@@ -92,7 +92,7 @@ class RightsPagesController(Controller):
 
         async def store() -> None:
             if not isinstance(upload, UploadFile) or not upload.filename:
-                raise ValidationError("document", "choose the file to attach")
+                raise ValidationError("document", N_("choose the file to attach"))
             # One byte past the limit is enough for the service to refuse the size.
             content = await upload.read(identity_documents.MAX_BYTES + 1)
             await rights_operations.add_identity_document(staff, request_id, upload.filename, upload.content_type,

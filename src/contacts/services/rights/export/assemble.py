@@ -14,7 +14,7 @@ from typing import Any
 
 from contacts.domain import ContactStatus, LegalBasis
 from contacts.errors import NotFoundError, ValidationError
-from contacts.i18n import gettext
+from contacts.i18n import N_, gettext
 from contacts.services import catalogue, records_of_processing
 from contacts.services.people import suppression
 from contacts.services.rights import propagation
@@ -61,10 +61,10 @@ async def build(contact_id: int, *, language: str, now: datetime | None = None) 
     """The whole export of one contact, its words in `language` (fr or en). An erased or unknown contact
     is a NotFoundError: there is nothing left to export."""
     if language not in words.LANGUAGES:
-        raise ValidationError("language", "is fr or en")
+        raise ValidationError("language", N_("is fr or en"))
     contact = await Contact.select().where(Contact.id == contact_id, Contact.status != ContactStatus.ERASED).first()
     if contact is None:
-        raise NotFoundError(f"no contact {contact_id}")
+        raise NotFoundError(N_("no contact %(contact_id)s"), contact_id=contact_id)
     settings = get_settings()
     purposes = await catalogue.purposes()
     lists = {item.id: item for item in await catalogue.lists(purposes)}

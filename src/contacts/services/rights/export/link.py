@@ -16,6 +16,7 @@ from babel.dates import format_date
 
 from contacts.domain import ContactStatus, RightsRequestType
 from contacts.errors import NotFoundError
+from contacts.i18n import N_
 from contacts.mail import notices
 from contacts.services import audit
 from contacts.services.rights import notices as rights_notices
@@ -88,7 +89,7 @@ async def send_export_link(request_id: int, *, to: str | None = None, name: str 
     someone else, such as the executor of after-death instructions."""
     row = await RightsRequest.select().where(RightsRequest.id == request_id).first()
     if row is None:
-        raise NotFoundError(f"no rights request {request_id}")
+        raise NotFoundError(N_("no rights request %(request_id)s"), request_id=request_id)
     address, person, language = await rights_notices.address_of(row)
     about = (person or address) if to and to != address else None  # whose data someone else receives
     if to:
