@@ -8,7 +8,8 @@
   const text = document.getElementById("preview-text");
   const who = document.getElementById("preview-who");
   let timer = null;
-  let asked = 0;
+  let running = false; // one request at a time, so that the kept edits are always the last ones typed
+  let again = false;
 
   function frameQuery() {
     const query = new URLSearchParams({ lang: form.elements.lang.value, to: form.elements.to.value, edits: "true" });
@@ -17,20 +18,36 @@
   }
 
   async function refresh() {
-    const mine = ++asked;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      await ask();
+    } finally {
+      running = false;
+    }
+    if (again) {
+      again = false;
+      refresh();
+    }
+  }
+
+  async function ask() {
     const body = new URLSearchParams(new FormData(form));
     const token = form.elements._csrf_token ? form.elements._csrf_token.value : "";
     const response = await fetch(form.dataset.preview, {
       method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": token },
     });
-    if (mine !== asked || !response.ok) return;
+    if (!response.ok) return;
     const answer = await response.json();
     if (answer.error) {
       who.textContent = answer.error;
       return;
     }
     text.textContent = answer.text;
-    who.textContent = "What is typed, not saved yet.";
+    who.textContent = form.dataset.typedNotSaved; // in the page's language
     for (const frame of document.querySelectorAll(".preview-frame")) {
       frame.src = frame.src.split("?")[0] + "?" + frameQuery();
     }
