@@ -38,8 +38,12 @@ def language_of(value: object) -> str:
 @functools.cache
 def translations(lang: str) -> stdlib_gettext.GNUTranslations:
     """The language's catalogue, compiled from its .po file once per process. Fuzzy entries are left out."""
-    from babel.messages.mofile import write_mo  # Babel is imported when first needed: the command line
-    from babel.messages.pofile import read_po  # marks its messages with N_ and starts without it
+    from babel.messages.mofile import (
+        write_mo,  # Babel is imported when first needed: the command line
+    )
+    from babel.messages.pofile import (
+        read_po,  # marks its messages with N_ and starts without it
+    )
 
     with (locale_dir() / language_of(lang) / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle, locale=language_of(lang))

@@ -34,7 +34,12 @@ from contacts.services.importing.preview import (
     count_batch,
     written_so_far,
 )
-from contacts.services.importing.rows import RowRules, ValidRow, reason_in, validate_batch
+from contacts.services.importing.rows import (
+    RowRules,
+    ValidRow,
+    reason_in,
+    validate_batch,
+)
 from contacts.services.importing.store import (
     BatchOutcome,
     ImportContext,

@@ -9,7 +9,7 @@ An unknown or tampered token opens an empty centre, exactly like a genuine one w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from contacts.db.engine import write_transaction
@@ -27,6 +27,7 @@ from contacts.services.people import consent
 from contacts.services.people.consent import ConfirmationMail
 from contacts.services.retention.activity import person_initiated
 from contacts.services.rights import requests as rights
+from contacts.services.rights.notices import Receipt
 from contacts.settings import get_settings
 from contacts.tables import Contact, PendingConsent, Subscription
 from contacts.tokens import TokenAction, codec_for
@@ -67,18 +68,6 @@ class Preferences:
 @dataclass
 class SaveResult:
     confirmation: ConfirmationMail | None = None  # lists to turn back on: the caller mails the link
-
-
-@dataclass(frozen=True)
-class RightsReceipt:
-    """For the acknowledgement mail."""
-
-    to: str
-    name: str | None
-    language: str
-    request_type: RightsRequestType
-    received_at: datetime
-    due_on: date
 
 
 def _contact_id(token_text: str) -> int | None:
@@ -182,7 +171,7 @@ async def unsubscribe_everything(token_text: str) -> None:
         contact["id"], None, Channel.PREFERENCE_CENTRE, "unsubscribe from everything")])
 
 
-async def request_right(token_text: str, request_type: RightsRequestType, details: str | None) -> RightsReceipt | None:
+async def request_right(token_text: str, request_type: RightsRequestType, details: str | None) -> Receipt | None:
     """A rights request from a link mailed to the person's own address: a known channel (REQ-15)."""
     if request_type not in CENTRE_REQUESTS:
         return None
@@ -196,5 +185,5 @@ async def request_right(token_text: str, request_type: RightsRequestType, detail
         identity_method="preference-centre link mailed to the address",
     )
     name = " ".join(part for part in (contact["first_name"], contact["last_name"]) if part) or None
-    return RightsReceipt(contact["email"], name, contact["language"], request_type, created["received_at"],
+    return Receipt(contact["email"], name, contact["language"], request_type, created["received_at"],
                          created["due_on"])

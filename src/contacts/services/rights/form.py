@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from contacts.addresses import parse_address
 from contacts.domain import Channel, RightsRequestStatus, RightsRequestType, parse_enum
@@ -14,6 +14,7 @@ from contacts.errors import ValidationError
 from contacts.i18n import N_
 from contacts.services.rights import requests as rights
 from contacts.services.rights import rights_operations
+from contacts.services.rights.notices import Receipt
 from contacts.settings import get_settings
 from contacts.tables import RightsRequest
 from contacts.tokens import LinkToken, TokenAction, codec_for
@@ -30,16 +31,6 @@ class VerificationMail:
     request_type: RightsRequestType
     received_at: datetime
     verify_url: str
-
-
-@dataclass(frozen=True)
-class Receipt:
-    to: str
-    name: str | None
-    language: str
-    request_type: RightsRequestType
-    received_at: datetime
-    due_on: date
 
 
 async def submit(request_type: str, *, email: str, name: str = "", details: str = "",

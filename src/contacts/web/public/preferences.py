@@ -4,7 +4,6 @@ a rights acknowledgement) goes after the answer."""
 
 from __future__ import annotations
 
-from babel.dates import format_date
 from litestar import Controller, Request, post
 from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.params import FromPath
@@ -14,6 +13,7 @@ from contacts.domain import RightsRequestType
 from contacts.mail import notices
 from contacts.mail.wording import RIGHTS_WORDS, Words
 from contacts.services.people import consent, preferences
+from contacts.services.rights import notices as rights_notices
 from contacts.web.public.pages import page, page_language, read_form, render
 from contacts.web.public.words import PAGE_WORDS
 
@@ -76,11 +76,5 @@ def confirmation_task(mail: consent.ConfirmationMail) -> BackgroundTask:
                                                            "expires_in_days": consent.CONFIRMATION_DAYS})
 
 
-def _acknowledgement_task(receipt: preferences.RightsReceipt) -> BackgroundTask:
-    return BackgroundTask(
-        notices.send_notice_quietly, "rights-acknowledgement", to=receipt.to, name=receipt.name,
-        language=receipt.language,
-        context={"request_type": RIGHTS_WORDS[receipt.language][receipt.request_type],
-                 "received_on": format_date(receipt.received_at, format="long", locale=receipt.language),
-                 "due_on": format_date(receipt.due_on, format="long", locale=receipt.language)},
-    )
+def _acknowledgement_task(receipt: rights_notices.Receipt) -> BackgroundTask:
+    return BackgroundTask(rights_notices.acknowledge, receipt)

@@ -15,6 +15,7 @@ from contacts.errors import ValidationError
 from contacts.mail import notices
 from contacts.mail.wording import RIGHTS_WORDS
 from contacts.services.rights import form as rights_form
+from contacts.services.rights import notices as rights_notices
 from contacts.web.public.pages import page, page_language, read_form, render
 
 FORM_WORDS = {
@@ -94,10 +95,5 @@ class RightsFormController(Controller):
         response = render(request, "rights_verify.html", language, words=FORM_WORDS[language],
                           waiting=receipt is not None, done=receipt is not None, action="")
         if receipt:
-            response.background = BackgroundTask(
-                notices.send_notice_quietly, "rights-acknowledgement", to=receipt.to, name=receipt.name,
-                language=receipt.language,
-                context={"request_type": RIGHTS_WORDS[receipt.language][receipt.request_type],
-                         "received_on": format_date(receipt.received_at, format="long", locale=receipt.language),
-                         "due_on": format_date(receipt.due_on, format="long", locale=receipt.language)})
+            response.background = BackgroundTask(rights_notices.acknowledge, receipt)
         return response
