@@ -164,13 +164,29 @@ class RightsRequestStatus(StrEnum):
 
 
 class InvitationStatus(StrEnum):
-    """An invitation list member's RSVP. "Invited" is not stored: it is a member whose invitation was sent."""
+    """A guest's answer. Arriving at the door is not an answer: it is Invitation.arrived_at, beside it.
+    "attended" is only found on rows written before events had a door list (migrated to accepted + arrived)."""
 
     LISTED = "listed"
     INVITED = "invited"
     ACCEPTED = "accepted"
+    WAITLISTED = "waitlisted"  # accepted past capacity: waits for a place
     DECLINED = "declined"
     ATTENDED = "attended"
+
+
+class GuestStep(StrEnum):
+    """One step of a guest's history (InvitationStep); none is ever overwritten by the next."""
+
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WAITLISTED = "waitlisted"
+    PROMOTED = "promoted"  # from the waitlist to a place
+    COMPANION_NAMED = "companion_named"
+    REMINDED = "reminded"
+    ARRIVED = "arrived"
+    COMPANION_ARRIVED = "companion_arrived"
 
 
 class CampaignStatus(StrEnum):

@@ -30,7 +30,6 @@ from contacts.domain import (
     Department,
     EventAction,
     Greeting,
-    InvitationStatus,
     Language,
     LegalBasis,
     RetentionRule,
@@ -378,27 +377,3 @@ class StaffSession(Table, tablename="staff_session"):
     key_hash = Varchar(length=64, unique=True)
     value = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
-
-
-class InvitationList(Table, tablename="invitation_list"):
-    """An event's guest list, built from lists and filters under the PR-invitations purpose."""
-
-    name = Varchar(length=200)
-    purpose = ForeignKey(references=Purpose, on_delete=OnDelete.restrict, null=False)
-    lists = JSON(default="[]")  # the slugs it was built from
-    filters = JSON(default="{}")  # e.g. {"organisation": "Le Monde", "language": "fr"}
-    excluded = JSON(default="{}")  # how many were left out, by reason
-    campaign = ForeignKey(references=Campaign, on_delete=OnDelete.restrict, null=True, index=True)
-    created_by = Varchar(length=100)
-    created_at = Timestamptz(default=TimestamptzNow())
-
-
-class Invitation(Table):
-    """One guest of an invitation list, reached through one of its lists, and their answer."""
-
-    invitation_list = ForeignKey(references=InvitationList, on_delete=OnDelete.restrict, null=False)
-    contact = ForeignKey(references=Contact, on_delete=OnDelete.restrict, null=False, index=True)
-    mailing_list = ForeignKey(references=MailingList, on_delete=OnDelete.restrict, null=False)
-    status = Varchar(length=20, choices=InvitationStatus, default=InvitationStatus.LISTED)
-    responded_at = Timestamptz(null=True, default=None)
-    updated_at = Timestamptz(default=TimestamptzNow())

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from contacts.event_tables import InvitationList
 from contacts.services.staff import accounts as staff
-from contacts.tables import AuditEvent, Campaign, Contact, InvitationList
+from contacts.tables import AuditEvent, Campaign, Contact
 from contacts.tokens import TokenAction
 from tests.web.conftest import contact_id, import_to, seal
 from tests.web.test_api_campaigns import NEWSLETTER, token_for

@@ -15,10 +15,11 @@ import pytest
 
 from contacts.db.engine import write_transaction
 from contacts.domain import Channel
+from contacts.event_tables import Invitation
 from contacts.sending import worker
 from contacts.services.people import suppression
 from contacts.settings import get_settings
-from contacts.tables import AuditEvent, Contact, Invitation
+from contacts.tables import AuditEvent, Contact
 from tests.sending.smtp_server import TestSmtpServer
 from tests.sending.test_campaign_send import import_list
 from tests.web.test_api_campaigns import token_for

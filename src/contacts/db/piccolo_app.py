@@ -8,7 +8,7 @@ MIGRATIONS_FOLDER = Path(__file__).resolve().parents[3] / "migrations" / "contac
 APP_CONFIG = AppConfig(
     app_name="contacts",
     migrations_folder_path=str(MIGRATIONS_FOLDER),
-    table_classes=table_finder(modules=["contacts.tables", "contacts.machinery_tables", "contacts.media_tables"], exclude_imported=True),
+    table_classes=table_finder(modules=["contacts.tables", "contacts.event_tables", "contacts.machinery_tables", "contacts.media_tables"], exclude_imported=True),
     migration_dependencies=[],
     commands=[],
 )

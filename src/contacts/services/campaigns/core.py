@@ -14,6 +14,7 @@ from piccolo.columns import Column
 from contacts.db.engine import write_transaction
 from contacts.domain import CampaignStatus, DeliveryStatus, Greeting, MissingLanguage
 from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.event_tables import InvitationList
 from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
@@ -27,7 +28,7 @@ from contacts.services.campaigns.content import (
 )
 from contacts.services.catalogue import ListInfo, PurposeInfo
 from contacts.settings import get_settings
-from contacts.tables import Campaign, CampaignList, Delivery, InvitationList
+from contacts.tables import Campaign, CampaignList, Delivery
 from contacts.text_input import INT32_MAX
 
 log = logging.getLogger(__name__)

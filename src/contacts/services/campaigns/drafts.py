@@ -11,6 +11,7 @@ from typing import Any
 from contacts.db.engine import write_transaction
 from contacts.domain import CampaignStatus, Greeting
 from contacts.errors import ConflictError, ValidationError
+from contacts.event_tables import InvitationList
 from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
@@ -24,7 +25,7 @@ from contacts.services.campaigns.content import (
 )
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.settings import get_settings
-from contacts.tables import Campaign, CampaignList, Delivery, InvitationList
+from contacts.tables import Campaign, CampaignList, Delivery
 from contacts.text_input import INT32_MAX
 
 # What an edit may change; `subject` and `body` are the French ones, as when creating.

@@ -20,6 +20,7 @@ from contacts.db.bulk import bulk_session
 from contacts.db.engine import json_value, write_transaction
 from contacts.domain import CampaignStatus, DeliveryStatus, InvitationStatus, Permission
 from contacts.errors import ConflictError, NotFoundError, ValidationError
+from contacts.event_tables import Invitation, InvitationList
 from contacts.i18n import N_
 from contacts.paging import pages
 from contacts.services import audit, catalogue
@@ -31,7 +32,7 @@ from contacts.services.people import suppression
 from contacts.services.retention.activity import person_initiated
 from contacts.services.staff.accounts import Staff
 from contacts.settings import get_settings
-from contacts.tables import Delivery, Invitation, InvitationList
+from contacts.tables import Delivery
 from contacts.tokens import LinkToken, TokenAction, codec_for
 from contacts.words import code_word
 

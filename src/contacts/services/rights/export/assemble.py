@@ -14,6 +14,7 @@ from typing import Any
 
 from contacts.domain import ContactStatus, LegalBasis
 from contacts.errors import NotFoundError, ValidationError
+from contacts.event_tables import Invitation
 from contacts.i18n import N_, gettext
 from contacts.services import catalogue, records_of_processing
 from contacts.services.people import suppression
@@ -25,7 +26,6 @@ from contacts.tables import (
     ConsentEvent,
     Contact,
     Delivery,
-    Invitation,
     PendingConsent,
     Restriction,
     RightsRequest,
