@@ -48,6 +48,7 @@ class TokenAction(IntEnum):
     DOWNLOAD_EXPORT = 8  # scope: a rights request id (access or portability); must expire
     VERIFY_RIGHTS_REQUEST = 9  # scope: a rights request id from the public form; must expire
     VIEW_IN_BROWSER = 10  # contact 0 (it names nobody); scope: the language; the campaign. Never expires
+    CHECK_IN = 11  # a guest at the door; scope: an invitation list id. Shown only to a signed-in steward
 
 
 # The two tokens that travel in mail addresses (`seal_address`).
