@@ -257,6 +257,7 @@ class Permission(StrEnum):
     RIGHTS = "rights"  # answer data-subject requests
     AUDIT = "audit"  # read the audit log
     MANAGE_USERS = "manage_users"
+    CHECK_IN = "check_in"  # at an event's door: find guests, mark them arrived (the events role and admins)
     # Development only: every message caught, rights answers and export links included.
     READ_CAUGHT_MAIL = "read_caught_mail"
 
@@ -266,7 +267,7 @@ _SENDERS = frozenset({Permission.VIEW, Permission.SEND, Permission.SUPPRESS, Per
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.COMMUNICATIONS: _SENDERS,
-    Role.EVENTS: _SENDERS,
+    Role.EVENTS: _SENDERS | {Permission.CHECK_IN},
     Role.PARTNERSHIPS: _SENDERS,
     Role.MEDIATION: _SENDERS,
     Role.DPO: frozenset({Permission.VIEW, Permission.SUPPRESS, Permission.RIGHTS, Permission.AUDIT, Permission.RECTIFY,

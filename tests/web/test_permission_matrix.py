@@ -33,6 +33,7 @@ CORRECTORS = {"admin", "communications", "dpo"}
 AUDITORS = {"admin", "dpo"}
 RIGHTS_DESK = {"admin", "dpo"}
 SENDERS = EVERYONE - {"dpo", "read_only"}  # the media library: images for any purpose's campaigns
+DOOR = {"admin", "events"}  # at an event's door: guests found by name, marked arrived
 CAUGHT_MAIL_READERS = {"admin", "dpo"}  # every message caught, rights answers and export links included
 
 
@@ -80,7 +81,9 @@ def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[st
         ("GET", f"/api/invitation-lists/{g}", None, by_role(INVITATION_VIEWERS, 200)),
         ("GET", f"/api/invitation-lists/{g}/guests", None, by_role(INVITATION_VIEWERS, 200)),
         ("POST", f"/api/invitation-lists/{g}/campaign", {"subject": "Gala"}, by_role(INVITERS, 409)),
-        ("POST", f"/api/invitation-lists/{g}/attended", {"contacts": []}, by_role(INVITERS, 200)),
+        ("POST", f"/api/invitation-lists/{g}/attended", {"contacts": []}, by_role(DOOR, 200)),
+        ("GET", f"/api/invitation-lists/{g}/arrivals", None, by_role(DOOR, 200)),
+        ("GET", f"/api/invitation-lists/{g}/door-list.csv?to=Vestiaire&why=manteaux", None, by_role(DOOR, 200)),
         ("GET", f"/api/invitation-lists/{g}/export.csv?to=Traiteur&why=badges", None, by_role(INVITERS, 200)),
         ("GET", "/api/media", None, by_role(EVERYONE, 200)),
         ("POST", "/api/media", {"alt": "not multipart"}, by_role(SENDERS, 400)),
@@ -128,7 +131,16 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", "/staff/invitations/", {"name": "", "lists": "journalists"}, by_role(INVITERS, 400)),
         ("GET", f"/staff/invitations/{g}", None, by_role(INVITATION_VIEWERS, 200)),
         ("POST", f"/staff/invitations/{g}/campaign", {"subject": "Gala"}, by_role(INVITERS, 409)),
-        ("POST", f"/staff/invitations/{g}/attended", {}, by_role(INVITERS, 303)),
+        ("POST", f"/staff/invitations/{g}/attended", {}, by_role(DOOR, 303)),
+        ("GET", "/staff/door/", None, by_role(DOOR, 200)),
+        ("GET", f"/staff/door/lists/{g}?q=ada", None, by_role(DOOR, 200)),
+        ("GET", "/staff/door/events/999", None, by_role(DOOR, 404)),  # no such event
+        ("POST", f"/staff/door/lists/{g}/arrivals", {"contact": "0"}, by_role(DOOR, 200)),  # "not on this list"
+        ("POST", f"/staff/door/lists/{g}/arrivals/undo", {"contact": "0"}, by_role(DOOR, 200)),
+        ("GET", "/staff/door/check-in/forged", None, by_role(DOOR, 404)),  # an unknown pass
+        ("POST", "/staff/door/check-in/forged", {"who": "guest"}, by_role(DOOR, 404)),
+        ("GET", f"/staff/door/lists/{g}/door-list", None, by_role(DOOR, 200)),
+        ("POST", f"/staff/door/lists/{g}/door-list.csv", {"to": "Vestiaire", "why": "manteaux"}, by_role(DOOR, 200)),
         ("POST", f"/staff/invitations/{g}/export", {"to": "Traiteur", "why": "badges"}, by_role(INVITERS, 200)),
         # A refused request: every action on it is a conflict for the desk, whatever ran before.
         ("GET", "/staff/rights/", None, by_role(RIGHTS_DESK, 200)),
@@ -202,6 +214,8 @@ def pattern(path: str) -> str:
     """A requested path as the app's route pattern: ids and slugs are its parameters."""
     path = path.split("?")[0].rstrip("/") or "/"
     path = re.sub(r"/staff/mail/[^/]+(/html)?$", lambda m: "/staff/mail/{mail_id:str}" + (m.group(1) or ""), path)
+    path = re.sub(r"^/staff/door/(lists|events|check-in)/[^/]+", lambda m: "/staff/door/" + m.group(1) + "/" + {
+        "lists": "{list_id:int}", "events": "{event_id:int}", "check-in": "{token:str}"}[m.group(1)], path)
     path = re.sub(r"/lists/[a-z-]+", "/lists/{slug:str}", path)
     return re.sub(r"/(campaigns|contacts|invitation-lists|invitations|rights|documents|propagations|restrictions|media)"
                   r"/\d+",

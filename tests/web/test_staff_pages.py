@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from contacts.event_tables import Invitation
 from contacts.i18n import gettext
 from contacts.services.staff import accounts as staff
 from contacts.settings import get_settings
@@ -250,10 +251,13 @@ async def test_req7_lists_and_invitation_pages(http_client, tmp_path):
         assert built.status_code == 303
         page = (await client.get(built.headers["location"])).text
         assert "ada@presse.example" in page and "bo@presse.example" not in page and "left out: suppressed" in page
-        ada = re.search(r'id="came-(\d+)"', page).group(1)
+        assert 'id="came-' not in page  # only accepted guests can arrive
+        await Invitation.update({Invitation.status: "accepted"}).where(Invitation.id > 0)  # Ada accepted
+        ada = re.search(r'id="came-(\d+)"', (await client.get(built.headers["location"])).text).group(1)
         assert (await client.post(f"{built.headers['location']}/attended",
                                   data={"_csrf_token": token, "contacts": ada})).status_code == 303
-        assert "<td>attended</td>" in (await client.get(built.headers["location"])).text
+        arrived = (await client.get(built.headers["location"])).text
+        assert "<td>accepted</td>" in arrived and "arrived on " in arrived and 'id="came-' not in arrived
         export = await client.post(f"{built.headers['location']}/export",
                                    data={"_csrf_token": token, "to": "Traiteur", "why": "badges"})
         assert export.status_code == 200 and "ada@presse.example" in export.text

@@ -1,5 +1,6 @@
 """Event invitation lists: guests drawn from lists and filters under the PR-invitations purpose, invited by a
-campaign with the invitation template, and their answers (invited, accepted, declined, attended).
+campaign with the invitation template, and their answers (invited, accepted, declined); arrivals at the door
+are services/invitations/door.py.
 
 A guest list applies the campaign audience rules (services/campaigns/audience.py) when it is built: whoever objected
 to PR invitations, is suppressed, restricted or erased, or has no valid basis, is left out and counted by
@@ -205,22 +206,6 @@ async def create_campaign(staff: Staff, list_id: int, subject: str, body: str = 
     return await campaigns.get(campaign.id)
 
 
-async def mark_attended(staff: Staff, list_id: int, contact_ids: list[int]) -> int:
-    """At the door: these guests came. Returns how many were marked."""
-    staff.require(Permission.SEND)
-    await _row(staff, list_id)
-    marked, now = 0, datetime.now(UTC)
-    async with write_transaction():  # all of them or none, a page of ids per statement
-        for page in pages(list(dict.fromkeys(contact_ids))):
-            marked += len(await Invitation.update({Invitation.status: InvitationStatus.ATTENDED,
-                                                   Invitation.updated_at: now}).where(
-                Invitation.invitation_list == list_id, Invitation.contact.is_in(list(page))
-            ).returning(Invitation.id))
-    await audit.record(staff, "invitation_list.attended", "invitation_list", list_id, purpose=INVITATION_PURPOSE,
-                       details={"contacts": contact_ids, "marked": marked})
-    return marked
-
-
 async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str, *, separator: str = ",",
                      words: bool = False) -> str:
     """The guest list as CSV, for someone outside the tool (a caterer, a partner): a disclosure, logged with
@@ -279,7 +264,7 @@ async def _still_eligible(staff: Staff, row: dict, found: list[Guest]) -> tuple[
 
 async def answer(token_text: str, accept: bool) -> bool:
     """A guest's answer from their invitation's link. An unknown or forged token changes nothing, silently,
-    and so does a guest who has been marked as having attended."""
+    and so does a guest who has arrived at the door."""
     token = token_is_for(token_text, accept)
     if token is None:
         return False
@@ -289,7 +274,7 @@ async def answer(token_text: str, accept: bool) -> bool:
         changed = await Invitation.update({Invitation.status: status, Invitation.responded_at: now,
                                            Invitation.updated_at: now}).where(
             Invitation.invitation_list == token.scope_id, Invitation.contact == token.contact_id,
-            Invitation.status != InvitationStatus.ATTENDED).returning(Invitation.id)
+            Invitation.arrived_at.is_null()).returning(Invitation.id)
     if changed:
         await person_initiated(token.contact_id, now)
     return bool(changed)

@@ -6,6 +6,7 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 
 from contacts import csv_files
+from contacts.services.invitations import door
 from contacts.services.invitations import guest_lists as invitations
 from contacts.services.staff.accounts import Staff
 from contacts.web.api.responses import refusals
@@ -57,11 +58,12 @@ class InvitationListsController(Controller):
                        data: StrictJSONBody[InvitationCampaignIn]) -> CampaignOut:
         return CampaignOut.of(await invitations.create_campaign(staff, list_id, data.subject, data.body))
 
-    @post("/{list_id:int}/attended", summary="Mark guests as having attended", status_code=200,
+    @post("/{list_id:int}/attended", summary="Mark accepted guests arrived; their answer stays accepted",
+          status_code=200,
           responses=refusals(400, 403, 404))
     async def attended(self, staff: NamedDependency[Staff], list_id: RowId,
                        data: StrictJSONBody[AttendedIn]) -> dict[str, int]:
-        return {"marked": await invitations.mark_attended(staff, list_id, data.contacts)}
+        return {"marked": await door.mark_many(staff, list_id, data.contacts)}
 
     @get("/{list_id:int}/export.csv", summary="The guest list as CSV: a disclosure, logged with to whom and why",
          media_type=csv_files.MEDIA_TYPE, responses=refusals(400, 403, 404))

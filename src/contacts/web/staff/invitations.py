@@ -1,4 +1,5 @@
-"""Staff pages for event invitation lists: build, invite, follow the answers, mark attendance, export."""
+"""Staff pages for event invitation lists: build, invite, follow the answers and each guest's history, mark
+arrivals, export."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from litestar.response import Redirect, Template
 from contacts.errors import ValidationError
 from contacts.services import catalogue
 from contacts.services.campaigns import campaign_operations
+from contacts.services.invitations import door, history
 from contacts.services.invitations import guest_lists as invitations
 from contacts.services.staff.accounts import Staff
 from contacts.text_input import row_id
@@ -52,7 +54,7 @@ class InvitationPagesController(Controller):
     async def attended(self, request: Request, staff: NamedDependency[Staff], list_id: RowId) -> Redirect:
         form = await request.form()
         chosen = [number for value in form.getall("contacts", []) if (number := row_id(str(value))) is not None]
-        await invitations.mark_attended(staff, list_id, chosen)
+        await door.mark_many(staff, list_id, chosen)  # arrivals: the answers stay as they are
         return Redirect(f"/staff/invitations/{list_id}?notice=attended", status_code=303)
 
     @post("/{list_id:int}/export", status_code=200)
@@ -74,4 +76,5 @@ class InvitationPagesController(Controller):
         guest_list = await invitations.get(staff, list_id)
         campaign = await campaign_operations.campaign_for(staff, guest_list.campaign_id) if guest_list.campaign_id else None
         return render(request, "invitation_list.html", staff, status_code=status_code, error=error,
-                      guest_list=guest_list, guests=await invitations.guests(staff, list_id), campaign=campaign)
+                      guest_list=guest_list, guests=await invitations.guests(staff, list_id), campaign=campaign,
+                      histories=await history.histories(staff, list_id))
