@@ -360,3 +360,21 @@ async def test_req8_the_door_list_export_is_a_logged_disclosure_in_the_staff_mem
         ("staff:ed2", "Cloakroom", "door_list")]
     assert sorted(exports[0]["details"]["contacts"]) == sorted([contacts["helene@monde.example"],
                                                                  contacts["zoe@figaro.example"]])
+
+
+# Two stewards scanning one pass at the same moment: one arrival, one step; the others are told when.
+async def test_passes_scanned_at_once_write_one_arrival(http_client):
+    import asyncio
+
+    from contacts.services.invitations import door
+
+    async with http_client() as client:
+        list_id, contacts = await guest_list(client)
+    helene = contacts["helene@monde.example"]
+    await answered(list_id, helene, InvitationStatus.ACCEPTED)
+    stewards = [accounts.Staff(id=0, username=name, role=accounts.Role.EVENTS, departments=frozenset({"events"}))
+                for name in ("s1", "s2", "s3", "s4")]
+    answers = await asyncio.gather(*[door.mark_arrived(steward, list_id, helene) for steward in stewards])
+    assert sorted(answer.done for answer in answers) == [False, False, False, True]
+    assert {answer.message for answer in answers if not answer.done} == {"Already arrived at %(time)s"}
+    assert await InvitationStep.count().where(InvitationStep.step == GuestStep.ARRIVED) == 1
