@@ -15,7 +15,13 @@ from contacts.services.invitations import door_pass
 from contacts.services.invitations import guest_lists as invitations
 from contacts.services.staff import accounts
 from contacts.tables import Contact
-from tests.browser.chromium import ARTIFACTS, BROWSER_GROUP, CHROMIUM, LAUNCH_ARGS, requires_chromium
+from tests.browser.chromium import (
+    ARTIFACTS,
+    BROWSER_GROUP,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    requires_chromium,
+)
 from tests.sending.smtp_server import free_port
 from tests.serving import contacts_serve
 from tests.web.test_door import GUESTS
@@ -40,9 +46,9 @@ async def a_door(contacts_cli, tmp_path) -> tuple[int, int]:
         f"{g['email']},{g['first_name']},{g['last_name']},{g['organisation']},fr\n" for g in GUESTS), encoding="utf-8")
     contacts_cli("import", "presse.csv", "--list", "journalists", "--source-type", "given", "--source", "Annuaire")
     await accounts.create_user("ed", "events", PASSWORD)
-    admin = accounts.Staff(id=0, username="ed", role=accounts.Role.EVENTS, departments=frozenset({"events"}))
-    assert admin.can(Permission.CHECK_IN)
-    built = await invitations.build(admin, "Vernissage — exposition d'hiver", ["journalists"])
+    ed = accounts.Staff(id=0, username="ed", role=accounts.Role.EVENTS, departments=frozenset({"events"}))
+    assert ed.can(Permission.CHECK_IN)
+    built = await invitations.build(ed, "Vernissage — exposition d'hiver", ["journalists"])
     helene = (await Contact.select(Contact.id).where(Contact.email == GUESTS[0]["email"]).first())["id"]
     await Invitation.update({Invitation.status: InvitationStatus.ACCEPTED, Invitation.responded_at: datetime.now(UTC),
                              Invitation.companion_name: "Paul Durand"}).where(Invitation.contact == helene)
