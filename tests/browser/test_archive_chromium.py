@@ -11,7 +11,13 @@ import pytest
 
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.settings import get_settings
-from tests.browser.chromium import ARTIFACTS, BROWSER_GROUP, CHROMIUM, LAUNCH_ARGS, requires_chromium
+from tests.browser.chromium import (
+    ARTIFACTS,
+    BROWSER_GROUP,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    requires_chromium,
+)
 from tests.sending.smtp_server import TestSmtpServer
 from tests.serving import contacts_serve
 from tests.web.test_archive import import_readers, public_letter
@@ -42,9 +48,9 @@ async def test_req11_the_archive_in_chromium_in_french(server, tmp_path):
                 context = await browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
                 page = await context.new_page()
                 console: list[str] = []
-                page.on("console", lambda entry: console.append(f"{entry.type}: {entry.text}"))
+                page.on("console", lambda entry, seen=console: seen.append(f"{entry.type}: {entry.text}"))
                 requested: list[str] = []
-                page.on("request", lambda request: requested.append(request.url))
+                page.on("request", lambda request, seen=requested: seen.append(request.url))
                 answer = await page.goto(f"{base_url}/archive/")
                 assert answer is not None and answer.status == 200
                 assert await page.evaluate("document.documentElement.lang") == "fr"

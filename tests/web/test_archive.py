@@ -15,13 +15,12 @@ import pytest
 
 from contacts.domain import SourceType
 from contacts.errors import ConflictError, ValidationError
-from contacts.services import audit
-from contacts.services.campaigns import archive
-from contacts.services.campaigns import core as campaigns
-from contacts.services.campaigns import drafts
 from contacts.sending.worker import SendOptions, send_campaign
+from contacts.services import audit
+from contacts.services.campaigns import archive, drafts
+from contacts.services.campaigns import core as campaigns
 from contacts.settings import get_settings
-from contacts.tables import AuditEvent, Contact
+from contacts.tables import Contact
 from tests.sending.smtp_server import TestSmtpServer
 from tests.sending.test_campaign_send import import_list
 from tests.web.french_checks import assert_reads_in_french
@@ -238,7 +237,7 @@ async def test_the_atom_feeds_validate_and_keep_their_ids(published, http_client
     assert ids["/archive/feed.atom"] != ids["/archive/feed.atom?lang=en"]
     assert ids["/archive/feed.atom"].startswith("tag:")
     try:
-        import feedparser  # noqa: PLC0415 - checked further only where it is installed
+        import feedparser
     except ImportError:
         return
     parsed = feedparser.parse(first["/archive/feed.atom"].text)
