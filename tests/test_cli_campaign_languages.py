@@ -82,3 +82,19 @@ def test_send_shows_the_audience_and_asks_on_a_terminal_only(contacts_cli, journ
         piped = subprocess.run([sys.executable, "-m", "contacts", "campaign", "send", scripted], env=env, cwd=tmp_path,
                                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
         assert piped.returncode == 0 and "will receive it: 3" in piped.stdout and "sent 3" in piped.stdout
+
+
+def test_create_with_archive_and_withdraw_from_archive(contacts_cli, tmp_path):
+    """Issue 23, item 5: `--archive` marks a public newsletter for the archive (a professional list's is
+    refused, exit 2, nothing written); `withdraw-from-archive` takes it out for good, once."""
+    refused = contacts_cli(*CREATE, "--subject-fr", "Presse", "--archive", check=False)
+    assert refused.returncode == 2 and "archive" in refused.stderr and "journalists" in refused.stderr
+    created = contacts_cli("campaign", "create", "--list", "public-newsletter", "--template",
+                           "newsletter-communications", "--subject-fr", "La lettre", "--archive")
+    assert "published in the public archive once sent" in created.stdout
+    campaign_id = created.stdout.strip().splitlines()[-1]
+    assert campaign_id == "1"  # the refused one wrote nothing
+    withdrawn = contacts_cli("campaign", "withdraw-from-archive", campaign_id)
+    assert f"campaign {campaign_id} is withdrawn from the public archive" in withdrawn.stdout
+    again = contacts_cli("campaign", "withdraw-from-archive", campaign_id, check=False)
+    assert again.returncode == 2 and "already" in again.stderr

@@ -40,6 +40,10 @@ class NotFoundError(ContactsError):
     pass
 
 
+class GoneError(NotFoundError):
+    """It was here and was taken away for good (an issue withdrawn from the public archive): 410."""
+
+
 class ConflictError(ContactsError):
     pass
 

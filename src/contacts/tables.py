@@ -193,6 +193,11 @@ class Campaign(Table):
     # When its ledger rows were all written. Sending starts before: a running campaign without it is still
     # being built, and is not finished however few rows are queued.
     audience_built_at = Timestamptz(null=True, default=None)
+    # The public archive (services/campaigns/archive.py): published there once finished, never by default;
+    # a withdrawal is for good.
+    archive = Boolean(default=False)
+    archive_withdrawn_at = Timestamptz(null=True, default=None)
+    archive_withdrawn_by = Varchar(length=100, null=True, default=None)
 
 
 class CampaignList(Table, tablename="campaign_list"):

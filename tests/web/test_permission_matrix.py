@@ -63,6 +63,8 @@ def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[st
         ("POST", f"/api/campaigns/{c}/pause", None, by_role(NEWSLETTER_SENDERS, 409)),  # a draft
         ("POST", f"/api/campaigns/{x}/send", None, by_role(NEWSLETTER_SENDERS, 409)),
         ("POST", f"/api/campaigns/{x}/cancel", None, by_role(NEWSLETTER_SENDERS, 409)),
+        # not marked for the public archive: nothing to withdraw
+        ("POST", f"/api/campaigns/{x}/withdraw-from-archive", None, by_role(NEWSLETTER_SENDERS, 409)),
         ("PATCH", f"/api/campaigns/{x}", {"subject_fr": "y"}, by_role(NEWSLETTER_SENDERS, 409)),  # not a draft
         ("DELETE", f"/api/campaigns/{x}", None, by_role(NEWSLETTER_SENDERS, 409)),
         ("POST", f"/api/campaigns/{x}/duplicate", None, by_role(NEWSLETTER_SENDERS, 201)),
@@ -106,6 +108,7 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", f"/staff/campaigns/{c}/pause", None, by_role(NEWSLETTER_SENDERS, 409)),
         ("POST", f"/staff/campaigns/{x}/send", None, by_role(NEWSLETTER_SENDERS, 409)),
         ("POST", f"/staff/campaigns/{x}/cancel", None, by_role(NEWSLETTER_SENDERS, 409)),
+        ("POST", f"/staff/campaigns/{x}/withdraw-from-archive", None, by_role(NEWSLETTER_SENDERS, 409)),
         ("GET", f"/staff/campaigns/{c}/edit", None, by_role(NEWSLETTER_VIEWERS, 200)),
         ("POST", f"/staff/campaigns/{x}/edit", {"subject_fr": "y", "action": "save"}, by_role(NEWSLETTER_SENDERS, 409)),
         ("POST", f"/staff/campaigns/{c}/preview", {"subject_fr": "y"}, by_role(NEWSLETTER_VIEWERS, 200)),

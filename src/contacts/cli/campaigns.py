@@ -54,8 +54,11 @@ def _body_option(name: str, language: str):
 @click.option("--greeting", type=click.Choice(["none", "first_name", "formal"]), default="none", show_default=True,
               help="How messages open: nothing, \"Bonjour Zoé,\" / \"Dear Zoé,\" (\"Bonjour,\" without a first name), "
                    "or \"Madame, Monsieur,\" / \"Dear Sir or Madam,\".")
+@click.option("--archive", is_flag=True,
+              help="Publish it in the public archive (/archive/) once it is sent: only for lists open to the public, "
+                   "such as public-newsletter; never an invitation.")
 def create_command(list_slugs, template, subject_fr, subject_en, subject, body_fr, body_en, body, preheader_fr,
-                   preheader_en, missing_language, purpose_code, rate, greeting) -> None:
+                   preheader_en, missing_language, purpose_code, rate, greeting, archive) -> None:
     """Create a draft campaign; prints its id alone on the last line."""
     from contacts.services.campaigns import (
         core as campaigns,  # start-up: imported when run
@@ -73,10 +76,12 @@ def create_command(list_slugs, template, subject_fr, subject_en, subject, body_f
     campaign = run(lambda: campaigns.create(list_slugs=list(list_slugs), template=template, content=content,
                                             subject=subject, body=french_body,
                                             missing_language=missing_language, actor=actor(),
-                                            purpose_code=purpose_code, rate=rate, greeting=greeting))
+                                            purpose_code=purpose_code, rate=rate, greeting=greeting,
+                                            archive=archive))
     versions = ", ".join(f"{language}: {item.subject!r}" for language, item in campaign.contents.items())
     click.echo(f"campaign {campaign.id}: {versions} to {', '.join(i.slug for i in campaign.lists)} "
-               f"({campaign.purpose.code}), template {campaign.template}")
+               f"({campaign.purpose.code}), template {campaign.template}"
+               + (", published in the public archive once sent" if campaign.archive else ""))
     click.echo(campaign.id)
 
 
@@ -283,6 +288,16 @@ def cancel_command(campaign_id: int) -> None:
 
     campaign = run(lambda: campaigns.change_status(campaign_id, "cancel"))
     click.echo(f"campaign {campaign.id} is {campaign.status}")
+
+
+@campaign_group.command(name="withdraw-from-archive")
+@click.argument("campaign_id", type=ROW_ID)
+def withdraw_from_archive_command(campaign_id: int) -> None:
+    """Take a campaign out of the public archive, for good (its page then answers 410)."""
+    from contacts.services.campaigns import archive  # start-up: imported when run
+
+    campaign = run(lambda: archive.withdraw(campaign_id, actor()))
+    click.echo(f"campaign {campaign.id} is withdrawn from the public archive")
 
 
 @click.command(name="worker")

@@ -7,12 +7,14 @@ from contacts.errors import (
     AuthenticationError,
     ConflictError,
     ContactsError,
+    GoneError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
 
-STATUS = {ValidationError: 400, AuthenticationError: 401, PermissionDeniedError: 403, NotFoundError: 404,
+# The first kind an error is an instance of decides: GoneError before NotFoundError, its base.
+STATUS = {ValidationError: 400, AuthenticationError: 401, PermissionDeniedError: 403, GoneError: 410, NotFoundError: 404,
           ConflictError: 409}
 
 

@@ -76,15 +76,16 @@ async def _require_lists_and_purpose(staff: Staff, list_slugs: list[str], purpos
 async def create(staff: Staff, *, list_slugs: list[str], template: str, subject: str | None = None,
                  body: str = "", content: Mapping[str, str | None] | None = None,
                  missing_language: str | None = None, purpose_code: str | None = None,
-                 rate: int | None = None, greeting: str = "none") -> CampaignInfo:
+                 rate: int | None = None, greeting: str = "none", archive: bool = False) -> CampaignInfo:
     """`content`: subject_fr, preheader_fr, body_fr, subject_en, …; `subject` and `body` are the French ones."""
     staff.require(Permission.SEND)
     await _require_lists_and_purpose(staff, list_slugs, purpose_code)
     campaign = await campaigns.create(list_slugs=list_slugs, template=template, subject=subject, actor=staff.actor,
                                       body=body, content=content, missing_language=missing_language,
-                                      purpose_code=purpose_code, rate=rate, greeting=greeting)
+                                      purpose_code=purpose_code, rate=rate, greeting=greeting, archive=archive)
     await audit.record(staff, "campaign.create", "campaign", campaign.id, purpose=campaign.purpose.code,
-                       details={"lists": [item.slug for item in campaign.lists], "template": template})
+                       details={"lists": [item.slug for item in campaign.lists], "template": template,
+                                "archive": archive})
     return campaign
 
 

@@ -18,6 +18,7 @@ from contacts.event_tables import InvitationList
 from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
+from contacts.services.campaigns import archive_rule
 from contacts.services.campaigns.content import (
     Content,
     columns_of,
@@ -51,6 +52,9 @@ class CampaignInfo:
     audience_built_at: datetime | None = None  # None while its ledger rows are still being written
     greeting: Greeting = Greeting.NONE  # how its messages open
     missing_language: MissingLanguage | None = None  # for recipients whose language has no version
+    archive: bool = False  # published in the public archive once finished (services/campaigns/archive.py)
+    archive_withdrawn_at: datetime | None = None  # taken out of the archive, for good
+    archive_withdrawn_by: str | None = None
 
     @property
     def subject(self) -> str:
@@ -113,10 +117,11 @@ class CampaignProgress:
 async def create(
     *, list_slugs: list[str], template: str, actor: str, subject: str | None = None, body: str = "",
     content: Mapping[str, str | None] | None = None, missing_language: str | None = None,
-    purpose_code: str | None = None, rate: int | None = None, greeting: str = Greeting.NONE,
+    purpose_code: str | None = None, rate: int | None = None, greeting: str = Greeting.NONE, archive: bool = False,
 ) -> CampaignInfo:
     """Refuses unknown lists, a template that fails REQ-5, lists of several purposes without --purpose, and
-    a body whose Markdown breaks a rule (REQ-49, REQ-50), naming its line (content.contents_from).
+    a body whose Markdown breaks a rule (REQ-49, REQ-50), naming its line (content.contents_from), and
+    `archive` for a campaign that may not be published (archive_rule).
     `content`: subject_fr, preheader_fr, body_fr, subject_en, …; `subject` and `body` are the French ones."""
     given = {name: value for name, value in (content or {}).items() if value is not None}
     fields = {**({"subject_fr": subject, "body_fr": body} if subject is not None else {}), **given}
@@ -136,12 +141,14 @@ async def create(
                 name=repr(greeting), codes=", ".join(Greeting))
     chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
     purpose = await purpose_of(chosen, purpose_code)
+    if archive:
+        archive_rule.check(chosen, purpose, template)
     TemplateLibrary.from_settings(get_settings()).check_marketing(template)
     async with write_transaction():
         rows = await Campaign.insert(
             Campaign(**dict[str, Any](columns_of(contents)), missing_language=missing, template=template,
                      greeting=Greeting(greeting), purpose=purpose.id,
-                     rate=rate, created_by=actor, status=CampaignStatus.DRAFT)
+                     rate=rate, created_by=actor, status=CampaignStatus.DRAFT, archive=archive)
         ).returning(Campaign.id)
         campaign_id = rows[0]["id"]
         await CampaignList.insert(*[CampaignList(campaign=campaign_id, mailing_list=item.id) for item in chosen])
@@ -195,7 +202,8 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
         status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
         invitation_list_id=guests.get(row["id"]), audience_built_at=row["audience_built_at"],
-        greeting=Greeting(row["greeting"]),
+        greeting=Greeting(row["greeting"]), archive=bool(row["archive"]),
+        archive_withdrawn_at=row["archive_withdrawn_at"], archive_withdrawn_by=row["archive_withdrawn_by"],
     ) for row in (rows[i] for i in campaign_ids if i in rows)]
 
 

@@ -15,6 +15,7 @@ from contacts.event_tables import InvitationList
 from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
+from contacts.services.campaigns import archive_rule
 from contacts.services.campaigns import core as campaigns
 from contacts.services.campaigns.content import (
     CONTENT_FIELDS,
@@ -29,7 +30,8 @@ from contacts.tables import Campaign, CampaignList, Delivery
 from contacts.text_input import INT32_MAX
 
 # What an edit may change; `subject` and `body` are the French ones, as when creating.
-EDITABLE = (*CONTENT_FIELDS, "subject", "body", "missing_language", "greeting", "template", "rate", "lists", "purpose")
+EDITABLE = (*CONTENT_FIELDS, "subject", "body", "missing_language", "greeting", "template", "rate", "lists", "purpose",
+            "archive")
 
 
 def _draft(campaign: CampaignInfo, action: str) -> None:
@@ -101,7 +103,11 @@ async def update(campaign_id: int, changes: Mapping[str, Any]) -> tuple[Campaign
             raise ValidationError("lists", N_("name at least one list"))
         chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(slugs)]
         purpose_code = (changes.get("purpose") or None) if "purpose" in changes else campaign.purpose.code
-        values["purpose"] = (await campaigns.purpose_of(chosen, purpose_code)).id
+        purpose = await campaigns.purpose_of(chosen, purpose_code)
+        values["purpose"] = purpose.id
+    else:
+        purpose = campaign.purpose
+    _check_archive(campaign, changes, chosen, purpose, values)
     async with write_transaction():
         current = await campaigns.get(campaign_id)  # what was checked above still holds
         _draft(current, "edited")
@@ -117,10 +123,22 @@ async def update(campaign_id: int, changes: Mapping[str, Any]) -> tuple[Campaign
     return updated, _changed(campaign, updated)
 
 
+def _check_archive(campaign: CampaignInfo, changes: Mapping[str, Any], chosen: list[catalogue.ListInfo] | None,
+                   purpose: catalogue.PurposeInfo, values: dict[Any, Any]) -> None:
+    """A draft to be published in the archive stays one that may be, whatever else changes (archive_rule)."""
+    if "archive" in changes:
+        if not isinstance(changes["archive"], bool):
+            raise ValidationError("archive", N_("must be true or false"))
+        values["archive"] = changes["archive"]
+    if values.get("archive", campaign.archive):
+        archive_rule.check(chosen if chosen is not None else campaign.lists, purpose,
+                           values.get("template", campaign.template), invitation=campaign.invitation_list_id is not None)
+
+
 def _changed(before: CampaignInfo, after: CampaignInfo) -> list[str]:
     names = [f"{part}_{lang}" for lang in CONTENT_LANGUAGES for part in ("subject", "preheader", "body")
              if getattr(before.contents.get(lang), part, "") != getattr(after.contents.get(lang), part, "")]
-    for name in ("missing_language", "greeting", "template", "rate", "purpose"):
+    for name in ("missing_language", "greeting", "template", "rate", "purpose", "archive"):
         if getattr(before, name) != getattr(after, name):
             names.append(name)
     if [item.id for item in before.lists] != [item.id for item in after.lists]:
@@ -130,7 +148,8 @@ def _changed(before: CampaignInfo, after: CampaignInfo) -> list[str]:
 
 async def duplicate(campaign_id: int, actor: str) -> CampaignInfo:
     """A new draft with the same content, lists, purpose, template and rate, whatever the original's state.
-    An invitation campaign is not duplicated: its guest list has one campaign."""
+    An invitation campaign is not duplicated: its guest list has one campaign. The copy is not marked for the
+    public archive: each publication is chosen for itself."""
     campaign = await campaigns.get(campaign_id)
     if campaign.invitation_list_id is not None:
         raise ConflictError(N_("campaign %(id)s is a guest list's invitation: a guest list has one campaign"),

@@ -42,10 +42,11 @@ class CampaignPatchIn(BodyIn):
     lists: SlugList | UnsetType = UNSET
     purpose: BodyText | None | UnsetType = UNSET
     rate: Rate | None | UnsetType = UNSET  # null: as fast as the server takes them
+    archive: bool | UnsetType = UNSET  # published in the public archive once finished (public lists only)
 
     def changes(self) -> dict[str, Any]:
         names = (*CONTENT_FIELDS, "subject", "body", "missing_language", "greeting", "template", "lists", "purpose",
-                 "rate")
+                 "rate", "archive")
         return {name: getattr(self, name) for name in names if getattr(self, name) is not UNSET}
 
 

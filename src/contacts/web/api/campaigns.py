@@ -10,7 +10,7 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 
 from contacts.sending import desk as sending_desk
-from contacts.services.campaigns import campaign_operations
+from contacts.services.campaigns import archive, campaign_operations
 from contacts.services.importing import import_operations
 from contacts.services.people import people_operations
 from contacts.services.staff.accounts import Staff
@@ -83,7 +83,7 @@ class CampaignsController(Controller):
                                                     subject=data.subject, body=data.body or "",
                                                     content=data.content(), missing_language=data.missing_language,
                                                     purpose_code=data.purpose, rate=data.rate,
-                                                    greeting=data.greeting)
+                                                    greeting=data.greeting, archive=data.archive)
         return CampaignOut.of(campaign)
 
     @patch("/{campaign_id:int}", summary="Change a draft's fields; those left out stay as they are",
@@ -157,3 +157,10 @@ class CampaignsController(Controller):
           responses=refusals(400, 403, 404, 409))
     async def cancel(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignOut:
         return CampaignOut.of(await campaign_operations.change_status(staff, campaign_id, "cancel"))
+
+    @post("/{campaign_id:int}/withdraw-from-archive", summary="Take it out of the public archive, for good",
+          status_code=200, description="Its archive page then answers 410, and it leaves the feeds. A campaign not "
+          "marked for the archive, or withdrawn already, is refused (409). Audited as campaign.archive_withdraw.",
+          responses=refusals(400, 403, 404, 409))
+    async def withdraw_from_archive(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignOut:
+        return CampaignOut.of(await archive.withdraw_as(staff, campaign_id))

@@ -115,6 +115,9 @@ class CampaignIn(BodyIn):
     body_fr: BodyText | None = None
     body_en: BodyText | None = None
     missing_language: MissingLanguageText | None = None
+    # Published in the public archive (/archive/) once finished: only for lists open to the public, never an
+    # invitation; false unless asked for.
+    archive: bool = False
 
     def content(self) -> dict[str, str | None]:
         """The per-language fields given (`subject` and `body` go as they are: the French ones); a French
@@ -148,6 +151,9 @@ class CampaignOut:
     body_fr: str = ""
     body_en: str = ""
     missing_language: str | None = None  # other, skip, or null: not chosen
+    archive: bool = False  # published in the public archive once finished
+    archive_withdrawn_at: datetime | None = None  # withdrawn from the archive, for good
+    archive_withdrawn_by: str | None = None
 
     @classmethod
     def of(cls, campaign: CampaignInfo) -> CampaignOut:
@@ -157,7 +163,9 @@ class CampaignOut:
                    created_at=campaign.created_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
                    audience_built_at=campaign.audience_built_at, greeting=campaign.greeting.value,
                    **columns_of(campaign.contents),
-                   missing_language=campaign.missing_language.value if campaign.missing_language else None)
+                   missing_language=campaign.missing_language.value if campaign.missing_language else None,
+                   archive=campaign.archive, archive_withdrawn_at=campaign.archive_withdrawn_at,
+                   archive_withdrawn_by=campaign.archive_withdrawn_by)
 
 
 @dataclass

@@ -28,13 +28,13 @@ def is_page(request: Request) -> bool:
 
 
 def error_page(request: Request, status_code: int, headers: dict[str, str] | None = None) -> Response:
-    """The error page for this status: its own words for 404, 405, 429 and 500, general ones otherwise."""
+    """The error page for this status: its own words for 404, 405, 410, 429 and 500, general ones otherwise."""
     kept = {name: value for name, value in (headers or {}).items() if name.lower() in KEPT_HEADERS}
     if status_code == 429:
         reset = next((value for name, value in kept.items() if name.lower() == "ratelimit-reset"), "")
         kept["Retry-After"] = str(max(1, int(reset))) if reset.isdigit() else "60"
     kept.update({header.name: header.value or "" for header in SECURITY_HEADERS})  # each has its value
-    kind = status_code if status_code in (404, 405, 429, 500) else (500 if status_code >= 500 else 400)
+    kind = status_code if status_code in (404, 405, 410, 429, 500) else (500 if status_code >= 500 else 400)
     page = render(request, "error.html", page_language(request), status_code=status_code, kind=kind)
     if request.method == "HEAD":
         # The answer may go out where the pages' middleware does not strip bodies (no route matched, or the

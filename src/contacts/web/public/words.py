@@ -103,6 +103,8 @@ PAGE_WORDS = Table({
     "http_404": N_(
         "This address leads to none of our pages. Check that it is complete, or open the link of the message "
         "you received again."),
+    "http_410_title": N_("Withdrawn"),
+    "http_410": N_("This newsletter was withdrawn from our archive."),
     "http_405_title": N_("Request not supported"),
     "http_405": N_("This page is not used that way. Open the link of the message you received again."),
     "http_429_title": N_("Too many requests"),

@@ -66,7 +66,7 @@ class CampaignEditorController(Controller):
                         lang: FromQuery[str] = "fr", to: FromQuery[str] = "") -> Template:
         campaign = await campaign_operations.campaign_for(staff, campaign_id)
         values = {**columns_of(campaign.contents), "missing_language": campaign.missing_language or "",
-                  "greeting": campaign.greeting.value}
+                  "greeting": campaign.greeting.value, "archive": "on" if campaign.archive else ""}
         request.session.pop(EDITS_KEY, None)
         return await self._page(request, staff, campaign_id, values, lang, to, edits=False)
 
@@ -74,12 +74,13 @@ class CampaignEditorController(Controller):
     async def edit(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId) -> Response:
         form = await request.form()
         values = content_fields(form)
+        values["archive"] = "on" if form.get("archive") == "on" else ""
         lang, to = str(form.get("lang", "fr")), str(form.get("to", "")).strip()
         if form.get("action") == "preview":
             request.session[EDITS_KEY] = {"campaign": campaign_id, "fields": values}
             return await self._page(request, staff, campaign_id, values, lang, to, edits=True)
         try:
-            await campaign_operations.edit(staff, campaign_id, values)
+            await campaign_operations.edit(staff, campaign_id, {**values, "archive": bool(values["archive"])})
         except ValidationError as error:
             return await self._page(request, staff, campaign_id, values, lang, to, edits=False, error=said(error, staff))
         request.session.pop(EDITS_KEY, None)

@@ -20,7 +20,7 @@ from contacts.errors import AuthenticationError, ConflictError, ValidationError
 from contacts.i18n import N_
 from contacts.sending import desk as sending_desk
 from contacts.services import dashboard
-from contacts.services.campaigns import campaign_operations
+from contacts.services.campaigns import archive, campaign_operations
 from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
@@ -103,13 +103,13 @@ class CampaignPagesController(Controller):
                 staff, list_slugs=form.getall("lists", []), template=form.get("template", ""),
                 content={name: value for name, value in content.items() if name != "missing_language"},
                 missing_language=content["missing_language"], purpose_code=form.get("purpose") or None,
-                greeting=form.get("greeting") or "none")
+                greeting=form.get("greeting") or "none", archive=form.get("archive") == "on")
         except ValidationError as error:
             found = await campaign_operations.page(staff, 1, 50)
             return render(request, "campaigns.html", staff, status_code=400, campaigns=found.items, total=found.total,
                           page=1, lists=await campaign_operations.lists(staff), templates=TEMPLATES, error=said(error, staff),
                           values={"lists": form.getall("lists", []), **content,
-                                  **{k: form.get(k, "") for k in ("template", "purpose", "greeting")}})
+                                  **{k: form.get(k, "") for k in ("template", "purpose", "greeting", "archive")}})
         return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
 
     @get("/{campaign_id:int}")
@@ -158,6 +158,11 @@ class CampaignPagesController(Controller):
     async def cancel(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Redirect:
         await campaign_operations.change_status(staff, campaign_id, "cancel")
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=cancelled", status_code=303)
+
+    @post("/{campaign_id:int}/withdraw-from-archive", status_code=303)
+    async def withdraw_from_archive(self, staff: NamedDependency[Staff], campaign_id: RowId) -> Redirect:
+        await archive.withdraw_as(staff, campaign_id)
+        return Redirect(f"/staff/campaigns/{campaign_id}?notice=withdrawn-from-archive", status_code=303)
 
 
 class CaughtMailController(Controller):

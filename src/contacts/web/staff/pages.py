@@ -70,6 +70,7 @@ NOTICES = {
     "sending": N_("Sending has started."),
     "paused": N_("The campaign is paused; Resume sends the rest."),
     "cancelled": N_("The campaign is cancelled: nothing more of it is sent."),
+    "withdrawn-from-archive": N_("The campaign is withdrawn from the public archive: its page there now says so."),
     "signed-out": N_("You are signed out."),
     "attended": N_("Attendance is saved."),
     "rectified": N_("The contact is corrected; the change is in its consent history."),
