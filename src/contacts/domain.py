@@ -175,6 +175,10 @@ class InvitationStatus(StrEnum):
     ATTENDED = "attended"
 
 
+# The purpose of event invitations and their reminders: an opt-out through one of them leaves it alone (REQ-52).
+INVITATION_PURPOSE = "pr-invitations"
+
+
 class GuestStep(StrEnum):
     """One step of a guest's history (InvitationStep); none is ever overwritten by the next."""
 
