@@ -193,6 +193,13 @@ class GuestStep(StrEnum):
     COMPANION_ARRIVED = "companion_arrived"
 
 
+class ReminderKind(StrEnum):
+    """To whom a guest list's reminder goes, drawn from the guest list when it is sent."""
+
+    NO_ANSWER = "no_answer"  # invited, and no answer yet
+    ACCEPTED = "accepted"  # a practical reminder (the day before, say): time and place
+
+
 class CampaignStatus(StrEnum):
     DRAFT = "draft"
     RUNNING = "running"

@@ -80,6 +80,10 @@ def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[st
         ("GET", f"/api/invitation-lists/{g}", None, by_role(INVITATION_VIEWERS, 200)),
         ("GET", f"/api/invitation-lists/{g}/guests", None, by_role(INVITATION_VIEWERS, 200)),
         ("POST", f"/api/invitation-lists/{g}/campaign", {"subject": "Gala"}, by_role(INVITERS, 409)),
+        ("GET", f"/api/invitation-lists/{g}/reminders", None, by_role(INVITATION_VIEWERS, 200)),
+        # Its invitation campaign is a draft: nobody is invited yet, so no reminder.
+        ("POST", f"/api/invitation-lists/{g}/reminders", {"kind": "no_answer", "subject": "Relance"},
+         by_role(INVITERS, 409)),
         ("POST", f"/api/invitation-lists/{g}/attended", {"contacts": []}, by_role(INVITERS, 200)),
         ("GET", f"/api/invitation-lists/{g}/export.csv?to=Traiteur&why=badges", None, by_role(INVITERS, 200)),
         ("GET", "/api/media", None, by_role(EVERYONE, 200)),
@@ -128,6 +132,8 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", "/staff/invitations/", {"name": "", "lists": "journalists"}, by_role(INVITERS, 400)),
         ("GET", f"/staff/invitations/{g}", None, by_role(INVITATION_VIEWERS, 200)),
         ("POST", f"/staff/invitations/{g}/campaign", {"subject": "Gala"}, by_role(INVITERS, 409)),
+        ("POST", f"/staff/invitations/{g}/reminders", {"kind": "no_answer", "subject": "Relance"},
+         by_role(INVITERS, 400)),
         ("POST", f"/staff/invitations/{g}/attended", {}, by_role(INVITERS, 303)),
         ("POST", f"/staff/invitations/{g}/export", {"to": "Traiteur", "why": "badges"}, by_role(INVITERS, 200)),
         # A refused request: every action on it is a conflict for the desk, whatever ran before.
