@@ -41,7 +41,7 @@ async def is_invitation(campaign_id: int) -> bool:
     row = await Campaign.select(Campaign.status, Campaign.purpose.code.as_alias("purpose")).where(
         Campaign.id == campaign_id).first()
     found = row is not None and row["purpose"] == INVITATION_PURPOSE
-    if row is not None and row["status"] != CampaignStatus.DRAFT:
+    if row is None or row["status"] != CampaignStatus.DRAFT:  # a genuine link never names a campaign to come
         _sent_as_invitation[key] = found
     return found
 

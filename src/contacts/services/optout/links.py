@@ -129,7 +129,7 @@ async def for_invitations(token_text: str, action: TokenAction) -> bool:
     token = _open(token_text, action)
     if token is None:
         return False
-    if action == TokenAction.OBJECT and token.scope_id:
+    if action == TokenAction.OBJECT:  # an objection to the purpose it names: to invitations, or to more
         return token.scope_id == (await invitations.invitation_purpose()).id
     return await invitations.is_invitation(token.campaign_id)
 
