@@ -15,6 +15,7 @@ from contacts.domain import (
     Permission,
     RightsRequestStatus,
 )
+from contacts.event_tables import InvitationList
 from contacts.services import catalogue
 from contacts.services.campaigns import campaign_operations
 from contacts.services.campaigns import core as campaigns
@@ -60,7 +61,7 @@ class Overview:
     due_requests: list[DueRequest] = field(default_factory=list)
     unnoticed_third_party: int = 0  # REQ-13: shown to the rights desk
     last_retention: daily.LastRun | None = None  # REQ-9: the retention engine's last run, for the rights desk
-    guest_lists: list[guest_lists.GuestList] = field(default_factory=list)  # for whoever may invite
+    guest_lists: list[guest_lists.GuestList] = field(default_factory=list)  # the ten newest, for whoever may invite
     # The lists a guest list may draw from (any, under PR invitations), with their subscribers: for the event team.
     drawn_from: list[ListCounts] = field(default_factory=list)
     may_invite: bool = False  # PR invitations are among the account's purposes, and it may send
@@ -104,7 +105,8 @@ async def _invitations(staff: Staff, own_lists: bool) -> dict:
     purpose = next(p for p in await catalogue.purposes() if p.code == INVITATION_PURPOSE)
     if not staff.can(Permission.SEND) or not staff.empowered_for(purpose):
         return {}
-    found = await guest_lists.all_lists(staff)
+    newest = await InvitationList.select(InvitationList.id).order_by(InvitationList.id, ascending=False).limit(10)
+    found = [await guest_lists.get(staff, row["id"]) for row in newest]  # each counted by answer
     if own_lists:
         return {"guest_lists": found, "may_invite": True}
     every = await catalogue.lists()

@@ -22,7 +22,7 @@ from contacts.domain import (
     Permission,
     ReminderKind,
 )
-from contacts.errors import ConflictError, ValidationError
+from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.event_tables import (
     Event,
     InvitationList,
@@ -59,6 +59,8 @@ async def create(staff: Staff, list_id: int, kind: str, subject: str, body: str 
     guest_list = await guest_lists.get(staff, list_id)  # the account may act on the guest list
     row = await InvitationList.select(InvitationList.lists, InvitationList.event).where(
         InvitationList.id == list_id).first()
+    if row is None:  # deleted since
+        raise NotFoundError(N_("no invitation list %(list_id)s"), list_id=list_id)
     if guest_list.campaign_id is None or (await campaigns.get(guest_list.campaign_id)).status == CampaignStatus.DRAFT:
         raise ConflictError(N_("the guests of invitation list %(list_id)s have not been invited yet"), list_id=list_id)
     if kind == ReminderKind.ACCEPTED and row["event"] is not None:
