@@ -38,6 +38,10 @@ from contacts.services.staff.accounts import Staff
 from contacts.tables import Delivery
 
 
+REMINDER_LANGUAGE = "fr"  # a reminder is written in French, as the invitation, and goes to every guest
+WHEN, WHERE = N_("When: %(start)s"), N_("Where: %(place)s")
+
+
 @dataclass(frozen=True)
 class Reminder:
     campaign_id: int
@@ -82,9 +86,9 @@ async def _with_time_and_place(event_id: int, body: str) -> str:
     if event is None:
         return body
     place = ", ".join(part for part in (event["place_name"], " ".join(event["place_address"].split())) if part)
-    lines = [gettext("fr", "When: %(start)s", start=when(event["starts_at"], "fr"))]
+    lines = [gettext(REMINDER_LANGUAGE, WHEN, start=when(event["starts_at"], REMINDER_LANGUAGE))]
     if place:
-        lines.append(gettext("fr", "Where: %(place)s", place=place))
+        lines.append(gettext(REMINDER_LANGUAGE, WHERE, place=place))
     # Two spaces end a Markdown line without ending the paragraph: the two lines stay together.
     return "\n\n".join(part for part in (body.strip(), "  \n".join(lines)) if part)
 
