@@ -10,6 +10,7 @@ import re
 import pytest
 
 from contacts.sending import worker
+from contacts.services.optout import links as optout
 from contacts.services.people import suppression
 from contacts.settings import get_settings
 from contacts.tables import Contact, Subscription
@@ -19,7 +20,8 @@ from tests.web.french_checks import assert_reads_in_french
 from tests.web.test_api_campaigns import token_for
 
 pytestmark = pytest.mark.usefixtures("database_url")
-JOURNALISTS = ["zoe@presse.example,Zoé,Z,fr", "hugo@presse.example,Hugo,H,fr", "lea@presse.example,Léa,L,fr"]
+JOURNALISTS = ["zoe@presse.example,Zoé,Z,fr", "hugo@presse.example,Hugo,H,fr", "lea@presse.example,Léa,L,fr",
+               "max@presse.example,Max,M,en"]
 SENTENCE_FR = "Vous ne recevrez plus d’invitations du musée ; vos autres abonnements ne changent pas."
 
 
@@ -60,7 +62,8 @@ async def test_req52_an_opt_out_through_an_invitation_keeps_the_press_subscripti
         async with http_client(settings) as client:
             await sent_invitations(client, events, settings)
             mail = received(server)
-            assert sorted(mail) == ["hugo@presse.example", "lea@presse.example", "zoe@presse.example"]
+            assert sorted(mail) == ["hugo@presse.example", "lea@presse.example", "max@presse.example",
+                                    "zoe@presse.example"]
             text = mail["zoe@presse.example"].get_body(("plain",)).get_content()
             html = mail["zoe@presse.example"].get_body(("html",)).get_content()
             assert SENTENCE_FR in plain(text) and SENTENCE_FR in plain(html)
@@ -84,21 +87,25 @@ async def test_req52_an_opt_out_through_an_invitation_keeps_the_press_subscripti
             assert SENTENCE_FR in plain(objected.text)
             assert_reads_in_french(objected.text, objection)
 
-            for email in ("zoe@presse.example", "hugo@presse.example", "lea@presse.example"):
+            # Max: his mail client's mailto unsubscribe (List-Unsubscribe's second address).
+            mailto = re.search(r"<mailto:unsubscribe\+([a-z0-9]+)@", mail["max@presse.example"]["List-Unsubscribe"])[1]
+            assert await optout.unsubscribe_by_mail(mailto) is True
+
+            for email in ("zoe@presse.example", "hugo@presse.example", "lea@presse.example", "max@presse.example"):
                 assert await subscriptions_of(email) == {"press-releases": "subscribed", "journalists": "subscribed"}
                 scopes = {entry.scope for entry in await suppression.entries_for(email)}
                 assert scopes == {"purpose:pr-invitations"}, (email, scopes)
             # The next invitation reaches none of them; the press releases and the letter reach all three.
             again = (await client.post("/api/invitation-lists", json={
                 "name": "Dîner", "lists": ["press-releases", "journalists"]}, headers=events)).json()
-            assert again["by_status"] == {} and again["excluded"] == {"suppressed": 3}
+            assert again["by_status"] == {} and again["excluded"] == {"suppressed": 4}
             server.handler.received.clear()
             for slug, template in (("press-releases", "newsletter-communications"),
                                    ("journalists", "newsletter-communications")):
                 campaign = await new_campaign(slug, template=template)
                 await worker.send_campaign(campaign.id, worker.SendOptions(concurrency=1), settings=settings)
-            assert len(server.handler.received) == 6
-    assert await Contact.count() == 3
+            assert len(server.handler.received) == 8
+    assert await Contact.count() == 4
 
 
 # REQ-52: an opt-out through a newsletter still stops that list, as before.
