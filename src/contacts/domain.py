@@ -175,6 +175,10 @@ class InvitationStatus(StrEnum):
     ATTENDED = "attended"
 
 
+# The purpose of event invitations and their reminders: an opt-out through one of them leaves it alone (REQ-52).
+INVITATION_PURPOSE = "pr-invitations"
+
+
 class GuestStep(StrEnum):
     """One step of a guest's history (InvitationStep); none is ever overwritten by the next."""
 
@@ -187,6 +191,13 @@ class GuestStep(StrEnum):
     REMINDED = "reminded"
     ARRIVED = "arrived"
     COMPANION_ARRIVED = "companion_arrived"
+
+
+class ReminderKind(StrEnum):
+    """To whom a guest list's reminder goes, drawn from the guest list when it is sent."""
+
+    NO_ANSWER = "no_answer"  # invited, and no answer yet
+    ACCEPTED = "accepted"  # a practical reminder (the day before, say): time and place
 
 
 class CampaignStatus(StrEnum):

@@ -12,7 +12,7 @@ from piccolo.columns import (
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from contacts.domain import GuestStep, InvitationStatus
+from contacts.domain import GuestStep, InvitationStatus, ReminderKind
 from contacts.table_base import Table
 from contacts.tables import Campaign, Contact, MailingList, Purpose
 
@@ -78,3 +78,13 @@ class InvitationStep(Table, tablename="invitation_step"):
     actor = Varchar(length=100, default="")  # "guest", "system" or the staff member's username
     campaign = ForeignKey(references=Campaign, on_delete=OnDelete.restrict, null=True, default=None)  # a reminder
     at = Timestamptz(default=TimestamptzNow())
+
+
+class InvitationReminder(Table, tablename="invitation_reminder"):
+    """A reminder of a guest list: a campaign to the guests who have not answered, or to those who accepted."""
+
+    invitation_list = ForeignKey(references=InvitationList, on_delete=OnDelete.restrict, null=False, index=True)
+    campaign = ForeignKey(references=Campaign, on_delete=OnDelete.restrict, null=False, unique=True)
+    kind = Varchar(length=20, choices=ReminderKind)
+    created_by = Varchar(length=100)
+    created_at = Timestamptz(default=TimestamptzNow())

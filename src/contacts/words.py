@@ -39,6 +39,7 @@ CODE_WORDS: dict[str, str] = {
     # invitations
     "listed": N_("listed"), "invited": N_("invited"), "accepted": N_("accepted"), "declined": N_("declined"),
     "attended": N_("attended"),
+    "answer": N_("answer"), "reminder_no_answer": N_("guests without an answer"), "reminder_accepted": N_("guests who accepted"),
     # campaigns and deliveries
     "draft": N_("draft"), "running": N_("sending"), "paused": N_("paused"), "cancelled": N_("cancelled"),
     "finished": N_("finished"), "queued": N_("queued"), "sending": N_("sending"), "sent": N_("sent"),

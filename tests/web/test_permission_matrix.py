@@ -86,6 +86,10 @@ def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[st
         ("POST", f"/api/invitation-lists/{g}/attended", {"contacts": []}, by_role(DOOR, 200)),
         ("GET", f"/api/invitation-lists/{g}/arrivals", None, by_role(DOOR, 200)),
         ("GET", f"/api/invitation-lists/{g}/door-list.csv?to=Vestiaire&why=manteaux", None, by_role(DOOR, 200)),
+        ("GET", f"/api/invitation-lists/{g}/reminders", None, by_role(INVITATION_VIEWERS, 200)),
+        # Its invitation campaign is a draft: nobody is invited yet, so no reminder.
+        ("POST", f"/api/invitation-lists/{g}/reminders", {"kind": "no_answer", "subject": "Relance"},
+         by_role(INVITERS, 409)),
         ("GET", f"/api/invitation-lists/{g}/export.csv?to=Traiteur&why=badges", None, by_role(INVITERS, 200)),
         ("GET", "/api/media", None, by_role(EVERYONE, 200)),
         ("POST", "/api/media", {"alt": "not multipart"}, by_role(SENDERS, 400)),
@@ -144,6 +148,8 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", "/staff/door/check-in/forged", {"who": "guest"}, by_role(DOOR, 404)),
         ("GET", f"/staff/door/lists/{g}/door-list", None, by_role(DOOR, 200)),
         ("POST", f"/staff/door/lists/{g}/door-list.csv", {"to": "Vestiaire", "why": "manteaux"}, by_role(DOOR, 200)),
+        ("POST", f"/staff/invitations/{g}/reminders", {"kind": "no_answer", "subject": "Relance"},
+         by_role(INVITERS, 400)),
         ("POST", f"/staff/invitations/{g}/export", {"to": "Traiteur", "why": "badges"}, by_role(INVITERS, 200)),
         # A refused request: every action on it is a conflict for the desk, whatever ran before.
         ("GET", "/staff/rights/", None, by_role(RIGHTS_DESK, 200)),

@@ -72,7 +72,7 @@ async def test_req8_a_guest_list_opens_in_a_french_spreadsheet(http_client, tmp_
                                    data={"_csrf_token": token, "to": "Traiteur", "why": "badges", "separator": ";"})
     assert export.status_code == 200 and export.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["civilité", "prénom", "nom", "organisme", "fonction", "courriel", "langue", "statut"]
+    assert rows[0] == ["civilité", "prénom", "nom", "organisme", "fonction", "courriel", "langue", "réponse"]
     assert rows[1][1:3] == ["Hélène", "Lefèvre; Dupré"] and rows[1][5:] == ["helene@presse.example", "français",
                                                                           "sur la liste"]
     assert all(len(row) == 8 for row in rows)

@@ -17,6 +17,9 @@ WORDS = Table({
     "unsubscribe": N_("Unsubscribe in one click"),
     "object": N_("Object to these messages"),
     "preferences": N_("Manage my preferences"),
+    # An invitation's or a reminder's two opt-out links stop invitations alone (REQ-52).
+    "invitations_only": N_("You will no longer receive invitations from the museum; your other subscriptions "
+                           "do not change."),
     "sent_by": N_("Sent by {organisation}."),
     "greeting": N_("Dear {name},"),
     "greeting_anonymous": N_("Hello,"),

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from markupsafe import Markup
 
 from contacts.addresses import parse_address
-from contacts.domain import Greeting, LegalBasis, SourceType
+from contacts.domain import INVITATION_PURPOSE, Greeting, LegalBasis, SourceType
 from contacts.errors import ValidationError
 from contacts.mail import markdown_body
 from contacts.mail.message import (
@@ -204,6 +204,7 @@ class Composer:
             "list_name": mailing_list.display_name(language),
             "purpose_name": self.campaign.purpose.display_name(language),
             "basis_words": BASIS_WORDS[language][LegalBasis(legal_basis)],
+            "invitations_only": self.campaign.purpose.code == INVITATION_PURPOSE,  # its opt-outs (REQ-52)
             **recipient_markers(third_party=third_party, rsvp=self.campaign.invitation_list_id is not None),
             **body_context(self.campaign.greeting, Words(language), self._body(language)),
         }

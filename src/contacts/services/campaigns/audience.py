@@ -17,6 +17,7 @@ from contacts.domain import (
     AddressKind,
     ContactStatus,
     LegalBasis,
+    ReminderKind,
     SkipReason,
     SubscriptionStatus,
     SuppressionReason,
@@ -127,14 +128,29 @@ def add_suppressions(facts: dict[int, Facts], contact_by_hash: dict[str, int], r
             contact.suppressions.append((row["scope"], SuppressionReason(row["reason"])))
 
 
+# A reminder's guests, as of when its audience is built (r: the invitation row). "Invited": their invitation
+# was sent, whether or not their row says so yet (guest_lists._guests reads it the same way).
+_REMINDED = {
+    ReminderKind.NO_ANSWER: (
+        "AND (r.status = 'invited' OR (r.status = 'listed' AND EXISTS (SELECT 1 FROM delivery d JOIN invitation_list il "
+        "ON il.campaign = d.campaign WHERE il.id = r.invitation_list AND d.contact = r.contact AND d.status = 'sent')))"),
+    ReminderKind.ACCEPTED: "AND r.status = 'accepted'",
+}
+
+
+def reminded_guests(campaign: CampaignInfo) -> str:
+    """The SQL condition on an invitation row `r` that a reminder adds to its guest list; none otherwise."""
+    return _REMINDED[campaign.reminder] if campaign.reminder is not None else ""
+
+
 async def candidates(session: BulkSession, campaign: CampaignInfo, after: int) -> list[tuple[int, int]]:
     """The next page of (contact, list reached through), by contact id. Each list gives its next page from
     the index in contact order, so a page costs the same wherever it is: the page of the union is within
     the union of the lists' pages."""
     if campaign.invitation_list_id is not None:  # the guests of its invitation list, through their list
         rows = await session.fetch(
-            "SELECT contact, mailing_list FROM invitation WHERE invitation_list = ? AND contact > ? "
-            "ORDER BY contact LIMIT ?", campaign.invitation_list_id, after, PAGE)
+            f"SELECT contact, mailing_list FROM invitation r WHERE invitation_list = ? AND contact > ? "
+            f"{reminded_guests(campaign)} ORDER BY contact LIMIT ?", campaign.invitation_list_id, after, PAGE)
         return [(row["contact"], row["mailing_list"]) for row in rows]
     list_ids = [item.id for item in campaign.lists]
     each_list = " UNION ALL ".join(

@@ -19,6 +19,7 @@ from contacts.domain import MissingLanguage, SkipReason
 from contacts.errors import ValidationError
 from contacts.i18n import N_
 from contacts.keyring import Keyring
+from contacts.services.campaigns import audience
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.services.people import suppression
 from contacts.services.people.suppression_rule import padded_keys
@@ -77,7 +78,7 @@ def _query(campaign: CampaignInfo, keyring: Keyring | None, per_contact: bool) -
     if campaign.invitation_list_id is not None:  # the guests, through the list each was invited from
         source = ("FROM invitation r JOIN contact c ON c.id = r.contact LEFT JOIN subscription s ON "
                   "s.contact = r.contact AND s.mailing_list = r.mailing_list AND s.status = 'subscribed' "
-                  "WHERE r.invitation_list = ?")
+                  f"WHERE r.invitation_list = ? {audience.reminded_guests(campaign)}")
         params.append(campaign.invitation_list_id)
         reached, subscribed, consent = "r.mailing_list", "s.contact IS NOT NULL", "s.legal_basis = 'consent'"
     else:

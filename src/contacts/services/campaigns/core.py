@@ -12,9 +12,15 @@ from typing import Any
 from piccolo.columns import Column
 
 from contacts.db.engine import write_transaction
-from contacts.domain import CampaignStatus, DeliveryStatus, Greeting, MissingLanguage
+from contacts.domain import (
+    CampaignStatus,
+    DeliveryStatus,
+    Greeting,
+    MissingLanguage,
+    ReminderKind,
+)
 from contacts.errors import ConflictError, NotFoundError, ValidationError
-from contacts.event_tables import InvitationList
+from contacts.event_tables import InvitationList, InvitationReminder
 from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
@@ -48,7 +54,8 @@ class CampaignInfo:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    invitation_list_id: int | None = None  # an invitation campaign goes to that list's guests only
+    invitation_list_id: int | None = None  # an invitation campaign (or a reminder) goes to that list's guests only
+    reminder: ReminderKind | None = None  # a reminder: to the guests who have not answered, or who accepted
     audience_built_at: datetime | None = None  # None while its ledger rows are still being written
     greeting: Greeting = Greeting.NONE  # how its messages open
     missing_language: MissingLanguage | None = None  # for recipients whose language has no version
@@ -195,13 +202,19 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
     for row in await InvitationList.select(InvitationList.id, InvitationList.campaign).where(
             InvitationList.campaign.is_in(campaign_ids)).order_by(InvitationList.id):
         guests.setdefault(row["campaign"], row["id"])
+    reminders: dict[int, ReminderKind] = {}
+    for row in await InvitationReminder.select(InvitationReminder.campaign, InvitationReminder.invitation_list,
+                                               InvitationReminder.kind).where(
+            InvitationReminder.campaign.is_in(campaign_ids)):
+        guests[row["campaign"]], reminders[row["campaign"]] = row["invitation_list"], ReminderKind(row["kind"])
     return [CampaignInfo(
         id=row["id"], contents=contents_of(row), template=row["template"],
         missing_language=MissingLanguage(row["missing_language"]) if row["missing_language"] else None,
         purpose=purposes[row["purpose"]], lists=tuple(lists[i] for i in list_ids.get(row["id"], ())),
         status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
-        invitation_list_id=guests.get(row["id"]), audience_built_at=row["audience_built_at"],
+        invitation_list_id=guests.get(row["id"]), reminder=reminders.get(row["id"]),
+        audience_built_at=row["audience_built_at"],
         greeting=Greeting(row["greeting"]), archive=bool(row["archive"]),
         archive_withdrawn_at=row["archive_withdrawn_at"], archive_withdrawn_by=row["archive_withdrawn_by"],
     ) for row in (rows[i] for i in campaign_ids if i in rows)]

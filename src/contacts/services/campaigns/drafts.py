@@ -11,7 +11,7 @@ from typing import Any
 from contacts.db.engine import write_transaction
 from contacts.domain import CampaignStatus, Greeting
 from contacts.errors import ConflictError, ValidationError
-from contacts.event_tables import InvitationList
+from contacts.event_tables import InvitationList, InvitationReminder
 from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
@@ -173,5 +173,6 @@ async def delete(campaign_id: int) -> CampaignInfo:
         await Delivery.delete().where(Delivery.campaign == campaign_id)
         await CampaignList.delete().where(CampaignList.campaign == campaign_id)
         await InvitationList.update({InvitationList.campaign: None}).where(InvitationList.campaign == campaign_id)
+        await InvitationReminder.delete().where(InvitationReminder.campaign == campaign_id)
         await Campaign.delete().where(Campaign.id == campaign_id)
     return campaign

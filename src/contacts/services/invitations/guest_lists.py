@@ -19,7 +19,13 @@ from datetime import UTC, datetime
 from contacts import csv_files
 from contacts.db.bulk import bulk_session
 from contacts.db.engine import json_value, write_transaction
-from contacts.domain import CampaignStatus, DeliveryStatus, InvitationStatus, Permission
+from contacts.domain import (
+    INVITATION_PURPOSE,
+    CampaignStatus,
+    DeliveryStatus,
+    InvitationStatus,
+    Permission,
+)
 from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.event_tables import Invitation, InvitationList
 from contacts.i18n import N_
@@ -37,10 +43,10 @@ from contacts.tables import Delivery
 from contacts.tokens import LinkToken, TokenAction, codec_for
 from contacts.words import code_word
 
-INVITATION_PURPOSE = "pr-invitations"
 FILTERS = ("organisation", "language")
 EXPORT_COLUMNS = ("title", "first_name", "last_name", "organisation", "position", "email", "language", "status")
 CSV_SEPARATORS = (",", ";")
+EXPORT_HEADERS = {"status": "answer"}  # a column's name in words, where it is not its code's
 
 
 @dataclass(frozen=True)
@@ -229,7 +235,7 @@ async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str, *,
     out = io.StringIO()
     writer = csv_files.writer(out, delimiter=separator)
     shown = (lambda code: code_word(code, staff.language)) if words else str
-    writer.writerow([shown(column) for column in EXPORT_COLUMNS])
+    writer.writerow([shown(EXPORT_HEADERS.get(column, column)) if words else column for column in EXPORT_COLUMNS])
     for guest in found:
         extra = contacts.get(guest.contact_id, {})
         writer.writerow([extra.get("title") or "", guest.first_name or "", guest.last_name or "",

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from contacts.db.engine import write_transaction
 from contacts.domain import Channel, EventAction, SubscriptionStatus, SuppressionReason
 from contacts.services import catalogue
+from contacts.services.optout import invitations
 from contacts.services.optout import writer as optout_writer
 from contacts.services.people import ledger, suppression
 from contacts.settings import get_settings
@@ -41,7 +42,10 @@ async def unsubscribe_by_mail(token_text: str) -> bool | None:
 
 
 async def _unsubscribe(token: LinkToken, channel: Channel, reason: str) -> bool:
-    """The token's person leaves the token's list, whatever way the token came."""
+    """The token's person leaves the token's list, whatever way the token came; through an invitation or a
+    reminder, they leave invitations instead, and keep that list (REQ-52)."""
+    if await invitations.is_invitation(token.campaign_id):
+        return await invitations.leave_invitations(token, channel, reason)
     (changed,) = await optout_writer.unsubscribe([optout_writer.Unsubscribe(
         token.contact_id, token.scope_id, channel, reason=reason, campaign_id=token.campaign_id)])
     return changed
@@ -117,6 +121,17 @@ async def object_for_contact(contact_id: int, purposes: list[catalogue.PurposeIn
                                                  actor=actor, channel=channel, contact_id=contact_id,
                                                  purpose_id=purpose.id)
     return len(purposes)
+
+
+async def for_invitations(token_text: str, action: TokenAction) -> bool:
+    """Is this genuine unsubscribe or objection link one of an invitation's, which stops invitations alone?
+    Its pages say so (REQ-52)."""
+    token = _open(token_text, action)
+    if token is None:
+        return False
+    if action == TokenAction.OBJECT:  # an objection to the purpose it names: to invitations, or to more
+        return token.scope_id == (await invitations.invitation_purpose()).id
+    return await invitations.is_invitation(token.campaign_id)
 
 
 async def list_names_for(token_text: str) -> tuple[str, str] | None:

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from contacts import csv_files
 from contacts.services.invitations import door
 from contacts.services.invitations import guest_lists as invitations
+from contacts.services.invitations import reminders
 from contacts.services.staff.accounts import Staff
 from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
@@ -19,6 +20,7 @@ from contacts.web.api.schemas import (
     Page,
     PageNumber,
     QueryText,
+    ReminderIn,
     RowId,
     StrictJSONBody,
 )
@@ -57,6 +59,17 @@ class InvitationListsController(Controller):
     async def campaign(self, staff: NamedDependency[Staff], list_id: RowId,
                        data: StrictJSONBody[InvitationCampaignIn]) -> CampaignOut:
         return CampaignOut.of(await invitations.create_campaign(staff, list_id, data.subject, data.body))
+
+    @get("/{list_id:int}/reminders", summary="The guest list's reminders, newest first, with how many were sent",
+         responses=refusals(400, 403, 404))
+    async def reminder_list(self, staff: NamedDependency[Staff], list_id: RowId) -> list[reminders.Reminder]:
+        return await reminders.of_list(staff, list_id)
+
+    @post("/{list_id:int}/reminders", summary="Create a reminder campaign: to those who have not answered "
+          "(kind no_answer) or to those who accepted (kind accepted)", responses=refusals(400, 403, 404, 409))
+    async def remind(self, staff: NamedDependency[Staff], list_id: RowId,
+                     data: StrictJSONBody[ReminderIn]) -> CampaignOut:
+        return CampaignOut.of(await reminders.create(staff, list_id, data.kind, data.subject, data.body))
 
     @post("/{list_id:int}/attended", summary="Mark accepted guests arrived; their answer stays accepted",
           status_code=200,

@@ -264,6 +264,12 @@ class InvitationCampaignIn(BodyIn):
     body: BodyText = ""
 
 
+class ReminderIn(BodyIn):
+    kind: Text  # no_answer: the guests who have not answered; accepted: a practical reminder to those who accepted
+    subject: BodyText
+    body: BodyText = ""
+
+
 class AttendedIn(BodyIn):
     contacts: ContactIds
 

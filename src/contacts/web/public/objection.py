@@ -10,6 +10,7 @@ from litestar.response import Template
 
 from contacts.domain import Channel
 from contacts.services.optout import links as optout
+from contacts.tokens import TokenAction
 from contacts.web.public.pages import page, page_language, read_form, render
 
 
@@ -25,12 +26,14 @@ class ObjectionController(Controller):
             request, "objection.html", language, done=False,
             purpose_name=choice.purpose.display_name(language) if choice.purpose else None,
             marketing_names=", ".join(purpose.display_name(language) for purpose in choice.marketing_purposes),
+            invitations_only=await optout.for_invitations(token, TokenAction.OBJECT),
         )
 
     # The sealed token in the URL is the proof that the request comes from the recipient: no CSRF cookie.
     @post("/{token:str}", summary="Record an objection", status_code=200)
     async def object_to(self, token: FromPath[str], request: Request) -> Template:
         form = await read_form(request)
-        await optout.object_to(token, everything=form.get("scope") == "all", reason=form.get("reason"),
-                               channel=Channel.OBJECTION_PAGE)
-        return render(request, "objection.html", page_language(request), done=True)
+        everything = form.get("scope") == "all"
+        await optout.object_to(token, everything=everything, reason=form.get("reason"), channel=Channel.OBJECTION_PAGE)
+        invitations_only = not everything and await optout.for_invitations(token, TokenAction.OBJECT)
+        return render(request, "objection.html", page_language(request), done=True, invitations_only=invitations_only)

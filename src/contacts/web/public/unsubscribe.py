@@ -13,6 +13,7 @@ from litestar.response import Template
 
 from contacts.domain import Channel
 from contacts.services.optout import links as optout
+from contacts.tokens import TokenAction
 from contacts.web.input_checks import UNPARSED_BODY
 from contacts.web.public.pages import page, page_language, render
 
@@ -26,7 +27,9 @@ class UnsubscribeController(Controller):
         language = page_language(request)
         names = await optout.list_names_for(token)
         list_name = (names[0] if language == "fr" else names[1]) if names else None
-        return render(request, "unsubscribe.html", language, list_name=list_name, done=False)
+        invitations_only = await optout.for_invitations(token, TokenAction.UNSUBSCRIBE)
+        return render(request, "unsubscribe.html", language, list_name=list_name, done=False,
+                      invitations_only=invitations_only)
 
     # RFC 8058: mail clients POST with no cookie and no token. No CSRF middleware covers the recipients' pages
     # (routes.py says why); the flag keeps this route out of one if it is ever set up for the whole app.
@@ -38,4 +41,6 @@ class UnsubscribeController(Controller):
         body = await request.body()
         one_click = b"One-Click" in body  # List-Unsubscribe=One-Click, urlencoded or as a multipart field
         await optout.unsubscribe(token, Channel.ONE_CLICK if one_click else Channel.UNSUBSCRIBE_PAGE)
-        return render(request, "unsubscribe.html", page_language(request), list_name=None, done=True)
+        invitations_only = await optout.for_invitations(token, TokenAction.UNSUBSCRIBE)
+        return render(request, "unsubscribe.html", page_language(request), list_name=None, done=True,
+                      invitations_only=invitations_only)

@@ -14,6 +14,9 @@ PAGE_WORDS = Table({
     "unsubscribe_question": N_("Stop receiving the messages of the list “{list}”?"),
     "unsubscribe_question_any": N_("Stop receiving the messages of this list?"),
     "unsubscribe_button": N_("Confirm unsubscription"),
+    "unsubscribe_invitations_question": N_("Stop receiving the museum's invitations?"),
+    "invitations_only": N_("You will no longer receive invitations from the museum; your other subscriptions "
+                           "do not change."),
     "unsubscribe_done_title": N_("Done"),
     "unsubscribe_done": N_(
         "You will not receive these messages any more, except one already leaving at that very moment. If you "

@@ -75,7 +75,10 @@ class DashboardController(Controller):
 
     @get("/")
     async def dashboard(self, request: Request, staff: NamedDependency[Staff]) -> Template:
-        return render(request, "dashboard.html", staff, overview=await dashboard.overview(staff))
+        # The events' pages, where this app serves them, head the event team's dashboard.
+        events_page = any(route.path.startswith("/staff/events") for route in request.app.routes)
+        return render(request, "dashboard.html", staff, overview=await dashboard.overview(staff),
+                      events_page=events_page)
 
     @post("/language", status_code=303)
     async def language(self, request: Request, staff: NamedDependency[Staff], data: Form) -> Redirect:

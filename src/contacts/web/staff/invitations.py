@@ -7,11 +7,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
-from contacts.errors import ValidationError
+from contacts.errors import ConflictError, ValidationError
 from contacts.services import catalogue
 from contacts.services.campaigns import campaign_operations
 from contacts.services.invitations import door, history
 from contacts.services.invitations import guest_lists as invitations
+from contacts.services.invitations import reminders
 from contacts.services.staff.accounts import Staff
 from contacts.text_input import row_id
 from contacts.web.api.schemas import RowId
@@ -50,6 +51,16 @@ class InvitationPagesController(Controller):
             return await self._show(request, staff, list_id, status_code=400, error=said(error, staff))
         return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
 
+    @post("/{list_id:int}/reminders", status_code=303)
+    async def remind(self, request: Request, staff: NamedDependency[Staff], list_id: RowId) -> Response:
+        form = await request.form()
+        try:
+            campaign = await reminders.create(staff, list_id, str(form.get("kind", "")), str(form.get("subject", "")),
+                                              str(form.get("body", "")))
+        except (ValidationError, ConflictError) as error:
+            return await self._show(request, staff, list_id, status_code=400, error=said(error, staff))
+        return Redirect(f"/staff/campaigns/{campaign.id}?notice=created", status_code=303)
+
     @post("/{list_id:int}/attended", status_code=303)
     async def attended(self, request: Request, staff: NamedDependency[Staff], list_id: RowId) -> Redirect:
         form = await request.form()
@@ -61,8 +72,10 @@ class InvitationPagesController(Controller):
     async def export(self, request: Request, staff: NamedDependency[Staff], list_id: RowId) -> Response:
         form = await request.form()
         try:
+            # A French spreadsheet splits columns at semicolons: French staff get them unless they choose commas.
+            separator = str(form.get("separator") or (";" if staff.language == "fr" else ","))
             content = await invitations.export_csv(staff, list_id, str(form.get("to", "")), str(form.get("why", "")),
-                                                   separator=str(form.get("separator", ",")), words=True)
+                                                   separator=separator, words=True)
         except ValidationError as error:
             return await self._show(request, staff, list_id, status_code=400, error=said(error, staff))
         return csv_download(content, f"invitation-list-{list_id}.csv")
@@ -77,4 +90,5 @@ class InvitationPagesController(Controller):
         campaign = await campaign_operations.campaign_for(staff, guest_list.campaign_id) if guest_list.campaign_id else None
         return render(request, "invitation_list.html", staff, status_code=status_code, error=error,
                       guest_list=guest_list, guests=await invitations.guests(staff, list_id), campaign=campaign,
-                      histories=await history.histories(staff, list_id))
+                      histories=await history.histories(staff, list_id),
+                      reminders=await reminders.of_list(staff, list_id))

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError
 from contacts.i18n import DEFAULT_LANGUAGE, N_, gettext, language_of
+from contacts.services import dashboard
 from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
 from contacts.settings import get_settings
@@ -44,6 +45,8 @@ async def provide_signed_in(request: Request) -> Staff:
     if account is None:
         request.clear_session()
         raise AuthenticationError(N_("sign in"))
+    # The navigation leaves out what leads nowhere for an account with no list of its own (the event team's).
+    request.state.own_lists = await dashboard.has_lists(account)
     return account
 
 
@@ -100,7 +103,8 @@ def render(request: Request, template: str, staff: Staff | None, status_code: in
     notice = NOTICES.get(request.query_params.get("notice", ""))
     return Template(template_name=f"staff/{template}", status_code=status_code, context={
         "staff": staff, "path": request.url.path, "lang": lang, "notice": gettext(lang, notice) if notice else "",
-        "permissions": Permission, "mail_catcher": get_settings().mail_catcher, **context})
+        "permissions": Permission, "mail_catcher": get_settings().mail_catcher,
+        "own_lists": request.state.get("own_lists", True), **context})
 
 
 def said(error: Exception, staff: Staff | None) -> str:
