@@ -14,9 +14,10 @@ class ContactsError(Exception):
 
 
 def _translated(lang: str, template: str, values: dict[str, object]) -> str:
-    from contacts.i18n import gettext  # here: the command line starts without Babel
+    from contacts.i18n import Phrase, gettext  # here: the command line starts without Babel
 
-    return gettext(lang, template, **values)
+    return gettext(lang, template, **{name: value.said_in(lang) if isinstance(value, Phrase) else value
+                                      for name, value in values.items()})
 
 
 class ConfigurationError(ContactsError):
@@ -33,7 +34,11 @@ class ValidationError(ContactsError):
         self.template, self.values = message, values
 
     def said_in(self, lang: str) -> str:
-        return f"{self.field}: {_translated(lang, self.template, self.values)}"
+        return f"{self.field}: {self.message_in(lang)}"
+
+    def message_in(self, lang: str) -> str:
+        """What is wrong, in the language, without the field's name."""
+        return _translated(lang, self.template, self.values)
 
 
 class NotFoundError(ContactsError):

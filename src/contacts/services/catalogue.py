@@ -72,7 +72,8 @@ async def purposes() -> list[PurposeInfo]:
             rule = RetentionRule(row["retention_rule"])
         except ValueError:
             # REQ-6: a purpose without a (known) retention rule is a configuration error.
-            raise ConfigurationError(f"purpose {row['code']!r}: unknown retention rule {row['retention_rule']!r}") from None
+            raise ConfigurationError(N_("purpose %(code)r: unknown retention rule %(rule)r"), code=row["code"],
+                                     rule=row["retention_rule"]) from None
         result.append(
             PurposeInfo(
                 id=row["id"],

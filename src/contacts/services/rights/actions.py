@@ -62,7 +62,7 @@ async def carry_out(staff: Staff, row: dict, note: str, choices: dict[str, str])
     counts: dict[str, int] = {}
     if contact_id is None:
         if kind != RightsRequestType.ACCESS and kind != RightsRequestType.PORTABILITY:
-            raise ConflictError("no contact holds this address: refuse the request or record it as answered by post")
+            raise ConflictError(N_("no contact holds this address: refuse the request or record it as answered by post"))
         told = await tell(row, "rights-answer", {"done": gettext(language, NOTHING_HELD), "note": note, "link": ""})
         return Outcome("no data held", told)
     if kind in (RightsRequestType.ACCESS, RightsRequestType.PORTABILITY):
