@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from contacts.cli.params import ROW_ID, TEXT
 from contacts.cli.runner import actor, fail, run
-from contacts.cli.words import _, ngettext, term
+from contacts.cli.words import _, language, ngettext, term
 from contacts.outages import caused_by_outage
 from contacts.sending import stopping
 from contacts.text_input import INT32_MAX, control_character
@@ -75,7 +75,9 @@ def create_command(list_slugs, template, subject_fr, subject_en, subject, body_f
                                             subject=subject, body=french_body,
                                             missing_language=missing_language, actor=actor(),
                                             purpose_code=purpose_code, rate=rate, greeting=greeting))
-    versions = ", ".join(f"{language}: {item.subject!r}" for language, item in campaign.contents.items())
+    english = language() == "en"
+    versions = ", ".join(_("%(language)s: %(subject)s", language=code, subject=repr(item.subject) if english else
+                           item.subject) for code, item in campaign.contents.items())
     click.echo(_("campaign %(id)s: %(versions)s to %(lists)s (%(purpose)s), template %(template)s", id=campaign.id,
                  versions=versions, lists=", ".join(i.slug for i in campaign.lists), purpose=campaign.purpose.code,
                  template=campaign.template))
@@ -213,13 +215,12 @@ def audience_lines(found) -> list[str]:
     """The audience summary, a line each: the count, by list, by language, skipped by reason."""
     lines = [_("will receive it: %(count)s", count=found.receiving)]
     lines += [_("  through %(list)s: %(count)s", list=slug, count=n) for slug, n in found.by_list.items()]
-    lines += [_("  in %(language)s: %(count)s", language=term(language), count=n)
-              for language, n in found.by_language.items()]
+    lines += [_("  in %(language)s: %(count)s", language=term(code), count=n) for code, n in found.by_language.items()]
     lines.append(_("skipped: %(count)s", count=found.skipped))
     lines += [_("  %(reason)s: %(count)s", reason=term(reason), count=n) for reason, n in found.skipped_by_reason.items()]
-    for language, n in found.without_version.items():
+    for code, n in found.without_version.items():
         lines.append(ngettext("no %(language)s version, for %(num)s recipient speaking it",
-                              "no %(language)s version, for %(num)s recipients speaking it", n, language=language))
+                              "no %(language)s version, for %(num)s recipients speaking it", n, language=term(code)))
     if found.undecided:
         lines.append(_("undecided: %(count)s (set missing_language: other or skip)", count=found.undecided))
     return lines
@@ -272,8 +273,6 @@ def _print_status(campaign_id: int) -> None:
 def percent(rate: float) -> str:
     """0.0123 as "1.23%" in English, "1,23 %" in French."""
     from babel.numbers import format_percent  # start-up: imported when run
-
-    from contacts.cli.words import language
 
     return format_percent(rate, format="#,##0.00 %" if language() == "fr" else "#,##0.00%",
                           locale="fr_FR" if language() == "fr" else "en_GB")

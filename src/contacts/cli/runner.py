@@ -22,7 +22,8 @@ err_console = Console(stderr=True, highlight=False)
 
 def fail(message: str) -> NoReturn:
     """Prints the refusal on standard error and exits with status 2."""
-    err_console.print(error(message), style="bold red" if err_console.is_terminal else None, markup=False)
+    err_console.print(error(message), style="bold red" if err_console.is_terminal else None, markup=False,
+                      soft_wrap=True)
     sys.exit(2)
 
 

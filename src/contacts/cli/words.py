@@ -82,13 +82,11 @@ CLICK_MESSAGES = (
     N_("{value!r} is not a valid {number_type}."), N_("{value} is not in the range {range}."),
     N_("{name} {filename!r} does not exist."), N_("{name} {filename!r} is a directory."), N_("file"),
     N_("directory"), N_("path"), N_("Could not open file {filename!r}: {message}"), N_("Error: invalid input"),
-)
-# Plural messages of click, kept as catalogue entries with both forms.
-CLICK_PLURALS = (
-    ("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
-    ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
-    ("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
-    ("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
+    # click's plural messages name other values in each form ({choice}, {choices}): two messages each
+    N_("Got unexpected extra argument ({args})"), N_("Got unexpected extra arguments ({args})"),
+    N_("{value!r} is not {choice}."), N_("{value!r} is not one of {choices}."),
+    N_("Option {name!r} requires an argument."), N_("Option {name!r} requires {nargs} arguments."),
+    N_("Did you mean {possibility}?"), N_("(Did you mean one of: {possibilities}?)"),
 )
 
 
@@ -97,7 +95,7 @@ def _click_gettext(text: str) -> str:
 
 
 def _click_ngettext(singular: str, plural: str, count: int) -> str:
-    return _set(translations(language()).ngettext(singular, plural, count))
+    return _click_gettext(singular if count == 1 else plural)
 
 
 def install_in_click() -> None:

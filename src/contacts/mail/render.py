@@ -140,7 +140,7 @@ class TemplateLibrary:
                 raise ValidationError("template", N_("%(name)s: the %(part)s part has no unsubscribe link"),
                                       name=name, part=part)
             if marker("view_url") not in content:  # issue 20, item 8
-                raise ValidationError("template", N_("%(name)s: the %(part)s part has no “view in your browser” link"),
+                raise ValidationError("template", N_('%(name)s: the %(part)s part has no "view in your browser" link'),
                                       name=name, part=part)
         if f'href="{marker("unsubscribe_url")}"' not in parts.html:
             raise ValidationError("template", N_("%(name)s: the unsubscribe link in the HTML part is not a link"),

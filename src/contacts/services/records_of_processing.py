@@ -144,33 +144,35 @@ def as_json(register: Register) -> str:
 
 
 LABELS = {
-    "title": N_("Record of processing activities (GDPR Art. 30)"), "controller": N_("Controller:"),
-    "dpo": N_("Data protection officer:"), "generated": N_("Generated:"), "basis": N_("Legal basis:"),
-    "departments": N_("Departments with access:"), "persons": N_("Categories of persons:"),
-    "data": N_("Categories of data:"), "recipients": N_("Recipients:"), "transfers": N_("Transfers outside the EU:"),
-    "erasure": N_("Erasure:"), "security": N_("Security measures"),
+    "title": N_("Record of processing activities (GDPR Art. 30)"), "controller": N_("Controller"),
+    "dpo": N_("Data protection officer"), "generated": N_("Generated"), "basis": N_("Legal basis"),
+    "departments": N_("Departments with access"), "persons": N_("Categories of persons"),
+    "data": N_("Categories of data"), "recipients": N_("Recipients"), "transfers": N_("Transfers outside the EU"),
+    "erasure": N_("Erasure"), "security": N_("Security measures"),
 }
 
 
 def as_markdown(register: Register, language: str = "en") -> str:
     """The record as a Markdown document, its headings in the language of `build`'s words."""
-    labels = {key: gettext(language, text) for key, text in LABELS.items()}
+    # "**Controller**: …", "**Responsable du traitement** : …" (the typography filter makes the space narrow)
+    colon = " :" if language == "fr" else ":"
+    labels = {key: f"{gettext(language, text)}**{colon}" for key, text in LABELS.items()}
     lines = [
-        f"# {labels['title']}", "",
-        f"- **{labels['controller']}** {register.controller} ({register.controller_contact})",
-        f"- **{labels['dpo']}** {register.dpo_contact}",
-        f"- **{labels['generated']}** {when(register.generated_at, language)}", "",
+        f"# {gettext(language, LABELS['title'])}", "",
+        f"- **{labels['controller']} {register.controller} ({register.controller_contact})",
+        f"- **{labels['dpo']} {register.dpo_contact}",
+        f"- **{labels['generated']} {when(register.generated_at, language)}", "",
     ]
     for activity in register.activities:
         lines += [
             f"## {activity.name} (`{activity.purpose}`)", "", activity.description, "",
-            f"- **{labels['basis']}** {activity.legal_basis}",
-            f"- **{labels['departments']}** {', '.join(code_word(d, language) for d in activity.departments)}",
-            f"- **{labels['persons']}** {'; '.join(activity.categories_of_persons)}",
-            f"- **{labels['data']}** {'; '.join(activity.categories_of_data)}",
-            f"- **{labels['recipients']}** {'; '.join(activity.recipients)}",
-            f"- **{labels['transfers']}** {activity.transfers_outside_eu}",
-            f"- **{labels['erasure']}** {activity.erasure}", "",
+            f"- **{labels['basis']} {activity.legal_basis}",
+            f"- **{labels['departments']} {', '.join(code_word(d, language) for d in activity.departments)}",
+            f"- **{labels['persons']} {'; '.join(activity.categories_of_persons)}",
+            f"- **{labels['data']} {'; '.join(activity.categories_of_data)}",
+            f"- **{labels['recipients']} {'; '.join(activity.recipients)}",
+            f"- **{labels['transfers']} {activity.transfers_outside_eu}",
+            f"- **{labels['erasure']} {activity.erasure}", "",
         ]
-    lines += [f"## {labels['security']}", "", *[f"- {measure}" for measure in register.security_measures], ""]
+    lines += [f"## {gettext(language, LABELS['security'])}", "", *[f"- {measure}" for measure in register.security_measures], ""]
     return "\n".join(lines)
