@@ -34,7 +34,10 @@ class ValidationError(ContactsError):
         self.template, self.values = message, values
 
     def said_in(self, lang: str) -> str:
-        return f"{self.field}: {self.message_in(lang)}"
+        """On a page: the field by its name in words ("Objet (français) : …"), then what is wrong."""
+        from contacts.words import field_words  # here: the command line starts without the words
+
+        return f"{field_words(self.field, lang)}: {self.message_in(lang)}"
 
     def message_in(self, lang: str) -> str:
         """What is wrong, in the language, without the field's name."""

@@ -78,6 +78,33 @@ CODE_WORDS: dict[str, str] = {
 }
 
 
+# The fields a staff form's error names, as the form calls them: "Objet (français) : …", not "subject_fr : …".
+FIELD_WORDS: dict[str, str] = {
+    "subject_fr": N_("Subject (French)"), "subject_en": N_("Subject (English)"), "subject": N_("Subject"),
+    "preheader_fr": N_("Preheader (French)"), "preheader_en": N_("Preheader (English)"),
+    "body_fr": N_("Message (French)"), "body_en": N_("Message (English)"), "body": N_("Message"),
+    "template": N_("Template"), "lists": N_("Lists"), "list": N_("List"), "purpose": N_("Purpose"),
+    "purposes": N_("Purposes"), "greeting": N_("Greeting"), "rate": N_("Sending rate"),
+    "missing_language": N_("Recipients whose language has no version"), "to": N_("Recipient"),
+    "why": N_("Why"), "what": N_("Ask the person for"), "verified_by": N_("Verified by"),
+    "received_on": N_("Received on"), "executor_email": N_("Executor's email address"),
+    "instruction": N_("Their instructions"), "months": N_("Extend by"), "reason": N_("Reason"),
+    "ground": N_("Ground"), "document": N_("Document"), "name": N_("Name"), "email": N_("Email address"),
+    "scope": N_("Scope"), "channel": N_("Received through"), "source": N_("Source"), "separator": N_("Separator"),
+    "username": N_("Username"), "password": N_("Password"), "file": N_("File"), "contacts": N_("Contacts"),
+    "filters": N_("Filters"), "page": N_("Page"), "per_page": N_("Per page"),
+}
+
+
+def field_words(field: str, lang: str) -> str:
+    """A form field's name in words, capitalised; a field we have no words for as it is."""
+    words = FIELD_WORDS.get(field) or CODE_WORDS.get(field)
+    if not words:
+        return field
+    said = gettext(lang, words)
+    return said[:1].upper() + said[1:]
+
+
 def code_word(code: str, lang: str) -> str:
     """The code's words in the language; an unknown code as it is, its underscores as spaces."""
     words = CODE_WORDS.get(code)

@@ -38,7 +38,7 @@ async def test_req24_french_by_default_and_english_by_choice(http_client):
         refused = await client.post("/staff/language", data={"language": "en", "next": "/staff/lists/"})
         assert refused.status_code == 403
         bad = await client.post("/staff/language", data={"_csrf_token": token, "language": "de"})
-        assert bad.status_code == 400 and "language" in bad.text
+        assert bad.status_code == 400 and "Langue\u202f: " in bad.text  # the field by its name
         switched = await client.post("/staff/language", data={"_csrf_token": token, "language": "en",
                                                                "next": "/staff/lists/"})
         assert switched.status_code == 303 and switched.headers["location"] == "/staff/lists/"
@@ -66,7 +66,7 @@ async def test_req8_a_guest_list_opens_in_a_french_spreadsheet(http_client, tmp_
         refused = await client.post(f"{built.headers['location']}/export",
                                     data={"_csrf_token": token, "to": "", "why": "badges"})
         # The service's error, in the page's language
-        assert refused.status_code == 400 and "to\u202f: indiquez à qui la liste est remise" in refused.text
+        assert refused.status_code == 400 and "Destinataire\u202f: indiquez à qui la liste est remise" in refused.text
         assert_reads_in_french(refused.text, "export refused")
         export = await client.post(f"{built.headers['location']}/export",
                                    data={"_csrf_token": token, "to": "Traiteur", "why": "badges", "separator": ";"})

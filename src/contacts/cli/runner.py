@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 from rich.console import Console
 
 from contacts.cli.words import _, error, language, language_problem
-from contacts.errors import ConfigurationError, ContactsError
+from contacts.errors import ConfigurationError, ContactsError, ValidationError
 from contacts.i18n import N_
 from contacts.outages import caused_by_outage
 from contacts.settings import get_settings
@@ -28,8 +28,11 @@ def fail(message: str) -> NoReturn:
 
 
 def said(problem: ContactsError) -> str:
-    """A domain error in the operator's language."""
-    text = problem.said_in(language())
+    """A domain error in the operator's language; a field by the name the command takes (`body_fr`)."""
+    if isinstance(problem, ValidationError):
+        text = f"{problem.field}: {problem.message_in(language())}"
+    else:
+        text = problem.said_in(language())
     return french(text) if language() == "fr" else text
 
 
