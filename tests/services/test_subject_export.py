@@ -265,7 +265,7 @@ async def test_req16_the_link_is_mailed_to_the_person_or_an_executor(tmp_path, m
     mail = mailbox.messages_to(ADDRESS)[-1]
     text = mail.get_body(("plain",)).get_content()
     assert mail["Subject"] == "Votre lien d’accès aux données" and "/d/" in text and "CNIL" in text
-    assert "directives post-mortem" not in text
+    assert "directives post mortem" not in text
     token = mailbox.link(ADDRESS, "/d/").removeprefix("/d/")
     assert (await subject_export.open_link(token)).contact_id == person
     assert await subject_export.send_export_link(request_id, to="paul@example.org", name="Paul Durand")
