@@ -163,7 +163,7 @@ async def test_req17_the_csv_holds_every_section(tmp_path):
 
 # REQ-16: the readable summary, in the person's language, escaped.
 @pytest.mark.parametrize(("language", "heading", "words"), [
-    ("fr", "Vos données personnelles", ["Vos abonnements", "Durées de conservation (d)", "CNIL", "abonné·e"]),
+    ("fr", "Vos données personnelles", ["Vos inscriptions", "Durées de conservation (d)", "CNIL", "inscrit·e"]),
     ("en", "Your personal data", ["Your subscriptions", "Retention periods (d)", "CNIL", "subscribed"]),
 ])
 async def test_req16_the_html_summary_in_french_and_english(tmp_path, language, heading, words):
