@@ -77,11 +77,12 @@ def test_a_language_other_than_fr_or_en_is_refused_naming_the_variable(in_langua
 def test_lists_and_register_in_french_their_json_unchanged(in_language):
     lists = in_language(FRENCH, "lists").stdout
     assert "base légale" in lists and "Journalistes" in lists and "intérêt légitime" in lists
-    assert "legal basis" not in lists
+    assert "legal basis" not in lists and "Journalistes et rédactions" in lists  # audience_fr
 
     markdown = in_language(FRENCH, "register").stdout
     assert markdown.startswith("# Registre des activités de traitement")
     assert f"**Responsable du traitement**{NNBSP}: Rmn" in markdown and "Controller" not in markdown
+    assert "Journalistes et rédactions, à leur adresse professionnelle" in markdown  # who a list is for
     assert_reads_in_french(markdown.replace("`", ""), "register", html=False)
 
     french_json = json.loads(in_language(FRENCH, "register", "--format", "json").stdout)
@@ -97,7 +98,7 @@ def test_campaign_status_and_plurals_in_french(in_language):
     assert created[0].startswith(f"campagne {created[-1]}{NNBSP}: fr{NNBSP}: «{NNBSP}Vernissage{NNBSP}»")
     status = in_language(FRENCH, "campaign", "status", created[-1]).stdout
     assert status.startswith(f"campagne {created[-1]} (brouillon){NNBSP}: Vernissage")
-    assert f"plaintes{NNBSP}: 0 (0,00" in status and "draft" not in status and "queued" not in status
+    assert f"signalements comme indésirable{NNBSP}: 0 (0,00" in status and "draft" not in status and "queued" not in status
     assert_reads_in_french(status, "campaign status", html=False)
 
     revoked = in_language(FRENCH, "user", "revoke-token", "nobody", "--name", "x", check=False)

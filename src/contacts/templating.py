@@ -120,4 +120,9 @@ def _coded(context: Context, value: object) -> object:
     """A value that may be a code (`third_party`): its words when it is one, else as `shown` gives it."""
     if isinstance(value, str) and value in CODE_WORDS:
         return code_word(value, context.get("lang", i18n.DEFAULT_LANGUAGE))
+    if isinstance(value, (list, tuple)):  # a list of codes or values, as words, not as Python writes it
+        return ", ".join(str(_coded(context, item)) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{code_word(str(key), context.get('lang', i18n.DEFAULT_LANGUAGE))} {_coded(context, item)}"
+                         for key, item in value.items())
     return _shown(context, value)

@@ -77,6 +77,32 @@ CODE_WORDS: dict[str, str] = {
     "wording": N_("wording"),
 }
 
+# What the audit log names: the kinds of object, and the keys of an entry's details.
+AUDIT_WORDS: dict[str, str] = {
+    "staff_user": N_("staff account"), "rights_request": N_("rights request"), "invitation_list": N_("guest list"),
+    "mailing_list": N_("list"), "media_image": N_("image"), "retention": N_("retention"),
+    "suppression": N_("suppression list"), "campaign": N_("campaign"), "contact": N_("contact"),
+    "propagation": N_("notice to recipients of the data"), "as": N_("as"), "changed": N_("changed"),
+    "complaints": N_("complaints"), "contacts": N_("contacts"), "counts": N_("counts"), "document": N_("document"),
+    "documents_deleted": N_("documents deleted"), "done": N_("done"), "fields": N_("fields"), "filters": N_("filters"),
+    "format": N_("format"), "found": N_("found"), "from": N_("from"), "guests": N_("guests"),
+    "instruction": N_("instruction"), "left_out": N_("left out"), "limit": N_("limit"), "list": N_("list"),
+    "lists": N_("lists"), "marked": N_("marked"), "method": N_("method"), "name": N_("name"), "page": N_("page"),
+    "paused_days": N_("days paused"), "query": N_("search"), "rate": N_("rate"), "reason": N_("reason"),
+    "restriction": N_("restriction"), "rule": N_("rule"), "scope": N_("scope"), "sent": N_("sent"),
+    "subject": N_("subject"), "template": N_("template"), "to": N_("to"), "type": N_("type"), "until": N_("until"),
+    "verified_by": N_("verified by"), "why": N_("why"), "confirmed_count": N_("confirmed count"),
+    # the retention run's summary
+    "anonymise": N_("to anonymise"), "archive": N_("to archive"), "held": N_("held"),
+    "unnoticed_third_party": N_("third-party contacts not told"),
+    "expired_pending_consent": N_("expired consent requests"), "expired_staff_session": N_("expired staff sessions"),
+    "expired_identity_document": N_("expired identity documents"), "done_anonymised": N_("anonymised"),
+    "done_archived": N_("archived"), "done_pending_consent": N_("consent requests deleted"),
+    "done_staff_session": N_("staff sessions deleted"), "done_identity_document": N_("identity documents deleted"),
+    "done_changed_since_planned": N_("changed since planned"),
+}
+CODE_WORDS.update({code: words for code, words in AUDIT_WORDS.items() if code not in CODE_WORDS})
+
 
 # The fields a staff form's error names, as the form calls them: "Objet (français) : …", not "subject_fr : …".
 FIELD_WORDS: dict[str, str] = {

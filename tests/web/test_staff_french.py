@@ -76,3 +76,17 @@ async def test_req8_a_guest_list_opens_in_a_french_spreadsheet(http_client, tmp_
     assert rows[1][1:3] == ["Hélène", "Lefèvre; Dupré"] and rows[1][5:] == ["helene@presse.example", "français",
                                                                           "sur la liste"]
     assert all(len(row) == 8 for row in rows)
+
+
+# Issue 21: what the walk through the French pages found in English or as codes — who a list is for in the
+# record of processing, and the audit log's kinds of object and details.
+async def test_register_and_audit_read_in_french(http_client):
+    await staff.create_user("dominique", "dpo", PASSWORD)
+    async with http_client() as client:
+        await sign_in(client, "dominique")
+        register = (await client.get("/staff/register/")).text
+        assert "Journalistes et rédactions, à leur adresse professionnelle" in register
+        assert "Journalists and editors" not in register
+        audit = (await client.get("/staff/audit/")).text
+    assert "compte du personnel" in audit and ">staff_user" not in audit
+    assert_reads_in_french(audit, "/staff/audit/")

@@ -23,7 +23,7 @@ def lists_command() -> None:
             item.purpose.code,
             term(str(item.purpose.default_legal_basis)),
             _("yes") if item.double_opt_in else _("no"),
-            item.audience,
+            item.display_audience(language()),
         )
     # Wide when piped, so scripts and tests see whole rows.
     Console(width=None if sys.stdout.isatty() else 200).print(table)

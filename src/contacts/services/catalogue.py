@@ -51,9 +51,13 @@ class ListInfo:
     audience_kind: AudienceKind
     double_opt_in: bool
     purpose: PurposeInfo
+    audience_fr: str = ""
 
     def display_name(self, language: str) -> str:
         return _localised(self.name, self.name_fr, language)
+
+    def display_audience(self, language: str) -> str:
+        return _localised(self.audience, self.audience_fr, language)
 
     @property
     def suppression_scopes(self) -> tuple[str, ...]:
@@ -104,6 +108,7 @@ async def lists(known_purposes: list[PurposeInfo] | None = None) -> list[ListInf
             name=row["name"],
             name_fr=row["name_fr"],
             audience=row["audience"],
+            audience_fr=row["audience_fr"],
             audience_kind=AudienceKind(row["audience_kind"]),
             double_opt_in=row["double_opt_in"],
             purpose=by_id[row["purpose"]],

@@ -126,7 +126,7 @@ async def build(language: str = "en") -> Register:
     lists = await catalogue.lists()
     activities = []
     for purpose in await catalogue.purposes():
-        audiences = sorted({item.audience for item in lists if item.purpose.id == purpose.id})
+        audiences = sorted({item.display_audience(language) for item in lists if item.purpose.id == purpose.id})
         activities.append(Activity(
             purpose=purpose.code, name=purpose.display_name(language),
             description=purpose.display_description(language),
