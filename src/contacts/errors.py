@@ -14,7 +14,10 @@ class ContactsError(Exception):
 
 
 def _translated(lang: str, template: str, values: dict[str, object]) -> str:
-    from contacts.i18n import Phrase, gettext  # here: the command line starts without Babel
+    from contacts.i18n import (  # here: the command line starts without Babel
+        Phrase,
+        gettext,
+    )
 
     return gettext(lang, template, **{name: value.said_in(lang) if isinstance(value, Phrase) else value
                                       for name, value in values.items()})
@@ -35,7 +38,9 @@ class ValidationError(ContactsError):
 
     def said_in(self, lang: str) -> str:
         """On a page: the field by its name in words ("Objet (français) : …"), then what is wrong."""
-        from contacts.words import field_words  # here: the command line starts without the words
+        from contacts.words import (
+            field_words,  # here: the command line starts without the words
+        )
 
         return f"{field_words(self.field, lang)}: {self.message_in(lang)}"
 
