@@ -37,8 +37,8 @@ def said(problem: ContactsError) -> str:
 
 
 def load_settings_or_exit():
-    if (problem := language_problem()) is not None:
-        fail(problem)
+    if (fault := language_problem()) is not None:
+        fail(fault)
     try:
         return get_settings()
     except ContactsError as problem:
