@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from contacts.i18n import N_, gettext
+from contacts.i18n import N_, Phrase, gettext
 
 CODE_WORDS: dict[str, str] = {
     # legal bases
@@ -129,6 +129,22 @@ def field_words(field: str, lang: str) -> str:
         return field
     said = gettext(lang, words)
     return said[:1].upper() + said[1:]
+
+
+class FieldName(Phrase):
+    """A field named inside an error's message: by its code for the API and the command line (`body_fr`), in
+    words on a page (« Message (français) »)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+    def said_in(self, lang: str) -> str:
+        words = field_words(self.field, lang)
+        return f"« {words} »" if lang == "fr" else f"“{words}”"
+
+    def __str__(self) -> str:
+        return self.field
 
 
 def code_word(code: str, lang: str) -> str:

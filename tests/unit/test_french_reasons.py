@@ -40,3 +40,14 @@ def test_a_field_is_named_in_words_and_an_unknown_one_as_it_is():
     assert ValidationError("subject_fr", "is empty").said_in("fr") == "Objet (français): est vide"
     assert ValidationError("subject_fr", "is empty").said_in("en") == "Subject (French): is empty"
     assert ValidationError("--source-type", "is empty").said_in("fr") == "--source-type: est vide"
+
+
+def test_a_field_named_inside_a_message_is_a_code_for_programs_and_words_on_pages():
+    from contacts.words import FieldName
+
+    refused = ValidationError("subject_fr", "is empty while %(given)s is given: a version needs its subject",
+                              given=FieldName("body_fr"))
+    assert str(refused) == "subject_fr: is empty while body_fr is given: a version needs its subject"  # the API
+    assert refused.said_in("fr") == ("Objet (français): est vide alors que « Message (français) » est rempli : "
+                                     "une version a besoin de son objet")
+    assert refused.said_in("en") == "Subject (French): is empty while “Message (French)” is given: a version needs its subject"
