@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from contacts import i18n
 from contacts.i18n import N_
-from contacts.words import CODE_WORDS, code_word
+from contacts.words import CODE_WORDS, code_word, stored_reason
 
 
 def install(environment: Environment) -> None:
@@ -27,7 +27,7 @@ def install(environment: Environment) -> None:
     environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.filters.update({"when": _when, "day": _day, "number": _number, "word": _word,
                                 "names": _names, "shown": _shown, "coded": _coded,
-                                "scope": _scope})
+                                "scope": _scope, "reason": _reason})
 
 
 @functools.cache
@@ -113,6 +113,12 @@ def _scope(context: Context, scope: str) -> str:
     kind, _, code = str(scope).partition(":")
     words = _SCOPES.get(kind)
     return i18n.gettext(context.get("lang", i18n.DEFAULT_LANGUAGE), words, code=code) if words else str(scope)
+
+
+@pass_context
+def _reason(context: Context, reason: str | None) -> str:
+    """A consent event's reason: stored sentences in the render's language, codes in words."""
+    return stored_reason(reason, context.get("lang", i18n.DEFAULT_LANGUAGE)) if reason else ""
 
 
 @pass_context

@@ -131,6 +131,22 @@ def field_words(field: str, lang: str) -> str:
     return said[:1].upper() + said[1:]
 
 
+# Reasons the consent ledger stores in English, with the name of a source after them: shown in the reader's
+# language by these messages. The ledger is append-only, so its text stays as written.
+IMPORTED_FROM = N_("imported from %(source)s")
+CONSENT_PROOF_IMPORTED_FROM = N_("consent proof imported from %(source)s")
+_STORED_REASONS = {template.split("%(")[0]: template for template in (IMPORTED_FROM, CONSENT_PROOF_IMPORTED_FROM)}
+
+
+def stored_reason(reason: str, lang: str) -> str:
+    """A consent event's reason as a person reads it: a stored sentence in the language, a code in words,
+    what a person wrote as it is."""
+    for start, template in _STORED_REASONS.items():
+        if reason.startswith(start):
+            return gettext(lang, template, source=reason[len(start):])
+    return code_word(reason, lang) if reason in CODE_WORDS else reason
+
+
 class FieldName(Phrase):
     """A field named inside an error's message: by its code for the API and the command line (`body_fr`), in
     words on a page (« Message (français) »)."""

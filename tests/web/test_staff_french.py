@@ -90,3 +90,19 @@ async def test_register_and_audit_read_in_french(http_client):
         audit = (await client.get("/staff/audit/")).text
     assert "compte du personnel" in audit and ">staff_user" not in audit
     assert_reads_in_french(audit, "/staff/audit/")
+
+
+# Issue 21: a contact's page names its lists and purposes, and says the ledger's stored reasons, in French.
+async def test_a_contact_page_reads_in_french(http_client, tmp_path):
+    from contacts.tables import Contact
+
+    await import_list(tmp_path, "journalists", ["helene@presse.example,Hélène,Lefèvre,fr"])
+    contact = (await Contact.select(Contact.id).first())["id"]
+    await staff.create_user("camille", "communications", PASSWORD)
+    async with http_client() as client:
+        await sign_in(client, "camille")
+        page = (await client.get(f"/staff/contacts/{contact}")).text
+    assert "importé depuis «\u202fAnnuaire presse\u202f»" in page and "imported from" not in page
+    assert "<td>Journalistes</td>" in page and "<td>journalists</td>" not in page
+    assert "communications-newsletter</td>" not in page
+    assert_reads_in_french(page, "contact")
