@@ -114,7 +114,8 @@ async def database_url(template_database) -> str:
 
 @pytest.fixture
 def cli_env(database_url) -> dict[str, str]:
-    return {**os.environ, "CONTACTS_DATABASE_URL": database_url, "COLUMNS": "200"}
+    # English, whatever the machine's locale: tests that read French output ask for it (CONTACTS_LANGUAGE=fr).
+    return {**os.environ, "CONTACTS_DATABASE_URL": database_url, "COLUMNS": "200", "CONTACTS_LANGUAGE": "en"}
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def test_send_shows_the_audience_and_asks_on_a_terminal_only(contacts_cli, journ
         env = {**cli_env, "CONTACTS_SMTP_URL": server.url}
         status, output = on_terminal(["campaign", "send", skipping], env, tmp_path, "n\n")
         assert status == 1 and "will receive it: 1" in output and "no_translation: 2" in output
-        assert f"Send campaign {skipping} to 1 recipients?" in output and not server.handler.received
+        assert f"Send campaign {skipping} to 1 recipient?" in output and not server.handler.received
         assert "draft" in contacts_cli("campaign", "status", skipping).stdout  # nothing started
         status, output = on_terminal(["campaign", "send", skipping], env, tmp_path, "y\n")
         assert status == 0 and "sent 1" in output and len(server.handler.received) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError, EmailUndeliverableError, validate_email
 
 from contacts.errors import ValidationError
 from contacts.i18n import N_
@@ -44,6 +44,29 @@ class Address:
         return self.canonical.split("@", 1)[0] in ROLE_LOCAL_PARTS
 
 
+# email-validator's reasons are English sentences: each kind of fault gets a catalogue message instead, so
+# that pages say it in their language (the commonest faults by their own words, the rest by the exception).
+_REASONS = (
+    ("must have an @-sign", N_("must have an @-sign")),
+    ("something before the @-sign", N_("there must be something before the @-sign")),
+    ("something after the @-sign", N_("there must be something after the @-sign")),
+    ("It should have a period", N_("the part after the @-sign must have a period, as in example.org")),
+    ("period", N_("has a period out of place (two in a row, or next to the @-sign or a hyphen)")),
+    ("too long", N_("is too long")),
+    ("before the @-sign", N_("has a character not allowed before the @-sign")),
+    ("after the @-sign", N_("the part after the @-sign is not a valid domain name")),
+    ("after the email address", N_("has something after the address: give the address alone")),
+)
+
+
+def _reason(error: EmailNotValidError) -> str:
+    if isinstance(error, EmailUndeliverableError):
+        return N_("its domain does not exist or takes no mail")
+    text = str(error)
+    return next((reason for words, reason in _REASONS if words in text),
+                N_("is not a valid email address, such as first.last@example.org"))
+
+
 def parse_address(raw: str, field: str = "email", check_deliverability: bool = False) -> Address:
     """Validate with email-validator (no DNS unless asked: only interactive signup asks).
 
@@ -55,7 +78,7 @@ def parse_address(raw: str, field: str = "email", check_deliverability: bool = F
     try:
         result = validate_email(text, check_deliverability=check_deliverability)
     except EmailNotValidError as error:
-        raise ValidationError(field, str(error)) from None
+        raise ValidationError(field, _reason(error)) from None
     # REQ-40 counts octets; email-validator counts characters and only in strict mode.
     local_octets = len(result.local_part.encode("utf-8"))
     if local_octets > MAX_LOCAL_OCTETS:

@@ -8,6 +8,7 @@ from typing import TypeVar
 AnyStrEnum = TypeVar("AnyStrEnum", bound=StrEnum)
 
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 
 
 class LegalBasis(StrEnum):
@@ -244,7 +245,8 @@ def parse_enum(enum_type: type[AnyStrEnum], field: str, value: str) -> AnyStrEnu
         return enum_type(cleaned)
     except ValueError:
         accepted = ", ".join(member.value for member in enum_type)
-        raise ValidationError(field, f"{value!r} is not one of: {accepted}") from None
+        raise ValidationError(field, N_("%(value)r is not one of: %(accepted)s"), value=value,
+                              accepted=accepted) from None
 
 
 class Role(StrEnum):

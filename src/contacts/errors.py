@@ -14,9 +14,13 @@ class ContactsError(Exception):
 
 
 def _translated(lang: str, template: str, values: dict[str, object]) -> str:
-    from contacts.i18n import gettext  # here: the command line starts without Babel
+    from contacts.i18n import (  # here: the command line starts without Babel
+        Phrase,
+        gettext,
+    )
 
-    return gettext(lang, template, **values)
+    return gettext(lang, template, **{name: value.said_in(lang) if isinstance(value, Phrase) else value
+                                      for name, value in values.items()})
 
 
 class ConfigurationError(ContactsError):
@@ -33,7 +37,16 @@ class ValidationError(ContactsError):
         self.template, self.values = message, values
 
     def said_in(self, lang: str) -> str:
-        return f"{self.field}: {_translated(lang, self.template, self.values)}"
+        """On a page: the field by its name in words ("Objet (français) : …"), then what is wrong."""
+        from contacts.words import (
+            field_words,  # here: the command line starts without the words
+        )
+
+        return f"{field_words(self.field, lang)}: {self.message_in(lang)}"
+
+    def message_in(self, lang: str) -> str:
+        """What is wrong, in the language, without the field's name."""
+        return _translated(lang, self.template, self.values)
 
 
 class NotFoundError(ContactsError):

@@ -134,3 +134,35 @@ def number(value: int | float, lang: str) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=language_of(lang))
+
+
+class Phrase:
+    """A sentence kept as its catalogue message and values, said later in whichever language is asked:
+    `str()` is the English one (logs, JSON), `said_in("fr")` the French one. A value may be a Phrase, or a
+    date, which is written in words in the language and as ISO in `str()`."""
+
+    def __init__(self, template: str, **values: object) -> None:
+        self.template, self.values = template, values
+
+    def said_in(self, lang: str) -> str:
+        values = {name: _value_in(value, lang) for name, value in self.values.items()}
+        return gettext(lang, self.template, **values)
+
+    def __str__(self) -> str:
+        values = {name: str(value) if isinstance(value, Phrase) else
+                  (value.isoformat() if isinstance(value, date) else value) for name, value in self.values.items()}
+        return self.template % values if values else self.template
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+def _value_in(value: object, lang: str) -> object:
+    if isinstance(value, Phrase):
+        return value.said_in(lang)
+    if isinstance(value, date):
+        return when(value, lang, with_time=False)
+    return value

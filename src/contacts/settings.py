@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from dotenv import load_dotenv
 
 from contacts.errors import ConfigurationError
+from contacts.i18n import N_
 
 DEFAULT_DATABASE_URL = "sqlite:///contacts.db"
 # In development, mail goes to the built-in catcher that `contacts serve` starts (CONTACTS_MAIL_CATCHER_PORT).
@@ -58,7 +59,7 @@ class Settings:
     @property
     def sqlite_path(self) -> Path:
         if self.database_kind != "sqlite":
-            raise ConfigurationError("CONTACTS_DATABASE_URL is not a SQLite URL")
+            raise ConfigurationError(N_("CONTACTS_DATABASE_URL is not a SQLite URL"))
         return sqlite_path_from_url(self.database_url)
 
     @property
@@ -87,10 +88,10 @@ class Settings:
 def sqlite_path_from_url(url: str) -> Path:
     """`sqlite:///contacts.db` is relative to the working directory, `sqlite:////var/x.db` absolute."""
     if not url.startswith("sqlite:///"):
-        raise ConfigurationError(f"CONTACTS_DATABASE_URL: expected sqlite:///path, got {url!r}")
+        raise ConfigurationError(N_("CONTACTS_DATABASE_URL: expected sqlite:///path, got %(url)r"), url=url)
     path = url[len("sqlite:///") :]
     if not path:
-        raise ConfigurationError("CONTACTS_DATABASE_URL: the SQLite URL names no file")
+        raise ConfigurationError(N_("CONTACTS_DATABASE_URL: the SQLite URL names no file"))
     return Path(path)
 
 
@@ -99,9 +100,8 @@ def _validate_database_url(url: str) -> str:
     if scheme == "sqlite":
         sqlite_path_from_url(url)
     elif scheme not in ("postgresql", "postgres"):
-        raise ConfigurationError(
-            f"CONTACTS_DATABASE_URL: unsupported scheme {scheme!r}; use sqlite:///path or postgresql://user@host:port/db"
-        )
+        raise ConfigurationError(N_("CONTACTS_DATABASE_URL: unsupported scheme %(scheme)r; use sqlite:///path or "
+                                    "postgresql://user@host:port/db"), scheme=scheme)
     return url
 
 
@@ -115,7 +115,7 @@ def _development_secret_key(database_url: str) -> str:
     except FileExistsError:
         key = key_file.read_text(encoding="ascii").strip()
         if not key:
-            raise ConfigurationError(f"{key_file} is empty; delete it or set CONTACTS_SECRET_KEY") from None
+            raise ConfigurationError(N_("%(path)s is empty; delete it or set CONTACTS_SECRET_KEY"), path=key_file) from None
         return key
     key = secrets.token_urlsafe(32)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -135,18 +135,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         environ = dict(os.environ)
     environment = environ.get("CONTACTS_ENV", "development").strip() or "development"
     if environment not in ENVIRONMENTS:
-        raise ConfigurationError(f"CONTACTS_ENV: expected one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+        raise ConfigurationError(N_("CONTACTS_ENV: expected one of %(accepted)s, got %(raw)r"),
+                                 accepted=", ".join(ENVIRONMENTS), raw=environment)
     database_url = _validate_database_url(environ.get("CONTACTS_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL)
 
     raw_keys = environ.get("CONTACTS_SECRET_KEY", "").strip()
     if raw_keys:
         keys = tuple(k.strip() for k in raw_keys.split(",") if k.strip())
         if any(len(k) < 16 for k in keys):
-            raise ConfigurationError("CONTACTS_SECRET_KEY: every key must be at least 16 characters")
+            raise ConfigurationError(N_("CONTACTS_SECRET_KEY: every key must be at least 16 characters"))
     elif environment == "production":
-        raise ConfigurationError("CONTACTS_SECRET_KEY is required in production; refusing to start without it")
+        raise ConfigurationError(N_("CONTACTS_SECRET_KEY is required in production; refusing to start without it"))
     elif not database_url.startswith("sqlite:"):
-        raise ConfigurationError("CONTACTS_SECRET_KEY is required with PostgreSQL (there is no SQLite file to keep a key beside)")
+        raise ConfigurationError(N_("CONTACTS_SECRET_KEY is required with PostgreSQL (there is no SQLite file to keep a key "
+                                    "beside)"))
     else:
         keys = (_development_secret_key(database_url),)
 
@@ -154,17 +156,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     mail_catcher = not smtp_url
     if not smtp_url:
         if environment == "production":
-            raise ConfigurationError("CONTACTS_SMTP_URL is required in production")
+            raise ConfigurationError(N_("CONTACTS_SMTP_URL is required in production"))
         smtp_url = f"smtp://{DEV_SMTP_HOST}:{_port(environ, 'CONTACTS_MAIL_CATCHER_PORT', DEV_SMTP_PORT)}"
     if urlsplit(smtp_url).scheme not in ("smtp", "smtps"):
-        raise ConfigurationError(f"CONTACTS_SMTP_URL: expected smtp://… or smtps://…, got {smtp_url!r}")
+        raise ConfigurationError(N_("CONTACTS_SMTP_URL: expected smtp://… or smtps://…, got %(raw)r"), raw=smtp_url)
 
     base_url = (environ.get("CONTACTS_BASE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
     parsed_base = urlsplit(base_url)
     if parsed_base.scheme not in ("http", "https") or not parsed_base.netloc:
-        raise ConfigurationError(f"CONTACTS_BASE_URL: expected http(s)://host[/path], got {base_url!r}")
+        raise ConfigurationError(N_("CONTACTS_BASE_URL: expected http(s)://host[/path], got %(raw)r"), raw=base_url)
     if environment == "production" and parsed_base.scheme != "https":
-        raise ConfigurationError("CONTACTS_BASE_URL must be https:// in production: links carry tokens")
+        raise ConfigurationError(N_("CONTACTS_BASE_URL must be https:// in production: links carry tokens"))
 
     return Settings(
         environment=environment,
@@ -198,7 +200,7 @@ def _colour(environ: dict[str, str], name: str, default: str) -> str:
     if not raw:
         return default
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", raw):
-        raise ConfigurationError(f"{name}: expected a colour such as #1a3d7c, got {raw!r}")
+        raise ConfigurationError(N_("%(name)s: expected a colour such as #1a3d7c, got %(raw)r"), name=name, raw=raw)
     return raw.lower()
 
 
@@ -206,7 +208,8 @@ def _logo_url(environ: dict[str, str], name: str) -> str:
     raw = environ.get(name, "").strip()
     parsed = urlsplit(raw)
     if raw and (parsed.scheme not in ("https", "http") or not parsed.netloc or any(c in raw for c in ' "<>')):
-        raise ConfigurationError(f"{name}: expected https://host/path of an image, got {raw!r}")
+        raise ConfigurationError(N_("%(name)s: expected https://host/path of an image, got %(raw)r"), name=name,
+                                 raw=raw)
     return raw
 
 
@@ -218,7 +221,7 @@ def _flag(environ: dict[str, str], name: str, *, default: bool) -> bool:
         return True
     if raw in ("0", "false", "no", "off"):
         return False
-    raise ConfigurationError(f"{name}: expected true or false, got {raw!r}")
+    raise ConfigurationError(N_("%(name)s: expected true or false, got %(raw)r"), name=name, raw=raw)
 
 
 def _count(environ: dict[str, str], name: str, default: int) -> int:
@@ -226,7 +229,8 @@ def _count(environ: dict[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit():
-        raise ConfigurationError(f"{name}: expected a whole number (0 for no limit), got {raw!r}")
+        raise ConfigurationError(N_("%(name)s: expected a whole number (0 for no limit), got %(raw)r"), name=name,
+                                 raw=raw)
     return int(raw)
 
 
@@ -237,8 +241,8 @@ def _networks(environ: dict[str, str], name: str) -> tuple[str, ...]:
             try:
                 networks.append(str(ipaddress.ip_network(item, strict=False)))
             except ValueError:
-                raise ConfigurationError(f"{name}: expected addresses or networks such as 10.0.0.5 or "
-                                         f"10.0.0.0/24, comma-separated; got {item!r}") from None
+                raise ConfigurationError(N_("%(name)s: expected addresses or networks such as 10.0.0.5 or "
+                                            "10.0.0.0/24, comma-separated; got %(raw)r"), name=name, raw=item) from None
     return tuple(networks)
 
 
@@ -247,7 +251,8 @@ def _positive(environ: dict[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise ConfigurationError(f"{name}: expected a whole number of 1 or more, got {raw!r}")
+        raise ConfigurationError(N_("%(name)s: expected a whole number of 1 or more, got %(raw)r"), name=name,
+                                 raw=raw)
     return int(raw)
 
 
@@ -256,7 +261,8 @@ def _port(environ: dict[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= 65535:
-        raise ConfigurationError(f"{name}: expected a TCP port from 1 to 65535, got {raw!r}")
+        raise ConfigurationError(N_("%(name)s: expected a TCP port from 1 to 65535, got %(raw)r"), name=name,
+                                 raw=raw)
     return int(raw)
 
 

@@ -80,6 +80,7 @@ class MailingList(Table, tablename="mailing_list"):
     name_fr = Varchar(length=200, default="")
     purpose = ForeignKey(references=Purpose, on_delete=OnDelete.restrict, index=True, null=False)
     audience = Text()  # who it is for, in words
+    audience_fr = Text(default="")  # the same in French; the English is shown where it is empty
     audience_kind = Varchar(length=20, choices=AudienceKind)
     double_opt_in = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from contacts import i18n
 from contacts.i18n import N_
-from contacts.words import CODE_WORDS, code_word
+from contacts.words import CODE_WORDS, code_word, stored_reason
 
 
 def install(environment: Environment) -> None:
@@ -27,7 +27,7 @@ def install(environment: Environment) -> None:
     environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.filters.update({"when": _when, "day": _day, "number": _number, "word": _word,
                                 "names": _names, "shown": _shown, "coded": _coded,
-                                "scope": _scope})
+                                "scope": _scope, "reason": _reason})
 
 
 @functools.cache
@@ -116,8 +116,19 @@ def _scope(context: Context, scope: str) -> str:
 
 
 @pass_context
+def _reason(context: Context, reason: str | None) -> str:
+    """A consent event's reason: stored sentences in the render's language, codes in words."""
+    return stored_reason(reason, context.get("lang", i18n.DEFAULT_LANGUAGE)) if reason else ""
+
+
+@pass_context
 def _coded(context: Context, value: object) -> object:
     """A value that may be a code (`third_party`): its words when it is one, else as `shown` gives it."""
     if isinstance(value, str) and value in CODE_WORDS:
         return code_word(value, context.get("lang", i18n.DEFAULT_LANGUAGE))
+    if isinstance(value, (list, tuple)):  # a list of codes or values, as words, not as Python writes it
+        return ", ".join(str(_coded(context, item)) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{code_word(str(key), context.get('lang', i18n.DEFAULT_LANGUAGE))} {_coded(context, item)}"
+                         for key, item in value.items())
     return _shown(context, value)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from contacts.i18n import N_, gettext
+from contacts.i18n import N_, Phrase, gettext
 
 CODE_WORDS: dict[str, str] = {
     # legal bases
@@ -77,6 +77,91 @@ CODE_WORDS: dict[str, str] = {
     "consent_at": N_("consent given"), "confirmed_at": N_("confirmed"), "double_opt_in": N_("double opt-in"),
     "wording": N_("wording"),
 }
+
+# What the audit log names: the kinds of object, and the keys of an entry's details.
+AUDIT_WORDS: dict[str, str] = {
+    "staff_user": N_("staff account"), "rights_request": N_("rights request"), "invitation_list": N_("guest list"),
+    "mailing_list": N_("list"), "media_image": N_("image"), "retention": N_("retention"),
+    "suppression": N_("suppression list"), "campaign": N_("campaign"), "contact": N_("contact"),
+    "propagation": N_("notice to recipients of the data"), "as": N_("as"), "changed": N_("changed"),
+    "complaints": N_("complaints"), "contacts": N_("contacts"), "counts": N_("counts"), "document": N_("document"),
+    "documents_deleted": N_("documents deleted"), "done": N_("done"), "fields": N_("fields"), "filters": N_("filters"),
+    "format": N_("format"), "found": N_("found"), "from": N_("from"), "guests": N_("guests"),
+    "instruction": N_("instruction"), "left_out": N_("left out"), "limit": N_("limit"), "list": N_("list"),
+    "lists": N_("lists"), "marked": N_("marked"), "method": N_("method"), "name": N_("name"), "page": N_("page"),
+    "paused_days": N_("days paused"), "query": N_("search"), "rate": N_("rate"), "reason": N_("reason"),
+    "restriction": N_("restriction"), "rule": N_("rule"), "scope": N_("scope"), "sent": N_("sent"),
+    "subject": N_("subject"), "template": N_("template"), "to": N_("to"), "type": N_("type"), "until": N_("until"),
+    "verified_by": N_("verified by"), "why": N_("why"), "confirmed_count": N_("confirmed count"),
+    # the retention run's summary
+    "anonymise": N_("to anonymise"), "archive": N_("to archive"), "held": N_("held"),
+    "unnoticed_third_party": N_("third-party contacts not told"),
+    "expired_pending_consent": N_("expired consent requests"), "expired_staff_session": N_("expired staff sessions"),
+    "expired_identity_document": N_("expired identity documents"), "done_anonymised": N_("anonymised"),
+    "done_archived": N_("archived"), "done_pending_consent": N_("consent requests deleted"),
+    "done_staff_session": N_("staff sessions deleted"), "done_identity_document": N_("identity documents deleted"),
+    "done_changed_since_planned": N_("changed since planned"),
+}
+CODE_WORDS.update({code: words for code, words in AUDIT_WORDS.items() if code not in CODE_WORDS})
+
+
+# The fields a staff form's error names, as the form calls them: "Objet (français) : …", not "subject_fr : …".
+FIELD_WORDS: dict[str, str] = {
+    "subject_fr": N_("Subject (French)"), "subject_en": N_("Subject (English)"), "subject": N_("Subject"),
+    "preheader_fr": N_("Preheader (French)"), "preheader_en": N_("Preheader (English)"),
+    "body_fr": N_("Message (French)"), "body_en": N_("Message (English)"), "body": N_("Message"),
+    "template": N_("Template"), "lists": N_("Lists"), "list": N_("List"), "purpose": N_("Purpose"),
+    "purposes": N_("Purposes"), "greeting": N_("Greeting"), "rate": N_("Sending rate"),
+    "missing_language": N_("Recipients whose language has no version"), "to": N_("Recipient"),
+    "why": N_("Why"), "what": N_("Ask the person for"), "verified_by": N_("Verified by"),
+    "received_on": N_("Received on"), "executor_email": N_("Executor's email address"),
+    "instruction": N_("Their instructions"), "months": N_("Extend by"), "reason": N_("Reason"),
+    "ground": N_("Ground"), "document": N_("Document"), "name": N_("Name"), "email": N_("Email address"),
+    "scope": N_("Scope"), "channel": N_("Received through"), "source": N_("Source"), "separator": N_("Separator"),
+    "username": N_("Username"), "password": N_("Password"), "file": N_("File"), "contacts": N_("Contacts"),
+    "filters": N_("Filters"), "page": N_("Page"), "per_page": N_("Per page"),
+}
+
+
+def field_words(field: str, lang: str) -> str:
+    """A form field's name in words, capitalised; a field we have no words for as it is."""
+    words = FIELD_WORDS.get(field) or CODE_WORDS.get(field)
+    if not words:
+        return field
+    said = gettext(lang, words)
+    return said[:1].upper() + said[1:]
+
+
+# Reasons the consent ledger stores in English, with the name of a source after them: shown in the reader's
+# language by these messages. The ledger is append-only, so its text stays as written.
+IMPORTED_FROM = N_("imported from %(source)s")
+CONSENT_PROOF_IMPORTED_FROM = N_("consent proof imported from %(source)s")
+_STORED_REASONS = {template.split("%(")[0]: template for template in (IMPORTED_FROM, CONSENT_PROOF_IMPORTED_FROM)}
+
+
+def stored_reason(reason: str, lang: str) -> str:
+    """A consent event's reason as a person reads it: a stored sentence in the language, a code in words,
+    what a person wrote as it is."""
+    for start, template in _STORED_REASONS.items():
+        if reason.startswith(start):
+            return gettext(lang, template, source=reason[len(start):])
+    return code_word(reason, lang) if reason in CODE_WORDS else reason
+
+
+class FieldName(Phrase):
+    """A field named inside an error's message: by its code for the API and the command line (`body_fr`), in
+    words on a page (« Message (français) »)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+    def said_in(self, lang: str) -> str:
+        words = field_words(self.field, lang)
+        return f"« {words} »" if lang == "fr" else f"“{words}”"
+
+    def __str__(self) -> str:
+        return self.field
 
 
 def code_word(code: str, lang: str) -> str:

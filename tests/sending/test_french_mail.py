@@ -32,11 +32,23 @@ def lenient_library() -> TemplateLibrary:
 def test_every_mail_template_reads_in_french(name):
     parts = lenient_library().render(name, sample_context(
         lang="fr", list_name="Lettre d'information", purpose_name="Lettre de la communication",
-        organisation="Rmn - Musée du Luxembourg", subject="La lettre de décembre",
+        organisation="Rmn - Musée du Luxembourg", subject="La lettre de décembre", expires_in_days=7,
         body_paragraphs=["Bonjour à toutes et à tous : voici la lettre!", "Rendez-vous le 6 décembre à 10:30."]))
     assert_reads_in_french(parts.text, f"{name}.txt", html=False)
     assert_reads_in_french(parts.html, f"{name}.html")
     assert "https\u202f:" not in parts.text + parts.html and "10\u202f:30" not in parts.text
+
+
+@pytest.mark.parametrize(("days", "french", "english"), [
+    (1, "Ce lien expire dans 1 jour.", "This link expires in 1 day."),
+    (7, "Ce lien expire dans 7 jours.", "This link expires in 7 days."),
+])
+def test_a_count_before_a_noun_agrees_with_it(days, french, english):
+    """Issue 21: « 1 jour » but « 7 jours », by the catalogue's plural forms, in both languages."""
+    for lang, sentence in (("fr", french), ("en", english)):
+        parts = lenient_library().render("double-opt-in", sample_context(lang=lang, list_name="Lettre",
+                                                                          expires_in_days=days))
+        assert sentence in parts.html, parts.html
 
 
 def test_the_marketing_footer_names_the_source_with_any_name():

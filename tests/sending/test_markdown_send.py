@@ -176,7 +176,7 @@ async def test_req50_the_staff_form_takes_the_greeting_and_shows_a_refused_body_
                 "subject_fr": "La lettre", "greeting": "formal"}
         assert 'name="greeting"' in (await client.get("/staff/campaigns/")).text
         refused = await client.post("/staff/campaigns/", data={**form, "body_fr": "Un\r\n\r\n<b>gras</b>"})
-        assert refused.status_code == 400 and "body_fr: line 3: raw HTML is not allowed" in refused.text
+        assert refused.status_code == 400 and "Message (French): line 3: raw HTML is not allowed" in refused.text  # the field in words
         assert '<option value="formal" selected>' in refused.text and "&lt;b&gt;gras&lt;/b&gt;" in refused.text
         assert await Campaign.count() == 0
         created = await client.post("/staff/campaigns/", data={**form, "body_fr": "**Bonjour**"})

@@ -163,7 +163,7 @@ async def test_req17_the_csv_holds_every_section(tmp_path):
 
 # REQ-16: the readable summary, in the person's language, escaped.
 @pytest.mark.parametrize(("language", "heading", "words"), [
-    ("fr", "Vos données personnelles", ["Vos abonnements", "Durées de conservation (d)", "CNIL", "abonné·e"]),
+    ("fr", "Vos données personnelles", ["Vos inscriptions", "Durées de conservation (d)", "CNIL", "inscrit·e"]),
     ("en", "Your personal data", ["Your subscriptions", "Retention periods (d)", "CNIL", "subscribed"]),
 ])
 async def test_req16_the_html_summary_in_french_and_english(tmp_path, language, heading, words):
@@ -265,7 +265,7 @@ async def test_req16_the_link_is_mailed_to_the_person_or_an_executor(tmp_path, m
     mail = mailbox.messages_to(ADDRESS)[-1]
     text = mail.get_body(("plain",)).get_content()
     assert mail["Subject"] == "Votre lien d’accès aux données" and "/d/" in text and "CNIL" in text
-    assert "directives post-mortem" not in text
+    assert "directives post mortem" not in text
     token = mailbox.link(ADDRESS, "/d/").removeprefix("/d/")
     assert (await subject_export.open_link(token)).contact_id == person
     assert await subject_export.send_export_link(request_id, to="paul@example.org", name="Paul Durand")

@@ -55,4 +55,4 @@ def test_service_errors_keep_their_english_and_say_it_in_french():
     assert str(error) == "no contact 7" and error.said_in("fr") == "aucun contact 7"
     invalid = ValidationError("per_page", "must be between 1 and %(limit)s", limit=100)
     assert invalid.message == "must be between 1 and 100"
-    assert invalid.said_in("fr") == "per_page: doit être compris entre 1 et 100"
+    assert invalid.said_in("fr") == "Par page: doit être compris entre 1 et 100"  # the field in words

@@ -166,7 +166,7 @@ async def test_the_staff_page_uploads_lists_describes_and_deletes(http_client):
         assert (await client.get(f"/media/{image['name']}")).status_code == 200
         refused = await client.post("/staff/media/", data={"_csrf_token": token, "alt": "x"},
                                     files={"file": ("notes.txt", b"pas une image", "text/plain")})
-        assert refused.status_code == 400 and "file: not a JPEG, PNG, GIF or WebP image" in refused.text
+        assert refused.status_code == 400 and "File: not a JPEG, PNG, GIF or WebP image" in refused.text
         assert_accessible_basics(refused, "/staff/media/ (refused upload)")
         described = await client.post(f"/staff/media/{image['id']}/alt",
                                       data={"_csrf_token": token, "alt": "Affiche", "alt_en": "Poster"})

@@ -38,7 +38,7 @@ async def test_req24_french_by_default_and_english_by_choice(http_client):
         refused = await client.post("/staff/language", data={"language": "en", "next": "/staff/lists/"})
         assert refused.status_code == 403
         bad = await client.post("/staff/language", data={"_csrf_token": token, "language": "de"})
-        assert bad.status_code == 400 and "language" in bad.text
+        assert bad.status_code == 400 and "Langue\u202f: " in bad.text  # the field by its name
         switched = await client.post("/staff/language", data={"_csrf_token": token, "language": "en",
                                                                "next": "/staff/lists/"})
         assert switched.status_code == 303 and switched.headers["location"] == "/staff/lists/"
@@ -66,7 +66,7 @@ async def test_req8_a_guest_list_opens_in_a_french_spreadsheet(http_client, tmp_
         refused = await client.post(f"{built.headers['location']}/export",
                                     data={"_csrf_token": token, "to": "", "why": "badges"})
         # The service's error, in the page's language
-        assert refused.status_code == 400 and "to\u202f: indiquez à qui la liste est remise" in refused.text
+        assert refused.status_code == 400 and "Destinataire\u202f: indiquez à qui la liste est remise" in refused.text
         assert_reads_in_french(refused.text, "export refused")
         export = await client.post(f"{built.headers['location']}/export",
                                    data={"_csrf_token": token, "to": "Traiteur", "why": "badges", "separator": ";"})
@@ -76,3 +76,33 @@ async def test_req8_a_guest_list_opens_in_a_french_spreadsheet(http_client, tmp_
     assert rows[1][1:3] == ["Hélène", "Lefèvre; Dupré"] and rows[1][5:] == ["helene@presse.example", "français",
                                                                           "sur la liste"]
     assert all(len(row) == 8 for row in rows)
+
+
+# Issue 21: what the walk through the French pages found in English or as codes — who a list is for in the
+# record of processing, and the audit log's kinds of object and details.
+async def test_register_and_audit_read_in_french(http_client):
+    await staff.create_user("dominique", "dpo", PASSWORD)
+    async with http_client() as client:
+        await sign_in(client, "dominique")
+        register = (await client.get("/staff/register/")).text
+        assert "Journalistes et rédactions, à leur adresse professionnelle" in register
+        assert "Journalists and editors" not in register
+        audit = (await client.get("/staff/audit/")).text
+    assert "compte du personnel" in audit and ">staff_user" not in audit
+    assert_reads_in_french(audit, "/staff/audit/")
+
+
+# Issue 21: a contact's page names its lists and purposes, and says the ledger's stored reasons, in French.
+async def test_a_contact_page_reads_in_french(http_client, tmp_path):
+    from contacts.tables import Contact
+
+    await import_list(tmp_path, "journalists", ["helene@presse.example,Hélène,Lefèvre,fr"])
+    contact = (await Contact.select(Contact.id).first())["id"]
+    await staff.create_user("camille", "communications", PASSWORD)
+    async with http_client() as client:
+        await sign_in(client, "camille")
+        page = (await client.get(f"/staff/contacts/{contact}")).text
+    assert "importé depuis «\u202fAnnuaire presse\u202f»" in page and "imported from" not in page
+    assert "<td>Journalistes</td>" in page and "<td>journalists</td>" not in page
+    assert "communications-newsletter</td>" not in page
+    assert_reads_in_french(page, "contact")

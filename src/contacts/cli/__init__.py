@@ -6,6 +6,11 @@ Each command imports the services, the sending engine or the web app when it run
 import click
 
 import contacts  # noqa: F401 - sets PICCOLO_CONF before any table is imported
+from contacts.cli.words import install_in_click
+
+install_in_click()  # before the commands are defined: click translates a Path's "file" when it is made
+
+# isort: split
 from contacts.cli.campaigns import campaign_group, worker_command
 from contacts.cli.catalogue import lists_command
 from contacts.cli.imports import import_command

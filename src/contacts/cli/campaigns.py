@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from contacts.cli.params import ROW_ID, TEXT
 from contacts.cli.runner import actor, fail, run
+from contacts.cli.words import _, language, ngettext, term
 from contacts.outages import caused_by_outage
 from contacts.sending import stopping
 from contacts.text_input import INT32_MAX, control_character
@@ -66,7 +67,7 @@ def create_command(list_slugs, template, subject_fr, subject_en, subject, body_f
 
     for old, new, given in (("--subject", "--subject-fr", subject_fr), ("--body", "--body-fr", body_fr)):
         if given is not None and (subject if old == "--subject" else body) is not None:
-            fail(f"{old}: give {new} or {old} (the French one), not both")
+            fail(_("%(old)s: give %(new)s or %(old)s (the French one), not both", old=old, new=new))
     content = {"subject_fr": subject_fr, "subject_en": subject_en, "preheader_fr": preheader_fr,
                "preheader_en": preheader_en, "body_en": _body_text(body_en, "--body-en") if body_en else None}
     french_body = _body_text(body_fr or body, "--body-fr" if body_fr else "--body") if body_fr or body else ""
@@ -78,10 +79,13 @@ def create_command(list_slugs, template, subject_fr, subject_en, subject, body_f
                                             missing_language=missing_language, actor=actor(),
                                             purpose_code=purpose_code, rate=rate, greeting=greeting,
                                             archive=archive))
-    versions = ", ".join(f"{language}: {item.subject!r}" for language, item in campaign.contents.items())
-    click.echo(f"campaign {campaign.id}: {versions} to {', '.join(i.slug for i in campaign.lists)} "
-               f"({campaign.purpose.code}), template {campaign.template}"
-               + (", published in the public archive once sent" if campaign.archive else ""))
+    english = language() == "en"
+    versions = ", ".join(_("%(language)s: %(subject)s", language=code, subject=repr(item.subject) if english else
+                           item.subject) for code, item in campaign.contents.items())
+    click.echo(_("campaign %(id)s: %(versions)s to %(lists)s (%(purpose)s), template %(template)s", id=campaign.id,
+                 versions=versions, lists=", ".join(i.slug for i in campaign.lists), purpose=campaign.purpose.code,
+                 template=campaign.template)
+               + (_(", published in the public archive once sent") if campaign.archive else ""))
     click.echo(campaign.id)
 
 
@@ -89,9 +93,10 @@ def _body_text(path: Path, option: str = "--body") -> str:
     try:
         body = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        fail(f"{option}: {path} is not UTF-8 text")
+        fail(_("%(option)s: %(path)s is not UTF-8 text", option=option, path=path))
     if (character := control_character(body)) is not None:
-        fail(f"{option}: {path} contains a control character ({character}), which no text may hold")
+        fail(_("%(option)s: %(path)s contains a control character (%(character)s), which no text may hold",
+               option=option, path=path, character=character))
     return body
 
 
@@ -125,7 +130,7 @@ def test_command(campaign_id: int, to: str) -> None:
     from contacts.sending.preview import send_test  # start-up: imported when run
 
     sent_to = run(lambda: send_test(campaign_id, to))
-    click.echo(f"test messages sent to {', '.join(sent_to)}")
+    click.echo(_("test messages sent to %(addresses)s", addresses=", ".join(sent_to)))
 
 
 @campaign_group.command(name="send")
@@ -157,7 +162,7 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None, process
 
         stopping.install()
         with progress:
-            task = progress.add_task("sending", total=None)
+            task = progress.add_task(_("sending"), total=None)
 
             async def follow() -> None:
                 # From the ledger, so that every sending process's messages count.
@@ -201,35 +206,37 @@ def _confirm_start(campaign_id: int, ask: bool) -> None:
     campaign, found = run(work)
     if found is None:
         return  # started already: this resumes it
-    click.echo(f"campaign {campaign.id}: {campaign.subject}")
+    click.echo(_("campaign %(id)s: %(subject)s", id=campaign.id, subject=campaign.subject))
     for line in audience_lines(found):
         click.echo(f"  {line}")
     if found.undecided:
         return  # the start refuses it, saying which option to set
     if ask:
-        click.confirm(f"Send campaign {campaign.id} to {found.receiving} recipients?", abort=True)
+        click.confirm(ngettext("Send campaign %(id)s to %(num)s recipient?", "Send campaign %(id)s to %(num)s recipients?",
+                               found.receiving, id=campaign.id), abort=True)
 
 
 def audience_lines(found) -> list[str]:
     """The audience summary, a line each: the count, by list, by language, skipped by reason."""
-    lines = [f"will receive it: {found.receiving}"]
-    lines += [f"  through {slug}: {n}" for slug, n in found.by_list.items()]
-    lines += [f"  in {language}: {n}" for language, n in found.by_language.items()]
-    lines.append(f"skipped: {found.skipped}")
-    lines += [f"  {reason}: {n}" for reason, n in found.skipped_by_reason.items()]
-    for language, n in found.without_version.items():
-        lines.append(f"no {language} version, for {n} recipients speaking it")
+    lines = [_("will receive it: %(count)s", count=found.receiving)]
+    lines += [_("  through %(list)s: %(count)s", list=slug, count=n) for slug, n in found.by_list.items()]
+    lines += [_("  in %(language)s: %(count)s", language=term(code), count=n) for code, n in found.by_language.items()]
+    lines.append(_("skipped: %(count)s", count=found.skipped))
+    lines += [_("  %(reason)s: %(count)s", reason=term(reason), count=n) for reason, n in found.skipped_by_reason.items()]
+    for code, n in found.without_version.items():
+        lines.append(ngettext("no %(language)s version, for %(num)s recipient speaking it",
+                              "no %(language)s version, for %(num)s recipients speaking it", n, language=term(code)))
     if found.undecided:
-        lines.append(f"undecided: {found.undecided} (set missing_language: other or skip)")
+        lines.append(_("undecided: %(count)s (set missing_language: other or skip)", count=found.undecided))
     return lines
 
 
 def _print_summary(summary) -> None:
-    click.echo(f"this run: sent {summary.sent}, failed {summary.failed}, skipped {summary.skipped}, "
-               f"retries scheduled {summary.retried}; {summary.outcome}")
+    click.echo(_("this run: sent %(sent)s, failed %(failed)s, skipped %(skipped)s, retries scheduled %(retried)s; "
+                 "%(outcome)s", sent=summary.sent, failed=summary.failed, skipped=summary.skipped,
+                 retried=summary.retried, outcome=term(summary.outcome)))
     if summary.outcome == "stopped":
-        click.echo("arrêté après les messages en cours\u202f; relancez la commande pour continuer / "
-                   "stopped after the messages in flight; run it again to go on")
+        click.echo(_("stopped after the messages in flight; run it again to go on"))
 
 
 def _exit_as_interrupted(received: int | None) -> None:
@@ -254,16 +261,26 @@ def _print_status(campaign_id: int) -> None:
         return await campaigns.get(campaign_id), await campaigns.progress(campaign_id)
 
     campaign, progress = run(work)
-    click.echo(f"campaign {campaign.id} ({campaign.status}): {campaign.subject}")
+    click.echo(_("campaign %(id)s (%(status)s): %(subject)s", id=campaign.id, status=term(campaign.status),
+                 subject=campaign.subject))
     if campaign.status in ("running", "paused") and campaign.audience_built_at is None:
-        click.echo("  audience: not all written yet (sending goes on meanwhile; `send` builds the rest)")
+        click.echo(_("  audience: not all written yet (sending goes on meanwhile; `send` builds the rest)"))
     for state in ("queued", "sending", "sent", "failed", "skipped"):
-        click.echo(f"  {state}: {progress.by_status.get(state, 0)}")
+        click.echo(_("  %(state)s: %(count)s", state=term(state), count=progress.by_status.get(state, 0)))
     for reason, count in progress.skipped_by_reason.items():
-        click.echo(f"    skipped, {reason}: {count}")
-    click.echo(f"  hard bounces: {progress.hard_bounces}")
-    click.echo(f"  soft bounces: {progress.soft_bounces}")
-    click.echo(f"  complaints: {progress.complaints} ({progress.complaint_rate:.2%} of sent)")
+        click.echo(_("    skipped, %(reason)s: %(count)s", reason=term(reason), count=count))
+    click.echo(_("  hard bounces: %(count)s", count=progress.hard_bounces))
+    click.echo(_("  soft bounces: %(count)s", count=progress.soft_bounces))
+    click.echo(_("  complaints: %(count)s (%(rate)s of sent)", count=progress.complaints,
+                 rate=percent(progress.complaint_rate)))
+
+
+def percent(rate: float) -> str:
+    """0.0123 as "1.23%" in English, "1,23 %" in French."""
+    from babel.numbers import format_percent  # start-up: imported when run
+
+    return format_percent(rate, format="#,##0.00 %" if language() == "fr" else "#,##0.00%",
+                          locale="fr_FR" if language() == "fr" else "en_GB")
 
 
 @campaign_group.command(name="pause")
@@ -275,7 +292,7 @@ def pause_command(campaign_id: int) -> None:
     )
 
     campaign = run(lambda: campaigns.change_status(campaign_id, "pause"))
-    click.echo(f"campaign {campaign.id} is {campaign.status}")
+    click.echo(_("campaign %(id)s is %(status)s", id=campaign.id, status=term(campaign.status)))
 
 
 @campaign_group.command(name="cancel")
@@ -287,7 +304,7 @@ def cancel_command(campaign_id: int) -> None:
     )
 
     campaign = run(lambda: campaigns.change_status(campaign_id, "cancel"))
-    click.echo(f"campaign {campaign.id} is {campaign.status}")
+    click.echo(_("campaign %(id)s is %(status)s", id=campaign.id, status=term(campaign.status)))
 
 
 @campaign_group.command(name="withdraw-from-archive")
@@ -297,7 +314,7 @@ def withdraw_from_archive_command(campaign_id: int) -> None:
     from contacts.services.campaigns import archive  # start-up: imported when run
 
     campaign = run(lambda: archive.withdraw(campaign_id, actor()))
-    click.echo(f"campaign {campaign.id} is withdrawn from the public archive")
+    click.echo(_("campaign %(id)s is withdrawn from the public archive", id=campaign.id))
 
 
 @click.command(name="worker")

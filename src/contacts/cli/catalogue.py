@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from contacts.cli.runner import run
+from contacts.cli.words import _, language, term
 
 
 @click.command(name="lists")
@@ -14,15 +15,15 @@ def lists_command() -> None:
     """Print each list with its purpose and legal basis."""
     from contacts.services import catalogue  # start-up: imported when run
 
-    table = Table("list", "name", "purpose", "legal basis", "double opt-in", "for")
+    table = Table(_("list"), _("name"), _("purpose"), _("legal basis"), _("double opt-in"), _("for"))
     for item in run(catalogue.lists):
         table.add_row(
             item.slug,
-            item.name,
+            item.display_name(language()),
             item.purpose.code,
-            str(item.purpose.default_legal_basis),
-            "yes" if item.double_opt_in else "no",
-            item.audience,
+            term(str(item.purpose.default_legal_basis)),
+            _("yes") if item.double_opt_in else _("no"),
+            item.display_audience(language()),
         )
     # Wide when piped, so scripts and tests see whole rows.
     Console(width=None if sys.stdout.isatty() else 200).print(table)

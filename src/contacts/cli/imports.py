@@ -13,7 +13,8 @@ from rich.progress import (
 )
 
 from contacts.cli.params import TEXT
-from contacts.cli.runner import actor, fail, run
+from contacts.cli.runner import actor, fail, run, said
+from contacts.cli.words import _, language, ngettext, term
 from contacts.domain import LegalBasis, SourceType, parse_enum
 from contacts.errors import ValidationError
 
@@ -50,7 +51,7 @@ def import_command(file: Path, list_slug: str, source_type: str, source_name: st
             actor=actor(),
         )
     except ValidationError as error:
-        fail(str(error))
+        fail(said(error))
 
     console = Console(stderr=True)
     progress = Progress(
@@ -60,18 +61,22 @@ def import_command(file: Path, list_slug: str, source_type: str, source_name: st
 
     async def work():
         with progress:
-            task = progress.add_task("importing", total=file.stat().st_size if file.exists() else None)
+            task = progress.add_task(_("importing"), total=file.stat().st_size if file.exists() else None)
             return await run_import(options, on_progress=lambda done, total: progress.update(task, completed=done))
 
     report = run(work)
     counts = report.counts
     if report.ignored_headers:
-        click.echo(f"ignored columns: {', '.join(report.ignored_headers)}")
-    click.echo(("dry run, nothing written: " if report.dry_run else "") + f"{counts['rows']} rows")
+        click.echo(_("ignored columns: %(columns)s", columns=", ".join(report.ignored_headers)))
+    rows = ngettext("%(num)s row", "%(num)s rows", counts["rows"])
+    click.echo(_("dry run, nothing written: %(rows)s", rows=rows) if report.dry_run else rows)
     for key, value in counts.items():
         if key != "rows":
-            click.echo(f"  {key.replace('_', '-')}: {value}")
+            label = key.replace("_", "-") if language() == "en" else term(key)
+            click.echo(_("  %(count_name)s: %(count)s", count_name=label, count=value))
     reported = ("invalid", "duplicates", "skipped_suppressed", "skipped_restricted", "skipped_no_basis",
                 "not_resubscribed", "awaiting_confirmation")
     problems = sum(counts[key] for key in reported)
-    click.echo(f"row report: {report.report_path}" + (f" ({problems} rows)" if problems else " (no problems)"))
+    click.echo(ngettext("row report: %(path)s (%(num)s row)", "row report: %(path)s (%(num)s rows)", problems,
+                        path=report.report_path) if problems else
+               _("row report: %(path)s (no problems)", path=report.report_path))

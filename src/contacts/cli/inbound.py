@@ -7,6 +7,7 @@ import sys
 import click
 
 from contacts.cli.runner import run
+from contacts.cli.words import _
 from contacts.settings import get_settings
 
 
@@ -31,5 +32,6 @@ def inbound_command(host: str, port: int, from_stdin: bool, recipient: str | Non
         return
     from contacts.inbound.server import serve_forever  # start-up: imported when run
 
-    click.echo(f"listening on {host}:{port} for bounces@ and unsubscribe+…@{settings.sender_domain}", err=True)
+    click.echo(_("listening on %(host)s:%(port)s for bounces@ and unsubscribe+…@%(domain)s", host=host, port=port,
+                 domain=settings.sender_domain), err=True)
     run(lambda: serve_forever(settings, host, port))

@@ -8,6 +8,7 @@ import click
 
 from contacts.cli.params import ROW_ID, TEXT
 from contacts.cli.runner import actor, fail, run
+from contacts.cli.words import _, ngettext
 
 
 @click.group(name="media")
@@ -29,11 +30,14 @@ def add_command(file: Path, alt: str, alt_en: str) -> None:
         with open(file, "rb") as handle:
             data = handle.read(images.MAX_BYTES + 1)  # one byte more is enough to refuse it
     except OSError as error:
-        fail(f"FILE: cannot read {file} ({error.strerror})")
+        fail(_("FILE: cannot read %(path)s (%(cause)s)", path=file, cause=error.strerror))
     added = run(lambda: library.add(actor(), data, alt, alt_en))
     image = added.image
-    click.echo(f"{'added' if added.created else 'already in the library'}: image {image.id}, "
-               f"{image.width} × {image.height} px, {image.size} bytes, {image.content_type}", err=True)
+    facts = {"id": image.id, "width": image.width, "height": image.height, "size": image.size,
+             "type": image.content_type}
+    click.echo(_("added: image %(id)s, %(width)s × %(height)s px, %(size)s bytes, %(type)s", **facts) if added.created
+               else _("already in the library: image %(id)s, %(width)s × %(height)s px, %(size)s bytes, %(type)s",
+                      **facts), err=True)
     click.echo(image.url(get_settings().base_url))
 
 
@@ -48,7 +52,7 @@ def list_command(page: int) -> None:
     base_url = get_settings().base_url
     for image in found.items:
         click.echo(f"{image.id}\t{image.url(base_url)}\t{image.width}x{image.height}\t{image.size}\t{image.alt_fr}")
-    click.echo(f"{found.total} image(s)", err=True)
+    click.echo(ngettext("%(num)s image", "%(num)s images", found.total), err=True)
 
 
 @media_group.command(name="delete")
@@ -58,4 +62,4 @@ def delete_command(image_id: int) -> None:
     from contacts.services.media import library  # start-up: imported when run
 
     image = run(lambda: library.delete(actor(), image_id))
-    click.echo(f"deleted image {image.id} ({image.name})")
+    click.echo(_("deleted image %(id)s (%(name)s)", id=image.id, name=image.name))

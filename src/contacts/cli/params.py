@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from contacts.cli.words import _
 from contacts.text_input import INT32_MAX, control_character
 
 
@@ -15,7 +16,8 @@ class OneLineText(click.ParamType):
 
     def convert(self, value, param, ctx):
         if (character := control_character(value, multiline=False)) is not None:
-            self.fail(f"contains a control character ({character}), which no text may hold", param, ctx)
+            self.fail(_("contains a control character (%(character)s), which no text may hold", character=character),
+                      param, ctx)
         return value
 
 

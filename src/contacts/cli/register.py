@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from contacts.cli.runner import run
+from contacts.cli.words import language
 
 
 @click.command(name="register")
@@ -14,5 +15,11 @@ def register_command(output_format: str) -> None:
     """Print the GDPR Art. 30 record of processing, generated from the purpose configuration."""
     from contacts.services import records_of_processing  # start-up: imported when run
 
-    built = run(records_of_processing.build)
-    click.echo(records_of_processing.as_json(built) if output_format == "json" else records_of_processing.as_markdown(built), nl=False)
+    if output_format == "json":  # for programs: the same, in English, whatever the operator's language
+        click.echo(records_of_processing.as_json(run(records_of_processing.build)), nl=False)
+        return
+    from contacts.typography import french  # start-up: imported when run
+
+    lang = language()
+    text = records_of_processing.as_markdown(run(lambda: records_of_processing.build(lang)), lang)
+    click.echo(french(text) if lang == "fr" else text, nl=False)

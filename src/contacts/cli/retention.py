@@ -7,6 +7,8 @@ import json
 import click
 
 from contacts.cli.runner import actor, run
+from contacts.cli.words import _, language, ngettext
+from contacts.i18n import when
 
 
 @click.group(name="retention")
@@ -31,36 +33,56 @@ def run_command(dry_run: bool, output_format: str) -> None:
 
 
 def as_lines(report) -> list[str]:
-    when = f"{report.now:%Y-%m-%d %H:%M} UTC"
-    lines = [f"Retention run at {when}" + (" (dry run: nothing changed)" if report.dry_run else "")]
-    lines += [f"{item.action.value:<10} contact {item.contact_id}: {item.reason}" for item in report.due]
-    lines += [f"{'held':<10} contact {held.verdict.contact_id}: due to {held.verdict.action.value} "
-              f"({held.verdict.reason}); {held.why}" for held in report.held]
-    lines += [f"{'flagged':<10} contact {item.contact_id}: from the third-party source {item.source_name!r}, "
-              f"collected {item.collected_on}, not told by {item.notice_due_on} (REQ-13)" for item in report.unnoticed]
-    words = {"pending_consent": "unconfirmed consent request(s) past their expiry",
-             "staff_session": "staff session(s) past their expiry",
-             "identity_document": "identity document(s) of closed requests"}
-    lines += [f"{'delete':<10} {count} {words[table]}" for table, count in report.expired.items() if count]
+    lang = language()
+    actions = {"anonymise": _("anonymise"), "archive": _("archive"), "held": _("held"), "flagged": _("flagged"),
+               "delete": _("delete")}
+    width = max(len(word) for word in actions.values()) + 1
+    lines = [_("Retention run at %(moment)s", moment=when(report.now, lang))
+             + (_(" (dry run: nothing changed)") if report.dry_run else "")]
+    lines += [_("%(action)s contact %(id)s: %(reason)s", action=actions[item.action.value].ljust(width),
+                id=item.contact_id, reason=item.reason.said_in(lang)) for item in report.due]
+    lines += [_("%(action)s contact %(id)s: due to %(due)s (%(reason)s); %(why)s", action=actions["held"].ljust(width),
+                id=held.verdict.contact_id, due=actions[held.verdict.action.value],
+                reason=held.verdict.reason.said_in(lang), why=held.why.said_in(lang)) for held in report.held]
+    lines += [_("%(action)s contact %(id)s: from the third-party source “%(source)s”, collected on %(collected)s, "
+                "not told by %(due)s", action=actions["flagged"].ljust(width), id=item.contact_id,
+                source=item.source_name, collected=when(item.collected_on, lang), due=when(item.notice_due_on, lang))
+              for item in report.unnoticed]
+    for table, count in report.expired.items():
+        if count:
+            lines.append(f"{actions['delete'].ljust(width)}{_expired_words(table, count)}")
     summary, done = report.summary(), report.done
     if report.dry_run:
-        lines.append(f"Summary: {summary['anonymise']} to anonymise, {summary['archive']} to archive, "
-                     f"{summary['held']} held, {summary['unnoticed_third_party']} flagged")
+        lines.append(_("Summary: %(anonymise)s to anonymise, %(archive)s to archive, %(held)s held, %(flagged)s flagged",
+                       anonymise=summary["anonymise"], archive=summary["archive"], held=summary["held"],
+                       flagged=summary["unnoticed_third_party"]))
     else:
-        lines.append(f"Summary: {done.get('anonymised', 0)} anonymised, {done.get('archived', 0)} archived, "
-                     f"{summary['held']} held, {summary['unnoticed_third_party']} flagged")
-    if done.get("changed_since_planned"):
-        lines.append(f"{done['changed_since_planned']} contact(s) changed since the plan and were left as they are")
+        lines.append(_("Summary: %(anonymised)s anonymised, %(archived)s archived, %(held)s held, %(flagged)s flagged",
+                       anonymised=done.get("anonymised", 0), archived=done.get("archived", 0), held=summary["held"],
+                       flagged=summary["unnoticed_third_party"]))
+    if changed := done.get("changed_since_planned"):
+        lines.append(ngettext("%(num)s contact changed since the plan and was left as it is",
+                              "%(num)s contacts changed since the plan and were left as they are", changed))
     return lines
+
+
+def _expired_words(table: str, count: int) -> str:
+    if table == "pending_consent":
+        return ngettext("%(num)s unconfirmed consent request past its expiry",
+                        "%(num)s unconfirmed consent requests past their expiry", count)
+    if table == "staff_session":
+        return ngettext("%(num)s staff session past its expiry", "%(num)s staff sessions past their expiry", count)
+    return ngettext("%(num)s identity document of a closed request", "%(num)s identity documents of closed requests",
+                    count)
 
 
 def as_json(report) -> dict:
     return {
         "now": report.now.isoformat(), "dry_run": report.dry_run,
         "due": [{"contact": item.contact_id, "action": item.action.value, "rule": item.rule, "purpose": item.purpose,
-                 "ends": item.ends.isoformat(), "reason": item.reason} for item in report.due],
+                 "ends": item.ends.isoformat(), "reason": str(item.reason)} for item in report.due],
         "held": [{"contact": held.verdict.contact_id, "action": held.verdict.action.value,
-                  "reason": held.verdict.reason, "why": held.why} for held in report.held],
+                  "reason": str(held.verdict.reason), "why": str(held.why)} for held in report.held],
         "unnoticed_third_party": [{"contact": item.contact_id, "source": item.source_name,
                                    "collected_on": item.collected_on.isoformat(),
                                    "notice_due_on": item.notice_due_on.isoformat()} for item in report.unnoticed],

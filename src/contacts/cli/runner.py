@@ -10,23 +10,39 @@ from typing import Any, NoReturn
 
 from rich.console import Console
 
-from contacts.errors import ConfigurationError, ContactsError
+from contacts.cli.words import _, error, language, language_problem
+from contacts.errors import ConfigurationError, ContactsError, ValidationError
+from contacts.i18n import N_
 from contacts.outages import caused_by_outage
 from contacts.settings import get_settings
+from contacts.typography import french
 
 err_console = Console(stderr=True, highlight=False)
 
 
 def fail(message: str) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}")
+    """Prints the refusal on standard error and exits with status 2."""
+    err_console.print(error(message), style="bold red" if err_console.is_terminal else None, markup=False,
+                      soft_wrap=True)
     sys.exit(2)
 
 
+def said(problem: ContactsError) -> str:
+    """A domain error in the operator's language; a field by the name the command takes (`body_fr`)."""
+    if isinstance(problem, ValidationError):
+        text = f"{problem.field}: {problem.message_in(language())}"
+    else:
+        text = problem.said_in(language())
+    return french(text) if language() == "fr" else text
+
+
 def load_settings_or_exit():
+    if (fault := language_problem()) is not None:
+        fail(fault)
     try:
         return get_settings()
-    except ContactsError as error:
-        fail(str(error))
+    except ContactsError as problem:
+        fail(said(problem))
 
 
 def actor() -> str:
@@ -50,12 +66,12 @@ def run(work: Callable[[], Awaitable[Any]], *, check_schema: bool = True,
     try:
         with asyncio.Runner(loop_factory=loop_factory) as runner:
             return runner.run(connected_work())
-    except ContactsError as error:
-        fail(str(error))
-    except Exception as error:
-        if not caused_by_outage(error):
+    except ContactsError as problem:
+        fail(said(problem))
+    except Exception as problem:
+        if not caused_by_outage(problem):
             raise
-        fail(f"base de données injoignable / database unreachable ({' '.join(str(error).split())[:160]})")
+        fail(_("database unreachable (%(cause)s)", cause=" ".join(str(problem).split())[:160]))
 
 
 async def ensure_schema() -> None:
@@ -72,4 +88,5 @@ async def ensure_schema() -> None:
     if settings.database_kind == "sqlite" and not settings.is_production:
         await migrate()
         return
-    raise ConfigurationError(f"{len(pending)} migration(s) pending; run `contacts migrate` first")
+    raise ConfigurationError(N_("1 migration pending; run `contacts migrate` first") if len(pending) == 1 else
+                             N_("%(count)s migrations pending; run `contacts migrate` first"), count=len(pending))

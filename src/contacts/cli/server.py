@@ -6,6 +6,7 @@ from typing import Any
 import click
 
 from contacts.cli.runner import run
+from contacts.cli.words import _, ngettext
 from contacts.settings import get_settings
 
 
@@ -24,9 +25,10 @@ def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
 
     settings = get_settings()
     if workers > 1 and settings.database_kind != "postgresql":
-        raise click.BadParameter("more than one worker needs PostgreSQL (CONTACTS_DATABASE_URL)", param_hint="--workers")
+        raise click.BadParameter(_("more than one worker needs PostgreSQL (CONTACTS_DATABASE_URL)"),
+                                 param_hint="--workers")
     if workers > 1 and settings.mail_catcher:
-        raise click.BadParameter("the built-in mail catcher runs in one process: set CONTACTS_SMTP_URL",
+        raise click.BadParameter(_("the built-in mail catcher runs in one process: set CONTACTS_SMTP_URL"),
                                  param_hint="--workers")
     run(lambda: asyncio.sleep(0))  # ensure_schema: migrates SQLite, refuses a stale PostgreSQL
     # uvicorn's own proxy headers would believe X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS): the
@@ -54,4 +56,5 @@ def migrate_command(verbose: bool) -> None:
         return pending
 
     pending = run(work, check_schema=False)
-    click.echo(f"applied {len(pending)} migration(s)" if pending else "the database is up to date")
+    click.echo(ngettext("applied %(num)s migration", "applied %(num)s migrations", len(pending)) if pending
+               else _("the database is up to date"))

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from contacts.cli.runner import actor, run
+from contacts.cli.words import _, language, ngettext, term
 from contacts.domain import Channel
 
 
@@ -20,9 +21,15 @@ def suppress_command(email: str, reason: str, scope: str) -> None:
     result = run(lambda: suppression.suppress(email, reason, scope=scope, actor=actor(), channel=Channel.CLI))
     entry = result.entry
     if result.created:
-        click.echo(f"suppressed ({entry.reason}, {entry.scope})")
+        click.echo(_("suppressed (%(reason)s, %(scope)s)", reason=term(entry.reason), scope=scope_words(entry.scope)))
     else:
-        click.echo(f"already suppressed ({entry.reason}, {entry.scope}) since {entry.created_at:%Y-%m-%d}")
+        click.echo(_("already suppressed (%(reason)s, %(scope)s) since %(date)s", reason=term(entry.reason),
+                     scope=scope_words(entry.scope), date=day(entry.created_at)))
+
+
+def scope_words(scope: str) -> str:
+    """`global` in words in French; `purpose:…` and `list:…` as they are, the way --scope takes them."""
+    return term(scope) if scope == "global" else scope
 
 
 @click.group(name="suppression")
@@ -42,7 +49,8 @@ def export_command(output: Path | None) -> None:
         return
     with open(output, "w", encoding="utf-8", newline="") as handle:
         count = suppression.write_export(rows, handle)
-    click.echo(f"exported {count} entries to {output}", err=True)
+    click.echo(ngettext("exported %(num)s entry to %(path)s", "exported %(num)s entries to %(path)s", count,
+                        path=output), err=True)
 
 
 @suppression_group.command(name="import")
@@ -56,9 +64,12 @@ def import_command(file: Path) -> None:
             return await suppression.import_entries(handle, actor=actor())
 
     report = run(work)
-    click.echo(f"created: {report.created}\nalready present: {report.already_present}\ninvalid: {len(report.errors)}")
+    click.echo(_("created: %(count)s", count=report.created))
+    click.echo(_("already present: %(count)s", count=report.already_present))
+    click.echo(_("invalid: %(count)s", count=len(report.errors)))
     for row, column, reason in report.errors:
-        click.echo(f"row {row}, {column}: {reason}", err=True)
+        click.echo(_("row %(row)s, %(column)s: %(reason)s", row=row, column=column, reason=reason.message_in(language())),
+                   err=True)
     if report.errors:
         sys.exit(1)
 
@@ -71,7 +82,14 @@ def check_command(email: str) -> None:
 
     entries = run(lambda: suppression.entries_for(email))
     if not entries:
-        click.echo("not suppressed")
+        click.echo(_("not suppressed"))
         return
     for entry in entries:
-        click.echo(f"suppressed: {entry.scope} ({entry.reason}) since {entry.created_at:%Y-%m-%d}")
+        click.echo(_("suppressed: %(scope)s (%(reason)s) since %(date)s", scope=scope_words(entry.scope),
+                     reason=term(entry.reason), date=day(entry.created_at)))
+
+
+def day(moment) -> str:
+    from contacts.i18n import when
+
+    return when(moment, language(), with_time=False)

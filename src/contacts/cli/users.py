@@ -8,6 +8,7 @@ import click
 
 from contacts.cli.params import TEXT
 from contacts.cli.runner import actor, fail, run
+from contacts.cli.words import _, ngettext, term
 
 
 @click.group(name="user")
@@ -18,10 +19,10 @@ def user_group() -> None:
 def _read_password() -> str:
     """Prompted for twice on a terminal; otherwise the first line of standard input."""
     if sys.stdin.isatty():
-        return click.prompt("password", hide_input=True, confirmation_prompt=True)
+        return click.prompt(_("password"), hide_input=True, confirmation_prompt=True)
     line = sys.stdin.readline()
     if not line.strip():
-        fail("password: none on standard input")
+        fail(_("password: none on standard input"))
     return line.rstrip("\r\n")
 
 
@@ -38,8 +39,8 @@ def create_command(username: str, role: str, departments: tuple[str, ...], langu
     password = _read_password()
     created = run(lambda: staff.create_user(username, role, password, departments,
                                                   language=language, actor=actor()))
-    click.echo(f"user {created.username} ({created.role}) created, empowered for: "
-               f"{', '.join(sorted(created.departments))}")
+    click.echo(_("user %(username)s (%(role)s) created, empowered for: %(departments)s", username=created.username,
+                 role=term(created.role), departments=", ".join(term(d) for d in sorted(created.departments))))
 
 
 @user_group.command(name="list")
@@ -48,7 +49,7 @@ def list_command() -> None:
     from contacts.services.staff import accounts as staff  # start-up: imported when run
 
     for account, active in run(staff.users):
-        state = "" if active else "  (disabled)"
+        state = "" if active else _("  (disabled)")
         click.echo(f"{account.username}\t{account.role}\t{','.join(sorted(account.departments))}{state}")
 
 
@@ -57,7 +58,8 @@ def list_command() -> None:
 def disable_command(username: str) -> None:
     """Stop an account from signing in; its tokens are revoked and its sessions ended, for good."""
     revoked = _set_active(username, False)
-    click.echo(f"user {username} disabled; {revoked} API token{'' if revoked == 1 else 's'} revoked")
+    click.echo(ngettext("user %(username)s disabled; %(num)s API token revoked",
+                        "user %(username)s disabled; %(num)s API tokens revoked", revoked, username=username))
 
 
 @user_group.command(name="enable")
@@ -65,7 +67,7 @@ def disable_command(username: str) -> None:
 def enable_command(username: str) -> None:
     """Let a disabled account sign in again; its old tokens stay revoked (make new ones)."""
     _set_active(username, True)
-    click.echo(f"user {username} enabled")
+    click.echo(_("user %(username)s enabled", username=username))
 
 
 def _set_active(username: str, active: bool) -> int:
@@ -91,4 +93,5 @@ def revoke_token_command(username: str, name: str) -> None:
     """Revoke an account's tokens of this name."""
     from contacts.services.staff import accounts as staff  # start-up: imported when run
 
-    click.echo(f"revoked {run(lambda: staff.revoke_token(username, name, actor=actor()))} token(s)")
+    revoked = run(lambda: staff.revoke_token(username, name, actor=actor()))
+    click.echo(ngettext("revoked %(num)s token", "revoked %(num)s tokens", revoked))

@@ -27,6 +27,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from contacts.errors import ValidationError
+from contacts.i18n import N_, Phrase
 from contacts.mail.images import LOGO_WIDTH, shown_size, size_in_url
 from contacts.mail.wording import Words
 from contacts.templating import install, localised
@@ -111,15 +112,17 @@ class TemplateLibrary:
 
     def render(self, name: str, context: Mapping[str, object]) -> RenderedParts:
         if name not in self.names():
-            raise ValidationError("template", f"no template {name!r}; available: {', '.join(self.names())}")
+            raise ValidationError("template", N_("no template %(name)r; available: %(names)s"), name=name,
+                                  names=", ".join(self.names()))
         full = localised({"t": Words(str(context.get("lang", "fr"))), **self.layout, **context})
         try:
             text = self.environment.get_template(f"{name}.txt").render(full)
             page = self.environment.get_template(f"{name}.html").render(full)
         except UndefinedError as error:
-            raise ValidationError("template", f"{name}: {error.message}") from None
+            raise ValidationError("template", N_("%(name)s: %(problem)s"), name=name, problem=error.message) from None
         except TemplateNotFound as error:
-            raise ValidationError("template", f"{name}: includes a missing template {error.name!r}") from None
+            raise ValidationError("template", N_("%(name)s: includes a missing template %(missing)r"), name=name,
+                                  missing=error.name) from None
         if full["lang"] == "fr":  # once per variant: French typography, before the recipients' values go in
             text, page = french(text), french_html(page)
         return RenderedParts(text=_tidy_text(text), html=self.inliner.inline(page))
@@ -128,15 +131,20 @@ class TemplateLibrary:
         """REQ-5: a marketing template names the sender and carries the unsubscribe link, in both parts."""
         canary_sender = "Sender-Canary-7f3a"
         parts = self.render(name, sample_context(organisation=canary_sender))
-        for label, content in (("text", parts.text), ("HTML", parts.html)):
+        for label, content in ((N_("text"), parts.text), (N_("HTML"), parts.html)):
+            part = Phrase(label)
             if canary_sender not in content:
-                raise ValidationError("template", f"{name}: the {label} part does not name the sender (REQ-5)")
+                raise ValidationError("template", N_("%(name)s: the %(part)s part does not name the sender"),
+                                      name=name, part=part)
             if marker("unsubscribe_url") not in content:
-                raise ValidationError("template", f"{name}: the {label} part has no unsubscribe link (REQ-5)")
+                raise ValidationError("template", N_("%(name)s: the %(part)s part has no unsubscribe link"),
+                                      name=name, part=part)
             if marker("view_url") not in content:  # issue 20, item 8
-                raise ValidationError("template", f"{name}: the {label} part has no \"view in your browser\" link")
+                raise ValidationError("template", N_('%(name)s: the %(part)s part has no "view in your browser" link'),
+                                      name=name, part=part)
         if f'href="{marker("unsubscribe_url")}"' not in parts.html:
-            raise ValidationError("template", f"{name}: the unsubscribe link in the HTML part is not a link (REQ-5)")
+            raise ValidationError("template", N_("%(name)s: the unsubscribe link in the HTML part is not a link"),
+                                  name=name)
 
 
 def recipient_markers(third_party: bool, rsvp: bool = False) -> dict[str, str | None]:

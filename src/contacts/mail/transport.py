@@ -23,6 +23,7 @@ import aiosmtplib
 
 from contacts.addresses import Address
 from contacts.errors import ConfigurationError
+from contacts.i18n import N_
 from contacts.mail import pipelining
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -46,20 +47,22 @@ class SmtpSettings:
         """`smtp://user:pass@host:587?starttls=true`, `smtps://host`; `?verify=false` for a test server."""
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise ConfigurationError(f"CONTACTS_SMTP_URL: expected smtp://host[:port] or smtps://host[:port], got {url!r}")
+            raise ConfigurationError(N_("CONTACTS_SMTP_URL: expected smtp://host[:port] or smtps://host[:port], got %(raw)r"),
+                                     raw=url)
         query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
         unknown = set(query) - {"starttls", "timeout", "verify"}
         if unknown:
-            raise ConfigurationError(f"CONTACTS_SMTP_URL: unknown option {sorted(unknown)[0]!r} (starttls, timeout, verify)")
+            raise ConfigurationError(N_("CONTACTS_SMTP_URL: unknown option %(option)r (starttls, timeout, verify)"),
+                                     option=sorted(unknown)[0])
         use_tls = parts.scheme == "smtps"
         start_tls = _flag(query.get("starttls"), "starttls")
         if use_tls and start_tls:
-            raise ConfigurationError("CONTACTS_SMTP_URL: smtps:// is TLS already; starttls=true does not apply")
+            raise ConfigurationError(N_("CONTACTS_SMTP_URL: smtps:// is TLS already; starttls=true does not apply"))
         try:
             timeout = float(query.get("timeout", 30))
             port = parts.port or (465 if use_tls else 587 if start_tls else 25)
         except ValueError as error:
-            raise ConfigurationError(f"CONTACTS_SMTP_URL: {error}") from None
+            raise ConfigurationError(N_("CONTACTS_SMTP_URL: %(problem)s"), problem=str(error)) from None
         verify = _flag(query.get("verify"), "verify")
         return cls(
             host=parts.hostname,
@@ -80,7 +83,7 @@ def _flag(value: str | None, name: str) -> bool | None:
         return True
     if value in FALSE_WORDS:
         return False
-    raise ConfigurationError(f"CONTACTS_SMTP_URL: {name}={value!r} is not true or false")
+    raise ConfigurationError(N_("CONTACTS_SMTP_URL: %(name)s=%(raw)r is not true or false"), name=name, raw=value)
 
 
 @dataclass(frozen=True)

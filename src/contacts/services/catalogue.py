@@ -51,9 +51,13 @@ class ListInfo:
     audience_kind: AudienceKind
     double_opt_in: bool
     purpose: PurposeInfo
+    audience_fr: str = ""
 
     def display_name(self, language: str) -> str:
         return _localised(self.name, self.name_fr, language)
+
+    def display_audience(self, language: str) -> str:
+        return _localised(self.audience, self.audience_fr, language)
 
     @property
     def suppression_scopes(self) -> tuple[str, ...]:
@@ -72,7 +76,8 @@ async def purposes() -> list[PurposeInfo]:
             rule = RetentionRule(row["retention_rule"])
         except ValueError:
             # REQ-6: a purpose without a (known) retention rule is a configuration error.
-            raise ConfigurationError(f"purpose {row['code']!r}: unknown retention rule {row['retention_rule']!r}") from None
+            raise ConfigurationError(N_("purpose %(code)r: unknown retention rule %(rule)r"), code=row["code"],
+                                     rule=row["retention_rule"]) from None
         result.append(
             PurposeInfo(
                 id=row["id"],
@@ -103,6 +108,7 @@ async def lists(known_purposes: list[PurposeInfo] | None = None) -> list[ListInf
             name=row["name"],
             name_fr=row["name_fr"],
             audience=row["audience"],
+            audience_fr=row["audience_fr"],
             audience_kind=AudienceKind(row["audience_kind"]),
             double_opt_in=row["double_opt_in"],
             purpose=by_id[row["purpose"]],

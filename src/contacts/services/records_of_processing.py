@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 
 from contacts.domain import LegalBasis, RetentionRule
 from contacts.errors import ConfigurationError
-from contacts.i18n import N_, Table, gettext
+from contacts.i18n import N_, Table, gettext, when
 from contacts.services import catalogue
 from contacts.settings import get_settings
+from contacts.words import code_word
 
 BASIS_WORDS = Table({
     LegalBasis.CONSENT: N_("consent (Art. 6(1)(a))"),
@@ -98,7 +99,8 @@ def retention_words(purpose: catalogue.PurposeInfo, language: str = "en") -> str
     """How long the purpose keeps data, in words: the register and a person's export say the same (REQ-6/16)."""
     rule, days = purpose.retention_rule, purpose.retention_days
     if rule in RULES_WITH_A_PERIOD and not days:
-        raise ConfigurationError(f"purpose {purpose.code!r}: the rule {rule} needs its period (retention_days)")
+        raise ConfigurationError(N_("purpose %(code)r: the rule %(rule)s needs its period (retention_days)"),
+                                 code=purpose.code, rule=str(rule))
     grace_days = get_settings().retention_grace_days
     grace = (gettext(language, N_("%(period)s later"), period=period_words(grace_days, language)) if grace_days
              else gettext(language, N_("at once")))
@@ -124,7 +126,7 @@ async def build(language: str = "en") -> Register:
     lists = await catalogue.lists()
     activities = []
     for purpose in await catalogue.purposes():
-        audiences = sorted({item.audience for item in lists if item.purpose.id == purpose.id})
+        audiences = sorted({item.display_audience(language) for item in lists if item.purpose.id == purpose.id})
         activities.append(Activity(
             purpose=purpose.code, name=purpose.display_name(language),
             description=purpose.display_description(language),
@@ -141,23 +143,36 @@ def as_json(register: Register) -> str:
     return json.dumps(asdict(register), ensure_ascii=False, indent=2)
 
 
-def as_markdown(register: Register) -> str:
+LABELS = {
+    "title": N_("Record of processing activities (GDPR Art. 30)"), "controller": N_("Controller"),
+    "dpo": N_("Data protection officer"), "generated": N_("Generated"), "basis": N_("Legal basis"),
+    "departments": N_("Departments with access"), "persons": N_("Categories of persons"),
+    "data": N_("Categories of data"), "recipients": N_("Recipients"), "transfers": N_("Transfers outside the EU"),
+    "erasure": N_("Erasure"), "security": N_("Security measures"),
+}
+
+
+def as_markdown(register: Register, language: str = "en") -> str:
+    """The record as a Markdown document, its headings in the language of `build`'s words."""
+    # "**Controller**: …", "**Responsable du traitement** : …" (the typography filter makes the space narrow)
+    colon = " :" if language == "fr" else ":"
+    labels = {key: f"{gettext(language, text)}**{colon}" for key, text in LABELS.items()}
     lines = [
-        "# Record of processing activities (GDPR Art. 30)", "",
-        f"- **Controller:** {register.controller} ({register.controller_contact})",
-        f"- **Data protection officer:** {register.dpo_contact}",
-        f"- **Generated:** {register.generated_at}", "",
+        f"# {gettext(language, LABELS['title'])}", "",
+        f"- **{labels['controller']} {register.controller} ({register.controller_contact})",
+        f"- **{labels['dpo']} {register.dpo_contact}",
+        f"- **{labels['generated']} {when(register.generated_at, language)}", "",
     ]
     for activity in register.activities:
         lines += [
             f"## {activity.name} (`{activity.purpose}`)", "", activity.description, "",
-            f"- **Legal basis:** {activity.legal_basis}",
-            f"- **Departments with access:** {', '.join(activity.departments)}",
-            f"- **Categories of persons:** {'; '.join(activity.categories_of_persons)}",
-            f"- **Categories of data:** {'; '.join(activity.categories_of_data)}",
-            f"- **Recipients:** {'; '.join(activity.recipients)}",
-            f"- **Transfers outside the EU:** {activity.transfers_outside_eu}",
-            f"- **Erasure:** {activity.erasure}", "",
+            f"- **{labels['basis']} {activity.legal_basis}",
+            f"- **{labels['departments']} {', '.join(code_word(d, language) for d in activity.departments)}",
+            f"- **{labels['persons']} {'; '.join(activity.categories_of_persons)}",
+            f"- **{labels['data']} {'; '.join(activity.categories_of_data)}",
+            f"- **{labels['recipients']} {'; '.join(activity.recipients)}",
+            f"- **{labels['transfers']} {activity.transfers_outside_eu}",
+            f"- **{labels['erasure']} {activity.erasure}", "",
         ]
-    lines += ["## Security measures", "", *[f"- {measure}" for measure in register.security_measures], ""]
+    lines += [f"## {gettext(language, LABELS['security'])}", "", *[f"- {measure}" for measure in register.security_measures], ""]
     return "\n".join(lines)

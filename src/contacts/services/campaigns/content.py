@@ -14,6 +14,7 @@ from contacts.domain import MissingLanguage, parse_enum
 from contacts.errors import ValidationError
 from contacts.i18n import N_
 from contacts.mail import markdown_body
+from contacts.words import FieldName
 
 CONTENT_LANGUAGES = ("fr", "en")
 CONTENT_FIELDS = tuple(f"{part}_{language}" for language in CONTENT_LANGUAGES for part in ("subject", "preheader", "body"))
@@ -54,7 +55,7 @@ def contents_from(fields: Mapping[str, str | None]) -> dict[str, Content]:
                                                     (f"preheader_{language}", preheader)) if value), None)
             if given:
                 raise ValidationError(f"subject_{language}", N_("is empty while %(given)s is given: a version "
-                                                                "needs its subject"), given=given)
+                                                                "needs its subject"), given=FieldName(given))
             continue
         markdown_body.check(body, field=f"body_{language}")  # REQ-49, REQ-50: refused with its line
         contents[language] = Content(subject=subject, preheader=preheader, body=body)

@@ -117,7 +117,7 @@ async def run_import(options: ImportOptions, on_progress: ProgressCallback | Non
             if missing:
                 raise ValidationError(
                     missing[0],
-                    N_("the consent basis needs proof columns %(columns)s (REQ-2); missing: %(missing)s"),
+                    N_("the consent basis needs proof columns %(columns)s; missing: %(missing)s"),
                     columns=", ".join(required), missing=", ".join(missing),
                 )
         try:

@@ -26,6 +26,7 @@ from contacts.i18n import N_
 from contacts.services.catalogue import ListInfo
 from contacts.services.importing.rows import ValidRow
 from contacts.services.people import suppression
+from contacts.words import CONSENT_PROOF_IMPORTED_FROM, IMPORTED_FROM
 
 # Contact fields an import may set; empty cells never erase what we hold.
 UPDATABLE = (
@@ -232,7 +233,7 @@ async def _subscribe(session: BulkSession, to_subscribe: list[tuple[int, ValidRo
         ],
     )
     event_ids = await session.allocate_ids("consent_event", len(to_subscribe))
-    reason = f"imported from {ctx.source_name}"
+    reason = IMPORTED_FROM % {"source": ctx.source_name}
     await session.insert(
         "consent_event",
         EVENT_COLUMNS,
@@ -258,7 +259,7 @@ async def _confirm(session: BulkSession, rows: list[tuple[int, ValidRow]], ctx: 
     event_ids = await session.allocate_ids("consent_event", len(rows))
     await session.insert("consent_event", EVENT_COLUMNS, [
         (eid, ctx.now, EventAction.CONFIRMED.value, Channel.IMPORT.value, ctx.actor,
-         f"consent proof imported from {ctx.source_name}", contact, ids[contact], ctx.mailing_list.id,
+         CONSENT_PROOF_IMPORTED_FROM % {"source": ctx.source_name}, contact, ids[contact], ctx.mailing_list.id,
          ctx.mailing_list.purpose.id, json.dumps({"import_run": ctx.run_id, "row": row.number}))
         for eid, (contact, row) in zip(event_ids, rows)
     ])

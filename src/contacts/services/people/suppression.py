@@ -180,7 +180,7 @@ def write_export(rows: Iterable[dict[str, str]], out: TextIO) -> int:
 class SuppressionImportReport:
     created: int = 0
     already_present: int = 0
-    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, reason)
+    errors: list[tuple[int, str, ValidationError]] = field(default_factory=list)  # (row, column, what is wrong)
 
 
 async def import_entries(source: TextIO, *, actor: str) -> SuppressionImportReport:
@@ -198,7 +198,7 @@ async def import_entries(source: TextIO, *, actor: str) -> SuppressionImportRepo
             row = {name: csv_files.plain_cell(value) for name, value in row.items() if isinstance(value, str)}
             accepted.append((row_number, _parse_export_row(row, ring, valid_scopes)))
         except ValidationError as error:
-            report.errors.append((row_number, error.field, error.message))
+            report.errors.append((row_number, error.field, error))
     async with write_transaction():
         for row_number, entry in accepted:
             exists = await Suppression.exists().where(

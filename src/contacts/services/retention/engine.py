@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from contacts.db.engine import write_transaction
 from contacts.domain import ContactStatus, RetentionRule, SubscriptionStatus
+from contacts.i18n import N_, Phrase
 from contacts.services import audit, catalogue
 from contacts.services.people import third_party_notice
 from contacts.services.retention.rules import (
@@ -48,7 +49,7 @@ PAGE = 1_000
 @dataclass(frozen=True)
 class Held:
     verdict: Verdict
-    why: str
+    why: Phrase
 
 
 @dataclass
@@ -97,9 +98,9 @@ async def _verdicts(contacts: list[dict], rules: dict, now: datetime, grace: tim
         if found is None or (found.action == Action.ARCHIVE and row["status"] == ContactStatus.ARCHIVED):
             continue
         if row["status"] == ContactStatus.RESTRICTED:
-            held.append(Held(found, "restricted: stored only until the restriction is lifted"))
+            held.append(Held(found, Phrase(N_("restricted: stored only until the restriction is lifted"))))
         elif row["id"] in open_requests:
-            held.append(Held(found, "a rights request of the person is still open"))
+            held.append(Held(found, Phrase(N_("a rights request of the person is still open"))))
         else:
             due.append(found)
     return due, held

@@ -16,11 +16,12 @@ collection: no purpose keeps it after that.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from contacts.domain import RetentionRule, SubscriptionStatus
-from contacts.services.records_of_processing import period_words
+from contacts.i18n import N_, Phrase
+from contacts.words import CODE_WORDS
 
 NO_PURPOSE = "no_purpose"
 LIVE = (SubscriptionStatus.SUBSCRIBED, SubscriptionStatus.PENDING)
@@ -56,7 +57,7 @@ class Verdict:
     rule: str  # the retention rule that decided, or no_purpose
     purpose: str | None
     ends: datetime  # anonymise: when the last period ended; archive: when the archive ends
-    reason: str  # in words, without personal data
+    reason: Phrase  # in words, without personal data; str() is English
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class _Term:
     subscription: SubscriptionFacts | None
     until: datetime | None
     archive: bool
-    reason: str
+    reason: Phrase
 
 
 def aware(moment: datetime) -> datetime:
@@ -74,8 +75,20 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _day(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d}"
+def _day(moment: datetime) -> date:
+    return moment.date()
+
+
+def _status(status: str) -> Phrase:
+    return Phrase(CODE_WORDS.get(status, status))
+
+
+def _period(days: int) -> Phrase:
+    """`3 years`, `1 day`: the same words as the record of processing."""
+    if days and days % 365 == 0:
+        years = days // 365
+        return Phrase(N_("%(num)s year") if years == 1 else N_("%(num)s years"), num=years)
+    return Phrase(N_("%(num)s day") if days == 1 else N_("%(num)s days"), num=days)
 
 
 def _term(contact: ContactFacts, subscription: SubscriptionFacts, grace: timedelta) -> _Term:
@@ -83,7 +96,9 @@ def _term(contact: ContactFacts, subscription: SubscriptionFacts, grace: timedel
     ended = aware(subscription.ended_at or subscription.started_at)
     if not live and subscription.rule != RetentionRule.RELATIONSHIP_PLUS_LEGAL:
         return _Term(subscription, ended + grace, False,
-                     f"{subscription.purpose}: {subscription.status} on {_day(ended)}, kept {grace.days} days after")
+                     Phrase(N_("%(purpose)s: %(status)s on %(day)s, kept %(period)s after"),
+                            purpose=subscription.purpose, status=_status(subscription.status), day=_day(ended),
+                            period=_period(grace.days)))
     if subscription.rule == RetentionRule.PROSPECT_3_YEARS:
         moments = [aware(subscription.started_at)]
         if contact.last_initiated_contact_at:
@@ -92,14 +107,16 @@ def _term(contact: ContactFacts, subscription: SubscriptionFacts, grace: timedel
         days = subscription.days or 0
         until = last + timedelta(days=days)
         return _Term(subscription, until, False,
-                     f"{subscription.purpose}: a prospect with no contact of their own since {_day(last)}; "
-                     f"the {period_words(days, 'en')} ended {_day(until)}")
+                     Phrase(N_("%(purpose)s: a prospect with no contact of their own since %(day)s; the %(period)s "
+                               "ended on %(end)s"), purpose=subscription.purpose, day=_day(last),
+                            period=_period(days), end=_day(until)))
     if live:
-        return _Term(subscription, None, False, f"{subscription.purpose}: {subscription.status}")
+        return _Term(subscription, None, False, Phrase(N_("%(purpose)s: %(status)s"), purpose=subscription.purpose,
+                                                       status=_status(subscription.status)))
     until = ended + timedelta(days=subscription.days or 0)
     return _Term(subscription, until, True,
-                 f"{subscription.purpose}: the relationship ended {_day(ended)}; archived with restricted access "
-                 f"until {_day(until)}")
+                 Phrase(N_("%(purpose)s: the relationship ended on %(day)s; archived with restricted access until "
+                           "%(end)s"), purpose=subscription.purpose, day=_day(ended), end=_day(until)))
 
 
 def verdict(contact: ContactFacts, subscriptions: list[SubscriptionFacts], now: datetime, grace: timedelta
@@ -109,7 +126,8 @@ def verdict(contact: ContactFacts, subscriptions: list[SubscriptionFacts], now: 
     if not terms:
         until = aware(contact.collected_at) + grace
         terms = [_Term(None, until, False,
-                       f"no subscription: collected {_day(aware(contact.collected_at))}, no purpose keeps the data")]
+                       Phrase(N_("no subscription: collected on %(day)s, no purpose keeps the data"),
+                              day=_day(aware(contact.collected_at))))]
     if any(not term.archive and (term.until is None or now < term.until) for term in terms):
         return None
     archives = [term for term in terms if term.archive and now < _end(term)]

@@ -62,19 +62,19 @@ async def carry_out(staff: Staff, row: dict, note: str, choices: dict[str, str])
     counts: dict[str, int] = {}
     if contact_id is None:
         if kind != RightsRequestType.ACCESS and kind != RightsRequestType.PORTABILITY:
-            raise ConflictError("no contact holds this address: refuse the request or record it as answered by post")
+            raise ConflictError(N_("no contact holds this address: refuse the request or record it as answered by post"))
         told = await tell(row, "rights-answer", {"done": gettext(language, NOTHING_HELD), "note": note, "link": ""})
-        return Outcome("no data held", told)
+        return Outcome(N_("no data held"), told)
     if kind in (RightsRequestType.ACCESS, RightsRequestType.PORTABILITY):
         told = await send_export(row, note)
-        return Outcome("export link sent", told)
+        return Outcome(N_("export link sent"), told)
     if kind == RightsRequestType.ERASURE:
         counts["propagations"] = await propagation.record_for(row["id"], contact_id, "erasure")
         told = await tell(row, "rights-answer", {"done": DONE[language][kind], "note": note, "link": ""})
         report = await erasure.erase_contact(contact_id, actor=staff, reason=f"rights request {row['id']}",
                                              rights_request_id=row["id"])
         counts.update({f"erased_{table}": n for table, n in report.changed.items()})
-        return Outcome("erased", told, counts)
+        return Outcome(N_("erased"), told, counts)
     if kind == RightsRequestType.RESTRICTION:
         await restriction.restrict(contact_id, "asked_for", actor=staff, rights_request_id=row["id"])
         counts["propagations"] = await propagation.record_for(row["id"], contact_id, "restriction")
@@ -104,4 +104,12 @@ async def carry_out(staff: Staff, row: dict, note: str, choices: dict[str, str])
             if held.lifted_at is None:
                 await restriction.mark_lift_notified(held.id)
                 await restriction.lift(held.id, actor=staff)
-    return Outcome(kind.value.replace("_", " ") + " done", told, counts)
+    return Outcome(SUMMARIES[kind], told, counts)
+
+
+# What an answered request's outcome says, stored in English as written here and shown through the catalogue.
+SUMMARIES = {
+    RightsRequestType.RECTIFICATION: N_("rectification done"), RightsRequestType.RESTRICTION: N_("restriction done"),
+    RightsRequestType.OBJECTION: N_("objection done"), RightsRequestType.WITHDRAW_CONSENT: N_("withdraw consent done"),
+    RightsRequestType.AFTER_DEATH: N_("after death done"),
+}

@@ -32,7 +32,7 @@ from contacts.web.staff.campaign_editor import (
     WIDTHS,
     content_fields,
 )
-from contacts.web.staff.pages import render, said, sign_in
+from contacts.web.staff.pages import language_cookie, render, said, sign_in
 
 Form = URLEncodedBody[dict[str, str]]
 TEMPLATES = ("newsletter-communications", "newsletter-mediation", "invitation")
@@ -62,12 +62,12 @@ class SignInController(Controller):
                           error=N_("Wrong username or password."),
                           username=data.get("username", ""))
         sign_in(request, account)
-        return Redirect(target, status_code=303)
+        return Redirect(target, status_code=303, cookies=[language_cookie(account.language)])
 
     @post("/logout", status_code=303)
     async def logout(self, request: Request) -> Redirect:
         request.clear_session()
-        return Redirect("/staff/login?notice=signed-out", status_code=303)
+        return Redirect("/staff/login?notice=signed-out", status_code=303, cookies=[language_cookie(None)])
 
 
 class DashboardController(Controller):
@@ -85,7 +85,8 @@ class DashboardController(Controller):
         """The signed-in account's pages in French or English from now on; back to the page it came from."""
         account = await staff_service.set_language(staff, data.get("language", ""))
         request.set_session({**(request.session or {}), "lang": account.language})
-        return Redirect(_safe_next(data.get("next", "/staff/")), status_code=303)
+        return Redirect(_safe_next(data.get("next", "/staff/")), status_code=303,
+                        cookies=[language_cookie(account.language)])
 
 
 class CampaignPagesController(Controller):

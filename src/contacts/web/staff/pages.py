@@ -6,17 +6,19 @@ tokens on every form; the recipients' pages set no cookie at all (REQ-11), so bo
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
+from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ContactsError, PermissionDeniedError
-from contacts.i18n import DEFAULT_LANGUAGE, N_, gettext, language_of
+from contacts.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext, language_of
 from contacts.services import dashboard
 from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
@@ -24,8 +26,11 @@ from contacts.settings import get_settings
 from contacts.web.error_status import status_of
 from contacts.web.public.pages import (
     SECURITY_HEADERS,  # the same strict policy as the recipients' pages
+    accepted_language,
 )
 from contacts.web.staff.sessions import renew_session_id
+
+log = logging.getLogger(__name__)
 
 # Idle sessions end after this; any session after SESSION_LIFETIME, however busy.
 SESSION_IDLE = timedelta(minutes=30)
@@ -63,6 +68,28 @@ def session_language(request: Request) -> str:
     return language_of(session.get("lang") if isinstance(session, dict) else None)
 
 
+# The account's language, kept in a cookie of its own beside the session: a path that matches no staff
+# route is answered before the session is read, and its error page still speaks the account's language.
+LANGUAGE_COOKIE = "contacts_staff_lang"
+
+
+def language_cookie(lang: str | None) -> Cookie:
+    """Set at sign-in and when the account's language changes; `None` forgets it (signing out)."""
+    return Cookie(key=LANGUAGE_COOKIE, value=lang or "", path="/staff", httponly=True, samesite="strict",
+                  secure=get_settings().base_url.startswith("https://"),
+                  max_age=0 if lang is None else 400 * 24 * 3600)
+
+
+def error_language(request: Request) -> str:
+    """An error page's language: the signed-in account's, else what the browser asks, else French."""
+    session = request.scope.get("session")
+    if isinstance(session, dict) and session.get("lang") in LANGUAGES:
+        return str(session["lang"])
+    if (remembered := request.cookies.get(LANGUAGE_COOKIE)) in LANGUAGES:
+        return str(remembered)
+    return accepted_language(request.headers.get("accept-language", ""))
+
+
 # What a redirect's ?notice= says on the page it lands on.
 NOTICES = {
     "created": N_("The draft campaign is created."),
@@ -97,9 +124,10 @@ NOTICES = {
 }
 
 
-def render(request: Request, template: str, staff: Staff | None, status_code: int = 200, **context: Any) -> Template:
-    """A staff page in the account's language (French before signing in)."""
-    lang = staff.language if staff else session_language(request)
+def render(request: Request, template: str, staff: Staff | None, status_code: int = 200, lang: str | None = None,
+           **context: Any) -> Template:
+    """A staff page in the account's language (French before signing in), or in `lang`."""
+    lang = lang or (staff.language if staff else session_language(request))
     notice = NOTICES.get(request.query_params.get("notice", ""))
     return Template(template_name=f"staff/{template}", status_code=status_code, context={
         "staff": staff, "path": request.url.path, "lang": lang, "notice": gettext(lang, notice) if notice else "",
@@ -122,7 +150,7 @@ def signed_out(request: Request, error: AuthenticationError) -> Response:
 
 def refused(request: Request, error: ContactsError) -> Template:
     title = N_("Not allowed") if isinstance(error, PermissionDeniedError) else N_("That did not work")
-    return _error_page(request, status_of(error), error.said_in(session_language(request)), title)
+    return _error_page(request, status_of(error), error, title)
 
 
 # Litestar's own refusals on staff pages (a bad id in a path, a stale CSRF token, an unknown caught mail).
@@ -136,14 +164,22 @@ def refused_by_litestar(request: Request, error: HTTPException) -> Template:
     status = error.status_code
     message = (N_("The form had expired or came from elsewhere: go back, reload the page and try again.")
                if "CSRF" in str(error.detail) else str(error.detail))
-    page = _error_page(request, status, message, HTTP_TITLES.get(status, "That did not work"))
+    page = _error_page(request, status, message, HTTP_TITLES.get(status, N_("That did not work")))
     page.headers.update(error.headers or {})
     return page
 
 
-def _error_page(request: Request, status: int, message: str, title: str) -> Template:
-    lang = session_language(request)
-    page = render(request, "error.html", None, status_code=status, message=gettext(lang, message),
+def crashed(request: Request, error: Exception) -> Template:
+    """A staff page that failed: logged, and said as a page, never as the API's JSON body."""
+    log.error("%s %s failed", request.method, request.url.path, exc_info=error)
+    return _error_page(request, 500, N_("Something went wrong on our side. Try again in a moment; if it happens "
+                                        "again, tell an administrator."), N_("Server error"))
+
+
+def _error_page(request: Request, status: int, message: str | ContactsError, title: str) -> Template:
+    lang = error_language(request)
+    said_here = message.said_in(lang) if isinstance(message, ContactsError) else gettext(lang, message)
+    page = render(request, "error.html", None, status_code=status, lang=lang, message=said_here,
                   title=gettext(lang, title))
     # An exception handler's answer does not get the router's response headers: the page brings its own.
     page.headers.update({header.name: header.value for header in SECURITY_HEADERS if header.value})

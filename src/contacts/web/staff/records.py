@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 
 from contacts.domain import Permission, SubscriptionStatus
 from contacts.errors import ValidationError
-from contacts.services import audit, dashboard, records_of_processing
+from contacts.services import audit, catalogue, dashboard, records_of_processing
 from contacts.services.people import people_operations
 from contacts.services.rights import after_death
 from contacts.services.staff.accounts import Staff
@@ -47,7 +47,8 @@ async def _contact_page(request: Request, staff: Staff, contact_id: int, status_
     contact = await people_operations.contact_detail(staff, contact_id)
     # The rights desk also sees the after-death instructions in force, and records death notices here.
     instruction = await after_death.in_force(contact_id) if staff.can(Permission.RIGHTS) else None
-    return render(request, "contact.html", staff, status_code=status_code, contact=contact,
+    lists = {item.slug: item for item in await catalogue.lists()}  # a subscription's list and purpose by name
+    return render(request, "contact.html", staff, status_code=status_code, contact=contact, lists=lists,
                   editable=people_operations.RECTIFIABLE, error=error, after_death=instruction)
 
 

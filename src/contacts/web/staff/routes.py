@@ -29,6 +29,7 @@ from contacts.web.staff.media import MediaPagesController
 from contacts.web.staff.pages import (
     SECURITY_HEADERS,
     SESSION_IDLE,
+    crashed,
     provide_signed_in,
     refused,
     refused_by_litestar,
@@ -73,5 +74,6 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
         middleware=[sessions.middleware, DefineMiddleware(CSRFMiddleware, config=csrf), login_limit],
         dependencies={"staff": Provide(provide_signed_in)}, response_headers=SECURITY_HEADERS,
         request_max_body_size=FORM_MAX_BODY,
-        exception_handlers={AuthenticationError: signed_out, ContactsError: refused, HTTPException: refused_by_litestar},
+        exception_handlers={AuthenticationError: signed_out, ContactsError: refused, HTTPException: refused_by_litestar,
+                            Exception: crashed},
     )
