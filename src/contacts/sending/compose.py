@@ -18,7 +18,6 @@ from markupsafe import Markup
 
 from contacts.addresses import parse_address
 from contacts.domain import Greeting, LegalBasis, SourceType
-from contacts.errors import ValidationError
 from contacts.mail import markdown_body
 from contacts.mail.message import (
     EncodedTemplate,
@@ -36,6 +35,7 @@ from contacts.mail.render import (
     recipient_markers,
 )
 from contacts.mail.wording import BASIS_WORDS, LANGUAGES, Words
+from contacts.sending import click_links
 from contacts.sending.view_links import view_url
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.settings import Settings
@@ -230,16 +230,16 @@ class Composer:
     # --- end view in your browser ---
 
     def _body(self, language: str) -> markdown_body.RenderedBody:
-        """The campaign's Markdown in both parts, rendered once per language. A body saved before bodies were
-        Markdown, and that breaks a rule, is sent as the plain text it was written as."""
+        """The campaign's Markdown in both parts, rendered once per language, its web links counted (REQ-48)
+        unless staff turned counting off. A body saved before bodies were Markdown, and that breaks a rule, is
+        sent as the plain text it was written as."""
         if language not in self._bodies:
             source = self.campaign.contents[language].body
-            try:
-                rendered = markdown_body.render(source, language=language, accent=self.settings.brand_colour)
-            except ValidationError as error:
-                log.warning("campaign %s: its body is sent as plain text: %s", self.campaign.id, error)
-                rendered = markdown_body.render(markdown_body.as_plain(source), language=language,
-                                                accent=self.settings.brand_colour)
+            counting = click_links.counting_target(self.codec, self.settings.base_url, self.campaign.id, language) \
+                if self.campaign.count_clicks else None
+            rendered, as_plain = click_links.render_body(source, language, self.settings.brand_colour, counting)
+            if as_plain:
+                log.warning("campaign %s: its body is sent as plain text", self.campaign.id)
             self._bodies[language] = rendered
         return self._bodies[language]
 

@@ -51,6 +51,7 @@ class CampaignInfo:
     audience_built_at: datetime | None = None  # None while its ledger rows are still being written
     greeting: Greeting = Greeting.NONE  # how its messages open
     missing_language: MissingLanguage | None = None  # for recipients whose language has no version
+    count_clicks: bool = True  # REQ-48: its links go through /l/ and are counted in aggregate
 
     @property
     def subject(self) -> str:
@@ -195,7 +196,7 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
         status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
         invitation_list_id=guests.get(row["id"]), audience_built_at=row["audience_built_at"],
-        greeting=Greeting(row["greeting"]),
+        greeting=Greeting(row["greeting"]), count_clicks=bool(row["count_clicks"]),
     ) for row in (rows[i] for i in campaign_ids if i in rows)]
 
 

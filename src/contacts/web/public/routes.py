@@ -10,6 +10,7 @@ from litestar.routes import HTTPRoute
 
 from contacts.sending.browser_view import BrowserViews
 from contacts.settings import Settings
+from contacts.web.public.clicks import ClickController
 from contacts.web.public.export import ExportController
 from contacts.web.public.objection import ObjectionController
 from contacts.web.public.pages import (
@@ -29,8 +30,9 @@ from contacts.web.rate_counts import RateCounts
 PAGES = (UnsubscribeController, ObjectionController, PreferencesController, ConfirmController, RsvpController,
          ExportController, ViewController)
 
-# The first segment of every recipient's page: /u/…, /o/…, /p/…, /v/…, /confirm/…, /subscribe/….
-PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController, RightsFormController))
+# The first segment of every recipient's page: /u/…, /o/…, /p/…, /v/…, /l/…, /confirm/…, /subscribe/….
+PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController, RightsFormController,
+                                                         ClickController))
 
 # What any page may answer instead, always as a page (contacts.web.public.errors), never a JSON body.
 PAGE_REFUSALS = {
