@@ -70,6 +70,8 @@ NOTICES = {
     "sending": N_("Sending has started."),
     "paused": N_("The campaign is paused; Resume sends the rest."),
     "cancelled": N_("The campaign is cancelled: nothing more of it is sent."),
+    "counting-on": N_("Link clicks are counted, in aggregate, for messages sent from now on."),
+    "counting-off": N_("Link clicks are no longer counted: links go straight to their targets in messages sent from now on."),
     "signed-out": N_("You are signed out."),
     "attended": N_("Attendance is saved."),
     "rectified": N_("The contact is corrected; the change is in its consent history."),
