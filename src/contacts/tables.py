@@ -204,7 +204,7 @@ class LinkClick(Table, tablename="link_click"):
 
     campaign = ForeignKey(references=Campaign, on_delete=OnDelete.cascade, null=False)  # statistics, no ledger
     language = Varchar(length=2, choices=Language)
-    link_key = Varchar(length=16)  # the link's digest, as its token names it (contacts.sending.click_links)
+    link_key = Varchar(length=16)  # the link's digest, as its token names it (contacts.mail.click_links)
     url = Text()
     hour = Timestamptz()  # the start of the hour, UTC
     clicks = Integer(default=0)

@@ -212,7 +212,7 @@ class TokenCodec:
 @dataclass(frozen=True)
 class ClickToken:
     campaign_id: int
-    language_number: int  # contacts.sending.click_links numbers the languages
+    language_number: int  # contacts.mail.click_links numbers the languages
     link_key: bytes  # 8 bytes: the link's digest
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from contacts.db.engine import engine
 from contacts.keyring import Keyring
-from contacts.sending.click_links import LANGUAGE_NUMBERS, link_key
+from contacts.mail.click_links import LANGUAGE_NUMBERS, link_key
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services.campaigns import clicks
 from contacts.services.campaigns import core as campaigns

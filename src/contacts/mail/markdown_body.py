@@ -75,7 +75,7 @@ _MARKDOWN = _Parser("commonmark", {"html": True, "linkify": True, "breaks": True
 def render(source: str, *, field: str = "body", language: str = "fr", accent: str = DEFAULT_BRAND_COLOUR,
            image_size: ImageSize = size_in_url, link_target: Callable[[str], str] | None = None) -> RenderedBody:
     """Both parts of a body, or ValidationError(field, "line N: …") for the first thing refused.
-    `link_target`: what each link's address becomes, once checked (counted links, contacts.sending.click_links)."""
+    `link_target`: what each link's address becomes, once checked (counted links, contacts.mail.click_links)."""
     prepared, placeholders = _placeholders(source, field)
     tokens = _buttons(_MARKDOWN.parse(prepared))
     _check(tokens, field)

@@ -12,13 +12,13 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from markupsafe import Markup
 
 from contacts.addresses import parse_address
 from contacts.domain import Greeting, LegalBasis, SourceType
-from contacts.mail import markdown_body
+from contacts.mail import click_links, markdown_body
 from contacts.mail.message import (
     EncodedTemplate,
     MessageSkeleton,
@@ -35,7 +35,6 @@ from contacts.mail.render import (
     recipient_markers,
 )
 from contacts.mail.wording import BASIS_WORDS, LANGUAGES, Words
-from contacts.sending import click_links
 from contacts.sending.view_links import view_url
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.settings import Settings
@@ -150,7 +149,7 @@ class Composer:
         return variant.skeleton.message(
             to=mailbox(recipient.name, recipient.email),
             message_id=message_id or self.message_id(recipient.contact_id),
-            date=now or datetime.now(timezone.utc),
+            date=now or datetime.now(UTC),
             parts=(variant.text.encode(values), variant.html.encode(escaped(values))),
             unsubscribe_url=links["unsubscribe_url"],
             unsubscribe_mailto=links["unsubscribe_mailto"],

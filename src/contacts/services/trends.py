@@ -27,7 +27,7 @@ from contacts.errors import ValidationError
 from contacts.i18n import N_
 from contacts.services import catalogue
 from contacts.services.staff.accounts import Staff
-from contacts.tables import AuditEvent, ConsentEvent, Contact, Subscription
+from contacts.tables import AuditEvent, ConsentEvent, Subscription
 
 GAIN_CHANNELS = {"import": "import", "web_form": "signup", "preference_centre": "preference_centre",
                  "staff": "staff", "api": "staff", "cli": "staff"}

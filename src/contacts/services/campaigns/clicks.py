@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from contacts.db.engine import write_transaction
-from contacts.sending.click_links import campaign_links, open_click_token
+from contacts.mail.click_links import campaign_links, open_click_token
 from contacts.settings import Settings
 from contacts.tables import Campaign, LinkClick
 from contacts.tokens import codec_for
@@ -167,7 +167,7 @@ async def running_counter(settings: Settings) -> AsyncIterator[ClickCounter]:
             await asyncio.sleep(FLUSH_SECONDS)
             try:
                 await counter.flush()
-            except Exception as error:  # the database is away: the counts wait for the next turn
+            except Exception as error:  # noqa: BLE001 - whatever failed, the counts wait for the next turn
                 log.warning("link clicks could not be written yet: %s", error)
 
     task = asyncio.create_task(keep_writing())

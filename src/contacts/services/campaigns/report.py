@@ -150,9 +150,9 @@ async def _clicks(result: CampaignReport, since: datetime | None) -> None:
                                key=lambda item: (-item.clicks, item.language, item.url)))
     if not rows:
         return
-    hours = [_moment(row["hour"]) for row in rows]
-    start = min([*hours, *([since] if since else [])]).replace(minute=0, second=0, microsecond=0)  # type: ignore[type-var]
-    end = max(hours)  # type: ignore[type-var]
+    hours = [_at(row["hour"]) for row in rows]
+    start = min([*hours, *([since] if since else [])]).replace(minute=0, second=0, microsecond=0)
+    end = max(hours)
     daily = end - start > HOURLY_UP_TO
     step = timedelta(days=1) if daily else timedelta(hours=1)
     if daily:
@@ -163,12 +163,18 @@ async def _clicks(result: CampaignReport, since: datetime | None) -> None:
         buckets[moment] = ({}, [0])
         moment += step
     for row, hour in zip(rows, hours, strict=True):
-        key = start + step * ((hour - start) // step)  # type: ignore[operator]
+        key = start + step * ((hour - start) // step)
         by_language, scanners = buckets[key]
         by_language[row["language"]] = by_language.get(row["language"], 0) + row["clicks"]
         scanners[0] += row["scanner_fetches"]
     result.over_time.extend(Moment(at, by_language, scanners[0]) for at, (by_language, scanners) in buckets.items())
     object.__setattr__(result, "over_time_unit", "day" if daily else "hour")
+
+
+def _at(value: datetime | str) -> datetime:
+    moment = _moment(value)
+    assert moment is not None
+    return moment
 
 
 def _moment(value: datetime | str | None) -> datetime | None:

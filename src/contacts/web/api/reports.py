@@ -32,7 +32,7 @@ class CountingOut(Struct):
 
 class CampaignReportController(Controller):
     path = "/api/campaigns"
-    tags = ["campaigns"]
+    tags = ("campaigns",)
 
     @get("/{campaign_id:int}/report", summary="What became of a campaign: audience and skipped by reason, sent, "
          "failed, bounces, complaints, unsubscribes and objections through its links, each as a count and a rate; "
@@ -58,7 +58,7 @@ class CampaignReportController(Controller):
 
 class TrendsController(Controller):
     path = "/api/trends"
-    tags = ["lists"]
+    tags = ("lists",)
 
     @get("/", summary="Per list and per purpose, by week: subscriptions gained by channel, lost by cause, and "
          "the size at each week's end", responses=refusals(400))

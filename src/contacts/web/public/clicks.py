@@ -15,7 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from contacts.errors import NotFoundError
-from contacts.sending.click_links import PATH
+from contacts.mail.click_links import PATH
 from contacts.services.campaigns import clicks
 from contacts.web.public.pages import SECURITY_HEADERS, page, without_body_for_head
 

@@ -4,6 +4,7 @@ is SVG drawn on the server (contacts.web.charts) beside a table of its figures."
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +38,7 @@ def _hour_label(moment: datetime, unit: str, language: str) -> str:
 
 def report_charts(found: CampaignReport, language: str) -> dict[str, Markup]:
     """The report's charts: clicks per link, and clicks per language over time since sending."""
-    say = lambda text, **values: gettext(language, text, **values)  # noqa: E731
+    say = functools.partial(gettext, language)
     charts: dict[str, Markup] = {}
     if found.links:
         labels = [f"{link.language} · {link.url.split('://', 1)[-1]}" for link in found.links]
@@ -65,7 +66,7 @@ def side_by_side(found: list[CampaignReport], language: str) -> Markup | None:
     """The dashboard's last campaigns, their rates side by side."""
     if not found:
         return None
-    say = lambda text: gettext(language, text)  # noqa: E731
+    say = functools.partial(gettext, language)
     names = [f"#{item.campaign_id} {item.subject[:30]}" for item in found]
 
     def rate(item: CampaignReport, name: str) -> float:
@@ -81,7 +82,7 @@ def side_by_side(found: list[CampaignReport], language: str) -> Markup | None:
 
 
 def trend_charts(trend: trends.Trend, language: str) -> dict[str, Markup]:
-    say = lambda text, **values: gettext(language, text, **values)  # noqa: E731
+    say = functools.partial(gettext, language)
     name = trend.display_name(language)
     labels = [week.starts_on.strftime("%d/%m") for week in trend.weeks]
     return {
