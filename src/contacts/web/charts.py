@@ -29,18 +29,14 @@ class Series:
 
 
 def _nice_top(value: float) -> float:
-    """The scale's top: 1, 2 or 5 times a power of ten, at least `value`."""
-    if value <= 0:
-        return 1
+    """The scale's top, at least `value`, whose quarters (the grid lines) are whole: 4, 8, 12, 16, then 1.2,
+    1.6, 2, 2.4, 3.2, 4, 6, 8 or 10 times a power of ten."""
+    if value <= 16:
+        return next(top for top in (4, 8, 12, 16) if top >= value)
     power = 1.0
-    while power * 10 <= value:
+    while power * 10 < value:
         power *= 10
-    while power > value:
-        power /= 10
-    for step in (1, 2, 5, 10):
-        if step * power >= value:
-            return step * power
-    return 10 * power
+    return next(step * power for step in (1.2, 1.6, 2, 2.4, 3.2, 4, 6, 8, 10) if step * power >= value)
 
 
 def _number(value: float, language: str) -> str:
@@ -71,7 +67,7 @@ def bars(title: str, description: str, labels: Sequence[str], series: Sequence[S
                     f'<text x="{x:.1f}" y="14" text-anchor="middle">{_number(top * tick / 4, language)}</text>')
     for index, label in enumerate(labels):
         y = 24 + index * (row + gap)
-        shown = label if len(label) <= 38 else label[:37] + "…"
+        shown = label if len(label) <= 34 else label[:33] + "…"  # about 6.6 px a character at 12 px
         body.append(f'<text x="{label_width - 6}" y="{y + row / 2 + 4:.1f}" text-anchor="end">{escape(shown)}</text>')
         for number, item in enumerate(series):
             value = item.values[index]
