@@ -99,3 +99,18 @@ async def test_req48_the_counting_switch_is_staff_s_and_audited(tmp_path, http_c
         bad = await client.put(f"/api/campaigns/{sent.campaign_id}/clicks", json={"count": False},
                                headers={"Authorization": f"Bearer {token}"})
         assert bad.status_code == 400
+
+
+async def test_req48_leaving_through_the_campaign_s_preference_link_counts_for_it(tmp_path, http_client):
+    """The preference centre reached from a campaign's message records that campaign on the opt-out, as the
+    unsubscribe link does: the report counts it, and a link from elsewhere (campaign 0) does not."""
+    from contacts.services.campaigns import core as campaigns
+    from contacts.services.campaigns import report as reports
+
+    sent = await send(tmp_path)
+    _, victor = sent.parts("victor@vip.example")
+    async with http_client() as client:
+        answer = await client.post(link(victor, "/p/"), data={"form": "everything"})
+        assert answer.status_code in (200, 303)
+    found = await reports.report(await campaigns.get(sent.campaign_id))
+    assert found.figure("unsubscribes").count == 1
