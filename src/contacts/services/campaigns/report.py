@@ -202,16 +202,16 @@ async def last_campaigns(staff: Staff, count: int = 5) -> list[CampaignReport]:
 # --- the report as CSV ---
 FIGURE_WORDS = {
     "audience": N_("audience"), "queued": N_("queued"), "sending": N_("sending"), "skipped": N_("skipped"),
-    "sent": N_("sent"), "failed": N_("failed"), "hard_bounces": N_("hard bounces"),
+    "sent": N_("messages sent"), "failed": N_("messages that failed"), "hard_bounces": N_("hard bounces"),
     "soft_bounces": N_("soft bounces"), "complaints": N_("complaints"),
     "unsubscribes": N_("unsubscribes through this campaign"), "objections": N_("objections through this campaign"),
 }
 
 
 def figure_words(language: str, name: str) -> str:
-    """A figure's name in the language: `skipped:suppressed` as "skipped: suppressed"."""
+    """A figure's name in the language: `skipped:suppressed` as "skipped (suppressed)"."""
     if name.startswith("skipped:"):
-        return gettext(language, N_("skipped: %(reason)s"), reason=code_word(name.split(":", 1)[1], language))
+        return gettext(language, N_("skipped (%(reason)s)"), reason=code_word(name.split(":", 1)[1], language))
     return gettext(language, FIGURE_WORDS[name])
 
 
