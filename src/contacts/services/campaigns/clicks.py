@@ -49,10 +49,8 @@ _Slot = tuple[int, str, str, datetime]  # campaign, language, link digest, hour
 
 def is_scanner(method: str, user_agent: str | None) -> bool:
     """The heuristic above: HEAD, no user agent, or a known scanner's or library's."""
-    if method.upper() == "HEAD" or not (user_agent or "").strip():
-        return True
-    agent = user_agent.lower()  # type: ignore[union-attr]
-    return any(part in agent for part in SCANNER_AGENTS)
+    agent = (user_agent or "").strip().lower()
+    return method.upper() == "HEAD" or not agent or any(part in agent for part in SCANNER_AGENTS)
 
 
 @dataclass
@@ -87,9 +85,9 @@ class ClickCounter:
             return None
         campaign = await self._links_of(followed.campaign_id)
         url = campaign.links.get(followed.language, {}).get(followed.link_key) if campaign else None
-        if url is None:
+        if campaign is None or url is None:
             return None
-        if campaign.counting:  # type: ignore[union-attr]
+        if campaign.counting:
             hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
             counts = self._waiting.setdefault((followed.campaign_id, followed.language, followed.link_key, hour),
                                               _Counts(url))
