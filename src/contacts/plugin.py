@@ -19,6 +19,7 @@ from litestar.template.config import TemplateConfig
 from contacts.db.engine import connected
 from contacts.devmail import mail_catcher
 from contacts.sending.draining import background_sender
+from contacts.services.campaigns.clicks import running_counter
 from contacts.services.optout.writer import running_writer
 from contacts.services.retention.daily import daily_retention
 from contacts.services.staff.sessions import DatabaseSessionStore
@@ -32,6 +33,7 @@ from contacts.web.health import health
 from contacts.web.input_checks import bad_input_refuser
 from contacts.web.localised_pages import LocalisedJinjaEngine
 from contacts.web.media import media_file
+from contacts.web.public.clicks import click_router
 from contacts.web.public.routes import PAGE_PREFIXES, public_router
 from contacts.web.rate_counts import rate_counts_for
 from contacts.web.staff.routes import SESSION_STORE, staff_router
@@ -44,8 +46,8 @@ class ContactsPlugin(InitPluginProtocol):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         # One count per app: the public pages' limits and the staff sign-in's share its memory or its table.
         counts = rate_counts_for(self.settings)
-        app_config.route_handlers.extend([health, media_file, public_router(self.settings, counts), api_router(),
-                                          staff_router(self.settings, counts), self._static_files()])
+        app_config.route_handlers.extend([health, media_file, public_router(self.settings, counts), click_router(),
+                                          api_router(), staff_router(self.settings, counts), self._static_files()])
         # Litestar's config takes a registry too; this app never passes one (create_app gives no stores).
         app_config.stores = {**(app_config.stores or {}), SESSION_STORE: DatabaseSessionStore()}  # type: ignore[dict-item]
         app_config.template_config = self._templates()
@@ -89,6 +91,7 @@ class ContactsPlugin(InitPluginProtocol):
             if self.settings.mail_catcher:
                 await stack.enter_async_context(mail_catcher(self.settings))
             await stack.enter_async_context(running_writer())
+            await stack.enter_async_context(running_counter(self.settings))
             if self.settings.serve_sends:
                 await stack.enter_async_context(background_sender())
             if self.settings.retention_daily:

@@ -199,6 +199,22 @@ class Campaign(Table):
     archive = Boolean(default=False)
     archive_withdrawn_at = Timestamptz(null=True, default=None)
     archive_withdrawn_by = Varchar(length=100, null=True, default=None)
+    # REQ-48: its links go through BASE_URL/l/TOKEN and are counted in aggregate; off, they go straight to
+    # their targets.
+    count_clicks = Boolean(default=True)
+
+
+class LinkClick(Table, tablename="link_click"):
+    """REQ-48: how many times a link of a campaign's version in one language was followed within one hour,
+    by people and by mail scanners, apart. Nothing here names a recipient, a delivery, an address or a device."""
+
+    campaign = ForeignKey(references=Campaign, on_delete=OnDelete.cascade, null=False)  # statistics, no ledger
+    language = Varchar(length=2, choices=Language)
+    link_key = Varchar(length=16)  # the link's digest, as its token names it (contacts.mail.click_links)
+    url = Text()
+    hour = Timestamptz()  # the start of the hour, UTC
+    clicks = Integer(default=0)
+    scanner_fetches = Integer(default=0)  # HEAD requests and known scanners' user agents
 
 
 class CampaignList(Table, tablename="campaign_list"):

@@ -13,6 +13,9 @@ old links still open: the key byte in each token picks the key that sealed it.
 Tokens inside mail addresses (the VERP envelope sender `bounces+ID@`, the `unsubscribe+ID@` mailto) take a
 shorter form, `seal_address`: no expiry, and lowercase base32, because MTAs may case-fold a local part
 and RFC 5321 caps it at 64 octets (`unsubscribe+` and 50 characters make 62).
+
+A counted link (`/l/TOKEN`, REQ-48) takes a third form, `seal_click`: the campaign, the language's number
+and an 8-byte digest of the link, and no contact at all, so that the token cannot name anyone.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ _PAYLOAD = struct.Struct(">BIIIQ")  # action, contact, scope, campaign, expires 
 _KEY_PURPOSE = b"contacts/link-token/v1"
 ADDRESS_FORMAT_VERSION = 2
 _ADDRESS_PAYLOAD = struct.Struct(">BIII")  # action, contact, scope, campaign: no expiry
+CLICK_FORMAT_VERSION = 3
+_CLICK_PAYLOAD = struct.Struct(">BIB8s")  # action, campaign, language number, link digest: nobody, no expiry
 
 
 class TokenAction(IntEnum):
@@ -49,6 +54,7 @@ class TokenAction(IntEnum):
     VERIFY_RIGHTS_REQUEST = 9  # scope: a rights request id from the public form; must expire
     VIEW_IN_BROWSER = 10  # contact 0 (it names nobody); scope: the language; the campaign. Never expires
     CHECK_IN = 11  # a guest at the door; scope: an invitation list id. Shown only to a signed-in steward
+    CLICK = 12  # a counted link (`seal_click`): campaign, language and link; never a contact. Never expires
 
 
 # The two tokens that travel in mail addresses (`seal_address`).
@@ -166,6 +172,48 @@ class TokenCodec:
                 return None
             return LinkToken(TokenAction(action_value), contact_id, scope_id, campaign_id, expires_at)
         return None
+
+
+    def seal_click(self, token: ClickToken) -> str:
+        """A counted link's token: the same link of the same campaign in the same language, the same token."""
+        key = self.keys[0]
+        header = bytes((CLICK_FORMAT_VERSION, key.key_id))
+        payload = _CLICK_PAYLOAD.pack(TokenAction.CLICK, token.campaign_id, token.language_number, token.link_key)
+        sealed = key.cipher.encrypt(payload, [header])
+        return base64.urlsafe_b64encode(header + sealed).rstrip(b"=").decode("ascii")
+
+    def open_click(self, text: str) -> ClickToken | None:
+        """The token of `seal_click` if it is genuine; None otherwise, never an error."""
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        except (binascii.Error, ValueError):
+            return None
+        if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != text:
+            return None
+        if len(raw) < 2 or raw[0] != CLICK_FORMAT_VERSION:
+            return None
+        header, sealed = raw[:2], raw[2:]
+        for key in self.keys:
+            if key.key_id != header[1]:
+                continue
+            try:
+                payload = key.cipher.decrypt(sealed, [header])
+            except InvalidTag:
+                continue
+            if len(payload) != _CLICK_PAYLOAD.size:
+                return None
+            action_value, campaign_id, language_number, link_key = _CLICK_PAYLOAD.unpack(payload)
+            if action_value != TokenAction.CLICK:
+                return None
+            return ClickToken(campaign_id, language_number, link_key)
+        return None
+
+
+@dataclass(frozen=True)
+class ClickToken:
+    campaign_id: int
+    language_number: int  # contacts.mail.click_links numbers the languages
+    link_key: bytes  # 8 bytes: the link's digest
 
 
 @functools.lru_cache(maxsize=8)

@@ -73,11 +73,14 @@ _MARKDOWN = _Parser("commonmark", {"html": True, "linkify": True, "breaks": True
 
 
 def render(source: str, *, field: str = "body", language: str = "fr", accent: str = DEFAULT_BRAND_COLOUR,
-           image_size: ImageSize = size_in_url) -> RenderedBody:
-    """Both parts of a body, or ValidationError(field, "line N: …") for the first thing refused."""
+           image_size: ImageSize = size_in_url, link_target: Callable[[str], str] | None = None) -> RenderedBody:
+    """Both parts of a body, or ValidationError(field, "line N: …") for the first thing refused.
+    `link_target`: what each link's address becomes, once checked (counted links, contacts.mail.click_links)."""
     prepared, placeholders = _placeholders(source, field)
     tokens = _buttons(_MARKDOWN.parse(prepared))
     _check(tokens, field)
+    if link_target is not None:
+        _retarget(tokens, link_target)
     page = _HtmlWriter(accent, image_size).blocks(tokens)
     text = TextWriter(language, [item.fallback or item.field for item in placeholders]).document(tokens)
 
@@ -165,6 +168,17 @@ def _check(tokens: Sequence[Token], field: str) -> None:
                     raise ValidationError(field, N_("line %(line)s: the image %(address)s has no alt text; write "
                                                     "what it shows: ![a description](address)"),
                                           line=line, address=child.attrs["src"])
+
+
+def _retarget(tokens: Sequence[Token], link_target: Callable[[str], str]) -> None:
+    """Every link's address as `link_target` says; the text part then lists the new address, and a bare
+    URL still shows what staff wrote."""
+    for token in tokens:
+        if token.type == "button":
+            token.attrs["href"] = link_target(str(token.attrs["href"]))
+        for child in token.children or []:
+            if child.type == "link_open":
+                child.attrs["href"] = link_target(str(child.attrs["href"]))
 
 
 def _check_target(target: str, field: str, line: int) -> None:

@@ -12,14 +12,13 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from markupsafe import Markup
 
 from contacts.addresses import parse_address
 from contacts.domain import INVITATION_PURPOSE, Greeting, LegalBasis, SourceType
-from contacts.errors import ValidationError
-from contacts.mail import markdown_body
+from contacts.mail import click_links, markdown_body
 from contacts.mail.message import (
     EncodedTemplate,
     MessageSkeleton,
@@ -150,7 +149,7 @@ class Composer:
         return variant.skeleton.message(
             to=mailbox(recipient.name, recipient.email),
             message_id=message_id or self.message_id(recipient.contact_id),
-            date=now or datetime.now(timezone.utc),
+            date=now or datetime.now(UTC),
             parts=(variant.text.encode(values), variant.html.encode(escaped(values))),
             unsubscribe_url=links["unsubscribe_url"],
             unsubscribe_mailto=links["unsubscribe_mailto"],
@@ -231,16 +230,16 @@ class Composer:
     # --- end view in your browser ---
 
     def _body(self, language: str) -> markdown_body.RenderedBody:
-        """The campaign's Markdown in both parts, rendered once per language. A body saved before bodies were
-        Markdown, and that breaks a rule, is sent as the plain text it was written as."""
+        """The campaign's Markdown in both parts, rendered once per language, its web links counted (REQ-48)
+        unless staff turned counting off. A body saved before bodies were Markdown, and that breaks a rule, is
+        sent as the plain text it was written as."""
         if language not in self._bodies:
             source = self.campaign.contents[language].body
-            try:
-                rendered = markdown_body.render(source, language=language, accent=self.settings.brand_colour)
-            except ValidationError as error:
-                log.warning("campaign %s: its body is sent as plain text: %s", self.campaign.id, error)
-                rendered = markdown_body.render(markdown_body.as_plain(source), language=language,
-                                                accent=self.settings.brand_colour)
+            counting = click_links.counting_target(self.codec, self.settings.base_url, self.campaign.id, language) \
+                if self.campaign.count_clicks else None
+            rendered, as_plain = click_links.render_body(source, language, self.settings.brand_colour, counting)
+            if as_plain:
+                log.warning("campaign %s: its body is sent as plain text", self.campaign.id)
             self._bodies[language] = rendered
         return self._bodies[language]
 

@@ -75,7 +75,8 @@ async def send_test(campaign_id: int, to: str, settings: Settings | None = None)
         if blocked:
             raise ValidationError("to", N_("%(address)s is on the suppression list (%(reason)s); no test message "
                                            "was sent"), address=address, reason=blocked[0].reason)
-    test_campaign = dataclasses.replace(campaign, contents={
+    # A test's links go straight to their targets: staff checking them count no click (REQ-48).
+    test_campaign = dataclasses.replace(campaign, count_clicks=False, contents={
         language: dataclasses.replace(content, subject=f"[TEST] {content.subject}")
         for language, content in campaign.contents.items()})
     composer = Composer(test_campaign, settings, TemplateLibrary.from_settings(settings))

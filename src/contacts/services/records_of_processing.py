@@ -33,8 +33,16 @@ DATA_CATEGORIES = [
     N_("language of correspondence"),
     N_("provenance: how, from whom and when the data was collected"),
     N_("subscriptions with their legal basis and evidence; consent proofs (time, channel, notice shown)"),
-    N_("send history: which campaigns were sent, and bounces; no per-recipient open tracking"),
+    N_("send history: which campaigns were sent, and bounces; no per-recipient open or click tracking"),
 ]
+# REQ-48: what click counting is, said the same way in the register and in a person's export.
+AUDIENCE_MEASUREMENT = N_(
+    "Audience measurement: the web links in a campaign's messages pass through this service, which counts how "
+    "many times each link was followed, per campaign, language and hour, with fetches by mail security scanners "
+    "counted apart. No person is identified: every recipient of a campaign in one language gets the very same "
+    "links, and no address, contact, delivery, IP address or browser is stored or logged with a click. Counting "
+    "can be turned off for each campaign. The counts are anonymous statistics, kept as aggregates for as long as "
+    "the campaign's report is kept.")
 RECIPIENTS = [
     N_("staff of the departments empowered for the purpose (role-based access)"),
     N_("service providers acting on the controller's instructions under contract (hosting, mail delivery)"),
@@ -73,6 +81,7 @@ class Register:
     dpo_contact: str
     activities: list[Activity]
     security_measures: list[str]
+    audience_measurement: str = ""
 
 
 # How long data is kept under each rule; `period` is a number of years or days in words, `grace` when after.
@@ -136,7 +145,8 @@ async def build(language: str = "en") -> Register:
             transfers_outside_eu=gettext(language, N_("none")), erasure=retention_words(purpose, language)))
     return Register(generated_at=datetime.now(UTC).isoformat(timespec="seconds"), controller=settings.organisation,
                     controller_contact=settings.from_address, dpo_contact=settings.dpo_contact,
-                    activities=activities, security_measures=[gettext(language, text) for text in SECURITY_MEASURES])
+                    activities=activities, security_measures=[gettext(language, text) for text in SECURITY_MEASURES],
+                    audience_measurement=gettext(language, AUDIENCE_MEASUREMENT))
 
 
 def as_json(register: Register) -> str:
@@ -148,7 +158,7 @@ LABELS = {
     "dpo": N_("Data protection officer"), "generated": N_("Generated"), "basis": N_("Legal basis"),
     "departments": N_("Departments with access"), "persons": N_("Categories of persons"),
     "data": N_("Categories of data"), "recipients": N_("Recipients"), "transfers": N_("Transfers outside the EU"),
-    "erasure": N_("Erasure"), "security": N_("Security measures"),
+    "erasure": N_("Erasure"), "security": N_("Security measures"), "audience": N_("Audience measurement"),
 }
 
 
@@ -174,5 +184,6 @@ def as_markdown(register: Register, language: str = "en") -> str:
             f"- **{labels['transfers']} {activity.transfers_outside_eu}",
             f"- **{labels['erasure']} {activity.erasure}", "",
         ]
+    lines += [f"## {gettext(language, LABELS['audience'])}", "", register.audience_measurement, ""]
     lines += [f"## {gettext(language, LABELS['security'])}", "", *[f"- {measure}" for measure in register.security_measures], ""]
     return "\n".join(lines)

@@ -62,6 +62,7 @@ class CampaignInfo:
     archive: bool = False  # published in the public archive once finished (services/campaigns/archive.py)
     archive_withdrawn_at: datetime | None = None  # taken out of the archive, for good
     archive_withdrawn_by: str | None = None
+    count_clicks: bool = True  # REQ-48: its links go through /l/ and are counted in aggregate
 
     @property
     def subject(self) -> str:
@@ -217,6 +218,7 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
         audience_built_at=row["audience_built_at"],
         greeting=Greeting(row["greeting"]), archive=bool(row["archive"]),
         archive_withdrawn_at=row["archive_withdrawn_at"], archive_withdrawn_by=row["archive_withdrawn_by"],
+        count_clicks=bool(row["count_clicks"]),
     ) for row in (rows[i] for i in campaign_ids if i in rows)]
 
 

@@ -75,6 +75,13 @@ def _contact_id(token_text: str) -> int | None:
     return token.contact_id if token else None
 
 
+def _campaign_id(token_text: str) -> int:
+    """The campaign whose message carried the link (0: none), which an opt-out's ledger event names, as the
+    unsubscribe and objection links' do: the campaign's report counts the opt-outs through its links."""
+    token = codec_for(get_settings().secret_keys).open(token_text, TokenAction.PREFERENCES)
+    return token.campaign_id if token else 0
+
+
 async def _active_contact(contact_id: int | None) -> dict | None:
     if contact_id is None:
         return None
@@ -150,7 +157,8 @@ async def save(token_text: str, *, shown: set[str], wanted: set[str], language: 
     await person_initiated(contact["id"])
     mail_language = language if language in tuple(Language) else contact["language"]
     await optout_writer.unsubscribe([
-        optout_writer.Unsubscribe(contact["id"], mailing_list.id, Channel.PREFERENCE_CENTRE, "preference centre")
+        optout_writer.Unsubscribe(contact["id"], mailing_list.id, Channel.PREFERENCE_CENTRE, "preference centre",
+                                  campaign_id=_campaign_id(token_text))
         for mailing_list in to_turn_off])
     if mail_language != contact["language"]:
         async with write_transaction():
@@ -168,7 +176,8 @@ async def unsubscribe_everything(token_text: str) -> None:
     if contact is None:
         return
     await optout_writer.unsubscribe([optout_writer.Unsubscribe(
-        contact["id"], None, Channel.PREFERENCE_CENTRE, "unsubscribe from everything")])
+        contact["id"], None, Channel.PREFERENCE_CENTRE, "unsubscribe from everything",
+        campaign_id=_campaign_id(token_text))])
 
 
 async def request_right(token_text: str, request_type: RightsRequestType, details: str | None) -> Receipt | None:

@@ -16,12 +16,14 @@ from contacts.web.api.records import (
     ContactsController,
     SuppressionController,
 )
+from contacts.web.api.reports import CampaignReportController, TrendsController
 
 
 def api_router() -> Router:
     return Router(path="/", route_handlers=[ListsController, CampaignsController, ContactsController, SuppressionController,
                                                   AuditController, InvitationListsController, DoorController,
-                                                  MediaController],
+                                                  MediaController,
+                                                  CampaignReportController, TrendsController],
                   guards=[require_token], dependencies={"staff": Provide(provide_staff)}, security=SECURITY,
                   response_headers=[ResponseHeader(name="Cache-Control", value="no-store"),
                                     ResponseHeader(name="X-Content-Type-Options", value="nosniff")])

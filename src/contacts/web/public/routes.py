@@ -11,6 +11,7 @@ from litestar.routes import HTTPRoute
 from contacts.sending.browser_view import BrowserViews
 from contacts.settings import Settings
 from contacts.web.public.archive import ArchiveController
+from contacts.web.public.clicks import ClickController
 from contacts.web.public.export import ExportController
 from contacts.web.public.objection import ObjectionController
 from contacts.web.public.pages import (
@@ -30,8 +31,9 @@ from contacts.web.rate_counts import RateCounts
 PAGES = (UnsubscribeController, ObjectionController, PreferencesController, ConfirmController, RsvpController,
          ExportController, ViewController, ArchiveController)
 
-# The first segment of every recipient's page: /u/…, /o/…, /p/…, /v/…, /confirm/…, /subscribe/…, /archive/….
-PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController, RightsFormController))
+# The first segment of every recipient's page: /u/…, /o/…, /p/…, /v/…, /l/…, /confirm/…, /subscribe/…, /archive/….
+PAGE_PREFIXES = tuple(controller.path for controller in (*PAGES, SignupController, RightsFormController,
+                                                         ClickController))
 
 # What any page may answer instead, always as a page (contacts.web.public.errors), never a JSON body.
 PAGE_REFUSALS = {

@@ -21,6 +21,7 @@ from contacts.i18n import N_
 from contacts.sending import desk as sending_desk
 from contacts.services import dashboard
 from contacts.services.campaigns import archive, campaign_operations
+from contacts.services.campaigns import report as reports
 from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
@@ -33,6 +34,7 @@ from contacts.web.staff.campaign_editor import (
     content_fields,
 )
 from contacts.web.staff.pages import language_cookie, render, said, sign_in
+from contacts.web.staff.reports import report_context, side_by_side
 
 Form = URLEncodedBody[dict[str, str]]
 TEMPLATES = ("newsletter-communications", "newsletter-mediation", "invitation")
@@ -77,8 +79,9 @@ class DashboardController(Controller):
     async def dashboard(self, request: Request, staff: NamedDependency[Staff]) -> Template:
         # The events' pages, where this app serves them, head the event team's dashboard.
         events_page = any(route.path.startswith("/staff/events") for route in request.app.routes)
+        last = await reports.last_campaigns(staff)
         return render(request, "dashboard.html", staff, overview=await dashboard.overview(staff),
-                      events_page=events_page)
+                      events_page=events_page, last_campaigns=last, side_by_side=side_by_side(last, staff.language))
 
     @post("/language", status_code=303)
     async def language(self, request: Request, staff: NamedDependency[Staff], data: Form) -> Redirect:
@@ -121,7 +124,8 @@ class CampaignPagesController(Controller):
         campaign, progress = await campaign_operations.progress(staff, campaign_id)
         message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
         return render(request, "campaign.html", staff, campaign=campaign, progress=progress,
-                      error="", preview=_preview(message))
+                      error="", preview=_preview(message),
+                      **report_context(await reports.report(campaign), staff.language))
 
     @post("/{campaign_id:int}/test", status_code=303)
     async def test(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId,
@@ -132,7 +136,8 @@ class CampaignPagesController(Controller):
             campaign, progress = await campaign_operations.progress(staff, campaign_id)
             message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
             return render(request, "campaign.html", staff, status_code=400, campaign=campaign, progress=progress,
-                          error=said(error, staff), preview=_preview(message))
+                          error=said(error, staff), preview=_preview(message),
+                          **report_context(await reports.report(campaign), staff.language))
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=test-sent", status_code=303)
 
     @post("/{campaign_id:int}/send", status_code=303)

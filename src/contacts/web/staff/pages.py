@@ -101,6 +101,8 @@ NOTICES = {
     "paused": N_("The campaign is paused; Resume sends the rest."),
     "cancelled": N_("The campaign is cancelled: nothing more of it is sent."),
     "withdrawn-from-archive": N_("The campaign is withdrawn from the public archive: its page there now says so."),
+    "counting-on": N_("Link clicks are counted, in aggregate, for messages sent from now on."),
+    "counting-off": N_("Link clicks are no longer counted: links go straight to their targets in messages sent from now on."),
     "signed-out": N_("You are signed out."),
     "attended": N_("Attendance is saved."),
     "rectified": N_("The contact is corrected; the change is in its consent history."),

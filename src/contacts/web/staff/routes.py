@@ -42,6 +42,7 @@ from contacts.web.staff.records import (
     RegisterPageController,
     SuppressionPagesController,
 )
+from contacts.web.staff.reports import ReportPagesController
 from contacts.web.staff.rights import AfterDeathPagesController, RightsPagesController
 from contacts.web.staff.sessions import StaffSessionConfig
 
@@ -66,7 +67,8 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
     handlers = [SignInController, DashboardController, CampaignPagesController, CampaignEditorController,
                 ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
-                InvitationPagesController, DoorPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
+                InvitationPagesController, DoorPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController,
+                ReportPagesController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)
     return Router(

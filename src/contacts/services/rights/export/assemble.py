@@ -174,6 +174,9 @@ async def build(contact_id: int, *, language: str, now: datetime | None = None) 
             contact["source_type"], contact["source_type"]), "name": contact["source_name"],
             "collected_at": plain(contact["collected_at"]), "notice_version": contact["notice_version"]},  # (g)
         "automated_decisions": {"used": False, "words": gettext(language, words.AUTOMATED)},  # (h)
+        # REQ-48: clicks are counted in aggregate, with nobody identified: nothing of it is about this person.
+        "audience_measurement": {"identifies_you": False, "words": gettext(
+            language, records_of_processing.AUDIENCE_MEASUREMENT)},
     }
 
 
