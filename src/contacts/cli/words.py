@@ -5,7 +5,7 @@ the process locale (LC_ALL, LC_MESSAGES, then LANG: French when it starts with "
 French text gets French typography (U+202F before `: ; ! ?`) before the values go in: a subject, an address
 or a path is printed as it is. Click's own messages (usage errors, help headings) are translated too, and so
 is each command's help (`help=N_("…")` on commands and options), when click shows it.
-                                 """
+"""
 
 from __future__ import annotations
 
