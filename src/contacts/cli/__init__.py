@@ -6,7 +6,8 @@ Each command imports the services, the sending engine or the web app when it run
 import click
 
 import contacts  # noqa: F401 - sets PICCOLO_CONF before any table is imported
-from contacts.cli.words import install_in_click
+from contacts.cli.words import help_in_language, install_in_click
+from contacts.i18n import N_
 
 install_in_click()  # before the commands are defined: click translates a Path's "file" when it is made
 
@@ -24,9 +25,9 @@ from contacts.cli.suppression import suppress_command, suppression_group
 from contacts.cli.users import user_group
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             help=N_("Consent-first contact lists and communication preferences."))
 def main() -> None:
-    """Consent-first contact lists and communication preferences."""
     load_settings_or_exit()  # a bad configuration fails here, naming the variable
 
 
@@ -35,5 +36,6 @@ for command in (
     campaign_group, worker_command, user_group, register_command, inbound_command, retention_group, media_group,
 ):
     main.add_command(command)
+help_in_language(main)  # after every command is in the tree
 
 __all__ = ["main"]

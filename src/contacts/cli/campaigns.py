@@ -19,48 +19,49 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from contacts.cli.params import ROW_ID, TEXT
 from contacts.cli.runner import actor, fail, run
 from contacts.cli.words import _, language, ngettext, term
+from contacts.i18n import N_
 from contacts.outages import caused_by_outage
 from contacts.sending import stopping
 from contacts.text_input import INT32_MAX, control_character
 
 
-@click.group(name="campaign")
+@click.group(name="campaign", help=N_("Create, preview, test, send and follow campaigns."))
 def campaign_group() -> None:
-    """Create, preview, test, send and follow campaigns."""
+    pass
 
 
-def _body_option(name: str, language: str):
-    return click.option(name, type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
-                        help=f"A UTF-8 text file in Markdown (see README, \"Writing a campaign\"): the {language} "
-                             "message's headings, links, lists, images, [[Button]](https://…), placeholders.")
+def _body_option(name: str, text: str):
+    return click.option(name, type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None, help=text)
 
 
-@campaign_group.command(name="create")
-@click.option("--list", "list_slugs", multiple=True, required=True, help="A list to send to; repeat for several.")
-@click.option("--template", required=True, help="A template of templates/emails/, e.g. newsletter-communications.")
-@click.option("--subject-fr", "subject_fr", type=TEXT, default=None, help="The French subject.")
-@click.option("--subject-en", "subject_en", type=TEXT, default=None, help="The English subject.")
-@click.option("--subject", type=TEXT, default=None, help="The French subject (as --subject-fr).")
-@_body_option("--body-fr", "French")
-@_body_option("--body-en", "English")
-@_body_option("--body", "French (as --body-fr)")
-@click.option("--preheader-fr", "preheader_fr", type=TEXT, default=None, help="The French inbox preview line.")
-@click.option("--preheader-en", "preheader_en", type=TEXT, default=None, help="The English inbox preview line.")
+@campaign_group.command(name="create", help=N_("Create a draft campaign; prints its id alone on the last line."))
+@click.option("--list", "list_slugs", multiple=True, required=True, help=N_("A list to send to; repeat for several."))
+@click.option("--template", required=True, help=N_("A template of templates/emails/, e.g. newsletter-communications."))
+@click.option("--subject-fr", "subject_fr", type=TEXT, default=None, help=N_("The French subject."))
+@click.option("--subject-en", "subject_en", type=TEXT, default=None, help=N_("The English subject."))
+@click.option("--subject", type=TEXT, default=None, help=N_("The French subject (as --subject-fr)."))
+@_body_option("--body-fr", N_("A UTF-8 text file in Markdown (see README, \"Writing a campaign\"): the French "
+                              "message's headings, links, lists, images, [[Button]](https://…), placeholders."))
+@_body_option("--body-en", N_("A UTF-8 text file in Markdown (see README, \"Writing a campaign\"): the English "
+                              "message's headings, links, lists, images, [[Button]](https://…), placeholders."))
+@_body_option("--body", N_("A UTF-8 text file in Markdown (see README, \"Writing a campaign\"): the French (as "
+                           "--body-fr) message's headings, links, lists, images, [[Button]](https://…), placeholders."))
+@click.option("--preheader-fr", "preheader_fr", type=TEXT, default=None, help=N_("The French inbox preview line."))
+@click.option("--preheader-en", "preheader_en", type=TEXT, default=None, help=N_("The English inbox preview line."))
 @click.option("--missing-language", type=click.Choice(["other", "skip"]), default=None,
-              help="Recipients whose language has no version: get the other language, or are skipped "
-                   "(no_translation). Without it, such a campaign does not start.")
-@click.option("--purpose", "purpose_code", default=None, help="The purpose, when the lists serve several.")
+              help=N_("Recipients whose language has no version: get the other language, or are skipped "
+                      "(no_translation). Without it, such a campaign does not start."))
+@click.option("--purpose", "purpose_code", default=None, help=N_("The purpose, when the lists serve several."))
 @click.option("--rate", type=click.IntRange(min=1, max=INT32_MAX), default=None,
-              help="At most this many messages per second.")
+              help=N_("At most this many messages per second."))
 @click.option("--greeting", type=click.Choice(["none", "first_name", "formal"]), default="none", show_default=True,
-              help="How messages open: nothing, \"Bonjour Zoé,\" / \"Dear Zoé,\" (\"Bonjour,\" without a first name), "
-                   "or \"Madame, Monsieur,\" / \"Dear Sir or Madam,\".")
+              help=N_("How messages open: nothing, \"Bonjour Zoé,\" / \"Dear Zoé,\" (\"Bonjour,\" without a first "
+                      "name), or \"Madame, Monsieur,\" / \"Dear Sir or Madam,\"."))
 @click.option("--archive", is_flag=True,
-              help="Publish it in the public archive (/archive/) once it is sent: only for lists open to the public, "
-                   "such as public-newsletter; never an invitation.")
+              help=N_("Publish it in the public archive (/archive/) once it is sent: only for lists open to the "
+                      "public, such as public-newsletter; never an invitation."))
 def create_command(list_slugs, template, subject_fr, subject_en, subject, body_fr, body_en, body, preheader_fr,
                    preheader_en, missing_language, purpose_code, rate, greeting, archive) -> None:
-    """Create a draft campaign; prints its id alone on the last line."""
     from contacts.services.campaigns import (
         core as campaigns,  # start-up: imported when run
     )
@@ -100,13 +101,12 @@ def _body_text(path: Path, option: str = "--body") -> str:
     return body
 
 
-@campaign_group.command(name="preview")
+@campaign_group.command(name="preview", help=N_("Show a campaign's message as a recipient gets it."))
 @click.argument("campaign_id", type=ROW_ID)
-@click.option("--to", default=None, help="Show the message of the contact with this address.")
-@click.option("--raw", is_flag=True, help="Print the whole message as sent (MIME).")
-@click.option("--html", "show_html", is_flag=True, help="Print the HTML part instead of the text part.")
+@click.option("--to", default=None, help=N_("Show the message of the contact with this address."))
+@click.option("--raw", is_flag=True, help=N_("Print the whole message as sent (MIME)."))
+@click.option("--html", "show_html", is_flag=True, help=N_("Print the HTML part instead of the text part."))
 def preview_command(campaign_id: int, to: str | None, raw: bool, show_html: bool) -> None:
-    """Show a campaign's message as a recipient gets it."""
     from contacts.sending.preview import preview  # start-up: imported when run
 
     message_bytes = run(lambda: preview(campaign_id, to))
@@ -121,29 +121,30 @@ def preview_command(campaign_id: int, to: str | None, raw: bool, show_html: bool
     click.echo((html if show_html else text).get_content())
 
 
-@campaign_group.command(name="test")
+@campaign_group.command(name="test",
+                        help=N_("Send test messages (subject marked [TEST]), one per language version to each "
+                                "address, outside the campaign's ledger."))
 @click.argument("campaign_id", type=ROW_ID)
-@click.option("--to", required=True, help="Where to send the test: one or several addresses, comma separated.")
+@click.option("--to", required=True, help=N_("Where to send the test: one or several addresses, comma separated."))
 def test_command(campaign_id: int, to: str) -> None:
-    """Send test messages (subject marked [TEST]), one per language version to each address, outside the
-    campaign's ledger."""
     from contacts.sending.preview import send_test  # start-up: imported when run
 
     sent_to = run(lambda: send_test(campaign_id, to))
     click.echo(_("test messages sent to %(addresses)s", addresses=", ".join(sent_to)))
 
 
-@campaign_group.command(name="send")
+@campaign_group.command(name="send",
+                        help=N_("Send a campaign; run it again to resume after an interruption. A draft's audience "
+                                "is shown first and, on a terminal, the start is to be confirmed."))
 @click.argument("campaign_id", type=ROW_ID)
 @click.option("--concurrency", type=click.IntRange(min=1, max=32), default=4, show_default=True,
-              help="SMTP transactions in flight (each holds a database connection on PostgreSQL).")
-@click.option("--rate", type=click.FloatRange(min=0.01), default=None, help="At most this many messages per second.")
+              help=N_("SMTP transactions in flight (each holds a database connection on PostgreSQL)."))
+@click.option("--rate", type=click.FloatRange(min=0.01), default=None,
+              help=N_("At most this many messages per second."))
 @click.option("--processes", type=click.IntRange(min=1, max=32), default=None,
-              help="Sending processes (default: one per core); each keeps --concurrency transactions in flight.")
-@click.option("--yes", is_flag=True, help="Start a draft without asking (on a terminal, `send` asks first).")
+              help=N_("Sending processes (default: one per core); each keeps --concurrency transactions in flight."))
+@click.option("--yes", is_flag=True, help=N_("Start a draft without asking (on a terminal, `send` asks first)."))
 def send_command(campaign_id: int, concurrency: int, rate: float | None, processes: int | None, yes: bool) -> None:
-    """Send a campaign; run it again to resume after an interruption. A draft's audience is shown first and,
-    on a terminal, the start is to be confirmed."""
     _confirm_start(campaign_id, ask=not yes and sys.stdin.isatty())
     from contacts.sending.processes import loop_factory  # start-up: imported when run
     from contacts.sending.worker import (  # start-up: imported when run
@@ -245,10 +246,9 @@ def _exit_as_interrupted(received: int | None) -> None:
         sys.exit(128 + signal.SIGINT)
 
 
-@campaign_group.command(name="status")
+@campaign_group.command(name="status", help=N_("Counts per delivery state, and skipped recipients per reason."))
 @click.argument("campaign_id", type=ROW_ID)
 def status_command(campaign_id: int) -> None:
-    """Counts per delivery state, and skipped recipients per reason."""
     _print_status(campaign_id)
 
 
@@ -283,10 +283,9 @@ def percent(rate: float) -> str:
                           locale="fr_FR" if language() == "fr" else "en_GB")
 
 
-@campaign_group.command(name="pause")
+@campaign_group.command(name="pause", help=N_("Stop sending after the messages in flight; `send` resumes."))
 @click.argument("campaign_id", type=ROW_ID)
 def pause_command(campaign_id: int) -> None:
-    """Stop sending after the messages in flight; `send` resumes."""
     from contacts.services.campaigns import (
         core as campaigns,  # start-up: imported when run
     )
@@ -295,10 +294,9 @@ def pause_command(campaign_id: int) -> None:
     click.echo(_("campaign %(id)s is %(status)s", id=campaign.id, status=term(campaign.status)))
 
 
-@campaign_group.command(name="cancel")
+@campaign_group.command(name="cancel", help=N_("Stop for good: nothing more of this campaign is sent."))
 @click.argument("campaign_id", type=ROW_ID)
 def cancel_command(campaign_id: int) -> None:
-    """Stop for good: nothing more of this campaign is sent."""
     from contacts.services.campaigns import (
         core as campaigns,  # start-up: imported when run
     )
@@ -307,23 +305,24 @@ def cancel_command(campaign_id: int) -> None:
     click.echo(_("campaign %(id)s is %(status)s", id=campaign.id, status=term(campaign.status)))
 
 
-@campaign_group.command(name="withdraw-from-archive")
+@campaign_group.command(name="withdraw-from-archive",
+                        help=N_("Take a campaign out of the public archive, for good (its page then answers 410)."))
 @click.argument("campaign_id", type=ROW_ID)
 def withdraw_from_archive_command(campaign_id: int) -> None:
-    """Take a campaign out of the public archive, for good (its page then answers 410)."""
     from contacts.services.campaigns import archive  # start-up: imported when run
 
     campaign = run(lambda: archive.withdraw(campaign_id, actor()))
     click.echo(_("campaign %(id)s is withdrawn from the public archive", id=campaign.id))
 
 
-@click.command(name="worker")
-@click.option("--concurrency", type=click.IntRange(min=1, max=32), default=4, show_default=True)
+@click.command(name="worker",
+               help=N_("Drain running campaigns; start several, on several machines, to share the work."))
+@click.option("--concurrency", type=click.IntRange(min=1, max=32), default=4, show_default=True,
+              help=N_("SMTP transactions in flight (each holds a database connection on PostgreSQL)."))
 @click.option("--poll", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
-              help="Seconds between looks for running campaigns.")
-@click.option("--once", is_flag=True, help="Exit when no running campaign has anything left to send now.")
+              help=N_("Seconds between looks for running campaigns."))
+@click.option("--once", is_flag=True, help=N_("Exit when no running campaign has anything left to send now."))
 def worker_command(concurrency: int, poll: float, once: bool) -> None:
-    """Drain running campaigns; start several, on several machines, to share the work."""
     from contacts.sending.draining import work_forever  # start-up: imported when run
     from contacts.sending.processes import loop_factory  # start-up: imported when run
     from contacts.sending.worker import SendOptions  # start-up: imported when run

@@ -8,11 +8,11 @@ from rich.table import Table
 
 from contacts.cli.runner import run
 from contacts.cli.words import _, language, term
+from contacts.i18n import N_
 
 
-@click.command(name="lists")
+@click.command(name="lists", help=N_("Print each list with its purpose and legal basis."))
 def lists_command() -> None:
-    """Print each list with its purpose and legal basis."""
     from contacts.services import catalogue  # start-up: imported when run
 
     table = Table(_("list"), _("name"), _("purpose"), _("legal basis"), _("double opt-in"), _("for"))

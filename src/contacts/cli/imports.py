@@ -17,22 +17,25 @@ from contacts.cli.runner import actor, fail, run, said
 from contacts.cli.words import _, language, ngettext, term
 from contacts.domain import LegalBasis, SourceType, parse_enum
 from contacts.errors import ValidationError
+from contacts.i18n import N_
 
 
-@click.command(name="import")
+@click.command(name="import", help=N_("Import contacts from a CSV file into a list."))
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--list", "list_slug", required=True, help="The list to subscribe the contacts to (see `contacts lists`).")
-@click.option("--source-type", required=True, help="given, third-party, relationship or service-use.")
-@click.option("--source", "source_name", type=TEXT, required=True, help="Where the addresses came from, e.g. \"Salon du livre 2026\".")
-@click.option("--legal-basis", default=None, help="consent, contract, legitimate-interest or legal-obligation; default: the purpose's.")
-@click.option("--dry-run", is_flag=True, help="Validate and count everything, write nothing but the report.")
+@click.option("--list", "list_slug", required=True,
+              help=N_("The list to subscribe the contacts to (see `contacts lists`)."))
+@click.option("--source-type", required=True, help=N_("given, third-party, relationship or service-use."))
+@click.option("--source", "source_name", type=TEXT, required=True,
+              help=N_("Where the addresses came from, e.g. \"Salon du livre 2026\"."))
+@click.option("--legal-basis", default=None,
+              help=N_("consent, contract, legitimate-interest or legal-obligation; default: the purpose's."))
+@click.option("--dry-run", is_flag=True, help=N_("Validate and count everything, write nothing but the report."))
 @click.option("--errors", "report_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Where to write the row report (default: FILE.errors.csv beside the file).")
+              help=N_("Where to write the row report (default: FILE.errors.csv beside the file)."))
 @click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Validation processes (default: one per core; 0: none).")
+              help=N_("Validation processes (default: one per core; 0: none)."))
 def import_command(file: Path, list_slug: str, source_type: str, source_name: str, legal_basis: str | None,
                    dry_run: bool, report_path: Path | None, workers: int | None) -> None:
-    """Import contacts from a CSV file into a list."""
     from contacts.services.importing import (  # start-up: imported when run
         ImportOptions,
         run_import,

@@ -8,16 +8,16 @@ import click
 
 from contacts.cli.runner import run
 from contacts.cli.words import _
+from contacts.i18n import N_
 from contacts.settings import get_settings
 
 
-@click.command(name="inbound")
+@click.command(name="inbound", help=N_("Receive bounces, complaints and mailto unsubscribes."))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8026, show_default=True, type=int)
-@click.option("--stdin", "from_stdin", is_flag=True, help="Read one message from standard input (an MTA pipe).")
-@click.option("--recipient", default=None, help="With --stdin: the envelope recipient (Postfix: ${recipient}).")
+@click.option("--stdin", "from_stdin", is_flag=True, help=N_("Read one message from standard input (an MTA pipe)."))
+@click.option("--recipient", default=None, help=N_("With --stdin: the envelope recipient (Postfix: ${recipient})."))
 def inbound_command(host: str, port: int, from_stdin: bool, recipient: str | None) -> None:
-    """Receive bounces, complaints and mailto unsubscribes (REQ-22, REQ-41)."""
     settings = get_settings()
     if from_stdin:
         from contacts.inbound.handle import handle  # start-up: imported when run

@@ -9,20 +9,22 @@ import click
 from contacts.cli.params import ROW_ID, TEXT
 from contacts.cli.runner import actor, fail, run
 from contacts.cli.words import _, ngettext
+from contacts.i18n import N_
 
 
-@click.group(name="media")
+@click.group(name="media", help=N_("The media library: images for campaigns, served at CONTACTS_BASE_URL/media/…"))
 def media_group() -> None:
-    """The media library: images for campaigns, served at CONTACTS_BASE_URL/media/…"""
+    pass
 
 
-@media_group.command(name="add")
+@media_group.command(name="add",
+                     help=N_("Add a JPEG, PNG, GIF or WebP image (at most 10 MB and 40 megapixels), re-encoded "
+                             "without its metadata; prints its URL alone on the last line. The same image twice gives "
+                             "the same URL."))
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--alt", type=TEXT, required=True, help="The default alt text (French; English too unless --alt-en).")
-@click.option("--alt-en", type=TEXT, default="", help="The alt text in English.")
+@click.option("--alt", type=TEXT, required=True, help=N_("The default alt text (French; English too unless --alt-en)."))
+@click.option("--alt-en", type=TEXT, default="", help=N_("The alt text in English."))
 def add_command(file: Path, alt: str, alt_en: str) -> None:
-    """Add a JPEG, PNG, GIF or WebP image (at most 10 MB and 40 megapixels), re-encoded without its metadata;
-    prints its URL alone on the last line. The same image twice gives the same URL."""
     from contacts.services.media import images, library  # start-up: imported when run
     from contacts.settings import get_settings  # start-up: imported when run
 
@@ -41,10 +43,9 @@ def add_command(file: Path, alt: str, alt_en: str) -> None:
     click.echo(image.url(get_settings().base_url))
 
 
-@media_group.command(name="list")
+@media_group.command(name="list", help=N_("The images, newest first: id, URL, size in pixels and bytes, alt text."))
 @click.option("--page", type=ROW_ID, default=1, show_default=True)
 def list_command(page: int) -> None:
-    """The images, newest first: id, URL, size in pixels and bytes, alt text."""
     from contacts.services.media import library  # start-up: imported when run
     from contacts.settings import get_settings  # start-up: imported when run
 
@@ -55,10 +56,9 @@ def list_command(page: int) -> None:
     click.echo(ngettext("%(num)s image", "%(num)s images", found.total), err=True)
 
 
-@media_group.command(name="delete")
+@media_group.command(name="delete", help=N_("Delete an image that no campaign uses (exit 2 naming those that do)."))
 @click.argument("image_id", type=ROW_ID)
 def delete_command(image_id: int) -> None:
-    """Delete an image that no campaign uses (exit 2 naming those that do)."""
     from contacts.services.media import library  # start-up: imported when run
 
     image = run(lambda: library.delete(actor(), image_id))

@@ -6,13 +6,14 @@ import click
 
 from contacts.cli.runner import run
 from contacts.cli.words import language
+from contacts.i18n import N_
 
 
-@click.command(name="register")
+@click.command(name="register",
+               help=N_("Print the GDPR Article 30 record of processing, generated from the purpose configuration."))
 @click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
               show_default=True)
 def register_command(output_format: str) -> None:
-    """Print the GDPR Art. 30 record of processing, generated from the purpose configuration."""
     from contacts.services import records_of_processing  # start-up: imported when run
 
     if output_format == "json":  # for programs: the same, in English, whatever the operator's language

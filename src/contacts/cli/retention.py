@@ -8,20 +8,22 @@ import click
 
 from contacts.cli.runner import actor, run
 from contacts.cli.words import _, language, ngettext
-from contacts.i18n import when
+from contacts.i18n import N_, when
 
 
-@click.group(name="retention")
+@click.group(name="retention",
+             help=N_("The retention engine: anonymise or archive what its purposes no longer keep."))
 def retention_group() -> None:
-    """The retention engine (REQ-9): anonymise or archive what its purposes no longer keep."""
+    pass
 
 
-@retention_group.command(name="run")
-@click.option("--dry-run", is_flag=True, help="List what would be done, and change nothing.")
+@retention_group.command(name="run",
+                         help=N_("List each contact to anonymise or archive and why, the held ones, the third-party "
+                                 "contacts not told within a month and other expired data; then do it, unless "
+                                 "--dry-run."))
+@click.option("--dry-run", is_flag=True, help=N_("List what would be done, and change nothing."))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def run_command(dry_run: bool, output_format: str) -> None:
-    """List each contact to anonymise or archive and why, the held ones, the third-party contacts not told
-    within a month (REQ-13) and other expired data; then do it, unless --dry-run."""
     from contacts.services.retention import engine  # start-up: imported when run
 
     report = run(lambda: engine.run(dry_run=dry_run, actor=actor()))

@@ -7,18 +7,18 @@ import click
 
 from contacts.cli.runner import run
 from contacts.cli.words import _, ngettext
+from contacts.i18n import N_
 from contacts.settings import get_settings
 
 
-@click.command(name="serve")
+@click.command(name="serve", help=N_("Serve the web app and API (migrating the embedded SQLite database first)."))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Server processes (PostgreSQL only: SQLite has one writer).")
+              help=N_("Server processes (PostgreSQL only: SQLite has one writer)."))
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
-              help="Log every request. Off by default: recipients' links carry their tokens in the path.")
+              help=N_("Log every request. Off by default: recipients' links carry their tokens in the path."))
 def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
-    """Serve the web app and API (migrating the embedded SQLite database first)."""
     import uvicorn  # start-up: imported when run
 
     from contacts.app import create_app  # start-up: imported when run
@@ -41,10 +41,9 @@ def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
         uvicorn.run("contacts.app:create_app", factory=True, workers=workers, **options)
 
 
-@click.command(name="migrate")
-@click.option("--verbose", is_flag=True, help="Show each migration as it runs.")
+@click.command(name="migrate", help=N_("Apply pending database migrations (what production runs on deploy)."))
+@click.option("--verbose", is_flag=True, help=N_("Show each migration as it runs."))
 def migrate_command(verbose: bool) -> None:
-    """Apply pending database migrations (what production runs on deploy)."""
     from contacts.db.engine import (  # start-up: imported when run
         migrate,
         pending_migrations,

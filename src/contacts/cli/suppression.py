@@ -8,14 +8,15 @@ import click
 from contacts.cli.runner import actor, run
 from contacts.cli.words import _, language, ngettext, term
 from contacts.domain import Channel
+from contacts.i18n import N_
 
 
-@click.command(name="suppress")
+@click.command(name="suppress",
+               help=N_("Add an address to the suppression list (stored as a keyed hash, never in plain)."))
 @click.argument("email")
-@click.option("--reason", required=True, help="unsubscribe, objection, erasure, hard_bounce, complaint or manual.")
-@click.option("--scope", default="global", show_default=True, help="global, purpose:<code> or list:<slug>.")
+@click.option("--reason", required=True, help=N_("unsubscribe, objection, erasure, hard_bounce, complaint or manual."))
+@click.option("--scope", default="global", show_default=True, help=N_("global, purpose:<code> or list:<slug>."))
 def suppress_command(email: str, reason: str, scope: str) -> None:
-    """Add an address to the suppression list (stored as a keyed hash, never in plain)."""
     from contacts.services.people import suppression  # start-up: imported when run
 
     result = run(lambda: suppression.suppress(email, reason, scope=scope, actor=actor(), channel=Channel.CLI))
@@ -32,15 +33,17 @@ def scope_words(scope: str) -> str:
     return term(scope) if scope == "global" else scope
 
 
-@click.group(name="suppression")
+@click.group(name="suppression", help=N_("Export, import or check the suppression list."))
 def suppression_group() -> None:
-    """Export, import or check the suppression list."""
+    pass
 
 
-@suppression_group.command(name="export")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Default: standard output.")
+@suppression_group.command(name="export",
+                           help=N_("Write every entry as CSV: hash, key id, canonicaliser version, scope, reason, "
+                                   "date. Never addresses."))
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help=N_("Default: standard output."))
 def export_command(output: Path | None) -> None:
-    """Write every entry as CSV: hash, key id, canonicaliser version, scope, reason, date. Never addresses."""
     from contacts.services.people import suppression  # start-up: imported when run
 
     rows = run(suppression.export_rows)
@@ -53,10 +56,10 @@ def export_command(output: Path | None) -> None:
                         path=output), err=True)
 
 
-@suppression_group.command(name="import")
+@suppression_group.command(name="import",
+                           help=N_("Import entries exported by an instance holding the same secret key."))
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 def import_command(file: Path) -> None:
-    """Import entries exported by an instance holding the same secret key."""
     from contacts.services.people import suppression  # start-up: imported when run
 
     async def work():
@@ -74,10 +77,9 @@ def import_command(file: Path) -> None:
         sys.exit(1)
 
 
-@suppression_group.command(name="check")
+@suppression_group.command(name="check", help=N_("Say whether an address is suppressed, and in which scopes."))
 @click.argument("email")
 def check_command(email: str) -> None:
-    """Say whether an address is suppressed, and in which scopes."""
     from contacts.services.people import suppression  # start-up: imported when run
 
     entries = run(lambda: suppression.entries_for(email))

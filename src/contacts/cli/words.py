@@ -3,13 +3,16 @@ the process locale (LC_ALL, LC_MESSAGES, then LANG: French when it starts with "
 
 `_` and `ngettext` are named as pybabel looks for them, so their messages are extracted into the catalogue.
 French text gets French typography (U+202F before `: ; ! ?`) before the values go in: a subject, an address
-or a path is printed as it is. Click's own messages (usage errors, help headings) are translated too.
+or a path is printed as it is. Click's own messages (usage errors, help headings) are translated too, and so
+is each command's help (`help=N_("…")` on commands and options), when click shows it.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+
+import click
 
 from contacts.i18n import LANGUAGES, N_, translations
 from contacts.typography import french
@@ -86,7 +89,7 @@ CLICK_MESSAGES = (
     N_("Got unexpected extra argument ({args})"), N_("Got unexpected extra arguments ({args})"),
     N_("{value!r} is not {choice}."), N_("{value!r} is not one of {choices}."),
     N_("Option {name!r} requires an argument."), N_("Option {name!r} requires {nargs} arguments."),
-    N_("Did you mean {possibility}?"), N_("(Did you mean one of: {possibilities}?)"),
+    N_("Did you mean {possibility}?"), N_("(Did you mean one of: {possibilities}?)"), N_("Positional arguments"),
 )
 
 
@@ -118,3 +121,46 @@ def install_in_click() -> None:
             module._ = _click_gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = _click_ngettext  # type: ignore[attr-defined]
+
+
+# What click calls an option's value (TEXT, INTEGER RANGE) after its type, when the option names it no other way
+VALUE_NAMES = (N_("text"), N_("integer"), N_("integer range"), N_("float"), N_("float range"))
+
+
+def help_in_language(root: click.Command) -> None:
+    """Every command of the tree shows its help in the operator's language: their contexts translate the
+    commands' and options' help the first time click formats one (`--help`, a group run bare), so that a
+    command that shows none never reads the catalogue. Help the catalogue lacks stays as it is, in English."""
+    for command in _tree(root):
+        if command.context_class is click.Context:  # a command with a context of its own is left to it
+            command.context_class = _HelpInLanguage
+
+
+class _HelpInLanguage(click.Context):
+    def get_help(self) -> str:
+        _translate_help(self.find_root().command)
+        # click joins some pieces itself ("[défaut : 4; 1<=x<=32]"): the whole page is set once more
+        return _set(super().get_help())
+
+
+@functools.cache  # once per process: the help is translated in place, and the language does not change
+def _translate_help(root: click.Command) -> None:
+    if language() == "en":
+        return  # the help is written in English
+    for command in _tree(root):
+        command.help, command.short_help = _help_words(command.help), _help_words(command.short_help)
+        command.epilog = _help_words(command.epilog)
+        for param in command.params:
+            param.help = _help_words(param.help)
+            if isinstance(param, click.Option) and param.metavar is None and param.type.name in VALUE_NAMES:
+                param.metavar = _click_gettext(param.type.name).upper() + ("..." if param.nargs != 1 else "")
+
+
+def _tree(command: click.Command):
+    yield command
+    for sub in getattr(command, "commands", {}).values():
+        yield from _tree(sub)
+
+
+def _help_words(text: str | None) -> str | None:
+    return _click_gettext(text) if text else text  # set in French before click wraps it
