@@ -65,6 +65,7 @@ class Purpose(Table):
     is_direct_marketing = Boolean(default=True)
     retention_rule = Varchar(length=40, choices=RetentionRule)
     retention_days = Integer(null=True, default=None)  # the period the rule counts, when it has one
+    approval_required = Boolean(default=False)  # REQ-53: its campaigns need another staff member's approval
 
 
 class PurposeDepartment(Table):
@@ -193,6 +194,13 @@ class Campaign(Table):
     # When its ledger rows were all written. Sending starts before: a running campaign without it is still
     # being built, and is not finished however few rows are queued.
     audience_built_at = Timestamptz(null=True, default=None)
+    # When a scheduled campaign starts by itself, and who scheduled it; kept once it started (a late start shows).
+    scheduled_at = Timestamptz(null=True, default=None)
+    scheduled_by = Varchar(length=100, null=True, default=None)
+    # REQ-53: who approved it, when, and the fingerprint of the content approved: a change withdraws it.
+    approved_by = Varchar(length=100, null=True, default=None)
+    approved_at = Timestamptz(null=True, default=None)
+    approved_content = Varchar(length=64, null=True, default=None)
 
 
 class CampaignList(Table, tablename="campaign_list"):

@@ -57,7 +57,7 @@ def _message_ids_by_recipient(server: TestSmtpServer) -> dict[str, list[str]]:
 def _assert_ledger_complete(contacts_cli, campaign_id: str) -> None:
     status = contacts_cli("campaign", "status", campaign_id).stdout
     assert f"sent: {RECIPIENTS}" in status and "queued: 0" in status and "sending: 0" in status, status
-    assert "(finished)" in status, status
+    assert "/ finished)" in status, status
 
 
 def _assert_no_traceback(stderr: str) -> None:

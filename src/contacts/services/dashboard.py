@@ -9,7 +9,7 @@ from datetime import date
 from piccolo.query.functions.aggregate import Count
 
 from contacts.domain import CampaignStatus, Permission, RightsRequestStatus
-from contacts.services.campaigns import campaign_operations
+from contacts.services.campaigns import campaign_operations, scheduling
 from contacts.services.campaigns import core as campaigns
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.services.catalogue import ListInfo
@@ -45,6 +45,7 @@ class Overview:
     due_requests: list[DueRequest] = field(default_factory=list)
     unnoticed_third_party: int = 0  # REQ-13: shown to the rights desk
     last_retention: daily.LastRun | None = None  # REQ-9: the retention engine's last run, for the rights desk
+    scheduled: list[CampaignInfo] = field(default_factory=list)  # the soonest first
 
 
 async def overview(staff: Staff) -> Overview:
@@ -72,6 +73,7 @@ async def overview(staff: Staff) -> Overview:
         contacts=await Contact.count().where(Contact.status != "erased"),
         lists=[ListCounts(list=item, by_status=counts.get(item.id, {})) for item in visible],
         under_way=[await campaigns.get(row["id"]) for row in under_way],
+        scheduled=await scheduling.upcoming(sorted(purposes)),
         due_requests=due,
         unnoticed_third_party=len(await third_party_notice.unnoticed()) if staff.can(Permission.RIGHTS) else 0,
         last_retention=await daily.last_run() if staff.can(Permission.RIGHTS) else None,

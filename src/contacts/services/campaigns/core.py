@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -51,6 +53,30 @@ class CampaignInfo:
     audience_built_at: datetime | None = None  # None while its ledger rows are still being written
     greeting: Greeting = Greeting.NONE  # how its messages open
     missing_language: MissingLanguage | None = None  # for recipients whose language has no version
+    scheduled_at: datetime | None = None  # when it starts by itself; kept once started
+    scheduled_by: str | None = None
+    approved_by: str | None = None  # REQ-53: who approved which content (approved_content), and when
+    approved_at: datetime | None = None
+    approved_content: str | None = None
+
+    @property
+    def content_fingerprint(self) -> str:
+        """What an approval is of (REQ-53): every version's subject, preheader and body, the template, the
+        greeting, the lists, the purpose and what speakers of a missing language get. The rate is not in it."""
+        approved = {"contents": {lang: [c.subject, c.preheader, c.body] for lang, c in sorted(self.contents.items())},
+                    "template": self.template, "greeting": str(self.greeting), "lists": [item.id for item in self.lists],
+                    "purpose": self.purpose.code, "missing_language": self.missing_language}
+        return hashlib.sha256(json.dumps(approved, sort_keys=True).encode()).hexdigest()
+
+    @property
+    def approved(self) -> bool:
+        """Approved, and of this very content: any change since withdrew the approval."""
+        return self.approved_at is not None and self.approved_content == self.content_fingerprint
+
+    @property
+    def state(self) -> str:
+        """Its state as people read it: "approved" is a draft whose approval still holds."""
+        return "approved" if self.status == CampaignStatus.DRAFT and self.approved else self.status.value
 
     @property
     def subject(self) -> str:
@@ -195,7 +221,8 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
         status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
         invitation_list_id=guests.get(row["id"]), audience_built_at=row["audience_built_at"],
-        greeting=Greeting(row["greeting"]),
+        greeting=Greeting(row["greeting"]), scheduled_at=row["scheduled_at"], scheduled_by=row["scheduled_by"],
+        approved_by=row["approved_by"], approved_at=row["approved_at"], approved_content=row["approved_content"],
     ) for row in (rows[i] for i in campaign_ids if i in rows)]
 
 
@@ -225,7 +252,8 @@ async def progress(campaign_id: int) -> CampaignProgress:
 ALLOWED = {
     # action: (from statuses, to status)
     "pause": ({CampaignStatus.RUNNING}, CampaignStatus.PAUSED),
-    "cancel": ({CampaignStatus.DRAFT, CampaignStatus.RUNNING, CampaignStatus.PAUSED}, CampaignStatus.CANCELLED),
+    "cancel": ({CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.RUNNING, CampaignStatus.PAUSED},
+               CampaignStatus.CANCELLED),
     "start": ({CampaignStatus.DRAFT, CampaignStatus.PAUSED, CampaignStatus.RUNNING}, CampaignStatus.RUNNING),
 }
 
@@ -235,6 +263,9 @@ async def change_status(campaign_id: int, action: str) -> CampaignInfo:
     sources, target = ALLOWED[action]
     async with write_transaction():
         campaign = await get(campaign_id)
+        if campaign.status == CampaignStatus.SCHEDULED and action == "start":
+            raise ConflictError(N_("campaign %(campaign_id)s is scheduled: it starts by itself at its time; take it "
+                                   "back to draft (unschedule) to send it now"), campaign_id=campaign_id)
         if campaign.status not in sources:
             raise ConflictError(N_("campaign %(campaign_id)s is %(status)s; cannot %(action)s it"),
                     campaign_id=campaign_id, status=campaign.status, action=action)

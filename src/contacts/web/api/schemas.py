@@ -127,6 +127,8 @@ class CampaignIn(BodyIn):
 
 @dataclass
 class CampaignOut:
+    """`status`: draft, approved (a draft whose approval holds), scheduled, running, paused, finished, cancelled."""
+
     id: int
     subject: str
     template: str
@@ -148,16 +150,25 @@ class CampaignOut:
     body_fr: str = ""
     body_en: str = ""
     missing_language: str | None = None  # other, skip, or null: not chosen
+    # When a scheduled campaign starts by itself (kept once it started), and who scheduled it.
+    scheduled_at: datetime | None = None
+    scheduled_by: str | None = None
+    # REQ-53: who approved its present content, and when; null when nobody has, or an edit withdrew it.
+    approved_by: str | None = None
+    approved_at: datetime | None = None
 
     @classmethod
     def of(cls, campaign: CampaignInfo) -> CampaignOut:
         return cls(id=campaign.id, subject=campaign.subject, template=campaign.template,
                    purpose=campaign.purpose.code, lists=[item.slug for item in campaign.lists],
-                   status=campaign.status.value, rate=campaign.rate, created_by=campaign.created_by,
+                   status=campaign.state, rate=campaign.rate, created_by=campaign.created_by,
                    created_at=campaign.created_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
                    audience_built_at=campaign.audience_built_at, greeting=campaign.greeting.value,
                    **columns_of(campaign.contents),
-                   missing_language=campaign.missing_language.value if campaign.missing_language else None)
+                   missing_language=campaign.missing_language.value if campaign.missing_language else None,
+                   scheduled_at=campaign.scheduled_at, scheduled_by=campaign.scheduled_by,
+                   approved_by=campaign.approved_by if campaign.approved else None,
+                   approved_at=campaign.approved_at if campaign.approved else None)
 
 
 @dataclass

@@ -70,6 +70,11 @@ NOTICES = {
     "sending": N_("Sending has started."),
     "paused": N_("The campaign is paused; Resume sends the rest."),
     "cancelled": N_("The campaign is cancelled: nothing more of it is sent."),
+    "approved": N_("The campaign is approved: it may now be scheduled or sent. A change to its content withdraws the "
+                   "approval."),
+    "scheduled": N_("The campaign is scheduled: it starts by itself at its time."),
+    "unscheduled": N_("The campaign is back to draft: it starts only when sent or scheduled again."),
+    "purpose-approval": N_("The purpose's setting is saved."),
     "signed-out": N_("You are signed out."),
     "attended": N_("Attendance is saved."),
     "rectified": N_("The contact is corrected; the change is in its consent history."),

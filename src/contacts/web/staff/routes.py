@@ -41,6 +41,10 @@ from contacts.web.staff.records import (
     SuppressionPagesController,
 )
 from contacts.web.staff.rights import AfterDeathPagesController, RightsPagesController
+from contacts.web.staff.scheduling import (
+    CampaignReviewController,
+    PurposePagesController,
+)
 from contacts.web.staff.sessions import StaffSessionConfig
 
 SESSION_STORE = "staff_sessions"
@@ -62,6 +66,7 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
     login_limit = RateLimit("staff-login", LOGIN_ATTEMPTS_PER_MINUTE, counts, settings.trusted_proxies,
                             is_post_to("/staff/login"))
     handlers = [SignInController, DashboardController, CampaignPagesController, CampaignEditorController,
+                CampaignReviewController, PurposePagesController,
                 ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
                 InvitationPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
