@@ -5,6 +5,7 @@ unscheduling, and REQ-3 for a scheduled campaign: an address suppressed after sc
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -163,3 +164,23 @@ async def test_a_due_campaign_whose_audience_became_undecided_goes_back_to_draft
     assert (back.status, back.scheduled_at) == ("draft", None)
     refused = await audit_rows(campaign.id, "campaign.start_refused")
     assert len(refused) == 1 and "missing_language" in str(refused[0]["details"])
+
+
+
+async def test_two_worker_processes_start_a_due_campaign_once_and_send_each_message_once(cli_env, tmp_path):
+    """Two `contacts worker` processes at once, as on two machines: one claims the due campaign, both may send
+    its messages, each message goes once, and the audit log has one start."""
+    await import_list(tmp_path, "journalists", [f"w{i}@presse.example,W{i},D,fr" for i in range(30)])
+    campaign = await new_campaign("journalists")
+    await scheduling.schedule(campaign.id, datetime.now(UTC) - timedelta(seconds=1), "cli:tester")
+    with TestSmtpServer() as server:
+        env = {**cli_env, "CONTACTS_SMTP_URL": server.url}
+        workers = [await asyncio.create_subprocess_exec(sys.executable, "-m", "contacts", "worker", "--once",
+                                                        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+                                                        stderr=asyncio.subprocess.STDOUT) for _ in range(2)]
+        outputs = [(await worker.communicate())[0].decode() for worker in workers]
+        assert [worker.returncode for worker in workers] == [0, 0], outputs
+        recipients = [envelope.rcpt_tos[0] for envelope in server.handler.received]
+    assert sorted(recipients) == sorted(f"w{i}@presse.example" for i in range(30))  # each once
+    assert (await campaigns.get(campaign.id)).status == "finished"
+    assert len(await audit_rows(campaign.id, "campaign.start")) == 1
