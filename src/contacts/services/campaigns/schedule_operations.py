@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contacts.db.engine import json_value
-from contacts.domain import Permission
-from contacts.errors import ValidationError
+from contacts.domain import CampaignStatus, Permission
+from contacts.errors import ConflictError, ValidationError
 from contacts.i18n import N_
 from contacts.services import audit, catalogue
 from contacts.services.campaigns import approvals, audience_count, scheduling
@@ -69,6 +69,9 @@ async def schedule(who: Who, campaign_id: int, at: str, field_name: str = "at",
     Refused before approval when it needs one, and while its audience holds recipients it has no decided
     version for. Returns it with its audience as counted now."""
     campaign = await _campaign(who, campaign_id)
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
+        raise ConflictError(N_("campaign %(id)s is %(status)s: only a draft is scheduled"), id=campaign_id,
+                            status=campaign.status)
     moment = scheduling.parse_at(at, field_name)
     approvals.refuse_unapproved(campaign, settings)
     found = await audience_count.of_campaign(campaign)
