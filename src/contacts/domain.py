@@ -202,7 +202,11 @@ class ReminderKind(StrEnum):
 
 
 class CampaignStatus(StrEnum):
+    """Stored states: draft, scheduled (starts by itself at its time), running, paused, cancelled, finished.
+    "Approved" is a draft whose approval still matches its content (CampaignInfo.state), not a stored one."""
+
     DRAFT = "draft"
+    SCHEDULED = "scheduled"
     RUNNING = "running"
     PAUSED = "paused"
     CANCELLED = "cancelled"
@@ -254,6 +258,8 @@ class Role(StrEnum):
 
     ADMIN = "admin"
     COMMUNICATIONS = "communications"
+    # A communications member who may also approve others' campaigns (REQ-53).
+    COMMUNICATIONS_LEAD = "communications_lead"
     EVENTS = "events"
     PARTNERSHIPS = "partnerships"
     MEDIATION = "mediation"
@@ -271,6 +277,8 @@ class Permission(StrEnum):
     AUDIT = "audit"  # read the audit log
     MANAGE_USERS = "manage_users"
     CHECK_IN = "check_in"  # at an event's door: find guests, mark them arrived (the events role and admins)
+    APPROVE = "approve"  # approve another staff member's campaign before it is scheduled or sent (REQ-53)
+    CONFIGURE = "configure"  # purposes' settings, such as whether their campaigns need approval
     # Development only: every message caught, rights answers and export links included.
     READ_CAUGHT_MAIL = "read_caught_mail"
 
@@ -280,6 +288,7 @@ _SENDERS = frozenset({Permission.VIEW, Permission.SEND, Permission.SUPPRESS, Per
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.COMMUNICATIONS: _SENDERS,
+    Role.COMMUNICATIONS_LEAD: _SENDERS | {Permission.APPROVE},
     Role.EVENTS: _SENDERS | {Permission.CHECK_IN},
     Role.PARTNERSHIPS: _SENDERS,
     Role.MEDIATION: _SENDERS,
@@ -291,6 +300,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # account is given its departments when it is created.
 ROLE_DEPARTMENT: dict[Role, Department] = {
     Role.COMMUNICATIONS: Department.COMMUNICATIONS,
+    Role.COMMUNICATIONS_LEAD: Department.COMMUNICATIONS,
     Role.EVENTS: Department.EVENTS,
     Role.PARTNERSHIPS: Department.PARTNERSHIPS,
     Role.MEDIATION: Department.MEDIATION,

@@ -67,3 +67,11 @@ class AuthenticationError(ContactsError):
 
 class PermissionDeniedError(ContactsError):
     """Signed in, but the role is not empowered for this action or purpose (REQ-7)."""
+
+
+class ApprovalRequiredError(ConflictError):
+    """REQ-53: the campaign needs another staff member's approval of its present content first (409)."""
+
+
+class OwnApprovalError(PermissionDeniedError):
+    """REQ-53: the author of a campaign may not approve it (403)."""

@@ -20,6 +20,7 @@ from contacts.db.engine import connected
 from contacts.devmail import mail_catcher
 from contacts.sending.draining import background_sender
 from contacts.services.campaigns.clicks import running_counter
+from contacts.sending.scheduled import starting_scheduled
 from contacts.services.optout.writer import running_writer
 from contacts.services.retention.daily import daily_retention
 from contacts.services.staff.sessions import DatabaseSessionStore
@@ -93,7 +94,9 @@ class ContactsPlugin(InitPluginProtocol):
             await stack.enter_async_context(running_writer())
             await stack.enter_async_context(running_counter(self.settings))
             if self.settings.serve_sends:
-                await stack.enter_async_context(background_sender())
+                await stack.enter_async_context(background_sender())  # starts the scheduled campaigns too
+            else:  # a worker sends them; whichever of the two runs starts them on time
+                await stack.enter_async_context(starting_scheduled())
             if self.settings.retention_daily:
                 await stack.enter_async_context(daily_retention())
             stack.enter_context(frozen_heap())

@@ -51,6 +51,7 @@ class Settings:
     database_outage_limit: int = 180  # seconds a sender or background job waits for its database before giving up
     brand_colour: str = "#1a3d7c"  # the messages' accent: the band atop, links, quotes' rule, buttons (#rrggbb)
     logo_url: str = ""  # the museum's logo atop every message (https://…, opaque background); none when empty
+    approval_required: bool = False  # REQ-53: every campaign needs another staff member's approval
 
     @property
     def database_kind(self) -> str:
@@ -192,7 +193,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_outage_limit=_positive(environ, "CONTACTS_DATABASE_OUTAGE_LIMIT", 180),
         brand_colour=_colour(environ, "CONTACTS_BRAND_COLOUR", "#1a3d7c"),
         logo_url=_logo_url(environ, "CONTACTS_LOGO_URL"),
+        approval_required=_approval(environ, "CONTACTS_APPROVAL", environment),
     )
+
+
+def _approval(environ: dict[str, str], name: str, environment: str) -> bool:
+    """`required` or `none`: required by default in production, where a second pair of eyes is the rule."""
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return environment == "production"
+    if raw not in ("none", "required"):
+        raise ConfigurationError(f"{name}: expected none or required, got {raw!r}")
+    return raw == "required"
 
 
 def _colour(environ: dict[str, str], name: str, default: str) -> str:

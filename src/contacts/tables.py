@@ -65,6 +65,7 @@ class Purpose(Table):
     is_direct_marketing = Boolean(default=True)
     retention_rule = Varchar(length=40, choices=RetentionRule)
     retention_days = Integer(null=True, default=None)  # the period the rule counts, when it has one
+    approval_required = Boolean(default=False)  # REQ-53: its campaigns need another staff member's approval
 
 
 class PurposeDepartment(Table):
@@ -202,6 +203,13 @@ class Campaign(Table):
     # REQ-48: its links go through BASE_URL/l/TOKEN and are counted in aggregate; off, they go straight to
     # their targets.
     count_clicks = Boolean(default=True)
+    # When a scheduled campaign starts by itself, and who scheduled it; kept once it started (a late start shows).
+    scheduled_at = Timestamptz(null=True, default=None)
+    scheduled_by = Varchar(length=100, null=True, default=None)
+    # REQ-53: who approved it, when, and the fingerprint of the content approved: a change withdraws it.
+    approved_by = Varchar(length=100, null=True, default=None)
+    approved_at = Timestamptz(null=True, default=None)
+    approved_content = Varchar(length=64, null=True, default=None)
 
 
 class LinkClick(Table, tablename="link_click"):

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from contacts import i18n
 from contacts.i18n import N_
-from contacts.words import CODE_WORDS, code_word, stored_reason
+from contacts.words import CAMPAIGN_STEPS, CODE_WORDS, actor_words, code_word, stored_reason
 
 
 def install(environment: Environment) -> None:
@@ -27,7 +27,8 @@ def install(environment: Environment) -> None:
     environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.filters.update({"when": _when, "day": _day, "number": _number, "word": _word,
                                 "names": _names, "shown": _shown, "coded": _coded,
-                                "scope": _scope, "reason": _reason})
+                                "scope": _scope, "reason": _reason, "actor": _actor,
+                                "campaign_step": _campaign_step})
 
 
 @functools.cache
@@ -132,3 +133,21 @@ def _coded(context: Context, value: object) -> object:
         return ", ".join(f"{code_word(str(key), context.get('lang', i18n.DEFAULT_LANGUAGE))} {_coded(context, item)}"
                          for key, item in value.items())
     return _shown(context, value)
+
+
+@pass_context
+def _actor(context: Context, actor: str | None) -> str:
+    return actor_words(actor or "", context.get("lang", i18n.DEFAULT_LANGUAGE))
+
+
+@pass_context
+def _campaign_step(context: Context, step: Any) -> str:
+    """A line of a campaign's timeline in words (services.campaigns.schedule_operations.Step)."""
+    lang = context.get("lang", i18n.DEFAULT_LANGUAGE)
+    action = "start_late" if step.action == "start" and step.details.get("late_by_seconds", 0) > 60 else step.action
+    words = CAMPAIGN_STEPS.get(action)
+    if words is None:
+        return code_word(step.action, lang)
+    return i18n.gettext(lang, words, who=actor_words(step.actor, lang),
+                        at=i18n.when(step.details.get("at") or step.details.get("scheduled_at"), lang),
+                        reason=step.details.get(f"reason_{lang}") or step.details.get("reason", ""))

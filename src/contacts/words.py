@@ -41,12 +41,13 @@ CODE_WORDS: dict[str, str] = {
     "attended": N_("attended"),
     "answer": N_("answer"), "reminder_no_answer": N_("guests without an answer"), "reminder_accepted": N_("guests who accepted"),
     # campaigns and deliveries
-    "draft": N_("draft"), "running": N_("sending"), "paused": N_("paused"), "cancelled": N_("cancelled"),
+    "draft": N_("draft"), "approved": N_("approved"), "scheduled": N_("scheduled"), "running": N_("sending"), "paused": N_("paused"), "cancelled": N_("cancelled"),
     "finished": N_("finished"), "queued": N_("queued"), "sending": N_("sending"), "sent": N_("sent"),
     "failed": N_("failed"), "skipped": N_("skipped"), "no_valid_basis": N_("no valid legal basis"),
     "no_translation": N_("no version in their language"),
     # roles and departments
-    "admin": N_("administrator"), "communications": N_("communications"), "events": N_("events"),
+    "admin": N_("administrator"), "communications": N_("communications"),
+    "communications_lead": N_("communications lead"), "events": N_("events"),
     "partnerships": N_("partnerships"), "mediation": N_("mediation"), "dpo": N_("data protection officer"),
     "read_only": N_("read only"),
     # address kinds and audiences
@@ -168,3 +169,32 @@ def code_word(code: str, lang: str) -> str:
     """The code's words in the language; an unknown code as it is, its underscores as spaces."""
     words = CODE_WORDS.get(code)
     return gettext(lang, words) if words else code.replace("_", " ")
+
+
+def both_languages(code: str) -> str:
+    """The code's words in French, then English, for the command line: « programmée / scheduled »."""
+    french, english = code_word(code, "fr"), code_word(code, "en")
+    return english if french == english else f"{french} / {english}"
+
+
+# A campaign's timeline (REQ-53): each audit action about it in words, with who did it.
+CAMPAIGN_STEPS: dict[str, str] = {
+    "create": N_("created by %(who)s"), "approve": N_("approved by %(who)s"),
+    "approval_withdrawn": N_("approval withdrawn: %(who)s changed the content"),
+    "schedule": N_("scheduled by %(who)s, to start on %(at)s"), "unschedule": N_("taken back to draft by %(who)s"),
+    "send": N_("started by %(who)s"), "start": N_("started at its scheduled time"),
+    "start_late": N_("started late: it was due on %(at)s, and no sender was running then"),
+    "start_refused": N_("not started at its time, and back to draft: %(reason)s"),
+    "pause": N_("paused by %(who)s"), "cancel": N_("cancelled by %(who)s"), "finish": N_("finished"),
+}
+
+
+def actor_words(actor: str, lang: str) -> str:
+    """Who did it, as the audit log names them: a staff member by their username, the command line's
+    operator by their login."""
+    kind, _, name = actor.partition(":")
+    if kind == "cli":
+        return gettext(lang, N_("%(name)s, on the command line"), name=name or "?")
+    if kind == "system":
+        return gettext(lang, N_("the product itself"))
+    return name if kind == "staff" and name else actor

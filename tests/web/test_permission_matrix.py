@@ -22,14 +22,17 @@ from tests.sending.test_campaign_send import import_list
 
 pytestmark = pytest.mark.usefixtures("database_url")
 PASSWORD = "correct horse battery staple"
-ROLES = ("admin", "communications", "events", "partnerships", "mediation", "dpo", "read_only")
+ROLES = ("admin", "communications", "communications_lead", "events", "partnerships", "mediation", "dpo", "read_only")
 EVERYONE = set(ROLES)
-NEWSLETTER_SENDERS = {"admin", "communications"}
-NEWSLETTER_VIEWERS = {"admin", "communications", "dpo", "read_only"}  # read_only: of the communications department
-INVITERS = {"admin", "communications", "events"}  # empowered for PR invitations, and may send
+NEWSLETTER_SENDERS = {"admin", "communications", "communications_lead"}
+# read_only: of the communications department
+NEWSLETTER_VIEWERS = {"admin", "communications", "communications_lead", "dpo", "read_only"}
+INVITERS = {"admin", "communications", "communications_lead", "events"}  # empowered for PR invitations, and may send
+APPROVERS = {"admin", "communications_lead"}  # REQ-53: another's campaign, before it is scheduled or sent
+CONFIGURERS = {"admin"}  # purposes' settings
 INVITATION_VIEWERS = INVITERS | {"dpo", "read_only"}
 SUPPRESSORS = EVERYONE - {"read_only"}
-CORRECTORS = {"admin", "communications", "dpo"}
+CORRECTORS = {"admin", "communications", "communications_lead", "dpo"}
 AUDITORS = {"admin", "dpo"}
 RIGHTS_DESK = {"admin", "dpo"}
 SENDERS = EVERYONE - {"dpo", "read_only"}  # the media library: images for any purpose's campaigns
@@ -73,6 +76,9 @@ def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[st
         ("GET", f"/api/campaigns/{c}/report.csv", None, by_role(NEWSLETTER_VIEWERS, 200)),
         ("PUT", f"/api/campaigns/{x}/clicks", {"count_clicks": False}, by_role(NEWSLETTER_SENDERS, 200)),
         ("GET", "/api/trends", None, by_role(EVERYONE, 200)),
+        ("POST", f"/api/campaigns/{x}/approve", None, by_role(APPROVERS, 409)),  # not a draft
+        ("POST", f"/api/campaigns/{x}/schedule", {"at": "2031-03-10T09:30"}, by_role(NEWSLETTER_SENDERS, 409)),
+        ("POST", f"/api/campaigns/{x}/unschedule", None, by_role(NEWSLETTER_SENDERS, 409)),
         ("GET", "/api/contacts?q=presse", None, by_role(EVERYONE, 200)),
         ("GET", f"/api/contacts/{k}", None, by_role(NEWSLETTER_VIEWERS, 200, 404)),
         ("PATCH", f"/api/contacts/{k}", {"last_name": "Lovelace"}, by_role(CORRECTORS, 200, **HIDDEN_CONTACT)),
@@ -126,6 +132,11 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("GET", f"/staff/campaigns/{c}/report.csv", None, by_role(NEWSLETTER_VIEWERS, 200)),
         ("POST", f"/staff/campaigns/{x}/clicks", {"count_clicks": "off"}, by_role(NEWSLETTER_SENDERS, 303)),
         ("GET", "/staff/trends", None, by_role(EVERYONE, 200)),
+        ("POST", f"/staff/campaigns/{x}/approve", None, by_role(APPROVERS, 409)),
+        ("POST", f"/staff/campaigns/{x}/schedule", {"at": "2031-03-10T09:30"}, by_role(NEWSLETTER_SENDERS, 409)),
+        ("POST", f"/staff/campaigns/{x}/unschedule", None, by_role(NEWSLETTER_SENDERS, 409)),
+        ("GET", "/staff/purposes/", None, by_role(EVERYONE, 200)),
+        ("POST", "/staff/purposes/communications-newsletter/approval", {"approval": "none"}, by_role(CONFIGURERS, 303)),
         ("GET", "/staff/contacts/?q=presse", None, by_role(EVERYONE, 200)),
         ("GET", f"/staff/contacts/{k}", None, by_role(NEWSLETTER_VIEWERS, 200, 404)),
         ("POST", f"/staff/contacts/{k}", {"last_name": "Lovelace"}, by_role(CORRECTORS, 303, **HIDDEN_CONTACT)),
@@ -233,6 +244,7 @@ def pattern(path: str) -> str:
     path = re.sub(r"^/staff/door/(lists|events|check-in)/[^/]+", lambda m: "/staff/door/" + m.group(1) + "/" + {
         "lists": "{list_id:int}", "events": "{event_id:int}", "check-in": "{token:str}"}[m.group(1)], path)
     path = re.sub(r"/lists/[a-z-]+", "/lists/{slug:str}", path)
+    path = re.sub(r"/purposes/[a-z-]+", "/purposes/{code:str}", path)
     return re.sub(r"/(campaigns|contacts|invitation-lists|invitations|rights|documents|propagations|restrictions|media)"
                   r"/\d+",
                   lambda m: {

@@ -75,11 +75,17 @@ def create_command(list_slugs, template, subject_fr, subject_en, subject, body_f
     if subject is None:  # the French version from the -fr options (or --body): errors name body_fr, subject_fr
         content["body_fr"] = french_body
     # --subject and --body: the French version, whose errors name them as given (core.create)
-    campaign = run(lambda: campaigns.create(list_slugs=list(list_slugs), template=template, content=content,
-                                            subject=subject, body=french_body,
-                                            missing_language=missing_language, actor=actor(),
-                                            purpose_code=purpose_code, rate=rate, greeting=greeting,
-                                            archive=archive))
+    from contacts.services.campaigns.schedule_operations import record  # start-up: imported when run
+
+    async def work():
+        created = await campaigns.create(list_slugs=list(list_slugs), template=template, content=content,
+                                         subject=subject, body=french_body, missing_language=missing_language,
+                                         actor=actor(), purpose_code=purpose_code, rate=rate, greeting=greeting,
+                                         archive=archive)
+        await record(actor(), "create", created, lists=[item.slug for item in created.lists], template=template)
+        return created
+
+    campaign = run(work)
     english = language() == "en"
     versions = ", ".join(_("%(language)s: %(subject)s", language=code, subject=repr(item.subject) if english else
                            item.subject) for code, item in campaign.contents.items())
@@ -179,6 +185,7 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None, process
 
             follower = asyncio.create_task(follow()) if console.is_terminal else None
             options = SendOptions(concurrency=concurrency, rate=rate, processes=processes or os.cpu_count() or 1)
+            await _start_audited(campaign_id)
             try:
                 return await send_campaign(campaign_id, options)
             finally:
@@ -191,9 +198,28 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None, process
     _exit_as_interrupted(stopping.received)
 
 
+async def _start_audited(campaign_id: int) -> None:
+    """A draft started, or a paused campaign resumed, by this command: in the audit log (REQ-53), once the
+    start was accepted (approved, not scheduled, its audience decided). The sending builds its audience."""
+    from contacts.sending.worker import start_campaign  # start-up: imported when run
+    from contacts.services.campaigns import (
+        core as campaigns,  # start-up: imported when run
+    )
+    from contacts.services.campaigns.schedule_operations import (
+        record,  # start-up: imported when run
+    )
+
+    before = await campaigns.get(campaign_id)
+    if before.status not in ("draft", "paused", "scheduled"):
+        return
+    campaign, _, _ = await start_campaign(campaign_id, build=False)
+    await record(actor(), "send", campaign, **({"resumed": True} if before.status == "paused" else {}))
+
+
 def _confirm_start(campaign_id: int, ask: bool) -> None:
     """A draft: who would receive it, counted without writing anything; then, if `ask`, the question."""
     from contacts.services.campaigns import (
+        approvals,  # start-up: imported when run
         audience_count,  # start-up: imported when run
     )
     from contacts.services.campaigns import (
@@ -202,6 +228,7 @@ def _confirm_start(campaign_id: int, ask: bool) -> None:
 
     async def work():
         campaign = await campaigns.get(campaign_id)
+        approvals.refuse_manual_start(campaign)  # before the audience is counted and confirmed (REQ-53)
         return campaign, (await audience_count.of_campaign(campaign) if campaign.status == "draft" else None)
 
     campaign, found = run(work)
@@ -246,6 +273,16 @@ def _exit_as_interrupted(received: int | None) -> None:
         sys.exit(128 + signal.SIGINT)
 
 
+def state_line(campaign) -> str:
+    """"campaign 4 is scheduled for 10 December 2026 at 09:30 (Paris time)", in the operator's language."""
+    from contacts.i18n import when  # start-up: imported when run
+
+    line = _("campaign %(id)s is %(status)s", id=campaign.id, status=term(campaign.state))
+    if campaign.state == "scheduled" and campaign.scheduled_at:
+        line += _(" for %(when)s (Paris time)", when=when(campaign.scheduled_at, language()))
+    return line
+
+
 @campaign_group.command(name="status", help=N_("Counts per delivery state, and skipped recipients per reason."))
 @click.argument("campaign_id", type=ROW_ID)
 def status_command(campaign_id: int) -> None:
@@ -260,8 +297,9 @@ def _print_status(campaign_id: int) -> None:
     async def work():
         return await campaigns.get(campaign_id), await campaigns.progress(campaign_id)
 
+
     campaign, progress = run(work)
-    click.echo(_("campaign %(id)s (%(status)s): %(subject)s", id=campaign.id, status=term(campaign.status),
+    click.echo(_("campaign %(id)s (%(status)s): %(subject)s", id=campaign.id, status=term(campaign.state),
                  subject=campaign.subject))
     if campaign.status in ("running", "paused") and campaign.audience_built_at is None:
         click.echo(_("  audience: not all written yet (sending goes on meanwhile; `send` builds the rest)"))
@@ -289,9 +327,16 @@ def pause_command(campaign_id: int) -> None:
     from contacts.services.campaigns import (
         core as campaigns,  # start-up: imported when run
     )
+    from contacts.services.campaigns.schedule_operations import (
+        record,  # start-up: imported when run
+    )
 
-    campaign = run(lambda: campaigns.change_status(campaign_id, "pause"))
-    click.echo(_("campaign %(id)s is %(status)s", id=campaign.id, status=term(campaign.status)))
+    async def work():
+        changed = await campaigns.change_status(campaign_id, "pause")
+        await record(actor(), "pause", changed)
+        return changed
+
+    click.echo(state_line(run(work)))
 
 
 @campaign_group.command(name="cancel", help=N_("Stop for good: nothing more of this campaign is sent."))
@@ -300,9 +345,16 @@ def cancel_command(campaign_id: int) -> None:
     from contacts.services.campaigns import (
         core as campaigns,  # start-up: imported when run
     )
+    from contacts.services.campaigns.schedule_operations import (
+        record,  # start-up: imported when run
+    )
 
-    campaign = run(lambda: campaigns.change_status(campaign_id, "cancel"))
-    click.echo(_("campaign %(id)s is %(status)s", id=campaign.id, status=term(campaign.status)))
+    async def work():
+        changed = await campaigns.change_status(campaign_id, "cancel")
+        await record(actor(), "cancel", changed)
+        return changed
+
+    click.echo(state_line(run(work)))
 
 
 @campaign_group.command(name="withdraw-from-archive",

@@ -12,7 +12,7 @@ from contacts.i18n import N_
 from contacts.sending import preview as previews
 from contacts.sending.worker import start_campaign
 from contacts.services import audit
-from contacts.services.campaigns import audience_count, drafts
+from contacts.services.campaigns import approvals, audience_count, drafts
 from contacts.services.campaigns.campaign_operations import campaign_for
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.services.staff.accounts import Staff
@@ -52,6 +52,7 @@ async def start(staff: Staff, campaign_id: int, expected_count: int | None = Non
     or the one inside `contacts serve`) then drain it. `expected_count`: the audience count staff confirmed;
     a draft whose audience is no longer that many is not started (ConflictError with the new count)."""
     campaign = await campaign_for(staff, campaign_id, Permission.SEND)
+    approvals.refuse_manual_start(campaign)  # before the count: what is refused first is what to fix first
     if expected_count is not None and campaign.audience_built_at is None:
         now = (await audience_count.of_campaign(campaign)).receiving
         if now != expected_count:

@@ -37,7 +37,7 @@ from contacts.sending.gate import CLAIM_LOST, Gate
 from contacts.sending.options import SendOptions, SendSummary, Transport
 from contacts.sending.pace import RateLimiter
 from contacts.sending.processes import start_helpers
-from contacts.services.campaigns import audience, audience_count
+from contacts.services.campaigns import approvals, audience, audience_count
 from contacts.services.campaigns import core as campaigns
 from contacts.services.people import suppression
 from contacts.settings import Settings, get_settings
@@ -123,6 +123,7 @@ async def start_campaign(campaign_id: int, settings: Settings | None = None, lea
     if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
         raise ConflictError(N_("campaign %(campaign_id)s is %(status)s"),
                 campaign_id=campaign_id, status=campaign.status)
+    approvals.refuse_manual_start(campaign, settings)  # a draft needing approval, or one scheduled for later (REQ-53)
     composer = Composer(campaign, settings, TemplateLibrary.from_settings(settings))
     keyring = suppression.keyring()
     async with bulk_session() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contacts.db.engine import write_transaction
 from contacts.domain import AudienceKind, LegalBasis, RetentionRule
 from contacts.errors import ConfigurationError, NotFoundError
 from contacts.i18n import N_
@@ -30,6 +31,7 @@ class PurposeInfo:
     departments: tuple[str, ...]
     public_description: str = ""  # what a public consent box says it is for
     public_description_fr: str = ""
+    approval_required: bool = False  # REQ-53: its campaigns need another staff member's approval
 
     def display_name(self, language: str) -> str:
         return _localised(self.name, self.name_fr, language)
@@ -93,6 +95,7 @@ async def purposes() -> list[PurposeInfo]:
                 departments=tuple(sorted(departments.get(row["id"], []))),
                 public_description=row.get("public_description") or "",
                 public_description_fr=row.get("public_description_fr") or "",
+                approval_required=bool(row.get("approval_required")),
             )
         )
     return result
@@ -128,3 +131,13 @@ async def valid_scopes() -> set[str]:
     known = await purposes()
     scopes = {"global"} | {f"purpose:{purpose.code}" for purpose in known}
     return scopes | {f"list:{mailing_list.slug}" for mailing_list in await lists(known)}
+
+
+async def set_approval_required(code: str, required: bool) -> PurposeInfo:
+    """REQ-53: whether the campaigns of this purpose need another staff member's approval."""
+    async with write_transaction():
+        changed = await Purpose.update({Purpose.approval_required: required}).where(Purpose.code == code).returning(
+            Purpose.id)
+    if not changed:
+        raise NotFoundError(N_("no purpose %(purpose_code)s"), purpose_code=repr(code))
+    return next(purpose for purpose in await purposes() if purpose.code == code)

@@ -17,7 +17,7 @@ from contacts.domain import (
 )
 from contacts.event_tables import InvitationList
 from contacts.services import catalogue
-from contacts.services.campaigns import campaign_operations
+from contacts.services.campaigns import campaign_operations, scheduling
 from contacts.services.campaigns import core as campaigns
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.services.catalogue import ListInfo
@@ -65,6 +65,7 @@ class Overview:
     # The lists a guest list may draw from (any, under PR invitations), with their subscribers: for the event team.
     drawn_from: list[ListCounts] = field(default_factory=list)
     may_invite: bool = False  # PR invitations are among the account's purposes, and it may send
+    scheduled: list[CampaignInfo] = field(default_factory=list)  # the soonest first
 
 
 async def overview(staff: Staff) -> Overview:
@@ -92,6 +93,7 @@ async def overview(staff: Staff) -> Overview:
         contacts=await Contact.count().where(Contact.status != "erased"),
         lists=[ListCounts(list=item, by_status=counts.get(item.id, {})) for item in visible],
         under_way=[await campaigns.get(row["id"]) for row in under_way],
+        scheduled=await scheduling.upcoming(sorted(purposes)),
         due_requests=due,
         unnoticed_third_party=len(await third_party_notice.unnoticed()) if staff.can(Permission.RIGHTS) else 0,
         last_retention=await daily.last_run() if staff.can(Permission.RIGHTS) else None,

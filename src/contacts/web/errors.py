@@ -15,8 +15,10 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from contacts.errors import (
+    ApprovalRequiredError,
     AuthenticationError,
     ContactsError,
+    OwnApprovalError,
     PermissionDeniedError,
     ValidationError,
 )
@@ -26,7 +28,9 @@ from contacts.web.staff.pages import refused_by_litestar
 
 log = logging.getLogger(__name__)
 
-CODES = {AuthenticationError: "unauthenticated", PermissionDeniedError: "forbidden"}
+# The first kind an error is wins: the specific ones before their parents.
+CODES = {ApprovalRequiredError: "approval_required", OwnApprovalError: "own_approval",
+         AuthenticationError: "unauthenticated", PermissionDeniedError: "forbidden"}
 
 
 class ErrorDetail(msgspec.Struct):

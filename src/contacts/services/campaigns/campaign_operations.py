@@ -16,7 +16,7 @@ from contacts.domain import Permission
 from contacts.errors import NotFoundError, ValidationError
 from contacts.i18n import N_
 from contacts.services import audit, catalogue
-from contacts.services.campaigns import audience_count, drafts
+from contacts.services.campaigns import approvals, audience_count, drafts
 from contacts.services.campaigns import core as campaigns
 from contacts.services.campaigns.audience_count import AudienceSummary
 from contacts.services.campaigns.core import CampaignInfo, CampaignProgress
@@ -113,9 +113,14 @@ async def edit(staff: Staff, campaign_id: int, changes: Mapping[str, Any]) -> Ca
     if "lists" in changes or "purpose" in changes:
         slugs = changes.get("lists") or [item.slug for item in campaign.lists]
         await _require_lists_and_purpose(staff, list(slugs), changes.get("purpose") or None)
+    before = campaign
     campaign, changed = await drafts.update(campaign_id, changes)
     await audit.record(staff, "campaign.edit", "campaign", campaign_id, purpose=campaign.purpose.code,
                        details={"fields": changed})
+    if await approvals.withdraw_if_changed(before, campaign):  # REQ-53: the content approved is no more
+        await audit.record(staff, "campaign.approval_withdrawn", "campaign", campaign_id,
+                           purpose=campaign.purpose.code, details={"fields": changed, "approved_by": before.approved_by})
+        campaign = await campaigns.get(campaign_id)
     return campaign
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,6 +65,30 @@ class CampaignInfo:
     archive_withdrawn_at: datetime | None = None  # taken out of the archive, for good
     archive_withdrawn_by: str | None = None
     count_clicks: bool = True  # REQ-48: its links go through /l/ and are counted in aggregate
+    scheduled_at: datetime | None = None  # when it starts by itself; kept once started
+    scheduled_by: str | None = None
+    approved_by: str | None = None  # REQ-53: who approved which content (approved_content), and when
+    approved_at: datetime | None = None
+    approved_content: str | None = None
+
+    @property
+    def content_fingerprint(self) -> str:
+        """What an approval is of (REQ-53): every version's subject, preheader and body, the template, the
+        greeting, the lists, the purpose and what speakers of a missing language get. The rate is not in it."""
+        approved = {"contents": {lang: [c.subject, c.preheader, c.body] for lang, c in sorted(self.contents.items())},
+                    "template": self.template, "greeting": str(self.greeting), "lists": [item.id for item in self.lists],
+                    "purpose": self.purpose.code, "missing_language": self.missing_language}
+        return hashlib.sha256(json.dumps(approved, sort_keys=True).encode()).hexdigest()
+
+    @property
+    def approved(self) -> bool:
+        """Approved, and of this very content: any change since withdrew the approval."""
+        return self.approved_at is not None and self.approved_content == self.content_fingerprint
+
+    @property
+    def state(self) -> str:
+        """Its state as people read it: "approved" is a draft whose approval still holds."""
+        return "approved" if self.status == CampaignStatus.DRAFT and self.approved else self.status.value
 
     @property
     def subject(self) -> str:
@@ -219,6 +245,8 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
         greeting=Greeting(row["greeting"]), archive=bool(row["archive"]),
         archive_withdrawn_at=row["archive_withdrawn_at"], archive_withdrawn_by=row["archive_withdrawn_by"],
         count_clicks=bool(row["count_clicks"]),
+        scheduled_at=row["scheduled_at"], scheduled_by=row["scheduled_by"],
+        approved_by=row["approved_by"], approved_at=row["approved_at"], approved_content=row["approved_content"],
     ) for row in (rows[i] for i in campaign_ids if i in rows)]
 
 
@@ -248,7 +276,8 @@ async def progress(campaign_id: int) -> CampaignProgress:
 ALLOWED = {
     # action: (from statuses, to status)
     "pause": ({CampaignStatus.RUNNING}, CampaignStatus.PAUSED),
-    "cancel": ({CampaignStatus.DRAFT, CampaignStatus.RUNNING, CampaignStatus.PAUSED}, CampaignStatus.CANCELLED),
+    "cancel": ({CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.RUNNING, CampaignStatus.PAUSED},
+               CampaignStatus.CANCELLED),
     "start": ({CampaignStatus.DRAFT, CampaignStatus.PAUSED, CampaignStatus.RUNNING}, CampaignStatus.RUNNING),
 }
 
@@ -258,6 +287,9 @@ async def change_status(campaign_id: int, action: str) -> CampaignInfo:
     sources, target = ALLOWED[action]
     async with write_transaction():
         campaign = await get(campaign_id)
+        if campaign.status == CampaignStatus.SCHEDULED and action == "start":
+            raise ConflictError(N_("campaign %(campaign_id)s is scheduled: it starts by itself at its time; take it "
+                                   "back to draft (unschedule) to send it now"), campaign_id=campaign_id)
         if campaign.status not in sources:
             raise ConflictError(N_("campaign %(campaign_id)s is %(status)s; cannot %(action)s it"),
                     campaign_id=campaign_id, status=campaign.status, action=action)

@@ -35,6 +35,9 @@ EDITABLE = (*CONTENT_FIELDS, "subject", "body", "missing_language", "greeting", 
 
 
 def _draft(campaign: CampaignInfo, action: str) -> None:
+    if campaign.status == CampaignStatus.SCHEDULED:
+        raise ConflictError(N_("campaign %(id)s is scheduled: take it back to draft (unschedule) to change or delete "
+                               "it"), id=campaign.id)
     if campaign.status != CampaignStatus.DRAFT:
         raise ConflictError(N_("campaign %(id)s has started: only a draft can be changed or deleted; duplicate it "
                                "to write a new one"), id=campaign.id)

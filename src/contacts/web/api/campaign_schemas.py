@@ -14,6 +14,7 @@ from contacts.text_input import INT32_MAX
 from contacts.web.api.schemas import (
     BodyIn,
     BodyText,
+    CampaignOut,
     MissingLanguageText,
     Rate,
     SlugList,
@@ -67,3 +68,17 @@ class AudienceOut:
         return cls(receiving=summary.receiving, by_list=summary.by_list, by_language=summary.by_language,
                    skipped=summary.skipped, skipped_by_reason=summary.skipped_by_reason,
                    without_version=summary.without_version, undecided=summary.undecided)
+
+
+class ScheduleIn(BodyIn):
+    """`at`: when it starts, "2026-12-10T09:30" in Paris time, or with an offset ("…T09:30+01:00", "…Z")."""
+
+    at: BodyText
+
+
+@dataclass
+class ScheduleOut:
+    """The campaign scheduled, and its audience as counted now (it is built again when it starts)."""
+
+    campaign: CampaignOut
+    audience: AudienceOut

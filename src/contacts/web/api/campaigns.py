@@ -10,11 +10,17 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 
 from contacts.sending import desk as sending_desk
-from contacts.services.campaigns import archive, campaign_operations
+from contacts.services.campaigns import archive, campaign_operations, schedule_operations
 from contacts.services.importing import import_operations
 from contacts.services.people import people_operations
 from contacts.services.staff.accounts import Staff
-from contacts.web.api.campaign_schemas import AudienceOut, CampaignPatchIn, ConfirmCount
+from contacts.web.api.campaign_schemas import (
+    AudienceOut,
+    CampaignPatchIn,
+    ConfirmCount,
+    ScheduleIn,
+    ScheduleOut,
+)
 from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (
     CampaignIn,
@@ -141,12 +147,36 @@ class CampaignsController(Controller):
     @post("/{campaign_id:int}/send", summary="Start or resume sending", status_code=202,
           description="A draft that lacks a language, whose audience holds people speaking it, is refused "
           "(400, field missing_language) until missing_language is set. `confirm_count`: the `receiving` count "
-          "of GET …/audience that the caller confirms; a draft whose audience changed since is refused (409).",
+          "of GET …/audience that the caller confirms; a draft whose audience changed since is refused (409). A "
+          "draft that needs approval and lacks it is refused (409, `approval_required`), and so is a scheduled one.",
           responses=refusals(400, 403, 404, 409))
     async def send(self, staff: NamedDependency[Staff], campaign_id: RowId,
                    confirm_count: ConfirmCount = None) -> CampaignStatusOut:
         await sending_desk.start(staff, campaign_id, confirm_count)
         return CampaignStatusOut.of(*await campaign_operations.progress(staff, campaign_id))
+
+    @post("/{campaign_id:int}/approve", summary="Approve a draft's present content (another staff member than "
+          "its author, holding the approve permission)", status_code=200,
+          description="Refused with a 403 for the author (`own_approval`) or without the approve permission "
+          "(`forbidden`), with a 409 for a campaign that is not a draft. A later change of its content withdraws "
+          "the approval.", responses=refusals(400, 403, 404, 409))
+    async def approve(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignOut:
+        return CampaignOut.of(await schedule_operations.approve(staff, campaign_id))
+
+    @post("/{campaign_id:int}/schedule", summary="Schedule a draft (or move a scheduled campaign) to start by itself",
+          status_code=200, description="`at`: a moment to come, in Paris time unless it has an offset. Refused with "
+          "a 400 naming `at` when badly written or past, a 409 (`approval_required`) before approval when the "
+          "campaign needs one, a 409 for a campaign that started. Answers the audience as counted now.",
+          responses=refusals(400, 403, 404, 409))
+    async def schedule(self, staff: NamedDependency[Staff], campaign_id: RowId,
+                       data: StrictJSONBody[ScheduleIn]) -> ScheduleOut:
+        campaign, found = await schedule_operations.schedule(staff, campaign_id, data.at)
+        return ScheduleOut(campaign=CampaignOut.of(campaign), audience=AudienceOut.of(found))
+
+    @post("/{campaign_id:int}/unschedule", summary="Take a scheduled campaign back to draft", status_code=200,
+          responses=refusals(400, 403, 404, 409))
+    async def unschedule(self, staff: NamedDependency[Staff], campaign_id: RowId) -> CampaignOut:
+        return CampaignOut.of(await schedule_operations.unschedule(staff, campaign_id))
 
     @post("/{campaign_id:int}/pause", summary="Stop after the messages in flight; send resumes", status_code=200,
           responses=refusals(400, 403, 404, 409))

@@ -130,6 +130,8 @@ class CampaignIn(BodyIn):
 
 @dataclass
 class CampaignOut:
+    """`status`: draft, approved (a draft whose approval holds), scheduled, running, paused, finished, cancelled."""
+
     id: int
     subject: str
     template: str
@@ -154,18 +156,28 @@ class CampaignOut:
     archive: bool = False  # published in the public archive once finished
     archive_withdrawn_at: datetime | None = None  # withdrawn from the archive, for good
     archive_withdrawn_by: str | None = None
+    # When a scheduled campaign starts by itself (kept once it started), and who scheduled it.
+    scheduled_at: datetime | None = None
+    scheduled_by: str | None = None
+    # REQ-53: who approved its present content, and when; null when nobody has, or an edit withdrew it.
+    approved_by: str | None = None
+    approved_at: datetime | None = None
 
     @classmethod
     def of(cls, campaign: CampaignInfo) -> CampaignOut:
         return cls(id=campaign.id, subject=campaign.subject, template=campaign.template,
                    purpose=campaign.purpose.code, lists=[item.slug for item in campaign.lists],
-                   status=campaign.status.value, rate=campaign.rate, created_by=campaign.created_by,
+                   status=campaign.state, rate=campaign.rate, created_by=campaign.created_by,
                    created_at=campaign.created_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
                    audience_built_at=campaign.audience_built_at, greeting=campaign.greeting.value,
                    **columns_of(campaign.contents),
                    missing_language=campaign.missing_language.value if campaign.missing_language else None,
                    archive=campaign.archive, archive_withdrawn_at=campaign.archive_withdrawn_at,
-                   archive_withdrawn_by=campaign.archive_withdrawn_by)
+                   archive_withdrawn_by=campaign.archive_withdrawn_by,
+
+                   scheduled_at=campaign.scheduled_at, scheduled_by=campaign.scheduled_by,
+                   approved_by=campaign.approved_by if campaign.approved else None,
+                   approved_at=campaign.approved_at if campaign.approved else None)
 
 
 @dataclass

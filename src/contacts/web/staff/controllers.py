@@ -4,6 +4,7 @@ service and renders its answer."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 from typing import cast
@@ -17,10 +18,10 @@ from litestar.response import Redirect, Template
 from contacts import devmail
 from contacts.domain import Permission
 from contacts.errors import AuthenticationError, ConflictError, ValidationError
-from contacts.i18n import N_
+from contacts.i18n import N_, PARIS
 from contacts.sending import desk as sending_desk
 from contacts.services import dashboard
-from contacts.services.campaigns import archive, campaign_operations
+from contacts.services.campaigns import archive, campaign_operations, schedule_operations
 from contacts.services.campaigns import report as reports
 from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
@@ -121,11 +122,7 @@ class CampaignPagesController(Controller):
 
     @get("/{campaign_id:int}")
     async def show(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId) -> Template:
-        campaign, progress = await campaign_operations.progress(staff, campaign_id)
-        message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
-        return render(request, "campaign.html", staff, campaign=campaign, progress=progress,
-                      error="", preview=_preview(message),
-                      **report_context(await reports.report(campaign), staff.language))
+        return await campaign_page(request, staff, campaign_id)
 
     @post("/{campaign_id:int}/test", status_code=303)
     async def test(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId,
@@ -133,11 +130,7 @@ class CampaignPagesController(Controller):
         try:
             await sending_desk.send_test(staff, campaign_id, data.get("to", ""))
         except ValidationError as error:
-            campaign, progress = await campaign_operations.progress(staff, campaign_id)
-            message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
-            return render(request, "campaign.html", staff, status_code=400, campaign=campaign, progress=progress,
-                          error=said(error, staff), preview=_preview(message),
-                          **report_context(await reports.report(campaign), staff.language))
+            return await campaign_page(request, staff, campaign_id, 400, said(error, staff))
         return Redirect(f"/staff/campaigns/{campaign_id}?notice=test-sent", status_code=303)
 
     @post("/{campaign_id:int}/send", status_code=303)
@@ -210,6 +203,22 @@ class CaughtMailController(Controller):
             raise NotFoundException(f"no caught mail {mail_id!r} with an HTML part")
         return Response(cast(EmailMessage, html).get_content(), media_type="text/html",
                         headers={"Content-Security-Policy": PREVIEW_POLICY})
+
+
+async def campaign_page(request: Request, staff: Staff, campaign_id: int, status_code: int = 200,
+                        error: str = "") -> Template:
+    """A campaign's page: its state, approval, schedule and timeline, its deliveries, actions and preview."""
+    campaign, progress = await campaign_operations.progress(staff, campaign_id)
+    message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
+    return render(request, "campaign.html", staff, status_code=status_code, campaign=campaign, progress=progress,
+                  error=error, preview=_preview(message), review=await schedule_operations.review(staff, campaign),
+                  scheduled_value=_local_value(campaign.scheduled_at),
+                  **report_context(await reports.report(campaign), staff.language))
+
+
+def _local_value(moment: datetime | None) -> str:
+    """A moment as a datetime-local field's value, in Paris time: 2026-12-10T09:30."""
+    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
 def _preview(message: Message) -> dict[str, str]:

@@ -103,6 +103,11 @@ NOTICES = {
     "withdrawn-from-archive": N_("The campaign is withdrawn from the public archive: its page there now says so."),
     "counting-on": N_("Link clicks are counted, in aggregate, for messages sent from now on."),
     "counting-off": N_("Link clicks are no longer counted: links go straight to their targets in messages sent from now on."),
+    "approved": N_("The campaign is approved: it may now be scheduled or sent. A change to its content withdraws the "
+                   "approval."),
+    "scheduled": N_("The campaign is scheduled: it starts by itself at its time."),
+    "unscheduled": N_("The campaign is back to draft: it starts only when sent or scheduled again."),
+    "purpose-approval": N_("The purpose's setting is saved."),
     "signed-out": N_("You are signed out."),
     "attended": N_("Attendance is saved."),
     "rectified": N_("The contact is corrected; the change is in its consent history."),

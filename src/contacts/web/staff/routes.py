@@ -44,6 +44,10 @@ from contacts.web.staff.records import (
 )
 from contacts.web.staff.reports import ReportPagesController
 from contacts.web.staff.rights import AfterDeathPagesController, RightsPagesController
+from contacts.web.staff.scheduling import (
+    CampaignReviewController,
+    PurposePagesController,
+)
 from contacts.web.staff.sessions import StaffSessionConfig
 
 SESSION_STORE = "staff_sessions"
@@ -65,6 +69,7 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
     login_limit = RateLimit("staff-login", LOGIN_ATTEMPTS_PER_MINUTE, counts, settings.trusted_proxies,
                             is_post_to("/staff/login"))
     handlers = [SignInController, DashboardController, CampaignPagesController, CampaignEditorController,
+                CampaignReviewController, PurposePagesController,
                 ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
                 InvitationPagesController, DoorPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController,
