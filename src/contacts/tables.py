@@ -65,6 +65,12 @@ class Purpose(Table):
     is_direct_marketing = Boolean(default=True)
     retention_rule = Varchar(length=40, choices=RetentionRule)
     retention_days = Integer(null=True, default=None)  # the period the rule counts, when it has one
+    # Its sending window (REQ-54, services/windows.py): the days (`mon,tue,…`; none: any time) and hours, in
+    # minutes after midnight Paris time, when its campaigns may go out.
+    window_days = Varchar(length=30, default="")
+    window_opens = Integer(default=0)
+    window_closes = Integer(default=1440)
+    window_skips_holidays = Boolean(default=True)  # no French public holiday
 
 
 class PurposeDepartment(Table):
@@ -193,6 +199,8 @@ class Campaign(Table):
     # When its ledger rows were all written. Sending starts before: a running campaign without it is still
     # being built, and is not finished however few rows are queued.
     audience_built_at = Timestamptz(null=True, default=None)
+    # An admin sent it outside its purpose's sending window (REQ-54): every sender then ignores the window.
+    outside_window = Boolean(default=False)
 
 
 class CampaignList(Table, tablename="campaign_list"):

@@ -127,14 +127,22 @@ def test_command(campaign_id: int, to: str) -> None:
 @click.argument("campaign_id", type=ROW_ID)
 @click.option("--concurrency", type=click.IntRange(min=1, max=32), default=4, show_default=True,
               help="SMTP transactions in flight (each holds a database connection on PostgreSQL).")
-@click.option("--rate", type=click.FloatRange(min=0.01), default=None, help="At most this many messages per second.")
+@click.option("--rate", type=click.IntRange(min=1, max=INT32_MAX), default=None,
+              help="Set the campaign's rate: at most this many messages per second, by every process sending it.")
 @click.option("--processes", type=click.IntRange(min=1, max=32), default=None,
               help="Sending processes (default: one per core); each keeps --concurrency transactions in flight.")
 @click.option("--yes", is_flag=True, help="Start a draft without asking (on a terminal, `send` asks first).")
-def send_command(campaign_id: int, concurrency: int, rate: float | None, processes: int | None, yes: bool) -> None:
+@click.option("--outside-window", is_flag=True,
+              help="Send it outside its purpose's sending window, now and until it ends (an admin's decision, "
+                   "audited; needs --as).")
+@click.option("--as", "as_username", default=None, metavar="USERNAME",
+              help="The admin account --outside-window is done as, named in the audit log.")
+def send_command(campaign_id: int, concurrency: int, rate: int | None, processes: int | None, yes: bool,
+                 outside_window: bool, as_username: str | None) -> None:
     """Send a campaign; run it again to resume after an interruption. A draft's audience is shown first and,
-    on a terminal, the start is to be confirmed."""
+    on a terminal, the start is to be confirmed. Outside its sending window it waits for the next opening."""
     _confirm_start(campaign_id, ask=not yes and sys.stdin.isatty())
+    _before_sending(campaign_id, rate, outside_window, as_username)
     from contacts.sending.processes import loop_factory  # start-up: imported when run
     from contacts.sending.worker import (  # start-up: imported when run
         SendOptions,
@@ -167,7 +175,7 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None, process
                     await asyncio.sleep(0.5)
 
             follower = asyncio.create_task(follow()) if console.is_terminal else None
-            options = SendOptions(concurrency=concurrency, rate=rate, processes=processes or os.cpu_count() or 1)
+            options = SendOptions(concurrency=concurrency, processes=processes or os.cpu_count() or 1)
             try:
                 return await send_campaign(campaign_id, options)
             finally:
@@ -178,6 +186,31 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None, process
     _print_summary(summary)
     _print_status(campaign_id)
     _exit_as_interrupted(stopping.received)
+
+
+def _before_sending(campaign_id: int, rate: int | None, outside_window: bool, as_username: str | None) -> None:
+    """The campaign's new rate, and an admin's leave to send it outside its window; then, when it has to
+    wait for its window, when it will start."""
+    from contacts.services.campaigns import (  # start-up: imported when run
+        core as campaigns,
+    )
+    from contacts.services.campaigns import sending_window  # start-up: imported when run
+    from contacts.services.staff.accounts import active_account  # start-up: imported when run
+
+    if outside_window and not as_username:
+        fail("--outside-window needs --as USERNAME: the admin account it is done as")
+
+    async def work():
+        if rate is not None:
+            await campaigns.set_rate(campaign_id, rate)
+        if outside_window:
+            await sending_window.send_outside_window(await active_account(as_username or ""), campaign_id)
+        return sending_window.resumes_at(await campaigns.get(campaign_id))
+
+    resumes = run(work)
+    if resumes is not None:
+        click.echo(f"outside its sending window: it will start on {resumes:%A %d %B %Y at %H:%M} (Paris time); "
+                   "this command waits until then (Ctrl-C leaves it to `contacts worker` or `contacts serve`)")
 
 
 def _confirm_start(campaign_id: int, ask: bool) -> None:

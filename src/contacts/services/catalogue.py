@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from contacts.domain import AudienceKind, LegalBasis, RetentionRule
 from contacts.errors import ConfigurationError, NotFoundError
 from contacts.i18n import N_
+from contacts.services.windows import SendingWindow, stored_window
 from contacts.tables import MailingList, Purpose, PurposeDepartment
 
 
@@ -30,6 +31,7 @@ class PurposeInfo:
     departments: tuple[str, ...]
     public_description: str = ""  # what a public consent box says it is for
     public_description_fr: str = ""
+    window: SendingWindow | None = None  # when its campaigns may go out (REQ-54); None: any time
 
     def display_name(self, language: str) -> str:
         return _localised(self.name, self.name_fr, language)
@@ -88,6 +90,8 @@ async def purposes() -> list[PurposeInfo]:
                 departments=tuple(sorted(departments.get(row["id"], []))),
                 public_description=row.get("public_description") or "",
                 public_description_fr=row.get("public_description_fr") or "",
+                window=stored_window(row["window_days"], row["window_opens"], row["window_closes"],
+                                     row["window_skips_holidays"]),
             )
         )
     return result

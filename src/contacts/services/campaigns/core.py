@@ -51,6 +51,7 @@ class CampaignInfo:
     audience_built_at: datetime | None = None  # None while its ledger rows are still being written
     greeting: Greeting = Greeting.NONE  # how its messages open
     missing_language: MissingLanguage | None = None  # for recipients whose language has no version
+    outside_window: bool = False  # an admin sent it outside its purpose's sending window (REQ-54)
 
     @property
     def subject(self) -> str:
@@ -129,8 +130,7 @@ async def create(
     missing = missing_language_from(missing_language)
     if not list_slugs:
         raise ValidationError("list", N_("name at least one list"))
-    if rate is not None and not 1 <= rate <= INT32_MAX:
-        raise ValidationError("rate", N_("must be between 1 and %(limit)s messages per second"), limit=INT32_MAX)
+    check_rate(rate)
     if greeting not in set(Greeting):
         raise ValidationError("greeting", N_("no greeting %(name)s; one of %(codes)s"),
                 name=repr(greeting), codes=", ".join(Greeting))
@@ -195,7 +195,7 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
         status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
         invitation_list_id=guests.get(row["id"]), audience_built_at=row["audience_built_at"],
-        greeting=Greeting(row["greeting"]),
+        greeting=Greeting(row["greeting"]), outside_window=bool(row["outside_window"]),
     ) for row in (rows[i] for i in campaign_ids if i in rows)]
 
 
@@ -257,6 +257,24 @@ async def pause_for(campaign_id: int, reason: str) -> None:
             Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING
         )
     log.warning("campaign %s paused: %s", campaign_id, reason)
+
+
+async def set_rate(campaign_id: int, rate: int | None) -> CampaignInfo:
+    """The campaign's rate, in messages per second, for every process sending it (sending/pace.py), from
+    their next batch of slots on; None: as fast as the relay takes them. Also while it runs."""
+    check_rate(rate)
+    async with write_transaction():
+        campaign = await get(campaign_id)
+        if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
+            raise ConflictError(N_("campaign %(campaign_id)s is %(status)s"), campaign_id=campaign_id,
+                                status=campaign.status)
+        await Campaign.update({Campaign.rate: rate}).where(Campaign.id == campaign_id)
+    return await get(campaign_id)
+
+
+def check_rate(rate: int | None) -> None:
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int) or not 1 <= rate <= INT32_MAX):
+        raise ValidationError("rate", N_("must be between 1 and %(limit)s messages per second"), limit=INT32_MAX)
 
 
 async def finish_if_done(campaign_id: int) -> bool:
