@@ -28,6 +28,7 @@ def install(environment: Environment) -> None:
     environment.filters.update({"when": _when, "day": _day, "number": _number, "word": _word,
                                 "names": _names, "shown": _shown, "coded": _coded,
                                 "scope": _scope})
+    environment.filters["opening"] = _opening  # a sending window's next opening: "lundi 7 décembre à 08:00"
 
 
 @functools.cache
@@ -72,6 +73,11 @@ def _when(context: Context, value: datetime | date | str | None) -> str:
 @pass_context
 def _day(context: Context, value: datetime | date | str | None) -> str:
     return i18n.when(value, context.get("lang", i18n.DEFAULT_LANGUAGE), with_time=False)
+
+
+@pass_context
+def _opening(context: Context, value: datetime) -> str:
+    return i18n.opening(value, context.get("lang", i18n.DEFAULT_LANGUAGE))
 
 
 @pass_context

@@ -7,7 +7,7 @@ import click
 
 import contacts  # noqa: F401 - sets PICCOLO_CONF before any table is imported
 from contacts.cli.campaigns import campaign_group, worker_command
-from contacts.cli.catalogue import lists_command
+from contacts.cli.catalogue import lists_command, purpose_group
 from contacts.cli.imports import import_command
 from contacts.cli.inbound import inbound_command
 from contacts.cli.media import media_group
@@ -26,7 +26,7 @@ def main() -> None:
 
 
 for command in (
-    serve_command, migrate_command, lists_command, import_command, suppress_command, suppression_group,
+    serve_command, migrate_command, lists_command, purpose_group, import_command, suppress_command, suppression_group,
     campaign_group, worker_command, user_group, register_command, inbound_command, retention_group, media_group,
 ):
     main.add_command(command)

@@ -194,8 +194,12 @@ def _before_sending(campaign_id: int, rate: int | None, outside_window: bool, as
     from contacts.services.campaigns import (  # start-up: imported when run
         core as campaigns,
     )
-    from contacts.services.campaigns import sending_window  # start-up: imported when run
-    from contacts.services.staff.accounts import active_account  # start-up: imported when run
+    from contacts.services.campaigns import (
+        sending_window,  # start-up: imported when run
+    )
+    from contacts.services.staff.accounts import (
+        active_account,  # start-up: imported when run
+    )
 
     if outside_window and not as_username:
         fail("--outside-window needs --as USERNAME: the admin account it is done as")

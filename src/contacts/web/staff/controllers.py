@@ -20,7 +20,7 @@ from contacts.errors import AuthenticationError, ConflictError, ValidationError
 from contacts.i18n import N_
 from contacts.sending import desk as sending_desk
 from contacts.services import dashboard
-from contacts.services.campaigns import campaign_operations
+from contacts.services.campaigns import campaign_operations, sending_window
 from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
 from contacts.settings import Settings
@@ -117,7 +117,7 @@ class CampaignPagesController(Controller):
         campaign, progress = await campaign_operations.progress(staff, campaign_id)
         message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
         return render(request, "campaign.html", staff, campaign=campaign, progress=progress,
-                      error="", preview=_preview(message))
+                      error="", preview=_preview(message), resumes=sending_window.resumes_at(campaign))
 
     @post("/{campaign_id:int}/test", status_code=303)
     async def test(self, request: Request, staff: NamedDependency[Staff], campaign_id: RowId,

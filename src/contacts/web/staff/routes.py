@@ -42,6 +42,7 @@ from contacts.web.staff.records import (
 )
 from contacts.web.staff.rights import AfterDeathPagesController, RightsPagesController
 from contacts.web.staff.sessions import StaffSessionConfig
+from contacts.web.staff.windows import SendingWindowPagesController
 
 SESSION_STORE = "staff_sessions"
 LOGIN_ATTEMPTS_PER_MINUTE = 10
@@ -64,7 +65,8 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
     handlers = [SignInController, DashboardController, CampaignPagesController, CampaignEditorController,
                 ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
-                InvitationPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
+                InvitationPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController,
+                SendingWindowPagesController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)
     return Router(
