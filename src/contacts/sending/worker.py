@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,6 +36,7 @@ from contacts.outages import Outage, caused_by_outage, unavailable_in
 from contacts.sending import queue, stopping
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Envelope, Recipient
 from contacts.sending.gate import CLAIM_LOST, Gate
+from contacts.sending.opening import wait_for_opening
 from contacts.sending.options import SendOptions, SendSummary, Transport
 from contacts.sending.pace import SharedPace, take_slots
 from contacts.sending.processes import start_helpers
@@ -45,8 +45,6 @@ from contacts.services.campaigns import core as campaigns
 from contacts.services.people import suppression
 from contacts.services.windows import SendingWindow
 from contacts.settings import Settings, get_settings
-
-log = logging.getLogger(__name__)
 
 # This many connection failures in a row, and the relay is taken to be down: the campaign pauses.
 RELAY_DOWN_AFTER = 10
@@ -208,19 +206,9 @@ class _Run:
         assert self.window is not None
         resumes = self.window.next_opening(self.options.clock.now())
         self.summary.outcome = f"waiting for its sending window: resumes {resumes:%Y-%m-%d %H:%M} (Paris)"
-        if not self.options.wait_for_retries:
-            return False
-        log.warning("campagne %s hors de sa plage d'envoi, reprise le %s (heure de Paris) / campaign %s outside "
-                    "its sending window, resumes %s (Paris time)", self.campaign.id, f"{resumes:%d/%m/%Y %H:%M}",
-                    self.campaign.id, f"{resumes:%Y-%m-%d %H:%M}")
-        while not stopping.requested() and not self._window_open():
-            # Looked at again now and then: staff may pause it, or an admin send it outside its window.
-            await self.options.clock.sleep_until(resumes, at_most=30.0)
-            campaign = await self.outage.call(campaigns.get, self.campaign.id)
-            if campaign.status != CampaignStatus.RUNNING:
-                return True  # the loop says so
-            self.window = None if campaign.outside_window else campaign.purpose.window
-        return True
+        if self.options.wait_for_retries:
+            self.window = await wait_for_opening(self.campaign.id, self.window, self.options.clock, self.outage)
+        return self.options.wait_for_retries
 
     @property
     def _consumers(self) -> int:
