@@ -141,6 +141,8 @@ def send_command(campaign_id: int, concurrency: int, rate: int | None, processes
                  outside_window: bool, as_username: str | None) -> None:
     """Send a campaign; run it again to resume after an interruption. A draft's audience is shown first and,
     on a terminal, the start is to be confirmed. Outside its sending window it waits for the next opening."""
+    if outside_window and not as_username:
+        fail("--outside-window needs --as USERNAME: the admin account it is done as")
     _confirm_start(campaign_id, ask=not yes and sys.stdin.isatty())
     _before_sending(campaign_id, rate, outside_window, as_username)
     from contacts.sending.processes import loop_factory  # start-up: imported when run
@@ -201,9 +203,6 @@ def _before_sending(campaign_id: int, rate: int | None, outside_window: bool, as
         active_account,  # start-up: imported when run
     )
 
-    if outside_window and not as_username:
-        fail("--outside-window needs --as USERNAME: the admin account it is done as")
-
     async def work():
         if rate is not None:
             await campaigns.set_rate(campaign_id, rate)
@@ -213,7 +212,8 @@ def _before_sending(campaign_id: int, rate: int | None, outside_window: bool, as
 
     resumes = run(work)
     if resumes is not None:
-        click.echo(f"outside its sending window: it will start on {resumes:%A %d %B %Y at %H:%M} (Paris time); "
+        click.echo(f"outside its sending window: it will start on {resumes:%A} {resumes.day} {resumes:%B %Y at %H:%M} "
+                   "(Paris time); "
                    "this command waits until then (Ctrl-C leaves it to `contacts worker` or `contacts serve`)")
 
 

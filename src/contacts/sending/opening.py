@@ -16,11 +16,12 @@ log = logging.getLogger(__name__)
 LOOK_AGAIN_SECONDS = 30.0
 
 
-async def wait_for_opening(campaign_id: int, window: SendingWindow | None, clock: Clock,
-                           outage: Outage) -> SendingWindow | None:
+async def wait_for_opening(campaign_id: int, window: SendingWindow | None, clock: Clock, outage: Outage,
+                           *, quiet: bool = False) -> SendingWindow | None:
     """Until the window opens, the campaign stops running, or the sender is asked to stop. Returns the window
-    the campaign keeps from then on (None: it may send at any time)."""
-    if window is not None and not window.is_open(clock.now()):
+    the campaign keeps from then on (None: it may send at any time). `quiet`: a helper process, whose parent
+    says it."""
+    if window is not None and not quiet and not window.is_open(clock.now()):
         resumes = window.next_opening(clock.now())
         log.warning("campagne %s hors de sa plage d'envoi, reprise le %s (heure de Paris) / campaign %s outside "
                     "its sending window, resumes %s (Paris time)", campaign_id, f"{resumes:%d/%m/%Y %H:%M}",

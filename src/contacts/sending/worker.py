@@ -207,7 +207,8 @@ class _Run:
         resumes = self.window.next_opening(self.options.clock.now())
         self.summary.outcome = f"waiting for its sending window: resumes {resumes:%Y-%m-%d %H:%M} (Paris)"
         if self.options.wait_for_retries:
-            self.window = await wait_for_opening(self.campaign.id, self.window, self.options.clock, self.outage)
+            self.window = await wait_for_opening(self.campaign.id, self.window, self.options.clock, self.outage,
+                                                 quiet=self.options.parent_pid is not None)
         return self.options.wait_for_retries
 
     @property
