@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from contacts.db.bulk import BulkSession, SqliteBulkSession, bulk_session
 from contacts.domain import CampaignStatus, Channel, SkipReason, SuppressionReason
@@ -287,7 +287,7 @@ class _Run:
             if not self.options.wait_for_retries:
                 self.summary.outcome = "retries-pending"
                 return
-            await stopping.pause(max(0.0, min((retry_at - datetime.now(UTC)).total_seconds(), 30.0)) + 0.01)
+            await stopping.pause(max(0.0, min((retry_at - datetime.now(timezone.utc)).total_seconds(), 30.0)) + 0.01)
 
     async def _consume(self, work: asyncio.Queue[tuple[queue.Claim, dict | None] | None]) -> None:
         unwritten: asyncio.Future | None = None  # the mark of this consumer's previous message
@@ -380,7 +380,7 @@ class _Run:
             await self.outage.call(campaigns.pause_for, self.campaign.id, error)
             self.summary.outcome = f"paused: {error}"
             return None
-        now = datetime.now(UTC)
+        now = datetime.now(timezone.utc)
         first = claim.first_attempt_at or now
         if outcome.temporary and now - first < self.options.retry_window:
             delay = min(self.options.retry_base * (2 ** claim.attempts), self.options.retry_max)
