@@ -270,6 +270,8 @@ class Role(StrEnum):
 class Permission(StrEnum):
     VIEW = "view"  # contacts, lists and campaigns of the role's purposes
     SEND = "send"  # create, test, send, pause and cancel campaigns
+    SEND_OUTSIDE_WINDOW = "send_outside_window"  # admin only: a campaign outside its sending window (REQ-54)
+    SET_SENDING_WINDOWS = "set_sending_windows"  # admin only: the purposes' sending windows (REQ-54)
     SUPPRESS = "suppress"  # add to the do-not-contact list
     IMPORT = "import"  # import contacts into the role's lists
     RECTIFY = "rectify"  # correct a contact's data

@@ -118,6 +118,16 @@ def when(value: datetime | date | str | None, lang: str, with_time: bool = True)
     return format_date(value, format="long", locale=locale)
 
 
+def opening(value: datetime, lang: str) -> str:
+    """A moment within the coming days, with its weekday and no year: "lundi 7 décembre à 08:00"."""
+    from babel import Locale
+    from babel.dates import format_datetime
+
+    locale = Locale.parse(_DATE_LOCALES[language_of(lang)])
+    return format_datetime(value, format=_OPENING_FORMATS[locale.language], tzinfo=PARIS, locale=locale)
+
+
+_OPENING_FORMATS = {"fr": "EEEE d MMMM 'à' HH:mm", "en": "EEEE d MMMM 'at' HH:mm"}
 _DATETIME_FORMATS = {"fr": "d MMMM y 'à' HH:mm", "en": "d MMMM y 'at' HH:mm"}
 # English dates as a British reader writes them (6 December 2026), next to the French ones.
 _DATE_LOCALES = {"fr": "fr_FR", "en": "en_GB"}

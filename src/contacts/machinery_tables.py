@@ -1,9 +1,9 @@
 """Tables of the product's own machinery, not of anyone's data: daily job runs, uploads staged between a
-preview and an import, and the rate-limit counts every server process shares."""
+preview and an import, the rate-limit counts every server process shares, and each campaign's sending pace."""
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, BigInt, Bytea, Date, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Bytea, Date, DoublePrecision, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
 from contacts.table_base import PiccoloTable, Table
@@ -53,3 +53,12 @@ class RateLimitCount(PiccoloTable, tablename="rate_limit_count"):
     window_start = BigInt()  # the current minute, in seconds since the epoch by the database's clock
     hits = Integer(default=0)  # in that minute
     previous_hits = Integer(default=0)  # in the minute before it
+
+
+class SendingPace(PiccoloTable, tablename="sending_pace"):
+    """A campaign's next free sending slot, shared by every process that sends it (the command, `contacts
+    serve`, each `contacts worker`), so that its rate holds across them all (sending/pace.py). A process
+    takes a few slots at a time by moving it on with one UPDATE."""
+
+    campaign = Integer(primary_key=True)  # the Campaign's id
+    next_slot = DoublePrecision(default=0.0)  # seconds since the epoch, by the database's clock

@@ -52,6 +52,7 @@ class Settings:
     brand_colour: str = "#1a3d7c"  # the messages' accent: the band atop, links, quotes' rule, buttons (#rrggbb)
     logo_url: str = ""  # the museum's logo atop every message (https://…, opaque background); none when empty
     approval_required: bool = False  # REQ-53: every campaign needs another staff member's approval
+    sending_windows: bool = False  # REQ-54: campaigns keep their purpose's sending window (production default)
 
     @property
     def database_kind(self) -> str:
@@ -184,6 +185,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         signup_rate_limit=_count(environ, "CONTACTS_SIGNUP_RATE_LIMIT", 10),
         trusted_proxies=_networks(environ, "CONTACTS_TRUSTED_PROXIES"),
         serve_sends=_flag(environ, "CONTACTS_SERVE_SENDS", default=environment != "production"),
+        sending_windows=_flag(environ, "CONTACTS_SENDING_WINDOWS", default=environment == "production"),
         dpo_contact=environ.get("CONTACTS_DPO_CONTACT", "").strip() or "dpo@musee.example",
         soft_bounce_limit=_positive(environ, "CONTACTS_SOFT_BOUNCE_LIMIT", 3),
         soft_bounce_window_days=_positive(environ, "CONTACTS_SOFT_BOUNCE_WINDOW_DAYS", 14),

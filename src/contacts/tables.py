@@ -66,6 +66,12 @@ class Purpose(Table):
     retention_rule = Varchar(length=40, choices=RetentionRule)
     retention_days = Integer(null=True, default=None)  # the period the rule counts, when it has one
     approval_required = Boolean(default=False)  # REQ-53: its campaigns need another staff member's approval
+    # Its sending window (REQ-54, services/windows.py): the days (`mon,tue,…`; none: any time) and hours, in
+    # minutes after midnight Paris time, when its campaigns may go out.
+    window_days = Varchar(length=30, default="")
+    window_opens = Integer(default=0)
+    window_closes = Integer(default=1440)
+    window_skips_holidays = Boolean(default=True)  # no French public holiday
 
 
 class PurposeDepartment(Table):
@@ -210,6 +216,8 @@ class Campaign(Table):
     approved_by = Varchar(length=100, null=True, default=None)
     approved_at = Timestamptz(null=True, default=None)
     approved_content = Varchar(length=64, null=True, default=None)
+    # An admin sent it outside its purpose's sending window (REQ-54): every sender then ignores the window.
+    outside_window = Boolean(default=False)
 
 
 class LinkClick(Table, tablename="link_click"):

@@ -29,6 +29,7 @@ def install(environment: Environment) -> None:
                                 "names": _names, "shown": _shown, "coded": _coded,
                                 "scope": _scope, "reason": _reason, "actor": _actor,
                                 "campaign_step": _campaign_step})
+    environment.filters["opening"] = _opening  # a sending window's next opening: "lundi 7 décembre à 08:00"
 
 
 @functools.cache
@@ -73,6 +74,11 @@ def _when(context: Context, value: datetime | date | str | None) -> str:
 @pass_context
 def _day(context: Context, value: datetime | date | str | None) -> str:
     return i18n.when(value, context.get("lang", i18n.DEFAULT_LANGUAGE), with_time=False)
+
+
+@pass_context
+def _opening(context: Context, value: datetime) -> str:
+    return i18n.opening(value, context.get("lang", i18n.DEFAULT_LANGUAGE))
 
 
 @pass_context

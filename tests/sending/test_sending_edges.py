@@ -123,7 +123,8 @@ async def test_req3_an_unsubscribe_during_the_rate_limit_wait_is_seen(tmp_path):
                 await Subscription.update({Subscription.status: "unsubscribed"}).where(Subscription.contact == contact["id"])
 
     recorder = Recorder(unsubscribe_j2)
-    summary = await send_campaign(campaign.id, SendOptions(concurrency=3, rate=4), transport=recorder)
+    await campaigns.set_rate(campaign.id, 4)
+    summary = await send_campaign(campaign.id, SendOptions(concurrency=3), transport=recorder)
     assert "j2@presse.example" not in recorder.sent and summary.skipped == 1
 
 

@@ -188,6 +188,10 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", "/staff/media/", {"alt": "no file"}, by_role(SENDERS, 400)),
         ("POST", "/staff/media/1/alt", {"alt": "Affiche"}, by_role(SENDERS, 404)),
         ("POST", "/staff/media/1/delete", None, by_role(SENDERS, 404)),
+        ("GET", "/staff/windows/", None, by_role(EVERYONE, 200)),
+        # Hours that run backwards: refused whatever ran before, after the role's check.
+        ("POST", "/staff/windows/press-information", {"days": "mon", "opens": "20:00", "closes": "08:00"},
+         by_role({"admin"}, 400)),
         ("GET", "/staff/mail/", None, by_role(CAUGHT_MAIL_READERS, 200)),
         ("GET", "/staff/mail/20260101T000000000000-00000000", None, by_role(CAUGHT_MAIL_READERS, 404)),
         ("POST", "/staff/language", {"language": "en", "next": "/staff/"}, by_role(EVERYONE, 303)),
@@ -245,6 +249,7 @@ def pattern(path: str) -> str:
         "lists": "{list_id:int}", "events": "{event_id:int}", "check-in": "{token:str}"}[m.group(1)], path)
     path = re.sub(r"/lists/[a-z-]+", "/lists/{slug:str}", path)
     path = re.sub(r"/purposes/[a-z-]+", "/purposes/{code:str}", path)
+    path = re.sub(r"/staff/windows/[a-z-]+", "/staff/windows/{code:str}", path)
     return re.sub(r"/(campaigns|contacts|invitation-lists|invitations|rights|documents|propagations|restrictions|media)"
                   r"/\d+",
                   lambda m: {

@@ -17,10 +17,11 @@ from contacts.cli.catalogue import lists_command
 from contacts.cli.imports import import_command
 from contacts.cli.inbound import inbound_command
 from contacts.cli.media import media_group
+from contacts.cli.purposes import purpose_group
 from contacts.cli.register import register_command
 from contacts.cli.retention import retention_group
 from contacts.cli.runner import load_settings_or_exit
-from contacts.cli.scheduling import purpose_group, schedule_command, unschedule_command
+from contacts.cli.scheduling import schedule_command, unschedule_command
 from contacts.cli.server import migrate_command, serve_command
 from contacts.cli.suppression import suppress_command, suppression_group
 from contacts.cli.users import user_group
@@ -33,9 +34,8 @@ def main() -> None:
 
 
 for command in (
-    serve_command, migrate_command, lists_command, import_command, suppress_command, suppression_group,
+    serve_command, migrate_command, lists_command, purpose_group, import_command, suppress_command, suppression_group,
     campaign_group, worker_command, user_group, register_command, inbound_command, retention_group, media_group,
-    purpose_group,
 ):
     main.add_command(command)
 campaign_group.add_command(schedule_command)

@@ -75,7 +75,9 @@ def create_command(list_slugs, template, subject_fr, subject_en, subject, body_f
     if subject is None:  # the French version from the -fr options (or --body): errors name body_fr, subject_fr
         content["body_fr"] = french_body
     # --subject and --body: the French version, whose errors name them as given (core.create)
-    from contacts.services.campaigns.schedule_operations import record  # start-up: imported when run
+    from contacts.services.campaigns.schedule_operations import (
+        record,  # start-up: imported when run
+    )
 
     async def work():
         created = await campaigns.create(list_slugs=list(list_slugs), template=template, content=content,
@@ -141,17 +143,27 @@ def test_command(campaign_id: int, to: str) -> None:
 
 @campaign_group.command(name="send",
                         help=N_("Send a campaign; run it again to resume after an interruption. A draft's audience "
-                                "is shown first and, on a terminal, the start is to be confirmed."))
+                                "is shown first and, on a terminal, the start is to be confirmed. Outside its "
+                                "sending window it waits for the next opening."))
 @click.argument("campaign_id", type=ROW_ID)
 @click.option("--concurrency", type=click.IntRange(min=1, max=32), default=4, show_default=True,
               help=N_("SMTP transactions in flight (each holds a database connection on PostgreSQL)."))
-@click.option("--rate", type=click.FloatRange(min=0.01), default=None,
-              help=N_("At most this many messages per second."))
+@click.option("--rate", type=click.IntRange(min=1, max=INT32_MAX), default=None,
+              help=N_("Set the campaign's rate: at most this many messages per second, by every process sending it."))
 @click.option("--processes", type=click.IntRange(min=1, max=32), default=None,
               help=N_("Sending processes (default: one per core); each keeps --concurrency transactions in flight."))
 @click.option("--yes", is_flag=True, help=N_("Start a draft without asking (on a terminal, `send` asks first)."))
-def send_command(campaign_id: int, concurrency: int, rate: float | None, processes: int | None, yes: bool) -> None:
+@click.option("--outside-window", is_flag=True,
+              help=N_("Send it outside its purpose's sending window, now and until it ends (an admin's decision, "
+                      "audited; needs --as)."))
+@click.option("--as", "as_username", default=None, metavar="USERNAME",
+              help=N_("The admin account --outside-window is done as, named in the audit log."))
+def send_command(campaign_id: int, concurrency: int, rate: int | None, processes: int | None, yes: bool,
+                 outside_window: bool, as_username: str | None) -> None:
+    if outside_window and not as_username:
+        fail(_("--outside-window needs --as USERNAME: the admin account it is done as"))
     _confirm_start(campaign_id, ask=not yes and sys.stdin.isatty())
+    _before_sending(campaign_id, rate, outside_window, as_username)
     from contacts.sending.processes import loop_factory  # start-up: imported when run
     from contacts.sending.worker import (  # start-up: imported when run
         SendOptions,
@@ -184,7 +196,7 @@ def send_command(campaign_id: int, concurrency: int, rate: float | None, process
                     await asyncio.sleep(0.5)
 
             follower = asyncio.create_task(follow()) if console.is_terminal else None
-            options = SendOptions(concurrency=concurrency, rate=rate, processes=processes or os.cpu_count() or 1)
+            options = SendOptions(concurrency=concurrency, processes=processes or os.cpu_count() or 1)
             await _start_audited(campaign_id)
             try:
                 return await send_campaign(campaign_id, options)
@@ -214,6 +226,37 @@ async def _start_audited(campaign_id: int) -> None:
         return
     campaign, _, _ = await start_campaign(campaign_id, build=False)
     await record(actor(), "send", campaign, **({"resumed": True} if before.status == "paused" else {}))
+
+
+def _before_sending(campaign_id: int, rate: int | None, outside_window: bool, as_username: str | None) -> None:
+    """The campaign's new rate, and an admin's leave to send it outside its window; then, when it has to
+    wait for its window, when it will start."""
+    from babel.dates import format_datetime  # start-up: imported when run
+
+    from contacts.i18n import PARIS  # start-up: imported when run
+    from contacts.services.campaigns import (  # start-up: imported when run
+        core as campaigns,
+    )
+    from contacts.services.campaigns import (
+        sending_window,  # start-up: imported when run
+    )
+    from contacts.services.staff.accounts import (
+        active_account,  # start-up: imported when run
+    )
+
+    async def work():
+        if rate is not None:
+            await campaigns.set_rate(campaign_id, rate)
+        if outside_window:
+            await sending_window.send_outside_window(await active_account(as_username or ""), campaign_id)
+        return sending_window.resumes_at(await campaigns.get(campaign_id))
+
+    resumes = run(work)
+    if resumes is not None:
+        click.echo(_("outside its sending window: it will start on %(when)s (Paris time); this command waits until "
+                     "then (Ctrl-C leaves it to `contacts worker` or `contacts serve`)",
+                     when=format_datetime(resumes, "EEEE d MMMM y HH:mm", tzinfo=PARIS,
+                                          locale="fr_FR" if language() == "fr" else "en_GB")))
 
 
 def _confirm_start(campaign_id: int, ask: bool) -> None:

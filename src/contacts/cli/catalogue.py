@@ -1,3 +1,5 @@
+"""`contacts lists`: the catalogue's lists, with their purpose and legal basis."""
+
 from __future__ import annotations
 
 import sys

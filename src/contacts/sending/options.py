@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from contacts.mail.transport import Outcome
+from contacts.sending.clock import Clock
 
 
 class Transport(Protocol):
@@ -18,7 +19,6 @@ class Transport(Protocol):
 @dataclass(frozen=True)
 class SendOptions:
     concurrency: int = 4
-    rate: float | None = None  # messages per second
     batch_size: int = 50
     lease: timedelta = timedelta(minutes=5)
     retry_base: timedelta = timedelta(seconds=30)
@@ -28,6 +28,7 @@ class SendOptions:
     processes: int = 1  # sending processes on this machine: composing and SMTP use one core each
     parent_pid: int | None = None  # a helper process stops claiming when the process that started it died
     build: bool = True  # build the audience alongside, if it is not built yet (a helper leaves it to its parent)
+    clock: Clock = Clock()  # what keeps the sending windows' time (a test's moves at will)
 
 
 @dataclass

@@ -26,8 +26,7 @@ def start_helpers(campaign_id: int, options: SendOptions,
     """More sending processes for the same campaign; they share the work through the ledger's claims.
     Each with the future of its summary."""
     context = multiprocessing.get_context("spawn")  # not fork: the parent runs threads and an event loop
-    helper_options = dataclasses.replace(options, processes=1, parent_pid=os.getpid(), build=False,
-                                         rate=options.rate / options.processes if options.rate else None)
+    helper_options = dataclasses.replace(options, processes=1, parent_pid=os.getpid(), build=False)
     helpers: list[tuple[BaseProcess, asyncio.Future]] = []
     for _ in range(options.processes - 1):
         results = context.SimpleQueue()

@@ -265,6 +265,12 @@ async def release(session: BulkSession, claim: Claim) -> None:
     )
 
 
+async def campaign_state(session: BulkSession, campaign_id: int) -> tuple[str, int | None]:
+    """Its status, and its rate (messages per second; None: unpaced), which staff may change as it runs."""
+    rows = await session.fetch("SELECT status, rate FROM campaign WHERE id = ?", campaign_id)
+    return rows[0]["status"], rows[0]["rate"]
+
+
 async def campaign_status(session: BulkSession, campaign_id: int) -> str:
     rows = await session.fetch("SELECT status FROM campaign WHERE id = ?", campaign_id)
     return rows[0]["status"]

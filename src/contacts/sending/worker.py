@@ -9,6 +9,9 @@ round trip (sending/gate.py).
 4xx answers are retried with exponential backoff until a deadline; 5xx answers fail the message, and a
 refusal of the mailbox itself (5.1.x at RCPT) is a hard bounce that suppresses the address globally (REQ-41).
 A relay that refuses us, or is down, pauses the campaign instead.
+The campaign's rate is shared by every process sending it (pace.py). Outside its purpose's sending window
+(REQ-54) nothing new is claimed nor started: what is in its SMTP transaction ends, the rest is given back,
+and sending resumes at the window's next opening (`campaign send` waits for it; a worker looks again).
 A database that goes away is waited for (outages.py): the messages in their SMTP transactions end, their
 marks are written once it is back, and sending goes on. Asked to stop (stopping.py), a sender ends the
 transactions in flight, gives its other claims back and returns what it did.
@@ -18,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -34,12 +36,14 @@ from contacts.outages import Outage, caused_by_outage, unavailable_in
 from contacts.sending import queue, stopping
 from contacts.sending.compose import RECIPIENT_COLUMNS, Composer, Envelope, Recipient
 from contacts.sending.gate import CLAIM_LOST, Gate
+from contacts.sending.opening import wait_for_opening
 from contacts.sending.options import SendOptions, SendSummary, Transport
-from contacts.sending.pace import RateLimiter
+from contacts.sending.pace import SharedPace, take_slots
 from contacts.sending.processes import start_helpers
-from contacts.services.campaigns import approvals, audience, audience_count
+from contacts.services.campaigns import approvals, audience, audience_count, sending_window
 from contacts.services.campaigns import core as campaigns
 from contacts.services.people import suppression
+from contacts.services.windows import SendingWindow
 from contacts.settings import Settings, get_settings
 
 # This many connection failures in a row, and the relay is taken to be down: the campaign pauses.
@@ -86,14 +90,12 @@ async def _send(campaign_id: int, options: SendOptions, transport: Transport | N
         summary.outcome = "finished"
         return summary
     campaign, composer, keyring = await start_campaign(campaign_id, settings, options.lease, build=False)
-    options = dataclasses.replace(options, rate=options.rate or campaign.rate)
     # Started first, so that they send from the audience's first page while this process builds the rest.
     helpers = start_helpers(campaign_id, options, send_campaign) if options.processes > 1 and transport is None else []
     own_transport = transport is None
     transport = transport or SmtpPool(SmtpSettings.from_url(settings.smtp_url), size=options.concurrency)
-    # The rate is the campaign's: each of the sending processes takes its share.
-    run = _Run(campaign, options, composer, keyring, transport,
-               RateLimiter(options.rate / options.processes if options.rate else None), outage, summary)
+    run = _Run(campaign, options, composer, keyring, transport, sending_window.window_of(campaign, settings),
+               outage, summary)
     try:
         await run.drain()
         if stopping.requested():
@@ -152,7 +154,7 @@ class _Run:
     composer: Composer
     keyring: Keyring
     transport: Transport
-    limiter: RateLimiter
+    window: SendingWindow | None  # the purpose's sending window, when the campaign keeps one
     outage: Outage
     summary: SendSummary = field(default_factory=SendSummary)
     worker: str = field(default_factory=queue.worker_name)
@@ -161,6 +163,7 @@ class _Run:
     connections: asyncio.Semaphore = field(init=False)  # an SMTP transaction takes one
     side: BulkSession = field(init=False)  # the consumers' occasional writes: a skip, a retry, a failure
     side_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    pace: SharedPace = field(init=False)  # the campaign's rate, shared with its other senders
     builder: asyncio.Task | None = None  # writing the audience's ledger rows, when this process does
 
     async def drain(self) -> None:
@@ -179,6 +182,8 @@ class _Run:
                 return await stack.enter_async_context(bulk_session(self.outage))
 
             self.side = await another()
+            self.pace = SharedPace(self.campaign.id, self.campaign.rate,
+                                   lambda *args: self._aside(take_slots, *args))
             gate_session = await another()
             # The gate runs the same few lookups by key for every message. (Not the claims: a plan made once
             # while the audience is still being built would scan the ledger whole as it grows.)
@@ -192,6 +197,20 @@ class _Run:
                 for _ in range(self._consumers):
                     group.create_task(self._consume(work))
                 group.create_task(self._produce_all(shared, work))
+
+    def _window_open(self) -> bool:
+        return self.window is None or self.window.is_open(self.options.clock.now())
+
+    async def _wait_for_window(self) -> bool:
+        """Outside the window: `campaign send` waits for its next opening (True, to go on), a worker leaves
+        the campaign until then (False). Its messages in flight end meanwhile, and the others are given back."""
+        assert self.window is not None
+        resumes = self.window.next_opening(self.options.clock.now())
+        self.summary.outcome = f"waiting for its sending window: resumes {resumes:%Y-%m-%d %H:%M} (Paris)"
+        if self.options.wait_for_retries:
+            self.window = await wait_for_opening(self.campaign.id, self.window, self.options.clock, self.outage,
+                                                 quiet=self.options.parent_pid is not None)
+        return self.options.wait_for_retries
 
     @property
     def _consumers(self) -> int:
@@ -229,10 +248,15 @@ class _Run:
             if self.options.parent_pid and os.getppid() != self.options.parent_pid:
                 self.summary.outcome = "orphaned"  # the sender that started us was killed: leave the rest to a resume
                 return
-            status = await queue.campaign_status(session, self.campaign.id)
+            status, self.pace.rate = await queue.campaign_state(session, self.campaign.id)
             if status != CampaignStatus.RUNNING:
                 self.summary.outcome = status
                 return
+            if not self._window_open():
+                if not await self._wait_for_window():
+                    return
+                after = 0  # the rows given back as the window closed lie behind
+                continue
             claims = await queue.claim(session, self.campaign.id, self.worker, self.options.batch_size, after)
             if claims:
                 after = claims[-1].delivery_id
@@ -285,7 +309,7 @@ class _Run:
             return None
         # The rate limit is waited out first, so that nothing stands between the checks below and the SMTP
         # transaction but the wait for a connection: an unsubscribe that lands during the wait is seen.
-        await self.limiter.wait()
+        await self.pace.wait()
         loop = asyncio.get_running_loop()
         canonical = contact["email_canonical"] if contact else None
         asked_at = loop.time()
@@ -329,7 +353,7 @@ class _Run:
             await self._aside(queue.mark_skipped, claim, reason or SkipReason.ERASED)
             self.summary.skipped += 1
             return None
-        if stopping.requested():
+        if stopping.requested() or not self._window_open():
             await self._aside(queue.release, claim)  # checked already, but not in its transaction yet
             return None
         basis = verdict.subscribed[claim.list_id]
@@ -379,6 +403,8 @@ async def drain_running(options: SendOptions, total: SendSummary | None = None, 
     for campaign_id in await campaigns.running_ids():
         if stopping.requested():
             break
+        if sending_window.resumes_at(await campaigns.get(campaign_id), options.clock.now()) is not None:
+            continue  # outside its sending window: looked at again on the next pass
         try:
             summary = await send_campaign(campaign_id, options, outage=outage)
         except ConflictError:

@@ -8,6 +8,7 @@ from contacts.db.engine import write_transaction
 from contacts.domain import AudienceKind, LegalBasis, RetentionRule
 from contacts.errors import ConfigurationError, NotFoundError
 from contacts.i18n import N_
+from contacts.services.windows import SendingWindow, stored_window
 from contacts.tables import MailingList, Purpose, PurposeDepartment
 
 
@@ -32,6 +33,7 @@ class PurposeInfo:
     public_description: str = ""  # what a public consent box says it is for
     public_description_fr: str = ""
     approval_required: bool = False  # REQ-53: its campaigns need another staff member's approval
+    window: SendingWindow | None = None  # when its campaigns may go out (REQ-54); None: any time
 
     def display_name(self, language: str) -> str:
         return _localised(self.name, self.name_fr, language)
@@ -96,6 +98,8 @@ async def purposes() -> list[PurposeInfo]:
                 public_description=row.get("public_description") or "",
                 public_description_fr=row.get("public_description_fr") or "",
                 approval_required=bool(row.get("approval_required")),
+                window=stored_window(row["window_days"], row["window_opens"], row["window_closes"],
+                                     row["window_skips_holidays"]),
             )
         )
     return result

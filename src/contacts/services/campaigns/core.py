@@ -70,6 +70,7 @@ class CampaignInfo:
     approved_by: str | None = None  # REQ-53: who approved which content (approved_content), and when
     approved_at: datetime | None = None
     approved_content: str | None = None
+    outside_window: bool = False  # an admin sent it outside its purpose's sending window (REQ-54)
 
     @property
     def content_fingerprint(self) -> str:
@@ -168,8 +169,7 @@ async def create(
     missing = missing_language_from(missing_language)
     if not list_slugs:
         raise ValidationError("list", N_("name at least one list"))
-    if rate is not None and not 1 <= rate <= INT32_MAX:
-        raise ValidationError("rate", N_("must be between 1 and %(limit)s messages per second"), limit=INT32_MAX)
+    check_rate(rate)
     if greeting not in set(Greeting):
         raise ValidationError("greeting", N_("no greeting %(name)s; one of %(codes)s"),
                 name=repr(greeting), codes=", ".join(Greeting))
@@ -247,6 +247,7 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
         count_clicks=bool(row["count_clicks"]),
         scheduled_at=row["scheduled_at"], scheduled_by=row["scheduled_by"],
         approved_by=row["approved_by"], approved_at=row["approved_at"], approved_content=row["approved_content"],
+        outside_window=bool(row["outside_window"]),
     ) for row in (rows[i] for i in campaign_ids if i in rows)]
 
 
@@ -312,6 +313,24 @@ async def pause_for(campaign_id: int, reason: str) -> None:
             Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING
         )
     log.warning("campaign %s paused: %s", campaign_id, reason)
+
+
+async def set_rate(campaign_id: int, rate: int | None) -> CampaignInfo:
+    """The campaign's rate, in messages per second, for every process sending it (sending/pace.py), from
+    their next batch of slots on; None: as fast as the relay takes them. Also while it runs."""
+    check_rate(rate)
+    async with write_transaction():
+        campaign = await get(campaign_id)
+        if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
+            raise ConflictError(N_("campaign %(campaign_id)s is %(status)s"), campaign_id=campaign_id,
+                                status=campaign.status)
+        await Campaign.update({Campaign.rate: rate}).where(Campaign.id == campaign_id)
+    return await get(campaign_id)
+
+
+def check_rate(rate: int | None) -> None:
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int) or not 1 <= rate <= INT32_MAX):
+        raise ValidationError("rate", N_("must be between 1 and %(limit)s messages per second"), limit=INT32_MAX)
 
 
 async def finish_if_done(campaign_id: int) -> bool:

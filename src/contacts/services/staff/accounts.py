@@ -196,6 +196,15 @@ async def user(user_id: int) -> Staff:
     return _staff(row)
 
 
+async def active_account(username: str) -> Staff:
+    """The active account of that name: what a command done on someone's behalf acts as."""
+    row = await StaffUser.select().where(StaffUser.username == username.strip().lower(),
+                                         StaffUser.active.eq(True)).first()
+    if row is None:
+        raise NotFoundError(N_("no active account %(username)s"), username=repr(username))
+    return _staff(row)
+
+
 async def users() -> list[tuple[Staff, bool]]:
     """Every account, with whether it is active."""
     return [(_staff(row), row["active"]) for row in await StaffUser.select().order_by(StaffUser.username)]

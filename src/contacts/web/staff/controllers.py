@@ -21,7 +21,7 @@ from contacts.errors import AuthenticationError, ConflictError, ValidationError
 from contacts.i18n import N_, PARIS
 from contacts.sending import desk as sending_desk
 from contacts.services import dashboard
-from contacts.services.campaigns import archive, campaign_operations, schedule_operations
+from contacts.services.campaigns import archive, campaign_operations, schedule_operations, sending_window
 from contacts.services.campaigns import report as reports
 from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff
@@ -212,7 +212,7 @@ async def campaign_page(request: Request, staff: Staff, campaign_id: int, status
     message = message_from_bytes(await sending_desk.preview(staff, campaign_id, None), policy=policy.default)
     return render(request, "campaign.html", staff, status_code=status_code, campaign=campaign, progress=progress,
                   error=error, preview=_preview(message), review=await schedule_operations.review(staff, campaign),
-                  scheduled_value=_local_value(campaign.scheduled_at),
+                  scheduled_value=_local_value(campaign.scheduled_at), resumes=sending_window.resumes_at(campaign),
                   **report_context(await reports.report(campaign), staff.language))
 
 

@@ -49,6 +49,7 @@ from contacts.web.staff.scheduling import (
     PurposePagesController,
 )
 from contacts.web.staff.sessions import StaffSessionConfig
+from contacts.web.staff.windows import SendingWindowPagesController
 
 SESSION_STORE = "staff_sessions"
 LOGIN_ATTEMPTS_PER_MINUTE = 10
@@ -73,7 +74,7 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
                 ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
                 InvitationPagesController, DoorPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController,
-                ReportPagesController]
+                ReportPagesController, SendingWindowPagesController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)
     return Router(
