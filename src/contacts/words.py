@@ -38,7 +38,7 @@ CODE_WORDS: dict[str, str] = {
     "extended": N_("extended"), "answered": N_("answered"), "refused": N_("refused"),
     # invitations
     "listed": N_("listed"), "invited": N_("invited"), "accepted": N_("accepted"), "declined": N_("declined"),
-    "attended": N_("attended"),
+    "attended": N_("attended"), "waitlisted": N_("on the waiting list"),
     # campaigns and deliveries
     "draft": N_("draft"), "running": N_("sending"), "paused": N_("paused"), "cancelled": N_("cancelled"),
     "finished": N_("finished"), "queued": N_("queued"), "sending": N_("sending"), "sent": N_("sent"),

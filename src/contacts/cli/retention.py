@@ -40,7 +40,8 @@ def as_lines(report) -> list[str]:
               f"collected {item.collected_on}, not told by {item.notice_due_on} (REQ-13)" for item in report.unnoticed]
     words = {"pending_consent": "unconfirmed consent request(s) past their expiry",
              "staff_session": "staff session(s) past their expiry",
-             "identity_document": "identity document(s) of closed requests"}
+             "identity_document": "identity document(s) of closed requests",
+             "companion_name": "companion name(s) of events past their retention (REQ-51)"}
     lines += [f"{'delete':<10} {count} {words[table]}" for table, count in report.expired.items() if count]
     summary, done = report.summary(), report.done
     if report.dry_run:

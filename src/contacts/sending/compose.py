@@ -19,6 +19,7 @@ from markupsafe import Markup
 from contacts.addresses import parse_address
 from contacts.domain import Greeting, LegalBasis, SourceType
 from contacts.errors import ValidationError
+from contacts.event_facts import EventFacts
 from contacts.mail import markdown_body
 from contacts.mail.message import (
     EncodedTemplate,
@@ -206,6 +207,7 @@ class Composer:
             "basis_words": BASIS_WORDS[language][LegalBasis(legal_basis)],
             **recipient_markers(third_party=third_party, rsvp=self.campaign.invitation_list_id is not None),
             **body_context(self.campaign.greeting, Words(language), self._body(language)),
+            **event_context(self.campaign.event, language),
         }
 
     # --- view in your browser (issue 20, item 8) ---
@@ -242,6 +244,13 @@ class Composer:
                                                 accent=self.settings.brand_colour)
             self._bodies[language] = rendered
         return self._bodies[language]
+
+
+def event_context(event: EventFacts | None, language: str) -> dict[str, object]:
+    """The event an invitation names, in the version's language (the same for every guest)."""
+    if event is None:
+        return {"event_title": None}
+    return {"event_title": event.title(language), "event_when": event.when(language), "event_place": event.place()}
 
 
 def body_context(greeting: Greeting, words: Words, body: markdown_body.RenderedBody) -> dict[str, object]:

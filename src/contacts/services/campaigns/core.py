@@ -14,7 +14,8 @@ from piccolo.columns import Column
 from contacts.db.engine import write_transaction
 from contacts.domain import CampaignStatus, DeliveryStatus, Greeting, MissingLanguage
 from contacts.errors import ConflictError, NotFoundError, ValidationError
-from contacts.event_tables import InvitationList
+from contacts.event_facts import EventFacts
+from contacts.event_tables import Event, InvitationList
 from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
@@ -48,6 +49,7 @@ class CampaignInfo:
     started_at: datetime | None
     finished_at: datetime | None
     invitation_list_id: int | None = None  # an invitation campaign goes to that list's guests only
+    event: EventFacts | None = None  # what that guest list invites to, named in the invitation
     audience_built_at: datetime | None = None  # None while its ledger rows are still being written
     greeting: Greeting = Greeting.NONE  # how its messages open
     missing_language: MissingLanguage | None = None  # for recipients whose language has no version
@@ -185,16 +187,19 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
             CampaignList.campaign.is_in(campaign_ids)).order_by(CampaignList.id):
         list_ids.setdefault(row["campaign"], []).append(row["mailing_list"])
     guests: dict[int, int] = {}
-    for row in await InvitationList.select(InvitationList.id, InvitationList.campaign).where(
+    events: dict[int, EventFacts] = {}
+    for row in await InvitationList.select(InvitationList.id, InvitationList.campaign, InvitationList.event).where(
             InvitationList.campaign.is_in(campaign_ids)).order_by(InvitationList.id):
         guests.setdefault(row["campaign"], row["id"])
+        if row["event"] is not None and row["campaign"] not in events:
+            events[row["campaign"]] = EventFacts.of(await Event.select().where(Event.id == row["event"]).first())
     return [CampaignInfo(
         id=row["id"], contents=contents_of(row), template=row["template"],
         missing_language=MissingLanguage(row["missing_language"]) if row["missing_language"] else None,
         purpose=purposes[row["purpose"]], lists=tuple(lists[i] for i in list_ids.get(row["id"], ())),
         status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
-        invitation_list_id=guests.get(row["id"]), audience_built_at=row["audience_built_at"],
+        invitation_list_id=guests.get(row["id"]), event=events.get(row["id"]), audience_built_at=row["audience_built_at"],
         greeting=Greeting(row["greeting"]),
     ) for row in (rows[i] for i in campaign_ids if i in rows)]
 

@@ -8,6 +8,7 @@ from litestar.di import Provide
 
 from contacts.web.api.auth import SECURITY, provide_staff, require_token
 from contacts.web.api.campaigns import CampaignsController, ListsController
+from contacts.web.api.events import EventsController
 from contacts.web.api.invitations import InvitationListsController
 from contacts.web.api.media import MediaController
 from contacts.web.api.records import (
@@ -19,7 +20,8 @@ from contacts.web.api.records import (
 
 def api_router() -> Router:
     return Router(path="/", route_handlers=[ListsController, CampaignsController, ContactsController, SuppressionController,
-                                                  AuditController, InvitationListsController, MediaController],
+                                                  AuditController, EventsController, InvitationListsController,
+                                                  MediaController],
                   guards=[require_token], dependencies={"staff": Provide(provide_staff)}, security=SECURITY,
                   response_headers=[ResponseHeader(name="Cache-Control", value="no-store"),
                                     ResponseHeader(name="X-Content-Type-Options", value="nosniff")])

@@ -22,6 +22,7 @@ from contacts.web.staff.controllers import (
     DashboardController,
     SignInController,
 )
+from contacts.web.staff.events import EventPagesController
 from contacts.web.staff.imports import ImportPagesController
 from contacts.web.staff.invitations import InvitationPagesController
 from contacts.web.staff.media import MediaPagesController
@@ -64,7 +65,7 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
     handlers = [SignInController, DashboardController, CampaignPagesController, CampaignEditorController,
                 ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
-                InvitationPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
+                EventPagesController, InvitationPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)
     return Router(
