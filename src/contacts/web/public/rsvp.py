@@ -46,6 +46,8 @@ def _language(request: Request, view: answers.GuestView | None) -> str:
 
 
 def _page(request: Request, view: answers.GuestView | None, language: str, **context) -> Template:
+    context.setdefault("companion_refused", None)
+    context.setdefault("suggested", None)
     return render(request, "rsvp.html", language, view=view, event=view.event if view else None,
                   retention_days=get_settings().companion_retention_days, **context)
 
