@@ -79,7 +79,8 @@ def _with_attachments(subject: str, to: str, name: str | None, settings: Setting
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(parts.text, cte="quoted-printable")
     message.add_alternative(parts.html, subtype="html", cte="quoted-printable")
-    page = message.get_payload()[1]
+    page = message.get_body(("html",))
+    assert isinstance(page, EmailMessage)
     for item in attachments:
         maintype, _, rest = item.content_type.partition("/")
         subtype, *params = [part.strip() for part in rest.split(";")]

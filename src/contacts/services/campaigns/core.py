@@ -191,8 +191,9 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
     for row in await InvitationList.select(InvitationList.id, InvitationList.campaign, InvitationList.event).where(
             InvitationList.campaign.is_in(campaign_ids)).order_by(InvitationList.id):
         guests.setdefault(row["campaign"], row["id"])
-        if row["event"] is not None and row["campaign"] not in events:
-            events[row["campaign"]] = EventFacts.of(await Event.select().where(Event.id == row["event"]).first())
+        event = await Event.select().where(Event.id == row["event"]).first() if row["event"] is not None else None
+        if event is not None:
+            events.setdefault(row["campaign"], EventFacts.of(event))
     return [CampaignInfo(
         id=row["id"], contents=contents_of(row), template=row["template"],
         missing_language=MissingLanguage(row["missing_language"]) if row["missing_language"] else None,

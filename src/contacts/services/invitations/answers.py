@@ -95,8 +95,13 @@ async def guest_view(token_text: str) -> GuestView | None:
     row = await _invitation(token) if token else None
     if row is None:
         return None
-    event = EventFacts.of(await Event.select().where(Event.id == row["event"]).first()) if row["event"] else None
+    event = await _event(row["event"])
     return GuestView(event, row["list_name"], row["status"], row["companion_name"], row["language"] or "fr")
+
+
+async def _event(event_id: int | None) -> EventFacts | None:
+    row = await Event.select().where(Event.id == event_id).first() if event_id else None
+    return EventFacts.of(row) if row else None
 
 
 def companion_of(text: str | None) -> str | None:
@@ -112,7 +117,7 @@ async def answer(token_text: str, accept: bool, companion: str | None = None,
     row = await _invitation(token) if token else None
     if token is None or row is None:
         return AnswerResult(Outcome.UNKNOWN)
-    event = EventFacts.of(await Event.select().where(Event.id == row["event"]).first()) if row["event"] else None
+    event = await _event(row["event"])
     if event is not None and event.cancelled_at is not None:
         return AnswerResult(Outcome.CANCELLED)
     if event is not None and not event.accepts_answers(now):
@@ -130,6 +135,7 @@ async def answer(token_text: str, accept: bool, companion: str | None = None,
 async def _decide(invitation_id: int, event: EventFacts | None, accept: bool, companion: str | None,
                   now: datetime) -> AnswerResult:
     current = await Invitation.select().where(Invitation.id == invitation_id).first()
+    assert current is not None  # invitations are never deleted
     status = current["status"]
     if current["arrived_at"] is not None or status == InvitationStatus.ATTENDED:
         return AnswerResult(Outcome.UNCHANGED)  # at the door already: the answer is history
@@ -222,7 +228,8 @@ async def promote(event_id: int | None, now: datetime) -> list[int]:
     promoted, to be told."""
     if event_id is None:
         return []
-    capacity = (await Event.select(Event.capacity).where(Event.id == event_id).first())["capacity"]
+    event = await Event.select(Event.capacity).where(Event.id == event_id).first()
+    capacity = event["capacity"] if event else None
     promoted: list[int] = []
     while True:
         first = await Invitation.select(Invitation.id, Invitation.with_companion).where(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from contacts.db.engine import write_transaction
 from contacts.domain import InvitationStatus, Permission
@@ -110,12 +111,12 @@ def _flag(value: object) -> bool:
     return str(value).strip().lower() in {"1", "true", "on", "yes"}
 
 
-def checked(values: dict[str, object]) -> dict[str, object]:
+def checked(values: dict[str, Any]) -> dict[str, Any]:
     """The event's fields, cleaned and checked together; a ValidationError names the first faulty one."""
     unknown = sorted(set(values) - set(FIELDS))
     if unknown:
         raise ValidationError(unknown[0], N_("unknown field %(name)s"), name=repr(unknown[0]))
-    clean: dict[str, object] = {}
+    clean: dict[str, Any] = {}
     for name, limit in TEXT_FIELDS.items():
         text = str(values.get(name) or "").strip()
         text = text if name.startswith(("description", "place_address")) else " ".join(text.split())
@@ -131,16 +132,16 @@ def checked(values: dict[str, object]) -> dict[str, object]:
     for name in ("starts_at", "ends_at"):
         if clean[name] is None:
             raise ValidationError(name, N_("a date and time, such as 2026-12-12T18:30 (Paris time)"))
-    if clean["ends_at"] <= clean["starts_at"]:  # type: ignore[operator]
+    if clean["ends_at"] <= clean["starts_at"]:
         raise ValidationError("ends_at", N_("the end comes after the start"))
-    if clean["rsvp_deadline"] is not None and clean["rsvp_deadline"] > clean["starts_at"]:  # type: ignore[operator]
+    if clean["rsvp_deadline"] is not None and clean["rsvp_deadline"] > clean["starts_at"]:
         raise ValidationError("rsvp_deadline", N_("the deadline for answers comes before the start"))
     clean["capacity"] = _capacity(values.get("capacity"))
     clean["companions_allowed"] = _flag(values.get("companions_allowed", False))
     return clean
 
 
-async def create(staff: Staff, values: dict[str, object]) -> EventView:
+async def create(staff: Staff, values: dict[str, Any]) -> EventView:
     await _may(staff, Permission.SEND)
     clean = checked(values)
     now = datetime.now(UTC)
@@ -178,7 +179,8 @@ async def edit(staff: Staff, event_id: int, changes: dict[str, object]) -> Chang
     async with write_transaction():
         await answers.lock_event(event_id)
         taken = (await answers.places(event_id)).taken
-        if clean["capacity"] is not None and clean["capacity"] < taken:
+        capacity = clean["capacity"]
+        if isinstance(capacity, int) and capacity < taken:
             raise ValidationError("capacity", N_("%(taken)s places are already taken"), taken=taken)
         await Event.update({**{getattr(Event, name): value for name, value in clean.items()},
                             Event.calendar_sequence: before["calendar_sequence"] + (1 if moved else 0),

@@ -104,9 +104,12 @@ async def send(mail: GuestMail) -> bool:
         InvitationList.id == row["invitation_list"]).first()
     contact = await Contact.select(Contact.email, Contact.first_name, Contact.last_name, Contact.language,
                                    Contact.status).where(Contact.id == row["contact"]).first()
-    if guest_list["event"] is None or contact is None or not await _may_mail(contact):
+    if guest_list is None or guest_list["event"] is None or contact is None or not await _may_mail(contact):
         return False
-    event = EventFacts.of(await Event.select().where(Event.id == guest_list["event"]).first())
+    event_row = await Event.select().where(Event.id == guest_list["event"]).first()
+    if event_row is None:
+        return False
+    event = EventFacts.of(event_row)
     language = language_of(contact["language"])
     settings = get_settings()
     method = CANCEL if mail.kind == MailKind.CANCELLED else PUBLISH

@@ -20,7 +20,6 @@ from contacts.settings import get_settings
 from contacts.web.api.schemas import RowId
 from contacts.web.staff.pages import render, said
 
-
 # The form's labels; an error names the field by its label, not its code.
 LABELS = {
     "title_fr": N_("Title in French"), "title_en": N_("Title in English"),
