@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from datetime import timedelta
+from email import message_from_bytes, policy
 
 import pytest
 
 from contacts.event_tables import Invitation, InvitationList
-from contacts.services.invitations import events
+from contacts.sending import worker
+from contacts.services.campaigns import campaign_operations
+from contacts.services.invitations import events, guest_lists
+from contacts.settings import get_settings
+from tests.sending.smtp_server import TestSmtpServer
+from tests.sending.test_campaign_send import import_list
 from tests.web.french_checks import assert_reads_in_french
 from tests.web.test_api_campaigns import token_for
-from tests.web.test_events import SOON, event_values, event_with_guests, rsvp, status_of
+from tests.web.test_events import SOON, event_with_guests, rsvp, status_of
 from tests.web.test_staff_pages import signed_in
 
 pytestmark = pytest.mark.usefixtures("database_url")
@@ -53,7 +61,7 @@ async def test_req30_the_rsvp_page_names_the_event_and_records_answers_on_post_o
 
 async def test_answers_after_the_deadline_are_refused_politely(http_client, tmp_path):
     staff, view, list_id = await event_with_guests(tmp_path, 1)
-    await events.edit(staff, view.event.id, {"rsvp_deadline": SOON - timedelta_days(20)})
+    await events.edit(staff, view.event.id, {"rsvp_deadline": SOON - timedelta(days=20)})
     path = f"/r/{await rsvp(list_id, 0)}"
     async with http_client() as client:
         page = (await client.get(path)).text
@@ -63,15 +71,7 @@ async def test_answers_after_the_deadline_are_refused_politely(http_client, tmp_
     assert await status_of(list_id, 0) == "listed"
 
 
-def timedelta_days(days: int):
-    from datetime import timedelta
-
-    return timedelta(days=days)
-
-
 async def test_the_event_team_creates_an_event_and_its_guest_list_from_the_pages(http_client, tmp_path):
-    from tests.sending.test_campaign_send import import_list
-
     await import_list(tmp_path, "journalists", ["ana@monde.example,Ana,A,fr", "bob@monde.example,Bob,B,en"])
     form = {"title_fr": "Vernissage — exposition d'hiver", "title_en": "Private view", "starts_at": "2027-01-15T18:30",
             "ends_at": "2027-01-15T17:00", "place_name": "Musée du Luxembourg", "place_address": "19 rue de Vaugirard",
@@ -115,8 +115,6 @@ async def test_the_event_team_creates_an_event_and_its_guest_list_from_the_pages
 
 
 async def test_the_events_api_creates_reads_changes_and_cancels(http_client, tmp_path):
-    from tests.sending.test_campaign_send import import_list
-
     await import_list(tmp_path, "journalists", ["ana@monde.example,Ana,A,fr"])
     headers = await token_for("eva", "events")
     body = {"title_fr": "Vernissage", "starts_at": "2027-01-15T18:30", "ends_at": "2027-01-15T21:00",
@@ -146,4 +144,23 @@ async def test_the_events_api_creates_reads_changes_and_cancels(http_client, tmp
         mediation = await token_for("mona", "mediation")
         assert (await client.get(f"/api/events/{event['id']}", headers=mediation)).status_code == 403
         assert (await client.get("/api/events/999", headers=headers)).status_code == 404
-    assert event_values()  # the shared defaults stay importable for the other event tests
+
+
+# REQ-27: the invitation campaign's message names the event, its date and its place in the guest's language.
+async def test_req27_the_invitation_names_the_event_its_date_and_its_place(tmp_path, monkeypatch):
+    staff, view, list_id = await event_with_guests(tmp_path, 2)
+    campaign = await guest_lists.create_campaign(staff, list_id, "Vernissage", "Nous serions heureux de vous accueillir.")
+    with TestSmtpServer() as server:
+        settings = dataclasses.replace(get_settings(), smtp_url=server.url)
+        monkeypatch.setattr(worker, "get_settings", lambda: settings)
+        await campaign_operations.change_status(staff, campaign.id, "start")
+        await worker.drain_running(worker.SendOptions(concurrency=1, wait_for_retries=False))
+        mail = {e.rcpt_tos[0]: message_from_bytes(e.original_content, policy=policy.default)
+                for e in server.handler.received}
+    french = mail["guest0@presse.example"].get_body(("plain",)).get_content()
+    english = mail["guest1@presse.example"].get_body(("plain",)).get_content()
+    assert view.event.when("fr") in french and "Musée du Luxembourg, 19 rue de Vaugirard 75006 Paris" in french
+    assert "Vernissage — exposition d’hiver" in french
+    # The campaign is written in French only: the English guest gets the French version, which names the
+    # event as the French version does.
+    assert view.event.when("fr") in english
