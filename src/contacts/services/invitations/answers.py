@@ -127,7 +127,7 @@ async def answer(token_text: str, accept: bool, companion: str | None = None,
         if event is not None:
             await lock_event(event.id)
         result = await _decide(row["id"], event, accept, companion, now)
-    if result.outcome not in (Outcome.UNCHANGED,):
+    if result.outcome != Outcome.UNCHANGED:
         await person_initiated(token.contact_id, now)
     return result
 
@@ -160,8 +160,8 @@ async def _decide(invitation_id: int, event: EventFacts | None, accept: bool, co
             return AnswerResult(Outcome.ACCEPTED, [GuestMail(MailKind.PROMOTED, i) for i in promoted])
         return AnswerResult(Outcome.WAITLISTED)
     need = 1 + (companion is not None)
-    places = await _places_of(event_id) if event_id else Places(0, False)
-    fits = event is None or event.capacity is None or (not places.waiting and places.taken + need <= event.capacity)
+    room = await places(event_id) if event_id else Places(0, False)
+    fits = event is None or event.capacity is None or (not room.waiting and room.taken + need <= event.capacity)
     answered = InvitationStatus.ACCEPTED if fits else InvitationStatus.WAITLISTED
     await _set(invitation_id, now, status=answered, responded_at=now, with_companion=companion is not None,
                companion_name=companion, waitlisted_at=None if fits else now)
@@ -182,8 +182,8 @@ async def _companion_change(current: dict, event: EventFacts | None, companion: 
         return AnswerResult(Outcome.UNCHANGED)
     refused = False
     if companion is not None and not current["with_companion"] and event is not None and event.capacity is not None:
-        places = await _places_of(event.id)
-        refused = places.waiting or places.taken + 1 > event.capacity
+        room = await places(event.id)
+        refused = room.waiting or room.taken + 1 > event.capacity
     if refused:
         return AnswerResult(Outcome.ACCEPTED, companion_refused=True)
     await _set(invitation_id, now, with_companion=companion is not None, companion_name=companion)
@@ -211,7 +211,8 @@ async def lock_event(event_id: int) -> None:
         await Event.raw("SELECT id FROM event WHERE id = {} FOR UPDATE", event_id)
 
 
-async def _places_of(event_id: int) -> Places:
+async def places(event_id: int) -> Places:
+    """Inside the event's locked transaction: the places taken, and whether anyone waits."""
     rows = await Event.raw(
         "SELECT COALESCE(SUM(CASE WHEN i.status IN ('accepted', 'attended') THEN 1 + "
         "CASE WHEN i.with_companion THEN 1 ELSE 0 END ELSE 0 END), 0) AS taken, "
@@ -219,8 +220,6 @@ async def _places_of(event_id: int) -> Places:
         "FROM invitation i JOIN invitation_list l ON l.id = i.invitation_list WHERE l.event = {}", event_id)
     return Places(taken=int(rows[0]["taken"]), waiting=int(rows[0]["waiting"]) > 0)
 
-
-places = _places_of
 
 
 async def promote(event_id: int | None, now: datetime) -> list[int]:
@@ -237,7 +236,7 @@ async def promote(event_id: int | None, now: datetime) -> list[int]:
         ).order_by(Invitation.waitlisted_at).order_by(Invitation.id).first()
         if first is None:
             return promoted
-        if capacity is not None and (await _places_of(event_id)).taken + 1 + first["with_companion"] > capacity:
+        if capacity is not None and (await places(event_id)).taken + 1 + first["with_companion"] > capacity:
             return promoted
         await _set(first["id"], now, status=InvitationStatus.ACCEPTED)
         await record_step(first["id"], GuestStep.PROMOTED, "system", now)
