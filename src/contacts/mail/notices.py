@@ -37,6 +37,7 @@ SUBJECTS = {
     "rights-refusal": N_("The answer to your request"),
     "rights-export": N_("Your link to the data"),
     "restriction-lifting": N_("The restriction of processing of your data is lifted"),
+    "event-guest": N_("Your invitation"),  # each guest's mail names its event in its own subject (guest_mail.py)
 }
 
 

@@ -146,7 +146,9 @@ async def _decide(invitation_id: int, event: EventFacts | None, accept: bool, co
         await _set(invitation_id, now, status=InvitationStatus.DECLINED, responded_at=now, with_companion=False,
                    companion_name=None)
         await record_step(invitation_id, GuestStep.DECLINED, "guest", now)
-        promoted = await promote(event_id, now) if event_id and status in HOLDING else []
+        # A place freed, or the head of the waitlist gone: either may let the next waiting guest in.
+        freeing = status in HOLDING or status == InvitationStatus.WAITLISTED
+        promoted = await promote(event_id, now) if event_id and freeing else []
         return AnswerResult(Outcome.DECLINED, [GuestMail(MailKind.PROMOTED, i) for i in promoted])
     if status in HOLDING:
         return await _companion_change(current, event, companion, now)

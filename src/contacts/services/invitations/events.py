@@ -74,7 +74,8 @@ async def _purpose() -> catalogue.PurposeInfo:
     return next(p for p in await catalogue.purposes() if p.code == INVITATION_PURPOSE)
 
 
-async def _may(staff: Staff, permission: Permission) -> None:
+async def may(staff: Staff, permission: Permission) -> None:
+    """Refused unless the account has the permission and is empowered for PR invitations."""
     staff.require(permission)
     staff.require_purpose(await _purpose())
 
@@ -142,7 +143,7 @@ def checked(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def create(staff: Staff, values: dict[str, Any]) -> EventView:
-    await _may(staff, Permission.SEND)
+    await may(staff, Permission.SEND)
     clean = checked(values)
     now = datetime.now(UTC)
     async with write_transaction():
@@ -169,7 +170,7 @@ def editable(row: dict) -> dict[str, object]:
 
 async def edit(staff: Staff, event_id: int, changes: dict[str, object]) -> Changed:
     """Change some fields (the others stay). A change of time or place tells those who accepted."""
-    await _may(staff, Permission.SEND)
+    await may(staff, Permission.SEND)
     before = await _row(event_id)
     if before["cancelled_at"] is not None:
         raise ConflictError(N_("the event is cancelled: it can no longer be changed"))
@@ -197,7 +198,7 @@ async def edit(staff: Staff, event_id: int, changes: dict[str, object]) -> Chang
 
 async def cancel(staff: Staff, event_id: int) -> Changed:
     """Cancelled for good: answers are refused from now on; the guests who accepted or wait are told."""
-    await _may(staff, Permission.SEND)
+    await may(staff, Permission.SEND)
     row = await _row(event_id)
     if row["cancelled_at"] is not None:
         raise ConflictError(N_("the event is cancelled already"))
@@ -233,7 +234,7 @@ async def counts(event_id: int, capacity: int | None) -> EventCounts:
 
 
 async def get(staff: Staff, event_id: int) -> EventView:
-    await _may(staff, Permission.VIEW)
+    await may(staff, Permission.VIEW)
     row = await _row(event_id)
     lists = await InvitationList.select(InvitationList.id, InvitationList.name, InvitationList.campaign).where(
         InvitationList.event == event_id).order_by(InvitationList.id)

@@ -11,6 +11,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
+from contacts.domain import Permission
 from contacts.errors import ValidationError
 from contacts.i18n import N_, PARIS, gettext
 from contacts.services import catalogue
@@ -70,6 +71,7 @@ class EventPagesController(Controller):
 
     @get("/new")
     async def new(self, request: Request, staff: NamedDependency[Staff]) -> Template:
+        await events.may(staff, Permission.SEND)
         return self._form(request, staff, {"companions_allowed": False})
 
     @post("/", status_code=303)
@@ -87,6 +89,7 @@ class EventPagesController(Controller):
 
     @get("/{event_id:int}/edit")
     async def edit_form(self, request: Request, staff: NamedDependency[Staff], event_id: RowId) -> Template:
+        await events.may(staff, Permission.SEND)
         view = await events.get(staff, event_id)
         row = {name: getattr(view.event, name) for name in events.FIELDS}
         return self._form(request, staff, _as_typed(row), event_id=event_id)
