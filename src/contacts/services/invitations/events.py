@@ -189,7 +189,8 @@ async def edit(staff: Staff, event_id: int, changes: dict[str, object]) -> Chang
         promoted = await answers.promote(event_id, now)
     mails = [GuestMail(MailKind.PROMOTED, invitation) for invitation in promoted]
     if moved:
-        mails += [GuestMail(MailKind.CHANGED, invitation) for invitation in await answers.holding_places(event_id)]
+        mails += [GuestMail(MailKind.CHANGED, invitation) for invitation in await answers.holding_places(event_id)
+                  if invitation not in promoted]  # their promotion mail gives the new time and place already
     changed = {name: str(clean[name]) for name in FIELDS if clean[name] != before[name]}
     await audit.record(staff, "event.edit", "event", event_id, purpose=INVITATION_PURPOSE,
                        details={"changed": sorted(changed), "guests_told": len(mails)})
