@@ -65,6 +65,8 @@ class Invitation(Table):
     responded_at = Timestamptz(null=True, default=None)
     waitlisted_at = Timestamptz(null=True, default=None)  # the waitlist's order
     companion_name = Varchar(length=200, null=True, default=None)  # a name only (REQ-51)
+    # The companion's place: it stays counted once retention has deleted their name (REQ-51).
+    with_companion = Boolean(default=False)
     arrived_at = Timestamptz(null=True, default=None)
     companion_arrived_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -48,6 +48,7 @@ class Settings:
     export_link_days: int = 7  # REQ-16/17: how long the link to a person's export opens
     retention_daily: bool = True  # REQ-9: `serve` runs the retention engine once a day
     retention_grace_days: int = 30  # REQ-9: how long data stays after the person opted out of its last purpose
+    companion_retention_days: int = 7  # REQ-51: companions' names are deleted this many days after the event
     database_outage_limit: int = 180  # seconds a sender or background job waits for its database before giving up
     brand_colour: str = "#1a3d7c"  # the messages' accent: the band atop, links, quotes' rule, buttons (#rrggbb)
     logo_url: str = ""  # the museum's logo atop every message (https://…, opaque background); none when empty
@@ -192,6 +193,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         export_link_days=_positive(environ, "CONTACTS_EXPORT_LINK_DAYS", 7),
         retention_daily=_flag(environ, "CONTACTS_RETENTION_DAILY", default=True),
         retention_grace_days=_count(environ, "CONTACTS_RETENTION_GRACE_DAYS", 30),
+        companion_retention_days=_count(environ, "CONTACTS_COMPANION_RETENTION_DAYS", 7),
         database_outage_limit=_positive(environ, "CONTACTS_DATABASE_OUTAGE_LIMIT", 180),
         brand_colour=_colour(environ, "CONTACTS_BRAND_COLOUR", "#1a3d7c"),
         logo_url=_logo_url(environ, "CONTACTS_LOGO_URL"),

@@ -38,7 +38,7 @@ CODE_WORDS: dict[str, str] = {
     "extended": N_("extended"), "answered": N_("answered"), "refused": N_("refused"),
     # invitations
     "listed": N_("listed"), "invited": N_("invited"), "accepted": N_("accepted"), "declined": N_("declined"),
-    "attended": N_("attended"),
+    "attended": N_("attended"), "waitlisted": N_("on the waiting list"),
     "answer": N_("answer"), "reminder_no_answer": N_("guests without an answer"), "reminder_accepted": N_("guests who accepted"),
     # campaigns and deliveries
     "draft": N_("draft"), "approved": N_("approved"), "scheduled": N_("scheduled"), "running": N_("sending"), "paused": N_("paused"), "cancelled": N_("cancelled"),

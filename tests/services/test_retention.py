@@ -210,7 +210,8 @@ async def test_req9_expired_consent_requests_sessions_and_checked_documents_go(t
     for expires in (now - DAY, now + DAY):
         await StaffSession.insert(StaffSession(key_hash=f"{expires:%s}", value=b"{}", expires_at=expires))
     planned = await engine.run(dry_run=True, now=now)
-    assert planned.expired == {"pending_consent": 1, "staff_session": 1, "identity_document": 0}
+    assert planned.expired == {"pending_consent": 1, "staff_session": 1, "identity_document": 0,
+                               "companion_name": 0}
     report = await engine.run(now=now)
     assert (report.done["pending_consent"], report.done["staff_session"]) == (1, 1)
     assert await PendingConsent.count() == 1 and await StaffSession.count() == 1

@@ -14,6 +14,7 @@ import re
 import pytest
 
 from contacts.services.campaigns import core as campaigns
+from contacts.services.invitations import events
 from contacts.services.invitations import guest_lists as invitations
 from contacts.services.staff import accounts as staff
 from contacts.settings import get_settings
@@ -48,8 +49,12 @@ def by_role(allowed: set[str], ok: int, others: int = 403, **special: int) -> di
 HIDDEN_CONTACT = {"events": 404, "partnerships": 404, "mediation": 404}
 
 
+# A cancelled event: every change to it is a conflict, whatever ran before.
+EVENT = {"title_fr": "Gala", "starts_at": "2027-01-15T18:30", "ends_at": "2027-01-15T21:00", "place_name": "Musée"}
+
+
 def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[str, int]]]:
-    c, x, k, g = ids["draft"], ids["cancelled"], ids["contact"], ids["guests"]
+    c, x, k, g, e = ids["draft"], ids["cancelled"], ids["contact"], ids["guests"], ids["event"]
     newsletter = {"lists": ["journalists"], "template": "newsletter-communications", "subject": "x"}
     return [
         ("GET", "/api/lists", None, by_role(EVERYONE, 200)),
@@ -88,6 +93,11 @@ def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[st
         ("GET", "/api/suppression/check?email=a@b.example", None, by_role(EVERYONE, 200)),
         ("POST", "/api/suppression", {"email": "stop@presse.example"}, by_role(SUPPRESSORS, 201)),
         ("GET", "/api/audit", None, by_role(AUDITORS, 200)),
+        ("GET", "/api/events", None, by_role(EVERYONE, 200)),
+        ("POST", "/api/events", EVENT, by_role(INVITERS, 201)),
+        ("GET", f"/api/events/{e}", None, by_role(INVITATION_VIEWERS, 200)),
+        ("PATCH", f"/api/events/{e}", {"capacity": 5}, by_role(INVITERS, 409)),
+        ("POST", f"/api/events/{e}/cancel", None, by_role(INVITERS, 409)),
         ("GET", "/api/invitation-lists", None, by_role(EVERYONE, 200)),
         ("POST", "/api/invitation-lists", {"name": "Gala", "lists": ["journalists"]}, by_role(INVITERS, 201)),
         ("GET", f"/api/invitation-lists/{g}", None, by_role(INVITATION_VIEWERS, 200)),
@@ -110,7 +120,7 @@ def api_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[st
 
 
 def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[str, int]]]:
-    c, x, k, g, r = ids["draft"], ids["cancelled"], ids["contact"], ids["guests"], ids["refused"]
+    c, x, k, g, r, e = ids["draft"], ids["cancelled"], ids["contact"], ids["guests"], ids["refused"], ids["event"]
     return [
         ("GET", "/staff/", None, by_role(EVERYONE, 200)),
         ("GET", "/staff/campaigns/", None, by_role(EVERYONE, 200)),
@@ -152,6 +162,14 @@ def page_routes(ids: dict[str, int]) -> list[tuple[str, str, dict | None, dict[s
         ("POST", "/staff/import/preview", {"list_slug": "journalists"}, by_role(EVERYONE - {"dpo", "read_only"}, 400)),
         ("POST", "/staff/import/run", {"list_slug": "journalists", "upload_id": "0" * 32, "source_type": "given",
                                        "source_name": "x", "file_name": "x.csv"}, by_role(NEWSLETTER_SENDERS, 404)),
+        ("GET", "/staff/events/", None, by_role(EVERYONE, 200)),
+        ("GET", "/staff/events/new", None, by_role(INVITERS, 200)),
+        ("POST", "/staff/events/", {"title_fr": ""}, by_role(INVITERS, 400)),
+        ("GET", f"/staff/events/{e}", None, by_role(INVITATION_VIEWERS, 200)),
+        ("GET", f"/staff/events/{e}/edit", None, by_role(INVITERS, 200)),
+        ("POST", f"/staff/events/{e}/edit", EVENT, by_role(INVITERS, 409)),
+        ("POST", f"/staff/events/{e}/cancel", None, by_role(INVITERS, 409)),
+        ("POST", f"/staff/events/{e}/guest-lists", {"name": "Gala", "lists": "journalists"}, by_role(INVITERS, 400)),
         ("GET", "/staff/invitations/", None, by_role(EVERYONE, 200)),
         ("POST", "/staff/invitations/", {"name": "", "lists": "journalists"}, by_role(INVITERS, 400)),
         ("GET", f"/staff/invitations/{g}", None, by_role(INVITATION_VIEWERS, 200)),
@@ -217,9 +235,11 @@ async def prepare(tmp_path) -> tuple[dict[str, dict[str, str]], dict[str, int]]:
     await campaigns.change_status(cancelled.id, "cancel")
     guests = await invitations.build(admin, "Vernissage", ["journalists"])
     await invitations.create_campaign(admin, guests.id, "Vernissage")
+    event = await events.create(admin, EVENT)
+    await events.cancel(admin, event.event.id)
     contact = (await staff_desk_search(admin))[0]
     return headers, {"draft": draft.id, "cancelled": cancelled.id, "contact": contact, "guests": guests.id,
-                     "refused": await refused_request(contact)}
+                     "refused": await refused_request(contact), "event": event.event.id}
 
 
 async def refused_request(contact: int) -> int:
@@ -250,14 +270,15 @@ def pattern(path: str) -> str:
     path = re.sub(r"/lists/[a-z-]+", "/lists/{slug:str}", path)
     path = re.sub(r"/purposes/[a-z-]+", "/purposes/{code:str}", path)
     path = re.sub(r"/staff/windows/[a-z-]+", "/staff/windows/{code:str}", path)
-    return re.sub(r"/(campaigns|contacts|invitation-lists|invitations|rights|documents|propagations|restrictions|media)"
+    return re.sub(r"/(campaigns|contacts|invitation-lists|invitations|rights|documents|propagations|restrictions|media|"
+                  r"events)"
                   r"/\d+",
                   lambda m: {
         "campaigns": "/campaigns/{campaign_id:int}", "contacts": "/contacts/{contact_id:int}",
         "invitation-lists": "/invitation-lists/{list_id:int}", "invitations": "/invitations/{list_id:int}",
         "rights": "/rights/{request_id:int}", "documents": "/documents/{document_id:int}",
         "propagations": "/propagations/{propagation_id:int}", "restrictions": "/restrictions/{restriction_id:int}",
-        "media": "/media/{image_id:int}",
+        "media": "/media/{image_id:int}", "events": "/events/{event_id:int}",
     }[m.group(1)], path)
 
 
@@ -268,7 +289,7 @@ def settings_with_catcher():
 def test_the_matrix_names_every_staff_route(tmp_path):
     from contacts.app import create_app
 
-    ids = {"draft": 1, "cancelled": 2, "contact": 3, "guests": 4, "refused": 5}
+    ids = {"draft": 1, "cancelled": 2, "contact": 3, "guests": 4, "refused": 5, "event": 6}
     served = {(method, route.path) for route in create_app(settings_with_catcher()).routes
               if route.path.startswith(("/api", "/staff")) for method in route.methods
               if method not in ("HEAD", "OPTIONS")}

@@ -74,6 +74,9 @@ def _expired_words(table: str, count: int) -> str:
                         "%(num)s unconfirmed consent requests past their expiry", count)
     if table == "staff_session":
         return ngettext("%(num)s staff session past its expiry", "%(num)s staff sessions past their expiry", count)
+    if table == "companion_name":
+        return ngettext("%(num)s companion name of an event past its retention",
+                        "%(num)s companion names of events past their retention", count)
     return ngettext("%(num)s identity document of a closed request", "%(num)s identity documents of closed requests",
                     count)
 

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from contacts.addresses import parse_address
 from contacts.domain import INVITATION_PURPOSE, Greeting, LegalBasis, SourceType
+from contacts.event_facts import EventFacts
 from contacts.mail import click_links, markdown_body
 from contacts.mail.message import (
     EncodedTemplate,
@@ -206,6 +207,7 @@ class Composer:
             "invitations_only": self.campaign.purpose.code == INVITATION_PURPOSE,  # its opt-outs (REQ-52)
             **recipient_markers(third_party=third_party, rsvp=self.campaign.invitation_list_id is not None),
             **body_context(self.campaign.greeting, Words(language), self._body(language)),
+            **event_context(self.campaign.event, language),
         }
 
     # --- view in your browser (issue 20, item 8) ---
@@ -242,6 +244,13 @@ class Composer:
                 log.warning("campaign %s: its body is sent as plain text", self.campaign.id)
             self._bodies[language] = rendered
         return self._bodies[language]
+
+
+def event_context(event: EventFacts | None, language: str) -> dict[str, object]:
+    """The event an invitation names, in the version's language (the same for every guest)."""
+    if event is None:
+        return {"event_title": None}
+    return {"event_title": event.title(language), "event_when": event.when(language), "event_place": event.place()}
 
 
 def body_context(greeting: Greeting, words: Words, body: markdown_body.RenderedBody) -> dict[str, object]:

@@ -8,7 +8,7 @@ the period its rule counts, is a configuration error: the register is not genera
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 
 from contacts.domain import LegalBasis, RetentionRule
@@ -43,6 +43,13 @@ AUDIENCE_MEASUREMENT = N_(
     "links, and no address, contact, delivery, IP address or browser is stored or logged with a click. Counting "
     "can be turned off for each campaign. The counts are anonymous statistics, kept as aggregates for as long as "
     "the campaign's report is kept.")
+# Invitations also hold the guests' answers, and a companion's name (REQ-51).
+INVITATION_PURPOSE = "pr-invitations"
+INVITATION_PERSONS = N_("companions named by guests (their name only)")
+INVITATION_DATA = N_("answers to invitations and their history (invited, accepted, declined, waiting list, "
+                     "arrival); the name of a guest's companion")
+COMPANION_ERASURE = N_("companions' names: deleted %(period)s after the event; the places they took stay "
+                       "counted")
 RECIPIENTS = [
     N_("staff of the departments empowered for the purpose (role-based access)"),
     N_("service providers acting on the controller's instructions under contract (hosting, mail delivery)"),
@@ -143,10 +150,26 @@ async def build(language: str = "en") -> Register:
             categories_of_persons=audiences or [gettext(language, N_("none yet: the purpose has no list"))],
             categories_of_data=data_categories(language), recipients=recipients(language),
             transfers_outside_eu=gettext(language, N_("none")), erasure=retention_words(purpose, language)))
+        if purpose.code == INVITATION_PURPOSE:
+            activities[-1] = _with_invitations(activities[-1], language)
     return Register(generated_at=datetime.now(UTC).isoformat(timespec="seconds"), controller=settings.organisation,
                     controller_contact=settings.from_address, dpo_contact=settings.dpo_contact,
                     activities=activities, security_measures=[gettext(language, text) for text in SECURITY_MEASURES],
                     audience_measurement=gettext(language, AUDIENCE_MEASUREMENT))
+
+
+def companion_words(language: str = "en") -> str:
+    """How long a companion's name is kept (REQ-51): the register and a person's export say the same."""
+    days = get_settings().companion_retention_days
+    return gettext(language, COMPANION_ERASURE, period=period_words(days, language) if days else gettext(language, N_("at once")))
+
+
+def _with_invitations(activity: Activity, language: str) -> Activity:
+    """What the PR-invitations purpose adds: answers, and companions' names, deleted after the event."""
+    return replace(activity, categories_of_persons=[*activity.categories_of_persons,
+                                                    gettext(language, INVITATION_PERSONS)],
+                   categories_of_data=[*activity.categories_of_data, gettext(language, INVITATION_DATA)],
+                   erasure=f"{activity.erasure}; {companion_words(language)}")
 
 
 def as_json(register: Register) -> str:

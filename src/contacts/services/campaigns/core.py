@@ -22,7 +22,8 @@ from contacts.domain import (
     ReminderKind,
 )
 from contacts.errors import ConflictError, NotFoundError, ValidationError
-from contacts.event_tables import InvitationList, InvitationReminder
+from contacts.event_facts import EventFacts
+from contacts.event_tables import Event, InvitationList, InvitationReminder
 from contacts.i18n import N_
 from contacts.mail.render import TemplateLibrary
 from contacts.services import catalogue
@@ -58,6 +59,7 @@ class CampaignInfo:
     finished_at: datetime | None
     invitation_list_id: int | None = None  # an invitation campaign (or a reminder) goes to that list's guests only
     reminder: ReminderKind | None = None  # a reminder: to the guests who have not answered, or who accepted
+    event: EventFacts | None = None  # what that guest list invites to, named in the invitation
     audience_built_at: datetime | None = None  # None while its ledger rows are still being written
     greeting: Greeting = Greeting.NONE  # how its messages open
     missing_language: MissingLanguage | None = None  # for recipients whose language has no version
@@ -226,9 +228,13 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
             CampaignList.campaign.is_in(campaign_ids)).order_by(CampaignList.id):
         list_ids.setdefault(row["campaign"], []).append(row["mailing_list"])
     guests: dict[int, int] = {}
-    for row in await InvitationList.select(InvitationList.id, InvitationList.campaign).where(
+    events: dict[int, EventFacts] = {}
+    for row in await InvitationList.select(InvitationList.id, InvitationList.campaign, InvitationList.event).where(
             InvitationList.campaign.is_in(campaign_ids)).order_by(InvitationList.id):
         guests.setdefault(row["campaign"], row["id"])
+        event = await Event.select().where(Event.id == row["event"]).first() if row["event"] is not None else None
+        if event is not None:
+            events.setdefault(row["campaign"], EventFacts.of(event))
     reminders: dict[int, ReminderKind] = {}
     for row in await InvitationReminder.select(InvitationReminder.campaign, InvitationReminder.invitation_list,
                                                InvitationReminder.kind).where(
@@ -240,7 +246,7 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
         purpose=purposes[row["purpose"]], lists=tuple(lists[i] for i in list_ids.get(row["id"], ())),
         status=CampaignStatus(row["status"]), rate=row["rate"], created_by=row["created_by"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
-        invitation_list_id=guests.get(row["id"]), reminder=reminders.get(row["id"]),
+        invitation_list_id=guests.get(row["id"]), reminder=reminders.get(row["id"]), event=events.get(row["id"]),
         audience_built_at=row["audience_built_at"],
         greeting=Greeting(row["greeting"]), archive=bool(row["archive"]),
         archive_withdrawn_at=row["archive_withdrawn_at"], archive_withdrawn_by=row["archive_withdrawn_by"],

@@ -27,7 +27,7 @@ from contacts.domain import (
     Permission,
 )
 from contacts.errors import ConflictError, NotFoundError, ValidationError
-from contacts.event_tables import Invitation, InvitationList
+from contacts.event_tables import Event, Invitation, InvitationList
 from contacts.i18n import N_
 from contacts.paging import pages
 from contacts.services import audit, catalogue
@@ -36,11 +36,8 @@ from contacts.services.campaigns import core as campaigns
 from contacts.services.campaigns.content import CONTENT_LANGUAGES, Content
 from contacts.services.campaigns.core import CampaignInfo
 from contacts.services.people import suppression
-from contacts.services.retention.activity import person_initiated
 from contacts.services.staff.accounts import Staff
-from contacts.settings import get_settings
 from contacts.tables import Delivery
-from contacts.tokens import LinkToken, TokenAction, codec_for
 from contacts.words import code_word
 
 FILTERS = ("organisation", "language")
@@ -60,6 +57,7 @@ class GuestList:
     created_by: str
     created_at: datetime
     by_status: dict[str, int]
+    event_id: int | None = None  # the event it invites to; None for a list made before events
 
 
 @dataclass(frozen=True)
@@ -71,6 +69,8 @@ class Guest:
     organisation: str | None
     language: str
     status: str
+    companion_name: str | None = None
+    with_companion: bool = False  # a companion's place, kept once their name is deleted (REQ-51)
 
 
 async def _purpose() -> catalogue.PurposeInfo:
@@ -92,7 +92,9 @@ def _probe(purpose: catalogue.PurposeInfo, lists, staff: Staff) -> CampaignInfo:
                         started_at=None, finished_at=None)
 
 
-async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[str, str] | None = None) -> GuestList:
+async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[str, str] | None = None,
+                event_id: int | None = None) -> GuestList:
+    """`event_id`: the event the guest list invites to (it must exist and not be cancelled)."""
     staff.require(Permission.SEND)
     # Under PR invitations the event team may invite from any list (the journalists and VIPs, say): the
     # purpose is what it is empowered for, and the audience rules below keep out whoever objected.
@@ -114,6 +116,12 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
         chosen = [await catalogue.list_by_slug(slug) for slug in dict.fromkeys(list_slugs)]
     except NotFoundError as error:
         raise ValidationError("lists", str(error)) from None
+    if event_id is not None:
+        event = await Event.select(Event.cancelled_at).where(Event.id == event_id).first()
+        if event is None:
+            raise ValidationError("event", N_("no event %(event_id)s"), event_id=event_id)
+        if event["cancelled_at"] is not None:
+            raise ValidationError("event", N_("the event is cancelled"))
     probe = _probe(purpose, chosen, staff)
     guests: list[tuple[int, int]] = []
     excluded: Counter[str] = Counter()
@@ -133,7 +141,7 @@ async def build(staff: Staff, name: str, list_slugs: list[str], filters: dict[st
                     guests.append((contact, list_id))
     async with write_transaction():
         rows = await InvitationList.insert(InvitationList(
-            name=name, purpose=purpose.id, lists=[item.slug for item in chosen], filters=filters,
+            name=name, event=event_id, purpose=purpose.id, lists=[item.slug for item in chosen], filters=filters,
             excluded=dict(sorted(excluded.items())), created_by=staff.actor)).returning(InvitationList.id)
         list_id = rows[0]["id"]
         for batch in pages(guests, 500):  # a row binds each of its columns
@@ -159,7 +167,7 @@ async def get(staff: Staff, list_id: int) -> GuestList:
     return GuestList(id=row["id"], name=row["name"], lists=json_value(row["lists"]),
                      filters=json_value(row["filters"]), excluded=json_value(row["excluded"]),
                      campaign_id=row["campaign"], created_by=row["created_by"],
-                     created_at=row["created_at"], by_status=dict(sorted(by_status.items())))
+                     created_at=row["created_at"], by_status=dict(sorted(by_status.items())), event_id=row["event"])
 
 
 async def all_lists(staff: Staff) -> list[GuestList]:
@@ -177,14 +185,16 @@ async def _guests(row: dict) -> list[Guest]:
         sent = {r["contact"] for r in await Delivery.select(Delivery.contact).where(
             Delivery.campaign == row["campaign"], Delivery.status == DeliveryStatus.SENT)}
     rows = await Invitation.select(
-        Invitation.contact, Invitation.status, Invitation.contact.email.as_alias("email"),
+        Invitation.contact, Invitation.status, Invitation.companion_name, Invitation.with_companion,
+        Invitation.contact.email.as_alias("email"),
         Invitation.contact.first_name.as_alias("first_name"), Invitation.contact.last_name.as_alias("last_name"),
         Invitation.contact.organisation.as_alias("organisation"), Invitation.contact.language.as_alias("language"),
     ).where(Invitation.invitation_list == row["id"]).order_by(Invitation.contact)
     return [Guest(contact_id=r["contact"], email=r["email"], first_name=r["first_name"], last_name=r["last_name"],
                   organisation=r["organisation"], language=r["language"],
                   status=InvitationStatus.INVITED.value if r["status"] == InvitationStatus.LISTED and r["contact"] in sent
-                  else r["status"]) for r in rows]
+                  else r["status"], companion_name=r["companion_name"], with_companion=r["with_companion"])
+            for r in rows]
 
 
 async def guests(staff: Staff, list_id: int) -> list[Guest]:
@@ -266,27 +276,3 @@ async def _still_eligible(staff: Staff, row: dict, found: list[Guest]) -> tuple[
         else:
             left_out[reason.value] += 1
     return kept, dict(sorted(left_out.items()))
-
-
-async def answer(token_text: str, accept: bool) -> bool:
-    """A guest's answer from their invitation's link. An unknown or forged token changes nothing, silently,
-    and so does a guest who has arrived at the door."""
-    token = token_is_for(token_text, accept)
-    if token is None:
-        return False
-    status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
-    now = datetime.now(UTC)
-    async with write_transaction():
-        changed = await Invitation.update({Invitation.status: status, Invitation.responded_at: now,
-                                           Invitation.updated_at: now}).where(
-            Invitation.invitation_list == token.scope_id, Invitation.contact == token.contact_id,
-            Invitation.arrived_at.is_null()).returning(Invitation.id)
-    if changed:
-        await person_initiated(token.contact_id, now)
-    return bool(changed)
-
-
-def token_is_for(token_text: str, accept: bool) -> LinkToken | None:
-    """The accept (or decline) token, if genuine."""
-    return codec_for(get_settings().secret_keys).open(
-        token_text, TokenAction.RSVP_ACCEPT if accept else TokenAction.RSVP_DECLINE)

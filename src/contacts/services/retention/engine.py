@@ -9,6 +9,7 @@ A run lists what is due and why, then (unless it is a dry run) does it:
   restriction is lifted or the request answered (REQ-20);
 - data kept only for security or a short task goes once it has served: unconfirmed consent requests past
   their expiry, staff sessions past theirs, and identity documents of requests already closed (REQ-15);
+- companions' names go a set number of days after their event (REQ-51, retention/companions.py);
 - third-party contacts not told within a month are flagged for the DPO (REQ-13); nothing is done to them.
 """
 
@@ -23,6 +24,7 @@ from contacts.domain import ContactStatus, RetentionRule, SubscriptionStatus
 from contacts.i18n import N_, Phrase
 from contacts.services import audit, catalogue
 from contacts.services.people import third_party_notice
+from contacts.services.retention import companions
 from contacts.services.retention.rules import (
     LIVE,
     Action,
@@ -126,6 +128,7 @@ async def _plan(now: datetime, rules: dict, grace: timedelta) -> RetentionReport
         "pending_consent": await PendingConsent.count().where(*_expired_consent_requests(now)),
         "staff_session": await StaffSession.count().where(StaffSession.expires_at < now),
         "identity_document": await IdentityDocument.count().where(_closed_requests_documents()),
+        "companion_name": await companions.due(now),
     }
     return report
 
@@ -170,6 +173,7 @@ async def run(*, dry_run: bool = False, now: datetime | None = None, actor: str 
             StaffSession.id))
         done["identity_document"] = len(await IdentityDocument.delete().where(_closed_requests_documents()).returning(
             IdentityDocument.id))
+    done["companion_name"] = await companions.forget(now, actor)
     report.done = dict(done)
     await audit.record(actor, "retention.run", "retention", None, details=report.summary())
     return report

@@ -18,6 +18,7 @@ from piccolo.columns.combination import Or, Where
 from contacts.db.engine import engine, write_transaction
 from contacts.domain import Channel, ContactStatus, EventAction, SuppressionReason
 from contacts.errors import NotFoundError
+from contacts.event_tables import Invitation
 from contacts.i18n import N_
 from contacts.services import audit
 from contacts.services.people import ledger, suppression
@@ -112,6 +113,9 @@ async def erase_contact(contact_id: int, *, actor: Staff | str, reason: str, rig
             pending = pending | (PendingConsent.email_canonical == canonical)
         report.changed["pending_consent"] = len(await PendingConsent.delete().where(pending).returning(PendingConsent.id))
         report.changed.update(await _forget_in_requests(contact_id, contact["email"]))
+        # REQ-51: the companion the person named goes with them; the place it took stays counted.
+        report.changed["companion_name"] = len(await Invitation.update({Invitation.companion_name: None}).where(
+            Invitation.contact == contact_id, Invitation.companion_name.is_not_null()).returning(Invitation.id))
         report.changed["after_death_instruction"] = len(await AfterDeathInstruction.delete().where(
             AfterDeathInstruction.contact == contact_id).returning(AfterDeathInstruction.id))
         await Contact.update({

@@ -39,7 +39,7 @@ class InvitationListsController(Controller):
           responses=refusals(400, 403))
     async def build(self, staff: NamedDependency[Staff],
                     data: StrictJSONBody[InvitationListIn]) -> invitations.GuestList:
-        return await invitations.build(staff, data.name, data.lists, data.filters)
+        return await invitations.build(staff, data.name, data.lists, data.filters, event_id=data.event)
 
     @get("/{list_id:int}", summary="An invitation list with its guests counted by answer",
          responses=refusals(400, 403, 404))

@@ -267,6 +267,7 @@ class InvitationListIn(BodyIn):
     filters: Annotated[dict[str, str], KwargDefinition(schema_extra={  # organisation (contains), language
         "propertyNames": {"enum": list(FILTERS)}, "properties": {"language": {"enum": ["fr", "en", ""]}},
         "additionalProperties": _BODY_STRING})] = field(default_factory=dict)
+    event: Annotated[int, Meta(ge=1, le=INT32_MAX)] | None = None  # the event it invites to
 
 
 

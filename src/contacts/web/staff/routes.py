@@ -23,6 +23,7 @@ from contacts.web.staff.controllers import (
     SignInController,
 )
 from contacts.web.staff.door import DoorPagesController
+from contacts.web.staff.events import EventPagesController
 from contacts.web.staff.imports import ImportPagesController
 from contacts.web.staff.invitations import InvitationPagesController
 from contacts.web.staff.media import MediaPagesController
@@ -73,7 +74,7 @@ def staff_router(settings: Settings, counts: RateCounts) -> Router:
                 CampaignReviewController, PurposePagesController,
                 ContactPagesController,
                 SuppressionPagesController, AuditPagesController, ImportPagesController, ListPagesController,
-                InvitationPagesController, DoorPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController,
+                EventPagesController, InvitationPagesController, DoorPagesController, MediaPagesController, RegisterPageController, RightsPagesController, AfterDeathPagesController,
                 ReportPagesController, SendingWindowPagesController]
     if settings.mail_catcher:
         handlers.append(CaughtMailController)

@@ -104,12 +104,16 @@ async def build(contact_id: int, *, language: str, now: datetime | None = None) 
 
     invitations = []
     for row in await Invitation.select(Invitation.status, Invitation.responded_at, Invitation.mailing_list,
+                                       Invitation.companion_name, Invitation.with_companion,
                                        Invitation.invitation_list.name.as_alias("event"),
                                        Invitation.invitation_list.purpose.as_alias("purpose")).where(
             Invitation.contact == contact_id).order_by(Invitation.id):
         used_purposes.add(row["purpose"])
+        # REQ-51: the companion the person named, and how long their name is kept.
         invitations.append({"event": row["event"], "list": lists[row["mailing_list"]].slug, "status": row["status"],
-                            "responded_at": plain(row["responded_at"])})
+                            "responded_at": plain(row["responded_at"]), "companion": row["companion_name"],
+                            "companion_retention": records_of_processing.companion_words(language)
+                            if row["with_companion"] else None})
 
     pending_consents = []
     for row in await PendingConsent.select().where(PendingConsent.contact == contact_id,
@@ -165,7 +169,9 @@ async def build(contact_id: int, *, language: str, now: datetime | None = None) 
                        "disclosures": [{"recipient": item["to"], "disclosed_at": plain(item["occurred_at"])}
                                        for item in await propagation.disclosures_of(contact_id)]},  # (c)
         "retention": [{"purpose": item.code, "name": item.display_name(language),
-                       "period": records_of_processing.retention_words(item, language)}
+                       "period": records_of_processing.retention_words(item, language) + (
+                           f"; {records_of_processing.companion_words(language)}"
+                           if item.code == records_of_processing.INVITATION_PURPOSE else "")}
                       for item in used],  # (d)
         "rights": {"rights": [{"right": code, "words": text} for code, text in words.RIGHTS[language].items()],
                    "how_to_exercise": gettext(language, words.HOW_TO_EXERCISE, dpo=settings.dpo_contact)},  # (e)

@@ -89,7 +89,8 @@ _COLUMNS = {
     "refusal_ground": N_("ground of refusal"), "closed_at": N_("closed on"), "instruction": N_("instruction"),
     "executor_name": N_("person named"), "executor_email": N_("their address"), "recorded_at": N_("recorded on"),
     "revoked_at": N_("revoked on"), "applied_at": N_("applied on"), "event": N_("event"),
-    "responded_at": N_("answered on"), "lists": N_("lists"), "wording": N_("wording accepted"), "form": N_("form"),
+    "responded_at": N_("answered on"), "companion": N_("companion"),
+    "companion_retention": N_("companion's name kept"), "lists": N_("lists"), "wording": N_("wording accepted"), "form": N_("form"),
     "requested_at": N_("asked on"), "expires_at": N_("expires on"),
 }
 FIELD_LABELS = Table({**_COLUMNS, **_FIELDS})
@@ -116,6 +117,7 @@ VALUES = Table({
     "rectification": N_("rectification"), "erasure": N_("erasure"), "restriction": N_("restriction"),
     "objection": N_("objection"), "portability": N_("portability"), "withdraw_consent": N_("withdraw consent"),
     "after_death": N_("after death"), "listed": N_("listed"), "invited": N_("invited"), "accepted": N_("accepted"),
+    "waitlisted": N_("on the waiting list"),
     "declined": N_("declined"), "attended": N_("attended"), "unsubscribe": N_("unsubscribe"),
     "hard_bounce": N_("hard bounce"), "soft_bounce": N_("soft bounce"), "manual": N_("manual"),
     "global": N_("global"), "fr": N_("French"), "en": N_("English"), "keep": N_("keep"), "erase": N_("erase"),
