@@ -141,6 +141,10 @@ async def test_the_guest_list_page_offers_reminders_once_invitations_are_out(htt
             csrf = await signed_in(client, "eva", "events", language="fr")
             page = await client.get(f"/staff/invitations/{list_id}")
             assert page.status_code == 200 and f'action="/staff/invitations/{list_id}/reminders"' in page.text
+            # Each guest's history starts with the invitation sent, read from the ledger, then their answer.
+            assert page.text.count("invité·e le ") == len(GUESTS), page.text
+            assert "invité·e le " in page.text.split("<td>Ana A</td>")[1].split("</tr>")[0]
+            assert "accepté à " in page.text.split("<td>Ana A</td>")[1].split("</tr>")[0]
             assert_reads_in_french(page.text, "guest list")
             created = await client.post(f"/staff/invitations/{list_id}/reminders", data={
                 "_csrf_token": csrf, "kind": "no_answer", "subject": "Relance", "body": "Répondez-nous."})

@@ -3,7 +3,7 @@
 
 Guests who answered or arrived before events kept a history (rows migrated from "attended") have no steps:
 their answer and arrival are read from the invitation's own times, so the history never says less than the
-invitation does.
+invitation does. Being invited is read from the delivery ledger of the list's invitation campaign.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from contacts.domain import GuestStep, InvitationStatus, Permission
-from contacts.event_tables import Invitation, InvitationStep
+from contacts.event_tables import Invitation, InvitationList, InvitationStep
 from contacts.i18n import N_, PARIS, gettext, when
 from contacts.services import catalogue
 from contacts.services.invitations.door import INVITATION_PURPOSE, clock
 from contacts.services.staff.accounts import Staff
+from contacts.tables import Delivery
 
 # A step on a new day says its date; a step on the same day as the one before says its time alone.
 STEP_ON = {
@@ -99,10 +100,22 @@ async def histories(staff: Staff, list_id: int) -> dict[int, list[Step]]:
                                            InvitationStep.actor).where(
             InvitationStep.invitation.invitation_list == list_id):
         steps[row["invitation"]].append((row["step"], row["at"], row["actor"]))
+    invited = await _invited(list_id)
     result = {}
     for row in invitations:
         recorded = {step for step, _, _ in steps[row["id"]]}
         found = steps[row["id"]] + _from_the_invitation(row, recorded)
+        if GuestStep.INVITED not in recorded and row["contact"] in invited:
+            found.append((GuestStep.INVITED.value, invited[row["contact"]], "system"))
         if found:
             result[row["contact"]] = _dated(found)
     return result
+
+
+async def _invited(list_id: int) -> dict[int, datetime]:
+    """When each guest's invitation was sent, by contact, from the ledger of the list's invitation campaign."""
+    found = await InvitationList.select(InvitationList.campaign).where(InvitationList.id == list_id).first()
+    if not found or found["campaign"] is None:
+        return {}
+    return {row["contact"]: row["sent_at"] for row in await Delivery.select(Delivery.contact, Delivery.sent_at).where(
+        Delivery.campaign == found["campaign"], Delivery.sent_at.is_not_null())}
