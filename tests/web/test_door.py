@@ -116,8 +116,13 @@ async def test_req51_a_pass_marks_the_guest_and_the_companion_arrived_and_they_s
         await Invitation.update({Invitation.arrived_at: evening}).where(Invitation.id == row["id"])
         await InvitationStep.update({InvitationStep.at: evening}).where(InvitationStep.invitation == row["id"],
                                                                        InvitationStep.step == GuestStep.ARRIVED)
+        later = datetime(2026, 12, 6, 18, 47, tzinfo=UTC)  # the companion too, whatever the clock says now
+        await Invitation.update({Invitation.companion_arrived_at: later}).where(Invitation.id == row["id"])
+        await InvitationStep.update({InvitationStep.at: later}).where(
+            InvitationStep.invitation == row["id"], InvitationStep.step == GuestStep.COMPANION_ARRIVED)
         history = (await client.get(f"/staff/invitations/{list_id}")).text
-    assert "accepté le 6 décembre 2026 à 15:42, arrivé·e à 19:42 (steward), accompagnant·e arrivé·e à" in history
+    assert ("accepté le 6 décembre 2026 à 15:42, arrivé·e à 19:42 (steward), "
+            "accompagnant·e arrivé·e à 19:47 (steward)") in history
     assert_reads_in_french(history, "the guest list's history")
 
 
