@@ -3,7 +3,8 @@
 
 Guests who answered or arrived before events kept a history (rows migrated from "attended") have no steps:
 their answer and arrival are read from the invitation's own times, so the history never says less than the
-invitation does. Being invited is read from the delivery ledger of the list's invitation campaign.
+invitation does. Being invited and being reminded are read from the delivery ledger of the list's invitation
+campaign and reminders: sending writes no history of its own, and reading the history writes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from contacts.domain import GuestStep, InvitationStatus, Permission
-from contacts.event_tables import Invitation, InvitationList, InvitationStep
+from contacts.event_tables import (
+    Invitation,
+    InvitationList,
+    InvitationReminder,
+    InvitationStep,
+)
 from contacts.i18n import N_, PARIS, gettext, when
 from contacts.services import catalogue
 from contacts.services.invitations.door import INVITATION_PURPOSE, clock
@@ -100,22 +106,27 @@ async def histories(staff: Staff, list_id: int) -> dict[int, list[Step]]:
                                            InvitationStep.actor).where(
             InvitationStep.invitation.invitation_list == list_id):
         steps[row["invitation"]].append((row["step"], row["at"], row["actor"]))
-    invited = await _invited(list_id)
+    sent = await _sent(list_id)
     result = {}
     for row in invitations:
         recorded = {step for step, _, _ in steps[row["id"]]}
         found = steps[row["id"]] + _from_the_invitation(row, recorded)
-        if GuestStep.INVITED not in recorded and row["contact"] in invited:
-            found.append((GuestStep.INVITED.value, invited[row["contact"]], "system"))
+        found += [(step, at, "system") for step, at in sent.get(row["contact"], ()) if step not in recorded]
         if found:
             result[row["contact"]] = _dated(found)
     return result
 
 
-async def _invited(list_id: int) -> dict[int, datetime]:
-    """When each guest's invitation was sent, by contact, from the ledger of the list's invitation campaign."""
+async def _sent(list_id: int) -> dict[int, list[tuple[str, datetime]]]:
+    """By contact, when the list's invitation and each of its reminders were sent to them, from the ledger."""
     found = await InvitationList.select(InvitationList.campaign).where(InvitationList.id == list_id).first()
-    if not found or found["campaign"] is None:
-        return {}
-    return {row["contact"]: row["sent_at"] for row in await Delivery.select(Delivery.contact, Delivery.sent_at).where(
-        Delivery.campaign == found["campaign"], Delivery.sent_at.is_not_null())}
+    steps = {row["campaign"]: GuestStep.REMINDED.value for row in await InvitationReminder.select(
+        InvitationReminder.campaign).where(InvitationReminder.invitation_list == list_id)}
+    if found and found["campaign"] is not None:
+        steps[found["campaign"]] = GuestStep.INVITED.value
+    sent: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    if steps:
+        for row in await Delivery.select(Delivery.contact, Delivery.campaign, Delivery.sent_at).where(
+                Delivery.campaign.is_in(list(steps)), Delivery.sent_at.is_not_null()):
+            sent[row["contact"]].append((steps[row["campaign"]], row["sent_at"]))
+    return sent

@@ -17,8 +17,6 @@ from contacts.db.engine import json_value, write_transaction
 from contacts.domain import (
     INVITATION_PURPOSE,
     CampaignStatus,
-    DeliveryStatus,
-    GuestStep,
     Permission,
     ReminderKind,
 )
@@ -27,7 +25,6 @@ from contacts.event_tables import (
     Event,
     InvitationList,
     InvitationReminder,
-    InvitationStep,
 )
 from contacts.i18n import N_, gettext, when
 from contacts.services import audit
@@ -36,7 +33,6 @@ from contacts.services.campaigns.core import CampaignInfo
 from contacts.services.invitations import guest_lists
 from contacts.services.staff.accounts import Staff
 from contacts.tables import Delivery
-
 
 REMINDER_LANGUAGE = "fr"  # a reminder is written in French, as the invitation, and goes to every guest
 WHEN, WHERE = N_("When: %(start)s"), N_("Where: %(place)s")
@@ -94,9 +90,8 @@ async def _with_time_and_place(event_id: int, body: str) -> str:
 
 
 async def of_list(staff: Staff, list_id: int) -> list[Reminder]:
-    """The guest list's reminders, newest first, with how many were sent; their "reminded" steps written."""
+    """The guest list's reminders, newest first, with how many were sent."""
     await guest_lists.get(staff, list_id)
-    await record_reminded(list_id)
     rows = await InvitationReminder.select(
         InvitationReminder.campaign, InvitationReminder.kind, InvitationReminder.created_by,
         InvitationReminder.created_at).where(InvitationReminder.invitation_list == list_id).order_by(
@@ -109,18 +104,3 @@ async def of_list(staff: Staff, list_id: int) -> list[Reminder]:
                      status=found[row["campaign"]].status, sent=int(sent.get(row["campaign"], 0)),
                      created_by=row["created_by"], created_at=row["created_at"]) for row in rows]
 
-
-async def record_reminded(list_id: int) -> int:
-    """Each guest sent a reminder gets its "reminded" step, with the campaign, once (a unique index keeps
-    two servers writing the same step at once from doubling it). Returns how many steps were written."""
-    async with write_transaction():
-        rows = await InvitationStep.raw(
-            "INSERT INTO invitation_step (invitation, step, actor, campaign, at) "
-            "SELECT i.id, {}, 'system', d.campaign, COALESCE(d.sent_at, d.updated_at) FROM delivery d "
-            "JOIN invitation_reminder m ON m.campaign = d.campaign "
-            "JOIN invitation i ON i.invitation_list = m.invitation_list AND i.contact = d.contact "
-            "WHERE m.invitation_list = {} AND d.status = {} AND NOT EXISTS (SELECT 1 FROM invitation_step s "
-            "WHERE s.invitation = i.id AND s.step = {} AND s.campaign = d.campaign) "
-            "ON CONFLICT DO NOTHING RETURNING id",
-            GuestStep.REMINDED.value, list_id, DeliveryStatus.SENT.value, GuestStep.REMINDED.value)
-    return len(rows)
