@@ -102,21 +102,15 @@ class TokenCodec:
     def seal(self, token: LinkToken) -> str:
         if token.action == TokenAction.CONFIRM_SUBSCRIPTION and not token.expires_at:
             raise ValueError("a token that widens processing must expire (REQ-33)")
-        key = self.keys[0]
-        header = bytes((FORMAT_VERSION, key.key_id))
         payload = _PAYLOAD.pack(token.action, token.contact_id, token.scope_id, token.campaign_id, token.expires_at)
-        sealed = key.cipher.encrypt(payload, [header])
-        return base64.urlsafe_b64encode(header + sealed).rstrip(b"=").decode("ascii")
+        return _base64(self._sealed(FORMAT_VERSION, payload))
 
     def seal_address(self, token: LinkToken) -> str:
         """For a mail address's local part: 50 characters of lowercase base32, which survive case-folding."""
         if token.action not in ADDRESS_ACTIONS or token.expires_at:
             raise ValueError("only unsubscribe and bounce tokens, which never expire, go in an address")
-        key = self.keys[0]
-        header = bytes((ADDRESS_FORMAT_VERSION, key.key_id))
         payload = _ADDRESS_PAYLOAD.pack(token.action, token.contact_id, token.scope_id, token.campaign_id)
-        sealed = key.cipher.encrypt(payload, [header])
-        return base32_lower(header + sealed)
+        return base32_lower(self._sealed(ADDRESS_FORMAT_VERSION, payload))
 
     def open_address(self, text: str, action: TokenAction) -> LinkToken | None:
         """The token of `seal_address`, in any letter case; None when it is not genuine or for another action."""
@@ -126,71 +120,50 @@ class TokenCodec:
             return None
         if base32_lower(raw) != text.lower():  # one spelling, but for the letter case: no padding, nothing added
             return None
-        if len(raw) < 2 or raw[0] != ADDRESS_FORMAT_VERSION:
+        payload = self._opened(raw, ADDRESS_FORMAT_VERSION, _ADDRESS_PAYLOAD.size)
+        if payload is None:
             return None
-        header, sealed = raw[:2], raw[2:]
-        for key in self.keys:
-            if key.key_id != header[1]:
-                continue
-            try:
-                payload = key.cipher.decrypt(sealed, [header])
-            except InvalidTag:
-                continue
-            if len(payload) != _ADDRESS_PAYLOAD.size:
-                return None
-            action_value, contact_id, scope_id, campaign_id = _ADDRESS_PAYLOAD.unpack(payload)
-            if action_value != action:
-                return None
-            return LinkToken(TokenAction(action_value), contact_id, scope_id, campaign_id)
-        return None
+        action_value, contact_id, scope_id, campaign_id = _ADDRESS_PAYLOAD.unpack(payload)
+        if action_value != action:
+            return None
+        return LinkToken(TokenAction(action_value), contact_id, scope_id, campaign_id)
 
     def open(self, text: str, action: TokenAction, now: float | None = None) -> LinkToken | None:
         """The token if it is genuine, for this action and not expired; otherwise None, never an error."""
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        except (binascii.Error, ValueError):
+        payload = self._opened(_from_base64(text), FORMAT_VERSION, _PAYLOAD.size)
+        if payload is None:
             return None
-        # The decoder skips what is not base64 (`%00`) and takes padding (`==`): only the spelling `seal` writes opens.
-        if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != text:
+        action_value, contact_id, scope_id, campaign_id, expires_at = _PAYLOAD.unpack(payload)
+        if action_value != action:
             return None
-        if len(raw) < 2 or raw[0] != FORMAT_VERSION:
+        if expires_at and expires_at < (time.time() if now is None else now):
             return None
-        header, sealed = raw[:2], raw[2:]
-        for key in self.keys:
-            if key.key_id != header[1]:
-                continue
-            try:
-                payload = key.cipher.decrypt(sealed, [header])
-            except InvalidTag:
-                continue
-            if len(payload) != _PAYLOAD.size:
-                return None
-            action_value, contact_id, scope_id, campaign_id, expires_at = _PAYLOAD.unpack(payload)
-            if action_value != action:
-                return None
-            if expires_at and expires_at < (time.time() if now is None else now):
-                return None
-            return LinkToken(TokenAction(action_value), contact_id, scope_id, campaign_id, expires_at)
-        return None
-
+        return LinkToken(TokenAction(action_value), contact_id, scope_id, campaign_id, expires_at)
 
     def seal_click(self, token: ClickToken) -> str:
         """A counted link's token: the same link of the same campaign in the same language, the same token."""
-        key = self.keys[0]
-        header = bytes((CLICK_FORMAT_VERSION, key.key_id))
         payload = _CLICK_PAYLOAD.pack(TokenAction.CLICK, token.campaign_id, token.language_number, token.link_key)
-        sealed = key.cipher.encrypt(payload, [header])
-        return base64.urlsafe_b64encode(header + sealed).rstrip(b"=").decode("ascii")
+        return _base64(self._sealed(CLICK_FORMAT_VERSION, payload))
 
     def open_click(self, text: str) -> ClickToken | None:
         """The token of `seal_click` if it is genuine; None otherwise, never an error."""
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        except (binascii.Error, ValueError):
+        payload = self._opened(_from_base64(text), CLICK_FORMAT_VERSION, _CLICK_PAYLOAD.size)
+        if payload is None:
             return None
-        if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != text:
+        action_value, campaign_id, language_number, link_key = _CLICK_PAYLOAD.unpack(payload)
+        if action_value != TokenAction.CLICK:
             return None
-        if len(raw) < 2 or raw[0] != CLICK_FORMAT_VERSION:
+        return ClickToken(campaign_id, language_number, link_key)
+
+    def _sealed(self, version: int, payload: bytes) -> bytes:
+        """The header (format version, key id) and the payload sealed under the newest key, the header bound."""
+        key = self.keys[0]
+        header = bytes((version, key.key_id))
+        return header + key.cipher.encrypt(payload, [header])
+
+    def _opened(self, raw: bytes | None, version: int, size: int) -> bytes | None:
+        """The payload of a token of this format, opened by the key its header names; None if it is not genuine."""
+        if raw is None or len(raw) < 2 or raw[0] != version:
             return None
         header, sealed = raw[:2], raw[2:]
         for key in self.keys:
@@ -200,13 +173,22 @@ class TokenCodec:
                 payload = key.cipher.decrypt(sealed, [header])
             except InvalidTag:
                 continue
-            if len(payload) != _CLICK_PAYLOAD.size:
-                return None
-            action_value, campaign_id, language_number, link_key = _CLICK_PAYLOAD.unpack(payload)
-            if action_value != TokenAction.CLICK:
-                return None
-            return ClickToken(campaign_id, language_number, link_key)
+            return payload if len(payload) == size else None
         return None
+
+
+def _base64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _from_base64(text: str) -> bytes | None:
+    """The bytes of `_base64`'s spelling, and of no other: the decoder skips what is not base64 (`%00`) and takes
+    padding (`==`)."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return raw if _base64(raw) == text else None
 
 
 @dataclass(frozen=True)
