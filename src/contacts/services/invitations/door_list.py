@@ -14,15 +14,14 @@ from datetime import UTC, datetime
 
 from contacts import csv_files
 from contacts.domain import ContactStatus, Permission
-from contacts.errors import ValidationError
 from contacts.event_tables import Invitation
 from contacts.i18n import N_, PARIS, gettext
 from contacts.services import audit
 from contacts.services.invitations import door
 from contacts.services.invitations.door import INVITATION_PURPOSE, DoorGuest, Scope
+from contacts.services.invitations.guest_lists import disclosure_terms
 from contacts.services.staff.accounts import Staff
 
-CSV_SEPARATORS = (",", ";")
 # The columns, by code (the API's headers) and in words (the staff pages' headers).
 COLUMNS = {
     "last_name": N_("Last name"),
@@ -69,13 +68,7 @@ async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str, *,
     `separator` is `,` or `;` (what a French spreadsheet expects); `words`: headers in the staff member's
     language rather than as codes (the API keeps the codes)."""
     staff.require(Permission.SEND)
-    if separator not in CSV_SEPARATORS:
-        raise ValidationError("separator", N_("is a comma (,) or a semicolon (;)"))
-    recipient, reason = " ".join(recipient.split()), " ".join(reason.split())
-    if not recipient:
-        raise ValidationError("to", N_("say to whom the list is given"))
-    if not reason:
-        raise ValidationError("why", N_("say why it is given"))
+    recipient, reason = disclosure_terms(separator, recipient, reason)
     scope = await door.list_scope(staff, list_id)
     guests, left_out = await _kept(await door.accepted_guests(staff, scope))
     out = io.StringIO()

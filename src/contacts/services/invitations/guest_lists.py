@@ -222,13 +222,9 @@ async def create_campaign(staff: Staff, list_id: int, subject: str, body: str = 
     return await campaigns.get(campaign.id)
 
 
-async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str, *, separator: str = ",",
-                     words: bool = False) -> str:
-    """The guest list as CSV, for someone outside the tool (a caterer, a partner): a disclosure, logged with
-    its recipient, its reason and the contacts it names, so that rectifications and erasures can follow it.
-    `separator` is `,` or `;` (what a French spreadsheet expects); `words`: headers, languages and answers in
-    the staff member's language rather than as codes (the API keeps the codes)."""
-    staff.require(Permission.SEND)
+def disclosure_terms(separator: str, recipient: str, reason: str) -> tuple[str, str]:
+    """To whom and why a list is given outside the tool, as the audit log records them; refused, naming the
+    field, when either is missing or the separator is not one a spreadsheet reads."""
     if separator not in CSV_SEPARATORS:
         raise ValidationError("separator", N_("is a comma (,) or a semicolon (;)"))
     recipient, reason = " ".join(recipient.split()), " ".join(reason.split())
@@ -236,6 +232,17 @@ async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str, *,
         raise ValidationError("to", N_("say to whom the list is given"))
     if not reason:
         raise ValidationError("why", N_("say why it is given"))
+    return recipient, reason
+
+
+async def export_csv(staff: Staff, list_id: int, recipient: str, reason: str, *, separator: str = ",",
+                     words: bool = False) -> str:
+    """The guest list as CSV, for someone outside the tool (a caterer, a partner): a disclosure, logged with
+    its recipient, its reason and the contacts it names, so that rectifications and erasures can follow it.
+    `separator` is `,` or `;` (what a French spreadsheet expects); `words`: headers, languages and answers in
+    the staff member's language rather than as codes (the API keeps the codes)."""
+    staff.require(Permission.SEND)
+    recipient, reason = disclosure_terms(separator, recipient, reason)
     row = await _row(staff, list_id)
     found, left_out = await _still_eligible(staff, row, await _guests(row))
     # Joined through the guest list, not looked up by id: a list of ids would grow with the guests.
