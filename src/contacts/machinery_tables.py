@@ -3,7 +3,16 @@ preview and an import, the rate-limit counts every server process shares, and ea
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, BigInt, Bytea, Date, DoublePrecision, Integer, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Bytea,
+    Date,
+    DoublePrecision,
+    Integer,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
 from contacts.table_base import PiccoloTable, Table

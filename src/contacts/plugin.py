@@ -19,8 +19,8 @@ from litestar.template.config import TemplateConfig
 from contacts.db.engine import connected
 from contacts.devmail import mail_catcher
 from contacts.sending.draining import background_sender
-from contacts.services.campaigns.clicks import running_counter
 from contacts.sending.scheduled import starting_scheduled
+from contacts.services.campaigns.clicks import running_counter
 from contacts.services.optout.writer import running_writer
 from contacts.services.retention.daily import daily_retention
 from contacts.services.staff.sessions import DatabaseSessionStore

@@ -19,7 +19,13 @@ from markupsafe import Markup
 
 from contacts import i18n
 from contacts.i18n import N_
-from contacts.words import CAMPAIGN_STEPS, CODE_WORDS, actor_words, code_word, stored_reason
+from contacts.words import (
+    CAMPAIGN_STEPS,
+    CODE_WORDS,
+    actor_words,
+    code_word,
+    stored_reason,
+)
 
 
 def install(environment: Environment) -> None:

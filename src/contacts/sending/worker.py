@@ -40,7 +40,12 @@ from contacts.sending.opening import wait_for_opening
 from contacts.sending.options import SendOptions, SendSummary, Transport
 from contacts.sending.pace import SharedPace, take_slots
 from contacts.sending.processes import start_helpers
-from contacts.services.campaigns import approvals, audience, audience_count, sending_window
+from contacts.services.campaigns import (
+    approvals,
+    audience,
+    audience_count,
+    sending_window,
+)
 from contacts.services.campaigns import core as campaigns
 from contacts.services.people import suppression
 from contacts.services.windows import SendingWindow

@@ -10,7 +10,11 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 
 from contacts.sending import desk as sending_desk
-from contacts.services.campaigns import archive, campaign_operations, schedule_operations
+from contacts.services.campaigns import (
+    archive,
+    campaign_operations,
+    schedule_operations,
+)
 from contacts.services.importing import import_operations
 from contacts.services.people import people_operations
 from contacts.services.staff.accounts import Staff

@@ -6,9 +6,8 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 
 from contacts import csv_files
-from contacts.services.invitations import door
+from contacts.services.invitations import door, reminders
 from contacts.services.invitations import guest_lists as invitations
-from contacts.services.invitations import reminders
 from contacts.services.staff.accounts import Staff
 from contacts.web.api.responses import refusals
 from contacts.web.api.schemas import (

@@ -21,7 +21,12 @@ from contacts.errors import AuthenticationError, ConflictError, ValidationError
 from contacts.i18n import N_, PARIS
 from contacts.sending import desk as sending_desk
 from contacts.services import dashboard
-from contacts.services.campaigns import archive, campaign_operations, schedule_operations, sending_window
+from contacts.services.campaigns import (
+    archive,
+    campaign_operations,
+    schedule_operations,
+    sending_window,
+)
 from contacts.services.campaigns import report as reports
 from contacts.services.staff import accounts as staff_service
 from contacts.services.staff.accounts import Staff

@@ -10,9 +10,8 @@ from litestar.response import Redirect, Template
 from contacts.errors import ConflictError, ValidationError
 from contacts.services import catalogue
 from contacts.services.campaigns import campaign_operations
-from contacts.services.invitations import door, history
+from contacts.services.invitations import door, history, reminders
 from contacts.services.invitations import guest_lists as invitations
-from contacts.services.invitations import reminders
 from contacts.services.staff.accounts import Staff
 from contacts.text_input import row_id
 from contacts.web.api.schemas import RowId
