@@ -228,13 +228,15 @@ async def get_many(campaign_ids: list[int]) -> list[CampaignInfo]:
             CampaignList.campaign.is_in(campaign_ids)).order_by(CampaignList.id):
         list_ids.setdefault(row["campaign"], []).append(row["mailing_list"])
     guests: dict[int, int] = {}
-    events: dict[int, EventFacts] = {}
+    event_ids: dict[int, int] = {}  # by campaign
     for row in await InvitationList.select(InvitationList.id, InvitationList.campaign, InvitationList.event).where(
             InvitationList.campaign.is_in(campaign_ids)).order_by(InvitationList.id):
         guests.setdefault(row["campaign"], row["id"])
-        event = await Event.select().where(Event.id == row["event"]).first() if row["event"] is not None else None
-        if event is not None:
-            events.setdefault(row["campaign"], EventFacts.of(event))
+        if row["event"] is not None:
+            event_ids.setdefault(row["campaign"], row["event"])
+    facts = {row["id"]: EventFacts.of(row) for row in await Event.select().where(
+        Event.id.is_in(list(set(event_ids.values()))))} if event_ids else {}
+    events = {campaign: facts[event_id] for campaign, event_id in event_ids.items()}
     reminders: dict[int, ReminderKind] = {}
     for row in await InvitationReminder.select(InvitationReminder.campaign, InvitationReminder.invitation_list,
                                                InvitationReminder.kind).where(
