@@ -9,4 +9,5 @@ from contacts.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    return Litestar(plugins=[ContactsPlugin(settings or get_settings())])
+    # No logging_config: Litestar's default would replace the root handler with its own (contacts.logs is ours).
+    return Litestar(plugins=[ContactsPlugin(settings or get_settings())], logging_config=None)

@@ -23,6 +23,8 @@ DEFAULT_DATABASE_URL = "sqlite:///contacts.db"
 DEV_SMTP_HOST = "127.0.0.1"
 DEV_SMTP_PORT = 8025
 ENVIRONMENTS = ("development", "production")
+LOG_FORMATS = ("text", "json")  # the first is the default
+LOG_LEVELS = ("info", "debug", "warning", "error")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Settings:
     logo_url: str = ""  # the museum's logo atop every message (https://…, opaque background); none when empty
     approval_required: bool = False  # REQ-53: every campaign needs another staff member's approval
     sending_windows: bool = False  # REQ-54: campaigns keep their purpose's sending window (production default)
+    log_format: str = "text"  # the long-running commands' log lines: text, or one JSON object each (contacts.logs)
+    log_level: str = "info"  # debug shows the libraries' per-message chatter too
 
     @property
     def database_kind(self) -> str:
@@ -198,6 +202,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         brand_colour=_colour(environ, "CONTACTS_BRAND_COLOUR", "#1a3d7c"),
         logo_url=_logo_url(environ, "CONTACTS_LOGO_URL"),
         approval_required=_approval(environ, "CONTACTS_APPROVAL", environment),
+        log_format=_choice(environ, "CONTACTS_LOG_FORMAT", LOG_FORMATS),
+        log_level=_choice(environ, "CONTACTS_LOG_LEVEL", LOG_LEVELS),
     )
 
 
@@ -209,6 +215,17 @@ def _approval(environ: dict[str, str], name: str, environment: str) -> bool:
     if raw not in ("none", "required"):
         raise ConfigurationError(f"{name}: expected none or required, got {raw!r}")
     return raw == "required"
+
+
+def _choice(environ: dict[str, str], name: str, accepted: tuple[str, ...]) -> str:
+    """One of `accepted` (any letter case); the first when unset."""
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return accepted[0]
+    if raw not in accepted:
+        raise ConfigurationError(N_("%(name)s: expected one of %(accepted)s, got %(raw)r"), name=name,
+                                 accepted=", ".join(accepted), raw=raw)
+    return raw
 
 
 def _colour(environ: dict[str, str], name: str, default: str) -> str:

@@ -20,6 +20,7 @@ from contacts.cli.params import ROW_ID, TEXT
 from contacts.cli.runner import actor, fail, run
 from contacts.cli.words import _, language, ngettext, term
 from contacts.i18n import N_
+from contacts.logs import configure_logging
 from contacts.outages import caused_by_outage
 from contacts.sending import stopping
 from contacts.text_input import INT32_MAX, control_character
@@ -164,6 +165,7 @@ def send_command(campaign_id: int, concurrency: int, rate: int | None, processes
         fail(_("--outside-window needs --as USERNAME: the admin account it is done as"))
     _confirm_start(campaign_id, ask=not yes and sys.stdin.isatty())
     _before_sending(campaign_id, rate, outside_window, as_username)
+    configure_logging()
     from contacts.sending.processes import loop_factory  # start-up: imported when run
     from contacts.sending.worker import (  # start-up: imported when run
         SendOptions,
@@ -418,6 +420,7 @@ def withdraw_from_archive_command(campaign_id: int) -> None:
               help=N_("Seconds between looks for running campaigns."))
 @click.option("--once", is_flag=True, help=N_("Exit when no running campaign has anything left to send now."))
 def worker_command(concurrency: int, poll: float, once: bool) -> None:
+    configure_logging()
     from contacts.sending.draining import work_forever  # start-up: imported when run
     from contacts.sending.processes import loop_factory  # start-up: imported when run
     from contacts.sending.worker import SendOptions  # start-up: imported when run

@@ -8,6 +8,7 @@ import click
 from contacts.cli.runner import run
 from contacts.cli.words import _, ngettext
 from contacts.i18n import N_
+from contacts.logs import configure_logging, logging_config
 from contacts.settings import get_settings
 
 
@@ -30,11 +31,13 @@ def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
     if workers > 1 and settings.mail_catcher:
         raise click.BadParameter(_("the built-in mail catcher runs in one process: set CONTACTS_SMTP_URL"),
                                  param_hint="--workers")
+    configure_logging()
     run(lambda: asyncio.sleep(0))  # ensure_schema: migrates SQLite, refuses a stale PostgreSQL
     # uvicorn's own proxy headers would believe X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS): the
     # app reads it itself, from CONTACTS_TRUSTED_PROXIES only, so the client is the peer unless told otherwise.
-    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info", "access_log": access_log,
-                               "proxy_headers": False}
+    options: dict[str, Any] = {"host": host, "port": port, "access_log": access_log, "proxy_headers": False}
+    # Ours, which uvicorn applies in each `--workers` child too (contacts.logs).
+    options.update(log_config=logging_config(settings.log_format, settings.log_level), log_level=settings.log_level)
     if workers == 1:
         uvicorn.run(create_app(), **options)
     else:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
 from contacts.mail.transport import Outcome
 from contacts.sending.clock import Clock
+
+log = logging.getLogger("contacts.sending")
 
 
 class Transport(Protocol):
@@ -38,3 +41,16 @@ class SendSummary:
     skipped: int = 0
     retried: int = 0
     outcome: str = ""  # finished, paused, cancelled, retries-pending or stopped
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.skipped + self.retried
+
+    def log_run(self, campaign_id: int) -> None:
+        """One line for a sending run that did something: a campaign's log says what its runs did, never a
+        line per message (contacts.logs)."""
+        if self.handled:
+            log.info("campaign %s: %d sent, %d failed, %d skipped, %d to retry; %s", campaign_id, self.sent,
+                     self.failed, self.skipped, self.retried, self.outcome or "done", extra={
+                         "campaign": campaign_id, "sent": self.sent, "failed": self.failed, "skipped": self.skipped,
+                         "retried": self.retried})

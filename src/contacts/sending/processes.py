@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from multiprocessing.process import BaseProcess
 
 from contacts.db.engine import connected
+from contacts.logs import configure_logging
 from contacts.outages import DatabaseUnavailable, Outage
 from contacts.sending import stopping
 from contacts.sending.options import SendOptions, SendSummary
@@ -52,6 +53,7 @@ def _collect(process, results) -> SendSummary:
 
 
 def _helper(send: SendCampaign, campaign_id: int, options: SendOptions, results) -> None:
+    configure_logging()  # a spawned interpreter: the sender's log format, anew
     async def connected_send(outage: Outage) -> SendSummary:
         async with connected():
             return await send(campaign_id, options, outage=outage)

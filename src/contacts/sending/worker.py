@@ -117,6 +117,8 @@ async def _send(campaign_id: int, options: SendOptions, transport: Transport | N
             _add(run.summary, await helper)
     if await outage.call(campaigns.finish_if_done, campaign_id):
         run.summary.outcome = "finished"
+    if not options.parent_pid:  # a helper's part is in the total of the process that started it
+        run.summary.log_run(campaign_id)
     return run.summary
 
 

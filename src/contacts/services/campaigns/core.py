@@ -311,6 +311,8 @@ async def change_status(campaign_id: int, action: str) -> CampaignInfo:
                 {Delivery.status: DeliveryStatus.SKIPPED, Delivery.skip_reason: "cancelled",
                  Delivery.updated_at: datetime.now(UTC)}
             ).where(Delivery.campaign == campaign_id, Delivery.status == DeliveryStatus.QUEUED)
+    if campaign.status != target:
+        log.info("campaign %s is %s (was %s)", campaign_id, target, campaign.status)
     return await get(campaign_id)
 
 
