@@ -18,7 +18,7 @@ import logging.config
 import re
 import sys
 import time
-from typing import Any
+from typing import Any, TextIO
 
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 # Libraries that write a line per message or per connection: below WARNING, their lines are debug lines.
@@ -120,19 +120,21 @@ class JsonFormatter(logging.Formatter):
 
 
 class StderrHandler(logging.StreamHandler):
-    """Writes to whatever sys.stderr is at the time (as logging's last resort does), never a stream closed since."""
+    """Writes to whatever sys.stderr is at the time (as logging's last resort does), never a stream closed since;
+    or to the stream it is given."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO | None = None) -> None:
         logging.Handler.__init__(self)
+        self._given = stream
 
     @property  # type: ignore[override]
-    def stream(self):
-        return sys.stderr
+    def stream(self) -> TextIO:
+        return self._given or sys.stderr
 
 
-def event_handler(log_format: str, level_name: str) -> logging.Handler:
+def event_handler(log_format: str, level_name: str, stream: TextIO | None = None) -> logging.Handler:
     """The one handler: its format, the chatter kept quiet, then everything masked."""
-    handler = StderrHandler()
+    handler = StderrHandler(stream)
     handler.setLevel(LEVELS[level_name])
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.addFilter(QuietChatter(LEVELS[level_name]))
