@@ -12,8 +12,8 @@ from email.message import EmailMessage
 import httpx
 
 from tests.conftest import ENGINE
-from tests.serving import contacts_serve
 from tests.sending.smtp_server import free_port
+from tests.serving import contacts_serve
 from tests.unit.test_logs import TEXT_LINE, TOKEN
 
 ADDRESS = "zoe.martin@presse.example"
