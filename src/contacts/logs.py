@@ -22,8 +22,8 @@ from typing import Any, TextIO
 
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 # Libraries that write a line per message or per connection: below WARNING, their lines are debug lines.
-CHATTER = ("mail.log", "asyncio", "piccolo", "aiosqlite", "asyncpg", "aiosmtplib", "uvicorn.protocols", "httpx",
-           "httpcore", "multipart", "PIL")
+CHATTER = ("mail.log", "asyncio", "piccolo", "aiosqlite", "asyncpg", "aiosmtplib", "httpx", "httpcore",
+           "multipart", "PIL")
 
 MASK = "…"
 _ADDRESS = re.compile(r"[\w.!#$%&'*+=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
@@ -127,7 +127,7 @@ class StderrHandler(logging.StreamHandler):
         logging.Handler.__init__(self)
         self._given = stream
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return self._given or sys.stderr
 
