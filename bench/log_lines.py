@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import SECRET, contacts, free_port, generate  # noqa: E402
 
+BEFORE = (8_285, 1_600)  # lines and messages, as issue 25 counted them on uvicorn's and Litestar's own set-up
 # Makes the campaign running, as the staff pages and the API do; the server's sender then sends it.
 START = "import asyncio, sys\nfrom contacts.cli.runner import run\nfrom contacts.sending.worker import start_campaign\n" \
         "run(lambda: start_campaign(int(sys.argv[1])))\n"
@@ -97,7 +98,9 @@ def main() -> None:
         print(f"  CONTACTS_LOG_LEVEL={level:<5}: {len(lines):>7,} lines, {per_thousand[level]:>8.1f} per 1,000 messages"
               f" (sent in {took:.0f} s; addresses of the audience in them: {leaked})")
     quiet, limit = len(runs["info"][0]), len(runs["debug"][0])
-    print(f"  default / debug (the limit, measured in the same run): {quiet:,} / {limit:,} = {quiet / limit:.4f}")
+    print(f"  default / debug (the limit, measured in the same run): {quiet:,} / {limit:,} = {quiet / limit:.2e}")
+    print(f"  before contacts.logs (issue 25): {BEFORE[0]:,} lines for {BEFORE[1]:,} messages, "
+          f"{BEFORE[0] * 1000 / BEFORE[1]:,.1f} per 1,000")
     for level, (lines, _) in runs.items():
         print(f"  the {level} run's lines by logger: " + ", ".join(
             f"{name} {number:,}" for name, number in Counter(logger_of(line) or "(traceback)"
