@@ -15,7 +15,7 @@ UNITS = DEPLOY / "systemd"
 UNIT_CONTACTS = "/opt/contacts/current/.venv/bin/contacts"
 REQUIRED = os.environ.get("CONTACTS_REQUIRE_DEPLOY_TOOLS") == "1"
 INSTALL = {"systemd-analyze": "apt-get install systemd", "nginx": "apt-get install nginx",
-           "caddy": "apt-get install caddy"}
+           "caddy": "apt-get install caddy", "psql": "apt-get install postgresql-client"}
 
 
 def tool(name: str) -> str:
