@@ -110,7 +110,8 @@ def test_each_unit_is_hardened_and_stops_gently():
         if unit.suffix != ".service":
             continue
         service = read_unit(unit)["Service"]
-        assert service["User"] == "contacts" and service["EnvironmentFile"] == "/etc/contacts/contacts.env"
+        assert service["User"] == "contacts", unit.name
+        assert "\nEnvironmentFile=/etc/contacts/contacts.env\n" in unit.read_text(encoding="utf-8"), unit.name
         for setting, value in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("ProtectHome", "yes"),
                                ("PrivateTmp", "yes"), ("CapabilityBoundingSet", "")):
             assert service[setting] == value, f"{unit.name}: {setting}"
