@@ -17,7 +17,13 @@ from contacts.web.input_checks import DEFAULT_MAX_BODY
 from contacts.web.public.pages import FORM_MAX_BODY
 from contacts.web.public.routes import PAGE_PREFIXES
 from contacts.web.staff.imports import MAX_UPLOAD, ImportPagesController
-from tests.deploy.proxies import CADDYFILE, NGINX_SITE, nginx_command, nginx_config, running_nginx
+from tests.deploy.proxies import (
+    CADDYFILE,
+    NGINX_SITE,
+    nginx_command,
+    nginx_config,
+    running_nginx,
+)
 from tests.deploy.tools import tool
 from tests.ports import free_port
 from tests.serving import contacts_serve
