@@ -1,6 +1,7 @@
 """nginx and Caddy from the examples of deploy/, made to run in a test: a self-signed certificate, the
 example's ports and paths replaced by the test's (each replacement checked, so that a changed example cannot
-slip past), and nginx started under a prefix of its own, never the system's."""
+slip past), nginx under a prefix of its own and Caddy with its storage in the test's folder, never the
+system's."""
 
 from __future__ import annotations
 
@@ -83,29 +84,62 @@ http {{
     return config
 
 
-def nginx_command(nginx: str, config: Path, *options: str) -> list[str]:
-    # -e: its own error log from the start, before the configuration names one (not /var/log/nginx).
-    return [nginx, "-p", str(config.parent), "-e", str(config.parent / "startup-error.log"), "-c", str(config),
-            *options]
+def caddy_config(folder: Path, *, http_port: int, https_port: int, app_port: int) -> Path:
+    """The example Caddyfile on the test's ports, with a self-signed certificate instead of ACME's, no admin
+    endpoint, and its storage under `folder`."""
+    certificate, key = self_signed_certificate(folder)
+    text = CADDYFILE.read_text(encoding="utf-8")
+    text = _replace(text, "\temail webmaster@musee.example\n",
+                    f"\temail webmaster@musee.example\n\tadmin off\n\thttp_port {http_port}\n\thttps_port {https_port}\n"
+                    f"\tdefault_sni localhost\n\tstorage file_system {folder}/caddy-data\n")
+    text = _replace(text, "contacts.musee.example {", f"127.0.0.1:{https_port} {{\n\ttls {certificate} {key}")
+    text = _replace(text, "reverse_proxy 127.0.0.1:8000", f"reverse_proxy 127.0.0.1:{app_port}")
+    path = folder / "Caddyfile"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def running_caddy(caddy: str, config: Path, port: int, log: Path) -> Iterator[None]:
+    """Caddy from this Caddyfile, its log lines (standard error) into `log`."""
+    folder = str(config.parent)
+    environment = {"PATH": "/usr/bin:/bin", "HOME": folder, "XDG_DATA_HOME": folder, "XDG_CONFIG_HOME": folder}
+    with log.open("wb") as output:
+        process = subprocess.Popen([caddy, "run", "--config", str(config), "--adapter", "caddyfile"],
+                                   env=environment, stdout=output, stderr=output)
+        yield from _until_stopped(process, port, "caddy", log)
 
 
 @contextlib.contextmanager
 def running_nginx(nginx: str, config: Path, port: int) -> Iterator[None]:
-    process = subprocess.Popen(nginx_command(nginx, config), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = config.parent / "nginx-output.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(nginx_command(nginx, config), stdout=output, stderr=output)
+        yield from _until_stopped(process, port, "nginx", log)
+
+
+def _until_stopped(process: subprocess.Popen, port: int, name: str, log: Path) -> Iterator[None]:
+    """Once the process listens on `port`, the caller's block runs; then SIGTERM (a fast shutdown for both)."""
     try:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while not _listening(port):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"nginx did not start: {process.communicate(timeout=10)[1].decode()}")
+                raise AssertionError(f"{name} did not start: {log.read_text(errors='replace')}")
             time.sleep(0.05)
         yield
     finally:
-        process.terminate()  # SIGTERM: nginx's fast shutdown, its workers with it
+        process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def nginx_command(nginx: str, config: Path, *options: str) -> list[str]:
+    # -e: its own error log from the start, before the configuration names one (not /var/log/nginx).
+    return [nginx, "-p", str(config.parent), "-e", str(config.parent / "startup-error.log"), "-c", str(config),
+            *options]
 
 
 def _listening(port: int) -> bool:
