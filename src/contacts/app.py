@@ -9,4 +9,9 @@ from contacts.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    return Litestar(plugins=[ContactsPlugin(settings or get_settings())])
+    plugin = ContactsPlugin(settings or get_settings())
+    app = Litestar(plugins=[plugin])
+    if plugin.request_metrics is not None:
+        # Around everything, the router's own 404 and 405 included, which no Litestar middleware sees.
+        app.asgi_handler = plugin.request_metrics.middleware(app.asgi_handler)
+    return app

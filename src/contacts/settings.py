@@ -54,6 +54,7 @@ class Settings:
     logo_url: str = ""  # the museum's logo atop every message (https://…, opaque background); none when empty
     approval_required: bool = False  # REQ-53: every campaign needs another staff member's approval
     sending_windows: bool = False  # REQ-54: campaigns keep their purpose's sending window (production default)
+    metrics_token: str = ""  # the bearer token GET /metrics asks for; empty: no /metrics at all
 
     @property
     def database_kind(self) -> str:
@@ -198,7 +199,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         brand_colour=_colour(environ, "CONTACTS_BRAND_COLOUR", "#1a3d7c"),
         logo_url=_logo_url(environ, "CONTACTS_LOGO_URL"),
         approval_required=_approval(environ, "CONTACTS_APPROVAL", environment),
+        metrics_token=_metrics_token(environ, "CONTACTS_METRICS_TOKEN"),
     )
+
+
+def _metrics_token(environ: dict[str, str], name: str) -> str:
+    """A bearer token for GET /metrics: long enough not to be guessed, and sendable in a header."""
+    raw = environ.get(name, "").strip()
+    if raw and (len(raw) < 16 or not re.fullmatch(r"[A-Za-z0-9._~+/=-]+", raw)):
+        raise ConfigurationError(N_("%(name)s: expected at least 16 letters, digits or -._~+/= characters"),
+                                 name=name)
+    return raw
 
 
 def _approval(environ: dict[str, str], name: str, environment: str) -> bool:
