@@ -18,10 +18,11 @@ START_TIMEOUT_SECONDS = 60  # a loaded 2-core machine starts a server slowly
 
 
 @contextlib.contextmanager
-def contacts_serve(env: dict[str, str], cwd: Path) -> Iterator[str]:
-    """Serves on a free port with this environment; yields the base URL once /health answers."""
+def contacts_serve(env: dict[str, str], cwd: Path, *options: str) -> Iterator[str]:
+    """Serves on a free port with this environment (and `serve`'s options, e.g. `--workers 2`); yields the base
+    URL once /health answers."""
     for attempt in range(3):  # a free port can be taken by another test's server before ours binds it
-        process, log, base_url = _start(env, cwd)
+        process, log, base_url = _start(env, cwd, options)
         if process is not None:
             break
         if attempt == 2 or b"address already in use" not in log:
@@ -38,13 +39,14 @@ def contacts_serve(env: dict[str, str], cwd: Path) -> Iterator[str]:
             process.wait(timeout=10)
 
 
-def _start(env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen | None, bytes, str]:
+def _start(env: dict[str, str], cwd: Path,
+           options: tuple[str, ...] = ()) -> tuple[subprocess.Popen | None, bytes, str]:
     """The serving process once /health answers, or None and what it logged."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     # Its log goes to a file, not a pipe: a pipe nobody reads fills up and stops the server mid-test.
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port)],
+        process = subprocess.Popen([sys.executable, "-m", "contacts", "serve", "--port", str(port), *options],
                                    env={**env, "CONTACTS_BASE_URL": base_url}, cwd=cwd,
                                    stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + START_TIMEOUT_SECONDS

@@ -56,7 +56,8 @@ class ContactsPlugin(InitPluginProtocol):
         if self.settings.mail_catcher:
             app_config.route_handlers.append(DevMailController)
         if self.request_metrics is not None:  # GET /metrics exists only with CONTACTS_METRICS_TOKEN
-            from contacts.web.metrics import metrics_route  # prometheus-client: imported when used
+            # prometheus-client: imported when used
+            from contacts.web.metrics import metrics_route
 
             app_config.route_handlers.append(metrics_route(self.settings.metrics_token, self.request_metrics))
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
@@ -112,7 +113,8 @@ def _request_metrics(settings: Settings):
     """The request counters of an app whose metrics are open; none otherwise, which costs no request anything."""
     if not settings.metrics_token:
         return None
-    from contacts.web.request_metrics import RequestMetrics  # prometheus-client: imported when used
+    # prometheus-client: imported when used
+    from contacts.web.request_metrics import RequestMetrics
 
     return RequestMetrics()
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -20,7 +22,9 @@ from contacts.settings import get_settings, load_settings
 from contacts.tables import Subscription
 from contacts.tokens import TokenAction
 from contacts.web import metrics as metrics_module
+from tests.conftest import ENGINE
 from tests.sending.smtp_server import Recorder, TestSmtpServer
+from tests.serving import contacts_serve
 from tests.web.conftest import contact_id, import_to, seal
 
 pytestmark = pytest.mark.usefixtures("database_url")
@@ -39,8 +43,11 @@ def fresh_figures(monkeypatch):
 
 
 async def scrape(client) -> dict[tuple[str, tuple], float]:
+    return samples_of(await client.get("/metrics", headers=AUTHORIZED))
+
+
+def samples_of(response: httpx.Response) -> dict[tuple[str, tuple], float]:
     """Every sample of the exposition, by name and labels."""
-    response = await client.get("/metrics", headers=AUTHORIZED)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
     return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -204,6 +211,30 @@ async def test_the_last_retention_run_shows_when_it_ran_and_that_it_finished(htt
     assert after[("contacts_retention_last_run_timestamp_seconds", ())] == pytest.approx(now.timestamp(), abs=1)
     assert after[("contacts_retention_last_run_success", ())] == 1
     assert after[("contacts_retention_last_success_timestamp_seconds", ())] >= now.timestamp() - 1
+
+
+@pytest.mark.skipif(ENGINE != "postgresql", reason="several server processes need PostgreSQL")
+def test_two_server_processes_count_every_request_whichever_answers_the_scrape(cli_env, tmp_path):
+    """`contacts serve --workers 2`: each scrape, answered by either process, counts both processes' requests,
+    from a directory of its own that goes when the server stops."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**cli_env, "CONTACTS_METRICS_TOKEN": TOKEN, "TMPDIR": str(temporary)}
+    with contacts_serve(env, tmp_path, "--workers", "2") as base_url:
+        assert [path.name[:16] for path in temporary.iterdir()] == ["contacts-metrics"]
+        first = samples_of(httpx.get(f"{base_url}/metrics", headers=AUTHORIZED))
+        for _ in range(40):  # a new connection each: the two processes take them as they come
+            assert httpx.get(f"{base_url}/health").status_code == 200
+        seen = set()
+        for _ in range(8):
+            samples = samples_of(httpx.get(f"{base_url}/metrics", headers=AUTHORIZED))
+            seen.add(requests_of(samples, "health") - requests_of(first, "health"))
+            time.sleep(0.05)
+        files = {path.name for path in next(temporary.iterdir()).iterdir()}
+    assert seen == {40}, seen
+    # Both processes answered some: each wrote its own file.
+    assert len({name.rsplit("_", 1)[-1] for name in files if name.startswith("counter_")}) == 2, files
+    assert list(temporary.iterdir()) == []
 
 
 def test_the_metrics_token_is_read_and_checked():

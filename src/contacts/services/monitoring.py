@@ -13,7 +13,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from contacts.domain import BounceKind, CampaignStatus, Channel, DeliveryStatus, EventAction
+from contacts.domain import (
+    BounceKind,
+    CampaignStatus,
+    Channel,
+    DeliveryStatus,
+    EventAction,
+)
 from contacts.tables import Campaign
 
 # The consent ledger's actions that take someone off a list or out of the mail altogether.
@@ -118,7 +124,7 @@ def _by(rows: list[dict], column: str, kinds) -> dict[str, int]:
 
 
 def _known(value: str | None, kinds) -> str:
-    return value if value in {kind.value for kind in kinds} else OTHER
+    return value if value is not None and value in {kind.value for kind in kinds} else OTHER
 
 
 def _moment(value) -> datetime | None:

@@ -15,7 +15,11 @@ from collections.abc import Iterable
 from litestar import Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+)
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from contacts.errors import AuthenticationError

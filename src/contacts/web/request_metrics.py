@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import time
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
@@ -68,9 +69,10 @@ class RequestMetrics:
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
         async def measured(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
+            if scope["type"] != ScopeType.HTTP:
                 await app(scope, receive, send)
                 return
+            method = scope["method"]
             started = time.perf_counter()
             status = 500  # what the client gets when the app fails before answering (the server answers it)
 
@@ -83,6 +85,6 @@ class RequestMetrics:
             try:
                 await app(scope, receive, sending)
             finally:
-                self.observe(family_of(scope["path"]), scope["method"], status, time.perf_counter() - started)
+                self.observe(family_of(scope["path"]), method, status, time.perf_counter() - started)
 
         return measured
