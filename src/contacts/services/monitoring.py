@@ -44,7 +44,7 @@ class Figures:
     complaints: int
     opt_outs: dict[tuple[str, str], int]  # by (channel, action)
     queue_depth: dict[str, int]  # messages of running and scheduled campaigns not yet handed over: queued, sending
-    oldest_queued_seconds: float  # how long the message of the queue due first has waited; 0 without one
+    oldest_queued_seconds: float  # how long the queued message due first has waited to be claimed; 0 without one
     campaigns: dict[str, int]  # by state (CampaignStatus)
     last_retention: RetentionRun | None
     last_retention_success: datetime | None
@@ -52,11 +52,12 @@ class Figures:
 
 
 _ACTIONS = ", ".join(f"'{action.value}'" for action in OPT_OUT_ACTIONS)
-_SENDING = ", ".join(f"'{state.value}'" for state in SENDING_STATES)
-# Fixed text, values from the enums above: nothing a caller gives reaches them. Each is cheap at any size of
-# ledger (bench/metrics.py prints their plans) but the first, an index-only scan of the claim index.
+ENDED = (CampaignStatus.FINISHED, CampaignStatus.CANCELLED)
+IN_CHUNK = 500  # campaign ids per statement
+# Fixed text, values from the enums above: nothing a caller gives reaches them. Each reads an index, or a few
+# rows (bench/metrics.py prints their plans).
 STATEMENTS = {
-    "deliveries": "SELECT status, COUNT(*) AS n FROM delivery GROUP BY status",
+    "campaigns": "SELECT id, status FROM campaign",
     # Only retried rows have a first attempt's time (delivery_retried_idx holds them alone).
     "retries": "SELECT status, COUNT(*) AS n, SUM(attempts) AS tries FROM delivery WHERE first_attempt_at IS NOT NULL "
                "GROUP BY status",
@@ -65,30 +66,69 @@ STATEMENTS = {
     # Written as consent_event_opt_out_idx's condition, so that both engines count from that index alone.
     "opt_outs": f"SELECT channel, action, COUNT(*) AS n FROM consent_event WHERE action IN ({_ACTIONS}) "
                 "GROUP BY channel, action",
-    "queue": "SELECT d.status AS status, COUNT(*) AS n, MIN(d.next_attempt_at) AS due FROM delivery d "
-             f"JOIN campaign c ON c.id = d.campaign WHERE c.status IN ({_SENDING}) AND d.status IN ('queued', "
-             "'sending') GROUP BY d.status",
-    "campaigns": "SELECT status, COUNT(*) AS n FROM campaign GROUP BY status",
     "last_retention": f"SELECT started_at, finished_at FROM job_run WHERE job = '{RETENTION_JOB}' "
                       "ORDER BY day DESC LIMIT 1",
     "last_retention_success": f"SELECT MAX(finished_at) AS at FROM job_run WHERE job = '{RETENTION_JOB}'",
 }
+# Per campaign: its rows by status (delivery_claim_idx), and when its first queued message came due
+# (delivery_waiting_idx: one index entry).
+BY_CAMPAIGN = "SELECT campaign, status, COUNT(*) AS n FROM delivery WHERE campaign IN ({ids}) GROUP BY campaign, status"
+FIRST_DUE = "SELECT MIN(next_attempt_at) AS due FROM delivery WHERE campaign = {id} AND status = 'queued'"
 
 
-async def read_figures(now: datetime | None = None) -> Figures:
-    """One read, in one transaction: its figures agree with each other (PostgreSQL), on one connection (SQLite)."""
+class LedgerTally:
+    """The ledger's rows by status, without reading the whole ledger at every scrape: an ended campaign's rows
+    never change status again (a finished one's are all sent, failed or skipped; a cancelled one's once none is
+    in flight), so its counts are kept, and each read counts only the other campaigns' rows. The first read of
+    a process counts them all."""
+
+    def __init__(self) -> None:
+        self.ended: dict[int, dict[str, int]] = {}
+
+    async def count(self, campaigns: dict[int, str]) -> tuple[dict[str, int], dict[int, dict[str, int]]]:
+        """Every row by status, and the rows of each campaign not ended, by status."""
+        for gone in self.ended.keys() - campaigns.keys():  # a deleted draft's
+            del self.ended[gone]
+        pending = sorted(campaign for campaign in campaigns if campaign not in self.ended)
+        live: dict[int, dict[str, int]] = {campaign: {} for campaign in pending}
+        for start in range(0, len(pending), IN_CHUNK):
+            ids = ", ".join(str(campaign) for campaign in pending[start:start + IN_CHUNK])
+            for row in await Campaign.raw(BY_CAMPAIGN.format(ids=ids)):
+                live[row["campaign"]][row["status"]] = row["n"]
+        for campaign, counts in list(live.items()):
+            if campaigns[campaign] in ENDED and not counts.get(DeliveryStatus.SENDING):
+                self.ended[campaign] = live.pop(campaign)
+        totals = {status.value: 0 for status in DeliveryStatus}
+        for counts in (*self.ended.values(), *live.values()):
+            for status, n in counts.items():
+                key = _known(status, DeliveryStatus)
+                totals[key] = totals.get(key, 0) + n
+        return totals, live
+
+
+async def read_figures(tally: LedgerTally | None = None, now: datetime | None = None) -> Figures:
+    """One read, in one transaction, on one connection."""
     async with Campaign._meta.db.transaction():
         rows = {name: await Campaign.raw(sql) for name, sql in STATEMENTS.items()}
+        campaigns = {row["id"]: row["status"] for row in rows["campaigns"]}
+        deliveries, live = await (tally or LedgerTally()).count(campaigns)
+        sending = [campaign for campaign, counts in live.items() if campaigns[campaign] in SENDING_STATES]
+        first_due = [await Campaign.raw(FIRST_DUE.format(id=campaign)) for campaign in sending
+                     if live[campaign].get(DeliveryStatus.QUEUED)]
     now = now or datetime.now(UTC)
+    waiting = [due for result in first_due if (due := _moment(result[0]["due"])) is not None]
     return Figures(
-        deliveries=_by(rows["deliveries"], "status", DeliveryStatus),
+        deliveries=deliveries,
         retries=_retries(rows["retries"]),
         bounces={kind.value: sum(row["n"] for row in rows["returned"] if row["bounce_kind"] == kind)
                  for kind in BounceKind},
         complaints=sum(row["complaints"] for row in rows["returned"]),
         opt_outs=_opt_outs(rows["opt_outs"]),
-        **_queue(rows["queue"], now),
-        campaigns=_by(rows["campaigns"], "status", CampaignStatus),
+        queue_depth={status.value: sum(live[campaign].get(status, 0) for campaign in sending)
+                     for status in (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)},
+        # A retry due later has not waited yet.
+        oldest_queued_seconds=max([0.0, *((now - due).total_seconds() for due in waiting)]),
+        campaigns=_by([{"status": status, "n": 1} for status in campaigns.values()], "status", CampaignStatus),
         last_retention=RetentionRun(_moment(last["started_at"]), _moment(last["finished_at"]))  # type: ignore[arg-type]
         if (last := next(iter(rows["last_retention"]), None)) else None,
         last_retention_success=_moment(rows["last_retention_success"][0]["at"]),
@@ -108,16 +148,6 @@ def _opt_outs(rows: list[dict]) -> dict[tuple[str, str], int]:
         key = (_known(row["channel"], Channel), row["action"])
         counts[key] = counts.get(key, 0) + row["n"]
     return counts
-
-
-def _queue(rows: list[dict], now: datetime) -> dict:
-    depth = {DeliveryStatus.QUEUED.value: 0, DeliveryStatus.SENDING.value: 0}
-    oldest = 0.0
-    for row in rows:
-        depth[row["status"]] = row["n"]
-        if (due := _moment(row["due"])) is not None:
-            oldest = max(oldest, (now - due).total_seconds())  # a retry due later has not waited yet
-    return {"queue_depth": depth, "oldest_queued_seconds": oldest}
 
 
 def _by(rows: list[dict], column: str, kinds) -> dict[str, int]:
@@ -145,9 +175,10 @@ class FiguresCache:
     """One read at a time, and none again for `fresh_for` seconds: scrapes that arrive together (several
     Prometheus servers, a dashboard) share one read."""
 
-    def __init__(self, fresh_for: float, read: Callable[[], Awaitable[Figures]] = read_figures) -> None:
+    def __init__(self, fresh_for: float, read: Callable[[], Awaitable[Figures]] | None = None) -> None:
         self.fresh_for = fresh_for
-        self.read = read
+        tally = LedgerTally()  # this process's, for as long as it serves
+        self.read = read or (lambda: read_figures(tally))
         self.figures: Figures | None = None
         self._lock: asyncio.Lock | None = None
 
