@@ -79,8 +79,10 @@ async def test_a_missing_or_wrong_token_is_refused_with_401(http_client):
 
 async def test_the_right_token_gets_an_exposition_prometheus_parses_outside_the_schema(http_client):
     async with http_client(with_metrics()) as client:
-        samples = await scrape(client)
+        response = await client.get("/metrics", headers=AUTHORIZED)
+        samples = samples_of(response)
         schema = await client.get("/schema/openapi.json")
+    assert response.headers["cache-control"] == "no-store" and "set-cookie" not in response.headers
     names = {name for name, _ in samples}
     for name in ("contacts_messages_sent_total", "contacts_messages_failed_total", "contacts_messages_retried_total",
                  "contacts_messages_bounced_total", "contacts_opt_outs_total", "contacts_delivery_queue_depth",
