@@ -112,8 +112,8 @@ async def read_figures(tally: LedgerTally | None = None, now: datetime | None = 
         rows = {name: await Campaign.raw(sql) for name, sql in STATEMENTS.items()}
         campaigns = {row["id"]: row["status"] for row in rows["campaigns"]}
         deliveries, live = await (tally or LedgerTally()).count(campaigns)
-        sending = [campaign for campaign, counts in live.items() if campaigns[campaign] in SENDING_STATES]
-        first_due = [await Campaign.raw(FIRST_DUE.format(id=campaign)) for campaign in sending
+        going = [campaign for campaign in live if campaigns[campaign] in SENDING_STATES]
+        first_due = [await Campaign.raw(FIRST_DUE.format(id=campaign)) for campaign in going
                      if live[campaign].get(DeliveryStatus.QUEUED)]
     now = now or datetime.now(UTC)
     waiting = [due for result in first_due if (due := _moment(result[0]["due"])) is not None]
@@ -124,7 +124,7 @@ async def read_figures(tally: LedgerTally | None = None, now: datetime | None = 
                  for kind in BounceKind},
         complaints=sum(row["complaints"] for row in rows["returned"]),
         opt_outs=_opt_outs(rows["opt_outs"]),
-        queue_depth={status.value: sum(live[campaign].get(status, 0) for campaign in sending)
+        queue_depth={status.value: sum(live[campaign].get(status, 0) for campaign in going)
                      for status in (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)},
         # A retry due later has not waited yet.
         oldest_queued_seconds=max([0.0, *((now - due).total_seconds() for due in waiting)]),
