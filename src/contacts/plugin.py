@@ -43,6 +43,7 @@ from contacts.web.staff.routes import SESSION_STORE, staff_router
 class ContactsPlugin(InitPluginProtocol):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.request_metrics = _request_metrics(settings)
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         # One count per app: the public pages' limits and the staff sign-in's share its memory or its table.
@@ -54,6 +55,11 @@ class ContactsPlugin(InitPluginProtocol):
         app_config.template_config = self._templates()
         if self.settings.mail_catcher:
             app_config.route_handlers.append(DevMailController)
+        if self.request_metrics is not None:  # GET /metrics exists only with CONTACTS_METRICS_TOKEN
+            # prometheus-client: imported when used
+            from contacts.web.metrics import metrics_route
+
+            app_config.route_handlers.append(metrics_route(self.settings.metrics_token, self.request_metrics))
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
         app_config.plugins.append(AllowedMethodsPlugin())
         # Outermost: before sessions, CSRF and rate limits.
@@ -101,6 +107,16 @@ class ContactsPlugin(InitPluginProtocol):
                 await stack.enter_async_context(daily_retention())
             stack.enter_context(frozen_heap())
             yield
+
+
+def _request_metrics(settings: Settings):
+    """The request counters of an app whose metrics are open; none otherwise, which costs no request anything."""
+    if not settings.metrics_token:
+        return None
+    # prometheus-client: imported when used
+    from contacts.web.request_metrics import RequestMetrics
+
+    return RequestMetrics()
 
 
 @contextlib.contextmanager

@@ -58,6 +58,7 @@ class Settings:
     sending_windows: bool = False  # REQ-54: campaigns keep their purpose's sending window (production default)
     log_format: str = "text"  # the long-running commands' log lines: text, or one JSON object each (contacts.logs)
     log_level: str = "info"  # debug shows the libraries' per-message chatter too
+    metrics_token: str = ""  # the bearer token GET /metrics asks for; empty: no /metrics at all
 
     @property
     def database_kind(self) -> str:
@@ -204,7 +205,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         approval_required=_approval(environ, "CONTACTS_APPROVAL", environment),
         log_format=_choice(environ, "CONTACTS_LOG_FORMAT", LOG_FORMATS),
         log_level=_choice(environ, "CONTACTS_LOG_LEVEL", LOG_LEVELS),
+        metrics_token=_metrics_token(environ, "CONTACTS_METRICS_TOKEN"),
     )
+
+
+def _metrics_token(environ: dict[str, str], name: str) -> str:
+    """A bearer token for GET /metrics: long enough not to be guessed, and sendable in a header."""
+    raw = environ.get(name, "").strip()
+    if raw and (len(raw) < 16 or not re.fullmatch(r"[A-Za-z0-9._~+/=-]+", raw)):
+        raise ConfigurationError(N_("%(name)s: expected at least 16 letters, digits or -._~+/= characters"),
+                                 name=name)
+    return raw
 
 
 def _approval(environ: dict[str, str], name: str, environment: str) -> bool:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -41,7 +45,24 @@ def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
     if workers == 1:
         uvicorn.run(create_app(), **options)
     else:
-        uvicorn.run("contacts.app:create_app", factory=True, workers=workers, **options)
+        with metrics_shared_by_workers(settings.metrics_token):
+            uvicorn.run("contacts.app:create_app", factory=True, workers=workers, **options)
+
+
+@contextlib.contextmanager
+def metrics_shared_by_workers(metrics_token: str) -> Iterator[None]:
+    """With several server processes, each counts its requests in files of one temporary directory, which a
+    scrape of any of them adds up (prometheus-client's multiprocess mode). The workers inherit the variable
+    as they start, before they import prometheus-client; the directory goes when `serve` ends."""
+    if not metrics_token:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="contacts-metrics-") as directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+        try:
+            yield
+        finally:
+            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 
 @click.command(name="migrate", help=N_("Apply pending database migrations (what production runs on deploy)."))
