@@ -37,6 +37,9 @@ async def test_req14_req15_a_postal_request_from_record_to_answer(http_client, t
         uploaded = await client.post(f"{page_path}/identity/documents", data={"_csrf_token": token},
                                      files={"document": ("id.png", b"\x89PNG fake scan", "image/png")})
         assert uploaded.status_code == 303
+        scan = await client.post(f"{page_path}/identity/documents", data={"_csrf_token": token},
+                                 files={"document": ("scan.pdf", b"%PDF" + b"0" * 3_000_000, "application/pdf")})
+        assert scan.status_code == 303, "a 3 MB scan is within the documents' 10 MB, past the forms' 1 MB"
         document = re.search(rf'href="({page_path}/identity/documents/\d+)"', (await client.get(page_path)).text)
         shown = await client.get(document.group(1))
         assert shown.content == b"\x89PNG fake scan" and shown.headers["cache-control"] == "no-store"

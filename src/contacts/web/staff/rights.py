@@ -84,7 +84,9 @@ class RightsPagesController(Controller):
         return await self._act(request, staff, request_id, "rights-identity-asked",
                                lambda: rights_operations.ask_for_identity(staff, request_id, data.get("what", "")))
 
-    @post("/{request_id:int}/identity/documents", status_code=303)
+    # The staff router's 1 MiB form limit would refuse most scans the service accepts.
+    @post("/{request_id:int}/identity/documents", status_code=303,
+          request_max_body_size=identity_documents.MAX_BYTES + 64 * 1024)
     async def add_document(self, request: Request, staff: NamedDependency[Staff], request_id: RowId) -> Response:
         staff.require(Permission.RIGHTS)
         form = await request.form()
