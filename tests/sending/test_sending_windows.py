@@ -13,7 +13,12 @@ import pytest
 from contacts.errors import PermissionDeniedError, ValidationError
 from contacts.mail.transport import DELIVERED
 from contacts.sending.clock import Clock
-from contacts.sending.worker import SendOptions, drain_running, send_campaign, start_campaign
+from contacts.sending.worker import (
+    SendOptions,
+    drain_running,
+    send_campaign,
+    start_campaign,
+)
 from contacts.services.campaigns import core as campaigns
 from contacts.services.campaigns import sending_window
 from contacts.services.staff.accounts import create_user
