@@ -152,11 +152,18 @@ def _actor(context: Context, actor: str | None) -> str:
     return actor_words(actor or "", context.get("lang", i18n.DEFAULT_LANGUAGE))
 
 
+PAUSES_BY_THE_SENDER = {"relay": "pause_relay", "complaint rate": "pause_complaints"}
+
+
 @pass_context
 def _campaign_step(context: Context, step: Any) -> str:
     """A line of a campaign's timeline in words (services.campaigns.schedule_operations.Step)."""
     lang = context.get("lang", i18n.DEFAULT_LANGUAGE)
-    action = "start_late" if step.action == "start" and step.details.get("late_by_seconds", 0) > 60 else step.action
+    action = step.action
+    if action == "start" and step.details.get("late_by_seconds", 0) > 60:
+        action = "start_late"
+    elif action == "pause" and step.details.get("why") in PAUSES_BY_THE_SENDER:
+        action = PAUSES_BY_THE_SENDER[step.details["why"]]
     words = CAMPAIGN_STEPS.get(action)
     if words is None:
         return code_word(step.action, lang)

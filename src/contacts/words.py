@@ -185,7 +185,11 @@ CAMPAIGN_STEPS: dict[str, str] = {
     "send": N_("started by %(who)s"), "start": N_("started at its scheduled time"),
     "start_late": N_("started late: it was due on %(at)s, and no sender was running then"),
     "start_refused": N_("not started at its time, and back to draft: %(reason)s"),
-    "pause": N_("paused by %(who)s"), "cancel": N_("cancelled by %(who)s"), "finish": N_("finished"),
+    "pause": N_("paused by %(who)s"),
+    "pause_relay": N_("paused by the product itself: the mail server refused the messages or could not be reached "
+                      "(%(reason)s)"),
+    "pause_complaints": N_("paused by the product itself: too many recipients reported it as unwanted"),
+    "cancel": N_("cancelled by %(who)s"), "finish": N_("finished"),
 }
 
 

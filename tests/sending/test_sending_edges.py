@@ -10,7 +10,9 @@ from datetime import timedelta
 from email import policy
 
 import pytest
+from jinja2 import Environment
 
+from contacts import templating
 from contacts.db.bulk import bulk_session
 from contacts.db.engine import write_transaction
 from contacts.domain import Channel
@@ -20,6 +22,7 @@ from contacts.sending import queue
 from contacts.sending.preview import send_test
 from contacts.sending.worker import SendOptions, send_campaign
 from contacts.services.campaigns import core as campaigns
+from contacts.services.campaigns import schedule_operations
 from contacts.services.people import suppression
 from contacts.tables import Contact, Delivery, Subscription
 from tests.sending.smtp_server import Recorder, TestSmtpServer
@@ -153,6 +156,13 @@ async def test_a_relay_that_refuses_our_credentials_pauses_the_campaign_instead_
     assert summary.outcome.startswith("paused") and summary.failed == 0
     assert (await campaigns.get(campaign.id)).status == "paused"
     assert (await campaigns.progress(campaign.id)).by_status == {"queued": 3}
+    # REQ-8: the sender's own pause is in the audit log, and the campaign's timeline says why, in French.
+    pause = (await schedule_operations.timeline(await campaigns.get(campaign.id)))[-1]
+    assert (pause.action, pause.actor, pause.details["why"]) == ("pause", "system:sender", "relay")
+    environment = Environment()
+    templating.install(environment)
+    said = environment.from_string("{{ step | campaign_step }}").render(step=pause, lang="fr")
+    assert said.startswith("mise en pause par le logiciel lui-même : le serveur de messagerie a refusé") and "535" in said
 
 
 # REQ-40: an IDN domain goes as its A-label and needs no SMTPUTF8; a Unicode local part does.

@@ -25,8 +25,9 @@ from contacts.errors import ConflictError, NotFoundError, ValidationError
 from contacts.event_facts import EventFacts
 from contacts.event_tables import Event, InvitationList, InvitationReminder
 from contacts.i18n import N_
+from contacts.logs import mask
 from contacts.mail.render import TemplateLibrary
-from contacts.services import catalogue
+from contacts.services import audit, catalogue
 from contacts.services.campaigns import archive_rule
 from contacts.services.campaigns.content import (
     Content,
@@ -319,9 +320,15 @@ async def change_status(campaign_id: int, action: str) -> CampaignInfo:
 async def pause_for(campaign_id: int, reason: str) -> None:
     """Pause a running campaign because sending cannot go on (the relay refuses us, say)."""
     async with write_transaction():
-        await Campaign.update({Campaign.status: CampaignStatus.PAUSED}).where(
+        paused = await Campaign.update({Campaign.status: CampaignStatus.PAUSED}).where(
             Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING
-        )
+        ).returning(Campaign.id)
+        if paused:  # the campaign's timeline shows who paused it, the sender included
+            purpose = await Campaign.select(Campaign.purpose.code.as_alias("code")).where(
+                Campaign.id == campaign_id).first()
+            await audit.record("system:sender", "campaign.pause", "campaign", campaign_id,
+                               purpose=purpose["code"] if purpose else None,
+                               details={"why": "relay", "reason": mask(reason)[:300]})
     log.warning("campaign %s paused: %s", campaign_id, reason)
 
 
