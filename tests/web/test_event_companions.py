@@ -5,7 +5,7 @@ the record of processing and the person's export say how long it is kept."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -76,5 +76,11 @@ async def test_req51_the_register_and_the_export_say_how_long_a_companions_name_
     guest = (await Contact.select(Contact.id).where(Contact.email == "guest0@presse.example").first())["id"]
     export = await assemble.build(guest, language="fr")
     assert export["invitations"][0]["companion"] == "Camille Martin"
+    assert export["invitations"][0]["arrived_at"] is None and export["invitations"][0]["companion_arrived_at"] is None
+    evening = datetime(2026, 12, 12, 18, 42, tzinfo=UTC)
+    await Invitation.update({Invitation.arrived_at: evening, Invitation.companion_arrived_at: evening}).where(
+        Invitation.contact == guest)
+    arrived = (await assemble.build(guest, language="fr"))["invitations"][0]
+    assert arrived["arrived_at"] == arrived["companion_arrived_at"] == evening.isoformat(timespec="seconds")  # REQ-16: the door too
     assert "7 jours après l'événement" in export["invitations"][0]["companion_retention"]
     assert any("7 jours après l'événement" in item["period"] for item in export["retention"])

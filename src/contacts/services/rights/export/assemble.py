@@ -105,13 +105,16 @@ async def build(contact_id: int, *, language: str, now: datetime | None = None) 
     invitations = []
     for row in await Invitation.select(Invitation.status, Invitation.responded_at, Invitation.mailing_list,
                                        Invitation.companion_name, Invitation.with_companion,
+                                       Invitation.arrived_at, Invitation.companion_arrived_at,
                                        Invitation.invitation_list.name.as_alias("event"),
                                        Invitation.invitation_list.purpose.as_alias("purpose")).where(
             Invitation.contact == contact_id).order_by(Invitation.id):
         used_purposes.add(row["purpose"])
         # REQ-51: the companion the person named, and how long their name is kept.
         invitations.append({"event": row["event"], "list": lists[row["mailing_list"]].slug, "status": row["status"],
-                            "responded_at": plain(row["responded_at"]), "companion": row["companion_name"],
+                            "responded_at": plain(row["responded_at"]), "arrived_at": plain(row["arrived_at"]),
+                            "companion": row["companion_name"],
+                            "companion_arrived_at": plain(row["companion_arrived_at"]),
                             "companion_retention": records_of_processing.companion_words(language)
                             if row["with_companion"] else None})
 

@@ -89,7 +89,8 @@ _COLUMNS = {
     "refusal_ground": N_("ground of refusal"), "closed_at": N_("closed on"), "instruction": N_("instruction"),
     "executor_name": N_("person named"), "executor_email": N_("their address"), "recorded_at": N_("recorded on"),
     "revoked_at": N_("revoked on"), "applied_at": N_("applied on"), "event": N_("event"),
-    "responded_at": N_("answered on"), "companion": N_("companion"),
+    "responded_at": N_("answered on"), "arrived_at": N_("arrived on"), "companion": N_("companion"),
+    "companion_arrived_at": N_("companion arrived on"),
     "companion_retention": N_("companion's name kept"), "lists": N_("lists"), "wording": N_("wording accepted"), "form": N_("form"),
     "requested_at": N_("asked on"), "expires_at": N_("expires on"),
 }
