@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from contacts.cli.runner import run
+from contacts.cli.runner import hold_database, run
 from contacts.cli.words import _
 from contacts.i18n import N_
 from contacts.settings import get_settings
@@ -19,6 +19,7 @@ from contacts.settings import get_settings
 @click.option("--recipient", default=None, help=N_("With --stdin: the envelope recipient (Postfix: ${recipient})."))
 def inbound_command(host: str, port: int, from_stdin: bool, recipient: str | None) -> None:
     settings = get_settings()
+    hold_database("contacts inbound")
     if from_stdin:
         from contacts.inbound.handle import handle  # start-up: imported when run
 

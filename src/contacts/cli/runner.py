@@ -45,6 +45,20 @@ def load_settings_or_exit():
         fail(said(problem))
 
 
+def hold_database(command: str) -> None:
+    """On SQLite, marks the database as used by this process until it ends: `contacts restore` refuses
+    meanwhile, naming `command`."""
+    settings = get_settings()
+    if settings.database_kind != "sqlite":
+        return
+    from contacts.db.in_use import hold_while_running  # start-up: imported when run
+
+    try:
+        hold_while_running(settings.sqlite_path, command)
+    except ContactsError as problem:
+        fail(said(problem))
+
+
 def actor() -> str:
     """Who did it, for the consent ledger."""
     try:
