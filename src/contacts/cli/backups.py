@@ -64,8 +64,6 @@ def restore_command(file: Path, yes: bool, no_keep: bool) -> None:
                "  pg_restore --clean --if-exists --no-owner --dbname \"$CONTACTS_DATABASE_URL\" %(file)s\n"
                "with every contacts process stopped, then run contacts migrate (see README, \"Backups and "
                "restore\")", file=file))
-    if not file.is_file():
-        fail(_("%(path)s: no such file", path=file))
 
     def confirm(checked) -> bool:
         click.echo(_("backup %(path)s (%(size)s):", path=file, size=size_words(checked.size)))
@@ -90,6 +88,11 @@ def restore_command(file: Path, yes: bool, no_keep: bool) -> None:
                             restored.settled_in_flight))
     click.echo(_("restored %(path)s; integrity check: ok", path=settings.sqlite_path.absolute()))
     _print_counts(restored.counts)
+    for campaign_id in restored.running_campaigns:
+        click.echo(_("campaign %(id)s was being sent when the backup was taken: it goes on, to the recipients the "
+                     "backup has as queued, when contacts worker or contacts serve starts. Messages sent after the "
+                     "backup are not known to it: to hold the campaign first, run contacts campaign pause %(id)s",
+                     id=campaign_id))
 
 
 def _print_counts(counts: dict[str, int]) -> None:

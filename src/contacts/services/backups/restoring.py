@@ -11,14 +11,14 @@ from pathlib import Path
 
 from contacts.db.engine import migrate, pending_migrations, write_transaction
 from contacts.db.in_use import sole_use
-from contacts.domain import DeliveryStatus
+from contacts.domain import CampaignStatus, DeliveryStatus
 from contacts.errors import ConfigurationError
 from contacts.i18n import N_
 from contacts.services import audit
 from contacts.services.backups import sqlite_files
 from contacts.services.backups.sqlite_files import FileCheck
 from contacts.settings import Settings
-from contacts.tables import Delivery
+from contacts.tables import Campaign, Delivery
 
 # Why a message the backup saw in flight is not sent again: whether the SMTP server took it is not known.
 IN_FLIGHT_AT_BACKUP = "in flight when the backup was taken: not sent again, the SMTP server may have accepted it"
@@ -31,6 +31,7 @@ class Restored:
     migrations_applied: int
     kept: Path | None  # the database as it was before, unless asked not to keep it
     settled_in_flight: int  # ledger rows the backup saw in flight, marked failed rather than sent twice
+    running_campaigns: list[int]  # they go on when a worker or the server starts
 
 
 async def restore(settings: Settings, backup: Path, *, actor: str, keep_previous: bool = True,
@@ -59,8 +60,10 @@ async def restore(settings: Settings, backup: Path, *, actor: str, keep_previous
             await migrate()
         after = await asyncio.to_thread(sqlite_files.check, database, known_migrations=known)
         settled = await _settle_in_flight()
+        running = [row["id"] for row in await Campaign.select(Campaign.id).where(
+            Campaign.status == CampaignStatus.RUNNING.value).order_by(Campaign.id)]
         restored = Restored(counts=after.counts, size=checked.size, migrations_applied=len(pending), kept=kept,
-                            settled_in_flight=settled)
+                            settled_in_flight=settled, running_campaigns=running)
         await audit.record(actor, "database.restore", "database", "sqlite", details={
             "file": str(backup), "size": checked.size, "counts": after.counts, "migrations_applied": len(pending),
             "kept": str(kept) if kept else None, "in_flight_not_resent": settled})

@@ -59,6 +59,8 @@ def check(path: Path, *, known_migrations: frozenset[str] | None = None) -> File
     """Raises ValidationError naming the file when it is not a whole contacts database, or when it was made
     by a newer version of contacts than this one (a migration this code does not know)."""
     name = str(path)
+    if not path.is_file():
+        raise ValidationError(name, N_("no such file"))
     if not _starts_as_sqlite(path):
         raise ValidationError(name, N_("not a SQLite database"))
     try:
