@@ -56,7 +56,9 @@ def backup_command(output: Path, force: bool, pg_dump: bool) -> None:
 @click.option("--no-keep", "no_keep", is_flag=True,
               help=N_("Do not keep the database as it was as <database>.before-restore-<date>."))
 def restore_command(file: Path, yes: bool, no_keep: bool) -> None:
-    from contacts.services.backups.restoring import restore  # start-up: imported when run
+    from contacts.services.backups.restoring import (
+        restore,  # start-up: imported when run
+    )
 
     settings = get_settings()
     if settings.database_kind == "postgresql":
