@@ -82,7 +82,9 @@ def test_restore_refuses_while_a_process_uses_the_database_and_naming_it(contact
 def test_a_process_refuses_to_start_while_a_restore_holds_the_database(contacts_cli, cli_env):
     with sole_use(sqlite_path_from_url(cli_env["CONTACTS_DATABASE_URL"])):
         refused = contacts_cli("worker", "--once", check=False)
+        piped = contacts_cli("inbound", "--stdin", input="Subject: bounce\n\nhello\n", check=False)
     assert refused.returncode == 2 and "is being restored" in refused.stderr
+    assert piped.returncode == 75, piped.stderr  # an MTA's pipe: a temporary failure, delivered again later
     assert contacts_cli("worker", "--once").returncode == 0
 
 

@@ -19,7 +19,8 @@ from contacts.settings import get_settings
 @click.option("--recipient", default=None, help=N_("With --stdin: the envelope recipient (Postfix: ${recipient})."))
 def inbound_command(host: str, port: int, from_stdin: bool, recipient: str | None) -> None:
     settings = get_settings()
-    hold_database("contacts inbound")
+    # A pipe's message while a restore runs: 75, temporary failure, and the MTA delivers it again later.
+    hold_database("contacts inbound", named=not from_stdin, refused_status=75 if from_stdin else 2)
     if from_stdin:
         from contacts.inbound.handle import handle  # start-up: imported when run
 

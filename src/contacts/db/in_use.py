@@ -23,8 +23,9 @@ def in_use_path(database: Path) -> Path:
     return database.with_name(database.name + IN_USE_SUFFIX)
 
 
-def hold_while_running(database: Path, command: str) -> None:
-    """Marks the database as used by this process, `command` (e.g. `contacts serve`), until it ends."""
+def hold_while_running(database: Path, command: str | None) -> None:
+    """Marks the database as used by this process, `command` (e.g. `contacts serve`), until it ends. None for
+    a process too short-lived to be named (one message from an MTA's pipe): the file would only grow."""
     path = in_use_path(database)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a", encoding="utf-8")
@@ -34,8 +35,9 @@ def hold_while_running(database: Path, command: str) -> None:
         handle.close()
         raise ConflictError(N_("the database %(path)s is being restored: wait until `contacts restore` has "
                                "finished"), path=str(database)) from None
-    handle.write(f"{os.getpid()} {command}\n")
-    handle.flush()
+    if command:
+        handle.write(f"{os.getpid()} {command}\n")
+        handle.flush()
     _held.append(handle)
 
 
