@@ -197,3 +197,19 @@ async def test_req8_on_postgresql_pg_dump_makes_the_archive_and_is_audited(conta
     assert entry["details"]["file"] == str(tmp_path / "b.dump") and entry["details"]["engine"] == "postgresql"
     refused = contacts_cli("backup", "--output", "b.dump", "--pg-dump", check=False)
     assert refused.returncode == 2 and "exists already" in refused.stderr
+
+
+@on_sqlite
+async def test_req42_restore_replaces_a_database_sqlite_cannot_read(contacts_cli, cli_env):
+    """The restore a lost disk calls for: the damaged database is moved aside, -wal with it, and the backup's
+    suppressions are matched again (REQ-42)."""
+    contacts_cli("suppress", "zoe@presse.example", "--reason", "objection")
+    contacts_cli("backup", "--output", "b.sqlite3")
+    database = sqlite_path_from_url(cli_env["CONTACTS_DATABASE_URL"])
+    database.write_bytes(b"\x00" * 8192)
+    Path(f"{database}-wal").write_bytes(b"stale")
+    output = contacts_cli("restore", "b.sqlite3", "--yes", "--no-keep").stdout
+    [kept] = database.parent.glob(f"{database.name}.before-restore-*[0-9]Z")
+    assert f"kept as {kept}" in output and kept.read_bytes() == b"\x00" * 8192
+    assert Path(f"{kept}-wal").read_bytes() == b"stale"
+    assert [entry.reason for entry in await suppression.entries_for("zoe@presse.example")] == ["objection"]

@@ -4,6 +4,7 @@ place, migrated if it is older than the code, checked again and recorded in its 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -48,11 +49,7 @@ async def restore(settings: Settings, backup: Path, *, actor: str, keep_previous
         checked = sqlite_files.check(backup, known_migrations=known)
         if not await asyncio.to_thread(confirm, checked):
             return None
-        kept = None
-        if database.exists() and keep_previous:
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-            kept = database.with_name(f"{database.name}.before-restore-{stamp}")
-            await asyncio.to_thread(sqlite_files.copy_live, database, kept)
+        kept = await asyncio.to_thread(_set_aside, database, keep_previous)
         database.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(sqlite_files.copy_into_place, backup, database)
         pending = await pending_migrations()
@@ -68,6 +65,25 @@ async def restore(settings: Settings, backup: Path, *, actor: str, keep_previous
             "file": str(backup), "size": checked.size, "counts": after.counts, "migrations_applied": len(pending),
             "kept": str(kept) if kept else None, "in_flight_not_resent": settled})
         return restored
+
+
+def _set_aside(database: Path, keep: bool) -> Path | None:
+    """The database about to be replaced, copied as it is (unless not to be kept). One SQLite cannot read (the
+    very reason for many a restore) is moved aside whole, -wal and -shm with it, kept or not: the backup is
+    then written into a fresh file."""
+    if not database.exists():
+        return None
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    kept = database.with_name(f"{database.name}.before-restore-{stamp}")
+    if not sqlite_files.readable(database):
+        for suffix in ("", "-wal", "-shm"):
+            if Path(f"{database}{suffix}").exists():
+                os.replace(f"{database}{suffix}", f"{kept}{suffix}")
+        return kept
+    if keep:
+        sqlite_files.copy_live(database, kept)
+        return kept
+    return None
 
 
 async def _known_migrations() -> list[str]:

@@ -83,6 +83,18 @@ def check(path: Path, *, known_migrations: frozenset[str] | None = None) -> File
     return FileCheck(size=path.stat().st_size, counts=counts, migrations=migrations)
 
 
+def readable(path: Path) -> bool:
+    """Whether SQLite can open the file and finds it sound (quick_check: the structure, not every index). A
+    file without SQLite's header is not opened: SQLite could take it for an empty database and drop its -wal."""
+    if not _starts_as_sqlite(path):
+        return False
+    try:
+        with contextlib.closing(connect(path)) as connection:
+            return connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    except sqlite3.DatabaseError:
+        return False
+
+
 def holds_any(path: Path, secrets: tuple[str, ...]) -> bool:
     """Whether any of these strings appears in the file, read in blocks that overlap by the longest one."""
     needles = [secret.encode() for secret in secrets if secret]
