@@ -12,6 +12,7 @@ from contacts.i18n import N_
 install_in_click()  # before the commands are defined: click translates a Path's "file" when it is made
 
 # isort: split
+from contacts.cli.backups import backup_command, restore_command
 from contacts.cli.campaigns import campaign_group, worker_command
 from contacts.cli.catalogue import lists_command
 from contacts.cli.imports import import_command
@@ -36,6 +37,7 @@ def main() -> None:
 for command in (
     serve_command, migrate_command, lists_command, purpose_group, import_command, suppress_command, suppression_group,
     campaign_group, worker_command, user_group, register_command, inbound_command, retention_group, media_group,
+    backup_command, restore_command,
 ):
     main.add_command(command)
 campaign_group.add_command(schedule_command)

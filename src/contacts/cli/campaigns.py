@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from contacts.cli.params import ROW_ID, TEXT
-from contacts.cli.runner import actor, fail, run
+from contacts.cli.runner import actor, fail, hold_database, run
 from contacts.cli.words import _, language, ngettext, term
 from contacts.i18n import N_
 from contacts.logs import configure_logging
@@ -163,6 +163,7 @@ def send_command(campaign_id: int, concurrency: int, rate: int | None, processes
                  outside_window: bool, as_username: str | None) -> None:
     if outside_window and not as_username:
         fail(_("--outside-window needs --as USERNAME: the admin account it is done as"))
+    hold_database("contacts campaign send")
     _confirm_start(campaign_id, ask=not yes and sys.stdin.isatty())
     _before_sending(campaign_id, rate, outside_window, as_username)
     configure_logging()
@@ -424,6 +425,8 @@ def worker_command(concurrency: int, poll: float, once: bool) -> None:
     from contacts.sending.draining import work_forever  # start-up: imported when run
     from contacts.sending.processes import loop_factory  # start-up: imported when run
     from contacts.sending.worker import SendOptions  # start-up: imported when run
+
+    hold_database("contacts worker")
 
     async def work():
         stopping.install()

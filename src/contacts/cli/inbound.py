@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from contacts.cli.runner import run
+from contacts.cli.runner import hold_database, run
 from contacts.cli.words import _
 from contacts.i18n import N_
 from contacts.logs import configure_logging
@@ -21,6 +21,8 @@ from contacts.settings import get_settings
 def inbound_command(host: str, port: int, from_stdin: bool, recipient: str | None) -> None:
     settings = get_settings()
     configure_logging()
+    # A pipe's message while a restore runs: 75, temporary failure, and the MTA delivers it again later.
+    hold_database("contacts inbound", named=not from_stdin, refused_status=75 if from_stdin else 2)
     if from_stdin:
         from contacts.inbound.handle import handle  # start-up: imported when run
 

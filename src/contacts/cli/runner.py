@@ -20,11 +20,11 @@ from contacts.typography import french
 err_console = Console(stderr=True, highlight=False)
 
 
-def fail(message: str) -> NoReturn:
-    """Prints the refusal on standard error and exits with status 2."""
+def fail(message: str, status: int = 2) -> NoReturn:
+    """Prints the refusal on standard error and exits with status 2 (or the one given)."""
     err_console.print(error(message), style="bold red" if err_console.is_terminal else None, markup=False,
                       soft_wrap=True)
-    sys.exit(2)
+    sys.exit(status)
 
 
 def said(problem: ContactsError) -> str:
@@ -43,6 +43,20 @@ def load_settings_or_exit():
         return get_settings()
     except ContactsError as problem:
         fail(said(problem))
+
+
+def hold_database(command: str, *, named: bool = True, refused_status: int = 2) -> None:
+    """On SQLite, marks the database as used by this process until it ends: `contacts restore` refuses
+    meanwhile, naming `command` unless the process is too short-lived to be worth a line (`named=False`)."""
+    settings = get_settings()
+    if settings.database_kind != "sqlite":
+        return
+    from contacts.db.in_use import hold_while_running  # start-up: imported when run
+
+    try:
+        hold_while_running(settings.sqlite_path, command if named else None)
+    except ContactsError as problem:
+        fail(said(problem), refused_status)
 
 
 def actor() -> str:

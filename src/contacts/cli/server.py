@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from contacts.cli.runner import run
+from contacts.cli.runner import hold_database, run
 from contacts.cli.words import _, ngettext
 from contacts.i18n import N_
 from contacts.logs import configure_logging, logging_config
@@ -36,6 +36,7 @@ def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
         raise click.BadParameter(_("the built-in mail catcher runs in one process: set CONTACTS_SMTP_URL"),
                                  param_hint="--workers")
     configure_logging()
+    hold_database("contacts serve")
     run(lambda: asyncio.sleep(0))  # ensure_schema: migrates SQLite, refuses a stale PostgreSQL
     # uvicorn's own proxy headers would believe X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS): the
     # app reads it itself, from CONTACTS_TRUSTED_PROXIES only, so the client is the peer unless told otherwise.
