@@ -21,7 +21,10 @@ BLOCKS = 30  # 20000 + 30 × 400 = 32000, below the ephemeral range
 def _block_start() -> int:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # unset without xdist: block 0
     index = int(worker[2:]) + 1 if worker.startswith("gw") and worker[2:].isdigit() else 0
-    return FIRST_PORT + (index % BLOCKS) * BLOCK_SIZE
+    # Two test runs at once (two engines, two checkouts) take different blocks, by their xdist
+    # controller's process id, most of the time.
+    run = os.getppid() if worker else os.getpid()
+    return FIRST_PORT + ((index + 4 * (run % 7)) % BLOCKS) * BLOCK_SIZE
 
 
 _ports = itertools.cycle(range(_block_start(), _block_start() + BLOCK_SIZE))

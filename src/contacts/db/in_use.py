@@ -73,12 +73,13 @@ def users_named_in(path: Path) -> list[str]:
     users = []
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         pid, _, command = line.partition(" ")
-        if pid.isdigit() and _alive(int(pid)):
+        if pid.isdigit() and process_alive(int(pid)):
             users.append(f"{command} (pid {pid})")
     return list(dict.fromkeys(users))
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine with this id runs (one we may not signal runs too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

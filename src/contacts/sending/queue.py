@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from contacts.db.bulk import BulkSession, PostgresBulkSession
+from contacts.db.in_use import process_alive
 from contacts.domain import CampaignStatus, DeliveryStatus, SkipReason
 from contacts.keyring import Keyring
 from contacts.services.campaigns.audience import candidates, exclusion, facts_for
@@ -125,15 +126,7 @@ def _abandoned(row: dict, host: str, cutoff: datetime) -> bool:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid == os.getpid() or process_alive(pid)
 
 
 async def claim(session: BulkSession, campaign_id: int, worker: str, limit: int, after: int = 0) -> list[Claim]:
