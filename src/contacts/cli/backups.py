@@ -18,7 +18,7 @@ TABLE_WORDS = {
     "subscription": N_("subscriptions"),
     "consent_event": N_("consent ledger events"),
     "suppression": N_("suppression entries"),
-    "delivery": N_("deliveries (sending ledger)"),
+    "delivery": N_("messages in the sending ledger"),
     "audit_event": N_("audit log entries"),
 }
 
@@ -99,8 +99,7 @@ def restore_command(file: Path, yes: bool, no_keep: bool) -> None:
 
 def _print_counts(counts: dict[str, int]) -> None:
     for table, count in counts.items():
-        click.echo(_("  %(words)s (%(table)s): %(count)s", words=_(TABLE_WORDS[table]), table=table,
-                     count=_number(count)))
+        click.echo(_("  %(words)s: %(count)s", words=_(TABLE_WORDS[table]), count=_number(count)))
 
 
 def size_words(size: int) -> str:
