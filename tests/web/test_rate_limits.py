@@ -16,6 +16,7 @@ from contacts.settings import get_settings, load_settings
 from contacts.web.rate_counts import MemoryRateCounts
 from contacts.web.rate_limits import client_address
 from tests.conftest import ENGINE
+from tests.minutes import clear_of_a_minute_boundary
 from tests.serving import contacts_serve
 from tests.web.test_staff_pages import csrf_of
 
@@ -83,6 +84,7 @@ async def sign_in_attempts(client: httpx.AsyncClient | httpx.Client, forwarded_f
 # REQ-24: a server reached directly (here from 127.0.0.1, as the audit did) never believes X-Forwarded-For:
 # changing it on every attempt does not escape the sign-in limit.
 async def test_req24_a_spoofed_forwarded_for_does_not_escape_the_sign_in_limit(cli_env, tmp_path):
+    clear_of_a_minute_boundary()
     with contacts_serve({**cli_env, "CONTACTS_SMTP_URL": "smtp://127.0.0.1:9"}, tmp_path) as base_url:
         with httpx.Client(base_url=base_url) as client:
             codes = await sign_in_attempts(client, [f"203.0.113.{n}" for n in range(LIMIT + 3)])
@@ -91,6 +93,7 @@ async def test_req24_a_spoofed_forwarded_for_does_not_escape_the_sign_in_limit(c
 
 # REQ-24: behind a trusted proxy, each client counts alone, by the address the proxy appended.
 async def test_req24_behind_a_trusted_proxy_each_client_counts_alone(http_client):
+    clear_of_a_minute_boundary()
     settings = dataclasses.replace(get_settings(), trusted_proxies=("127.0.0.1/32",))
     async with http_client(settings) as client:
         first = await sign_in_attempts(client, ["203.0.113.7"] * LIMIT + ["198.51.100.1, 203.0.113.7"])
@@ -117,6 +120,7 @@ needs_postgresql = pytest.mark.skipif(ENGINE != "postgresql", reason="several se
 # REQ-24: two server processes share one count of sign-in attempts.
 @needs_postgresql
 async def test_req24_two_servers_share_one_sign_in_count():
+    clear_of_a_minute_boundary()
     async with two_servers(get_settings()) as (one, other):
         codes = []
         for turn in range(LIMIT + 2):
@@ -127,6 +131,7 @@ async def test_req24_two_servers_share_one_sign_in_count():
 # REQ-25: two server processes share one count of a client's page views; counts of past minutes are swept.
 @needs_postgresql
 async def test_req25_two_servers_share_one_page_count_and_sweep_old_minutes():
+    clear_of_a_minute_boundary()
     await RateLimitCount.insert(RateLimitCount(bucket="public:198.51.100.1", window_start=60, hits=3))
     settings = dataclasses.replace(get_settings(), public_rate_limit=5)
     async with two_servers(settings) as (one, other):
