@@ -31,12 +31,17 @@ def contacts_serve(env: dict[str, str], cwd: Path, *options: str, log_file: Path
     try:
         yield base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, as a service manager stops it; killed if it has not ended 10 s later."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def _start(env: dict[str, str], cwd: Path, options: tuple[str, ...] = (),

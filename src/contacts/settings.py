@@ -220,12 +220,9 @@ def _metrics_token(environ: dict[str, str], name: str) -> str:
 
 def _approval(environ: dict[str, str], name: str, environment: str) -> bool:
     """`required` or `none`: required by default in production, where a second pair of eyes is the rule."""
-    raw = environ.get(name, "").strip().lower()
-    if not raw:
+    if not environ.get(name, "").strip():
         return environment == "production"
-    if raw not in ("none", "required"):
-        raise ConfigurationError(f"{name}: expected none or required, got {raw!r}")
-    return raw == "required"
+    return _choice(environ, name, ("none", "required")) == "required"
 
 
 def _choice(environ: dict[str, str], name: str, accepted: tuple[str, ...]) -> str:

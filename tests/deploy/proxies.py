@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.deploy.tools import DEPLOY
+from tests.serving import stop
 
 NGINX_SITE = DEPLOY / "nginx" / "contacts.conf"
 CADDYFILE = DEPLOY / "caddy" / "Caddyfile"
@@ -128,12 +129,7 @@ def _until_stopped(process: subprocess.Popen, port: int, name: str, log: Path) -
             time.sleep(0.05)
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
 
 
 def nginx_command(nginx: str, config: Path, *options: str) -> list[str]:

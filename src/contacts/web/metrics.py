@@ -10,7 +10,8 @@ and consent figures every process and machine shares, read from the database at 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from litestar import Request, Response, get
 from litestar.handlers import HTTPRouteHandler
@@ -47,29 +48,19 @@ class FiguresCollector:
                        "another attempt", f.retries)
         yield _counter("contacts_messages_skipped", "Recipients of a campaign who got no message (unsubscribed, "
                        "suppressed, restricted… when it was their turn)", f.deliveries["skipped"])
-        bounced = CounterMetricFamily("contacts_messages_bounced", "Messages a delivery-status report said "
-                                      "bounced, by kind (hard: 5.x.x; soft: 4.x.x)", labels=["kind"])
-        for kind, count in sorted(f.bounces.items()):
-            bounced.add_metric([kind], count)
-        yield bounced
+        yield _labelled(CounterMetricFamily, "contacts_messages_bounced", "Messages a delivery-status report said "
+                        "bounced, by kind (hard: 5.x.x; soft: 4.x.x)", ["kind"],
+                        f.bounces)
         yield _counter("contacts_messages_complained", "Messages a recipient reported as spam (ARF)", f.complaints)
-        opt_outs = CounterMetricFamily("contacts_opt_outs", "Opt-outs in the consent ledger, by channel and action "
-                                       "(unsubscribed, objected, suppressed)", labels=["channel", "action"])
-        for (channel, action), count in sorted(f.opt_outs.items()):
-            opt_outs.add_metric([channel, action], count)
-        yield opt_outs
-        depth = GaugeMetricFamily("contacts_delivery_queue_depth", "Messages of running and scheduled campaigns "
-                                  "not yet handed to the relay: queued, or sending (claimed, in flight)",
-                                  labels=["state"])
-        for state, count in sorted(f.queue_depth.items()):
-            depth.add_metric([state], count)
-        yield depth
+        yield _labelled(CounterMetricFamily, "contacts_opt_outs", "Opt-outs in the consent ledger, by channel and "
+                        "action (unsubscribed, objected, suppressed)", ["channel", "action"], f.opt_outs)
+        yield _labelled(GaugeMetricFamily, "contacts_delivery_queue_depth", "Messages of running and scheduled "
+                        "campaigns not yet handed to the relay: queued, or sending (claimed, in flight)", ["state"],
+                        f.queue_depth)
         yield GaugeMetricFamily("contacts_delivery_queue_oldest_age_seconds", "How long the queued message that "
                                 "came due first has waited since (0: none waiting)", value=f.oldest_queued_seconds)
-        campaigns = GaugeMetricFamily("contacts_campaigns", "Campaigns by state", labels=["state"])
-        for state, count in sorted(f.campaigns.items()):
-            campaigns.add_metric([state], count)
-        yield campaigns
+        yield _labelled(GaugeMetricFamily, "contacts_campaigns", "Campaigns by state", ["state"],
+                        f.campaigns)
         yield from self._retention()
 
     def _retention(self) -> Iterable[Metric]:
@@ -87,6 +78,15 @@ class FiguresCollector:
 
 def _counter(name: str, documentation: str, value: int) -> CounterMetricFamily:
     return CounterMetricFamily(name, documentation, value=value)
+
+
+def _labelled(family: type[CounterMetricFamily | GaugeMetricFamily], name: str, documentation: str,
+              labels: list[str], counts: Mapping[Any, int]) -> Metric:
+    """A metric with a sample per label value (or tuple of values, one per label), in their order."""
+    metric = family(name, documentation, labels=labels)
+    for values, count in sorted(counts.items()):
+        metric.add_metric(list(values) if isinstance(values, tuple) else [values], count)
+    return metric
 
 
 def metrics_route(token: str, requests: RequestMetrics) -> HTTPRouteHandler:

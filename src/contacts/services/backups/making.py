@@ -17,6 +17,8 @@ from contacts.services import audit
 from contacts.services.backups import sqlite_files
 from contacts.settings import Settings
 
+EXISTS = N_("%(path)s exists already: choose another file, or add --force to replace it")
+
 
 @dataclass(frozen=True)
 class Backup:
@@ -76,8 +78,7 @@ def _refuse_existing(output: Path, replace: bool) -> None:
     if not output.parent.is_dir():
         raise ValidationError(str(output), N_("its folder does not exist"))
     if output.exists() and not replace:
-        raise ConflictError(N_("%(path)s exists already: choose another file, or add --force to replace it"),
-                            path=str(output))
+        raise ConflictError(EXISTS, path=str(output))
 
 
 def _put_in_place(partial: Path, output: Path, replace: bool) -> None:
@@ -88,8 +89,7 @@ def _put_in_place(partial: Path, output: Path, replace: bool) -> None:
         try:
             os.link(partial, output)
         except FileExistsError:
-            raise ConflictError(N_("%(path)s exists already: choose another file, or add --force to replace "
-                                   "it"), path=str(output)) from None
+            raise ConflictError(EXISTS, path=str(output)) from None
     with contextlib.suppress(OSError):  # the rename itself on disk; not every file system lets a folder open
         folder = os.open(output.parent, os.O_RDONLY)
         try:
