@@ -20,17 +20,16 @@ from datetime import UTC, datetime, timedelta
 from contacts.db.engine import write_transaction
 from contacts.domain import (
     BounceKind,
-    CampaignStatus,
     Channel,
     DeliveryStatus,
     SuppressionReason,
 )
 from contacts.mail.message import campaign_of
 from contacts.paging import pages
-from contacts.services import audit
+from contacts.services.campaigns import core as campaigns
 from contacts.services.people import suppression
 from contacts.settings import get_settings
-from contacts.tables import Campaign, Delivery
+from contacts.tables import Delivery
 
 ACTOR = "system:inbound"
 COMPLAINT_RATE_LIMIT = 0.003  # a campaign pauses once complaints / sent passes this
@@ -106,15 +105,10 @@ async def _pause_on_complaint_rate(campaign_id: int) -> bool:
     sent = await Delivery.count().where(Delivery.campaign == campaign_id, Delivery.status == DeliveryStatus.SENT)
     if not sent or complaints / sent <= COMPLAINT_RATE_LIMIT:
         return False
-    paused = await Campaign.update({Campaign.status: CampaignStatus.PAUSED}).where(
-        Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING).returning(Campaign.id)
-    if not paused:
+    if not await campaigns.pause_by_the_product(campaign_id, ACTOR, {
+            "why": "complaint rate", "complaints": complaints, "sent": sent, "rate": round(complaints / sent, 5),
+            "limit": COMPLAINT_RATE_LIMIT}):
         return False
-    purpose = await Campaign.select(Campaign.purpose.code.as_alias("code")).where(Campaign.id == campaign_id).first()
-    assert purpose is not None  # the campaign just paused
-    await audit.record(ACTOR, "campaign.pause", "campaign", campaign_id, purpose=purpose["code"],
-                       details={"why": "complaint rate", "complaints": complaints, "sent": sent,
-                                "rate": round(complaints / sent, 5), "limit": COMPLAINT_RATE_LIMIT})
     log.warning("campaign %s paused: %d complaints for %d messages sent", campaign_id, complaints, sent)
     return True
 

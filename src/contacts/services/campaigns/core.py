@@ -319,17 +319,25 @@ async def change_status(campaign_id: int, action: str) -> CampaignInfo:
 
 async def pause_for(campaign_id: int, reason: str) -> None:
     """Pause a running campaign because sending cannot go on (the relay refuses us, say)."""
+    await pause_by_the_product(campaign_id, "system:sender", {"why": "relay", "reason": mask(reason)[:300]})
+    log.warning("campaign %s paused: %s", campaign_id, reason)
+
+
+async def pause_by_the_product(campaign_id: int, actor: str, details: dict[str, Any]) -> bool:
+    """Pauses a running campaign for a reason of the product's own (`details["why"]`), with its audit entry,
+    which the campaign's timeline shows; in the caller's transaction if there is one. False: it was not running."""
     async with write_transaction():
         paused = await Campaign.update({Campaign.status: CampaignStatus.PAUSED}).where(
             Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING
         ).returning(Campaign.id)
-        if paused:  # the campaign's timeline shows who paused it, the sender included
-            purpose = await Campaign.select(Campaign.purpose.code.as_alias("code")).where(
-                Campaign.id == campaign_id).first()
-            await audit.record("system:sender", "campaign.pause", "campaign", campaign_id,
-                               purpose=purpose["code"] if purpose else None,
-                               details={"why": "relay", "reason": mask(reason)[:300]})
-    log.warning("campaign %s paused: %s", campaign_id, reason)
+        if not paused:
+            return False
+        purpose = await Campaign.select(Campaign.purpose.code.as_alias("code")).where(
+            Campaign.id == campaign_id).first()
+        assert purpose is not None  # the campaign just paused
+        await audit.record(actor, "campaign.pause", "campaign", campaign_id, purpose=purpose["code"],
+                           details=details)
+    return True
 
 
 async def set_rate(campaign_id: int, rate: int | None) -> CampaignInfo:
