@@ -370,24 +370,17 @@ def percent(rate: float) -> str:
 @campaign_group.command(name="pause", help=N_("Stop sending after the messages in flight; `send` resumes."))
 @click.argument("campaign_id", type=ROW_ID)
 def pause_command(campaign_id: int) -> None:
-    from contacts.services.campaigns import (
-        core as campaigns,  # start-up: imported when run
-    )
-    from contacts.services.campaigns.schedule_operations import (
-        record,  # start-up: imported when run
-    )
-
-    async def work():
-        changed = await campaigns.change_status(campaign_id, "pause")
-        await record(actor(), "pause", changed)
-        return changed
-
-    click.echo(state_line(run(work)))
+    _change_status(campaign_id, "pause")
 
 
 @campaign_group.command(name="cancel", help=N_("Stop for good: nothing more of this campaign is sent."))
 @click.argument("campaign_id", type=ROW_ID)
 def cancel_command(campaign_id: int) -> None:
+    _change_status(campaign_id, "cancel")
+
+
+def _change_status(campaign_id: int, action: str) -> None:
+    """pause or cancel, in the audit log as the operator's."""
     from contacts.services.campaigns import (
         core as campaigns,  # start-up: imported when run
     )
@@ -396,8 +389,8 @@ def cancel_command(campaign_id: int) -> None:
     )
 
     async def work():
-        changed = await campaigns.change_status(campaign_id, "cancel")
-        await record(actor(), "cancel", changed)
+        changed = await campaigns.change_status(campaign_id, action)
+        await record(actor(), action, changed)
         return changed
 
     click.echo(state_line(run(work)))
